@@ -1,0 +1,33 @@
+"""The ID document reader interface and its backend registry."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+
+from ..common import BackendRegistry, Device
+from .identity import Identity
+
+
+class IdReader(Device):
+    """Reads one identity document placed on (or in) the reader.
+
+    Real backends to come: SAM readers for Chinese cards (``AA AA AA 96 69`` frames over serial,
+    transport and frame protocol in separate modules) and ICAO 9303 ePassports over PC/SC. A
+    backend may block the owner thread for up to the given timeout; the kiosk calls
+    :meth:`read_document` in a loop while the "place your card" screen is shown.
+    """
+
+    family = "idcard"
+
+    @abstractmethod
+    def read_document(self, timeout_s: float) -> Identity:
+        """Wait up to ``timeout_s`` seconds for a document, read and decode it (owner thread).
+
+        Raises :class:`~drivers.common.NoDocumentPresent` when none arrived in time,
+        :class:`~drivers.common.DeviceNotOpen` before :meth:`open`, and other
+        :class:`~drivers.common.DeviceError` subclasses when reading failed.
+        """
+
+
+#: Backends for ``devices.id_reader.backend``.
+id_reader_backends: BackendRegistry[IdReader] = BackendRegistry("idcard")

@@ -1,0 +1,230 @@
+"""Contract tests every ID reader backend must pass (here: the simulator), and its faults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+
+from drivers.common import (
+    DeviceError,
+    DeviceIOError,
+    DeviceNotOpen,
+    DeviceState,
+    DeviceStatus,
+    DeviceTimeout,
+    DeviceWorker,
+    ErrorAction,
+    NoDocumentPresent,
+    ProtocolError,
+)
+from drivers.idcard import (
+    DocumentType,
+    Identity,
+    IdReader,
+    Sex,
+    SimulatedIdReader,
+    gb11643,
+    id_reader_backends,
+)
+
+ALL_DOCUMENTS = ["resident_id", "passport", "hmt_permit"]
+
+
+def simulated_reader() -> SimulatedIdReader:
+    return id_reader_backends.create("simulated", documents=ALL_DOCUMENTS, read_delay_s=0)
+
+
+BACKENDS = {"simulated": simulated_reader}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def reader(request):
+    reader = BACKENDS[request.param]()
+    yield reader
+    reader.close()
+
+
+def place_document(reader: IdReader, key: str) -> None:
+    """The only backend-specific step: get a document onto the reader."""
+    assert isinstance(reader, SimulatedIdReader)
+    reader.present(key)
+
+
+# -- the contract ------------------------------------------------------------------------------
+
+
+def test_is_an_id_reader_and_constructor_does_no_io(reader):
+    assert isinstance(reader, IdReader)
+    assert reader.status().state is DeviceState.OFFLINE
+    assert isinstance(reader.is_usable(), bool)
+
+
+def test_read_before_open_raises(reader):
+    with pytest.raises(DeviceNotOpen):
+        reader.read_document(0.01)
+
+
+def test_lifecycle_is_idempotent(reader):
+    reader.open()
+    reader.open()
+    assert reader.status() == DeviceStatus(DeviceState.ONLINE)
+    info = reader.info()
+    assert info.family == "idcard" and info.model
+    reader.close()
+    reader.close()
+    assert reader.status().state is DeviceState.OFFLINE
+    with pytest.raises(DeviceNotOpen):
+        reader.read_document(0.01)
+
+
+def test_no_document_raises_no_document_present(reader):
+    reader.open()
+    with pytest.raises(NoDocumentPresent):
+        reader.read_document(0.01)
+    assert reader.status().state is DeviceState.ONLINE
+
+
+@pytest.mark.parametrize("key", ALL_DOCUMENTS)
+def test_reads_a_document(reader, key):
+    reader.open()
+    place_document(reader, key)
+    identity = reader.read_document(1.0)
+    assert isinstance(identity, Identity)
+    assert identity.name and identity.document_number
+    assert isinstance(identity.sex, Sex) and isinstance(identity.birth_date, dt.date)
+    assert len(identity.nationality) == 3 and identity.nationality.isupper()
+    if identity.photo_jpeg is None:
+        assert identity.photo_missing_reason
+    else:
+        assert identity.photo_jpeg[:3] == b"\xff\xd8\xff"
+
+
+def test_identity_repr_hides_personal_data(reader):
+    reader.open()
+    place_document(reader, "resident_id")
+    identity = reader.read_document(1.0)
+    for text in (repr(identity), str(identity), identity.redacted(), repr([identity])):
+        assert identity.name not in text and identity.document_number not in text
+        assert identity.document_number[-4:] not in text
+    assert identity.redacted() == "<resident_id>"
+
+
+def test_read_from_owner_thread_wakes_when_document_is_placed(reader):
+    """A read blocks on the worker thread; presenting from another thread wakes it."""
+    worker = DeviceWorker("idcard-test")
+    try:
+        worker.call(reader.open)
+        future = worker.submit(reader.read_document, 60.0)
+        place_document(reader, "passport")
+        identity = future.result(timeout=60)
+        assert identity.document_type is DocumentType.PASSPORT
+        worker.call(reader.close)
+    finally:
+        worker.stop()
+
+
+# -- the simulator's samples and faults --------------------------------------------------------
+
+
+def test_sample_documents_are_realistic():
+    reader = simulated_reader()
+    reader.open()
+    identities = {}
+    for key, label in reader.available_documents():
+        assert label
+        reader.present(key)
+        identities[key] = reader.read_document(1.0)
+    resident = identities["resident_id"]
+    assert resident.document_type is DocumentType.RESIDENT_ID
+    gb11643.validate(resident.document_number)
+    assert gb11643.birth_date(resident.document_number) == resident.birth_date
+    assert gb11643.is_male(resident.document_number) == (resident.sex is Sex.MALE)
+    assert resident.ethnicity == "汉" and "省" in (resident.address or "")
+    assert resident.valid_until and resident.valid_from and resident.valid_from < resident.valid_until
+    permit = identities["hmt_permit"]
+    gb11643.validate(permit.document_number)
+    assert permit.document_number[:2] in {"81", "82", "83"}
+    assert permit.photo_jpeg is None and permit.photo_missing_reason
+    passport = identities["passport"]
+    assert passport.document_type is DocumentType.PASSPORT and passport.name_latin
+    assert passport.photo_jpeg is not None
+
+
+def test_default_documents_follow_the_contract():
+    reader = SimulatedIdReader()
+    assert [key for key, _ in reader.available_documents()] == ["resident_id", "passport"]
+    with pytest.raises(ValueError, match="not offered"):
+        reader.present("hmt_permit")
+
+
+def test_bad_options_are_clear_errors():
+    with pytest.raises(ValueError, match="unknown sample documents"):
+        SimulatedIdReader(documents=["driving_licence"])
+    with pytest.raises(ValueError):
+        SimulatedIdReader(read_delay_s=-1)
+
+
+def test_document_stays_until_removed():
+    reader = simulated_reader()
+    reader.open()
+    reader.present("resident_id")
+    assert reader.read_document(0.01).document_type is DocumentType.RESIDENT_ID
+    assert reader.read_document(0.01).document_type is DocumentType.RESIDENT_ID
+    reader.remove()
+    with pytest.raises(NoDocumentPresent):
+        reader.read_document(0.01)
+
+
+@pytest.mark.parametrize(
+    "kind, error, action",
+    [
+        ("no_document", NoDocumentPresent, ErrorAction.NONE),
+        ("timeout", DeviceTimeout, ErrorAction.RESET),
+        ("io_error", DeviceIOError, ErrorAction.RESET),
+        ("unreadable", ProtocolError, ErrorAction.RESET),
+        ("not_authorised", DeviceError, ErrorAction.MAINTENANCE),
+    ],
+)
+def test_scripted_faults(kind, error, action):
+    reader = simulated_reader()
+    reader.open()
+    reader.present("resident_id")
+    reader.script_fault(kind, count=2)
+    for _ in range(2):
+        with pytest.raises(error) as info:
+            reader.read_document(1.0)
+        assert info.value.action is action
+    assert reader.read_document(1.0).document_type is DocumentType.RESIDENT_ID
+    assert reader.status().state is DeviceState.ONLINE
+
+
+def test_unknown_fault_is_refused():
+    with pytest.raises(ValueError, match="known faults"):
+        simulated_reader().script_fault("fire")
+
+
+def test_removing_the_card_mid_read_fails_the_read():
+    reader = SimulatedIdReader(documents=["resident_id"], read_delay_s=60)
+    reader.open()
+    reader.present("resident_id")
+    result: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            reader.read_document(60.0)
+        except BaseException as exc:  # noqa: BLE001
+            result.append(exc)
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    # Pull and replace the card until the read notices: whichever moment the read has reached,
+    # it either sees a card (then enters the 60 s read) or waits for one; a pull mid-read ends it.
+    while thread.is_alive():
+        reader.remove()
+        thread.join(0.01)
+        if thread.is_alive():
+            reader.present("resident_id")
+            thread.join(0.01)
+    assert isinstance(result[0], DeviceIOError)
