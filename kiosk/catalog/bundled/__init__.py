@@ -1,0 +1,1 @@
+"""Package data: the demo catalog shipped with the terminal (``catalog.json``)."""

@@ -1,0 +1,1 @@
+"""Package data: the published JSON Schema of form definitions (``form.schema.json``)."""
