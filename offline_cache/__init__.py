@@ -1,0 +1,38 @@
+"""The terminal's SQLite store: the outbox of sealed submissions and its schema migrations.
+
+No network, no Qt, no other project package. See ``store`` for the thread rule (one ``Store`` per
+owner thread) and ``outbox`` for the submission state machine.
+"""
+
+from __future__ import annotations
+
+from .errors import (
+    DuplicateSubmission,
+    InvalidTransition,
+    SchemaVersionError,
+    StoreCorrupted,
+    StoreError,
+    StoreNotOpen,
+    UnknownSubmission,
+)
+from .migrations import TERMINAL_MIGRATIONS, Migration
+from .outbox import Outbox, OutboxRecord, SealedSubmission, SubmissionState, sha256_hex
+from .store import Store
+
+__all__ = [
+    "DuplicateSubmission",
+    "InvalidTransition",
+    "Migration",
+    "Outbox",
+    "OutboxRecord",
+    "SchemaVersionError",
+    "SealedSubmission",
+    "Store",
+    "StoreCorrupted",
+    "StoreError",
+    "StoreNotOpen",
+    "SubmissionState",
+    "TERMINAL_MIGRATIONS",
+    "UnknownSubmission",
+    "sha256_hex",
+]

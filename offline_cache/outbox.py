@@ -1,0 +1,371 @@
+"""The outbox: sealed submissions waiting to reach the central platform.
+
+States (``SubmissionState``)::
+
+    sealed ──▶ queued ──▶ sending (lease) ──▶ acked ──▶ purged (tombstone, no bytes)
+                 ▲            │
+                 └── failed ──┤
+                              └──▶ quarantined ──(staff requeue)──▶ queued
+
+A permanent rejection quarantines that one record; the rest of the queue keeps moving. Only the
+sealed envelope is stored (encrypted to the platform, signed by the terminal): nothing here can be
+read back into personal data on the terminal. Every time is an aware UTC ``datetime``.
+
+Thread rule: an ``Outbox`` runs on the thread that owns its ``Store``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+
+from .errors import DuplicateSubmission, InvalidTransition, UnknownSubmission
+from .store import Store
+
+
+class SubmissionState(str, Enum):
+    """Where a submission is in the outbox state machine."""
+
+    SEALED = "sealed"
+    QUEUED = "queued"
+    SENDING = "sending"
+    ACKED = "acked"
+    PURGED = "purged"
+    QUARANTINED = "quarantined"
+
+
+def _ts(value: datetime) -> str:
+    # Fixed-width UTC ISO text sorts in time order, so SQL can compare it directly.
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("outbox times must be timezone-aware datetimes")
+    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def sha256_hex(data: bytes) -> str:
+    """Lower-case hex SHA-256, the digest format of the outbox and the sync protocol."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class SealedSubmission:
+    """What the kiosk hands to the outbox: the sealed envelope plus non-personal routing data."""
+
+    id: str
+    receipt_number: str
+    service_id: str
+    form_id: str
+    form_version: str
+    sealed: bytes = field(repr=False)
+    digest: str
+    created_at: datetime
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        id: str,
+        receipt_number: str,
+        service_id: str,
+        form_id: str,
+        form_version: str,
+        sealed: bytes,
+        created_at: datetime | None = None,
+    ) -> SealedSubmission:
+        """Build one with the digest computed from ``sealed`` and ``created_at`` defaulting to now."""
+        return cls(
+            id=id,
+            receipt_number=receipt_number,
+            service_id=service_id,
+            form_id=form_id,
+            form_version=form_version,
+            sealed=bytes(sealed),
+            digest=sha256_hex(sealed),
+            created_at=created_at or datetime.now(timezone.utc),
+        )
+
+
+@dataclass(frozen=True)
+class OutboxRecord:
+    """One row of the outbox as read back. ``sealed`` is ``None`` once purged."""
+
+    id: str
+    receipt_number: str
+    service_id: str
+    form_id: str
+    form_version: str
+    state: SubmissionState
+    sealed: bytes | None = field(repr=False)
+    digest: str
+    size_bytes: int
+    created_at: datetime
+    updated_at: datetime
+    attempts: int
+    next_attempt_at: datetime
+    lease_until: datetime | None
+    last_error: str | None
+    central_receipt: str | None
+    acked_at: datetime | None
+
+    @classmethod
+    def _from_row(cls, row: dict) -> OutboxRecord:
+        return cls(
+            id=row["id"],
+            receipt_number=row["receipt_number"],
+            service_id=row["service_id"],
+            form_id=row["form_id"],
+            form_version=row["form_version"],
+            state=SubmissionState(row["state"]),
+            sealed=row["sealed"],
+            digest=row["digest"],
+            size_bytes=row["size_bytes"],
+            created_at=_dt(row["created_at"]),
+            updated_at=_dt(row["updated_at"]),
+            attempts=row["attempts"],
+            next_attempt_at=_dt(row["next_attempt_at"]),
+            lease_until=_dt(row["lease_until"]),
+            last_error=row["last_error"],
+            central_receipt=row["central_receipt"],
+            acked_at=_dt(row["acked_at"]),
+        )
+
+
+_COLUMNS = (
+    "id, receipt_number, service_id, form_id, form_version, state, sealed, digest, size_bytes, "
+    "created_at, updated_at, attempts, next_attempt_at, lease_until, last_error, "
+    "central_receipt, acked_at"
+)
+
+
+class Outbox:
+    """The submissions table of one ``Store``. No I/O in the constructor."""
+
+    def __init__(self, store: Store, *, lease_s: float = 300.0) -> None:
+        """Wrap ``store``; ``lease_s`` is how long ``next_batch`` reserves a record for a sender."""
+        self.store = store
+        self._lease = timedelta(seconds=lease_s)
+
+    # -- writing new work --------------------------------------------------------------------
+
+    def add(self, submission: SealedSubmission) -> None:
+        """Queue a sealed submission (state ``queued``, due at once).
+
+        Adding the same id with the same digest again is a no-op (a retried write after a crash);
+        a different submission under a taken id or receipt number raises ``DuplicateSubmission``.
+        """
+        if not submission.sealed:
+            raise ValueError("sealed bytes are empty")
+        if sha256_hex(submission.sealed) != submission.digest:
+            raise ValueError(f"digest does not match the sealed bytes of {submission.id}")
+        created = _ts(submission.created_at)
+        with self.store.transaction() as db:
+            try:
+                db.conn.execute(
+                    "INSERT INTO submissions (id, receipt_number, service_id, form_id, "
+                    "form_version, state, sealed, digest, size_bytes, created_at, updated_at, "
+                    "next_attempt_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)",
+                    (
+                        submission.id,
+                        submission.receipt_number,
+                        submission.service_id,
+                        submission.form_id,
+                        submission.form_version,
+                        submission.sealed,
+                        submission.digest,
+                        len(submission.sealed),
+                        created,
+                        created,
+                        created,
+                    ),
+                )
+            except sqlite3.IntegrityError as exc:
+                row = db.conn.execute(
+                    "SELECT digest, receipt_number FROM submissions WHERE id = ?", (submission.id,)
+                ).fetchone()
+                if row == (submission.digest, submission.receipt_number):
+                    return
+                raise DuplicateSubmission(
+                    f"submission {submission.id} / receipt {submission.receipt_number} "
+                    "collides with a different stored submission"
+                ) from exc
+
+    def allocate_sequence(self, scope: str) -> int:
+        """Return the next number of ``scope`` (1, 2, 3, ...), atomically across connections."""
+        with self.store.transaction() as db:
+            row = db.conn.execute(
+                "INSERT INTO sequences (scope, value) VALUES (?, 1) "
+                "ON CONFLICT (scope) DO UPDATE SET value = value + 1 RETURNING value",
+                (scope,),
+            ).fetchone()
+        return int(row[0])
+
+    # -- the sender's side -------------------------------------------------------------------
+
+    def next_batch(self, limit: int, now: datetime) -> list[OutboxRecord]:
+        """Lease up to ``limit`` due records (state ``sending``) and return them, earliest due first
+        (insertion order among equals).
+
+        Due means queued with ``next_attempt_at <= now``, or sending with an expired lease (its
+        sender died). Higher priority (lower number) goes first.
+        """
+        stamp = _ts(now)
+        lease_until = _ts(now + self._lease)
+        with self.store.transaction() as db:
+            rows = list(
+                db.query(
+                    f"SELECT {_COLUMNS} FROM submissions "
+                    "WHERE (state = 'queued' AND next_attempt_at <= :now) "
+                    "   OR (state = 'sending' AND lease_until <= :now) "
+                    "ORDER BY priority, next_attempt_at, rowid LIMIT :limit",
+                    {"now": stamp, "limit": int(limit)},
+                )
+            )
+            for row in rows:
+                db.conn.execute(
+                    "UPDATE submissions SET state = 'sending', lease_until = ?, updated_at = ? "
+                    "WHERE id = ?",
+                    (lease_until, stamp, row["id"]),
+                )
+                row.update(state="sending", lease_until=lease_until, updated_at=stamp)
+        return [OutboxRecord._from_row(row) for row in rows]
+
+    def mark_acked(self, id: str, central_receipt: str, now: datetime) -> None:
+        """Record the platform's acknowledgement. Acking an acked record again is a no-op."""
+        self._transition(
+            id,
+            {"queued", "sending"},
+            "state = 'acked', central_receipt = :receipt, acked_at = :now, lease_until = NULL, "
+            "last_error = NULL",
+            {"receipt": central_receipt, "now": _ts(now)},
+            idempotent_from={"acked", "purged"},
+        )
+
+    def mark_failed(self, id: str, error: str, retry_at: datetime) -> None:
+        """A send failed for a reason worth retrying: count the attempt, queue it for ``retry_at``."""
+        self._transition(
+            id,
+            {"queued", "sending"},
+            "state = 'queued', attempts = attempts + 1, next_attempt_at = :retry_at, "
+            "lease_until = NULL, last_error = :error",
+            {"retry_at": _ts(retry_at), "error": error, "now": _ts(datetime.now(timezone.utc))},
+        )
+
+    def release(self, id: str) -> None:
+        """Give back a leased record that was not attempted (stopping mid-batch): no attempt counted."""
+        self._transition(
+            id,
+            {"sending"},
+            "state = 'queued', lease_until = NULL",
+            {"now": _ts(datetime.now(timezone.utc))},
+            idempotent_from={"queued"},
+        )
+
+    def quarantine(self, id: str, reason: str) -> None:
+        """Set one record aside after a permanent rejection; it is not sent again until requeued."""
+        self._transition(
+            id,
+            {"sealed", "queued", "sending"},
+            "state = 'quarantined', lease_until = NULL, last_error = :reason",
+            {"reason": reason, "now": _ts(datetime.now(timezone.utc))},
+        )
+
+    def requeue(self, id: str, now: datetime) -> None:
+        """Staff action: send a quarantined record again, due at ``now``, attempts reset."""
+        self._transition(
+            id,
+            {"quarantined"},
+            "state = 'queued', attempts = 0, next_attempt_at = :now",
+            {"now": _ts(now)},
+        )
+
+    def retry_now(self, now: datetime) -> int:
+        """Make every queued record due at ``now`` (the network came back); returns how many."""
+        stamp = _ts(now)
+        with self.store.transaction() as db:
+            cursor = db.conn.execute(
+                "UPDATE submissions SET next_attempt_at = ? "
+                "WHERE state = 'queued' AND next_attempt_at > ?",
+                (stamp, stamp),
+            )
+        return cursor.rowcount
+
+    def release_expired_leases(self, now: datetime) -> int:
+        """Return ``sending`` records whose lease ran out to ``queued`` (start-up recovery)."""
+        stamp = _ts(now)
+        with self.store.transaction() as db:
+            cursor = db.conn.execute(
+                "UPDATE submissions SET state = 'queued', lease_until = NULL, updated_at = ? "
+                "WHERE state = 'sending' AND lease_until <= ?",
+                (stamp, stamp),
+            )
+        return cursor.rowcount
+
+    def purge_acked(self, acked_before: datetime, now: datetime) -> int:
+        """Drop the sealed bytes of records acked before ``acked_before``; keep tombstones."""
+        with self.store.transaction() as db:
+            cursor = db.conn.execute(
+                "UPDATE submissions SET state = 'purged', sealed = NULL, purged_at = ?, "
+                "updated_at = ? WHERE state = 'acked' AND acked_at < ?",
+                (_ts(now), _ts(now), _ts(acked_before)),
+            )
+        return cursor.rowcount
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get(self, id: str) -> OutboxRecord:
+        """The record with this id; raises ``UnknownSubmission``."""
+        rows = list(self.store.db.query(f"SELECT {_COLUMNS} FROM submissions WHERE id = ?", [id]))
+        if not rows:
+            raise UnknownSubmission(f"no submission {id} in the outbox")
+        return OutboxRecord._from_row(rows[0])
+
+    def counts(self) -> dict[str, int]:
+        """Number of records per state, every state present (zero when empty)."""
+        result = {state.value: 0 for state in SubmissionState}
+        for state, count in self.store.db.conn.execute(
+            "SELECT state, count(*) FROM submissions GROUP BY state"
+        ):
+            result[state] = count
+        return result
+
+    def next_due_at(self) -> datetime | None:
+        """When the earliest queued record becomes due (``None`` when nothing is queued)."""
+        row = self.store.db.conn.execute(
+            "SELECT min(next_attempt_at) FROM submissions WHERE state = 'queued'"
+        ).fetchone()
+        return _dt(row[0])
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _transition(
+        self,
+        id: str,
+        allowed_from: set[str],
+        assignments: str,
+        params: dict,
+        *,
+        idempotent_from: set[str] = frozenset(),
+    ) -> None:
+        params = {**params, "id": id}
+        params.setdefault("now", _ts(datetime.now(timezone.utc)))
+        states = ", ".join(f"'{state}'" for state in sorted(allowed_from))
+        with self.store.transaction() as db:
+            cursor = db.conn.execute(
+                f"UPDATE submissions SET {assignments}, updated_at = :now "
+                f"WHERE id = :id AND state IN ({states})",
+                params,
+            )
+            if cursor.rowcount == 1:
+                return
+            row = db.conn.execute("SELECT state FROM submissions WHERE id = ?", (id,)).fetchone()
+        if row is None:
+            raise UnknownSubmission(f"no submission {id} in the outbox")
+        if row[0] in idempotent_from:
+            return
+        raise InvalidTransition(f"submission {id} is {row[0]}; allowed from {sorted(allowed_from)}")

@@ -1,0 +1,60 @@
+"""The operators' HTML page of the reference platform: what arrived, from which terminal.
+
+It shows receipt numbers, services, terminals and times only, never personal data.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+_STYLE = """
+body { font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 2rem; color: #1b1b1b; }
+table { border-collapse: collapse; margin-bottom: 2rem; }
+th, td { border-bottom: 1px solid #ccc; padding: .35rem .8rem; text-align: left; }
+th { background: #f0f3f7; }
+.muted { color: #555; }
+"""
+
+
+def _cell(value: object) -> str:
+    return f"<td>{escape('' if value is None else str(value))}</td>"
+
+
+def _table(headers: list[str], rows: list[list[object]], empty: str) -> str:
+    if not rows:
+        return f'<p class="muted">{escape(empty)}</p>'
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_index(total: int, submissions: list[dict], terminals: list[dict]) -> str:
+    """The page for ``GET /``: submissions (newest first) and the terminal fleet."""
+    submission_rows = [
+        [s["receipt_number"], s["service_id"], s["terminal_id"], s["received_at"],
+         s["central_receipt"]]
+        for s in submissions
+    ]
+    terminal_rows = [
+        [t["terminal_id"], t["site"], t["registered_at"], t["submissions"], t["last_received_at"]]
+        for t in terminals
+    ]
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        "<title>egov-kiosk central platform</title>"
+        f"<style>{_STYLE}</style></head><body>"
+        "<h1>Received submissions 已接收的申报</h1>"
+        f'<p class="muted">{total} in total; newest {len(submissions)} shown.</p>'
+        + _table(
+            ["Receipt number", "Service", "Terminal", "Received (UTC)", "Central receipt"],
+            submission_rows,
+            "Nothing received yet.",
+        )
+        + "<h2>Terminals 终端</h2>"
+        + _table(
+            ["Terminal", "Site", "Registered (UTC)", "Submissions", "Last received (UTC)"],
+            terminal_rows,
+            "No terminal registered yet.",
+        )
+        + '<p class="muted"><a href="/docs">API documentation (OpenAPI)</a></p></body></html>'
+    )

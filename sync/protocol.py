@@ -1,0 +1,140 @@
+"""The sync protocol's shared vocabulary: the platform header, identifier rules, and the
+documents the platform returns, parsed strictly (they are outside bytes to the terminal).
+
+Payload convention (the JSON object inside an envelope): ``submission_id``, ``receipt_number``,
+``service_id``, ``form_id``, ``form_version`` beside the answers. The platform checks the first
+two against the request when present, so a valid envelope cannot be filed under another id.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from .errors import CentralProtocolError
+
+CENTRAL_HEADER = "X-Egov-Central"
+CENTRAL_HEADER_VALUE = "1"
+API_PREFIX = "/v1"
+
+# Ids travel in URL paths: keep them to a safe, bounded alphabet.
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+
+
+def is_identifier(value: object) -> bool:
+    """True when ``value`` may be used as a submission id, terminal id or receipt number."""
+    return isinstance(value, str) and _IDENTIFIER.fullmatch(value) is not None
+
+
+def is_digest(value: object) -> bool:
+    """True for a lower-case hex SHA-256."""
+    return isinstance(value, str) and _DIGEST.fullmatch(value) is not None
+
+
+@dataclass(frozen=True)
+class CentralReceipt:
+    """The platform's acknowledgement of one submission. ``created`` is False for a resend."""
+
+    submission_id: str
+    receipt_number: str
+    central_receipt: str
+    digest: str
+    received_at: datetime
+    created: bool
+
+    @classmethod
+    def from_json(cls, data: object, *, created: bool) -> CentralReceipt:
+        """Parse the body of a 200/201 answer to ``PUT /v1/submissions/{id}``."""
+        fields = _object(data, "submission receipt")
+        received_at = _string(fields, "received_at")
+        try:
+            when = datetime.fromisoformat(received_at)
+        except ValueError:
+            raise CentralProtocolError("received_at is not an ISO 8601 time") from None
+        if when.tzinfo is None:
+            raise CentralProtocolError("received_at has no time zone")
+        digest = _string(fields, "digest")
+        if not is_digest(digest):
+            raise CentralProtocolError("digest is not a SHA-256 hex string")
+        return cls(
+            submission_id=_identifier(fields, "id"),
+            receipt_number=_identifier(fields, "receipt_number"),
+            central_receipt=_identifier(fields, "central_receipt"),
+            digest=digest,
+            received_at=when,
+            created=created,
+        )
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    """The platform's public keys, as ``GET /v1/platform`` returns them."""
+
+    x25519_public: bytes
+    ed25519_public: bytes
+    key_id: str
+
+    @classmethod
+    def from_json(cls, data: object) -> PlatformInfo:
+        """Parse the body of ``GET /v1/platform``."""
+        fields = _object(data, "platform description")
+        return cls(
+            x25519_public=_key(fields, "x25519_public"),
+            ed25519_public=_key(fields, "ed25519_public"),
+            key_id=_string(fields, "key_id"),
+        )
+
+
+@dataclass(frozen=True)
+class TerminalRegistration:
+    """What the platform recorded for a terminal (``created`` is False when already known)."""
+
+    terminal_id: str
+    key_id: str
+    created: bool
+
+    @classmethod
+    def from_json(cls, data: object, *, created: bool) -> TerminalRegistration:
+        """Parse the body of a 200/201 answer to ``POST /v1/terminals``."""
+        fields = _object(data, "terminal registration")
+        return cls(
+            terminal_id=_identifier(fields, "terminal_id"),
+            key_id=_string(fields, "key_id"),
+            created=created,
+        )
+
+
+def _object(data: object, what: str) -> dict:
+    if not isinstance(data, dict):
+        raise CentralProtocolError(f"{what} is not a JSON object")
+    return data
+
+
+def _string(fields: dict, name: str) -> str:
+    value = fields.get(name)
+    if not isinstance(value, str) or not value or len(value) > 1024:
+        raise CentralProtocolError(f"field {name!r} is missing or not a string")
+    return value
+
+
+def _identifier(fields: dict, name: str) -> str:
+    value = _string(fields, name)
+    if not is_identifier(value):
+        raise CentralProtocolError(f"field {name!r} is not a valid identifier")
+    return value
+
+
+def _key(fields: dict, name: str) -> bytes:
+    value = _string(fields, name)
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise CentralProtocolError(f"field {name!r} is not base64") from None
+    if len(raw) != 32:
+        raise CentralProtocolError(f"field {name!r} is not a 32-byte key")
+    return raw
