@@ -2,19 +2,15 @@ from __future__ import annotations
 
 import json
 import queue
-import socket
-import subprocess
-import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from offline_cache import SealedSubmission
 from sync.envelope import seal
-from sync.keys import PlatformKeys, TerminalKeys
+from sync.keys import TerminalKeys
+from sync.local_central import LocalCentral, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TERMINAL_ID = "GZ01-T01"
@@ -66,69 +62,11 @@ def session_terminal_keys(tmp_path_factory) -> TerminalKeys:
     return TerminalKeys.load_or_create(tmp_path_factory.mktemp("tk") / "keys")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class CentralProcess:
-    """A real ``kiosk-central`` in a subprocess on loopback."""
-
-    data_dir: Path
-    port: int
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, deadline_s: float = 30.0) -> None:
-        script = Path(sys.executable).with_name("kiosk-central")
-        command = [str(script)] if script.exists() else [sys.executable, "-m", "sync.central"]
-        self.process = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(self.port),
-             "--data-dir", str(self.data_dir), "--log-level", "warning"],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        end = time.monotonic() + deadline_s
-        while time.monotonic() < end:
-            if self.process.poll() is not None:
-                output = self.process.stdout.read().decode(errors="replace")
-                raise RuntimeError(f"kiosk-central exited early:\n{output}")
-            try:
-                response = httpx.get(f"{self.url}/v1/health", timeout=0.5)
-                if response.headers.get("X-Egov-Central") == "1":
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("kiosk-central did not become ready")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process is not None and self.process.stdout:
-            self.process.stdout.close()
-        self.process = None
-
-    def platform_x25519(self) -> bytes:
-        # The platform keys live in the data dir; a terminal would have them cached.
-        return PlatformKeys.load_or_create(self.data_dir / "keys").x25519_public
 
 
 @pytest.fixture(scope="module")
 def central(tmp_path_factory):
-    server = CentralProcess(tmp_path_factory.mktemp("central"), free_port())
+    server = LocalCentral(tmp_path_factory.mktemp("central"), free_port())
     server.start()
     yield server
     server.stop()
@@ -180,11 +118,11 @@ def events() -> EventLog:
 
 @pytest.fixture
 def new_central(tmp_path):
-    """A not-yet-started ``CentralProcess`` on a free port; stopped after the test."""
+    """A not-yet-started ``LocalCentral`` on a free port; stopped after the test."""
     servers = []
 
-    def make() -> CentralProcess:
-        server = CentralProcess(tmp_path / f"central-{len(servers)}", free_port())
+    def make() -> LocalCentral:
+        server = LocalCentral(tmp_path / f"central-{len(servers)}", free_port())
         servers.append(server)
         return server
 

@@ -1,0 +1,116 @@
+"""Device orchestration: one owner thread per device, backends chosen by configuration.
+
+Every call into a driver runs on that device's :class:`~drivers.common.DeviceWorker`, so a driver
+never sees two threads and the GUI thread never waits on hardware. Status changes are published as
+``device_status_changed`` events.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from drivers.camera import camera_backends
+from drivers.common import BackendRegistry, DeviceError, DeviceState, DeviceStatus, DeviceWorker
+from drivers.idcard import id_reader_backends
+from drivers.printer import document_printer_backends, receipt_printer_backends
+
+from .config import DeviceConfig, DevicesConfig
+from .events import DEVICE_STATUS_CHANGED, EventHub
+
+log = logging.getLogger(__name__)
+
+#: Device role → the registry its backends come from.
+REGISTRIES: dict[str, BackendRegistry[Any]] = {
+    "id_reader": id_reader_backends,
+    "camera": camera_backends,
+    "receipt_printer": receipt_printer_backends,
+    "document_printer": document_printer_backends,
+}
+
+
+class DeviceConfigError(ValueError):
+    """A device section names an unknown backend or gives it options it does not take."""
+
+
+@dataclass
+class ManagedDevice:
+    """A driver, its owner thread and the last status seen. Calls go through :meth:`submit`."""
+
+    role: str
+    driver: Any
+    worker: DeviceWorker
+    status: DeviceStatus
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        """Run ``fn(driver, *args, **kwargs)`` on the device's owner thread (callable from any thread)."""
+        return self.worker.submit(fn, self.driver, *args, **kwargs)
+
+
+def create_driver(role: str, device: DeviceConfig, defaults: dict[str, Any] | None = None) -> Any:
+    """Build the configured backend for ``role``; bad names or options raise :class:`DeviceConfigError`."""
+    registry = REGISTRIES[role]
+    options = {**(defaults or {}), **device.options}
+    try:
+        return registry.create(device.backend, **options)
+    except (ValueError, TypeError) as exc:
+        raise DeviceConfigError(f"devices.{role}: {exc}") from exc
+
+
+class DeviceManager:
+    """Owns every device of the terminal: opening, status, and orderly shutdown.
+
+    Construct on any thread; :meth:`open_all` and :meth:`close_all` may be called from any
+    non-GUI or GUI thread since they only post work to owner threads (``close_all`` waits).
+    """
+
+    def __init__(self, config: DevicesConfig, events: EventHub, defaults: dict[str, dict[str, Any]]) -> None:
+        self._events = events
+        self.devices: dict[str, ManagedDevice] = {}
+        for role in REGISTRIES:
+            driver = create_driver(role, getattr(config, role), defaults.get(role))
+            self.devices[role] = ManagedDevice(
+                role, driver, DeviceWorker(role), DeviceStatus(DeviceState.STARTING)
+            )
+
+    def __getitem__(self, role: str) -> ManagedDevice:
+        return self.devices[role]
+
+    def open_all(self) -> None:
+        """Open every device on its own thread; failures become a status, never an exception."""
+        for device in self.devices.values():
+            device.submit(self._open_one, device)
+
+    def _open_one(self, driver: Any, device: ManagedDevice) -> None:
+        try:
+            driver.open()
+        except DeviceError as exc:
+            log.warning("%s failed to open: %s", device.role, exc)
+        self.refresh(device)
+
+    def refresh(self, device: ManagedDevice) -> DeviceStatus:
+        """Re-read one device's status (call on its owner thread) and publish a change."""
+        try:
+            status = device.driver.status()
+        except DeviceError as exc:
+            status = DeviceStatus(DeviceState.HARDWARE_ERROR, exc.action, str(exc))
+        if status != device.status:
+            device.status = status
+            self._events.publish(DEVICE_STATUS_CHANGED, role=device.role, status=status)
+        return status
+
+    def statuses(self) -> dict[str, DeviceStatus]:
+        """The last status of every device (any thread)."""
+        return {role: device.status for role, device in self.devices.items()}
+
+    def close_all(self) -> None:
+        """Close every device on its thread, then stop and join the threads."""
+        for device in self.devices.values():
+            future = device.submit(lambda driver: driver.close())
+            try:
+                future.result(timeout=5)
+            except Exception:  # noqa: BLE001 - shutdown goes on whatever one driver does
+                log.exception("%s did not close cleanly", device.role)
+            device.worker.stop(wait=True)

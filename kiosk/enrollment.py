@@ -1,0 +1,106 @@
+"""The terminal's keys and its enrollment with the central platform.
+
+The terminal signs with its own Ed25519 key (created once, kept in ``<data_dir>/keys``) and seals
+to the platform's X25519 public key, which it learns when a staff member enrolls it. Until then it
+refuses submissions with a message staff understand, rather than storing anything unsealed.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sync.keys import TerminalKeys
+
+PLATFORM_FILE = "platform.json"
+
+
+@dataclass(frozen=True)
+class PlatformKeys:
+    """The central platform's public keys: X25519 to seal to, Ed25519 to verify what it signs."""
+
+    x25519_public: bytes
+    ed25519_public: bytes
+    central_url: str
+    terminal_id: str
+
+    def to_json(self) -> str:
+        """Serialised form of ``platform.json``."""
+        return json.dumps(
+            {
+                "x25519_public_key": base64.b64encode(self.x25519_public).decode(),
+                "ed25519_public_key": base64.b64encode(self.ed25519_public).decode(),
+                "central_url": self.central_url,
+                "terminal_id": self.terminal_id,
+            },
+            indent=2,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "PlatformKeys":
+        """Parse ``platform.json``; raises ``ValueError`` with the reason when it is unusable."""
+        try:
+            data = json.loads(text)
+            keys = cls(
+                base64.b64decode(data["x25519_public_key"], validate=True),
+                base64.b64decode(data["ed25519_public_key"], validate=True),
+                str(data["central_url"]),
+                str(data["terminal_id"]),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"platform keys file is not usable: {exc}") from None
+        if len(keys.x25519_public) != 32 or len(keys.ed25519_public) != 32:
+            raise ValueError("platform keys file is not usable: keys must be 32 bytes")
+        return keys
+
+
+class Enrollment:
+    """Keys and enrollment state under ``<data_dir>``. Thread-safe; file I/O happens on first use."""
+
+    def __init__(self, data_dir: Path, platform_keys_file: str = "") -> None:
+        self._data_dir = data_dir
+        self._platform_file = Path(platform_keys_file) if platform_keys_file else data_dir / PLATFORM_FILE
+        self._lock = threading.Lock()
+        self._terminal_keys: TerminalKeys | None = None
+
+    def _keys(self) -> TerminalKeys:
+        with self._lock:
+            if self._terminal_keys is None:
+                self._terminal_keys = TerminalKeys.load_or_create(self._data_dir / "keys")
+            return self._terminal_keys
+
+    def signing_key(self) -> Ed25519PrivateKey:
+        """The terminal's Ed25519 signing key (created on first use)."""
+        return self._keys().signing_key
+
+    def public_key_bytes(self) -> bytes:
+        """The terminal's raw 32-byte Ed25519 public key, for registration."""
+        return self._keys().public_key
+
+    def terminal_key_id(self) -> str:
+        """A short fingerprint of the terminal key, carried in every envelope."""
+        return self._keys().key_id
+
+    def platform_keys(self) -> PlatformKeys | None:
+        """The enrolled platform's keys, or ``None`` when this terminal is not enrolled."""
+        try:
+            text = self._platform_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        return PlatformKeys.from_json(text)
+
+    def save_platform_keys(self, keys: PlatformKeys) -> None:
+        """Record a completed enrollment atomically (write, fsync, rename)."""
+        self._platform_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._platform_file.with_suffix(".tmp")
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(keys.to_json())
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(self._platform_file)

@@ -1,0 +1,86 @@
+"""Plain-Python events raised by the application core.
+
+The core knows nothing of Qt. Anything that wants to hear about the journey (the Qt bridge in
+``ui/``, the audit log, tests) subscribes a callable to an :class:`EventHub`. Handlers are called
+on whichever thread raised the event (the journey thread, a device owner thread, the sync worker),
+so a subscriber that touches a GUI must hop to its own thread; the Qt bridge does this with a
+queued signal.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+log = logging.getLogger(__name__)
+
+#: Names of the events the core raises, all in the past tense.
+JOURNEY_CHANGED = "journey_changed"
+CARD_READ = "card_read"
+FACE_CAPTURED = "face_captured"
+PREVIEW_FRAME_UPDATED = "preview_frame_updated"
+SUBMISSION_QUEUED = "submission_queued"
+RECEIPT_PRINTED = "receipt_printed"
+RECEIPT_PRINT_FAILED = "receipt_print_failed"
+DEVICE_STATUS_CHANGED = "device_status_changed"
+SESSION_WIPED = "session_wiped"
+STAFF_CALLED = "staff_called"
+SYNC_PROGRESSED = "sync_progressed"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened, with the data a subscriber needs and nothing personal.
+
+    ``data`` may carry a journey snapshot (which holds the current citizen's data for the screen)
+    but events are never logged with their data: see :meth:`describe`.
+    """
+
+    name: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """A log-safe one-line description: the event name and the keys it carries."""
+        return f"{self.name}({', '.join(sorted(self.data))})"
+
+
+Handler = Callable[[Event], None]
+
+
+class EventHub:
+    """A small thread-safe publish/subscribe hub.
+
+    ``publish`` may be called from any thread; handlers run synchronously on the publishing
+    thread. A failing handler is logged and does not stop the others, so a broken screen can
+    never stop a submission from being queued.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._handlers: list[Handler] = []
+
+    def subscribe(self, handler: Handler) -> Callable[[], None]:
+        """Register ``handler``; returns a function that removes it again."""
+        with self._lock:
+            self._handlers.append(handler)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if handler in self._handlers:
+                    self._handlers.remove(handler)
+
+        return unsubscribe
+
+    def publish(self, name: str, **data: Any) -> Event:
+        """Raise the event ``name`` with ``data`` to every subscriber (any thread)."""
+        event = Event(name, data)
+        with self._lock:
+            handlers = list(self._handlers)
+        for handler in handlers:
+            try:
+                handler(event)
+            except Exception:  # noqa: BLE001 - one subscriber must not break the others
+                log.exception("event handler failed for %s", event.describe())
+        return event

@@ -1,0 +1,171 @@
+"""Accepting a submission: number it, seal it, store it — on the outbox writer thread.
+
+The moment a citizen confirms, the payload and the photos are sealed to the central platform's
+public key and signed with the terminal's key; only the sealed envelope reaches the disk. The
+terminal keeps no way to read it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import shutil
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from offline_cache import Outbox, SealedSubmission, Store
+from sync.envelope import seal
+
+from .enrollment import Enrollment
+from .receipts import format_receipt_number, sequence_scope
+
+log = logging.getLogger(__name__)
+
+SCHEMA = "egov-kiosk/submission/1"
+
+
+class SubmissionRefused(Exception):
+    """The terminal cannot accept a submission now; ``code`` is a message code for the citizen."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(detail or code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the journey hands over on confirmation; personal data, kept in memory only."""
+
+    service_id: str
+    form_id: str
+    form_version: int | str
+    language: str
+    applicant: dict[str, Any]
+    answers: dict[str, Any]
+    photos: dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """The result of a stored submission: its id and the receipt number to print."""
+
+    submission_id: str
+    receipt_number: str
+    accepted_at: dt.datetime
+
+
+class SubmissionWriter:
+    """The single outbox writer: a thread of its own, the only writer of new submissions.
+
+    :meth:`submit` may be called from any thread; the work (sequence, seal, insert, fsync by
+    SQLite's ``synchronous=FULL``) runs on the ``outbox-writer`` thread.
+    """
+
+    def __init__(
+        self,
+        db_path: Path,
+        enrollment: Enrollment,
+        site_code: str,
+        terminal_id: str,
+        min_free_bytes: int,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+    ) -> None:
+        self._db_path = db_path
+        self._enrollment = enrollment
+        self._site_code = site_code
+        self._terminal_id = terminal_id
+        self._min_free_bytes = min_free_bytes
+        self._now = now
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer")
+        self._store: Store | None = None
+        self._outbox: Outbox | None = None
+
+    def start(self) -> Future[None]:
+        """Open the store on the writer thread (migrations and integrity check run there)."""
+        return self._executor.submit(self._open)
+
+    def _open(self) -> None:
+        self._store = Store(self._db_path)
+        self._store.open()
+        verdict = self._store.integrity_check()
+        if verdict != "ok":
+            log.error("local store failed its integrity check: %s", verdict)
+        self._outbox = Outbox(self._store)
+
+    def stop(self) -> None:
+        """Finish pending writes, close the store and join the thread."""
+        self._executor.submit(self._close).result()
+        self._executor.shutdown(wait=True)
+
+    def _close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def submit(self, draft: Draft) -> Future[Accepted]:
+        """Seal and store ``draft``; the future fails with :class:`SubmissionRefused`."""
+        return self._executor.submit(self._accept, draft)
+
+    def counts(self) -> Future[dict[str, int]]:
+        """Outbox counts by state (for staff screens and heartbeats)."""
+        return self._executor.submit(lambda: self._outbox.counts() if self._outbox else {})
+
+    def _accept(self, draft: Draft) -> Accepted:
+        if self._outbox is None:
+            raise SubmissionRefused("submission_failed", "store not open")
+        keys = self._enrollment.platform_keys()
+        if keys is None:
+            raise SubmissionRefused("not_enrolled")
+        free = shutil.disk_usage(self._db_path.parent).free
+        if free < self._min_free_bytes:
+            raise SubmissionRefused("disk_full", f"{free} bytes free")
+        accepted_at = self._now()
+        local_day = accepted_at.astimezone().date()
+        sequence = self._outbox.allocate_sequence(sequence_scope(self._site_code, self._terminal_id, local_day))
+        receipt_number = format_receipt_number(self._site_code, self._terminal_id, local_day, sequence)
+        submission_id = str(uuid.uuid4())
+        payload = {
+            "schema": SCHEMA,
+            "submission_id": submission_id,
+            "receipt_number": receipt_number,
+            "site_code": self._site_code,
+            "terminal_id": self._terminal_id,
+            "service_id": draft.service_id,
+            "form_id": draft.form_id,
+            "form_version": draft.form_version,
+            "language": draft.language,
+            "submitted_at": accepted_at.isoformat(),
+            "consent": {"given": True, "at": accepted_at.isoformat()},
+            "applicant": draft.applicant,
+            "answers": draft.answers,
+            "attachments": {
+                name: {"sha256": hashlib.sha256(data).hexdigest(), "media_type": "image/jpeg", "size": len(data)}
+                for name, data in draft.photos.items()
+            },
+        }
+        sealed = seal(
+            json.dumps(payload, ensure_ascii=False, sort_keys=True).encode(),
+            dict(draft.photos),
+            keys.x25519_public,
+            self._enrollment.signing_key(),
+            key_id=self._enrollment.terminal_key_id(),
+        )
+        self._outbox.add(
+            SealedSubmission(
+                id=submission_id,
+                receipt_number=receipt_number,
+                service_id=draft.service_id,
+                form_id=draft.form_id,
+                form_version=str(draft.form_version),
+                sealed=sealed,
+                digest=hashlib.sha256(sealed).hexdigest(),
+                created_at=accepted_at,
+            )
+        )
+        log.info("submission %s queued for service %s", receipt_number, draft.service_id)
+        return Accepted(submission_id, receipt_number, accepted_at)

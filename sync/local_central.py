@@ -1,0 +1,90 @@
+"""A reference central server in a subprocess on loopback: for ``kiosk --demo`` and the tests.
+
+The server runs as its own process (``kiosk-central``), exactly as an operator would run it, so
+the terminal talks to it over real HTTP.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+from .keys import PlatformKeys
+from .protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE
+
+
+def free_port(preferred: int = 0) -> int:
+    """``preferred`` if it is free on 127.0.0.1, else any free port."""
+    for port in ([preferred] if preferred else []) + [0]:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise OSError("no free TCP port on 127.0.0.1")
+
+
+@dataclass
+class LocalCentral:
+    """A real ``kiosk-central`` on ``127.0.0.1:port`` with its data in ``data_dir``.
+
+    ``start`` blocks until the server answers its health check (call it off the GUI thread);
+    ``log`` receives the server's output (default: discarded).
+    """
+
+    data_dir: Path
+    port: int
+    log: IO[bytes] | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the running server."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, deadline_s: float = 30.0) -> None:
+        """Start the process and wait until it answers as a central server."""
+        script = Path(sys.executable).with_name("kiosk-central")
+        command = [str(script)] if script.exists() else [sys.executable, "-m", "sync.central"]
+        self.process = subprocess.Popen(
+            [*command, "--host", "127.0.0.1", "--port", str(self.port),
+             "--data-dir", str(self.data_dir), "--log-level", "warning"],
+            stdout=self.log if self.log is not None else subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        end = time.monotonic() + deadline_s
+        while time.monotonic() < end:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"kiosk-central exited early with status {self.process.returncode}")
+            try:
+                response = httpx.get(f"{self.url}/v1/health", timeout=0.5)
+                if response.headers.get(CENTRAL_HEADER) == CENTRAL_HEADER_VALUE:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("kiosk-central did not become ready")
+
+    def stop(self) -> None:
+        """Terminate the server and wait for it (idempotent)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def platform_x25519(self) -> bytes:
+        """The platform's public sealing key, read from the server's own data folder."""
+        return PlatformKeys.load_or_create(self.data_dir / "keys").x25519_public

@@ -1,0 +1,133 @@
+"""The application core end to end without a screen: simulated devices, a real central server.
+
+These drive `KioskCore` with the same commands the QML bridge calls, across the journey, the
+device threads, the outbox writer and the sync worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import pytest
+
+from drivers.idcard.samples import sample_identity
+
+
+
+def test_a_whole_journey_is_stored_printed_and_forwarded(core_driver) -> None:
+    core = core_driver.core
+    snapshot = core_driver.core.snapshot()
+    assert {s["id"] for s in snapshot["catalog"]["services"]} >= {
+        "residence_permit", "flexible_employment_insurance", "individual_business"}
+    core_driver.walk_to_form()
+    form = core.snapshot()["form"]
+    name_field = next(f for f in form["fields"] if f["id"] == "name")
+    assert name_field["value"] == "陈静怡"  # prefilled from the card
+    done = core_driver.submit()
+    receipt_number = done["receipt_number"]
+    assert receipt_number.startswith("110105-T01-")
+    assert done["printed"] is True
+    printed = list((core.data_dir / "printed" / "receipts").glob(f"{receipt_number}*.txt"))
+    assert printed and receipt_number in printed[0].read_text(encoding="utf-8")
+    core_driver.wait_for(lambda s: core.outbox_counts().get("acked", 0) >= 1)
+    assert "receipt_printed" in core_driver.event_names()
+    core.finish()
+    after = core_driver.wait_screen("attract")
+    assert after["identity"] is None and after["form"] is None and after["receipt_number"] is None
+    assert core.current_photo() is None and core.latest_frame() is None
+
+
+def test_receipt_numbers_follow_each_other(core_driver) -> None:
+    numbers = []
+    for _ in range(2):
+        core_driver.walk_to_form()
+        numbers.append(core_driver.submit()["receipt_number"])
+        core_driver.finish()
+    first, second = (int(number.rsplit("-", 1)[1]) for number in numbers)
+    assert second == first + 1
+
+
+def test_nothing_personal_on_disk_or_in_logs(core_driver, residence_answers, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    identity = sample_identity("resident_id")
+    core_driver.walk_to_form()
+    core_driver.submit()
+    core_driver.core.finish()
+    core_driver.wait_screen("attract")
+    secrets = [identity.name.encode(), identity.document_number.encode(), b"13800138000",
+               residence_answers["employer"].encode(), identity.photo_jpeg[200:264]]
+    data_dir: Path = core_driver.core.data_dir
+    for path in [p for p in data_dir.rglob("*") if p.is_file() and "printed" not in p.parts]:
+        content = path.read_bytes()
+        for secret in secrets:
+            assert secret not in content, f"personal data in {path.name}"
+    log_text = "\n".join(record.getMessage() for record in caplog.records)
+    for secret in secrets[:4]:
+        assert secret.decode() not in log_text
+
+
+def test_printer_out_of_paper_still_ends_with_the_number(core_driver) -> None:
+    core = core_driver.core
+    core._devices["receipt_printer"].driver.script_fault("paper_out")
+    core_driver.walk_to_form()
+    done = core_driver.submit()
+    assert done["printed"] is False and done["receipt_number"]
+    assert "受理编号" in done["message"] or "receipt number" in done["message"]
+    core_driver.finish()
+
+
+def test_a_failed_read_tells_the_citizen_and_reading_goes_on(core_driver) -> None:
+    core = core_driver.core
+    reader = core._devices["id_reader"].driver
+    core.choose_service("residence_permit")
+    core_driver.wait_screen("notice")
+    reader.script_fault("unreadable")
+    core.accept_notice()
+    core_driver.wait_for(lambda s: s["message"] != "")
+    core.present_demo_document("passport")
+    snapshot = core_driver.wait_screen("face")
+    assert snapshot["identity"]["document_type"] == "护照"
+    core.back()
+    back = core_driver.wait_screen("identify")
+    assert back["identity"] is None
+    core_driver.finish()
+
+
+def test_idle_timeout_wipes_the_session(demo, start_core, tmp_path: Path) -> None:
+    class Clock:
+        now = 0.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+    config = demo.config.with_overrides(journey={"idle_timeout_s": 60, "idle_warning_s": 20})
+    driver = start_core(config, data_dir=tmp_path / "terminal", clock=clock, tick_interval_s=0.05)
+    core = driver.core
+    core.choose_service("individual_business")
+    driver.wait_screen("notice")
+    clock.now += 45
+    warned = driver.wait_for(lambda s: s["idle_seconds_left"] is not None)
+    assert 1 <= warned["idle_seconds_left"] <= 20
+    core.touched()
+    driver.wait_for(lambda s: s["idle_seconds_left"] is None)
+    clock.now += 61
+    driver.wait_screen("attract")
+    assert "session_wiped" in driver.event_names()
+    assert core.snapshot()["service"] is None
+
+
+def test_commands_never_block_the_caller(core_driver) -> None:
+    """Every command only posts to the journey thread; the caller's thread never waits on devices."""
+    core = core_driver.core
+    gate = threading.Event()
+    core._devices["camera"].submit(lambda camera: gate.wait(5))  # a stuck camera
+    core.choose_service("residence_permit")
+    core.accept_notice()
+    core.present_demo_document("resident_id")
+    core.capture_photo()
+    core_driver.wait_screen("face")
+    gate.set()
+    core_driver.finish()

@@ -1,0 +1,173 @@
+"""The journey state machine, driven without Qt or threads, with a clock the test controls."""
+
+from __future__ import annotations
+
+import pytest
+
+from drivers.idcard.samples import sample_identity
+from kiosk.applicant import prefill_values
+from kiosk.catalog import Catalog
+from kiosk.forms import FormSession
+from kiosk.journey import Journey, JourneyState, TransitionRefused, WipeReason
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.load_bundled()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def journey(clock: FakeClock) -> Journey:
+    return Journey(
+        clock,
+        lambda definition, identity: FormSession(definition, prefill_values(identity)),
+        idle_timeout_s=120,
+        idle_warning_s=30,
+        done_timeout_s=20,
+    )
+
+
+def fill_residence_permit(form: FormSession) -> None:
+    form.set_value("residence_address", "杭州市西湖区文三路 90 号 2 幢 301 室")
+    form.set_value("residence_since", "2024-03-01")
+    form.set_value("basis", "employment")
+    form.set_value("employer", "杭州某某科技有限公司")
+    form.set_value("phone", "13800138000")
+    form.set_value("collection_method", "pickup")
+    form.set_value("declaration", True)
+
+
+def to_form(journey: Journey, catalog: Catalog) -> None:
+    service = catalog.service("residence_permit")
+    journey.service_chosen(service, catalog.form_for(service.id))
+    journey.notice_accepted()
+    journey.document_read(sample_identity("resident_id"))
+    journey.photo_taken(b"\xff\xd8jpeg")
+    journey.photo_accepted()
+
+
+def test_whole_journey_in_order(journey: Journey, catalog: Catalog) -> None:
+    assert journey.state is JourneyState.ATTRACT and journey.step == 1
+    to_form(journey, catalog)
+    assert journey.state is JourneyState.FORM and journey.step == 5
+    assert journey.session.form.values["name"] == "陈静怡"  # prefilled from the card
+    assert not journey.form_completed()
+    assert journey.session.message == "form_incomplete"
+    fill_residence_permit(journey.session.form)
+    assert journey.form_completed()
+    assert journey.state is JourneyState.REVIEW
+    assert not journey.review_confirmed(False)
+    assert journey.session.message == "consent_required"
+    assert journey.review_confirmed(True)
+    assert journey.state is JourneyState.SUBMITTING
+    journey.submission_queued("110105-T01-20261126-0001")
+    assert journey.state is JourneyState.PRINTING
+    journey.receipt_printed()
+    assert journey.state is JourneyState.DONE and journey.step == 8
+    assert journey.finished() is WipeReason.FINISHED
+    assert journey.state is JourneyState.ATTRACT
+    assert journey.session.identity is None and journey.session.form is None
+
+
+def test_events_out_of_order_are_refused(journey: Journey, catalog: Catalog) -> None:
+    with pytest.raises(TransitionRefused):
+        journey.notice_accepted()
+    with pytest.raises(TransitionRefused):
+        journey.document_read(sample_identity("resident_id"))
+    service = catalog.service("residence_permit")
+    journey.service_chosen(service, catalog.form_for(service.id))
+    with pytest.raises(TransitionRefused):
+        journey.service_chosen(service, catalog.form_for(service.id))  # double tap
+    journey.notice_accepted()
+    journey.document_read(sample_identity("resident_id"))
+    with pytest.raises(TransitionRefused):
+        journey.photo_accepted()  # no photo yet
+
+
+def test_back_to_identify_forgets_the_document(journey: Journey, catalog: Catalog) -> None:
+    to_form(journey, catalog)
+    assert journey.went_back() is None and journey.state is JourneyState.FACE
+    assert journey.session.photo_jpeg is not None  # the photo is kept on the face screen
+    assert journey.went_back() is None and journey.state is JourneyState.IDENTIFY
+    assert journey.session.identity is None and journey.session.photo_jpeg is None
+    assert journey.session.form is None
+
+
+def test_back_from_notice_cancels(journey: Journey, catalog: Catalog) -> None:
+    service = catalog.service("residence_permit")
+    journey.service_chosen(service, catalog.form_for(service.id))
+    assert journey.went_back() is WipeReason.CANCELLED
+    assert journey.state is JourneyState.ATTRACT and journey.session.service is None
+
+
+def test_no_way_back_while_storing(journey: Journey, catalog: Catalog) -> None:
+    to_form(journey, catalog)
+    fill_residence_permit(journey.session.form)
+    journey.form_completed()
+    journey.review_confirmed(True)
+    with pytest.raises(TransitionRefused):
+        journey.went_back()
+    with pytest.raises(TransitionRefused):
+        journey.finished()
+
+
+def test_idle_warning_then_wipe(journey: Journey, catalog: Catalog, clock: FakeClock) -> None:
+    to_form(journey, catalog)
+    clock.now += 89
+    assert journey.idle_seconds_left() is None
+    clock.now += 2
+    assert journey.idle_seconds_left() == pytest.approx(29)
+    journey.touched()  # one touch extends
+    assert journey.idle_seconds_left() is None
+    clock.now += 119
+    assert journey.tick() is None
+    clock.now += 2
+    assert journey.tick() is WipeReason.IDLE_TIMEOUT
+    assert journey.state is JourneyState.ATTRACT
+    assert journey.session.identity is None and journey.session.photo_jpeg is None
+
+
+def test_attract_and_busy_states_never_time_out(journey: Journey, catalog: Catalog, clock: FakeClock) -> None:
+    clock.now += 10_000
+    assert journey.tick() is None
+    to_form(journey, catalog)
+    fill_residence_permit(journey.session.form)
+    journey.form_completed()
+    journey.review_confirmed(True)
+    clock.now += 10_000
+    assert journey.tick() is None and journey.state is JourneyState.SUBMITTING
+
+
+def test_done_screen_returns_to_start_by_itself(journey: Journey, catalog: Catalog, clock: FakeClock) -> None:
+    to_form(journey, catalog)
+    fill_residence_permit(journey.session.form)
+    journey.form_completed()
+    journey.review_confirmed(True)
+    journey.submission_queued("110105-T01-20261126-0001")
+    journey.receipt_print_failed("printer_unavailable")
+    assert journey.state is JourneyState.DONE and journey.session.printed is False
+    assert journey.session.message == "printer_unavailable"
+    clock.now += 21
+    assert journey.tick() is WipeReason.FINISHED
+
+
+def test_failed_submission_returns_to_review(journey: Journey, catalog: Catalog) -> None:
+    to_form(journey, catalog)
+    fill_residence_permit(journey.session.form)
+    journey.form_completed()
+    journey.review_confirmed(True)
+    journey.submission_failed("disk_full")
+    assert journey.state is JourneyState.REVIEW and journey.session.message == "disk_full"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the kiosk needs, and only those missing, so a second run is quick.
+# Run as root on Debian 12 (bookworm); `make demo` and `make test` call it.
+set -euo pipefail
+
+packages=(
+  # Python toolchain for the venv (a fresh Debian has python3 but not venv or headers)
+  python3 python3-venv python3-dev gcc make
+  # smart cards: PC/SC daemon and headers/swig for pyscard
+  pcscd libpcsclite-dev swig
+  # a CJK font so no Chinese glyph renders as a box
+  fonts-noto-cjk fontconfig
+  # Qt runtime libraries (PySide6 wheels) and Qt Virtual Keyboard's audio dependency
+  libpulse0 libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
+  libxcb-render-util0 libxcb-image0 libxcb-xkb1
+  # a virtual screen for machines without a display
+  xvfb xauth
+  # PDF checks in tests
+  poppler-utils
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "These Debian packages are missing: ${missing[*]}" >&2
+  echo "Install them as root (apt-get install ${missing[*]}) or run this as root." >&2
+  exit 1
+fi
+
+echo "Installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
