@@ -173,6 +173,8 @@ def _device_problems(devices: DevicesConfig) -> list[str]:
         if device.backend not in registry:
             problems.append(f"devices.{role}.backend: unknown backend {device.backend!r}; known: {', '.join(registry.names())}")
             continue
+        if not device.options:
+            continue  # nothing to check, and no reason to import the backend's libraries now
         backend = registry.backend_class(device.backend)
         accepted = set(inspect.signature(backend).parameters)
         for option in device.options:

@@ -16,21 +16,24 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from drivers.camera import encode_jpeg
+from typing import TYPE_CHECKING
+
+from drivers import camera as camera_family
 from drivers.common import DeviceError, NoDocumentPresent
 
 from . import events as ev
 from .applicant import applicant_record, prefill_values
-from .catalog import Catalog
 from .config import KioskConfig
-from .devices import DeviceManager
-from .enrollment import Enrollment
-from .forms import FormSession
 from .journey import Journey, JourneyState, TransitionRefused, WipeReason
 from .receipts import build_receipt
-from .submission import Accepted, Draft, SubmissionRefused, SubmissionWriter
-from .sync_service import SyncService
 from .view import build_snapshot
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+    from .devices import DeviceManager
+    from .forms import FormSession
+    from .submission import Accepted, SubmissionWriter
+    from .sync_service import SyncService
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,6 @@ class KioskCore:
         self.data_dir = Path(data_dir) if data_dir else config.storage.resolved_data_dir()
         self.language = config.ui.language
         self.catalog: Catalog | None = None
-        self.enrollment = Enrollment(self.data_dir, config.central.platform_keys_file)
         self._clock = clock
         self._tick_interval_s = tick_interval_s
         self._journey_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="journey")
@@ -74,13 +76,31 @@ class KioskCore:
 
     # ---- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
-        """Open everything. Devices open on their own threads; returns once the journey is ready."""
+        """Start the terminal and return at once; the attract screen's data follows as an event.
+
+        Everything else (catalog, devices, store, sync) starts on the journey thread, so the
+        window can appear while it loads; commands posted meanwhile queue behind it.
+        """
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._journey_thread.submit(self._start_services)
+        self._ticker = threading.Thread(target=self._tick_loop, name="journey-clock", daemon=True)
+        self._ticker.start()
+
+    def _start_services(self) -> None:
+        # Imported here, on the journey thread, to keep their libraries (jsonschema, OpenCV,
+        # sqlite-utils, cryptography, httpx) off the GUI thread's path to the first frame.
+        from .catalog import Catalog
+        from .devices import DeviceManager
+        from .enrollment import Enrollment
+        from .submission import SubmissionWriter
+        from .sync_service import SyncService
+
         self.catalog = Catalog.load_bundled()
-        journey = self.config.journey
+        timing = self.config.journey
         self._journey = Journey(
-            self._clock, self._make_form, journey.idle_timeout_s, journey.idle_warning_s, journey.done_timeout_s
+            self._clock, self._make_form, timing.idle_timeout_s, timing.idle_warning_s, timing.done_timeout_s
         )
+        self._publish_snapshot()  # the attract screen needs nothing more
         output = self.data_dir / "printed"
         self._devices = DeviceManager(
             self.config.devices,
@@ -92,19 +112,18 @@ class KioskCore:
         )
         self.events.subscribe(self._on_device_event)
         self._devices.open_all()
+        enrollment = Enrollment(self.data_dir, self.config.central.platform_keys_file)
         self._writer = SubmissionWriter(
             self.data_dir / "kiosk.db",
-            self.enrollment,
+            enrollment,
             self.config.terminal.site_code,
             self.config.terminal.terminal_id,
             self.config.storage.min_free_mb * 1024 * 1024,
         )
-        self._writer.start().result()
-        self._sync = SyncService(self.data_dir / "kiosk.db", self.enrollment, self.config.central, self.events)
+        self._writer.start()
+        self._sync = SyncService(self.data_dir / "kiosk.db", enrollment, self.config.central, self.events)
         self._sync.start()
-        self._ticker = threading.Thread(target=self._tick_loop, name="journey-clock", daemon=True)
-        self._ticker.start()
-        self._post(lambda: None)
+        self._publish_snapshot()
 
     def stop(self) -> None:
         """Stop every worker and join it; safe to call twice."""
@@ -269,7 +288,7 @@ class KioskCore:
             config=self.config,
             idle_seconds_left=self._last_countdown,
             staff_called=self._staff_called,
-            devices=self._devices.statuses(),
+            devices=self._devices.statuses() if self._devices else {},
             demo_documents=self._demo_documents(),
         )
         with self._snapshot_lock:
@@ -277,12 +296,16 @@ class KioskCore:
         self.events.publish(ev.JOURNEY_CHANGED, snapshot=snapshot)
 
     def _demo_documents(self) -> list[dict[str, str]]:
+        if self._devices is None:
+            return []
         reader = self._devices["id_reader"].driver
         if not self.config.ui.demo_controls or not hasattr(reader, "available_documents"):
             return []
         return [{"key": key, "label": label} for key, label in reader.available_documents()]
 
     def _make_form(self, definition: Any, identity: Any) -> FormSession:
+        from .forms import FormSession
+
         return FormSession(definition, prefill_values(identity))
 
     def _after_wipe(self, reason: WipeReason | None) -> None:
@@ -311,6 +334,8 @@ class KioskCore:
 
     def _tick(self) -> None:
         journey = self._journey
+        if journey is None:
+            return
         reason = journey.tick()
         if reason is not None:
             self._after_wipe(reason)
@@ -391,12 +416,14 @@ class KioskCore:
         if frame is None:
             journey.photo_failed("camera_unavailable")
             return
-        journey.photo_taken(encode_jpeg(frame))
+        journey.photo_taken(camera_family.encode_jpeg(frame))
         self._previewing = False
         self.events.publish(ev.FACE_CAPTURED)
 
     # ---- submit and print -----------------------------------------------------------------
     def _submit(self) -> None:
+        from .submission import Draft
+
         session = self._journey.session
         photos = {"face.jpg": session.photo_jpeg}
         if session.identity.photo_jpeg:
@@ -415,6 +442,8 @@ class KioskCore:
         future.add_done_callback(lambda f: self._post(lambda: self._on_stored(f), changed=False))
 
     def _on_stored(self, future: Future[Accepted]) -> None:
+        from .submission import SubmissionRefused
+
         journey = self._journey
         try:
             accepted = future.result()

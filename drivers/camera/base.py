@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from typing import TYPE_CHECKING
 
 from ..common import BackendRegistry, Device
-from .frame import Frame
+
+if TYPE_CHECKING:  # the frame module imports OpenCV; the interface must stay cheap to import
+    from .frame import Frame
 
 
 class Camera(Device):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from typing import Any, Callable, Generic, TypeVar
 
@@ -12,25 +13,35 @@ C = TypeVar("C", bound=Callable[..., Any])
 class BackendRegistry(Generic[T]):
     """Maps backend names (``devices.<role>.backend`` in the config) to backend classes.
 
-    Registration is explicit: a backend module decorates its class with :meth:`register` and the
-    family package imports that module (no discovery by module name, so frozen builds see every
-    backend). Thread-safe for reading once the family package has been imported.
+    Registration is explicit: a backend module decorates its class with :meth:`register`, and the
+    family package announces each backend with :meth:`register_lazy` (``"module:Class"``) so the
+    backend's libraries (OpenCV, python-escpos, ...) load only when that backend is used: a
+    terminal starts without importing drivers it does not run. No discovery by module name, so a
+    frozen build lists every backend module explicitly. Thread-safe for reading once the family
+    package has been imported.
     """
 
     def __init__(self, family: str) -> None:
         self.family = family
-        self._factories: dict[str, Callable[..., T]] = {}
+        self._factories: dict[str, Callable[..., T] | str] = {}
 
     def register(self, name: str) -> Callable[[C], C]:
         """Class decorator: register the decorated backend class under ``name``."""
 
         def decorator(factory: C) -> C:
-            if name in self._factories:
+            existing = self._factories.get(name)
+            if existing is not None and not isinstance(existing, str):
                 raise ValueError(f"{self.family} backend {name!r} is already registered")
             self._factories[name] = factory
             return factory
 
         return decorator
+
+    def register_lazy(self, name: str, target: str) -> None:
+        """Announce backend ``name`` as ``"package.module:Class"``, imported on first use."""
+        if name in self._factories:
+            raise ValueError(f"{self.family} backend {name!r} is already registered")
+        self._factories[name] = target
 
     def names(self) -> list[str]:
         """The registered backend names, sorted."""
@@ -42,12 +53,18 @@ class BackendRegistry(Generic[T]):
     def backend_class(self, name: str) -> Callable[..., T]:
         """The class registered under ``name``; unknown names raise a :class:`ValueError`."""
         try:
-            return self._factories[name]
+            factory = self._factories[name]
         except KeyError:
             known = ", ".join(self.names()) or "(none)"
             raise ValueError(
                 f"unknown {self.family} backend {name!r}; known backends: {known}"
             ) from None
+        if isinstance(factory, str):
+            module_name, _, attribute = factory.partition(":")
+            # Importing the module runs its @register, which replaces the announcement.
+            factory = getattr(importlib.import_module(module_name), attribute)
+            self._factories[name] = factory
+        return factory
 
     def create(self, name: str, **options: Any) -> T:
         """Construct backend ``name`` with ``options`` (no I/O happens: call ``open()`` next).

@@ -2,17 +2,37 @@
 
 Backends: :data:`receipt_printer_backends` ``simulated`` (:class:`SimulatedReceiptPrinter`),
 :data:`document_printer_backends` ``simulated`` (:class:`SimulatedDocumentPrinter`). This package
-is the only one that imports python-escpos.
+is the only one that imports python-escpos, and only when a receipt is first rendered: importing
+the package stays cheap for start-up.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from .base import DocumentPrinter, ReceiptPrinter, document_printer_backends, receipt_printer_backends
-from .escpos_bytes import decode_raster_images, receipt_escpos_bytes
 from .fonts import FontNotFound, find_cjk_font
 from .receipt import PrintResult, Receipt
-from .render import render_receipt_image
-from .simulated import SimulatedDocumentPrinter, SimulatedReceiptPrinter
+
+receipt_printer_backends.register_lazy("simulated", "drivers.printer.simulated:SimulatedReceiptPrinter")
+document_printer_backends.register_lazy("simulated", "drivers.printer.simulated:SimulatedDocumentPrinter")
+
+_LAZY_EXPORTS = {
+    "decode_raster_images": ".escpos_bytes",
+    "receipt_escpos_bytes": ".escpos_bytes",
+    "render_receipt_image": ".render",
+    "SimulatedDocumentPrinter": ".simulated",
+    "SimulatedReceiptPrinter": ".simulated",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the rendering and backend names on first use (PEP 562)."""
+    if name in _LAZY_EXPORTS:
+        return getattr(importlib.import_module(_LAZY_EXPORTS[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DocumentPrinter",
