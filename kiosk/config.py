@@ -2,19 +2,23 @@
 
 Every key has a default, so an empty file (or none at all) gives a terminal that runs entirely on
 the simulated devices that ship with the product. Invalid values are reported together, each
-naming its key (``journey.idle_timeout_s: must be greater than or equal to 10``), so staff can fix
-a file in one go. ``docs/configuration.md`` documents every key; a test keeps the two in step.
+naming its key (``journey.idle_timeout_s: must be at least 10``), so staff can fix a file in one
+go. ``docs/configuration.md`` documents every key; a test keeps the two in step.
+
+Plain dataclasses and a small checker rather than a validation framework: the configuration is
+read on the GUI thread's path to the first screen, where every import counts (bench/startup.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tomllib
+import typing
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from typing import Any, Callable, Literal
 
 DEFAULT_DATA_DIR = "~/.local/share/egov-kiosk"
 
@@ -28,141 +32,200 @@ class ConfigError(ValueError):
         super().__init__(f"invalid configuration in {source}:\n  " + "\n  ".join(problems))
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+Check = Callable[[Any], str | None]
 
 
-class TerminalConfig(_Section):
+def key(default: Any, description: str, *checks: Check) -> Any:
+    """Declare one configuration key: its default, its documentation and its checks."""
+    if isinstance(default, dict):
+        return field(default_factory=lambda: dict(default), metadata={"description": description, "checks": checks})
+    return field(default=default, metadata={"description": description, "checks": checks})
+
+
+def section(cls: type, description: str) -> Any:
+    """Declare a nested section (a table in TOML)."""
+    return field(default_factory=cls, metadata={"description": description, "checks": ()})
+
+
+def between(low: float, high: float | None = None, *, exclusive_low: bool = False) -> Check:
+    """The value must lie in [low, high] (or (low, high] with ``exclusive_low``)."""
+    def check(value: float) -> str | None:
+        if exclusive_low and value <= low:
+            return f"must be greater than {low:g}"
+        if not exclusive_low and value < low:
+            return f"must be at least {low:g}"
+        if high is not None and value > high:
+            return f"must be at most {high:g}"
+        return None
+    return check
+
+
+def matches(pattern: str, explanation: str) -> Check:
+    """The string must match ``pattern`` completely."""
+    compiled = re.compile(pattern)
+    return lambda value: None if compiled.fullmatch(value) else explanation
+
+
+@dataclass(frozen=True)
+class TerminalConfig:
     """Who this terminal is: it appears on receipts and in every submission."""
 
-    site_code: str = Field("110105", description="Administrative division code of the hall (GB/T 2260, 6 digits).")
-    terminal_id: str = Field("T01", description="Terminal number within the site (letters and digits, 1-8).")
-    hall_name: str = Field("政务服务中心", description="Name of the service hall printed on receipts.")
-
-    @field_validator("site_code")
-    @classmethod
-    def _site_code(cls, value: str) -> str:
-        if not re.fullmatch(r"\d{6}", value):
-            raise ValueError("must be a 6-digit GB/T 2260 division code, e.g. 110105")
-        return value
-
-    @field_validator("terminal_id")
-    @classmethod
-    def _terminal_id(cls, value: str) -> str:
-        if not re.fullmatch(r"[A-Za-z0-9]{1,8}", value):
-            raise ValueError("must be 1-8 letters or digits, e.g. T01")
-        return value
+    site_code: str = key("110105", "Administrative division code of the hall (GB/T 2260, 6 digits).",
+                         matches(r"\d{6}", "must be a 6-digit GB/T 2260 division code, e.g. 110105"))
+    terminal_id: str = key("T01", "Terminal number within the site (letters and digits, 1-8).",
+                           matches(r"[A-Za-z0-9]{1,8}", "must be 1-8 letters or digits, e.g. T01"))
+    hall_name: str = key("政务服务中心", "Name of the service hall printed on receipts.")
 
 
-class UiConfig(_Section):
+@dataclass(frozen=True)
+class UiConfig:
     """How the touchscreen looks."""
 
-    language: Literal["zh-CN", "en"] = Field("zh-CN", description="Language a new session starts in.")
-    fullscreen: bool = Field(True, description="Full-screen, frameless window (lockdown).")
-    orientation: Literal["portrait", "landscape"] = Field("portrait", description="Screen orientation.")
-    demo_controls: bool = Field(False, description="Show the simulated reader's 'present a document' buttons.")
+    language: Literal["zh-CN", "en"] = key("zh-CN", "Language a new session starts in.")
+    fullscreen: bool = key(True, "Full-screen, frameless window (lockdown).")
+    orientation: Literal["portrait", "landscape"] = key("portrait", "Screen orientation.")
+    demo_controls: bool = key(False, "Show the simulated reader's 'present a document' buttons.")
 
 
-class JourneyConfig(_Section):
+@dataclass(frozen=True)
+class JourneyConfig:
     """Timing of a citizen's session."""
 
-    idle_timeout_s: float = Field(120.0, ge=10, le=3600, description="Seconds without a touch before the session is wiped.")
-    idle_warning_s: float = Field(30.0, ge=5, le=600, description="Seconds of visible, spoken countdown before the wipe.")
-    done_timeout_s: float = Field(30.0, ge=5, le=600, description="Seconds the final screen stays before returning to the start.")
-    document_wait_s: float = Field(2.0, gt=0, le=30, description="Length of one wait for a document on the reader; reads repeat while the identify screen is shown.")
-
-    @model_validator(mode="after")
-    def _warning_fits(self) -> "JourneyConfig":
-        if self.idle_warning_s >= self.idle_timeout_s:
-            raise ValueError("journey.idle_warning_s must be shorter than journey.idle_timeout_s")
-        return self
+    idle_timeout_s: float = key(120.0, "Seconds without a touch before the session is wiped.", between(10, 3600))
+    idle_warning_s: float = key(30.0, "Seconds of visible, spoken countdown before the wipe.", between(5, 600))
+    done_timeout_s: float = key(30.0, "Seconds the final screen stays before returning to the start.", between(5, 600))
+    document_wait_s: float = key(2.0, "Length of one wait for a document on the reader.", between(0, 30, exclusive_low=True))
 
 
-class StorageConfig(_Section):
+@dataclass(frozen=True)
+class StorageConfig:
     """Where the terminal keeps its data."""
 
-    data_dir: str = Field(DEFAULT_DATA_DIR, description="Folder for the database, keys and device output.")
-    min_free_mb: int = Field(200, ge=10, description="Refuse new submissions below this much free disk.")
+    data_dir: str = key(DEFAULT_DATA_DIR, "Folder for the database, keys and device output.")
+    min_free_mb: int = key(200, "Refuse new submissions below this much free disk.", between(10))
 
     def resolved_data_dir(self) -> Path:
         """The data folder with ``~`` and environment variables expanded."""
         return Path(os.path.expandvars(os.path.expanduser(self.data_dir)))
 
 
-class CentralConfig(_Section):
+@dataclass(frozen=True)
+class CentralConfig:
     """The central platform this terminal forwards to."""
 
-    url: str = Field("http://127.0.0.1:8700", description="Base URL of the central platform.")
-    sync_interval_s: float = Field(30.0, ge=1, le=3600, description="Seconds between sync attempts when idle.")
-    platform_keys_file: str = Field("", description="JSON file with the platform's public keys; empty: fetched once at enrollment.")
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
-        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
-            raise ValueError("must be an http:// or https:// URL without query or fragment")
-        return value.rstrip("/")
+    url: str = key("http://127.0.0.1:8700", "Base URL of the central platform.",
+                   matches(r"https?://[^\s/?#]+(/[^\s?#]*)?", "must be an http:// or https:// URL without query or fragment"))
+    sync_interval_s: float = key(30.0, "Seconds between sync attempts when idle.", between(1, 3600))
+    platform_keys_file: str = key("", "JSON file with the platform's public keys; empty: <data_dir>/platform.json.")
 
 
-class DeviceConfig(_Section):
+@dataclass(frozen=True)
+class DeviceConfig:
     """One device: the backend to use and that backend's own options."""
 
-    backend: str = Field("simulated", description="Backend name from the family's registry.")
-    options: dict[str, Any] = Field(default_factory=dict, description="Keyword options passed to the backend.")
+    backend: str = key("simulated", "Backend name from the family's registry.")
+    options: dict[str, Any] = key({}, "Keyword options passed to the backend.")
 
 
-class DevicesConfig(_Section):
+@dataclass(frozen=True)
+class DevicesConfig:
     """The four device families of a terminal."""
 
-    id_reader: DeviceConfig = Field(default_factory=DeviceConfig, description="ID document reader.")
-    camera: DeviceConfig = Field(default_factory=DeviceConfig, description="Face camera.")
-    receipt_printer: DeviceConfig = Field(default_factory=DeviceConfig, description="Receipt (thermal) printer.")
-    document_printer: DeviceConfig = Field(default_factory=DeviceConfig, description="A4 document printer.")
+    id_reader: DeviceConfig = section(DeviceConfig, "ID document reader.")
+    camera: DeviceConfig = section(DeviceConfig, "Face camera.")
+    receipt_printer: DeviceConfig = section(DeviceConfig, "Receipt (thermal) printer.")
+    document_printer: DeviceConfig = section(DeviceConfig, "A4 document printer.")
 
 
-class ReceiptConfig(_Section):
+@dataclass(frozen=True)
+class ReceiptConfig:
     """What goes on the printed receipt."""
 
-    lookup_url: str = Field(
-        "https://zwfw.example.gov.cn/progress?no={receipt_number}",
-        description="Progress lookup address printed as a QR code; {receipt_number} is replaced.",
-    )
-    hotline: str = Field("12345", description="Service hotline printed on receipts.")
-
-    @field_validator("lookup_url")
-    @classmethod
-    def _lookup(cls, value: str) -> str:
-        if "{receipt_number}" not in value:
-            raise ValueError("must contain {receipt_number}")
-        return value
+    lookup_url: str = key("https://zwfw.example.gov.cn/progress?no={receipt_number}",
+                          "Progress lookup address printed as a QR code; {receipt_number} is replaced.",
+                          lambda value: None if "{receipt_number}" in value else "must contain {receipt_number}")
+    hotline: str = key("12345", "Service hotline printed on receipts.")
 
 
-class KioskConfig(_Section):
+@dataclass(frozen=True)
+class KioskConfig:
     """The whole configuration of one terminal."""
 
-    terminal: TerminalConfig = Field(default_factory=TerminalConfig, description="Terminal identity.")
-    ui: UiConfig = Field(default_factory=UiConfig, description="Touchscreen.")
-    journey: JourneyConfig = Field(default_factory=JourneyConfig, description="Session timing.")
-    storage: StorageConfig = Field(default_factory=StorageConfig, description="Local storage.")
-    central: CentralConfig = Field(default_factory=CentralConfig, description="Central platform.")
-    devices: DevicesConfig = Field(default_factory=DevicesConfig, description="Devices.")
-    receipt: ReceiptConfig = Field(default_factory=ReceiptConfig, description="Receipt contents.")
+    terminal: TerminalConfig = section(TerminalConfig, "Terminal identity.")
+    ui: UiConfig = section(UiConfig, "Touchscreen.")
+    journey: JourneyConfig = section(JourneyConfig, "Session timing.")
+    storage: StorageConfig = section(StorageConfig, "Local storage.")
+    central: CentralConfig = section(CentralConfig, "Central platform.")
+    devices: DevicesConfig = section(DevicesConfig, "Devices.")
+    receipt: ReceiptConfig = section(ReceiptConfig, "Receipt contents.")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as nested plain data (as it would be read from TOML)."""
+        return dataclasses.asdict(self)
 
     def with_overrides(self, **sections: dict[str, Any]) -> "KioskConfig":
         """A copy with some sections' keys replaced, validated like a file would be."""
-        data = self.model_dump()
-        for section, values in sections.items():
-            data.setdefault(section, {}).update(values)
+        data = self.to_dict()
+        for name, values in sections.items():
+            data.setdefault(name, {}).update(values)
         return parse_config(data, "overrides")
 
 
-def _key_of(location: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in location) or "(top level)"
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _type_problem(value: Any, annotation: Any) -> str | None:
+    """``None`` when ``value`` fits ``annotation``; else what was expected."""
+    if typing.get_origin(annotation) is Literal:
+        choices = typing.get_args(annotation)
+        return None if value in choices else "must be one of " + ", ".join(repr(c) for c in choices)
+    if annotation is bool:
+        return None if isinstance(value, bool) else "must be true or false"
+    if annotation is int:
+        return None if isinstance(value, int) and not isinstance(value, bool) else "must be a whole number"
+    if annotation is float:
+        return None if isinstance(value, (int, float)) and not isinstance(value, bool) else "must be a number"
+    if annotation is str:
+        return None if isinstance(value, str) else "must be a string"
+    if typing.get_origin(annotation) is dict:
+        return None if isinstance(value, dict) else "must be a table"
+    raise TypeError(f"unsupported configuration type {annotation!r}")
+
+
+def _build(cls: type, data: Any, prefix: str, problems: list[str]) -> Any:
+    if not isinstance(data, dict):
+        problems.append(f"{prefix.rstrip('.') or '(top level)'}: must be a table")
+        return cls()
+    hints = _hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    for name in data:
+        if name not in known:
+            problems.append(f"{prefix}{name}: unknown key (see docs/configuration.md)")
+    values: dict[str, Any] = {}
+    for name, spec in known.items():
+        if name not in data:
+            continue
+        annotation = hints[name]
+        if dataclasses.is_dataclass(annotation):
+            values[name] = _build(annotation, data[name], f"{prefix}{name}.", problems)
+            continue
+        value = data[name]
+        problem = _type_problem(value, annotation)
+        if problem is None:
+            for check in spec.metadata["checks"]:
+                problem = check(value)
+                if problem:
+                    break
+        if problem:
+            problems.append(f"{prefix}{name}: {problem}")
+        else:
+            values[name] = float(value) if annotation is float else value
+    return cls(**values)
 
 
 def _device_problems(devices: DevicesConfig) -> list[str]:
-    # Imported here: the registries fill as the driver packages import, and config must stay
-    # importable (e.g. by docs tooling) without loading every driver.
+    # Imported here: the registries fill as the driver packages import.
     import inspect
 
     from .devices import REGISTRIES
@@ -175,8 +238,7 @@ def _device_problems(devices: DevicesConfig) -> list[str]:
             continue
         if not device.options:
             continue  # nothing to check, and no reason to import the backend's libraries now
-        backend = registry.backend_class(device.backend)
-        accepted = set(inspect.signature(backend).parameters)
+        accepted = set(inspect.signature(registry.backend_class(device.backend)).parameters)
         for option in device.options:
             if option not in accepted:
                 problems.append(
@@ -188,17 +250,12 @@ def _device_problems(devices: DevicesConfig) -> list[str]:
 
 def parse_config(data: dict[str, Any], source: str = "configuration") -> KioskConfig:
     """Validate ``data`` (as read from TOML); raises :class:`ConfigError` naming every bad key."""
-    try:
-        config = KioskConfig.model_validate(data)
-    except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                message = "unknown key (see docs/configuration.md)"
-            problems.append(f"{_key_of(error['loc'])}: {message}")
-        raise ConfigError(source, problems) from None
-    problems = _device_problems(config.devices)
+    problems: list[str] = []
+    config = _build(KioskConfig, data, "", problems)
+    if not problems and config.journey.idle_warning_s >= config.journey.idle_timeout_s:
+        problems.append("journey.idle_warning_s: must be shorter than journey.idle_timeout_s")
+    if not problems:
+        problems = _device_problems(config.devices)
     if problems:
         raise ConfigError(source, problems)
     return config
@@ -219,13 +276,14 @@ def load_config(path: str | os.PathLike[str] | None = None) -> KioskConfig:
     return parse_config(data, str(path))
 
 
-def documented_keys(model: type[BaseModel] = KioskConfig, prefix: str = "") -> list[str]:
+def documented_keys(cls: type = KioskConfig, prefix: str = "") -> list[str]:
     """Every leaf key path of the configuration, e.g. ``journey.idle_timeout_s``."""
     keys: list[str] = []
-    for name, info in model.model_fields.items():
-        annotation = info.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            keys.extend(documented_keys(annotation, f"{prefix}{name}."))
+    hints = _hints(cls)
+    for spec in dataclasses.fields(cls):
+        annotation = hints[spec.name]
+        if dataclasses.is_dataclass(annotation):
+            keys.extend(documented_keys(annotation, f"{prefix}{spec.name}."))
         else:
-            keys.append(f"{prefix}{name}")
+            keys.append(f"{prefix}{spec.name}")
     return keys

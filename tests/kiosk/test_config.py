@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kiosk.config import ConfigError, KioskConfig, documented_keys, load_config, parse_config
 
@@ -49,6 +51,10 @@ def test_documented_example_is_valid(tmp_path: Path) -> None:
         ({"devices": {"camera": {"backend": 3}}}, "devices.camera.backend"),
         ({"storage": {"min_free_mb": "lots"}}, "storage.min_free_mb"),
         ({"devices": {"camera": {"backend": "usb"}}}, "devices.camera.backend"),
+        ({"ui": {"fullscreen": "yes"}}, "ui.fullscreen"),
+        ({"ui": 3}, "ui"),
+        ({"journey": {"idle_timeout_s": True}}, "journey.idle_timeout_s"),
+        ({"devices": {"camera": {"options": []}}}, "devices.camera.options"),
         ({"devices": {"id_reader": {"options": {"port": "/dev/ttyUSB0"}}}}, "devices.id_reader.options.port"),
     ],
 )
@@ -85,3 +91,19 @@ def test_overrides_are_validated() -> None:
     assert config.ui.demo_controls
     with pytest.raises(ConfigError):
         KioskConfig().with_overrides(ui={"language": "xx"})
+
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=12))
+_values = st.recursive(_scalars, lambda inner: st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)
+_section_names = st.sampled_from(["terminal", "ui", "journey", "storage", "central", "devices", "receipt", "other"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_section_names, _values, max_size=5))
+def test_any_document_gives_a_config_or_a_config_error(data: dict) -> None:
+    try:
+        config = parse_config(data, "fuzz.toml")
+    except ConfigError as exc:
+        assert exc.problems and all(": " in problem for problem in exc.problems)
+    else:
+        assert isinstance(config, KioskConfig)
