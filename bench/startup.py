@@ -49,11 +49,11 @@ import sys, time
 from pathlib import Path
 from kiosk.config import KioskConfig
 from kiosk.core import KioskCore
-from ui.app import create_application
 config = KioskConfig().with_overrides(storage={"data_dir": sys.argv[1]}, ui={"fullscreen": False})
 core = KioskCore(config)
+core.start()  # as `kiosk` does: the catalog loads on the journey thread while Qt builds the window
+from ui.app import create_application
 app, engine, window, bridge = create_application(config, core)
-core.start()
 def swapped():
     state = bridge.property("state") or {}
     if state.get("screen") == "attract" and state.get("catalog", {}).get("services"):

@@ -90,10 +90,6 @@ class KioskCore:
         # Imported here, on the journey thread, to keep their libraries (jsonschema, OpenCV,
         # sqlite-utils, cryptography, httpx) off the GUI thread's path to the first frame.
         from .catalog import Catalog
-        from .devices import DeviceManager
-        from .enrollment import Enrollment
-        from .submission import SubmissionWriter
-        from .sync_service import SyncService
 
         self.catalog = Catalog.load_bundled()
         timing = self.config.journey
@@ -101,6 +97,12 @@ class KioskCore:
             self._clock, self._make_form, timing.idle_timeout_s, timing.idle_warning_s, timing.done_timeout_s
         )
         self._publish_snapshot()  # the attract screen needs nothing more
+
+        from .devices import DeviceManager
+        from .enrollment import Enrollment
+        from .submission import SubmissionWriter
+        from .sync_service import SyncService
+
         output = self.data_dir / "printed"
         self._devices = DeviceManager(
             self.config.devices,
@@ -263,13 +265,12 @@ class KioskCore:
         def run() -> None:
             try:
                 action()
+                if changed:
+                    self._publish_snapshot()
             except TransitionRefused as exc:
                 log.debug("ignored: %s", exc)
-                return
             except Exception:  # noqa: BLE001 - the journey thread must survive any bug
                 log.exception("journey action failed")
-            if changed:
-                self._publish_snapshot()
         try:
             return self._journey_thread.submit(run)
         except RuntimeError:  # shut down: late device callbacks have nowhere to go

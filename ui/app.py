@@ -1,0 +1,207 @@
+"""The touchscreen application: ``kiosk`` (console script) and :func:`create_application`.
+
+Start-up order matters for Qt: the input-method and graphics settings are read when the
+QGuiApplication is created, so :func:`prepare_qt_environment` runs before it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QLocale, QObject, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtQml import QQmlApplicationEngine
+from PySide6.QtQuick import QQuickWindow, QSGRendererInterface
+
+from ui.bridge import CameraImageProvider, KioskBridge, PhotoImageProvider
+from ui.i18n.build import ensure_compiled
+
+QML_DIR = Path(__file__).resolve().parent / "qml"
+CJK_FONT_FAMILY = "Noto Sans CJK SC"
+
+log = logging.getLogger(__name__)
+
+
+def prepare_qt_environment() -> None:
+    """Set the process environment Qt reads at QGuiApplication creation (idempotent)."""
+    # The embedded virtual keyboard is an input-method plugin: without this it never appears.
+    os.environ.setdefault("QT_IM_MODULE", "qtvirtualkeyboard")
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        os.environ.setdefault("QT_QUICK_BACKEND", "software")
+
+
+class QmlLoadError(RuntimeError):
+    """The QML could not be loaded (the messages say why)."""
+
+
+class LanguageSwitcher(QObject):
+    """Installs the translator for the language shown and retranslates the QML engine.
+
+    English is the source language of the QML, so it needs no translator. GUI thread only.
+    """
+
+    def __init__(self, app: QGuiApplication, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._app = app
+        self._engine: QQmlApplicationEngine | None = None
+        self._translator = QTranslator(self)
+        self._installed = False
+        self.language = "en"
+
+    def attach(self, engine: QQmlApplicationEngine) -> None:
+        self._engine = engine
+
+    def apply(self, language: str) -> None:
+        if language == "zh-CN":
+            if not self._installed:
+                try:
+                    path = ensure_compiled("zh_CN")
+                except (OSError, subprocess.CalledProcessError) as exc:
+                    log.error("translations could not be compiled: %s", exc)
+                    path = Path("egov_kiosk_zh_CN.qm")
+                if not self._translator.load(str(path)):
+                    log.error("translation %s could not be loaded; showing English", path.name)
+                else:
+                    self._app.installTranslator(self._translator)
+                    self._installed = True
+            QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+        else:
+            if self._installed:
+                self._app.removeTranslator(self._translator)
+                self._installed = False
+            QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+        self.language = language
+        if self._engine is not None:
+            self._engine.retranslate()
+
+
+def _application(argv: Sequence[str] | None) -> QGuiApplication:
+    prepare_qt_environment()
+    app = QGuiApplication.instance()
+    if app is None:
+        if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+            # No GPU offscreen (tests, benchmarks, headless CI): the software scene graph always
+            # works. Qt takes this only before its first window, so only with a new application.
+            QQuickWindow.setGraphicsApi(QSGRendererInterface.GraphicsApi.Software)
+        app = QGuiApplication(list(argv) if argv else [sys.argv[0] if sys.argv else "kiosk"])
+        app.setApplicationName("egov-kiosk")
+        app.setOrganizationName("egov-kiosk")
+    if CJK_FONT_FAMILY in QFontDatabase.families():
+        font = QFont(CJK_FONT_FAMILY)
+    else:
+        log.warning("font %r not installed; Chinese text may not render", CJK_FONT_FAMILY)
+        font = QFont()
+    font.setPixelSize(32)
+    app.setFont(font)
+    return app
+
+
+def create_application(
+    config: Any, core: Any, argv: Sequence[str] | None = None
+) -> tuple[QGuiApplication, QQmlApplicationEngine, QQuickWindow, KioskBridge]:
+    """Build the application and its window over ``core`` without entering the event loop.
+
+    ``core`` may be started before or after this call. The caller owns the result: keep the
+    engine alive as long as the window, and call ``bridge.close()`` before ``core.stop()``.
+    Raises :class:`QmlLoadError` when the QML does not load.
+    """
+    app = _application(argv)
+    switcher = LanguageSwitcher(app)
+    ui = config.ui
+    ui_config = {
+        "language": ui.language,
+        "fullscreen": bool(ui.fullscreen),
+        "orientation": ui.orientation,
+        "demo_controls": bool(ui.demo_controls),
+    }
+    switcher.apply(ui.language)
+
+    engine = QQmlApplicationEngine()
+    switcher.setParent(engine)
+    switcher.attach(engine)
+    engine.addImportPath(str(QML_DIR))
+    engine.addImageProvider("camera", CameraImageProvider(core))
+    engine.addImageProvider("photo", PhotoImageProvider(core))
+
+    bridge = KioskBridge(core, ui_config, on_language_changed=switcher.apply, parent=engine)
+    engine.rootContext().setContextProperty("kiosk", bridge)
+    bridge.open()
+
+    errors: list[str] = []
+    engine.warnings.connect(lambda warnings: errors.extend(w.toString() for w in warnings))
+    engine.load(str(QML_DIR / "Main.qml"))
+    roots = engine.rootObjects()
+    if not roots:
+        bridge.close()
+        raise QmlLoadError("the QML did not load:\n  " + "\n  ".join(errors or ["(no message)"]))
+    window = roots[0]
+    return app, engine, window, bridge
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="kiosk", description="The egov-kiosk touchscreen application.")
+    parser.add_argument("--config", metavar="PATH", help="terminal configuration (TOML); default: all simulated devices")
+    parser.add_argument("--demo", action="store_true", help="simulated devices, demo controls and a local central server")
+    parser.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
+    return parser.parse_args(argv)
+
+
+def _demo_config(config_path: str | None) -> tuple[Any, Callable[[], None]]:
+    """``--demo``: a local central server, an enrolled terminal; returns its config and a stopper."""
+    from kiosk.config import load_config
+    from kiosk.demo import start_demo
+
+    base = load_config(config_path) if config_path else None
+    demo = start_demo(base)  # blocks about a second, before any window is shown
+    return demo.config, demo.stop
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console script ``kiosk``: run the touchscreen application until it is quit."""
+    from kiosk.config import ConfigError, load_config
+    from kiosk.core import KioskCore
+
+    args = _parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop_demo = None
+    try:
+        if args.demo:
+            config, stop_demo = _demo_config(args.config)
+        else:
+            config = load_config(args.config)
+        if args.windowed:
+            config = config.with_overrides(ui={"fullscreen": False})
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+    core = KioskCore(config)
+    # Started first: the catalog loads on the journey thread while Qt builds the window.
+    core.start()
+    try:
+        app, engine, window, bridge = create_application(config, core, argv=[sys.argv[0]])
+    except QmlLoadError as exc:
+        print(exc, file=sys.stderr)
+        core.stop()
+        if callable(stop_demo):
+            stop_demo()
+        return 1
+
+    def shut_down() -> None:
+        bridge.close()
+        core.stop()
+        if callable(stop_demo):
+            stop_demo()
+
+    app.aboutToQuit.connect(shut_down)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

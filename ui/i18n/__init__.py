@@ -1,0 +1,1 @@
+"""Translations of the screen chrome (Qt Linguist .ts sources, compiled .qm files)."""

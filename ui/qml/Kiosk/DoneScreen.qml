@@ -1,0 +1,103 @@
+import QtQuick
+import QtQuick.Layouts
+
+// 完成: the receipt number, big, and whether the receipt was printed.
+ScreenPage {
+    id: screen
+    objectName: "screen_done"
+    readonly property bool printed: kiosk.state.printed === true
+    title: qsTr("Your application has been submitted")
+    message: ""
+
+    GridLayout {
+        id: grid
+        anchors.fill: parent
+        columns: screen.compact ? 2 : 1
+        columnSpacing: Theme.spacing * 2
+        rowSpacing: Theme.spacing * 2
+
+        Rectangle {
+            Layout.fillWidth: true
+            Layout.preferredWidth: grid.width / grid.columns
+            Layout.alignment: Qt.AlignTop
+            Layout.preferredHeight: numberColumn.implicitHeight + 2 * Theme.margin
+            radius: Theme.radius * 1.5
+            color: Theme.primaryTint
+            border.color: Theme.primary
+            border.width: 3
+            ColumnLayout {
+                id: numberColumn
+                anchors.fill: parent
+                anchors.margins: Theme.margin
+                spacing: Theme.spacing
+                KText {
+                    Layout.fillWidth: true
+                    horizontalAlignment: Text.AlignHCenter
+                    text: qsTr("Receipt number")
+                    color: Theme.textMuted
+                }
+                KText {
+                    objectName: "receiptNumberText"
+                    Layout.fillWidth: true
+                    horizontalAlignment: Text.AlignHCenter
+                    text: kiosk.state.receipt_number || ""
+                    font.pixelSize: Theme.fontHuge
+                    font.bold: true
+                    color: Theme.primary
+                    // A receipt number must never break across lines: shrink it to fit instead.
+                    wrapMode: Text.NoWrap
+                    fontSizeMode: Text.HorizontalFit
+                    minimumPixelSize: Theme.fontBody
+                }
+            }
+        }
+
+        ColumnLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            Layout.preferredWidth: grid.width / grid.columns
+            spacing: screen.compact ? Theme.spacing : Theme.spacing * 2
+
+            KText {
+                objectName: "printedText"
+                Layout.fillWidth: true
+                horizontalAlignment: Text.AlignHCenter
+                visible: screen.printed
+                text: qsTr("Please take your receipt. Keep it to check the progress of your application.")
+                font.pixelSize: screen.compact ? Theme.fontBody : Theme.fontHeading
+                color: Theme.success
+            }
+            MessageBanner {
+                objectName: "printerUnavailableBanner"
+                Layout.fillWidth: true
+                visible: !screen.printed
+                text: kiosk.state.message || qsTr("The printer is unavailable. Please note this number.")
+            }
+            KText {
+                Layout.fillWidth: true
+                visible: !screen.compact
+                horizontalAlignment: Text.AlignHCenter
+                text: qsTr("Nothing of your application stays on this screen once you touch “Finish”.")
+                color: Theme.textMuted
+                font.pixelSize: Theme.fontSmall
+            }
+            Item { Layout.fillHeight: true }
+            KText {
+                objectName: "doneCountdownText"
+                Layout.fillWidth: true
+                horizontalAlignment: Text.AlignHCenter
+                readonly property var secondsLeft: kiosk.state.idle_seconds_left
+                visible: secondsLeft !== null && secondsLeft !== undefined
+                text: qsTr("Returning to the start screen in %1 s").arg(Math.ceil(Number(secondsLeft || 0)))
+                color: Theme.textMuted
+                font.pixelSize: Theme.fontSmall
+            }
+            KioskButton {
+                objectName: "finishButton"
+                Layout.fillWidth: true
+                text: qsTr("Finish")
+                onClicked: kiosk.finish()
+            }
+        }
+    }
+}

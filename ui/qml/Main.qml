@@ -1,0 +1,119 @@
+import QtQuick
+import QtQuick.Layouts
+import QtQuick.VirtualKeyboard
+import QtQuick.VirtualKeyboard.Settings
+import Kiosk
+
+// The terminal's one window. Everything shown comes from kiosk.state (the core's snapshot);
+// everything the citizen does goes to a kiosk.* command.
+Window {
+    id: root
+    readonly property var ui: kiosk.uiConfig
+    readonly property bool landscape: ui.orientation === "landscape"
+    readonly property var snapshot: kiosk.state
+    readonly property string screenName: snapshot.screen || "attract"
+
+    width: landscape ? 1920 : 1080
+    height: landscape ? 1080 : 1920
+    visible: true
+    visibility: ui.fullscreen ? Window.FullScreen : Window.Windowed
+    flags: ui.fullscreen ? (Qt.Window | Qt.FramelessWindowHint) : Qt.Window
+    color: Theme.background
+    title: qsTr("Government Services Self-Service")
+
+    Item {
+        id: content
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.top: parent.top
+        // The keyboard pushes the screen up instead of covering the field being typed into.
+        anchors.bottom: inputPanel.active ? inputPanel.top : parent.bottom
+
+        ColumnLayout {
+            anchors.fill: parent
+            spacing: 0
+
+            Header {
+                objectName: "header"
+                // A landscape screen is too short for the header, a form field and the keyboard.
+                visible: !(root.landscape && inputPanel.active)
+                Layout.fillWidth: true
+                snapshot: root.snapshot
+            }
+            Loader {
+                id: screenLoader
+                objectName: "screenLoader"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                sourceComponent: {
+                    switch (root.screenName) {
+                    case "notice": return noticeScreen
+                    case "identify": return identifyScreen
+                    case "face": return faceScreen
+                    case "form": return formScreen
+                    case "review": return reviewScreen
+                    case "submitting":
+                    case "printing": return busyScreen
+                    case "done": return doneScreen
+                    }
+                    return attractScreen
+                }
+            }
+            NavBar {
+                objectName: "navBar"
+                Layout.fillWidth: true
+                snapshot: root.snapshot
+            }
+        }
+    }
+
+    Component { id: attractScreen; AttractScreen { } }
+    Component { id: noticeScreen; NoticeScreen { } }
+    Component { id: identifyScreen; IdentifyScreen { } }
+    Component { id: faceScreen; FaceScreen { } }
+    Component { id: formScreen; FormScreen { } }
+    Component { id: reviewScreen; ReviewScreen { } }
+    Component { id: busyScreen; BusyScreen { } }
+    Component { id: doneScreen; DoneScreen { } }
+
+    InputPanel {
+        id: inputPanel
+        objectName: "inputPanel"
+        z: 50
+        // In landscape a full-width keyboard would be taller than half the screen.
+        width: root.landscape ? Math.min(root.width, 1100) : root.width
+        x: (root.width - width) / 2
+        y: active ? root.height - height : root.height
+        visible: active
+    }
+
+    IdleOverlay {
+        anchors.fill: parent
+        z: 100
+        // The done screen counts down inline instead: a modal box would hide the receipt
+        // number the citizen may need to write down.
+        secondsLeft: root.screenName === "done" || root.snapshot.idle_seconds_left === undefined
+                     ? null : root.snapshot.idle_seconds_left
+    }
+
+    Item {
+        // Every touch anywhere restarts the idle countdown. A PointHandler only takes a
+        // passive grab, so the touch still reaches the button, field or keyboard beneath.
+        objectName: "touchWatcher"
+        anchors.fill: parent
+        z: 1000
+        PointHandler {
+            onActiveChanged: if (active) kiosk.touched()
+        }
+    }
+
+    Binding {
+        target: VirtualKeyboardSettings
+        property: "locale"
+        value: kiosk.language === "en" ? "en_US" : "zh_CN"
+    }
+    Component.onCompleted: {
+        VirtualKeyboardSettings.activeLocales = ["zh_CN", "en_US"]
+        VirtualKeyboardSettings.fullScreenMode = false
+    }
+}
