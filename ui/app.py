@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QLocale, QObject, QTranslator
+from PySide6.QtCore import QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow, QSGRendererInterface
@@ -162,6 +163,19 @@ def _demo_config(config_path: str | None) -> tuple[Any, Callable[[], None]]:
     return demo.config, demo.stop
 
 
+def _quit_on_signals(app: QGuiApplication) -> None:
+    """SIGTERM (systemd, ``timeout``) and Ctrl-C quit through the event loop, so shutdown runs.
+
+    Python runs signal handlers only between bytecodes; while Qt's loop waits in C++ it would
+    never get the chance, so a timer wakes the interpreter a few times a second.
+    """
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: app.quit())
+    waker = QTimer(app)
+    waker.timeout.connect(lambda: None)
+    waker.start(250)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console script ``kiosk``: run the touchscreen application until it is quit."""
     from kiosk.config import ConfigError, load_config
@@ -200,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stop_demo()
 
     app.aboutToQuit.connect(shut_down)
+    _quit_on_signals(app)
     return app.exec()
 
 
