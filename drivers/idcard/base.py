@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from abc import abstractmethod
 
-from ..common import BackendRegistry, Device
+from ..common import BackendRegistry, Device, DeviceIOError, ErrorAction
 from .identity import Identity
+
+
+class DocumentRemoved(DeviceIOError):
+    """The document was taken off the reader during a read: nothing is kept, the next read
+    starts from scratch (a new SAM find/select; a new BAC/PACE session for a passport)."""
+
+    default_action = ErrorAction.NONE
 
 
 class IdReader(Device):

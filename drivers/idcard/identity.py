@@ -44,7 +44,10 @@ class Identity:
     ``document_number`` is the 18-character GB 11643 number for Chinese cards and the passport
     number otherwise. ``valid_until`` None means long-term (长期). ``photo_jpeg`` is None when the
     reader could not provide the photo (a Chinese card's WLT photo needs the vendor's decoder);
-    ``photo_missing_reason`` then says why, in words fit for a staff screen.
+    ``photo_missing_reason`` then says why, in words fit for a staff screen. ``authenticated``
+    says how far an eMRTD's data was proven genuine by passive authentication: "chain" (the SOD
+    signature verified up to a configured CSCA), "signature" (SOD signature valid, no CSCA
+    configured), "hashes" (data group hashes only); None when not applicable.
     """
 
     document_type: DocumentType
@@ -61,6 +64,7 @@ class Identity:
     valid_until: _dt.date | None = None
     photo_jpeg: bytes | None = None
     photo_missing_reason: str | None = None
+    authenticated: str | None = None
 
     def redacted(self) -> str:
         """A log-safe description: the document type only."""

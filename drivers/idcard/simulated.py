@@ -18,7 +18,7 @@ from ..common import (
     NoDocumentPresent,
     ProtocolError,
 )
-from .base import IdReader, id_reader_backends
+from .base import DocumentRemoved, IdReader, id_reader_backends
 from .identity import Identity
 from .samples import SAMPLE_DOCUMENTS, sample_identity
 
@@ -136,7 +136,7 @@ class SimulatedIdReader(IdReader):
                 lambda: self._present != key, timeout=self._read_delay_s
             ):
                 self._status = DeviceStatus(DeviceState.ONLINE)
-                raise DeviceIOError("the document was removed during the read", ErrorAction.NONE)
+                raise DocumentRemoved("the document was removed during the read", ErrorAction.NONE)
         identity = sample_identity(key)
         self._status = DeviceStatus(DeviceState.ONLINE)
         log.info("simulated reader read a document %s", identity.redacted())

@@ -1,0 +1,230 @@
+"""The ``pcsc`` backend: ICAO 9303 eMRTDs (passports, travel permits) through pyscard.
+
+The reader is the first PC/SC reader whose name contains ``reader_name`` (names carry changing
+index numbers, so never match whole names). The chip is opened with an exclusive T=1 connection
+for the whole BAC/PACE + SM session and unpowered afterwards, which destroys the session keys.
+The access key (document number, birth date, expiry — or a CAN) comes from the touchscreen via
+:meth:`PcscPassportReader.set_access_key`; without one a present document raises
+:class:`AccessKeyRequired`. All methods run on the reader's owner thread unless marked.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from smartcard.CardConnection import CardConnection
+from smartcard.Exceptions import CardConnectionException, NoCardException, SmartcardException
+from smartcard.scard import SCARD_SHARE_EXCLUSIVE, SCARD_UNPOWER_CARD
+from smartcard.System import readers as list_readers
+
+from ...common import (
+    DeviceError,
+    DeviceInfo,
+    DeviceNotOpen,
+    DeviceState,
+    DeviceStatus,
+    DeviceUserError,
+    ErrorAction,
+    NoDocumentPresent,
+)
+from ..base import DocumentRemoved, IdReader, id_reader_backends
+from ..identity import Identity
+from .bac import AccessDenied
+from .monitor import PcscSupervisor
+from .mrz import AccessKey
+from .session import EmrtdSession, build_identity
+from .sod import load_csca_certificates
+
+log = logging.getLogger(__name__)
+
+
+class AccessKeyRequired(DeviceUserError):
+    """A passport lies on the reader but its access key has not been entered (or was wrong)."""
+
+    default_action = ErrorAction.NONE
+    #: True when a key was entered and the chip refused it (the citizen should check it).
+    key_rejected = False
+
+
+class AccessKeyRejected(AccessKeyRequired):
+    """The chip refused the entered access key; it has been forgotten, ask again."""
+
+    key_rejected = True
+
+
+def atr_allows_extended(atr: bytes) -> bool:
+    """True when the ATR's historical bytes announce extended Lc/Le (ISO 7816-4 card
+    capabilities, compact-TLV tag 7, third byte bit 0x40). Contactless ATRs are ``3B 8n 80 01``."""
+    if len(atr) < 5 or atr[0] != 0x3B or atr[1] & 0xF0 != 0x80 or atr[2:4] != b"\x80\x01":
+        return False
+    historical = atr[4:4 + (atr[1] & 0x0F)]
+    if not historical or historical[0] not in (0x00, 0x80):
+        return False
+    body = historical[1:-3] if historical[0] == 0x00 else historical[1:]
+    index = 0
+    while index < len(body):
+        tag, length = body[index] >> 4, body[index] & 0x0F
+        value = body[index + 1:index + 1 + length]
+        if tag == 0x7 and len(value) >= 3:
+            return bool(value[2] & 0x40)
+        index += 1 + length
+    return False
+
+
+@id_reader_backends.register("pcsc")
+class PcscPassportReader(IdReader):
+    """A contactless PC/SC reader for ePassports.
+
+    ``reader_name``: substring of the PC/SC reader name ("" = the first reader). ``csca_path``:
+    a CSCA certificate file or directory; with it the SOD signature chain is verified, without
+    it only the DG hashes and the SOD signature. ``extended_length``: allow extended APDUs when
+    the chip's ATR announces them (off by default: many readers cannot). ``pace``/``bac_fallback``:
+    the access protocol policy. ``require_sod``: refuse documents without EF.SOD.
+    """
+
+    def __init__(self, reader_name: str = "", csca_path: str | None = None, extended_length: bool = False,
+                 pace: bool = True, bac_fallback: bool = True, require_sod: bool = True,
+                 poll_interval_s: float = 0.25, supervise_interval_s: float = 2.0) -> None:
+        self.reader_name = reader_name
+        self.csca_path = csca_path
+        self.extended_length = extended_length
+        self.pace = pace
+        self.bac_fallback = bac_fallback
+        self.require_sod = require_sod
+        self._poll_interval_s = poll_interval_s
+        self._supervisor = PcscSupervisor(supervise_interval_s)
+        self._cscas: list | None = None
+        self._key: AccessKey | None = None
+        self._key_lock = threading.Lock()
+        self._open = False
+        self._status = DeviceStatus(DeviceState.OFFLINE, detail="not open")
+        #: APDUs of the last read (diagnostics, benchmark).
+        self.last_apdus = 0
+
+    # -- any thread --------------------------------------------------------------------------
+    def set_access_key(self, key: AccessKey | None) -> None:
+        """Store the key typed on the touchscreen for the next read; None forgets it (any thread)."""
+        with self._key_lock:
+            self._key = key
+        self._supervisor.changed()
+
+    def needs_access_key(self) -> bool:
+        """True when no access key is stored (any thread)."""
+        with self._key_lock:
+            return self._key is None
+
+    def is_usable(self) -> bool:
+        """True when the PC/SC service answers and a matching reader exists (any thread)."""
+        try:
+            return self._match([str(r) for r in list_readers()]) is not None
+        except Exception:  # noqa: BLE001 - diagnostics never raise
+            return False
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def open(self) -> None:
+        """Load the CSCA list and start the monitor supervisor (owner thread)."""
+        if self._open:
+            return
+        if self.csca_path:
+            try:
+                self._cscas = load_csca_certificates(self.csca_path)
+            except (OSError, ValueError) as exc:
+                raise DeviceError(f"CSCA certificates unusable: {self.csca_path}",
+                                  ErrorAction.CONFIGURATION) from exc
+        self._supervisor.start()
+        self._open = True
+        self._status = DeviceStatus(DeviceState.ONLINE)
+
+    def close(self) -> None:
+        """Stop the supervisor and forget the access key (owner thread)."""
+        self._supervisor.stop()
+        self.set_access_key(None)
+        self._open = False
+        self._status = DeviceStatus(DeviceState.OFFLINE, detail="not open")
+
+    def status(self) -> DeviceStatus:
+        """The last known status (owner thread)."""
+        return self._status
+
+    def info(self) -> DeviceInfo:
+        """The matched reader's name as the model (owner thread)."""
+        name = self._match(self._supervisor.reader_names) or "no reader"
+        return DeviceInfo("idcard", "pcsc", name, "", "")
+
+    # -- reading -----------------------------------------------------------------------------
+    def _match(self, names: list[str]) -> str | None:
+        return next((n for n in names if self.reader_name in n), None)
+
+    def read_document(self, timeout_s: float) -> Identity:
+        """Wait up to ``timeout_s`` for a chip, then read it with the entered access key."""
+        if not self._open:
+            raise DeviceNotOpen("the passport reader is not open")
+        deadline = time.monotonic() + max(timeout_s, 0)
+        while True:
+            connection = self._try_connect()
+            if connection is not None:
+                break
+            if time.monotonic() >= deadline:
+                raise NoDocumentPresent("no passport on the reader")
+            self._supervisor.wait_for_change(min(self._poll_interval_s, deadline - time.monotonic()))
+        try:
+            return self._read(connection)
+        finally:
+            try:
+                connection.disconnect()
+                connection.release()
+            except Exception:  # noqa: BLE001 - a pulled card or dead daemon: nothing to release
+                pass
+
+    def _try_connect(self) -> CardConnection | None:
+        try:
+            names = [r for r in list_readers()]
+        except Exception as exc:  # noqa: BLE001 - pyscard raises several types for a dead daemon
+            self._status = DeviceStatus(DeviceState.NO_DEVICE, ErrorAction.RESET, "PC/SC service unavailable")
+            log.debug("PC/SC unavailable: %s", type(exc).__name__)
+            return None
+        reader = next((r for r in names if self.reader_name in str(r)), None)
+        if reader is None:
+            self._status = DeviceStatus(DeviceState.NO_DEVICE, ErrorAction.CLEAR, "reader not connected")
+            return None
+        self._status = DeviceStatus(DeviceState.ONLINE)
+        connection = reader.createConnection()
+        try:
+            connection.connect(protocol=CardConnection.T1_protocol, mode=SCARD_SHARE_EXCLUSIVE,
+                               disposition=SCARD_UNPOWER_CARD)
+        except NoCardException:
+            return None
+        except (CardConnectionException, SmartcardException) as exc:
+            log.debug("connect failed: %s %s", type(exc).__name__, exc)
+            return None
+        return connection
+
+    def _read(self, connection: CardConnection) -> Identity:
+        with self._key_lock:
+            key = self._key
+        if key is None:
+            raise AccessKeyRequired("enter the passport's access key", ErrorAction.NONE)
+
+        def transmit(apdu: bytes) -> tuple[bytes, int]:
+            try:
+                data, sw1, sw2 = connection.transmit(list(apdu))
+            except CardConnectionException as exc:
+                raise DocumentRemoved("the passport was removed during the read; start again",
+                                      ErrorAction.NONE) from exc
+            return bytes(data), (sw1 << 8) | sw2
+
+        extended = self.extended_length and atr_allows_extended(bytes(connection.getATR()))
+        session = EmrtdSession(transmit, extended=extended, pace=self.pace, bac_fallback=self.bac_fallback)
+        try:
+            result = session.read_document(key)
+        except AccessDenied as exc:
+            self.set_access_key(None)  # a wrong key is asked for again, never retried blindly
+            raise AccessKeyRejected(f"the access key was not accepted: {exc.message}", ErrorAction.NONE) from exc
+        finally:
+            self.last_apdus = session.apdus
+        identity = build_identity(result, self._cscas, self.require_sod)
+        self.set_access_key(None)  # one key, one citizen
+        log.info("passport read via %s in %d APDUs %s", result.access, result.apdus, identity.redacted())
+        return identity

@@ -1,0 +1,125 @@
+"""The identify step of the journey: wait for a document, read it, ask for a passport's access key.
+
+Runs on the core's journey thread; each read runs on the reader's owner thread and its result comes
+back through ``KioskCore._post``. Every read carries the epoch it was asked in, so a result that
+arrives after the citizen moved on (or left) is dropped, never kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
+
+from drivers.common import DeviceError, NoDocumentPresent
+from drivers.idcard import DocumentRemoved
+
+from . import events as ev
+from .journey import JourneyState, TransitionRefused
+
+if TYPE_CHECKING:
+    from .core import KioskCore
+
+log = logging.getLogger(__name__)
+
+#: Pause before reading again after a failed read, so a reader in trouble is not hammered.
+RETRY_AFTER_READ_ERROR_S = 1.5
+
+
+def _no_key_needed() -> dict[str, Any]:
+    return {"needed": False, "error": ""}
+
+
+class IdentifyStep:
+    """Keeps a read waiting on the reader for as long as the identify screen is shown."""
+
+    def __init__(self, core: KioskCore) -> None:
+        self._core = core
+        self._epoch = 0
+        #: What the identify screen shows about a passport's access key (``snapshot.access_key``).
+        self.access_key_view: dict[str, Any] = _no_key_needed()
+
+    def start(self) -> None:
+        """The identify screen is shown: start waiting for a document (journey thread)."""
+        self._epoch += 1
+        self._request_read(self._epoch)
+
+    def forget(self) -> None:
+        """The session is wiped: drop reads in flight and the access key (journey thread)."""
+        self._epoch += 1
+        self.access_key_view = _no_key_needed()
+        devices = self._core._devices
+        if devices is not None and hasattr(devices["id_reader"].driver, "set_access_key"):
+            devices["id_reader"].submit(lambda reader: reader.set_access_key(None))
+
+    def access_key_entered(self, document_number: str, birth_date: str, expiry_date: str, can: str) -> None:
+        """The citizen typed a passport's access key (dates YYMMDD), or its CAN (journey thread)."""
+        from drivers.idcard.emrtd.mrz import AccessKey  # pure Python, no reader library
+
+        journey = self._core._journey
+        if journey.state is not JourneyState.IDENTIFY:
+            raise TransitionRefused("not on the identify screen")
+        journey.touched()
+        try:
+            key = AccessKey(can=can.strip()) if can.strip() else AccessKey(
+                document_number.strip(), birth_date.strip(), expiry_date.strip())
+        except ValueError:
+            self.access_key_view = {"needed": True, "error": "invalid"}
+            return
+        self.access_key_view = _no_key_needed()
+        self._core._devices["id_reader"].submit(
+            lambda reader: reader.set_access_key(key) if hasattr(reader, "set_access_key") else None)
+        self._request_read(self._epoch)  # read now rather than at the next retry
+
+    def _request_read(self, epoch: int) -> None:
+        core = self._core
+        wait_s = core.config.journey.document_wait_s
+        future = core._devices["id_reader"].submit(lambda reader: reader.read_document(wait_s))
+        future.add_done_callback(lambda f: core._post(lambda: self._on_read(f, epoch), changed=False))
+
+    def _on_read(self, future: Future[Any], epoch: int) -> None:
+        core = self._core
+        journey = core._journey
+        if epoch != self._epoch or journey.state is not JourneyState.IDENTIFY:
+            return  # the citizen moved on; whatever was read is dropped, not kept
+        try:
+            identity = future.result()
+        except NoDocumentPresent:
+            self._request_read(epoch)
+            return
+        except DeviceError as exc:
+            self._read_failed(exc, epoch)
+            return
+        log.info("document read: %s", identity.redacted())
+        journey.document_read(identity)
+        core.events.publish(ev.CARD_READ, document_type=identity.document_type.value)
+        core._start_preview()
+        core._publish_snapshot()
+
+    def _read_failed(self, exc: DeviceError, epoch: int) -> None:
+        core = self._core
+        reader = core._devices["id_reader"].driver
+        needs_key = getattr(reader, "needs_access_key", lambda: False)()
+        (log.info if needs_key else log.warning)("document read failed: %s (%s)", type(exc).__name__, exc.action)
+        if needs_key:
+            # A passport lies on the reader: ask for its access key (again, if it was wrong).
+            rejected = getattr(exc, "key_rejected", False)
+            self.access_key_view = {"needed": True, "error": "rejected" if rejected else ""}
+            reason = "access_key_rejected" if rejected else "access_key_needed"
+        else:
+            core._journey.document_failed("document_unreadable")
+            reason = "document_removed" if isinstance(exc, DocumentRemoved) else type(exc).__name__
+        if isinstance(exc, DocumentRemoved):
+            core.events.publish(ev.CARD_REMOVED)
+        core.events.publish(ev.READ_FAILED, reason=reason, action=exc.action.value)
+        core._publish_snapshot()
+        timer = threading.Timer(
+            RETRY_AFTER_READ_ERROR_S, lambda: core._post(lambda: self._retry_read(epoch), changed=False)
+        )
+        timer.daemon = True
+        timer.start()
+
+    def _retry_read(self, epoch: int) -> None:
+        if epoch == self._epoch and self._core._journey.state is JourneyState.IDENTIFY:
+            self._request_read(epoch)

