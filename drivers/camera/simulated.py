@@ -1,4 +1,10 @@
-"""The simulated camera: plays image files, or a bundled portrait scene with slight motion."""
+"""The simulated camera: plays image files or a video file, or a bundled portrait scene.
+
+The default scene is a citizen stepping up to the terminal: for ``approach_s`` seconds after the
+camera was last idle the portrait grows and slides into the middle of the picture (so the face
+screen shows "come closer" and "move to the centre" before its automatic capture), then sways
+slightly with faint sensor noise.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import numpy as np
 
 from ..common import (
     DeviceInfo,
+    DeviceIOError,
     DeviceNotFound,
     DeviceNotOpen,
     DeviceState,
@@ -24,49 +31,70 @@ from .base import Camera, camera_backends
 from .frame import Frame
 
 #: Fault kinds for :meth:`SimulatedCamera.script_fault`.
-FAULT_KINDS = ("no_frames", "frozen", "dark")
+FAULT_KINDS = ("no_frames", "frozen", "dark", "unplugged")
+
+#: File endings played as video rather than as still images.
+VIDEO_SUFFIXES = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".mjpeg", ".mjpg")
 
 _MARGIN = 12  # the default scene sways within this many pixels
 _NOISE_BANK = 4  # pre-drawn sensor-noise layers, cycled, so a frame costs one add
-_PORTRAIT_CROP = (20, 0, 440, 420)  # x0, y0, x1, y1 in the 512×512 astronaut portrait
+_EYES = (222.0, 100.0)  # eye centre in the 512×512 astronaut portrait
+_ZOOM = 1.5  # portrait pixels → scene pixels: an eye distance of ~72 px at 640×480
+_EYE_LINE = 0.36  # eye centre height in the scene, as a fraction of the frame height
+_IDLE_RESTART_S = 1.0  # a pause this long means the next citizen steps up
 
 
 @camera_backends.register("simulated")
 class SimulatedCamera(Camera):
-    """A camera that shows still images, or with none configured the default portrait scene.
+    """A camera that shows still images, a video file, or with neither the default portrait scene.
 
-    ``images`` are played in order, one per frame, looping, each letterboxed into
-    ``width``×``height``. With an empty list the camera shows scikit-image's astronaut portrait
-    (public domain) on a studio-grey background, swaying a few pixels with faint sensor noise so
-    the preview looks alive. Frames are paced at ``fps``. Everything runs on the owner thread
-    except :meth:`script_fault`.
+    ``images`` are played in order, one per frame, looping; ``video`` (a file OpenCV can decode)
+    is played frame by frame, looping. Both are letterboxed into ``width``×``height``. With
+    neither, the camera shows scikit-image's astronaut portrait (public domain) stepping up to
+    the camera over ``approach_s`` seconds, then swaying a few pixels with faint sensor noise.
+    Frames are paced at ``fps``. Everything runs on the owner thread except :meth:`script_fault`.
     """
 
     def __init__(
-        self, images: list[str] | None = None, fps: float = 15, width: int = 640, height: int = 480
+        self,
+        images: list[str] | None = None,
+        fps: float = 15,
+        width: int = 640,
+        height: int = 480,
+        video: str = "",
+        approach_s: float = 2.0,
     ) -> None:
         if fps <= 0:
             raise ValueError("fps must be positive")
         if width < 2 * _MARGIN or height < 2 * _MARGIN:
             raise ValueError(f"frame size {width}×{height} is too small")
+        if approach_s < 0:
+            raise ValueError("approach_s must not be negative")
         self._images = [str(path) for path in images or []]
+        self._video = str(video or "")
         self._fps = float(fps)
         self._width = int(width)
         self._height = int(height)
+        self._approach_s = float(approach_s)
         self._faults = FaultScript(FAULT_KINDS)
         self._scenes: list[np.ndarray] = []
         self._noise: list[np.ndarray] = []
+        self._capture: cv2.VideoCapture | None = None
         self._index = 0
         self._next_due = 0.0
+        self._last_read = 0.0
+        self._arrived = 0.0
         self._last: np.ndarray | None = None
         self._is_open = False
+        self._unplugged = False
 
     def script_fault(self, kind: str, count: int = 1) -> None:
         """Affect the next ``count`` frames (any thread).
 
         Kinds: "no_frames" (:meth:`read_frame` waits out its timeout and raises
         :class:`DeviceTimeout`), "frozen" (the previous picture again), "dark" (a nearly black
-        picture, like a covered lens).
+        picture, like a covered lens), "unplugged" (:class:`DeviceIOError`, as when the USB
+        cable is pulled; the camera works again after ``count`` attempts).
         """
         self._faults.add(kind, count)
 
@@ -75,16 +103,19 @@ class SimulatedCamera(Camera):
         self._faults.clear()
 
     def open(self) -> None:
-        """Load the images or compose the default scene (owner thread).
+        """Load the images or video, or compose the default scene (owner thread).
 
-        Raises :class:`DeviceNotFound` for a missing/unreadable image, or when no images are
-        configured and scikit-image is not installed.
+        Raises :class:`DeviceNotFound` for a missing/unreadable image or video, or when nothing
+        is configured and scikit-image is not installed.
         """
         if self._is_open:
             return
-        if self._images:
+        self._noise = []
+        if self._video:
+            self._capture = self._open_video()
+            self._scenes = []
+        elif self._images:
             self._scenes = [self._load(path) for path in self._images]
-            self._noise = []
         else:
             self._scenes = [self._compose_default_scene()]
             rng = np.random.default_rng(7)
@@ -92,29 +123,37 @@ class SimulatedCamera(Camera):
             self._noise = [rng.integers(-3, 4, size=shape, dtype=np.int16) for _ in range(_NOISE_BANK)]
         self._index = 0
         self._last = None
-        self._next_due = time.monotonic()
+        self._next_due = self._arrived = self._last_read = time.monotonic()
+        self._unplugged = False
         self._is_open = True
 
     def close(self) -> None:
-        """Release the images (owner thread)."""
+        """Release the images or video (owner thread)."""
         self._is_open = False
         self._scenes = []
         self._noise = []
         self._last = None
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
 
     def status(self) -> DeviceStatus:
-        """ONLINE when open, OFFLINE otherwise (owner thread)."""
-        if self._is_open:
-            return DeviceStatus(DeviceState.ONLINE)
-        return DeviceStatus(DeviceState.OFFLINE, ErrorAction.NONE, "not open")
+        """ONLINE when open, HARDWARE_ERROR while "unplugged", OFFLINE when closed (owner thread)."""
+        if not self._is_open:
+            return DeviceStatus(DeviceState.OFFLINE, ErrorAction.NONE, "not open")
+        if self._unplugged:
+            return DeviceStatus(DeviceState.HARDWARE_ERROR, ErrorAction.RESET, "camera disconnected")
+        return DeviceStatus(DeviceState.ONLINE)
 
     def info(self) -> DeviceInfo:
         """Describes the simulator (owner thread)."""
         return DeviceInfo("camera", "simulated", "Simulated camera", "SIM-CAM-0001", "1.0")
 
     def is_usable(self) -> bool:
-        """True when every configured image exists, or the default scene is available (any thread)."""
+        """True when every configured file exists, or the default scene is available (any thread)."""
         try:
+            if self._video:
+                return Path(self._video).is_file()
             if self._images:
                 return all(Path(path).is_file() for path in self._images)
             return sample_image_path("astronaut.png") is not None
@@ -126,21 +165,29 @@ class SimulatedCamera(Camera):
         if not self._is_open:
             raise DeviceNotOpen("the camera is not open")
         fault = self._faults.take()
+        if fault == "unplugged":
+            self._unplugged = True
+            raise DeviceIOError("the camera is disconnected (scripted)")
+        self._unplugged = False
         if fault == "no_frames":
             time.sleep(max(timeout_s, 0))
             raise DeviceTimeout("the camera delivered no frame in time (scripted)")
-        wait = self._next_due - time.monotonic()
+        now = time.monotonic()
+        if now - self._last_read > _IDLE_RESTART_S:
+            self._arrived = now  # nobody looked for a while: the next citizen steps up
+            self._next_due = now
+        wait = self._next_due - now
         if wait > timeout_s:
             time.sleep(max(timeout_s, 0))
             raise DeviceTimeout("the camera delivered no frame in time")
         if wait > 0:
             time.sleep(wait)
-        now = time.monotonic()
+        now = self._last_read = time.monotonic()
         self._next_due = max(self._next_due + 1 / self._fps, now)
         if fault == "frozen" and self._last is not None:
             pixels = self._last.copy()
         else:
-            pixels = self._render(self._index)
+            pixels = self._render(self._index, now - self._arrived)
         if fault == "dark":
             pixels = (pixels // 20).astype(np.uint8)
         else:
@@ -149,18 +196,53 @@ class SimulatedCamera(Camera):
         self._index += 1
         return frame
 
-    def _render(self, index: int) -> np.ndarray:
+    def _render(self, index: int, since_arrival: float) -> np.ndarray:
+        if self._capture is not None:
+            return self._next_video_frame()
         scene = self._scenes[index % len(self._scenes)]
         if not self._noise:
             return scene.copy()
         # Slow sway of a seated person: incommensurate periods so it never visibly repeats.
         t = index / self._fps
-        dx = round((_MARGIN - 2) * math.sin(t * 0.9))
-        dy = round((_MARGIN - 4) * math.sin(t * 1.3 + 0.5))
-        top, left = _MARGIN + dy, _MARGIN + dx
-        view = scene[top : top + self._height, left : left + self._width].astype(np.int16)
+        dx = (_MARGIN - 2) * math.sin(t * 0.9)
+        dy = (_MARGIN - 4) * math.sin(t * 1.3 + 0.5)
+        progress = 1.0 if self._approach_s == 0 else min(1.0, since_arrival / self._approach_s)
+        if progress < 1.0:
+            # Stepping up: from small and off to one side to full size in the middle (ease-out).
+            ease = 1 - (1 - progress) ** 2
+            scale = 0.55 + 0.45 * ease
+            shift_x = 0.25 * self._width * (1 - ease)
+            centre = (self._width / 2 + _MARGIN, self._height * _EYE_LINE + _MARGIN)
+            matrix = np.array(
+                [[scale, 0.0, (1 - scale) * centre[0] + shift_x - _MARGIN - dx],
+                 [0.0, scale, (1 - scale) * centre[1] - _MARGIN - dy]]
+            )
+            view = cv2.warpAffine(scene, matrix, (self._width, self._height), borderMode=cv2.BORDER_CONSTANT, borderValue=(196, 196, 200))
+            view = view.astype(np.int16)
+        else:
+            top, left = _MARGIN + round(dy), _MARGIN + round(dx)
+            view = scene[top : top + self._height, left : left + self._width].astype(np.int16)
         view += self._noise[index % len(self._noise)]
         return np.clip(view, 0, 255).astype(np.uint8)
+
+    def _open_video(self) -> cv2.VideoCapture:
+        if not Path(self._video).is_file():
+            raise DeviceNotFound(f"camera video {self._video!r} is missing")
+        capture = cv2.VideoCapture(self._video)
+        if not capture.isOpened():
+            capture.release()
+            raise DeviceNotFound(f"camera video {self._video!r} could not be decoded")
+        return capture
+
+    def _next_video_frame(self) -> np.ndarray:
+        assert self._capture is not None
+        ok, bgr = self._capture.read()
+        if not ok:  # end of the file: loop
+            self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            ok, bgr = self._capture.read()
+            if not ok:
+                raise DeviceIOError(f"camera video {self._video!r} has no decodable frames")
+        return _letterbox(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), self._width, self._height)
 
     def _load(self, path: str) -> np.ndarray:
         bgr = cv2.imread(path, cv2.IMREAD_COLOR)
@@ -178,21 +260,15 @@ class SimulatedCamera(Camera):
         bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if bgr is None:
             raise DeviceNotFound(f"the default camera scene {str(path)!r} could not be read")
-        # Head-and-shoulders crop with the face near the centre, as a citizen stands at the kiosk.
-        x0, y0, x1, y1 = _PORTRAIT_CROP
-        portrait = cv2.cvtColor(np.ascontiguousarray(bgr[y0:y1, x0:x1]), cv2.COLOR_BGR2RGB)
-        height, width = self._height + 2 * _MARGIN, self._width + 2 * _MARGIN
-        # A studio-grey wall, lighter towards the top, like a photo booth background.
-        shade = np.linspace(214, 178, height, dtype=np.float32)[:, None, None]
-        canvas = np.broadcast_to(shade * np.array([1.0, 1.0, 1.04]), (height, width, 3))
-        canvas = np.clip(canvas, 0, 255).astype(np.uint8).copy()
-        side = self._height
-        portrait = cv2.resize(portrait, (side, side), interpolation=cv2.INTER_AREA)
-        left = _MARGIN + (self._width - side) // 2
-        canvas[_MARGIN : _MARGIN + side, max(left, 0) : max(left, 0) + side] = portrait[
-            :, : min(side, width - max(left, 0))
-        ]
-        return canvas
+        portrait = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        # Head and shoulders, eyes centred a little above the middle, as a citizen stands at
+        # the kiosk; the few rows above the photo's top edge mirror the studio wall.
+        width, height = self._width + 2 * _MARGIN, self._height + 2 * _MARGIN
+        zoom = _ZOOM * self._height / 480
+        matrix = np.array(
+            [[zoom, 0.0, width / 2 - zoom * _EYES[0]], [0.0, zoom, self._height * _EYE_LINE + _MARGIN - zoom * _EYES[1]]]
+        )
+        return cv2.warpAffine(portrait, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT)
 
 
 def _letterbox(rgb: np.ndarray, width: int, height: int) -> np.ndarray:

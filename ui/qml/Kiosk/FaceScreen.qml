@@ -6,6 +6,8 @@ ScreenPage {
     id: screen
     objectName: "screen_face"
     readonly property bool hasPhoto: !!kiosk.state.has_photo
+    readonly property var face: kiosk.state.face || ({})
+    readonly property var verification: face.verification || null
     title: hasPhoto ? qsTr("Is this photo clear?") : qsTr("Look at the camera")
     subtitle: hasPhoto ? qsTr("Your whole face should be visible, without a hat or sunglasses.")
                        : qsTr("Place your face inside the oval, then touch “Take photo”.")
@@ -45,6 +47,41 @@ ScreenPage {
                 ovalHeight: height * 0.8
                 ovalWidth: Math.min(width * 0.6, ovalHeight * 0.75)
             }
+            // Guidance over the preview: green when everything holds, amber otherwise.
+            Rectangle {
+                id: guidanceBar
+                objectName: "faceGuidance"
+                visible: !screen.hasPhoto && !!screen.face.guidance_text
+                anchors.horizontalCenter: parent.horizontalCenter
+                anchors.bottom: parent.bottom
+                anchors.bottomMargin: Theme.spacing
+                width: Math.min(parent.width - 2 * Theme.spacing, guidanceText.implicitWidth + 3 * Theme.spacing)
+                height: guidanceText.implicitHeight + Theme.spacing
+                radius: height / 2
+                color: screen.face.good ? "#CC1B7F3B" : "#CCB45309"
+                KText {
+                    id: guidanceText
+                    objectName: "faceGuidanceText"
+                    anchors.centerIn: parent
+                    width: parent.width - 2 * Theme.spacing
+                    horizontalAlignment: Text.AlignHCenter
+                    wrapMode: Text.WordWrap
+                    color: "#FFFFFF"
+                    font.bold: true
+                    text: screen.face.challenge_text || screen.face.guidance_text || ""
+                }
+            }
+            KText {
+                objectName: "faceCountdown"
+                visible: !screen.hasPhoto && screen.face.countdown !== null && screen.face.countdown !== undefined
+                anchors.centerIn: parent
+                color: "#FFFFFF"
+                style: Text.Outline
+                styleColor: "#80000000"
+                font.pixelSize: parent.height * 0.3
+                font.bold: true
+                text: screen.face.countdown > 0 ? String(screen.face.countdown) : ""
+            }
             Image {
                 id: photo
                 objectName: "capturedPhoto"
@@ -78,6 +115,14 @@ ScreenPage {
             columnSpacing: Theme.spacing
             rowSpacing: Theme.spacing
             visible: screen.hasPhoto
+            KText {
+                objectName: "faceReviewNote"
+                Layout.fillWidth: true
+                Layout.columnSpan: screen.compact ? 1 : 2
+                visible: !!screen.verification && screen.verification.decision === "staff_review"
+                wrapMode: Text.WordWrap
+                text: screen.face.review_note || ""
+            }
             KioskButton {
                 objectName: "retakeButton"
                 kind: "secondary"
