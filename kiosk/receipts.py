@@ -9,7 +9,10 @@ hands out numbers that the platform will echo back unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import re
+from pathlib import Path
 
 from drivers.printer import Receipt
 
@@ -68,3 +71,101 @@ def build_receipt(
         qr_data=lookup_url.format(receipt_number=receipt_number),
         footer=f"政务服务热线 {hotline}",
     )
+
+
+def qr_modules(data: str) -> list[str]:
+    """The QR code of ``data`` as rows of "1" (dark) and "0", quiet zone included (for the screen)."""
+    import qrcode
+
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(data)
+    code.make(fit=True)
+    return ["".join("1" if dark else "0" for dark in row) for row in code.get_matrix()]
+
+
+def fallback_view(receipt: Receipt) -> dict[str, object]:
+    """What the done screen shows when the receipt could not be printed: the progress address as a
+    QR code the citizen scans with a phone (a phone-friendly copy of the receipt), and its text."""
+    url = receipt.qr_data or ""
+    return {"url": url, "modules": qr_modules(url) if url else []}
+
+
+# Reprints: the last receipts, kept so staff can print one again (``kioskctl reprint``). The
+# applicant line is dropped before anything is written: only the service, number, time and place
+# reach the disk, never the citizen's name.
+_PERSONAL_LABELS = {"申请人"}
+RECENT_RECEIPTS_KEPT = 10
+
+
+def reprint_copy(receipt: Receipt) -> Receipt:
+    """``receipt`` without personal lines and marked as a reprint (补打)."""
+    return Receipt(
+        title=receipt.title if receipt.title.endswith("（补打）") else f"{receipt.title}（补打）",
+        receipt_number=receipt.receipt_number,
+        lines=[(label, value) for label, value in receipt.lines if label not in _PERSONAL_LABELS],
+        notes=list(receipt.notes),
+        qr_data=receipt.qr_data,
+        footer=receipt.footer,
+    )
+
+
+class RecentReceipts:
+    """The last :data:`RECENT_RECEIPTS_KEPT` receipts (without personal lines) in a JSON file.
+
+    Written by the core's journey thread after each print attempt, read by ``kioskctl reprint``.
+    Writes replace the file atomically, so a reader never sees half of it.
+    """
+
+    def __init__(self, path: "str | os.PathLike[str]") -> None:
+        self.path = Path(path)
+
+    def add(self, receipt: Receipt, printed: bool) -> None:
+        """Remember ``receipt`` (its reprint copy) and whether it printed."""
+        entries = [e for e in self.load() if e["receipt"]["receipt_number"] != receipt.receipt_number]
+        copy = reprint_copy(receipt)
+        entries.append({"printed": printed, "receipt": {
+            "title": copy.title, "receipt_number": copy.receipt_number, "lines": copy.lines,
+            "notes": copy.notes, "qr_data": copy.qr_data, "footer": copy.footer}})
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        temporary = self.path.with_name(self.path.name + ".part")
+        temporary.write_text(json.dumps(entries[-RECENT_RECEIPTS_KEPT:], ensure_ascii=False), "utf-8")
+        os.replace(temporary, self.path)
+
+    def load(self) -> list[dict]:
+        """The remembered entries, oldest first (empty if none or unreadable)."""
+        try:
+            entries = json.loads(self.path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [e for e in entries if isinstance(e, dict) and isinstance(e.get("receipt"), dict)]
+
+    def receipt(self, receipt_number: str | None = None) -> Receipt | None:
+        """The remembered receipt with that number (the newest if None), ready to print."""
+        for entry in reversed(self.load()):
+            data = entry["receipt"]
+            if receipt_number is None or data.get("receipt_number") == receipt_number:
+                return Receipt(data["title"], data["receipt_number"], [tuple(pair) for pair in data["lines"]],
+                               list(data["notes"]), data.get("qr_data"), data.get("footer", ""))
+        return None
+
+
+def reprint(config: "object", data_dir: Path, receipt_number: str | None = None) -> tuple[Receipt, object]:
+    """Print a remembered receipt again on the configured receipt printer (``kioskctl reprint``).
+
+    Runs in the calling thread (a staff tool, not the kiosk process). Raises :class:`LookupError`
+    when no such receipt is remembered, and the driver's ``DeviceError`` when it cannot print —
+    also when the kiosk itself holds a USB or serial printer open; stop it first, or reprint over
+    the network or CUPS backends, which can be shared.
+    """
+    from .devices import create_driver
+
+    receipt = RecentReceipts(Path(data_dir) / "receipts" / "recent.json").receipt(receipt_number)
+    if receipt is None:
+        raise LookupError(f"no remembered receipt {receipt_number or ''}".strip())
+    printer = create_driver("receipt_printer", config.devices.receipt_printer,  # type: ignore[attr-defined]
+                            {"output_dir": str(Path(data_dir) / "printed" / "receipts")})
+    printer.open()
+    try:
+        return receipt, printer.print_receipt(receipt)
+    finally:
+        printer.close()

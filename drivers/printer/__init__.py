@@ -1,7 +1,9 @@
 """Printers: receipts (ESC/POS thermal) and A4 documents (PDF), with simulated backends.
 
-Backends: :data:`receipt_printer_backends` ``simulated`` (:class:`SimulatedReceiptPrinter`),
-:data:`document_printer_backends` ``simulated`` (:class:`SimulatedDocumentPrinter`). This package
+Backends: :data:`receipt_printer_backends` ``simulated`` (:class:`SimulatedReceiptPrinter`, the
+real ESC/POS engine over an emulated printer), ``usb``, ``serial``, ``network``, ``file`` and
+``cups`` (:mod:`.escpos_printer`, :mod:`.cups`); :data:`document_printer_backends` ``simulated``
+(:class:`SimulatedDocumentPrinter`) and ``cups`` (:class:`~.cups.CupsDocumentPrinter`). This package
 is the only one that imports python-escpos, and only when a receipt is first rendered: importing
 the package stays cheap for start-up.
 """
@@ -16,10 +18,19 @@ from .fonts import FontNotFound, find_cjk_font
 from .receipt import PrintResult, Receipt
 
 receipt_printer_backends.register_lazy("simulated", "drivers.printer.simulated:SimulatedReceiptPrinter")
+receipt_printer_backends.register_lazy("usb", "drivers.printer.escpos_printer:UsbReceiptPrinter")
+receipt_printer_backends.register_lazy("serial", "drivers.printer.escpos_printer:SerialReceiptPrinter")
+receipt_printer_backends.register_lazy("network", "drivers.printer.escpos_printer:NetworkReceiptPrinter")
+receipt_printer_backends.register_lazy("file", "drivers.printer.escpos_printer:FileReceiptPrinter")
+receipt_printer_backends.register_lazy("cups", "drivers.printer.cups:CupsReceiptPrinter")
 document_printer_backends.register_lazy("simulated", "drivers.printer.simulated:SimulatedDocumentPrinter")
+document_printer_backends.register_lazy("cups", "drivers.printer.cups:CupsDocumentPrinter")
 
 _LAZY_EXPORTS = {
+    "decode_job": ".decode",
     "decode_raster_images": ".escpos_bytes",
+    "EscposEmulator": ".emulator",
+    "LoopbackPrinter": ".loopback",
     "receipt_escpos_bytes": ".escpos_bytes",
     "render_receipt_image": ".render",
     "SimulatedDocumentPrinter": ".simulated",
@@ -36,6 +47,9 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DocumentPrinter",
+    "EscposEmulator",
+    "LoopbackPrinter",
+    "decode_job",
     "FontNotFound",
     "PrintResult",
     "Receipt",

@@ -44,6 +44,13 @@ class DocumentPrinter(Device):
         as :meth:`ReceiptPrinter.print_receipt` does.
         """
 
+    def discard(self, job_id: str) -> None:
+        """Forget everything kept of job ``job_id`` (the session was wiped) (owner thread).
+
+        Backends that keep a copy (the simulator's PDF files) delete it; a job still queued is
+        cancelled. The default keeps nothing, so does nothing.
+        """
+
 
 #: Backends for ``devices.receipt_printer.backend``.
 receipt_printer_backends: BackendRegistry[ReceiptPrinter] = BackendRegistry("receipt_printer")

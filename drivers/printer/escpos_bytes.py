@@ -28,25 +28,84 @@ FRAGMENT_HEIGHT = 960
 MAX_QR_BYTES = 1000
 
 
-def receipt_escpos_bytes(receipt: Receipt, width_px: int = WIDTH_80MM, font_path: str | None = None) -> bytes:
+def receipt_escpos_bytes(
+    receipt: Receipt,
+    width_px: int = WIDTH_80MM,
+    font_path: str | None = None,
+    *,
+    text_mode: str = "raster",
+    native_qr: bool = True,
+    fragment_height: int = FRAGMENT_HEIGHT,
+) -> bytes:
     """The complete ESC/POS job for ``receipt``: init, raster body, native QR, footer, cut.
 
     Pure computation (any thread). ``width_px`` is the printer's dot width (576 for 80 mm).
+    See :func:`receipt_escpos_segments` for the options.
     """
+    return b"".join(receipt_escpos_segments(receipt, width_px, font_path, text_mode=text_mode,
+                                            native_qr=native_qr, fragment_height=fragment_height))
+
+
+def receipt_escpos_segments(
+    receipt: Receipt,
+    width_px: int = WIDTH_80MM,
+    font_path: str | None = None,
+    *,
+    text_mode: str = "raster",
+    native_qr: bool = True,
+    fragment_height: int = FRAGMENT_HEIGHT,
+) -> list[bytes]:
+    """The job as whole commands, so a sender can check the printer's status between them.
+
+    ``text_mode`` "raster" draws the text with the CJK font (any printer); "gb18030" sends it as
+    GB18030 text in the printer's Chinese mode (``FS &``; Chinese-market printers only).
+    ``native_qr`` prints the QR code with ``GS ( k``; otherwise it is drawn as an image.
+    """
+    if text_mode not in ("raster", "gb18030"):
+        raise ValueError(f"text_mode must be 'raster' or 'gb18030', not {text_mode!r}")
     if receipt.qr_data and len(receipt.qr_data.encode("utf-8")) > MAX_QR_BYTES:
         raise ValueError(f"QR data longer than {MAX_QR_BYTES} bytes will not fit a receipt")
-    printer = Dummy(profile=receipt_profile(width_px))
-    printer.hw("INIT")
-    body = render_receipt_image(receipt, width_px, font_path, include_qr=False, include_footer=False)
-    printer.image(body, impl="bitImageRaster", fragment_height=FRAGMENT_HEIGHT)
+    if text_mode == "gb18030":
+        from .textmode import receipt_text_segments
+
+        body = receipt_text_segments(receipt, width_px)
+    else:
+        body = _image_segments(render_receipt_image(receipt, width_px, font_path, include_qr=False,
+                                                    include_footer=False), width_px, fragment_height)
+    segments = [ESC_INIT, *body]
     if receipt.qr_data:
-        printer.set(align="center")
-        printer.qr(receipt.qr_data, native=True, size=6, ec=QR_ECLEVEL_M)
-        printer.set(align="left")
+        if native_qr:
+            printer = Dummy(profile=receipt_profile(width_px))
+            printer.set(align="center")
+            printer.qr(receipt.qr_data, native=True, size=6, ec=QR_ECLEVEL_M)
+            printer.set(align="left")
+            segments.append(printer.output)
+        else:
+            from .render import qr_image
+
+            segments += _image_segments(qr_image(receipt.qr_data, width_px), width_px, fragment_height)
     if receipt.footer:
-        printer.image(render_footer_image(receipt, width_px, font_path), impl="bitImageRaster")
+        if text_mode == "gb18030":
+            from .textmode import footer_segment
+
+            segments.append(footer_segment(receipt))
+        else:
+            segments += _image_segments(render_footer_image(receipt, width_px, font_path), width_px, fragment_height)
+    printer = Dummy(profile=receipt_profile(width_px))
     printer.cut()
-    return printer.output
+    segments.append(printer.output)
+    return segments
+
+
+def _image_segments(image: Image.Image, width_px: int, fragment_height: int) -> list[bytes]:
+    """``GS v 0`` commands for ``image``, one per band of at most ``fragment_height`` rows."""
+    segments = []
+    for top in range(0, image.height, fragment_height):
+        band = image.crop((0, top, image.width, min(image.height, top + fragment_height)))
+        printer = Dummy(profile=receipt_profile(width_px))
+        printer.image(band, impl="bitImageRaster", fragment_height=fragment_height)
+        segments.append(printer.output)
+    return segments
 
 
 @functools.lru_cache(maxsize=4)

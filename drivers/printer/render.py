@@ -227,3 +227,8 @@ def _stack(blocks: list[Image.Image], width_px: int, bottom: int = 0) -> Image.I
         y += block.height
     # Threshold rather than dither: crisp glyph edges on a 203 dpi thermal head.
     return canvas.point(lambda v: 255 if v >= 128 else 0).convert("1", dither=Image.Dither.NONE)
+
+
+def qr_image(data: str, width_px: int = WIDTH_80MM) -> Image.Image:
+    """The QR code alone as a 1-bit, paper-wide image (for printers without native QR)."""
+    return _stack([_qr_block(data, width_px)], width_px)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 import os
 import re
@@ -19,17 +18,17 @@ from ..common import (
     ErrorAction,
     FaultScript,
 )
-from .base import DocumentPrinter, ReceiptPrinter, document_printer_backends, receipt_printer_backends
-from .escpos_bytes import receipt_escpos_bytes
+from .base import DocumentPrinter, document_printer_backends, receipt_printer_backends
+from .emulator import EscposEmulator, PrintedJob, write_job_files
+from .escpos_printer import EscposReceiptPrinter
 from .receipt import PrintResult, Receipt
-from .render import WIDTH_58MM, WIDTH_80MM, render_receipt_image
+from .transport import Transport
 
 log = logging.getLogger(__name__)
 
 #: Fault kinds for the simulated printers' ``script_fault``.
 FAULT_KINDS = ("paper_out", "cover_open", "offline")
 
-_PAPER_WIDTHS_MM = {80: WIDTH_80MM, 58: WIDTH_58MM}
 _PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 
@@ -110,48 +109,132 @@ class _SimulatedPrinter:
         return target
 
 
-@receipt_printer_backends.register("simulated")
-class SimulatedReceiptPrinter(_SimulatedPrinter, ReceiptPrinter):
-    """Writes each receipt as ``<job>.bin`` (ESC/POS), ``<job>.png`` (raster) and ``<job>.txt``.
+class EmulatorTransport(Transport):
+    """An in-process byte pipe to an :class:`EscposEmulator` (answers arrive at once)."""
 
-    ``paper_width_mm`` is 80 (576 dots) or 58 (384 dots). The job id starts with the receipt
-    number, so staff can find a receipt's files.
+    def __init__(self, emulator: EscposEmulator) -> None:
+        self.emulator = emulator
+        self._answers = bytearray()
+
+    def open(self) -> None:
+        """Connect (owner thread)."""
+        self._answers.clear()
+
+    def close(self) -> None:
+        """Disconnect; safe twice (owner thread)."""
+        self._answers.clear()
+
+    def write(self, data: bytes) -> None:
+        """Send bytes (owner thread)."""
+        self._answers += self.emulator.feed(data)
+
+    def read_byte(self, timeout_s: float) -> bytes:
+        """One byte, or b"" after the timeout (owner thread)."""
+        byte = bytes(self._answers[:1])
+        del self._answers[:1]
+        return byte
+
+    def describe(self) -> str:
+        """Where the printer is (no personal data)."""
+        return "emulated printer"
+
+
+#: Fault kinds of the simulated receipt printer.
+RECEIPT_FAULT_KINDS = ("paper_out", "cover_open", "offline", "paper_out_mid_job", "paper_near_end")
+
+
+@receipt_printer_backends.register("simulated")
+class SimulatedReceiptPrinter(EscposReceiptPrinter):
+    """The real ESC/POS engine driving an emulated printer that writes each printed job as
+    ``<job>.bin`` (the ESC/POS bytes), ``<job>.png`` (decoded back to an image) and ``<job>.txt``
+    (decoded text, QR data and cut).
+
+    ``paper_width_mm`` is 80 (576 dots) or 58 (384 dots); ``text_mode`` and ``native_qr`` as for
+    the real backends. The job id starts with the receipt number, so staff can find a receipt.
+    Scripted faults (:meth:`script_fault`) fail the next jobs the way a real printer would.
     """
 
-    def __init__(self, output_dir: str, paper_width_mm: int = 80) -> None:
-        super().__init__(output_dir)
-        if paper_width_mm not in _PAPER_WIDTHS_MM:
-            raise ValueError(f"paper_width_mm must be 80 or 58, not {paper_width_mm!r}")
-        self._paper_width_mm = paper_width_mm
-        self.width_px = _PAPER_WIDTHS_MM[paper_width_mm]
+    backend_name = "simulated"
+
+    def __init__(self, output_dir: str, paper_width_mm: int = 80, text_mode: str = "raster",
+                 native_qr: bool = True) -> None:
+        if not str(output_dir):
+            raise ValueError("output_dir must name a directory")
+        self._output_dir = Path(output_dir)
+        self.emulator = EscposEmulator(on_job=self._write_job)
+        super().__init__(EmulatorTransport(self.emulator), paper_width_mm, text_mode, native_qr)
+        self._faults = FaultScript(RECEIPT_FAULT_KINDS)
+
+    def script_fault(self, kind: str, count: int = 1) -> None:
+        """Make the next ``count`` jobs fail (any thread).
+
+        "paper_out", "cover_open" (DeviceUserError, CLEAR), "offline" (DeviceIOError, RESET) are
+        seen by the status query before printing; "paper_out_mid_job" runs out of paper halfway
+        through the job; "paper_near_end" prints but reports the roll nearly used up.
+        """
+        self._faults.add(kind, count)
+
+    def clear_faults(self) -> None:
+        """Drop every scripted fault, like staff refilling paper (any thread)."""
+        self._faults.clear()
+        self.emulator.set_state(paper_out=False, cover_open=False, offline=False, paper_near_end=False)
+
+    def open(self) -> None:
+        """Create the output directory (owner thread)."""
+        try:
+            self._output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DeviceIOError(f"cannot create printer output directory {str(self._output_dir)!r}") from exc
+        super().open()
 
     def info(self) -> DeviceInfo:
         """Describes the simulator (owner thread)."""
-        model = f"Simulated {self._paper_width_mm} mm thermal printer"
+        model = f"Simulated {self.paper_width_mm} mm thermal printer"
         return DeviceInfo("receipt_printer", "simulated", model, "SIM-RCP-0001", "1.0")
 
-    def print_receipt(self, receipt: Receipt) -> PrintResult:
-        """Render and "print" the receipt into the output directory (owner thread)."""
-        self._check_ready()
-        job_id = _job_id(receipt.receipt_number)
-        png = io.BytesIO()
-        render_receipt_image(receipt, self.width_px).save(png, format="PNG")
-        job = receipt_escpos_bytes(receipt, self.width_px)
-        outputs = {
-            f"{job_id}.txt": receipt.as_text().encode("utf-8"),
-            f"{job_id}.png": png.getvalue(),
-            f"{job_id}.bin": job,  # last: its presence means the job was "sent"
-        }
-        written: list[Path] = []
+    def is_usable(self) -> bool:
+        """True unless the output directory exists as something other than a directory (any thread)."""
         try:
-            for name, data in outputs.items():
-                written.append(self._write(name, data))
-        except DeviceIOError:
-            for path in written:
-                path.unlink(missing_ok=True)
-            raise
-        log.info("simulated receipt printed: receipt %s, %d bytes", receipt.receipt_number, len(job))
-        return PrintResult(job_id, 1, str(self._output_dir / f"{job_id}.bin"))
+            return not self._output_dir.exists() or self._output_dir.is_dir()
+        except OSError:
+            return False
+
+    def status(self) -> DeviceStatus:
+        """The emulated printer's answer to ``DLE EOT``, with the next scripted fault showing."""
+        self._show(self._faults.pending())
+        return super().status()
+
+    def print_receipt(self, receipt: Receipt) -> PrintResult:
+        """Print through the real engine; a scripted fault is consumed by this job (owner thread)."""
+        if not self._is_open:
+            raise DeviceNotOpen("the printer is not open")
+        fault = self._faults.take()
+        self._show(fault)
+        try:
+            result = super().print_receipt(receipt)
+        finally:
+            # Staff fixed it: the next job finds the printer ready (and nothing held in it).
+            self._show(self._faults.pending())
+        return PrintResult(result.job_id, 1, str(self._output_dir / f"{result.job_id}.bin"))
+
+    def send_job(self, segments: list[bytes], job_id: str) -> None:
+        """Send the job's segments (owner thread)."""
+        self.emulator.name_next_job(job_id)
+        super().send_job(segments, job_id)
+
+    def _show(self, fault: str | None) -> None:
+        self.emulator.set_state(paper_out=fault == "paper_out", cover_open=fault == "cover_open",
+                                offline=fault == "offline", paper_near_end=fault == "paper_near_end")
+        self.emulator.paper_out_after = None
+        if fault == "paper_out_mid_job":
+            self.emulator.paper_out_after = 6000
+
+    def _write_job(self, job: PrintedJob) -> None:
+        try:
+            write_job_files(self._output_dir, job, self.width_px)
+        except OSError as exc:
+            raise DeviceIOError(f"cannot write printer output {job.name!r}") from exc
+        log.info("simulated receipt printed: %d bytes", len(job.data))
 
 
 @document_printer_backends.register("simulated")
@@ -172,6 +255,11 @@ class SimulatedDocumentPrinter(_SimulatedPrinter, DocumentPrinter):
         pages = count_pdf_pages(bytes(pdf))
         log.info("simulated document printed: job %s, %d page(s)", job_id, pages)
         return PrintResult(job_id, pages, str(path))
+
+    def discard(self, job_id: str) -> None:
+        """Delete the job's PDF: it holds the citizen's answers (owner thread)."""
+        if re.fullmatch(r"[A-Za-z0-9_-]+", job_id):
+            (self._output_dir / f"{job_id}.pdf").unlink(missing_ok=True)
 
 
 def count_pdf_pages(pdf: bytes) -> int:

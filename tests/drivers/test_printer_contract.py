@@ -99,7 +99,7 @@ def test_offline_fault(receipt_printer):
 
 
 def test_simulator_writes_bin_png_txt(tmp_path):
-    printer = SimulatedReceiptPrinter(str(tmp_path), paper_width_mm=58)
+    printer = SimulatedReceiptPrinter(str(tmp_path), paper_width_mm=58, text_mode="gb18030")
     printer.open()
     result = printer.print_receipt(RECEIPT)
     assert result.job_id.startswith("R-3301-07-20260514-0042")
@@ -108,7 +108,8 @@ def test_simulator_writes_bin_png_txt(tmp_path):
     assert result.output == str(tmp_path / f"{result.job_id}.bin")
     assert (tmp_path / f"{result.job_id}.bin").read_bytes().startswith(b"\x1b@")
     text = (tmp_path / f"{result.job_id}.txt").read_text("utf-8")
-    assert "灵活就业人员参保登记" in text and "R-3301-07-20260514-0042" in text
+    assert "灵活就业人员参保登记" in text and "R-3301-07-20260514-0042" in text  # decoded from the bytes
+    assert f"[QR] {RECEIPT.qr_data}" in text and text.endswith("[cut]\n")
     from PIL import Image
 
     with Image.open(tmp_path / f"{result.job_id}.png") as image:
@@ -167,3 +168,47 @@ def test_document_printer_paper_out(document_printer, tmp_path):
 @given(st.binary(max_size=400))
 def test_page_count_of_any_bytes_is_positive(data):
     assert count_pdf_pages(b"%PDF-" + data) >= 1
+
+
+def test_paper_out_mid_job_prints_nothing_then_or_later(tmp_path):
+    printer = SimulatedReceiptPrinter(str(tmp_path))
+    printer.open()
+    long_receipt = Receipt("回执", "R-9", [(f"第{i}项", "已提交") for i in range(40)])
+    printer.script_fault("paper_out_mid_job")
+    with pytest.raises(DeviceUserError, match="while printing"):
+        printer.print_receipt(long_receipt)
+    assert printer.emulator.purged_jobs == 1 and printer.emulator.printed == []
+    assert list(tmp_path.iterdir()) == [] and printer.status().is_ready
+    printer.print_receipt(RECEIPT)
+    assert len(printer.emulator.printed) == 1
+
+
+def test_paper_near_end_still_prints(tmp_path):
+    printer = SimulatedReceiptPrinter(str(tmp_path))
+    printer.open()
+    printer.script_fault("paper_near_end")
+    status = printer.status()
+    assert status.state is DeviceState.ONLINE and status.detail == "paper_near_end"
+    printer.print_receipt(RECEIPT)
+
+
+def test_kioskctl_reprint_prints_a_remembered_receipt_without_the_name(tmp_path, capsys):
+    import datetime as dt
+
+    from kiosk.cli import main
+    from kiosk.receipts import RecentReceipts, build_receipt
+
+    receipt = build_receipt(service_title="居住证申领", receipt_number="110105-T01-20261126-0003",
+                            accepted_at=dt.datetime(2026, 11, 26, 10, 32), hall_name="政务服务中心",
+                            terminal_id="T01", applicant_name="陈静怡", processing_time="15个工作日",
+                            collect="窗口领取", lookup_url="https://x.example/p?no={receipt_number}", hotline="12345")
+    RecentReceipts(tmp_path / "receipts" / "recent.json").add(receipt, printed=False)
+    assert "陈静怡" not in (tmp_path / "receipts" / "recent.json").read_text("utf-8")
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[storage]\ndata_dir = "{tmp_path}"\n', "utf-8")
+    assert main(["--config", str(config), "reprint", "--list"]) == 0
+    assert "110105-T01-20261126-0003  NOT PRINTED" in capsys.readouterr().out
+    assert main(["--config", str(config), "reprint"]) == 0
+    (txt,) = (tmp_path / "printed" / "receipts").glob("110105-T01-20261126-0003_*.txt")
+    assert "110105-T01-20261126-0003" in txt.read_text("utf-8")
+    assert main(["--config", str(config), "reprint", "110105-T01-20261126-9999"]) == 1

@@ -73,6 +73,52 @@ ScreenPage {
                 visible: !screen.printed
                 text: kiosk.state.message || qsTr("The printer is unavailable. Please note this number.")
             }
+            // Fallback when the receipt could not be printed: its progress address as a QR code, so
+            // the citizen keeps a copy on their phone; staff have been alerted by the core.
+            ColumnLayout {
+                objectName: "receiptFallback"
+                readonly property var fallback: kiosk.state.receipt_fallback || null
+                readonly property var modules: fallback ? fallback.modules : []
+                visible: !screen.printed && modules.length > 0
+                Layout.fillWidth: true
+                spacing: Theme.spacing
+                Rectangle {
+                    Layout.alignment: Qt.AlignHCenter
+                    readonly property int side: screen.compact ? 240 : 320
+                    Layout.preferredWidth: side
+                    Layout.preferredHeight: side
+                    color: "white"
+                    Canvas {
+                        id: qrCanvas
+                        objectName: "receiptQrCanvas"
+                        anchors.fill: parent
+                        readonly property var modules: parent.parent.modules
+                        onModulesChanged: requestPaint()
+                        onPaint: {
+                            var ctx = getContext("2d")
+                            ctx.fillStyle = "white"
+                            ctx.fillRect(0, 0, width, height)
+                            var n = modules.length
+                            if (n === 0)
+                                return
+                            var cell = Math.floor(Math.min(width, height) / n)
+                            var offset = Math.floor((width - cell * n) / 2)
+                            ctx.fillStyle = "black"
+                            for (var y = 0; y < n; ++y)
+                                for (var x = 0; x < n; ++x)
+                                    if (modules[y].charAt(x) === "1")
+                                        ctx.fillRect(offset + x * cell, offset + y * cell, cell, cell)
+                        }
+                    }
+                }
+                KText {
+                    objectName: "receiptFallbackText"
+                    Layout.fillWidth: true
+                    horizontalAlignment: Text.AlignHCenter
+                    text: qsTr("Scan this code with your phone to keep a copy of your receipt. Staff have been told about the printer.")
+                    font.pixelSize: Theme.fontSmall
+                }
+            }
             KText {
                 Layout.fillWidth: true
                 visible: !screen.compact

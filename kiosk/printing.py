@@ -1,0 +1,134 @@
+"""The print step of the journey: the receipt, its fallback, the A4 form, and reprint memory.
+
+Everything here runs on the core's journey thread, except the printing itself, which runs on each
+printer's owner thread; results come back to the journey thread through ``KioskCore._post``.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any, Callable
+
+from drivers.common import DeviceError
+
+from . import events as ev
+from .journey import JourneyState
+from .receipts import build_receipt
+
+if TYPE_CHECKING:
+    from .core import KioskCore
+    from .submission import Accepted
+
+log = logging.getLogger(__name__)
+
+
+class PrintStep:
+    """Prints for the citizen at the terminal and keeps what staff need for reprints.
+
+    A printer that cannot print never leaves the citizen stuck: the done screen shows the receipt
+    number with a QR code to the progress page, and staff are alerted.
+    """
+
+    def __init__(self, core: KioskCore) -> None:
+        self._core = core
+        #: ``renderer(printable, meta) -> PDF bytes``, registered by the UI (see
+        #: :meth:`KioskCore.set_document_renderer`); ``None`` turns A4 printing off.
+        self.document_renderer: Callable[[dict[str, Any], dict[str, Any]], bytes] | None = None
+        self._form_jobs: list[str] = []
+
+    def start(self, accepted: Accepted) -> None:
+        """Print the receipt (and the A4 form where the service needs one) for ``accepted``."""
+        session = self._core._journey.session
+        service = session.service
+        receipt = build_receipt(
+            service_title=service.title.text("zh-CN"),
+            receipt_number=accepted.receipt_number,
+            accepted_at=accepted.accepted_at.astimezone(),
+            hall_name=self._core.config.terminal.hall_name,
+            terminal_id=self._core.config.terminal.terminal_id,
+            applicant_name=session.identity.name,
+            processing_time=service.notice.processing_time.text("zh-CN"),
+            collect=service.notice.collection.text("zh-CN"),
+            lookup_url=self._core.config.receipt.lookup_url,
+            hotline=self._core.config.receipt.hotline,
+        )
+        # The driver's print_receipt is the preflight too: it queries the printer's status first
+        # and refuses (never queues) when it cannot print now.
+        future = self._core._devices["receipt_printer"].submit(lambda printer: printer.print_receipt(receipt))
+        future.add_done_callback(lambda f: self._core._post(lambda: self._on_printed(f, receipt), changed=False))
+        self._print_form(accepted)
+
+    def _on_printed(self, future: Future[Any], receipt: Any) -> None:
+        from .receipts import RecentReceipts, fallback_view
+
+        receipt_number = receipt.receipt_number
+        try:
+            future.result()
+            printed, action = True, None
+        except DeviceError as exc:
+            printed, action = False, exc.action.value
+            log.warning("receipt %s not printed: %s (%s)", receipt_number, type(exc).__name__, exc.action)
+        except Exception:  # noqa: BLE001 - a rendering bug must not leave the citizen on "printing"
+            printed, action = False, "software"
+            log.exception("receipt %s not printed", receipt_number)
+        try:  # kept without the applicant's name, for a staff reprint (kioskctl reprint)
+            RecentReceipts(self._core.data_dir / "receipts" / "recent.json").add(receipt, printed)
+        except OSError:
+            log.warning("could not remember receipt %s for reprints", receipt_number)
+        journey = self._core._journey
+        if journey.state is not JourneyState.PRINTING or journey.session.receipt_number != receipt_number:
+            return
+        if printed:
+            journey.receipt_printed()
+            self._core.events.publish(ev.RECEIPT_PRINTED, receipt_number=receipt_number)
+        else:
+            journey.receipt_print_failed("printer_unavailable")
+            # The fallback: the receipt's progress address as a QR code on screen, and staff told.
+            journey.session.extras["receipt_fallback"] = fallback_view(receipt)
+            self._core.events.publish(ev.RECEIPT_PRINT_FAILED, receipt_number=receipt_number, action=action)
+            self._core.events.publish(ev.STAFF_CALLED, terminal_id=self._core.config.terminal.terminal_id,
+                                screen="printing", reason="receipt_printer", action=action)
+        self._core._publish_snapshot()
+
+    def _print_form(self, accepted: Accepted) -> None:
+        """Render the A4 form (UI's renderer) and print it, both on the document printer's thread."""
+        renderer = self.document_renderer
+        session = self._core._journey.session
+        if renderer is None or session.form is None or not session.service.needs_a4:
+            return
+        printable = session.form.printable(self._core.language)
+        meta = {"receipt_number": accepted.receipt_number, "service": session.service.title.text(self._core.language),
+                "accepted_at": accepted.accepted_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                "hall": self._core.config.terminal.hall_name, "language": self._core.language}
+
+        def render_and_print(printer: Any) -> Any:
+            pdf = renderer(printable, meta)
+            return pdf, printer.print_document(pdf, f"form-{accepted.receipt_number}")
+
+        future = self._core._devices["document_printer"].submit(render_and_print)
+        future.add_done_callback(lambda f: self._core._post(lambda: self._on_form_printed(f, accepted.receipt_number),
+                                                      changed=False))
+
+    def _on_form_printed(self, future: Future[Any], receipt_number: str) -> None:
+        try:
+            pdf, result = future.result()
+        except Exception as exc:  # noqa: BLE001 - the receipt number stands; staff can print the form
+            log.warning("form of %s not printed: %s", receipt_number, type(exc).__name__)
+            return
+        self._form_jobs.append(result.job_id)
+        session = self._core._journey.session
+        if session.receipt_number == receipt_number:
+            session.extras["form_pdf"] = pdf  # the citizen's copy, in memory until the wipe
+        else:
+            self.discard_form_jobs()  # the citizen has gone already
+
+    def discard_form_jobs(self) -> None:
+        """Delete what the document printer kept of this citizen's forms (e.g. simulator PDFs)."""
+        jobs, self._form_jobs = self._form_jobs, []
+        if jobs and self._core._devices is not None:
+            def discard(printer: Any) -> None:
+                for job in jobs:
+                    if hasattr(printer, "discard"):
+                        printer.discard(job)
+            self._core._devices["document_printer"].submit(discard)
