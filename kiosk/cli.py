@@ -11,13 +11,15 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
-from offline_cache import Outbox, Store
+from offline_cache import Outbox, Store, SyncState
 
 from .config import ConfigError, KioskConfig, load_config
 from .devices import REGISTRIES, DeviceConfigError, create_driver
 from .enrollment import Enrollment
+from .outbox_transfer import export_outbox, import_acks
 from .sync_service import enroll_terminal, sync_once
 
 
@@ -94,9 +96,9 @@ def check_enrollment(config: KioskConfig) -> Check:
     try:
         keys = Enrollment(_data_dir(config), config.central.platform_keys_file).platform_keys()
     except ValueError as exc:
-        return Check("enrollment", False, str(exc), "enroll again: kioskctl enroll --url URL")
+        return Check("enrollment", False, str(exc), "enroll again: kioskctl enroll --token TOKEN")
     if keys is None:
-        return Check("enrollment", False, "not enrolled", "kioskctl enroll --url URL")
+        return Check("enrollment", False, "not enrolled", "kioskctl enroll --token TOKEN")
     return Check("enrollment", True, f"enrolled as {keys.terminal_id} with {keys.central_url}")
 
 
@@ -118,40 +120,137 @@ def _cmd_doctor(config: KioskConfig, _args: argparse.Namespace) -> int:
     return 0 if all(check.ok for check in checks) else 1
 
 
-def _cmd_queue(config: KioskConfig, _args: argparse.Namespace) -> int:
+def _open_store(config: KioskConfig) -> Store | None:
     path = _data_dir(config) / "kiosk.db"
-    if not path.exists():
+    return Store(path).open() if path.exists() else None
+
+
+def _cmd_queue(config: KioskConfig, _args: argparse.Namespace) -> int:
+    store = _open_store(config)
+    if store is None:
         print("no submissions yet")
         return 0
-    store = Store(path)
-    store.open()
     try:
-        counts = Outbox(store).counts()
+        outbox, state = Outbox(store), SyncState(store)
+        counts = outbox.counts()
+        oldest = state.oldest_unsent()
+        quarantined = state.quarantined()
+        paused = state.paused_reason()
+        verdict = store.integrity_check(quick=True)
     finally:
         store.close()
-    for state, count in sorted(counts.items()):
-        print(f"{state:12} {count}")
-    return 0
+    for name, count in sorted(counts.items()):
+        print(f"{name:12} {count}")
+    unsent = counts["queued"] + counts["sending"] + counts["sealed"]
+    if oldest is not None:
+        age = datetime.now(timezone.utc) - oldest
+        print(f"oldest unsent: {oldest:%Y-%m-%d %H:%M} UTC ({int(age.total_seconds() // 3600)} h "
+              f"{int(age.total_seconds() % 3600 // 60)} min ago), {unsent} waiting")
+    for record in quarantined:
+        print(f"quarantined  {record.receipt_number} ({record.id}): {record.reason}")
+    if paused:
+        print(f"PAUSED: the central platform refused this terminal ({paused}).")
+        print("       fix: check the terminal clock, then enroll again: kioskctl enroll --token TOKEN")
+    if verdict != "ok":
+        print(f"local store: {verdict} -- call an engineer; do not delete the file")
+    return 1 if paused or verdict != "ok" else 0
 
 
 def _cmd_enroll(config: KioskConfig, args: argparse.Namespace) -> int:
     url = (args.url or config.central.url).rstrip("/")
+    token = args.token or input("enrollment token: ")
     keys = enroll_terminal(url, config.terminal.site_code, config.terminal.terminal_id,
-                           Enrollment(_data_dir(config), config.central.platform_keys_file))
+                           Enrollment(_data_dir(config), config.central.platform_keys_file), token)
     print(f"enrolled as {keys.terminal_id} with {keys.central_url}")
     return 0
 
 
+def _progress(total: int):
+    done = [0]
+
+    def on_event(name: str, data: dict) -> None:
+        if name in ("submission_acked", "submission_quarantined"):
+            done[0] += 1
+            width = 30
+            filled = width * min(done[0], total) // max(total, 1)
+            print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done[0]}/{total}", end="",
+                  file=sys.stderr, flush=True)
+        elif name == "sync_failed":
+            print(f"\nnot delivered now: {data.get('reason')} ({data.get('error', '')[:120]})",
+                  file=sys.stderr)
+        elif name == "sync_paused":
+            print(f"\nPAUSED: the platform refused this terminal: {data.get('status')} "
+                  f"{data.get('reason')}", file=sys.stderr)
+
+    return on_event
+
+
 def _cmd_sync(config: KioskConfig, _args: argparse.Namespace) -> int:
+    store = _open_store(config)
+    total = 0
+    if store is not None:
+        try:
+            counts = Outbox(store).counts()
+            total = counts["queued"] + counts["sending"] + counts["sealed"]
+        finally:
+            store.close()
     counts = sync_once(_data_dir(config) / "kiosk.db",
-                       Enrollment(_data_dir(config), config.central.platform_keys_file), config.central)
+                       Enrollment(_data_dir(config), config.central.platform_keys_file),
+                       config.central, on_event=_progress(total))
+    if total:
+        print(file=sys.stderr)
     for state, count in sorted(counts.items()):
         print(f"{state:12} {count}")
-    return 0 if not counts.get("queued") else 1
+    return 0 if not (counts.get("queued") or counts.get("sending")) else 1
+
+
+def _cmd_export_outbox(config: KioskConfig, args: argparse.Namespace) -> int:
+    store = _open_store(config)
+    if store is None:
+        print("no submissions yet")
+        return 0
+    keys = Enrollment(_data_dir(config), config.central.platform_keys_file).platform_keys()
+    if keys is None:
+        raise RuntimeError("this terminal is not enrolled: nothing can be exported")
+    try:
+        written = export_outbox(store, Path(args.dir), keys.terminal_id)
+    finally:
+        store.close()
+    print(f"wrote {written} sealed submission(s) to {args.dir}; they stay queued until the "
+          "platform acknowledges them (online, or kioskctl import-acks DIR)")
+    return 0
+
+
+def _cmd_import_acks(config: KioskConfig, args: argparse.Namespace) -> int:
+    store = _open_store(config)
+    if store is None:
+        print("no submissions yet")
+        return 0
+    try:
+        acked = import_acks(store, Path(args.dir))
+    finally:
+        store.close()
+    print(f"marked {acked} submission(s) acknowledged")
+    return 0
 
 
 def _cmd_check_config(config: KioskConfig, args: argparse.Namespace) -> int:
     print(f"{args.config or '(embedded default)'}: valid")
+    return 0
+
+
+def _cmd_reprint(config: KioskConfig, args: argparse.Namespace) -> int:
+    from .receipts import RecentReceipts, reprint
+
+    if args.list:
+        entries = RecentReceipts(_data_dir(config) / "receipts" / "recent.json").load()
+        for entry in entries:
+            print(f"{entry['receipt']['receipt_number']}  {'printed' if entry['printed'] else 'NOT PRINTED'}")
+        if not entries:
+            print("no receipts remembered yet")
+        return 0
+    receipt, result = reprint(config, _data_dir(config), args.receipt_number)
+    print(f"reprinted {receipt.receipt_number} (job {result.job_id})")
     return 0
 
 
@@ -162,10 +261,18 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("doctor", help="check everything the terminal needs, with fixes")
     commands.add_parser("queue", help="submissions by state")
-    enroll = commands.add_parser("enroll", help="register this terminal with the central platform")
+    enroll = commands.add_parser("enroll", help="enroll this terminal with a one-time token")
     enroll.add_argument("--url", help="central platform base URL (default: central.url)")
-    commands.add_parser("sync", help="forward the queued submissions now")
+    enroll.add_argument("--token", help="the one-time token from the platform operators")
+    commands.add_parser("sync", help="forward the queued submissions now, with progress")
+    export = commands.add_parser("export-outbox", help="write queued sealed submissions to DIR")
+    export.add_argument("dir")
+    acks = commands.add_parser("import-acks", help="mark submissions acknowledged from DIR/acks.json")
+    acks.add_argument("dir")
     commands.add_parser("check-config", help="validate the configuration file")
+    reprint = commands.add_parser("reprint", help="print one of the last receipts again (newest by default)")
+    reprint.add_argument("receipt_number", nargs="?", help="receipt number (default: the newest)")
+    reprint.add_argument("--list", action="store_true", help="list the remembered receipts")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
@@ -173,7 +280,9 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     handlers = {"doctor": _cmd_doctor, "queue": _cmd_queue, "enroll": _cmd_enroll,
-                "sync": _cmd_sync, "check-config": _cmd_check_config}
+                "sync": _cmd_sync, "check-config": _cmd_check_config,
+                "export-outbox": _cmd_export_outbox, "import-acks": _cmd_import_acks,
+                "reprint": _cmd_reprint}
     try:
         return handlers[args.command](config, args)
     except Exception as exc:  # noqa: BLE001 - staff get one clear line, not a traceback

@@ -1,6 +1,7 @@
 """``kiosk --demo``: the whole product on this machine, with nothing but simulated devices.
 
-A reference central server runs in a subprocess on loopback, the terminal enrolls with it, and
+A reference central server runs in a subprocess on loopback, the terminal enrolls with it using a
+one-time token the demo issues itself (as an operator would with ``kiosk-central issue-token``), and
 the kiosk runs on the simulated reader, camera and printers that ship with the product. Data lives
 in its own folder, apart from a real terminal's.
 """
@@ -54,8 +55,10 @@ def start_demo(base: KioskConfig | None = None, data_dir: Path = DEMO_DATA_DIR) 
     )
     terminal_dir = config.storage.resolved_data_dir()
     terminal_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # Enrolling again at every start is cheap and keeps a reused demo folder consistent.
     enroll_terminal(central.url, config.terminal.site_code, config.terminal.terminal_id,
-                    Enrollment(terminal_dir, config.central.platform_keys_file))
+                    Enrollment(terminal_dir, config.central.platform_keys_file),
+                    central.issue_token())
     log.info("demo central server at %s (data in %s)", central.url, data_dir)
     print(f"egov-kiosk demo: central server at {central.url}/ — receipts in {terminal_dir / 'printed'}")
     return Demo(config, central)

@@ -1,8 +1,9 @@
 """The terminal's keys and its enrollment with the central platform.
 
 The terminal signs with its own Ed25519 key (created once, kept in ``<data_dir>/keys``) and seals
-to the platform's X25519 public key, which it learns when a staff member enrolls it. Until then it
-refuses submissions with a message staff understand, rather than storing anything unsealed.
+to the platform's X25519 public key, which it learns when a staff member enrolls it with a
+one-time token (``kioskctl enroll --token``). Until then it refuses submissions with a message
+staff understand, rather than storing anything unsealed.
 """
 
 from __future__ import annotations
@@ -64,10 +65,16 @@ class Enrollment:
     """Keys and enrollment state under ``<data_dir>``. Thread-safe; file I/O happens on first use."""
 
     def __init__(self, data_dir: Path, platform_keys_file: str = "") -> None:
+        """Keys live in ``data_dir/keys``; the platform's keys in ``platform_keys_file``."""
         self._data_dir = data_dir
         self._platform_file = Path(platform_keys_file) if platform_keys_file else data_dir / PLATFORM_FILE
         self._lock = threading.Lock()
         self._terminal_keys: TerminalKeys | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        """The terminal's data folder."""
+        return self._data_dir
 
     def _keys(self) -> TerminalKeys:
         with self._lock:

@@ -11,15 +11,15 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import shutil
+import sqlite3
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from offline_cache import Outbox, SealedSubmission, Store
-from sync.envelope import seal
+from offline_cache import DiskBudgetExceeded, Outbox, SealedSubmission, Store, check_budget
+from sync.envelope import seal_detached
 
 from .enrollment import Enrollment
 from .receipts import format_receipt_number, sequence_scope
@@ -84,6 +84,7 @@ class SubmissionWriter:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer")
         self._store: Store | None = None
         self._outbox: Outbox | None = None
+        self.integrity_verdict: str | None = None  # "ok" or SQLite's verdict, after start()
 
     def start(self) -> Future[None]:
         """Open the store on the writer thread (migrations and integrity check run there)."""
@@ -93,8 +94,11 @@ class SubmissionWriter:
         self._store = Store(self._db_path)
         self._store.open()
         verdict = self._store.integrity_check()
+        self.integrity_verdict = verdict
         if verdict != "ok":
+            # Refuse new work on a damaged file (it might lose it) but keep what is queued.
             log.error("local store failed its integrity check: %s", verdict)
+            return
         self._outbox = Outbox(self._store)
 
     def stop(self) -> None:
@@ -115,15 +119,23 @@ class SubmissionWriter:
         """Outbox counts by state (for staff screens and heartbeats)."""
         return self._executor.submit(lambda: self._outbox.counts() if self._outbox else {})
 
+    def _add(self, submission: SealedSubmission, blobs: dict[str, bytes]) -> None:
+        self._outbox.add(submission, blobs)
+
     def _accept(self, draft: Draft) -> Accepted:
         if self._outbox is None:
-            raise SubmissionRefused("submission_failed", "store not open")
+            detail = "store not open" if self.integrity_verdict in (None, "ok") else (
+                f"local store failed its integrity check: {self.integrity_verdict}")
+            raise SubmissionRefused("submission_failed", detail)
         keys = self._enrollment.platform_keys()
         if keys is None:
             raise SubmissionRefused("not_enrolled")
-        free = shutil.disk_usage(self._db_path.parent).free
-        if free < self._min_free_bytes:
-            raise SubmissionRefused("disk_full", f"{free} bytes free")
+        incoming = len(json.dumps(draft.answers, default=str)) + sum(map(len, draft.photos.values()))
+        try:
+            check_budget(self._db_path.parent, self._min_free_bytes, 2 * incoming)
+        except DiskBudgetExceeded as exc:
+            log.error("submission refused: %s", exc)
+            raise SubmissionRefused("disk_full", str(exc)) from None
         accepted_at = self._now()
         local_day = accepted_at.astimezone().date()
         sequence = self._outbox.allocate_sequence(sequence_scope(self._site_code, self._terminal_id, local_day))
@@ -148,15 +160,15 @@ class SubmissionWriter:
                 for name, data in draft.photos.items()
             },
         }
-        sealed = seal(
+        sealed, blobs = seal_detached(
             json.dumps(payload, ensure_ascii=False, sort_keys=True).encode(),
             dict(draft.photos),
             keys.x25519_public,
             self._enrollment.signing_key(),
             key_id=self._enrollment.terminal_key_id(),
         )
-        self._outbox.add(
-            SealedSubmission(
+        try:
+            self._add(SealedSubmission(
                 id=submission_id,
                 receipt_number=receipt_number,
                 service_id=draft.service_id,
@@ -165,7 +177,11 @@ class SubmissionWriter:
                 sealed=sealed,
                 digest=hashlib.sha256(sealed).hexdigest(),
                 created_at=accepted_at,
-            )
-        )
+            ), blobs)
+        except sqlite3.OperationalError as exc:
+            # SQLITE_FULL: the transaction rolled back, nothing queued was touched.
+            if "full" not in str(exc):
+                raise
+            raise SubmissionRefused("disk_full", "the disk filled while storing") from None
         log.info("submission %s queued for service %s", receipt_number, draft.service_id)
         return Accepted(submission_id, receipt_number, accepted_at)

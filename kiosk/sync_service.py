@@ -1,19 +1,29 @@
 """Forwarding to the central platform, as the application uses it: enrollment and the sync worker.
 
 The protocol lives in :mod:`sync`; this module only decides when it runs for this terminal:
-a worker while the kiosk is up, one pass for ``kioskctl sync``, and the registration that
-``kioskctl enroll`` performs.
+a worker while the kiosk is up, a drain for ``kioskctl sync``, and the enrollment that
+``kioskctl enroll`` performs with a staff member's one-time token.
+
+One process at a time holds the terminal's sync lock (``<data_dir>/sync.lock``, an ``flock`` the
+kernel drops when the process dies, even by SIGKILL). The holder hands back every lease left by a
+dead sender at start, so nothing waits for a lease to expire; a second process (``kioskctl sync``
+beside a running kiosk) sends only what it leases itself.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
+import platform
 import time
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from offline_cache import Outbox, Store
-from sync.client import CentralClient, SyncWorker
+from offline_cache import Outbox, Store, SyncState, free_bytes
+from sync.client import Backoff, CentralClient, SyncWorker
+from sync.documents import KINDS
 
 from .config import CentralConfig
 from .enrollment import Enrollment, PlatformKeys
@@ -21,31 +31,88 @@ from .events import SYNC_PROGRESSED, EventHub
 
 log = logging.getLogger(__name__)
 
+HEARTBEAT_INTERVAL_S = 300.0
+
 
 def fleet_terminal_id(site_code: str, terminal_id: str) -> str:
     """The terminal's id on the platform: unique across the fleet, e.g. ``110105-T01``."""
     return f"{site_code}-{terminal_id}"
 
 
-def enroll_terminal(url: str, site_code: str, terminal_id: str, enrollment: Enrollment) -> PlatformKeys:
-    """Register this terminal's public key with the platform at ``url`` and keep its keys.
-
-    Runs on the calling thread and does network I/O: never call it on the GUI thread.
-    """
+def enroll_terminal(url: str, site_code: str, terminal_id: str, enrollment: Enrollment,
+                    token: str) -> PlatformKeys:
+    """Enroll this terminal with the platform at ``url`` using a one-time ``token`` and keep the
+    platform's keys. Runs on the calling thread and does network I/O: never on the GUI thread.
+    Raises ``sync.CentralRejected`` (403) for a used, expired or mistyped token."""
     fleet_id = fleet_terminal_id(site_code, terminal_id)
     with CentralClient(url, fleet_id) as client:
-        info = client.fetch_platform_keys()
-        client.register_terminal(enrollment.public_key_bytes(), site=site_code)
+        enrolled = client.enroll(token.strip(), enrollment.public_key_bytes(), site=site_code)
+    info = enrolled.platform
     keys = PlatformKeys(info.x25519_public, info.ed25519_public, url, fleet_id)
     enrollment.save_platform_keys(keys)
+    # A re-enrollment is staff fixing a 401/403: lift the pause so the queue moves again.
+    db_path = enrollment.data_dir / "kiosk.db"
+    if db_path.exists():
+        with Store(db_path) as store:
+            SyncState(store).put("paused", None)
     log.info("enrolled as %s", fleet_id)
     return keys
 
 
-def _outbox_factory(db_path: Path):
-    def open_outbox() -> Outbox:
-        return Outbox(Store(db_path).open())
-    return open_outbox
+class _LockedOutboxFactory:
+    """Opens the worker's ``Outbox`` on the worker thread and takes the sync lock if free."""
+
+    def __init__(self, db_path: Path) -> None:
+        self._db_path = db_path
+        self._lock_fd: int | None = None
+
+    def __call__(self) -> Outbox:
+        outbox = Outbox(Store(self._db_path).open())
+        fd = os.open(self._db_path.with_name("sync.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)  # another live sender: leave its leases alone
+        else:
+            self._lock_fd = fd
+            released = outbox.release_all_leases()
+            if released:
+                log.info("took back %d lease(s) of a sender that died", released)
+        return outbox
+
+    def release(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+
+def heartbeat_builder(db_path: Path, device_states: Callable[[], dict[str, str]] | None):
+    """A function building the heartbeat body from the outbox (no personal data)."""
+    try:
+        from importlib.metadata import version
+
+        app_version = version("egov-kiosk")
+    except Exception:  # noqa: BLE001 - running from a source tree without metadata
+        app_version = "unknown"
+
+    def build(outbox: Outbox) -> dict[str, Any]:
+        state = SyncState(outbox.store)
+        counts = outbox.counts()
+        oldest = state.oldest_unsent()
+        now = datetime.now(timezone.utc)
+        return {
+            "versions": {"app": app_version, "python": platform.python_version(),
+                         "schema": outbox.store.schema_version()},
+            "devices": device_states() if device_states else {},
+            "queue_depth": counts["queued"] + counts["sending"] + counts["sealed"],
+            "quarantined": counts["quarantined"],
+            "oldest_unsent_age_s": None if oldest is None else round((now - oldest).total_seconds()),
+            "free_disk_bytes": free_bytes(db_path.parent),
+            "highest_acked_sequence": state.highest_acked_sequence(),
+            "accepted_total": state.accepted_total(),
+        }
+
+    return build
 
 
 class SyncService:
@@ -56,13 +123,28 @@ class SyncService:
     ``sync_progressed`` events carrying only ids and counts.
     """
 
-    def __init__(self, db_path: Path, enrollment: Enrollment, config: CentralConfig, events: EventHub) -> None:
+    def __init__(self, db_path: Path, enrollment: Enrollment, config: CentralConfig, events: EventHub,
+                 device_states: Callable[[], dict[str, str]] | None = None, *,
+                 backoff: Backoff | None = None, exit_when_idle: bool = False,
+                 on_event: Callable[[str, dict], None] | None = None) -> None:
         self._db_path = db_path
         self._enrollment = enrollment
         self._config = config
         self._events = events
+        self._device_states = device_states
+        self._backoff = backoff
+        self._exit_when_idle = exit_when_idle
+        self._on_event = on_event
         self._client: CentralClient | None = None
         self._worker: SyncWorker | None = None
+        self._factory = _LockedOutboxFactory(db_path)
+        self._paused: str | None = None
+
+    @property
+    def paused_reason(self) -> str | None:
+        """Why the platform refused this terminal (401/403 paused the queue), or None. Staff
+        fix it by re-enrolling or with ``kioskctl sync``. Any thread."""
+        return self._paused
 
     def start(self) -> bool:
         """Start forwarding; returns ``False`` (and forwards nothing) while not enrolled."""
@@ -70,42 +152,66 @@ class SyncService:
         if keys is None:
             log.warning("not enrolled: submissions are refused and nothing is forwarded")
             return False
-        self._client = CentralClient(self._config.url, keys.terminal_id)
+        if self._db_path.exists():  # a pause outlives a restart: show it from the start
+            with Store(self._db_path) as store:
+                self._paused = SyncState(store).paused_reason()
+        self._client = CentralClient(self._config.url, keys.terminal_id,
+                                     signing_key=self._enrollment.signing_key())
         self._worker = SyncWorker(
-            _outbox_factory(self._db_path), self._client, self._config.sync_interval_s, on_event=self._relay
-        )
+            self._factory, self._client, self._config.sync_interval_s, on_event=self._relay,
+            backoff=self._backoff, heartbeat=heartbeat_builder(self._db_path, self._device_states),
+            heartbeat_interval_s=HEARTBEAT_INTERVAL_S, documents=(keys.ed25519_public, KINDS),
+            exit_when_idle=self._exit_when_idle)
         self._worker.start()
         return True
 
     def _relay(self, name: str, data: dict[str, Any]) -> None:
+        if name == "sync_paused":
+            self._paused = f"{data.get('status')} {data.get('reason')}"
+        elif name in ("submission_acked", "sync_completed", "sync_resumed"):
+            self._paused = None
+        if self._on_event is not None:
+            self._on_event(name, data)
         self._events.publish(SYNC_PROGRESSED, step=name, **data)
 
     def sync_now(self) -> None:
-        """Forward everything queued as soon as possible (any thread, returns at once)."""
+        """Forward everything queued as soon as possible (any thread, returns at once); lifts a
+        pause (the worker pauses again, with an event, if the platform still refuses)."""
+        self._paused = None
         if self._worker is not None:
             self._worker.sync_now()
 
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for an ``exit_when_idle`` worker to finish; True when it did."""
+        if self._worker is None:
+            return True
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._worker.is_running:
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
     def stop(self) -> None:
-        """Stop the worker (it hands back its lease) and close the HTTP client."""
+        """Stop the worker (it hands back its lease), close the HTTP client, drop the lock."""
         if self._worker is not None:
             self._worker.stop()
         if self._client is not None:
             self._client.close()
+        self._factory.release()
 
 
-def sync_once(db_path: Path, enrollment: Enrollment, config: CentralConfig, timeout_s: float = 60.0) -> dict[str, int]:
-    """Forward what is queued now and return the outbox counts after the pass (``kioskctl sync``)."""
-    events = EventHub()
-    finished: list[str] = []
-    events.subscribe(lambda event: finished.append(event.data["step"]))
-    service = SyncService(db_path, enrollment, config, events)
+def sync_once(db_path: Path, enrollment: Enrollment, config: CentralConfig, timeout_s: float = 600.0,
+              on_event: Callable[[str, dict], None] | None = None) -> dict[str, int]:
+    """Drain what is queued now (``kioskctl sync``): runs until nothing is due, the platform is
+    unreachable, or the queue pauses; returns the outbox counts afterwards."""
+    service = SyncService(db_path, enrollment, config, EventHub(), exit_when_idle=True,
+                          on_event=on_event, backoff=Backoff(base_s=1.0, cap_s=5.0))
     if not service.start():
-        raise RuntimeError("this terminal is not enrolled: run kioskctl enroll first")
+        raise RuntimeError("this terminal is not enrolled: run kioskctl enroll --token TOKEN first")
     try:
         service.sync_now()
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline and not {"sync_completed", "sync_failed"} & set(finished):
-            time.sleep(0.1)
+        service.join(timeout_s)
     finally:
         service.stop()
     with Store(db_path) as store:

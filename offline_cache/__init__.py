@@ -6,6 +6,7 @@ owner thread) and ``outbox`` for the submission state machine.
 
 from __future__ import annotations
 
+from .budget import DiskBudgetExceeded, check_budget, free_bytes
 from .errors import (
     DuplicateSubmission,
     InvalidTransition,
@@ -17,9 +18,15 @@ from .errors import (
 )
 from .migrations import TERMINAL_MIGRATIONS, Migration
 from .outbox import Outbox, OutboxRecord, SealedSubmission, SubmissionState, sha256_hex
+from .state import Quarantined, SyncState
 from .store import Store
 
 __all__ = [
+    "DiskBudgetExceeded",
+    "Quarantined",
+    "SyncState",
+    "check_budget",
+    "free_bytes",
     "DuplicateSubmission",
     "InvalidTransition",
     "Migration",

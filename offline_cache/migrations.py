@@ -141,4 +141,46 @@ TERMINAL_MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    Migration.sql(
+        2,
+        "blobs, heartbeats, sync state",
+        # Detached attachment ciphertexts by content hash; a blob outlives a submission's purge
+        # only while another unpurged submission still names it.
+        """
+        CREATE TABLE blobs (
+            sha256     TEXT PRIMARY KEY,
+            data       BLOB NOT NULL,
+            size_bytes INTEGER NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE submission_blobs (
+            submission_id TEXT NOT NULL REFERENCES submissions (id),
+            sha256        TEXT NOT NULL REFERENCES blobs (sha256),
+            PRIMARY KEY (submission_id, sha256)
+        )
+        """,
+        "CREATE INDEX submission_blobs_sha ON submission_blobs (sha256)",
+        """
+        CREATE TABLE heartbeats (
+            id         TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            body       TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE sync_state (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE documents (
+            kind       TEXT PRIMARY KEY,
+            etag       TEXT NOT NULL,
+            document   TEXT NOT NULL,
+            fetched_at TEXT NOT NULL
+        )
+        """,
+    ),
 )

@@ -153,12 +153,17 @@ class Outbox:
 
     # -- writing new work --------------------------------------------------------------------
 
-    def add(self, submission: SealedSubmission) -> None:
-        """Queue a sealed submission (state ``queued``, due at once).
+    def add(self, submission: SealedSubmission, blobs: dict[str, bytes] | None = None) -> None:
+        """Queue a sealed submission (state ``queued``, due at once) with its detached,
+        already-encrypted attachment ``blobs`` (SHA-256 hex -> bytes), in one transaction.
 
         Adding the same id with the same digest again is a no-op (a retried write after a crash);
         a different submission under a taken id or receipt number raises ``DuplicateSubmission``.
         """
+        blobs = dict(blobs or {})
+        for ref, data in blobs.items():
+            if sha256_hex(data) != ref:
+                raise ValueError(f"blob does not hash to {ref}")
         if not submission.sealed:
             raise ValueError("sealed bytes are empty")
         if sha256_hex(submission.sealed) != submission.digest:
@@ -184,6 +189,13 @@ class Outbox:
                         created,
                     ),
                 )
+                for ref, data in blobs.items():
+                    db.conn.execute(
+                        "INSERT INTO blobs (sha256, data, size_bytes) VALUES (?, ?, ?) "
+                        "ON CONFLICT DO NOTHING", (ref, data, len(data)))
+                    db.conn.execute(
+                        "INSERT INTO submission_blobs (submission_id, sha256) VALUES (?, ?)",
+                        (submission.id, ref))
             except sqlite3.IntegrityError as exc:
                 row = db.conn.execute(
                     "SELECT digest, receipt_number FROM submissions WHERE id = ?", (submission.id,)
@@ -246,6 +258,16 @@ class Outbox:
             idempotent_from={"acked", "purged"},
         )
 
+    def mark_acked_many(self, acks: list[tuple[str, str]], now: datetime) -> None:
+        """``mark_acked`` for ``(id, central_receipt)`` pairs in one transaction (one fsync)."""
+        stamp = _ts(now)
+        with self.store.transaction() as db:
+            db.conn.executemany(
+                "UPDATE submissions SET state = 'acked', central_receipt = ?, acked_at = ?, "
+                "lease_until = NULL, last_error = NULL, updated_at = ? "
+                "WHERE id = ? AND state IN ('queued', 'sending')",
+                [(receipt, stamp, stamp, id) for id, receipt in acks])
+
     def mark_failed(self, id: str, error: str, retry_at: datetime) -> None:
         """A send failed for a reason worth retrying: count the attempt, queue it for ``retry_at``."""
         self._transition(
@@ -307,13 +329,37 @@ class Outbox:
         return cursor.rowcount
 
     def purge_acked(self, acked_before: datetime, now: datetime) -> int:
-        """Drop the sealed bytes of records acked before ``acked_before``; keep tombstones."""
+        """Drop the sealed bytes and blobs of records acked before ``acked_before``; keep a
+        tombstone (id, receipt number, digest, central receipt, times). Never touches unsent data."""
         with self.store.transaction() as db:
             cursor = db.conn.execute(
                 "UPDATE submissions SET state = 'purged', sealed = NULL, purged_at = ?, "
                 "updated_at = ? WHERE state = 'acked' AND acked_at < ?",
                 (_ts(now), _ts(now), _ts(acked_before)),
             )
+            db.conn.execute(
+                "DELETE FROM submission_blobs WHERE submission_id IN "
+                "(SELECT id FROM submissions WHERE state = 'purged')")
+            db.conn.execute(
+                "DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM submission_blobs)")
+        return cursor.rowcount
+
+    def blobs_for(self, id: str) -> dict[str, bytes]:
+        """The detached attachment blobs of one submission (SHA-256 hex -> encrypted bytes)."""
+        return {
+            ref: bytes(data)
+            for ref, data in self.store.db.conn.execute(
+                "SELECT b.sha256, b.data FROM submission_blobs l JOIN blobs b "
+                "ON b.sha256 = l.sha256 WHERE l.submission_id = ?", (id,))
+        }
+
+    def release_all_leases(self) -> int:
+        """Hand back every lease: called by the one sync process that holds the terminal's
+        sync lock, so any lease still held belongs to a process that died."""
+        with self.store.transaction() as db:
+            cursor = db.conn.execute(
+                "UPDATE submissions SET state = 'queued', lease_until = NULL "
+                "WHERE state = 'sending'")
         return cursor.rowcount
 
     # -- reading -----------------------------------------------------------------------------

@@ -1,64 +1,58 @@
-"""``kiosk-central``: the reference central platform (FastAPI + uvicorn, SQLite).
+"""``kiosk-central``: the reference central platform (FastAPI + uvicorn; SQLite or PostgreSQL).
 
-Demo-grade in one respect, on purpose: terminals register themselves with ``POST /v1/terminals``
-(terminal id + Ed25519 public key) without any proof that they may. Enrollment with one-time
-tokens, signed requests with a nonce window, the batch endpoint, resumable attachments, signed
-catalogs, heartbeats and PostgreSQL are the next protocol issue. Operator endpoints are not
-authenticated yet either, so none of them returns personal data: payloads stay in the database.
-
-Endpoints (OpenAPI at ``/openapi.json``, docs at ``/docs``); every response carries
-``X-Egov-Central: 1`` so terminals can tell the platform from a captive portal:
-
-- ``GET  /v1/health``              liveness
-- ``GET  /v1/platform``            public keys (base64): X25519 to seal to, Ed25519 signing key
-- ``POST /v1/terminals``           register a terminal: 201 new / 200 same key / 409 other key
-- ``GET  /v1/terminals``           the fleet: terminals, submission counts, last submission
-- ``PUT  /v1/submissions/{id}``    deliver a sealed submission: 201 first time, 200 same digest
-                                   (the original receipt), 409 other digest, 403 unknown terminal,
-                                   422 bad digest/signature/envelope/payload
-- ``GET  /v1/submissions``         newest first, metadata only
-- ``GET  /v1/submissions/{id}``    metadata and attachment names/sizes
-- ``GET  /``                       an HTML list for operators (no personal data)
+Every response carries ``X-Egov-Central: 1`` so terminals can tell the platform from a captive
+portal. Terminal endpoints need a signed request (``sync.auth``); a terminal gets its identity by
+enrolling with a one-time token that an operator issued (``kiosk-central issue-token``). The
+operator endpoints (fleet, submission metadata, ``/``) return no personal data; on a real
+deployment they sit behind the operators' network. OpenAPI at ``/openapi.json``; protocol in
+``docs/sync-protocol.md``.
 """
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
-import hashlib
 import json
-import secrets
-from datetime import datetime, timezone
+import os
 from pathlib import Path
 from typing import Annotated
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import MutableHeaders
 
+from .auth import WINDOW_S, SignatureRejected, SignedRequest
+from .batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
+from .batch_wire import BatchFormatError, decode_batch
+from .central_accept import Refusal, accept, accept_many
 from .central_page import render_index
 from .central_store import (
+    BlobMismatch,
     CentralStore,
-    NewSubmission,
-    ReceiptNumberTaken,
+    NonceReplayed,
     TerminalKeyConflict,
+    TokenRejected,
 )
-from .envelope import EnvelopeError, envelope_key_id, open_sealed
+from .documents import KINDS, sign_document
 from .keys import PlatformKeys, key_id_for
 from .protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE, IDENTIFIER_PATTERN
 
-MAX_REQUEST_BYTES = 96 * 1024 * 1024  # a 64 MiB envelope, base64-encoded, plus JSON
-
+MAX_REQUEST_BYTES = 96 * 1024 * 1024
+MAX_BATCH = 100
+REPLAYED = "replayed request: nonce already used"
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
+Sha256 = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$")]
+SubmissionId = Annotated[str, PathParam(pattern=IDENTIFIER_PATTERN)]
 
 
-class TerminalIn(BaseModel):
-    """Body of ``POST /v1/terminals``."""
+class EnrollIn(BaseModel):
+    """Body of ``POST /v1/enroll``."""
 
+    token: str = Field(min_length=4, max_length=64)
     terminal_id: Identifier
     public_key: str = Field(description="raw Ed25519 public key, standard base64", max_length=64)
     site: str | None = Field(None, max_length=64)
@@ -68,9 +62,28 @@ class SubmissionIn(BaseModel):
     """Body of ``PUT /v1/submissions/{id}``."""
 
     receipt_number: Identifier
-    terminal_id: Identifier
     digest: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 hex of the envelope")
     envelope_b64: str = Field(description="the sealed envelope, standard base64")
+    blobs: dict[str, str] = Field(default_factory=dict,
+                                  description="detached attachment ciphertexts by SHA-256, base64")
+
+
+class BatchItem(SubmissionIn):
+    """One submission of ``POST /v1/batches``."""
+
+    id: Identifier
+
+
+class BatchIn(BaseModel):
+    """Body of ``POST /v1/batches``: up to 100 small submissions."""
+
+    items: list[BatchItem] = Field(max_length=MAX_BATCH)
+
+
+class HeartbeatsIn(BaseModel):
+    """Body of ``POST /v1/heartbeats``: heartbeats queued by the terminal, oldest first."""
+
+    items: list[dict] = Field(max_length=500)
 
 
 class CentralHeaderMiddleware:
@@ -100,10 +113,6 @@ class CentralHeaderMiddleware:
         await self.app(scope, receive, send_with_header)
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
-
-
 def _b64(text: str, what: str) -> bytes:
     try:
         return base64.b64decode(text, validate=True)
@@ -111,46 +120,107 @@ def _b64(text: str, what: str) -> bytes:
         raise HTTPException(422, f"{what} is not base64") from None
 
 
-def _payload_fields(payload: bytes, submission_id: str, receipt_number: str) -> tuple[dict, str]:
+def _refused(exc: Refusal) -> JSONResponse:
+    body = {"detail": exc.detail}
+    if exc.missing:
+        body["missing"] = exc.missing
+    return JSONResponse(body, status_code=exc.status)
+
+
+BATCH_OPENAPI = {"requestBody": {"required": True, "content": {
+    BATCH_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+def _json_batch(body: BatchIn) -> list:
+    """Decode the base64 of the JSON batch form; an item that is not base64 becomes ``None``."""
+    items = []
+    for item in body.items:
+        try:
+            items.append((item.id, item.receipt_number, item.digest,
+                          base64.b64decode(item.envelope_b64, validate=True),
+                          {r: base64.b64decode(d, validate=True) for r, d in item.blobs.items()}))
+        except (binascii.Error, ValueError):
+            items.append((item.id, None))
+    return items
+
+
+def _batch_results(store: CentralStore, keys: PlatformKeys, terminal: dict,
+                   items: list, nonce: str) -> dict:
+    """Accept the decoded items and record the request's nonce in one transaction; answer one
+    result per item, in order. Raises ``NonceReplayed``."""
+    outcomes = iter(accept_many(store, keys, terminal, [i for i in items if len(i) == 5],
+                                nonce=(nonce, WINDOW_S)))
+    results = []
+    for item in items:
+        if len(item) != 5:
+            results.append({"id": item[0], "status": 422, "detail": "not base64"})
+            continue
+        outcome = next(outcomes)
+        if isinstance(outcome, Refusal):
+            results.append({"id": item[0], "status": outcome.status,
+                            "detail": outcome.detail, "missing": outcome.missing})
+        else:
+            results.append({"id": item[0], "status": outcome[0], "receipt": outcome[1]})
+    return {"results": results}
+
+
+async def _verified_terminal(request: Request) -> tuple[dict, SignedRequest]:
+    """The terminal of a request whose signature, date and digest verify (401/403 otherwise);
+    its nonce is not recorded yet."""
+    store: CentralStore = request.app.state.store
+    body = await request.body()
     try:
-        text = payload.decode("utf-8")  # json.loads(bytes) would also take UTF-16/32
-        document = json.loads(text)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        raise HTTPException(422, "payload is not UTF-8 JSON") from None
-    if not isinstance(document, dict):
-        raise HTTPException(422, "payload is not a JSON object")
-    # The envelope is signed, the request fields are not: make sure they agree.
-    if document.get("submission_id", submission_id) != submission_id:
-        raise HTTPException(422, "payload submission_id does not match the URL")
-    if document.get("receipt_number", receipt_number) != receipt_number:
-        raise HTTPException(422, "payload receipt_number does not match the request")
-    return document, text
+        signed = SignedRequest.from_headers(request.headers)
+    except SignatureRejected as exc:
+        raise HTTPException(401, str(exc)) from None
+    terminal = await run_in_threadpool(store.terminal, signed.terminal_id)
+    if terminal is None:
+        raise HTTPException(401, "unknown terminal: enroll it with a token")
+    if terminal["status"] != "active":
+        raise HTTPException(403, "terminal is revoked: call the platform operators")
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    try:
+        signed.verify(bytes(terminal["public_key"]), request.method, path, body)
+    except SignatureRejected as exc:
+        raise HTTPException(401, str(exc)) from None
+    return terminal, signed
 
 
-def _text_field(document: dict, name: str) -> str | None:
-    value = document.get(name)
-    return value if isinstance(value, str) else None
+async def signed_terminal(request: Request) -> dict:
+    """Dependency: the verified terminal of a signed request, its nonce recorded (401/403
+    otherwise)."""
+    terminal, signed = await _verified_terminal(request)
+    fresh = await run_in_threadpool(request.app.state.store.remember_nonce, signed.terminal_id,
+                                    signed.nonce, WINDOW_S)
+    if not fresh:
+        raise HTTPException(401, REPLAYED)
+    return terminal
 
 
-def _receipt_body(row: dict) -> dict:
-    keys = ("id", "receipt_number", "central_receipt", "digest", "received_at", "terminal_id")
-    return {key: row[key] for key in keys}
+async def signed_batch(request: Request) -> tuple[dict, str]:
+    """Dependency of the batch endpoint: ``(terminal, nonce)``. The nonce is recorded in the
+    batch's own transaction (one transaction, one fsync per batch); a replay rolls it back."""
+    terminal, signed = await _verified_terminal(request)
+    return terminal, signed.nonce
 
 
-def create_app(data_dir: str | Path) -> FastAPI:
-    """Build the platform app over ``data_dir`` (created if absent): keys in ``keys/`` (made at
-    first start), database ``central.sqlite3``."""
+Terminal = Annotated[dict, Depends(signed_terminal)]
+BatchSender = Annotated[tuple[dict, str], Depends(signed_batch)]
+
+
+def create_app(data_dir: str | Path, database_url: str | None = None) -> FastAPI:
+    """Build the platform app: keys in ``data_dir/keys`` (made at first start), published
+    documents in ``data_dir/published``, the database at ``database_url`` (a PostgreSQL URL) or
+    ``data_dir/central.sqlite3``."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     keys = PlatformKeys.load_or_create(data_dir / "keys")
-    store = CentralStore(data_dir / "central.sqlite3")
+    store = CentralStore(database_url or data_dir / "central.sqlite3")
     store.open()
+    published = data_dir / "published"
 
-    app = FastAPI(
-        title="egov-kiosk central platform (reference)",
-        version="1",
-        description=__doc__,
-    )
+    app = FastAPI(title="egov-kiosk central platform (reference)", version="2",
+                  description=__doc__)
     app.state.store = store
     app.state.keys = keys
     app.add_middleware(CentralHeaderMiddleware)
@@ -158,29 +228,25 @@ def create_app(data_dir: str | Path) -> FastAPI:
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         # Raised past the middleware stack, so the header must be set here.
-        return JSONResponse(
-            {"detail": "internal error"},
-            status_code=500,
-            headers={CENTRAL_HEADER: CENTRAL_HEADER_VALUE},
-        )
+        return JSONResponse({"detail": "internal error"}, status_code=500,
+                            headers={CENTRAL_HEADER: CENTRAL_HEADER_VALUE})
+
 
     @app.get("/v1/health", tags=["platform"])
     def health() -> dict:
-        """Liveness probe."""
+        """Liveness probe (unsigned)."""
         return {"status": "ok"}
 
     @app.get("/v1/platform", tags=["platform"])
     def platform() -> dict:
-        """The platform's public keys, raw and base64-encoded."""
-        return {
-            "x25519_public": base64.b64encode(keys.x25519_public).decode(),
-            "ed25519_public": base64.b64encode(keys.ed25519_public).decode(),
-            "key_id": keys.key_id,
-        }
+        """The platform's public keys, base64-encoded (unsigned)."""
+        return {"x25519_public": base64.b64encode(keys.x25519_public).decode(),
+                "ed25519_public": base64.b64encode(keys.ed25519_public).decode(),
+                "key_id": keys.key_id}
 
-    @app.post("/v1/terminals", tags=["terminals"], status_code=201)
-    def register_terminal(body: TerminalIn) -> JSONResponse:
-        """Demo-grade registration of a terminal's Ed25519 key (no enrollment token yet)."""
+    @app.post("/v1/enroll", tags=["terminals"], status_code=201)
+    def enroll(body: EnrollIn) -> JSONResponse:
+        """Enroll a terminal with a one-time token; returns the platform's public keys."""
         public_key = _b64(body.public_key, "public_key")
         try:
             Ed25519PublicKey.from_public_bytes(public_key)
@@ -188,78 +254,111 @@ def create_app(data_dir: str | Path) -> FastAPI:
             raise HTTPException(422, "public_key is not a raw 32-byte Ed25519 key") from None
         key_id = key_id_for(public_key)
         try:
-            created = store.register_terminal(body.terminal_id, public_key, key_id, body.site, _now())
+            created = store.enroll(body.token, body.terminal_id, public_key, key_id, body.site)
+        except TokenRejected as exc:
+            raise HTTPException(403, str(exc)) from None
         except TerminalKeyConflict:
-            raise HTTPException(409, "terminal id or key already registered differently") from None
-        return JSONResponse(
-            {"terminal_id": body.terminal_id, "key_id": key_id},
-            status_code=201 if created else 200,
-        )
+            raise HTTPException(409, "this key is registered to another terminal") from None
+        return JSONResponse({"terminal_id": body.terminal_id, "key_id": key_id, **platform()},
+                            status_code=201 if created else 200)
 
-    @app.get("/v1/terminals", tags=["terminals"])
+    @app.get("/v1/terminals", tags=["operators"])
     def list_terminals() -> dict:
-        """The fleet: every registered terminal with its submission count."""
+        """The fleet: terminals, counts, last heartbeat, sequence gaps (no personal data)."""
         return {"items": store.terminals()}
 
     @app.put("/v1/submissions/{submission_id}", tags=["submissions"], status_code=201)
-    def put_submission(
-        submission_id: Annotated[str, PathParam(pattern=IDENTIFIER_PATTERN)],
-        body: SubmissionIn,
-    ) -> JSONResponse:
-        """Receive one sealed submission, idempotently by id and digest."""
+    def put_submission(submission_id: SubmissionId, body: SubmissionIn,
+                       terminal: Terminal) -> JSONResponse:
+        """Receive one sealed submission, idempotently by id and digest (signed)."""
         envelope = _b64(body.envelope_b64, "envelope_b64")
-        if hashlib.sha256(envelope).hexdigest() != body.digest:
-            raise HTTPException(422, "digest does not match the envelope")
-        terminal = store.terminal(body.terminal_id)
-        if terminal is None:
-            raise HTTPException(403, "terminal not registered")
+        blobs = {ref: _b64(data, "blob") for ref, data in body.blobs.items()}
         try:
-            if envelope_key_id(envelope) != terminal["key_id"]:
-                raise HTTPException(422, "envelope is signed with another terminal's key")
-            verify_key = Ed25519PublicKey.from_public_bytes(bytes(terminal["public_key"]))
-            payload, attachments = open_sealed(envelope, keys.encryption_key, verify_key)
-        except EnvelopeError as exc:
-            raise HTTPException(422, f"envelope rejected: {exc}") from None
-        document, payload_text = _payload_fields(payload, submission_id, body.receipt_number)
-        received_at = datetime.now(timezone.utc)
-        new = NewSubmission(
-            id=submission_id,
-            receipt_number=body.receipt_number,
-            terminal_id=body.terminal_id,
-            digest=body.digest,
-            central_receipt=f"GOV-{received_at:%Y%m%d}-{secrets.token_hex(8).upper()}",
-            service_id=_text_field(document, "service_id"),
-            form_id=_text_field(document, "form_id"),
-            form_version=_text_field(document, "form_version"),
-            envelope=envelope,
-            payload_json=payload_text,
-            attachments={
-                name: (hashlib.sha256(data).hexdigest(), data)
-                for name, data in attachments.items()
-            },
-            received_at=received_at.isoformat(timespec="microseconds"),
-        )
-        try:
-            created, row = store.insert_submission(new)
-        except ReceiptNumberTaken:
-            raise HTTPException(409, "receipt number already used by another submission") from None
-        if not created and row["digest"] != body.digest:
-            raise HTTPException(409, f"submission {submission_id} exists with a different digest")
-        return JSONResponse(_receipt_body(row), status_code=201 if created else 200)
+            status, receipt = accept(store, keys, terminal, submission_id, body.receipt_number,
+                                     body.digest, envelope, blobs)
+        except Refusal as exc:
+            return _refused(exc)
+        return JSONResponse(receipt, status_code=status)
 
-    @app.get("/v1/submissions", tags=["submissions"])
-    def list_submissions(
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
-    ) -> dict:
+    @app.post("/v1/batches", tags=["submissions"], openapi_extra=BATCH_OPENAPI)
+    async def post_batch(request: Request, sender: BatchSender) -> dict:
+        """Receive several small submissions; one result per item, each independent (signed).
+        Body: the binary framing ``application/vnd.egov.batch`` (``sync.batch_wire``), or the
+        JSON form ``BatchIn`` of earlier terminals."""
+        body = await request.body()  # already read (and verified) by ``signed_terminal``
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(BATCH_CONTENT_TYPE):
+            try:
+                items = [(p.id, p.receipt_number, p.digest, p.envelope, p.blobs)
+                         for p in decode_batch(body)]
+            except BatchFormatError as exc:
+                raise HTTPException(422, str(exc)) from None
+        elif content_type.startswith("application/json"):
+            try:
+                items = _json_batch(BatchIn.model_validate_json(body))
+            except ValidationError as exc:
+                raise HTTPException(422, f"batch body is invalid: {exc.error_count()} errors") from None
+        else:
+            raise HTTPException(415, f"send {BATCH_CONTENT_TYPE} or application/json")
+        terminal, nonce = sender
+        try:
+            return await run_in_threadpool(_batch_results, store, keys, terminal, items, nonce)
+        except NonceReplayed:
+            raise HTTPException(401, REPLAYED) from None
+
+    @app.get("/v1/blobs/{sha256}", tags=["blobs"])
+    def blob_status(sha256: Sha256, terminal: Terminal) -> dict:
+        """How much of a blob the platform holds: where a resumed upload continues (signed)."""
+        complete, offset = store.blob_offset(sha256)
+        return {"sha256": sha256, "complete": complete, "offset": offset}
+
+    @app.patch("/v1/blobs/{sha256}", tags=["blobs"])
+    async def blob_append(sha256: Sha256, request: Request, terminal: Terminal,
+                          upload_offset: Annotated[int, Header(ge=0)],
+                          upload_length: Annotated[int, Header(ge=1, le=MAX_REQUEST_BYTES)]
+                          ) -> JSONResponse:
+        """Append raw bytes at ``Upload-Offset`` of a blob of ``Upload-Length`` bytes (signed)."""
+        data = await request.body()
+        try:
+            complete, offset = await run_in_threadpool(
+                store.append_blob, sha256, upload_offset, upload_length, data)
+        except BlobMismatch as exc:
+            _, held = await run_in_threadpool(store.blob_offset, sha256)
+            return JSONResponse({"detail": str(exc), "offset": held}, status_code=409)
+        return JSONResponse({"sha256": sha256, "complete": complete, "offset": offset})
+
+    @app.get("/v1/documents/{kind}", tags=["documents"])
+    def document(kind: Annotated[str, PathParam(pattern="^(" + "|".join(KINDS) + ")$")],
+                 terminal: Terminal,
+                 if_none_match: Annotated[str | None, Header()] = None) -> Response:
+        """The platform-signed catalog, forms or settings, with an ETag (signed)."""
+        path = published / f"{kind}.json"
+        try:
+            body = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            body = {}
+        signed = sign_document(kind, body, keys.signing_key)
+        etag = f'"{signed["etag"]}"'
+        if if_none_match == etag:
+            return Response(status_code=304, headers={"ETag": etag})
+        return JSONResponse(signed, headers={"ETag": etag})
+
+    @app.post("/v1/heartbeats", tags=["terminals"])
+    def heartbeats(body: HeartbeatsIn, terminal: Terminal) -> dict:
+        """Store queued heartbeats (idempotent by their id); returns the ids acknowledged."""
+        items = [item for item in body.items
+                 if isinstance(item.get("id"), str) and isinstance(item.get("sent_at"), str)]
+        return {"acked": store.add_heartbeats(terminal["terminal_id"], items)}
+
+    @app.get("/v1/submissions", tags=["operators"])
+    def list_submissions(limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                         offset: Annotated[int, Query(ge=0, le=2**31)] = 0) -> dict:
         """Submission metadata, newest first (no payloads)."""
         total, items = store.submissions(limit, offset)
         return {"total": total, "items": items}
 
-    @app.get("/v1/submissions/{submission_id}", tags=["submissions"])
-    def get_submission(
-        submission_id: Annotated[str, PathParam(pattern=IDENTIFIER_PATTERN)],
-    ) -> dict:
+    @app.get("/v1/submissions/{submission_id}", tags=["operators"])
+    def get_submission(submission_id: SubmissionId) -> dict:
         """One submission's metadata and attachment names/sizes (no payload)."""
         row = store.submission(submission_id)
         if row is None:
@@ -268,29 +367,24 @@ def create_app(data_dir: str | Path) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> HTMLResponse:
-        """Operators' page: received submissions and terminals."""
+        """Operators' page: the fleet and what arrived."""
         total, items = store.submissions(200, 0)
         return HTMLResponse(render_index(total, items, store.terminals()))
 
     return app
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console script ``kiosk-central``: serve the platform with uvicorn."""
-    import uvicorn
+def app_from_env() -> FastAPI:
+    """App factory for uvicorn workers: ``KIOSK_CENTRAL_DATA_DIR`` and ``KIOSK_CENTRAL_DATABASE_URL``."""
+    return create_app(os.environ["KIOSK_CENTRAL_DATA_DIR"],
+                      os.environ.get("KIOSK_CENTRAL_DATABASE_URL") or None)
 
-    parser = argparse.ArgumentParser(
-        prog="kiosk-central", description="Reference central platform for egov-kiosk terminals."
-    )
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8700, help="TCP port (default 8700)")
-    parser.add_argument(
-        "--data-dir", default="kiosk-central-data", help="keys and database directory"
-    )
-    parser.add_argument("--log-level", default="info", help="uvicorn log level")
-    args = parser.parse_args(argv)
-    app = create_app(args.data_dir)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+
+def main(argv: list[str] | None = None) -> None:
+    """Console script ``kiosk-central`` (see ``sync.central_cli``)."""
+    from .central_cli import main as cli_main
+
+    raise SystemExit(cli_main(argv))
 
 
 if __name__ == "__main__":

@@ -35,10 +35,16 @@ def render_index(total: int, submissions: list[dict], terminals: list[dict]) -> 
          s["central_receipt"]]
         for s in submissions
     ]
-    terminal_rows = [
-        [t["terminal_id"], t["site"], t["registered_at"], t["submissions"], t["last_received_at"]]
-        for t in terminals
-    ]
+    terminal_rows = []
+    for t in terminals:
+        beat = t.get("last_heartbeat") or {}
+        terminal_rows.append([
+            t["terminal_id"], t["site"], t.get("status"), t["submissions"],
+            t["last_received_at"], beat.get("sent_at"), beat.get("queue_depth"),
+            beat.get("oldest_unsent_age_s"),
+            ", ".join(f"{k}={v}" for k, v in sorted((beat.get("devices") or {}).items())),
+            t.get("sequence_gap"),
+        ])
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         "<title>egov-kiosk central platform</title>"
@@ -50,9 +56,11 @@ def render_index(total: int, submissions: list[dict], terminals: list[dict]) -> 
             submission_rows,
             "Nothing received yet.",
         )
-        + "<h2>Terminals 终端</h2>"
+        + "<h2>Fleet 终端</h2>"
         + _table(
-            ["Terminal", "Site", "Registered (UTC)", "Submissions", "Last received (UTC)"],
+            ["Terminal", "Site", "Status", "Submissions", "Last received (UTC)",
+             "Last heartbeat (UTC)", "Queue depth", "Oldest unsent (s)", "Devices",
+             "Sequence gap"],
             terminal_rows,
             "No terminal registered yet.",
         )

@@ -1,55 +1,24 @@
-"""Storage of the reference central platform (SQLite; PostgreSQL is the next issue).
+"""Storage of the reference central platform, on SQLite or PostgreSQL (``sync.central_db``).
 
-The platform is the trusted side: it keeps each envelope exactly as received plus the decrypted
-payload and attachments. Deduplication is the database's job: insert, and on a UNIQUE violation
-read what is there and let the caller compare digests. Never check-then-insert: two workers
-receiving the same resend at once would both see "absent".
+The platform is the trusted side: it keeps each envelope exactly as received (plus its detached
+attachment blobs by hash) and the decrypted payload for its own processing. Deduplication is the
+database's job: ``INSERT ... ON CONFLICT DO NOTHING``, then read what is there and let the caller
+compare digests. Never check-then-insert: two workers receiving one resend would both see "absent".
 
-Thread rule: every call opens its own short-lived connection, so the store may be used from
-FastAPI's thread pool; WAL and the busy timeout let those connections share the file.
+Thread rule: every method may be called from any thread (one connection per thread).
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+import hashlib
+import json
+import random
+import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = 1
-
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS terminals (
-        terminal_id   TEXT PRIMARY KEY,
-        public_key    BLOB NOT NULL,
-        key_id        TEXT NOT NULL UNIQUE,
-        site          TEXT,
-        registered_at TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS submissions (
-        id              TEXT PRIMARY KEY,
-        receipt_number  TEXT NOT NULL UNIQUE,
-        terminal_id     TEXT NOT NULL REFERENCES terminals (terminal_id),
-        digest          TEXT NOT NULL,
-        central_receipt TEXT NOT NULL UNIQUE,
-        service_id      TEXT,
-        form_id         TEXT,
-        form_version    TEXT,
-        envelope        BLOB NOT NULL,
-        payload         TEXT NOT NULL,
-        received_at     TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS submission_attachments (
-        submission_id TEXT NOT NULL REFERENCES submissions (id),
-        name          TEXT NOT NULL,
-        sha256        TEXT NOT NULL,
-        size_bytes    INTEGER NOT NULL,
-        content       BLOB NOT NULL,
-        PRIMARY KEY (submission_id, name)
-    )""",
-    "CREATE INDEX IF NOT EXISTS submissions_received ON submissions (received_at)",
-)
+from .central_db import Database
 
 # Columns safe to show operators on lists: no payload, no envelope.
 _LIST_COLUMNS = (
@@ -63,7 +32,38 @@ class ReceiptNumberTaken(Exception):
 
 
 class TerminalKeyConflict(Exception):
-    """The terminal id is registered with a different public key."""
+    """The terminal id or key is registered differently."""
+
+
+class TokenRejected(Exception):
+    """The enrollment token is unknown, used, expired or meant for another terminal."""
+
+
+class NonceReplayed(Exception):
+    """A request nonce this terminal already used (a replay); nothing was stored."""
+
+
+class BlobMismatch(Exception):
+    """An uploaded blob does not hash to its name, or a part does not fit."""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _remember_nonce(tx, terminal_id: str, nonce: str, window_s: float) -> bool:
+    now = datetime.now(timezone.utc)
+    fresh = tx.run("INSERT INTO nonces (terminal_id, nonce, seen_at) VALUES (?, ?, ?) "
+                   "ON CONFLICT DO NOTHING", (terminal_id, nonce, now.isoformat())) == 1
+    if random.random() < 0.01:  # a request outside the window is refused anyway
+        tx.run("DELETE FROM nonces WHERE seen_at < ?",
+               ((now - timedelta(seconds=3 * window_s)).isoformat(),))
+    return fresh
+
+
+def token_hash(token: str) -> str:
+    """Tokens are stored hashed: a copy of the database does not enroll anyone."""
+    return hashlib.sha256(token.strip().encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -80,154 +80,298 @@ class NewSubmission:
     form_version: str | None
     envelope: bytes
     payload_json: str
-    attachments: dict[str, tuple[str, bytes]]  # name -> (sha256 hex, content)
+    # name -> (sha256 hex, content); content is b"" for a detached attachment, which stays
+    # encrypted in the blob table under that hash.
+    attachments: dict[str, tuple[str, bytes]]
     received_at: str
+    route: str = "online"
 
 
 class CentralStore:
-    """The platform database file. ``open()`` creates the schema; no connection is kept."""
+    """The platform database. ``open()`` creates the schema."""
 
-    def __init__(self, path: str | Path, *, busy_timeout_s: float = 10.0) -> None:
-        """Remember the path; no I/O."""
-        self.path = str(path)
-        self._busy_timeout_s = busy_timeout_s
+    def __init__(self, target: str | Path, *, busy_timeout_s: float = 30.0) -> None:
+        """``target`` is a SQLite file path or a ``postgresql://`` URL; no I/O."""
+        self.db = Database(target, busy_timeout_s=busy_timeout_s)
+        self.path = self.db.target
 
     def open(self) -> None:
-        """Create the schema if needed. Call once before serving."""
-        with self._connection() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA:
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            conn.execute("COMMIT")
+        """Create the schema if needed. Call once before serving (idempotent)."""
+        self.db.create_schema()
 
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=self._busy_timeout_s)) as conn:
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            yield conn
+    def close(self) -> None:
+        """Close the calling thread's connection."""
+        self.db.close()
 
-    # -- terminals ---------------------------------------------------------------------------
+    # -- enrollment --------------------------------------------------------------------------
 
-    def register_terminal(
-        self, terminal_id: str, public_key: bytes, key_id: str, site: str | None, now: str
-    ) -> bool:
-        """Record a terminal; True if new, False if already registered with this key.
+    def issue_token(self, terminal_id: str | None = None, ttl_s: float = 7 * 86400) -> str:
+        """Create a one-time enrollment token (shown once, stored hashed)."""
+        token = "-".join(secrets.token_hex(3).upper() for _ in range(4))
+        now = datetime.now(timezone.utc)
+        with self.db.transaction() as tx:
+            tx.run("INSERT INTO enroll_tokens (token_hash, terminal_id, created_at, expires_at) "
+                   "VALUES (?, ?, ?, ?)",
+                   (token_hash(token), terminal_id, now.isoformat(),
+                    (now + timedelta(seconds=ttl_s)).isoformat()))
+        return token
 
-        Raises ``TerminalKeyConflict`` for a different key (rotation is the next issue)."""
-        with self._connection() as conn:
-            try:
-                with conn:
-                    conn.execute(
-                        "INSERT INTO terminals (terminal_id, public_key, key_id, site, "
-                        "registered_at) VALUES (?, ?, ?, ?, ?)",
-                        (terminal_id, public_key, key_id, site, now),
-                    )
-                return True
-            except sqlite3.IntegrityError as exc:
-                row = conn.execute(
-                    "SELECT public_key FROM terminals WHERE terminal_id = ?", (terminal_id,)
-                ).fetchone()
-                if row is not None and bytes(row["public_key"]) == public_key:
-                    return False
-                raise TerminalKeyConflict(terminal_id) from exc
+    def enroll(self, token: str, terminal_id: str, public_key: bytes, key_id: str,
+               site: str | None) -> bool:
+        """Consume ``token`` and register (or re-key) the terminal in one transaction.
+
+        Returns True for a new terminal. Raises ``TokenRejected`` or ``TerminalKeyConflict``."""
+        now = _now()
+        with self.db.transaction() as tx:
+            used = tx.run(
+                "UPDATE enroll_tokens SET used_at = ?, used_by = ? WHERE token_hash = ? "
+                "AND used_at IS NULL AND expires_at > ? "
+                "AND (terminal_id IS NULL OR terminal_id = ?)",
+                (now, terminal_id, token_hash(token), now, terminal_id))
+            if used != 1:
+                raise TokenRejected("enrollment token is unknown, used, expired or not for "
+                                    "this terminal")
+            other = tx.one("SELECT terminal_id FROM terminals WHERE key_id = ?", (key_id,))
+            if other is not None and other["terminal_id"] != terminal_id:
+                raise TerminalKeyConflict(terminal_id)
+            created = tx.run(
+                "INSERT INTO terminals (terminal_id, public_key, key_id, site, status, "
+                "registered_at) VALUES (?, ?, ?, ?, 'active', ?) ON CONFLICT DO NOTHING",
+                (terminal_id, public_key, key_id, site, now)) == 1
+            tx.run("INSERT INTO terminal_keys (key_id, terminal_id, public_key, registered_at) "
+                   "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                   (key_id, terminal_id, public_key, now))
+            if not created:  # re-enrollment: the token authorises a new key
+                tx.run("UPDATE terminals SET public_key = ?, key_id = ?, site = ?, "
+                       "status = 'active' WHERE terminal_id = ?",
+                       (public_key, key_id, site, terminal_id))
+        return created
+
+    def set_terminal_status(self, terminal_id: str, status: str) -> bool:
+        """``active`` or ``revoked`` (a revoked terminal gets 403); False when unknown."""
+        with self.db.transaction() as tx:
+            return tx.run("UPDATE terminals SET status = ? WHERE terminal_id = ?",
+                          (status, terminal_id)) == 1
 
     def terminal(self, terminal_id: str) -> dict | None:
         """The terminal's row (``public_key`` as bytes), or None."""
-        with self._connection() as conn:
-            row = conn.execute(
-                "SELECT * FROM terminals WHERE terminal_id = ?", (terminal_id,)
-            ).fetchone()
-        return None if row is None else dict(row)
+        with self.db.transaction(write=False) as tx:
+            return tx.one("SELECT * FROM terminals WHERE terminal_id = ?", (terminal_id,))
 
-    def terminals(self) -> list[dict]:
-        """Every terminal with its submission count and last submission time."""
-        with self._connection() as conn:
-            rows = conn.execute(
-                "SELECT t.terminal_id, t.key_id, t.site, t.registered_at, "
-                "count(s.id) AS submissions, max(s.received_at) AS last_received_at "
-                "FROM terminals t LEFT JOIN submissions s ON s.terminal_id = t.terminal_id "
-                "GROUP BY t.terminal_id ORDER BY t.terminal_id"
-            ).fetchall()
-        return [dict(row) for row in rows]
+    def remember_nonce(self, terminal_id: str, nonce: str, window_s: float) -> bool:
+        """Record a request nonce; False when this terminal already used it (a replay)."""
+        with self.db.transaction() as tx:
+            return _remember_nonce(tx, terminal_id, nonce, window_s)
 
     # -- submissions -------------------------------------------------------------------------
 
     def insert_submission(self, new: NewSubmission) -> tuple[bool, dict]:
-        """Insert; return ``(True, row)`` when stored now, ``(False, existing_row)`` when the id
-        was already there (the caller compares digests). Raises ``ReceiptNumberTaken``."""
-        with self._connection() as conn:
-            try:
-                with conn:  # one transaction: the submission and its attachments
-                    conn.execute(
-                        "INSERT INTO submissions (id, receipt_number, terminal_id, digest, "
-                        "central_receipt, service_id, form_id, form_version, envelope, payload, "
-                        "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            new.id, new.receipt_number, new.terminal_id, new.digest,
-                            new.central_receipt, new.service_id, new.form_id, new.form_version,
-                            new.envelope, new.payload_json, new.received_at,
-                        ),
-                    )
-                    conn.executemany(
-                        "INSERT INTO submission_attachments (submission_id, name, sha256, "
-                        "size_bytes, content) VALUES (?, ?, ?, ?, ?)",
-                        [
-                            (new.id, name, digest, len(content), content)
-                            for name, (digest, content) in sorted(new.attachments.items())
-                        ],
-                    )
-            except sqlite3.IntegrityError as exc:
-                existing = conn.execute(
-                    f"SELECT {_LIST_COLUMNS} FROM submissions WHERE id = ?", (new.id,)
-                ).fetchone()
-                if existing is None:
-                    raise ReceiptNumberTaken(new.receipt_number) from exc
-                return False, dict(existing)
-            row = conn.execute(
-                f"SELECT {_LIST_COLUMNS} FROM submissions WHERE id = ?", (new.id,)
-            ).fetchone()
-        return True, dict(row)
+        """Insert; ``(True, row)`` when stored now, ``(False, existing_row)`` when the id was
+        already there (the caller compares digests). Raises ``ReceiptNumberTaken``."""
+        [outcome] = self.insert_many([(new, {})])
+        if isinstance(outcome, ReceiptNumberTaken):
+            raise outcome
+        return outcome
+
+    def insert_many(self, items: list[tuple[NewSubmission, dict[str, bytes]]], *,
+                    nonce: tuple[str, str, float] | None = None) -> list:
+        """Insert submissions with their blobs in one transaction (one fsync for a batch).
+
+        ``nonce`` ``(terminal_id, nonce, window_s)`` is recorded first in the same transaction;
+        a replayed one raises ``NonceReplayed`` and stores nothing.
+        Per item: ``(created, row)``, or a ``ReceiptNumberTaken`` instance."""
+        results: list = []
+        now = _now()
+        with self.db.transaction() as tx:
+            if nonce is not None and not _remember_nonce(tx, *nonce):
+                raise NonceReplayed(nonce[1])
+            for new, blobs in items:
+                inserted = tx.run(
+                    "INSERT INTO submissions (id, receipt_number, terminal_id, digest, "
+                    "central_receipt, service_id, form_id, form_version, envelope, payload, "
+                    "received_at, route) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    (new.id, new.receipt_number, new.terminal_id, new.digest,
+                     new.central_receipt, new.service_id, new.form_id, new.form_version,
+                     new.envelope, new.payload_json, new.received_at, new.route))
+                row = tx.one(f"SELECT {_LIST_COLUMNS} FROM submissions WHERE id = ?", (new.id,))
+                if not inserted:
+                    results.append((False, row) if row is not None
+                                   else ReceiptNumberTaken(new.receipt_number))
+                    continue
+                for name, (digest, content) in sorted(new.attachments.items()):
+                    size = len(content) if content or digest not in blobs else len(blobs[digest])
+                    tx.run("INSERT INTO submission_attachments (submission_id, name, sha256, "
+                           "size_bytes, content) VALUES (?, ?, ?, ?, ?)",
+                           (new.id, name, digest, size, content))
+                for ref, content in blobs.items():
+                    tx.run("INSERT INTO blobs (sha256, size_bytes, content, received_at) "
+                           "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                           (ref, len(content), content, now))
+                results.append((True, row))
+        return results
+
+    def existing_many(self, ids: list[str]) -> dict[str, dict]:
+        """Metadata of those of ``ids`` already stored, by id."""
+        if not ids:
+            return {}
+        marks = ", ".join("?" for _ in ids)
+        with self.db.transaction(write=False) as tx:
+            rows = tx.all(f"SELECT {_LIST_COLUMNS} FROM submissions WHERE id IN ({marks})", ids)
+        return {row["id"]: row for row in rows}
+
+    def existing(self, submission_id: str) -> dict | None:
+        """Metadata of one submission (no attachments), or None."""
+        with self.db.transaction(write=False) as tx:
+            return tx.one(f"SELECT {_LIST_COLUMNS} FROM submissions WHERE id = ?",
+                          (submission_id,))
 
     def submission(self, submission_id: str) -> dict | None:
         """Metadata of one submission plus its attachment names and sizes (no content)."""
-        with self._connection() as conn:
-            row = conn.execute(
-                f"SELECT {_LIST_COLUMNS} FROM submissions WHERE id = ?", (submission_id,)
-            ).fetchone()
+        with self.db.transaction() as tx:
+            row = tx.one(f"SELECT {_LIST_COLUMNS} FROM submissions WHERE id = ?",
+                         (submission_id,))
             if row is None:
                 return None
-            attachments = conn.execute(
-                "SELECT name, sha256, size_bytes FROM submission_attachments "
-                "WHERE submission_id = ? ORDER BY name",
-                (submission_id,),
-            ).fetchall()
-        return {**dict(row), "attachments": [dict(a) for a in attachments]}
+            attachments = tx.all("SELECT name, sha256, size_bytes FROM submission_attachments "
+                                 "WHERE submission_id = ? ORDER BY name", (submission_id,))
+        return {**row, "attachments": attachments}
 
     def submissions(self, limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:
         """``(total, newest first page)`` of submission metadata."""
-        with self._connection() as conn:
-            total = conn.execute("SELECT count(*) FROM submissions").fetchone()[0]
-            rows = conn.execute(
-                f"SELECT {_LIST_COLUMNS} FROM submissions "
-                "ORDER BY received_at DESC, id LIMIT ? OFFSET ?",
-                (limit, offset),
-            ).fetchall()
-        return total, [dict(row) for row in rows]
+        with self.db.transaction() as tx:
+            total = tx.one("SELECT count(*) AS n FROM submissions")["n"]
+            rows = tx.all(f"SELECT {_LIST_COLUMNS} FROM submissions "
+                          "ORDER BY received_at DESC, id LIMIT ? OFFSET ?", (limit, offset))
+        return total, rows
+
+    def submission_ids(self) -> list[str]:
+        """Every stored submission id (tests and export)."""
+        with self.db.transaction() as tx:
+            return [row["id"] for row in tx.all("SELECT id FROM submissions ORDER BY id")]
+
+    def envelopes(self) -> list[dict]:
+        """Every submission with its envelope (for ``kiosk-central export``)."""
+        with self.db.transaction() as tx:
+            return tx.all(
+                "SELECT id, receipt_number, terminal_id, digest, central_receipt, received_at, "
+                "envelope FROM submissions ORDER BY received_at, id")
+
+    def signer_key(self, terminal_id: str, key_id: str) -> bytes | None:
+        """The public key ``key_id`` of ``terminal_id``: current or from before a rotation."""
+        with self.db.transaction() as tx:
+            row = tx.one("SELECT public_key FROM terminal_keys WHERE key_id = ? AND "
+                         "terminal_id = ?", (key_id, terminal_id))
+            if row is None:  # enrolled before the key history existed
+                row = tx.one("SELECT public_key FROM terminals WHERE key_id = ? AND "
+                             "terminal_id = ?", (key_id, terminal_id))
+        return None if row is None else row["public_key"]
 
     def payload(self, submission_id: str) -> tuple[str, dict[str, bytes]] | None:
         """The decrypted payload JSON and attachments (for platform-side processing and tests)."""
-        with self._connection() as conn:
-            row = conn.execute(
-                "SELECT payload FROM submissions WHERE id = ?", (submission_id,)
-            ).fetchone()
+        with self.db.transaction() as tx:
+            row = tx.one("SELECT payload FROM submissions WHERE id = ?", (submission_id,))
             if row is None:
                 return None
-            attachments = conn.execute(
-                "SELECT name, content FROM submission_attachments WHERE submission_id = ?",
-                (submission_id,),
-            ).fetchall()
-        return row["payload"], {a["name"]: bytes(a["content"]) for a in attachments}
+            attachments = tx.all("SELECT name, content FROM submission_attachments "
+                                 "WHERE submission_id = ?", (submission_id,))
+        return row["payload"], {a["name"]: a["content"] for a in attachments}
+
+    # -- blobs (detached attachments, resumable) ---------------------------------------------
+
+    def blob(self, sha256: str) -> bytes | None:
+        """A complete blob's bytes, or None."""
+        with self.db.transaction(write=False) as tx:
+            row = tx.one("SELECT content FROM blobs WHERE sha256 = ?", (sha256,))
+        return None if row is None else row["content"]
+
+    def blob_offset(self, sha256: str) -> tuple[bool, int]:
+        """``(complete, bytes held)``: where a resumed upload continues."""
+        with self.db.transaction() as tx:
+            row = tx.one("SELECT size_bytes FROM blobs WHERE sha256 = ?", (sha256,))
+            if row is not None:
+                return True, row["size_bytes"]
+            parts = tx.all("SELECT offset_bytes, content FROM blob_parts WHERE sha256 = ? "
+                           "ORDER BY offset_bytes", (sha256,))
+        offset = 0
+        for part in parts:
+            if part["offset_bytes"] != offset:
+                break
+            offset += len(part["content"])
+        return False, offset
+
+    def append_blob(self, sha256: str, offset: int, total: int, content: bytes) -> tuple[bool, int]:
+        """Store the part at ``offset``; assemble and verify when all ``total`` bytes are here.
+
+        Returns ``(complete, bytes held)``. Raises ``BlobMismatch`` when the assembled bytes do
+        not hash to ``sha256`` (the parts are discarded so the upload can start over)."""
+        complete, held = self.blob_offset(sha256)
+        if complete:
+            return True, held
+        if offset != held:
+            raise BlobMismatch(f"upload continues at {held}, not {offset}")
+        if offset + len(content) > total:
+            raise BlobMismatch("part goes past the declared length")
+        with self.db.transaction() as tx:
+            tx.run("INSERT INTO blob_parts (sha256, offset_bytes, total_bytes, content) "
+                   "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", (sha256, offset, total, content))
+            if offset + len(content) < total:
+                return False, offset + len(content)
+            parts = tx.all("SELECT offset_bytes, content FROM blob_parts WHERE sha256 = ? "
+                           "ORDER BY offset_bytes", (sha256,))
+            data = b"".join(part["content"] for part in parts)
+            tx.run("DELETE FROM blob_parts WHERE sha256 = ?", (sha256,))
+            if len(data) != total or hashlib.sha256(data).hexdigest() != sha256:
+                mismatch = True
+            else:
+                mismatch = False
+                tx.run("INSERT INTO blobs (sha256, size_bytes, content, received_at) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                       (sha256, total, data, _now()))
+        if mismatch:
+            raise BlobMismatch("uploaded bytes do not hash to the blob's name")
+        return True, total
+
+    def put_blob(self, content: bytes) -> str:
+        """Store a whole blob (batch and import paths); returns its hash."""
+        sha256 = hashlib.sha256(content).hexdigest()
+        with self.db.transaction() as tx:
+            tx.run("INSERT INTO blobs (sha256, size_bytes, content, received_at) "
+                   "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                   (sha256, len(content), content, _now()))
+        return sha256
+
+    # -- heartbeats and the fleet ------------------------------------------------------------
+
+    def add_heartbeats(self, terminal_id: str, items: list[dict]) -> list[str]:
+        """Store heartbeats (idempotent by id); returns every id now held."""
+        now = _now()
+        with self.db.transaction() as tx:
+            for item in items:
+                tx.run("INSERT INTO heartbeats (id, terminal_id, sent_at, received_at, body) "
+                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                       (item["id"], terminal_id, item["sent_at"], now,
+                        json.dumps(item, sort_keys=True)))
+        return [item["id"] for item in items]
+
+    def terminals(self) -> list[dict]:
+        """The fleet: each terminal with submission counts and its latest heartbeat."""
+        with self.db.transaction() as tx:
+            rows = tx.all(
+                "SELECT t.terminal_id, t.key_id, t.site, t.status, t.registered_at, "
+                "(SELECT count(*) FROM submissions s WHERE s.terminal_id = t.terminal_id) "
+                "AS submissions, (SELECT max(received_at) FROM submissions s "
+                "WHERE s.terminal_id = t.terminal_id) AS last_received_at, "
+                "(SELECT body FROM heartbeats h WHERE h.terminal_id = t.terminal_id "
+                "ORDER BY sent_at DESC LIMIT 1) AS heartbeat "
+                "FROM terminals t ORDER BY t.terminal_id")
+        for row in rows:
+            beat = json.loads(row.pop("heartbeat")) if row.get("heartbeat") else None
+            row["last_heartbeat"] = beat
+            row["sequence_gap"] = None
+            if beat is not None:
+                # Accepted on the terminal, neither still queued there nor received here.
+                accepted = int(beat.get("accepted_total", 0))
+                unsent = int(beat.get("queue_depth", 0))
+                row["sequence_gap"] = max(0, accepted - unsent - row["submissions"])
+        return rows

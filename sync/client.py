@@ -17,12 +17,24 @@ from its own thread. ``SyncWorker`` (re-exported here) lives in ``sync.worker``.
 from __future__ import annotations
 
 import base64
+import json
 import threading
+from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from .errors import CentralProtocolError, CentralRejected, CentralUnavailable, NotCentralServer
+from .auth import sign_request
+from .batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
+from .batch_wire import encode_batch
+from .documents import DocumentError, verify_document
+from .errors import (
+    CentralProtocolError,
+    CentralRejected,
+    CentralUnavailable,
+    NotCentralServer,
+)
 from .protocol import (
     API_PREFIX,
     CENTRAL_HEADER,
@@ -31,6 +43,8 @@ from .protocol import (
     PlatformInfo,
     TerminalRegistration,
 )
+
+BLOB_CHUNK = 1024 * 1024
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _TRANSIENT_STATUSES = {408, 425, 429}
@@ -46,8 +60,28 @@ class SubmissionLike(Protocol):
     sealed: bytes | None
 
 
+@dataclass(frozen=True)
+class Enrolled:
+    """What ``POST /v1/enroll`` returned: this terminal's id and the platform's keys."""
+
+    registration: TerminalRegistration
+    platform: PlatformInfo
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """One item of a batch answer: a receipt, a rejection, or ``missing`` blob refs (retry)."""
+
+    id: str
+    receipt: CentralReceipt | None = None
+    rejected: CentralRejected | None = None
+    missing: tuple[str, ...] = ()
+
+
 class CentralClient:
-    """HTTP client for the central platform. No I/O until the first request."""
+    """HTTP client for the central platform. No I/O until the first request.
+
+    With ``signing_key`` every request after enrollment is signed (``sync.auth``)."""
 
     def __init__(
         self,
@@ -56,10 +90,12 @@ class CentralClient:
         transport: httpx.BaseTransport | None = None,
         *,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        signing_key: Ed25519PrivateKey | None = None,
     ) -> None:
         """``transport`` replaces the network (``httpx.MockTransport`` in tests)."""
         self.base_url = base_url.rstrip("/")
         self.terminal_id = terminal_id
+        self._signing_key = signing_key
         self._transport = transport
         self._timeout = timeout
         self._http: httpx.Client | None = None
@@ -103,43 +139,168 @@ class CentralClient:
         self._expect(response, {200})
         return PlatformInfo.from_json(self._json(response))
 
-    def register_terminal(self, public_key: bytes, *, site: str | None = None) -> TerminalRegistration:
-        """Register this terminal's Ed25519 public key (demo-grade; enrollment tokens come next)."""
-        body = {
-            "terminal_id": self.terminal_id,
-            "public_key": base64.b64encode(public_key).decode("ascii"),
-            "site": site,
-        }
-        response = self._request("POST", "/terminals", json=body)
+    def enroll(self, token: str, public_key: bytes, *, site: str | None = None) -> Enrolled:
+        """Enroll this terminal with a one-time ``token``; 403 means the token is not valid."""
+        body = {"token": token, "terminal_id": self.terminal_id,
+                "public_key": base64.b64encode(public_key).decode("ascii"), "site": site}
+        response = self._request("POST", "/enroll", json=body)
         self._expect(response, {200, 201})
-        return TerminalRegistration.from_json(
-            self._json(response), created=response.status_code == 201
-        )
+        data = self._json(response)
+        return Enrolled(
+            TerminalRegistration.from_json(data, created=response.status_code == 201),
+            PlatformInfo.from_json({"x25519_public": _field(data, "x25519_public"),
+                                    "ed25519_public": _field(data, "ed25519_public"),
+                                    "key_id": _field(data, "key_id")}))
 
-    def put_submission(self, record: SubmissionLike) -> CentralReceipt:
+    def put_submission(self, record: SubmissionLike,
+                       blobs: dict[str, bytes] | None = None) -> CentralReceipt:
         """Deliver one sealed submission; return the platform's receipt (also for a resend).
 
-        Raises ``CentralRejected`` (409 when the id holds a different digest), or a
-        ``CentralUnavailable``. An ack naming another id or digest is a ``CentralProtocolError``.
+        ``blobs`` are its detached attachments: uploaded resumably first when the platform says
+        it lacks them (428). Raises ``CentralRejected`` (409 when the id holds a different
+        digest) or a ``CentralUnavailable``; an ack naming another id or digest is a
+        ``CentralProtocolError``.
         """
         if record.sealed is None:
             raise ValueError(f"submission {record.id} has no sealed bytes (purged)")
-        body = {
-            "receipt_number": record.receipt_number,
-            "terminal_id": self.terminal_id,
-            "digest": record.digest,
-            "envelope_b64": base64.b64encode(record.sealed).decode("ascii"),
-        }
-        response = self._request("PUT", f"/submissions/{record.id}", json=body)
+        body = {"receipt_number": record.receipt_number, "digest": record.digest,
+                "envelope_b64": base64.b64encode(record.sealed).decode("ascii")}
+        response = self._signed("PUT", f"/submissions/{record.id}", body)
+        if response.status_code == 428:
+            for ref in self._missing(response):
+                if not blobs or ref not in blobs:
+                    raise CentralRejected(428, f"blob {ref} is not held by this terminal")
+                self.upload_blob(blobs[ref])
+            response = self._signed("PUT", f"/submissions/{record.id}", body)
         self._expect(response, {200, 201})
-        receipt = CentralReceipt.from_json(
-            self._json(response), created=response.status_code == 201
-        )
+        return self._receipt(response, record)
+
+    def put_batch(self, items: list[tuple[SubmissionLike, dict[str, bytes]]]) -> list[BatchResult]:
+        """Deliver several small submissions with their blobs inline in one request."""
+        return self.send_batch(self.encode_batch(items), items)
+
+    @staticmethod
+    def encode_batch(items: list[tuple[SubmissionLike, dict[str, bytes]]]) -> bytes:
+        """The binary request body of ``put_batch`` (``sync.batch_wire``): CPU work a
+        pipelining sender does ahead, on its own thread."""
+        for record, _ in items:
+            if record.sealed is None:
+                raise ValueError(f"submission {record.id} has no sealed bytes (purged)")
+        return encode_batch([(record.id, record.receipt_number, record.digest, record.sealed,
+                              blobs) for record, blobs in items])
+
+    def send_batch(self, body: bytes,
+                   items: list[tuple[SubmissionLike, dict[str, bytes]]]) -> list[BatchResult]:
+        """Send a body from ``encode_batch`` and parse the answer; any thread."""
+        response = self._signed("POST", "/batches", body, raw=True,
+                                headers={"Content-Type": BATCH_CONTENT_TYPE})
+        self._expect(response, {200})
+        data = self._json(response)
+        results = data.get("results") if isinstance(data, dict) else None
+        if not isinstance(results, list) or len(results) != len(items):
+            raise CentralProtocolError("batch answer does not list every item")
+        out = []
+        for (record, _), result in zip(items, results):
+            if not isinstance(result, dict) or result.get("id") != record.id:
+                raise CentralProtocolError("batch answer is out of order")
+            status = result.get("status")
+            if status in (200, 201):
+                receipt = CentralReceipt.from_json(result.get("receipt"), created=status == 201)
+                if receipt.submission_id != record.id or receipt.digest != record.digest:
+                    raise CentralProtocolError(f"platform acknowledged something else than {record.id}")
+                out.append(BatchResult(record.id, receipt=receipt))
+            elif status == 428:
+                out.append(BatchResult(record.id, missing=tuple(result.get("missing") or ())))
+            elif isinstance(status, int) and 400 <= status < 500:
+                reason = str(result.get("detail") or "rejected")[:_MAX_REASON]
+                out.append(BatchResult(record.id, rejected=CentralRejected(status, reason)))
+            else:
+                raise CentralProtocolError(f"batch item status {status!r}")
+        return out
+
+    def upload_blob(self, data: bytes, *, max_chunks: int | None = None) -> bool:
+        """Upload a blob by its SHA-256, resuming where the platform's copy ends; True when
+        complete. ``max_chunks`` stops early (tests of resumption)."""
+        import hashlib
+
+        ref = hashlib.sha256(data).hexdigest()
+        response = self._signed("GET", f"/blobs/{ref}", None)
+        self._expect(response, {200})
+        state = self._json(response)
+        if isinstance(state, dict) and state.get("complete") is True:
+            return True
+        offset = _offset(state, len(data))
+        chunks = conflicts = 0
+        while offset < len(data):
+            if max_chunks is not None and chunks >= max_chunks:
+                return False
+            part = data[offset:offset + BLOB_CHUNK]
+            response = self._signed("PATCH", f"/blobs/{ref}", part, raw=True, headers={
+                "Upload-Offset": str(offset), "Upload-Length": str(len(data)),
+                "Content-Type": "application/octet-stream"})
+            if response.status_code == 409 and conflicts < 3:
+                # The platform holds another amount (a part landed before a lost answer).
+                conflicts += 1
+                offset = _offset(self._json(response), len(data))
+                continue
+            self._expect(response, {200})
+            offset = _offset(self._json(response), len(data))
+            chunks += 1
+            if offset == len(data):
+                break
+        return True
+
+    def send_heartbeats(self, items: list[dict]) -> list[str]:
+        """Deliver queued heartbeats; return the ids the platform acknowledged."""
+        response = self._signed("POST", "/heartbeats", {"items": items})
+        self._expect(response, {200})
+        acked = self._json(response)
+        acked = acked.get("acked") if isinstance(acked, dict) else None
+        if not isinstance(acked, list):
+            raise CentralProtocolError("heartbeat answer has no acked list")
+        return [str(item) for item in acked]
+
+    def fetch_document(self, kind: str, platform_key: bytes, etag: str | None) -> dict | None:
+        """A platform-signed document, verified; ``None`` when unchanged since ``etag`` (304).
+        A document that fails verification is a ``CentralProtocolError`` (keep the old copy)."""
+        headers = {"If-None-Match": f'"{etag}"'} if etag else {}
+        response = self._signed("GET", f"/documents/{kind}", None, headers=headers)
+        if response.status_code == 304:
+            return None
+        self._expect(response, {200})
+        try:
+            return verify_document(self._json(response), kind, platform_key)
+        except DocumentError as exc:
+            raise CentralProtocolError(f"{kind} rejected: {exc}") from None
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _signed(self, method: str, path: str, body, *, raw: bool = False,
+                headers: dict | None = None) -> httpx.Response:
+        if self._signing_key is None:
+            raise CentralRejected(401, "this terminal is not enrolled (no signing key)")
+        content = b"" if body is None else body if raw else json.dumps(
+            body, separators=(",", ":")).encode()
+        signed = sign_request(self._signing_key, self.terminal_id, method, API_PREFIX + path,
+                              content)
+        all_headers = {**(headers or {}), **signed}
+        if body is not None and not raw:
+            all_headers["Content-Type"] = "application/json"
+        return self._request(method, path, content=content, headers=all_headers)
+
+    def _receipt(self, response: httpx.Response, record: SubmissionLike) -> CentralReceipt:
+        receipt = CentralReceipt.from_json(self._json(response),
+                                           created=response.status_code == 201)
         if receipt.submission_id != record.id or receipt.digest != record.digest:
             raise CentralProtocolError(f"platform acknowledged something else than {record.id}")
         return receipt
 
-    # -- internals ---------------------------------------------------------------------------
+    def _missing(self, response: httpx.Response) -> list[str]:
+        data = self._json(response)
+        missing = data.get("missing") if isinstance(data, dict) else None
+        if not isinstance(missing, list) or not all(isinstance(r, str) for r in missing):
+            raise CentralProtocolError("428 answer without a missing list")
+        return missing
 
     def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
         try:
@@ -183,6 +344,17 @@ class CentralClient:
         return detail[:_MAX_REASON]
 
 
+def _offset(state: object, total: int) -> int:
+    offset = state.get("offset") if isinstance(state, dict) else None
+    if type(offset) is not int or not 0 <= offset <= total:
+        raise CentralProtocolError("blob offset missing or out of range")
+    return offset
+
+
+def _field(data: object, name: str) -> object:
+    return data.get(name) if isinstance(data, dict) else None
+
+
 from .worker import Backoff, SyncWorker  # noqa: E402  (re-export; worker imports only errors)
 
-__all__ = ["Backoff", "CentralClient", "DEFAULT_TIMEOUT", "SubmissionLike", "SyncWorker"]
+__all__ = ["Backoff", "BatchResult", "CentralClient", "Enrolled", "DEFAULT_TIMEOUT", "SubmissionLike", "SyncWorker"]

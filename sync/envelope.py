@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -38,15 +41,21 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from .errors import EnvelopeError
 
-__all__ = ["EnvelopeError", "MAX_ENVELOPE_BYTES", "envelope_key_id", "open_sealed", "seal"]
+__all__ = [
+    "EnvelopeError", "EnvelopeInfo", "MAX_ENVELOPE_BYTES", "envelope_attachment_refs",
+    "envelope_key_id", "inspect_envelope", "open_parsed", "envelope_refs", "open_sealed",
+    "seal", "seal_detached",
+]
 
 VERSION = 1
+DETACHED_VERSION = 2
 ALGORITHM = "X25519-HKDF-SHA256+A256GCM+Ed25519"
 MAX_ENVELOPE_BYTES = 64 * 1024 * 1024
 _SIGNING_CONTEXT = b"egov-kiosk/envelope/v1\x00"
 _KEK_INFO = b"egov-kiosk/envelope/v1/kek"
 _KEY_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _MAX_NAME = 255
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _TOP_KEYS = {"alg", "attachments", "epk", "kid", "payload", "sig", "v", "wrap"}
 _RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
@@ -63,6 +72,22 @@ def seal(
     ``recipient_x25519_public`` is the platform's raw 32-byte X25519 key; ``key_id`` names the
     terminal's signing key. Raises ``ValueError`` for a bad key id, attachment name or key.
     """
+    return _seal(payload, attachments, recipient_x25519_public, signing_key, key_id, False)[0]
+
+
+def seal_detached(
+    payload: bytes,
+    attachments: dict[str, bytes],
+    recipient_x25519_public: bytes,
+    signing_key: Ed25519PrivateKey,
+    key_id: str,
+) -> tuple[bytes, dict[str, bytes]]:
+    """Like ``seal`` but the attachment ciphertexts are returned apart: ``(envelope, blobs)``
+    with ``blobs`` mapping SHA-256 hex to ciphertext (version 2)."""
+    return _seal(payload, attachments, recipient_x25519_public, signing_key, key_id, True)
+
+
+def _seal(payload, attachments, recipient_x25519_public, signing_key, key_id, detached):
     if not _KEY_ID.fullmatch(key_id):
         raise ValueError("key_id must be 1-128 characters of A-Z a-z 0-9 . _ : -")
     for name in attachments:
@@ -76,8 +101,18 @@ def seal(
     kek = _derive_kek(ephemeral.exchange(recipient), epk, recipient_x25519_public)
     content_key = AESGCM.generate_key(bit_length=256)
     wrap_nonce = os.urandom(12)
+    blobs: dict[str, bytes] = {}
+
+    def attachment(name: str, data: bytes) -> dict:
+        item = _encrypt_item(content_key, key_id, epk, _label(name), data)
+        if detached:
+            ciphertext = base64.b64decode(item.pop("ct"))
+            item["ref"] = hashlib.sha256(ciphertext).hexdigest()
+            blobs[item["ref"]] = ciphertext
+        return {"name": name, **item}
+
     document = {
-        "v": VERSION,
+        "v": DETACHED_VERSION if detached else VERSION,
         "alg": ALGORITHM,
         "kid": key_id,
         "epk": _b64e(epk),
@@ -86,26 +121,58 @@ def seal(
             "ct": _b64e(AESGCM(kek).encrypt(wrap_nonce, content_key, _wrap_aad(key_id, epk))),
         },
         "payload": _encrypt_item(content_key, key_id, epk, b"payload", payload),
-        "attachments": [
-            {"name": name, **_encrypt_item(content_key, key_id, epk, _label(name), data)}
-            for name, data in sorted(attachments.items())
-        ],
+        "attachments": [attachment(name, data) for name, data in sorted(attachments.items())],
     }
     document["sig"] = _b64e(signing_key.sign(_signing_input(document)))
-    return _canonical(document)
+    return _canonical(document), blobs
 
 
 def open_sealed(
     envelope: bytes,
     recipient_private: X25519PrivateKey,
     verify_key: Ed25519PublicKey,
+    blobs: Callable[[str], bytes | None] | None = None,
 ) -> tuple[bytes, dict[str, bytes]]:
     """Verify and decrypt an envelope; return ``(payload, attachments)``.
+
+    A version 2 envelope needs ``blobs(ref)`` to return each attachment's ciphertext; a missing
+    blob or one that does not hash to its ref is an ``EnvelopeError``.
 
     Raises ``EnvelopeError`` (and nothing else) for malformed bytes, a bad signature, the wrong
     recipient key or any tampering. The signature is checked before anything is decrypted.
     """
+    return open_parsed(_parse(envelope), recipient_private, verify_key, blobs)
+
+
+@dataclass(frozen=True)
+class EnvelopeInfo:
+    """What can be read from an envelope without keys: signer, blob refs by attachment name."""
+
+    key_id: str
+    refs: dict[str, str]
+    document: dict = field(repr=False)
+
+
+def inspect_envelope(envelope: bytes) -> EnvelopeInfo:
+    """Parse once (structure and canonical form checked; nothing verified or decrypted)."""
     document = _parse(envelope)
+    refs = {item["name"]: item["ref"] for item in document["attachments"] if "ref" in item}
+    return EnvelopeInfo(document["kid"], refs, document)
+
+
+def open_parsed(
+    document: dict,
+    recipient_private: X25519PrivateKey,
+    verify_key: Ed25519PublicKey,
+    blobs: Callable[[str], bytes | None] | None = None,
+    *,
+    detached: bool = True,
+) -> tuple[bytes, dict[str, bytes]]:
+    """``open_sealed`` for a document from ``inspect_envelope`` (saves a second parse).
+
+    ``detached=False`` verifies the signature and decrypts the payload and inline attachments
+    but leaves detached ones (version 2) sealed and unread: the platform's receipt path, whose
+    blobs are authenticated by the signed refs and decrypted later by ``kiosk-central export``."""
     try:
         verify_key.verify(_b64d(document["sig"], 64), _signing_input(document))
     except InvalidSignature:
@@ -126,16 +193,37 @@ def open_sealed(
     except InvalidTag:
         raise EnvelopeError("envelope is not addressed to this key or was altered") from None
     payload = _decrypt_item(content_key, kid, epk, b"payload", document["payload"])
-    attachments = {
-        item["name"]: _decrypt_item(content_key, kid, epk, _label(item["name"]), item)
-        for item in document["attachments"]
-    }
+    attachments = {}
+    for item in document["attachments"]:
+        name = item["name"]
+        if "ref" in item and not detached:
+            continue
+        if "ref" in item:
+            ciphertext = blobs(item["ref"]) if blobs is not None else None
+            if ciphertext is None:
+                raise EnvelopeError(f"attachment blob {item['ref']} is missing")
+            if hashlib.sha256(ciphertext).hexdigest() != item["ref"]:
+                raise EnvelopeError("attachment blob does not match its reference")
+            attachments[name] = _decrypt(content_key, _b64d(item["nonce"], 12), ciphertext,
+                                         _item_aad(kid, epk, _label(name)))
+            continue
+        attachments[name] = _decrypt_item(content_key, kid, epk, _label(name), item)
     return payload, attachments
 
 
 def envelope_key_id(envelope: bytes) -> str:
     """The signer's key id, after a structural check only (nothing verified or decrypted)."""
     return _parse(envelope)["kid"]
+
+
+def envelope_attachment_refs(envelope: bytes) -> dict[str, str]:
+    """Attachment name -> blob ref of a version 2 envelope; structure only."""
+    return {item["name"]: item["ref"] for item in _parse(envelope)["attachments"] if "ref" in item}
+
+
+def envelope_refs(envelope: bytes) -> list[str]:
+    """The blob references of a version 2 envelope (empty for version 1); structure only."""
+    return [item["ref"] for item in _parse(envelope)["attachments"] if "ref" in item]
 
 
 # -- internals --------------------------------------------------------------------------------
@@ -166,10 +254,12 @@ def _encrypt_item(key: bytes, kid: str, epk: bytes, label: bytes, data: bytes) -
 
 
 def _decrypt_item(key: bytes, kid: str, epk: bytes, label: bytes, item: dict) -> bytes:
+    return _decrypt(key, _b64d(item["nonce"], 12), _b64d(item["ct"]), _item_aad(kid, epk, label))
+
+
+def _decrypt(key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes:
     try:
-        return AESGCM(key).decrypt(
-            _b64d(item["nonce"], 12), _b64d(item["ct"]), _item_aad(kid, epk, label)
-        )
+        return AESGCM(key).decrypt(nonce, ciphertext, aad)
     except InvalidTag:
         raise EnvelopeError("envelope content was altered") from None
 
@@ -241,24 +331,27 @@ def _parse(envelope: bytes) -> dict:
 def _check_structure(document: object) -> None:
     if not isinstance(document, dict) or set(document) != _TOP_KEYS:
         raise EnvelopeError("envelope does not have the version 1 fields")
-    if type(document["v"]) is not int or document["v"] != VERSION:
+    if type(document["v"]) is not int or document["v"] not in (VERSION, DETACHED_VERSION):
         raise EnvelopeError(f"unsupported envelope version {document['v']!r}")
     if document["alg"] != ALGORITHM:
         raise EnvelopeError("unsupported envelope algorithm")
     if not isinstance(document["kid"], str) or not _KEY_ID.fullmatch(document["kid"]):
         raise EnvelopeError("envelope key id is malformed")
-    for field in ("epk", "sig"):
-        if not isinstance(document[field], str):
-            raise EnvelopeError(f"envelope field {field} must be a string")
+    for name in ("epk", "sig"):
+        if not isinstance(document[name], str):
+            raise EnvelopeError(f"envelope field {name} must be a string")
     _check_item(document["wrap"], {"nonce", "ct"})
     _check_item(document["payload"], {"nonce", "ct"})
     items = document["attachments"]
     if not isinstance(items, list):
         raise EnvelopeError("envelope attachments must be a list")
     names = []
+    detached = document["v"] == DETACHED_VERSION
     for item in items:
-        _check_item(item, {"name", "nonce", "ct"})
+        _check_item(item, {"name", "nonce", "ref"} if detached else {"name", "nonce", "ct"})
         _check_name(item["name"], EnvelopeError)
+        if detached and not _HEX64.fullmatch(item["ref"]):
+            raise EnvelopeError("attachment ref must be a SHA-256 hex string")
         names.append(item["name"])
     if names != sorted(set(names)):
         raise EnvelopeError("envelope attachments must be unique and sorted by name")

@@ -16,6 +16,7 @@ from typing import IO
 
 import httpx
 
+from .central_store import CentralStore
 from .keys import PlatformKeys
 from .protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE
 
@@ -44,6 +45,8 @@ class LocalCentral:
     port: int
     log: IO[bytes] | None = None
     process: subprocess.Popen[bytes] | None = None
+    database_url: str | None = None
+    workers: int = 1
 
     @property
     def url(self) -> str:
@@ -55,8 +58,10 @@ class LocalCentral:
         script = Path(sys.executable).with_name("kiosk-central")
         command = [str(script)] if script.exists() else [sys.executable, "-m", "sync.central"]
         self.process = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(self.port),
-             "--data-dir", str(self.data_dir), "--log-level", "warning"],
+            [*command, "serve", "--host", "127.0.0.1", "--port", str(self.port),
+             "--data-dir", str(self.data_dir), "--log-level", "warning",
+             "--workers", str(self.workers),
+             *(["--database-url", self.database_url] if self.database_url else [])],
             stdout=self.log if self.log is not None else subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
@@ -84,6 +89,20 @@ class LocalCentral:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+
+    def store(self) -> CentralStore:
+        """The server's database, opened from this process (tests, demo, operator tools)."""
+        store = CentralStore(self.database_url or Path(self.data_dir) / "central.sqlite3")
+        store.open()
+        return store
+
+    def issue_token(self, terminal_id: str | None = None) -> str:
+        """A one-time enrollment token, as ``kiosk-central issue-token`` prints it."""
+        store = self.store()
+        try:
+            return store.issue_token(terminal_id)
+        finally:
+            store.close()
 
     def platform_x25519(self) -> bytes:
         """The platform's public sealing key, read from the server's own data folder."""

@@ -7,10 +7,18 @@ them one by one:
 - acked → ``mark_acked``, event ``submission_acked``
 - rejected (4xx other than 401/403) → ``quarantine`` that record only, event
   ``submission_quarantined``; the pass goes on with the next record
-- unavailable / captive portal / malformed answer / 401-403 → that record is retried later with
+- unavailable / captive portal / malformed answer → that record is retried later with
   per-record exponential backoff and jitter, the rest of the batch is handed back untouched, the
   pass ends (event ``sync_failed``) and the worker probes again after a transport backoff capped
   at ``interval_s``. It never gives up.
+- 401/403 → the queue pauses (``SyncState`` keeps the reason, event ``sync_paused``) until staff
+  act: ``sync_now()`` (``kioskctl sync``, re-enrollment) lifts the pause (event
+  ``sync_resumed``) and tries again.
+
+Small records (detached blobs up to ``inline_limit`` bytes) go through the batch endpoint with
+their blobs inline; larger ones upload their blobs resumably, then ``PUT`` alone. Each pass also
+queues a heartbeat when ``heartbeat`` is given and one is due, sends queued heartbeats, and pulls
+the platform documents when ``documents`` is given.
 
 ``sync_now()`` (network came back, staff pressed "sync") makes every queued record due and wakes
 the worker. Events go to ``on_event(name, data)`` on the worker thread; ``data`` holds ids,
@@ -20,14 +28,23 @@ receipt numbers and counts, never personal data.
 from __future__ import annotations
 
 import logging
-import random
 import threading
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from .errors import CentralProtocolError, CentralRejected, CentralUnavailable, NotCentralServer
+from offline_cache.state import PAUSED, SyncState
+
+from .backoff import Backoff
+from .errors import (
+    CentralProtocolError,
+    CentralRejected,
+    CentralUnavailable,
+)
+from .worker_batches import BatchSending, _Batch, _reason
 
 if TYPE_CHECKING:
     from offline_cache import Outbox, OutboxRecord
@@ -37,22 +54,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EventCallback = Callable[[str, dict], None]
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Exponential backoff with "equal jitter": the n-th retry waits between half and all of
-    ``min(cap_s, base_s * 2**(n-1))``. Half is kept fixed so waits still grow with failures while
-    the random half spreads a fleet of terminals that lost the network together."""
-
-    base_s: float = 30.0
-    cap_s: float = 6 * 3600.0
-    rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait before retry number ``attempt`` (1 for the first retry)."""
-        ceiling = min(self.cap_s, self.base_s * 2 ** min(max(attempt, 1) - 1, 62))
-        return self.rng.uniform(ceiling / 2, ceiling)
 
 
 def _utcnow() -> datetime:
@@ -65,6 +66,7 @@ class _Pass:
     quarantined: int = 0
     failed: int = 0
     aborted: bool = False
+    idle: bool = False
     failure: dict = field(default_factory=dict)
 
     @property
@@ -72,7 +74,7 @@ class _Pass:
         return bool(self.acked or self.quarantined or self.failed)
 
 
-class SyncWorker:
+class SyncWorker(BatchSending):
     """Drains the outbox on a dedicated thread. ``start()``, ``sync_now()``, ``stop()``."""
 
     def __init__(
@@ -85,9 +87,27 @@ class SyncWorker:
         backoff: Backoff | None = None,
         batch_size: int = 20,
         clock: Callable[[], datetime] = _utcnow,
+        heartbeat: Callable[[Outbox], dict] | None = None,
+        heartbeat_interval_s: float = 300.0,
+        documents: tuple[bytes, tuple[str, ...]] | None = None,
+        inline_limit: int = 512 * 1024,
+        exit_when_idle: bool = False,
+        purge_after_s: float | None = 7 * 86400.0,
+        pipeline: int = 2,
     ) -> None:
         """``outbox_factory`` is called on the worker thread and must return an ``Outbox`` on an
-        open ``Store`` that the worker then owns. ``interval_s`` is the longest idle wait."""
+        open ``Store`` that the worker then owns. ``interval_s`` is the longest idle wait.
+        ``heartbeat(outbox)`` builds a heartbeat body; ``documents`` is ``(platform Ed25519
+        public key, kinds)`` to pull; ``exit_when_idle`` ends the thread once nothing is due
+        (``kioskctl sync``); records acked longer than ``purge_after_s`` ago lose their sealed
+        bytes and blobs (a tombstone stays). ``pipeline`` batches may be in flight at once."""
+        self._pipeline = max(1, pipeline)
+        self._purge_after_s = purge_after_s
+        self._heartbeat = heartbeat
+        self._heartbeat_interval_s = heartbeat_interval_s
+        self._documents = documents
+        self._inline_limit = inline_limit
+        self._exit_when_idle = exit_when_idle
         self._outbox_factory = outbox_factory
         self._client = client
         self._interval_s = interval_s
@@ -99,6 +119,8 @@ class SyncWorker:
         self._stopping = threading.Event()
         self._forced = threading.Event()
         self._thread: threading.Thread | None = None
+        self._sender: ThreadPoolExecutor | None = None  # created on first batch
+        self._hold = threading.Event()  # set by the sender thread when a batch fails
 
     @property
     def is_running(self) -> bool:
@@ -129,16 +151,34 @@ class SyncWorker:
     def _run(self) -> None:
         outbox = None
         transport_failures = 0
+        offline = False  # the last pass that tried to reach the platform failed
         try:
             while not self._stopping.is_set():
                 try:
                     if outbox is None:
                         outbox = self._outbox_factory()
+                        self._state = SyncState(outbox.store)
                         outbox.release_expired_leases(self._clock())
-                    if self._forced.is_set():
+                    forced = self._forced.is_set()
+                    if forced:
                         self._forced.clear()
+                        if self._state.paused_reason() is not None:  # staff lifted the pause
+                            self._state.put(PAUSED, None)
+                            self._emit("sync_resumed", {})
                         outbox.retry_now(self._clock())
-                    result = self._drain(outbox)
+                    if offline and not forced and self._network_is_back():
+                        # The platform answers again: everything waiting is due now, not
+                        # after its per-record backoff.
+                        outbox.retry_now(self._clock())
+                        offline = False
+                    if self._state.paused_reason() is not None:
+                        result = _Pass()
+                    else:
+                        result = self._pass(outbox)
+                    if result.aborted:
+                        offline = True
+                    elif result.attempted:
+                        offline = False
                 except Exception as exc:  # the worker must outlive a bad pass
                     log.exception("sync pass failed")
                     self._emit("sync_failed", {"reason": "internal", "error": type(exc).__name__})
@@ -149,11 +189,84 @@ class SyncWorker:
                 else:
                     transport_failures = 0
                     wait = self._idle_wait(outbox)
+                if self._exit_when_idle and (result.aborted or self._paused() or
+                                             wait >= self._interval_s or result.idle):
+                    break
                 self._wake.wait(wait)
                 self._wake.clear()
         finally:
+            if self._sender is not None:
+                self._sender.shutdown(wait=True)
             if outbox is not None:
                 outbox.store.close()
+
+    def _network_is_back(self) -> bool:
+        probe = getattr(self._client, "health", None)
+        if probe is None:
+            return False
+        try:
+            probe()
+        except Exception:  # noqa: BLE001 - still offline, whatever the reason
+            return False
+        return True
+
+    def _paused(self) -> bool:
+        state = getattr(self, "_state", None)
+        return state is not None and state.paused_reason() is not None
+
+    def _pass(self, outbox: Outbox) -> _Pass:
+        if self._heartbeat is not None:
+            last = self._state.last_heartbeat_at()
+            now = self._clock()
+            if last is None or (now - last).total_seconds() >= self._heartbeat_interval_s:
+                self._state.queue_heartbeat(self._heartbeat(outbox), now)
+                self._state.put("last_heartbeat_at", now.isoformat())
+        result = self._drain(outbox)
+        if self._purge_after_s is not None:
+            now = self._clock()
+            outbox.purge_acked(now - timedelta(seconds=self._purge_after_s), now)
+        if result.aborted or self._paused():
+            return result
+        try:
+            self._send_heartbeats()
+            self._pull_documents()
+        except CentralRejected as exc:
+            if exc.is_auth:
+                self._pause(exc)
+            else:
+                log.warning("platform refused a heartbeat or document request: %s", exc.status)
+        except CentralUnavailable as exc:
+            result.aborted = True
+            self._emit("sync_failed", {"reason": "unavailable", "error": str(exc)})
+        return result
+
+    def _send_heartbeats(self) -> None:
+        pending = self._state.pending_heartbeats()
+        if pending and hasattr(self._client, "send_heartbeats"):
+            self._state.drop_heartbeats(self._client.send_heartbeats(pending))
+
+    def _pull_documents(self) -> None:
+        if self._documents is None:
+            return
+        platform_key, kinds = self._documents
+        for kind in kinds:
+            current = self._state.document(kind)
+            try:
+                fresh = self._client.fetch_document(
+                    kind, platform_key, current["etag"] if current else None)
+            except CentralProtocolError as exc:  # a bad document: keep the last good copy
+                log.warning("%s not updated: %s", kind, exc)
+                self._emit("document_rejected", {"kind": kind, "error": str(exc)})
+                continue
+            if fresh is not None:
+                self._state.save_document(kind, fresh)
+                self._emit("document_updated", {"kind": kind, "version": fresh["version"]})
+
+    def _pause(self, exc: CentralRejected) -> None:
+        reason = f"{exc.status} {exc.reason}"
+        self._state.put(PAUSED, reason)
+        log.warning("sync paused: the platform refused this terminal (%s)", exc.status)
+        self._emit("sync_paused", {"status": exc.status, "reason": exc.reason})
 
     def _idle_wait(self, outbox: Outbox | None) -> float:
         try:
@@ -167,19 +280,44 @@ class SyncWorker:
 
     def _drain(self, outbox: Outbox) -> _Pass:
         result = _Pass()
-        while not self._stopping.is_set():
+        batching = hasattr(self._client, "put_batch")
+        # Up to ``pipeline`` batches are in flight on sender threads while this thread leases,
+        # reads and acks around them: the terminal's work, the platform's checks and the
+        # platform's disk writes overlap instead of taking turns.
+        pending: deque[_Batch] = deque()
+        ok = True
+        while ok and not self._stopping.is_set():
+            if len(pending) >= self._pipeline:
+                ok = self._finish_batch(outbox, pending.popleft(), result)
+                continue
             batch = outbox.next_batch(self._batch_size, self._clock())
             if not batch:
-                break
-            for index, record in enumerate(batch):
-                if self._stopping.is_set():
-                    self._release(outbox, batch[index:])
-                    return result
-                if not self._send(outbox, record, result):
-                    self._release(outbox, batch[index + 1 :])
-                    self._emit("sync_failed", {**result.failure, **self._summary(outbox, result)})
-                    return result
-        if result.attempted:
+                if not pending:
+                    result.idle = True
+                    break
+                ok = self._finish_batch(outbox, pending.popleft(), result)
+                continue  # the answer may have handed records back; look again
+            blobs = {r.id: outbox.blobs_for(r.id) for r in batch}
+            small = [r for r in batch if sum(map(len, blobs[r.id].values())) <= self._inline_limit]
+            if not batching or len(small) < 2:
+                small = []
+            if small:
+                pending.append(self._start_batch(small, blobs, not pending))
+            rest = [r for r in batch if r not in small]
+            while rest and pending:  # one by one once the batches are settled, as before
+                ok = self._finish_batch(outbox, pending.popleft(), result) and ok
+            for index, record in enumerate(rest):
+                if not ok or self._stopping.is_set():
+                    self._release(outbox, rest[index:])
+                    break
+                ok = self._send(outbox, record, blobs[record.id], result)
+        while pending:  # stopping or failed: settle what is in flight (its acks count)
+            ok = self._finish_batch(outbox, pending.popleft(), result) and ok
+        if not ok:
+            if not self._paused():
+                self._emit("sync_failed", {**result.failure, **self._summary(outbox, result)})
+            return result
+        if result.attempted and not self._stopping.is_set():
             self._emit("sync_completed", self._summary(outbox, result))
         return result
 
@@ -188,39 +326,42 @@ class SyncWorker:
         for record in records:
             outbox.release(record.id)
 
-    def _send(self, outbox: Outbox, record: OutboxRecord, result: _Pass) -> bool:
+    def _send(self, outbox: Outbox, record: OutboxRecord, blobs: dict[str, bytes],
+              result: _Pass) -> bool:
         """Send one record; False when the pass must stop (the network, not the record, failed)."""
         try:
-            receipt = self._client.put_submission(record)
+            if blobs:
+                receipt = self._client.put_submission(record, blobs)
+            else:
+                receipt = self._client.put_submission(record)
         except CentralRejected as exc:
             if exc.is_auth:
-                self._fail(outbox, record, result, "rejected_auth", exc)
+                outbox.release(record.id)
+                self._pause(exc)
+                result.failed += 1
                 return False
-            outbox.quarantine(record.id, f"{exc.status} {exc.reason}")
-            result.quarantined += 1
-            log.warning("submission %s quarantined: %s", record.receipt_number, exc.status)
-            self._emit(
-                "submission_quarantined",
-                {**self._ids(record), "status": exc.status, "reason": exc.reason},
-            )
+            self._rejected(outbox, record, exc, result)
             return True
         except CentralUnavailable as exc:
-            if isinstance(exc, NotCentralServer):
-                reason = "not_central_server"
-            elif isinstance(exc, CentralProtocolError):
-                reason = "protocol"
-            else:
-                reason = "unavailable"
-            self._fail(outbox, record, result, reason, exc)
+            self._fail(outbox, record, result, _reason(exc), exc)
             return False
+        self._acked(outbox, record, receipt, result)
+        return True
+
+    def _acked(self, outbox: Outbox, record: OutboxRecord, receipt, result: _Pass) -> None:
         outbox.mark_acked(record.id, receipt.central_receipt, self._clock())
         result.acked += 1
-        self._emit(
-            "submission_acked",
-            {**self._ids(record), "central_receipt": receipt.central_receipt,
-             "created": receipt.created},
-        )
-        return True
+        self._emit("submission_acked", {**self._ids(record),
+                                        "central_receipt": receipt.central_receipt,
+                                        "created": receipt.created})
+
+    def _rejected(self, outbox: Outbox, record: OutboxRecord, exc: CentralRejected,
+                  result: _Pass) -> None:
+        outbox.quarantine(record.id, f"{exc.status} {exc.reason}")
+        result.quarantined += 1
+        log.warning("submission %s quarantined: %s", record.receipt_number, exc.status)
+        self._emit("submission_quarantined",
+                   {**self._ids(record), "status": exc.status, "reason": exc.reason})
 
     def _fail(self, outbox: Outbox, record: OutboxRecord, result: _Pass, reason: str,
               exc: Exception) -> None:

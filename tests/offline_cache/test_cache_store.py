@@ -55,9 +55,9 @@ def test_reopening_applies_nothing_again_and_keeps_data(db_path, make_submission
 def test_new_steps_apply_on_top_of_an_existing_database(db_path):
     with Store(db_path):
         pass
-    extra = Migration.sql(2, "telemetry", "CREATE TABLE telemetry (id INTEGER PRIMARY KEY)")
+    extra = Migration.sql(len(TERMINAL_MIGRATIONS) + 1, "telemetry", "CREATE TABLE telemetry (id INTEGER PRIMARY KEY)")
     with Store(db_path, migrations=[*TERMINAL_MIGRATIONS, extra]) as store:
-        assert store.schema_version() == 2
+        assert store.schema_version() == len(TERMINAL_MIGRATIONS) + 1
         assert "telemetry" in store.db.table_names()
 
 
@@ -66,7 +66,7 @@ def test_failed_migration_rolls_back_every_pending_step(db_path):
         db.conn.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("step failed")
 
-    steps = [*TERMINAL_MIGRATIONS, Migration(2, "broken", broken)]
+    steps = [*TERMINAL_MIGRATIONS, Migration(len(TERMINAL_MIGRATIONS) + 1, "broken", broken)]
     with pytest.raises(RuntimeError):
         Store(db_path, migrations=steps).open()
     with Store(db_path, migrations=[]) as bare:
@@ -77,15 +77,15 @@ def test_failed_migration_rolls_back_every_pending_step(db_path):
 
 
 def test_database_from_a_newer_release_is_refused(db_path):
-    extra = Migration.sql(2, "future", "CREATE TABLE future (x)")
+    extra = Migration.sql(len(TERMINAL_MIGRATIONS) + 1, "future", "CREATE TABLE future (x)")
     with Store(db_path, migrations=[*TERMINAL_MIGRATIONS, extra]):
         pass
-    with pytest.raises(SchemaVersionError, match=r"\[2\]"):
+    with pytest.raises(SchemaVersionError, match=rf"\[{len(TERMINAL_MIGRATIONS) + 1}\]"):
         Store(db_path).open()
 
 
 def test_migration_versions_must_run_in_order(db_path):
-    steps = [Migration.sql(2, "skipped_one", "SELECT 1")]
+    steps = [Migration.sql(2, "skipped_one", "SELECT 1")]  # version 1 missing
     with pytest.raises(ValueError):
         Store(db_path, migrations=steps).open()
 

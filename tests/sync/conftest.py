@@ -129,3 +129,75 @@ def new_central(tmp_path):
     yield make
     for server in servers:
         server.stop()
+
+
+def _pg_bin() -> Path:
+    """Debian's postgresql server binaries (installed by tools/setup-system.sh)."""
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+    if not candidates:
+        pytest.fail("PostgreSQL server binaries not found: run tools/setup-system.sh (make test)")
+    return candidates[0].parent
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory):
+    """A throwaway PostgreSQL cluster in a temp dir on a free loopback port, for this session.
+
+    As root, initdb and postgres run as the ``postgres`` user (they refuse to run as root)."""
+    import os
+    import shutil
+    import subprocess
+
+    import psycopg
+
+    import tempfile
+
+    bindir = _pg_bin()
+    # Not under pytest's 0700 temp root: the postgres user must be able to reach it.
+    base = Path(tempfile.mkdtemp(prefix="egov-pg-"))
+    data, sockets = base / "data", base / "sock"
+    sockets.mkdir()
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres")
+        shutil.chown(sockets, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    initdb = subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "-A", "trust",
+                             "-U", "postgres", "--no-sync", "-E", "UTF8"],
+                            capture_output=True, text=True)
+    if initdb.returncode:
+        pytest.fail(f"initdb failed: {initdb.stderr[-2000:]}")
+    port = free_port()
+    server = subprocess.Popen(
+        [*as_user, str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k",
+         str(sockets), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+         "-c", "max_connections=200"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            psycopg.connect(url, connect_timeout=1).close()
+            break
+        except psycopg.OperationalError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("the throwaway PostgreSQL cluster did not start")
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(30)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def fresh_postgres(postgres_url):
+    """A new, empty database in the session cluster; its URL."""
+    import uuid
+
+    import psycopg
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return postgres_url.rsplit("/", 1)[0] + "/" + name

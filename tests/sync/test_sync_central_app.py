@@ -27,6 +27,22 @@ def app_client(tmp_path):
         yield client
 
 
+def token_for(app_client, terminal_id=None) -> str:
+    return app_client.app.state.store.issue_token(terminal_id)
+
+
+def signed(app_client, keys, method, path, body=None, terminal_id=TERMINAL_ID, **kwargs):
+    """A request signed like the terminal signs it (``sync.auth``)."""
+    from sync.auth import sign_request
+
+    content = b"" if body is None else json.dumps(body).encode()
+    headers = sign_request(keys.signing_key, terminal_id, method, path.split("#")[0], content)
+    headers.update(kwargs.pop("headers", {}))
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    return app_client.request(method, path, content=content, headers=headers, **kwargs)
+
+
 @pytest.fixture
 def platform_x25519(tmp_path):
     return PlatformKeys.load_or_create(tmp_path / "central" / "keys").x25519_public
@@ -34,21 +50,23 @@ def platform_x25519(tmp_path):
 
 @pytest.fixture
 def registered(app_client, terminal_keys):
-    response = app_client.post("/v1/terminals", json={
-        "terminal_id": TERMINAL_ID, "public_key": terminal_keys.public_key_b64})
+    response = app_client.post("/v1/enroll", json={
+        "token": token_for(app_client), "terminal_id": TERMINAL_ID,
+        "public_key": terminal_keys.public_key_b64})
     assert response.status_code == 201
+    put.keys = terminal_keys  # the default signer of put()
     return terminal_keys
 
 
-def put(app_client, submission, **overrides):
+def put(app_client, submission, keys=None, **overrides):
     body = {
         "receipt_number": submission.receipt_number,
-        "terminal_id": TERMINAL_ID,
         "digest": submission.digest,
         "envelope_b64": base64.b64encode(submission.sealed).decode(),
         **overrides,
     }
-    return app_client.put(f"/v1/submissions/{overrides.pop('id', submission.id)}", json=body)
+    path = f"/v1/submissions/{overrides.pop('id', submission.id)}"
+    return signed(app_client, keys or put.keys, "PUT", path, body)
 
 
 @pytest.mark.parametrize(
@@ -83,28 +101,73 @@ def test_platform_keys_are_created_at_first_start_and_kept(tmp_path, app_client,
     assert again == served
 
 
-def test_registration_is_idempotent_and_refuses_a_changed_key(app_client, registered):
-    same = app_client.post("/v1/terminals", json={
-        "terminal_id": TERMINAL_ID, "public_key": registered.public_key_b64})
-    assert same.status_code == 200
-    other_key = base64.b64encode(
-        Ed25519PrivateKey.generate().public_key().public_bytes_raw()).decode()
-    changed = app_client.post("/v1/terminals", json={
-        "terminal_id": TERMINAL_ID, "public_key": other_key})
-    assert changed.status_code == 409
+def test_an_enrollment_token_works_once_and_only_for_its_terminal(app_client, terminal_keys):
+    token = token_for(app_client, TERMINAL_ID)
+    body = {"token": token, "terminal_id": "GZ01-T99", "public_key": terminal_keys.public_key_b64}
+    assert app_client.post("/v1/enroll", json=body).status_code == 403  # bound to GZ01-T01
+    body["terminal_id"] = TERMINAL_ID
+    first = app_client.post("/v1/enroll", json=body)
+    assert first.status_code == 201
+    assert base64.b64decode(first.json()["x25519_public"]) == \
+        app_client.app.state.keys.x25519_public
+    assert app_client.post("/v1/enroll", json=body).status_code == 403  # used
+    assert app_client.post("/v1/enroll", json={**body, "token": "nope-nope"}).status_code == 403
+
+
+def test_re_enrollment_with_a_new_token_rotates_the_key(app_client, registered):
+    new_key = Ed25519PrivateKey.generate()
+    body = {"token": token_for(app_client), "terminal_id": TERMINAL_ID,
+            "public_key": base64.b64encode(new_key.public_key().public_bytes_raw()).decode()}
+    assert app_client.post("/v1/enroll", json=body).status_code == 200
+    stale = signed(app_client, registered, "GET", "/v1/blobs/" + "0" * 64)
+    assert stale.status_code == 401
 
 
 @pytest.mark.parametrize("public_key", ["not base64!", base64.b64encode(b"short").decode()])
-def test_registration_refuses_malformed_keys(app_client, public_key):
-    response = app_client.post("/v1/terminals", json={
-        "terminal_id": TERMINAL_ID, "public_key": public_key})
+def test_enrollment_refuses_malformed_keys(app_client, public_key):
+    response = app_client.post("/v1/enroll", json={
+        "token": token_for(app_client), "terminal_id": TERMINAL_ID, "public_key": public_key})
     assert response.status_code == 422
 
 
-def test_an_unregistered_terminal_is_forbidden(app_client, terminal_keys, platform_x25519,
-                                               make_sealed):
-    response = put(app_client, make_sealed(1, platform_x25519, terminal_keys))
-    assert response.status_code == 403
+def test_an_unenrolled_terminal_is_refused(app_client, terminal_keys, platform_x25519,
+                                           make_sealed):
+    response = put(app_client, make_sealed(1, platform_x25519, terminal_keys), terminal_keys)
+    assert response.status_code == 401
+
+
+def test_unsigned_replayed_stale_and_tampered_requests_are_refused(app_client, registered,
+                                                                   platform_x25519, make_sealed):
+    from datetime import datetime, timedelta, timezone
+
+    from sync.auth import sign_request
+
+    submission = make_sealed(1, platform_x25519, registered)
+    body = json.dumps({"receipt_number": submission.receipt_number, "digest": submission.digest,
+                       "envelope_b64": base64.b64encode(submission.sealed).decode()}).encode()
+    path = "/v1/submissions/sub-0001"
+    json_type = {"Content-Type": "application/json"}
+    unsigned = app_client.put(path, content=body, headers=json_type)
+    assert unsigned.status_code == 401 and "unsigned" in unsigned.json()["detail"]
+    for skew in (timedelta(minutes=-6), timedelta(minutes=6)):
+        stale = sign_request(registered.signing_key, TERMINAL_ID, "PUT", path, body,
+                             now=datetime.now(timezone.utc) + skew)
+        response = app_client.put(path, content=body, headers={**stale, **json_type})
+        assert response.status_code == 401 and "clock" in response.json()["detail"]
+    headers = {**sign_request(registered.signing_key, TERMINAL_ID, "PUT", path, body),
+               **json_type}
+    tampered = app_client.put(path, content=body.replace(b"GZ01-T01", b"GZ01-T02"), headers=headers)
+    assert tampered.status_code == 401
+    other_path = app_client.put("/v1/submissions/sub-0002", content=body, headers=headers)
+    assert other_path.status_code == 401
+    assert app_client.put(path, content=body, headers=headers).status_code == 201
+    replay = app_client.put(path, content=body, headers=headers)
+    assert replay.status_code == 401 and "replayed" in replay.json()["detail"]
+
+
+def test_a_revoked_terminal_gets_403(app_client, registered):
+    app_client.app.state.store.set_terminal_status(TERMINAL_ID, "revoked")
+    assert signed(app_client, registered, "GET", "/v1/blobs/" + "0" * 64).status_code == 403
 
 
 def test_a_digest_that_does_not_match_is_refused(app_client, registered, platform_x25519,
@@ -134,10 +197,7 @@ def test_an_envelope_signed_by_another_terminal_is_refused(app_client, registere
 def test_a_payload_naming_another_submission_is_refused(app_client, registered, platform_x25519,
                                                         make_sealed):
     submission = make_sealed(1, platform_x25519, registered)
-    response = app_client.put("/v1/submissions/sub-9999", json={
-        "receipt_number": submission.receipt_number, "terminal_id": TERMINAL_ID,
-        "digest": submission.digest,
-        "envelope_b64": base64.b64encode(submission.sealed).decode()})
+    response = put(app_client, submission, id="sub-9999")
     assert response.status_code == 422 and "submission_id" in response.json()["detail"]
 
 
@@ -155,7 +215,7 @@ def test_created_then_same_then_conflict(app_client, registered, platform_x25519
 @pytest.mark.parametrize("bad_id", ["has space", "-leading-dash", "x" * 200])
 def test_malformed_ids_are_refused(app_client, bad_id):
     response = app_client.put(f"/v1/submissions/{bad_id}", json={})
-    assert response.status_code in (404, 422)
+    assert response.status_code in (401, 404, 422)  # never a 2xx or 5xx
 
 
 def test_oversized_bodies_are_refused_before_reading(app_client, monkeypatch):
@@ -186,8 +246,11 @@ def test_main_parses_arguments_and_runs_uvicorn(tmp_path, monkeypatch):
 
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(app=app, **kwargs))
-    main(["--host", "127.0.0.1", "--port", "8765", "--data-dir", str(tmp_path / "d")])
-    assert seen["host"] == "127.0.0.1" and seen["port"] == 8765
+    with pytest.raises(SystemExit):
+        main(["--host", "127.0.0.1", "--port", "8765", "--data-dir", str(tmp_path / "d"),
+              "--workers", "2"])
+    assert seen["host"] == "127.0.0.1" and seen["port"] == 8765 and seen["workers"] == 2
+    assert seen["app"] == "sync.central:app_from_env" and seen["factory"] is True
     assert (tmp_path / "d" / "central.sqlite3").exists()
 
 
@@ -211,10 +274,35 @@ def test_arbitrary_envelope_bytes_get_422_never_a_server_error(app_client, regis
     @settings(max_examples=150, deadline=None)
     @given(st.binary(max_size=600))
     def check(envelope):
-        response = app_client.put("/v1/submissions/sub-0001", json={
-            "receipt_number": "R-1", "terminal_id": TERMINAL_ID,
-            "digest": hashlib.sha256(envelope).hexdigest(),
+        response = signed(app_client, registered, "PUT", "/v1/submissions/sub-0001", {
+            "receipt_number": "R-1", "digest": hashlib.sha256(envelope).hexdigest(),
             "envelope_b64": base64.b64encode(envelope).decode()})
         assert response.status_code == 422, response.text
 
     check()
+
+
+def test_a_binary_batch_is_stored_once_and_its_replay_or_tampering_refused(
+        app_client, registered, platform_x25519, make_sealed):
+    from sync.auth import sign_request
+    from sync.batch_wire import CONTENT_TYPE, encode_batch
+
+    items = [make_sealed(n, platform_x25519, registered) for n in (41, 42)]
+    body = encode_batch([(s.id, s.receipt_number, s.digest, s.sealed, {}) for s in items])
+    headers = {**sign_request(registered.signing_key, TERMINAL_ID, "POST", "/v1/batches", body),
+               "Content-Type": CONTENT_TYPE}
+    tampered = bytearray(body)
+    tampered[-5] ^= 1
+    assert app_client.post("/v1/batches", content=bytes(tampered),
+                           headers=headers).status_code == 401
+    answer = app_client.post("/v1/batches", content=body, headers=headers)
+    assert answer.status_code == 200
+    assert [r["status"] for r in answer.json()["results"]] == [201, 201]
+    replay = app_client.post("/v1/batches", content=body, headers=headers)
+    assert replay.status_code == 401 and "replayed" in replay.json()["detail"]
+    assert sorted(app_client.app.state.store.submission_ids()) == sorted(s.id for s in items)
+    garbage = b"EGOVB\x01\xff\xff\xff\xff"
+    response = app_client.post("/v1/batches", content=garbage, headers={
+        **sign_request(registered.signing_key, TERMINAL_ID, "POST", "/v1/batches", garbage),
+        "Content-Type": CONTENT_TYPE})
+    assert response.status_code == 422

@@ -6,6 +6,7 @@ import json
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,8 +36,12 @@ GOOD_RECEIPT = {
 }
 
 
+SIGNING_KEY = Ed25519PrivateKey.generate()
+
+
 def client_answering(handler) -> CentralClient:
-    return CentralClient("http://central.test", "GZ01-T01", transport=httpx.MockTransport(handler))
+    return CentralClient("http://central.test", "GZ01-T01", transport=httpx.MockTransport(handler),
+                         signing_key=SIGNING_KEY)
 
 
 def answer(status: int, body=None, headers=HEADER, content: bytes | None = None):
@@ -60,7 +65,6 @@ def test_put_submission_sends_the_contract_body_and_parses_the_receipt():
     assert seen["method"] == "PUT" and seen["path"] == "/v1/submissions/sub-0001"
     assert seen["body"] == {
         "receipt_number": RECORD.receipt_number,
-        "terminal_id": "GZ01-T01",
         "digest": RECORD.digest,
         "envelope_b64": "c2VhbGVk",
     }
@@ -126,21 +130,48 @@ def test_a_purged_record_cannot_be_sent():
         client_answering(answer(201, GOOD_RECEIPT)).put_submission(Purged())
 
 
-def test_fetch_platform_keys_and_register_terminal():
+def test_fetch_platform_keys_and_enroll():
+    key = "A" * 43 + "="
+
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/v1/platform":
-            key = "A" * 43 + "="
             return httpx.Response(200, json={"x25519_public": key, "ed25519_public": key,
                                              "key_id": "ed25519:00"}, headers=HEADER)
         body = json.loads(request.content)
         assert body["terminal_id"] == "GZ01-T01" and body["site"] == "GZ01"
-        return httpx.Response(201, json={"terminal_id": "GZ01-T01", "key_id": "ed25519:11"},
+        assert body["token"] == "AB12-CD34"
+        return httpx.Response(201, json={"terminal_id": "GZ01-T01", "key_id": "ed25519:11",
+                                         "x25519_public": key, "ed25519_public": key},
                               headers=HEADER)
 
     client = client_answering(handler)
     assert len(client.fetch_platform_keys().x25519_public) == 32
-    registration = client.register_terminal(b"\x01" * 32, site="GZ01")
-    assert registration.created and registration.key_id == "ed25519:11"
+    enrolled = client.enroll("AB12-CD34", b"\x01" * 32, site="GZ01")
+    assert enrolled.registration.created and enrolled.registration.key_id == "ed25519:11"
+    assert len(enrolled.platform.ed25519_public) == 32
+
+
+def test_requests_are_signed_and_without_a_key_nothing_is_sent():
+    from sync.auth import SignedRequest
+
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        signed = SignedRequest.from_headers(request.headers)
+        signed.verify(SIGNING_KEY.public_key().public_bytes_raw(), request.method,
+                      request.url.raw_path.decode(), request.content)
+        seen.append(signed.nonce)
+        return httpx.Response(201, json=GOOD_RECEIPT, headers=HEADER)
+
+    client = client_answering(handler)
+    client.put_submission(RECORD)
+    client.put_submission(RECORD)
+    assert len(set(seen)) == 2  # a fresh nonce per request
+    unsigned = CentralClient("http://central.test", "GZ01-T01",
+                             transport=httpx.MockTransport(handler))
+    with pytest.raises(CentralRejected) as caught:
+        unsigned.put_submission(RECORD)
+    assert caught.value.status == 401 and len(seen) == 2
 
 
 def test_the_constructor_does_no_io_and_close_is_idempotent():
@@ -175,11 +206,19 @@ statuses = st.one_of(st.sampled_from([200, 201, 204, 301, 400, 403, 409, 422, 42
 def test_any_server_answer_gives_a_receipt_or_a_sync_error(status, body, with_header):
     headers = HEADER if with_header else {}
     client = client_answering(answer(status, content=body, headers=headers))
-    for call in (lambda: client.put_submission(RECORD), client.fetch_platform_keys,
-                 lambda: client.register_terminal(b"\x00" * 32)):
+    calls = (lambda: client.put_submission(RECORD), client.fetch_platform_keys,
+             lambda: client.enroll("AB12-CD34", b"\x00" * 32),
+             lambda: client.put_batch([(RECORD, {})]),
+             lambda: client.send_heartbeats([{"id": "h"}]),
+             lambda: client.fetch_document("catalog", b"\x00" * 32, None),
+             lambda: client.upload_blob(b"blob bytes"))
+    for call in calls:
         try:
             result = call()
         except SyncError:
+            continue
+        if result is None:  # fetch_document: 304 means "unchanged, keep your copy"
+            assert with_header and status == 304
             continue
         assert with_header and status in (200, 201)
         if isinstance(result, CentralReceipt):

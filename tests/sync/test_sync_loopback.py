@@ -49,7 +49,7 @@ def worker_for(path, client, events) -> SyncWorker:
 @pytest.fixture
 def registered(central, session_terminal_keys):
     with CentralClient(central.url, TERMINAL_ID) as client:
-        client.register_terminal(session_terminal_keys.public_key, site="GZ01")
+        client.enroll(central.issue_token(), session_terminal_keys.public_key, site="GZ01")
     return session_terminal_keys
 
 
@@ -59,7 +59,7 @@ def test_worker_drains_sealed_submissions_exactly_once(
     x25519 = central.platform_x25519()
     submissions = [make_sealed(n, x25519, registered) for n in range(1, 4)]
     add_all(outbox_path, submissions)
-    with CentralClient(central.url, TERMINAL_ID) as client:
+    with CentralClient(central.url, TERMINAL_ID, signing_key=registered.signing_key) as client:
         worker = worker_for(outbox_path, client, events)
         worker.start()
         try:
@@ -92,7 +92,7 @@ def test_worker_drains_sealed_submissions_exactly_once(
 
 def test_resend_with_the_same_digest_returns_the_original_receipt(central, registered, make_sealed):
     submission = make_sealed(10, central.platform_x25519(), registered)
-    with CentralClient(central.url, TERMINAL_ID) as client:
+    with CentralClient(central.url, TERMINAL_ID, signing_key=registered.signing_key) as client:
         first = client.put_submission(submission)
         second = client.put_submission(submission)
     assert first.created and not second.created
@@ -104,7 +104,7 @@ def test_same_id_other_digest_quarantines_only_that_record(
     central, registered, outbox_path, make_sealed, events
 ):
     x25519 = central.platform_x25519()
-    with CentralClient(central.url, TERMINAL_ID) as client:
+    with CentralClient(central.url, TERMINAL_ID, signing_key=registered.signing_key) as client:
         client.put_submission(make_sealed(20, x25519, registered))
         with pytest.raises(CentralRejected) as info:
             client.put_submission(make_sealed(20, x25519, registered, note="edited"))
@@ -161,7 +161,8 @@ def test_a_captive_portal_acks_nothing(
 ):
     x25519 = bytes(range(32))  # never used by the portal; any well-formed key seals
     add_all(outbox_path, [make_sealed(n, x25519, terminal_keys) for n in (30, 31)])
-    with CentralClient(captive_portal, TERMINAL_ID) as client:
+    with CentralClient(captive_portal, TERMINAL_ID,
+                       signing_key=terminal_keys.signing_key) as client:
         with pytest.raises(NotCentralServer):
             client.fetch_platform_keys()
         worker = worker_for(outbox_path, client, events)
@@ -182,7 +183,7 @@ def test_records_stay_queued_while_the_server_is_down_and_drain_after_it_starts(
     server = new_central()
     x25519 = server.platform_x25519()  # the terminal has the platform key cached
     add_all(outbox_path, [make_sealed(n, x25519, terminal_keys) for n in (40, 41, 42)])
-    with CentralClient(server.url, TERMINAL_ID) as client:
+    with CentralClient(server.url, TERMINAL_ID, signing_key=terminal_keys.signing_key) as client:
         worker = worker_for(outbox_path, client, events)
         worker.start()
         try:
@@ -191,10 +192,35 @@ def test_records_stay_queued_while_the_server_is_down_and_drain_after_it_starts(
             during = counts(outbox_path)
             assert during["acked"] == 0 and during["queued"] + during["sending"] == 3
             server.start()  # same port, platform keys already in its data dir
-            client.register_terminal(terminal_keys.public_key)
+            client.enroll(server.issue_token(), terminal_keys.public_key)
             worker.sync_now()  # "the network is back": retry at once despite backoff
             acked = events.wait_for("submission_acked", 3)
         finally:
             worker.stop()
     assert sorted(a["id"] for a in acked) == ["sub-0040", "sub-0041", "sub-0042"]
     assert counts(outbox_path)["acked"] == 3
+
+
+def test_the_worker_notices_the_network_is_back_without_being_told(
+    new_central, terminal_keys: TerminalKeys, outbox_path, make_sealed, events
+):
+    server = new_central()
+    x25519 = server.platform_x25519()
+    add_all(outbox_path, [make_sealed(n, x25519, terminal_keys) for n in (50, 51, 52)])
+    hour = Backoff(base_s=3600, cap_s=3600)  # per-record backoff alone would wait an hour
+    with CentralClient(server.url, TERMINAL_ID, signing_key=terminal_keys.signing_key) as client:
+        # Enrolled while the network was up; then the cable is pulled. (Enrolling only after the
+        # server is back would race the worker's probe into a 401, which rightly pauses the queue.)
+        server.start()
+        client.enroll(server.issue_token(), terminal_keys.public_key)
+        server.stop()
+        worker = SyncWorker(lambda: Outbox(Store(outbox_path).open()), client, interval_s=0.3,
+                            on_event=events, backoff=hour)
+        worker.start()
+        try:
+            events.wait_for("sync_failed")
+            server.start()  # the cable is back in
+            acked = events.wait_for("submission_acked", 3)
+        finally:
+            worker.stop()
+    assert sorted(a["id"] for a in acked) == ["sub-0050", "sub-0051", "sub-0052"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -86,7 +87,6 @@ def test_rejections_quarantine_one_record_and_the_rest_are_acked(outbox_path, ev
     [
         (CentralUnavailable("down"), "unavailable"),
         (NotCentralServer("portal"), "not_central_server"),
-        (CentralRejected(403, "terminal not registered"), "rejected_auth"),
     ],
 )
 def test_a_transport_or_auth_failure_ends_the_pass_and_keeps_everything_queued(
@@ -107,6 +107,30 @@ def test_a_transport_or_auth_failure_ends_the_pass_and_keeps_everything_queued(
         untouched = Outbox(store).get("sub-0004")
     assert first.attempts >= 1 and first.last_error.startswith(reason)
     assert untouched.attempts <= first.attempts
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_auth_rejection_pauses_the_queue_and_tells_staff_until_sync_now(
+    outbox_path, events, status
+):
+    from offline_cache import SyncState
+
+    client = ScriptedClient({f"sub-000{n}": CentralRejected(status, "terminal revoked")
+                             for n in range(1, 5)})
+    worker = run(outbox_path, client, events, batch_size=4)
+    try:
+        [paused] = events.wait_for("sync_paused")
+        assert paused["status"] == status
+        sent_while_paused = len(client.sent)
+        worker.sync_now()  # staff fixed it (re-enrolled): the pause lifts
+        client.outcomes.clear()
+        events.wait_for("submission_acked", 4)
+    finally:
+        worker.stop()
+    assert sent_while_paused == 1  # the first refusal paused everything else
+    with Store(outbox_path) as store:
+        assert SyncState(store).paused_reason() is None
+        assert Outbox(store).counts()["acked"] == 4
 
 
 def test_sync_now_retries_at_once_after_the_network_returns(outbox_path, events):
@@ -156,3 +180,18 @@ def test_backoff_grows_with_jitter_and_is_capped():
         ceiling = min(6 * 3600, 30 * 2 ** (attempt - 1))
         assert ceiling / 2 <= backoff.delay(attempt) <= ceiling
     assert backoff.delay(10_000) <= 6 * 3600
+
+
+def test_acked_records_are_purged_to_tombstones_after_the_retention(outbox_path, events):
+    worker = run(outbox_path, ScriptedClient(), events, purge_after_s=0.0)
+    try:
+        events.wait_for("submission_acked", 4)
+        deadline = time.monotonic() + 10
+        while state_counts(outbox_path)["purged"] < 4 and time.monotonic() < deadline:
+            worker.sync_now()
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    with Store(outbox_path) as store:
+        tomb = Outbox(store).get("sub-0001")
+    assert tomb.state.value == "purged" and tomb.sealed is None and tomb.central_receipt

@@ -1,0 +1,163 @@
+"""Drain: queued 60 KB sealed submissions delivered to ``kiosk-central`` on loopback.
+
+The terminal side is the real ``SyncWorker`` (signed requests, binary batches of 100 -- the
+platform's maximum -- with blobs inline, two batches in flight, acks written back with
+``synchronous=FULL``); the platform is a real ``kiosk-central`` process (signature and nonce
+check, digests, envelope signature, payload ids, store, dedup by unique constraint). The baseline, in the
+same run, is a raw httpx upload of the same bytes, one PUT per submission on a keep-alive
+connection, to a bare uvicorn app that reads the body and answers 200.
+
+    .venv/bin/python bench/drain.py [--count 10000]
+
+Last line: ``drain_per_s=<x> raw_per_s=<y> ratio=<r> peak_rss_mb=<m>``.
+Budget (issue 3): ratio ≥ 0.8, memory flat (peak RSS of this process, the terminal side).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from offline_cache import Outbox, SealedSubmission, Store  # noqa: E402
+from sync.client import CentralClient, SyncWorker  # noqa: E402
+from sync.envelope import seal_detached  # noqa: E402
+from sync.keys import TerminalKeys  # noqa: E402
+from sync.local_central import LocalCentral, free_port  # noqa: E402
+
+SINK = r"""
+import sys, uvicorn
+
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    more = True
+    while more:
+        message = await receive()
+        more = message.get("more_body", False)
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")]})
+    await send({"type": "http.response.body", "body": b"{}"})
+
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def queue(path: Path, count: int, x25519: bytes, keys: TerminalKeys) -> int:
+    """Seal and queue ``count`` 60 KB submissions; returns the bytes of one (envelope + blob)."""
+    size = 0
+    with Store(path) as store:
+        outbox = Outbox(store)
+        for n in range(count):
+            payload = (b'{"submission_id":"sub-%06d","receipt_number":"B-%06d",'
+                       b'"service_id":"residence-permit","answers":"' % (n, n)
+                       + b"x" * 2000 + b'"}')
+            envelope, blobs = seal_detached(payload, {"photo.jpg": os.urandom(58 * 1024)},
+                                            x25519, keys.signing_key, keys.key_id)
+            outbox.add(SealedSubmission.create(
+                id=f"sub-{n:06d}", receipt_number=f"B-{n:06d}", service_id="residence-permit",
+                form_id="f", form_version="1", sealed=envelope), blobs)
+            size = len(envelope) + sum(map(len, blobs.values()))
+    return size
+
+
+def raw_upload(count: int, size: int) -> float:
+    port = free_port()
+    sink = subprocess.Popen([sys.executable, "-c", SINK, str(port)])
+    try:
+        url = f"http://127.0.0.1:{port}/raw"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(url, timeout=0.5)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        body = os.urandom(size)
+        with httpx.Client(timeout=30) as client:
+            start = time.perf_counter()
+            for _ in range(count):
+                client.put(url, content=body).raise_for_status()
+            return count / (time.perf_counter() - start)
+    finally:
+        sink.terminate()
+        sink.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-drain-") as tmp:
+        tmp = Path(tmp)
+        central = LocalCentral(tmp / "central", free_port())
+        central.start()
+        try:
+            keys = TerminalKeys.load_or_create(tmp / "terminal-keys")
+            with CentralClient(central.url, "BENCH-T01") as client:
+                client.enroll(central.issue_token(), keys.public_key)
+            path = tmp / "terminal.sqlite3"
+            print(f"queueing {args.count} sealed 60 KB submissions ...", flush=True)
+            size = queue(path, args.count, central.platform_x25519(), keys)
+            rss_before = rss_mb()
+            done = threading.Event()
+            acked = [0]
+
+            def on_event(name: str, data: dict) -> None:
+                if name == "submission_acked":
+                    acked[0] += 1
+                    if acked[0] == args.count:
+                        done.set()
+
+            with CentralClient(central.url, "BENCH-T01", signing_key=keys.signing_key) as client:
+                worker = SyncWorker(lambda: Outbox(Store(path).open()), client, interval_s=5,
+                                    on_event=on_event, batch_size=100, inline_limit=1024 * 1024)
+                start = time.perf_counter()
+                worker.start()
+                peak = rss_before
+                while not done.wait(0.2):
+                    peak = max(peak, rss_mb())
+                drain_s = time.perf_counter() - start
+                worker.stop()
+            stored = len(central.store().submission_ids())
+        finally:
+            central.stop()
+        raw_per_s = raw_upload(args.count, size)
+    drain_per_s = args.count / drain_s
+    peak_rss = peak  # sampled every 0.2 s during the drain (queueing beforehand is excluded)
+    lifetime_max = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"delivered {args.count} submissions of {size / 1024:.1f} KB on the wire; "
+          f"the platform holds {stored}")
+    print(f"drain: {drain_s:.1f} s ({drain_per_s:.0f}/s); raw httpx PUT of the same bytes: "
+          f"{raw_per_s:.0f}/s")
+    print(f"terminal-side RSS: {rss_before:.0f} MB before the drain, peak {peak_rss:.0f} MB during "
+          f"it (process lifetime max incl. queueing: {lifetime_max:.0f} MB)")
+    ratio = drain_per_s / raw_per_s
+    print(f"budget: ratio >= 0.8 -> {'within' if ratio >= 0.8 else 'OVER'}")
+    print(f"drain_per_s={drain_per_s:.1f} raw_per_s={raw_per_s:.1f} ratio={ratio:.2f} "
+          f"peak_rss_mb={peak_rss:.0f}")
+
+
+if __name__ == "__main__":
+    main()

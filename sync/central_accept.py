@@ -1,0 +1,158 @@
+"""The one idempotent path by which a sealed submission enters the platform.
+
+Used by ``PUT /v1/submissions/{id}``, the batch endpoint and ``kiosk-central import`` alike, so a
+submission delivered online and again from a USB folder is still stored exactly once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import datetime, timezone
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from .central_store import CentralStore, NewSubmission, ReceiptNumberTaken
+from .envelope import EnvelopeError, inspect_envelope, open_parsed
+from .keys import PlatformKeys
+from .protocol import is_identifier
+
+
+class Refusal(Exception):
+    """A submission is refused with an HTTP status and a reason (``missing`` for 428)."""
+
+    def __init__(self, status: int, detail: str, missing: list[str] | None = None) -> None:
+        """``missing`` lists blob refs the platform still needs (status 428)."""
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.missing = missing or []
+
+
+def receipt_body(row: dict) -> dict:
+    """The acknowledgement returned for a stored submission."""
+    keys = ("id", "receipt_number", "central_receipt", "digest", "received_at", "terminal_id")
+    return {key: row[key] for key in keys}
+
+
+def _text(document: dict, name: str) -> str | None:
+    value = document.get(name)
+    return value if isinstance(value, str) else str(value) if isinstance(value, int) else None
+
+
+def prepare(store: CentralStore, keys: PlatformKeys, terminal: dict, submission_id: str,
+            receipt_number: str, digest: str, envelope: bytes, inline_blobs: dict[str, bytes],
+            route: str = "online") -> tuple[NewSubmission, dict[str, bytes]]:
+    """Verify one submission and open its payload (no write); ``(row to insert, blobs to keep)``.
+    Raises ``Refusal``."""
+    if not is_identifier(submission_id) or not is_identifier(receipt_number):
+        raise Refusal(422, "submission id or receipt number is malformed")
+    if hashlib.sha256(envelope).hexdigest() != digest:
+        raise Refusal(422, "digest does not match the envelope")
+    try:
+        info = inspect_envelope(envelope)
+    except EnvelopeError as exc:
+        raise Refusal(422, f"envelope rejected: {exc}") from None
+    if info.key_id != terminal["key_id"]:
+        raise Refusal(422, "envelope is signed with another terminal's key")
+    refs = list(info.refs.values())
+    blobs = {ref: data for ref, data in inline_blobs.items()
+             if ref in refs and hashlib.sha256(data).hexdigest() == ref}
+    for ref in refs:
+        if ref not in blobs:
+            held = store.blob(ref)
+            if held is not None:
+                blobs[ref] = held
+    missing = [ref for ref in refs if ref not in blobs]
+    if missing:
+        raise Refusal(428, "attachment blobs must be uploaded first", missing)
+    try:
+        verify_key = Ed25519PublicKey.from_public_bytes(bytes(terminal["public_key"]))
+        # Signature checked, payload opened (its ids are compared below); detached attachments
+        # stay sealed: their refs are signed and their bytes hashed above, export decrypts them.
+        payload, attachments = open_parsed(info.document, keys.encryption_key, verify_key,
+                                           detached=False)
+    except EnvelopeError as exc:
+        raise Refusal(422, f"envelope rejected: {exc}") from None
+    detached = info.refs
+    try:
+        text = payload.decode("utf-8")
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        raise Refusal(422, "payload is not UTF-8 JSON") from None
+    if not isinstance(document, dict):
+        raise Refusal(422, "payload is not a JSON object")
+    # The envelope is signed, the request fields are not: make sure they agree.
+    if document.get("submission_id", submission_id) != submission_id:
+        raise Refusal(422, "payload submission_id does not match the request")
+    if document.get("receipt_number", receipt_number) != receipt_number:
+        raise Refusal(422, "payload receipt_number does not match the request")
+    received_at = datetime.now(timezone.utc)
+    new = NewSubmission(
+        id=submission_id, receipt_number=receipt_number, terminal_id=terminal["terminal_id"],
+        digest=digest,
+        central_receipt=f"GOV-{received_at:%Y%m%d}-{secrets.token_hex(8).upper()}",
+        service_id=_text(document, "service_id"), form_id=_text(document, "form_id"),
+        form_version=_text(document, "form_version"), envelope=envelope, payload_json=text,
+        # Detached attachments stay encrypted in the blob table (export decrypts them); only
+        # their name, blob hash and size are recorded. Inline (version 1) ones are kept opened.
+        attachments={**{name: (ref, b"") for name, ref in detached.items()},
+                     **{name: (hashlib.sha256(data).hexdigest(), data)
+                        for name, data in attachments.items()}},
+        received_at=received_at.isoformat(timespec="microseconds"), route=route)
+    return new, {ref: blobs[ref] for ref in refs}
+
+
+def _settle(outcome, digest: str, submission_id: str) -> tuple[int, dict]:
+    if isinstance(outcome, ReceiptNumberTaken):
+        raise Refusal(409, "receipt number already used by another submission")
+    created, row = outcome
+    if not created and row["digest"] != digest:
+        raise Refusal(409, f"submission {submission_id} exists with a different digest")
+    return (201 if created else 200), receipt_body(row)
+
+
+def accept(store: CentralStore, keys: PlatformKeys, terminal: dict, submission_id: str,
+           receipt_number: str, digest: str, envelope: bytes, inline_blobs: dict[str, bytes],
+           route: str = "online") -> tuple[int, dict]:
+    """Verify, decrypt and store one submission; ``(201|200, receipt)`` or raise ``Refusal``."""
+    existing = store.existing(submission_id)
+    if existing is not None:  # a resend: answer before doing the expensive work
+        return _settle((False, existing), digest, submission_id)
+    new, blobs = prepare(store, keys, terminal, submission_id, receipt_number, digest, envelope,
+                         inline_blobs, route)
+    [outcome] = store.insert_many([(new, blobs)])
+    return _settle(outcome, digest, submission_id)
+
+
+def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
+                items: list[tuple[str, str, str, bytes, dict[str, bytes]]], *,
+                nonce: tuple[str, float] | None = None) -> list:
+    """The batch form of ``accept`` for ``(id, receipt_number, digest, envelope, blobs)`` items:
+    verification per item, then one transaction for every insert. Returns per item either
+    ``(status, receipt)`` or a ``Refusal``. ``nonce`` ``(nonce, window_s)`` of the request is
+    recorded in that same transaction (``NonceReplayed`` and nothing stored for a replay)."""
+    existing = store.existing_many([item[0] for item in items])
+    results: list = [None] * len(items)
+    pending: list[tuple[int, NewSubmission, dict[str, bytes]]] = []
+    for index, (submission_id, receipt_number, digest, envelope, blobs) in enumerate(items):
+        try:
+            if submission_id in existing:
+                results[index] = _settle((False, existing[submission_id]), digest, submission_id)
+                continue
+            new, keep = prepare(store, keys, terminal, submission_id, receipt_number, digest,
+                                envelope, blobs)
+            pending.append((index, new, keep))
+        except Refusal as exc:
+            results[index] = exc
+    outcomes = store.insert_many(
+        [(new, keep) for _, new, keep in pending],
+        nonce=None if nonce is None else (terminal["terminal_id"], *nonce),
+    ) if pending or nonce is not None else []
+    for (index, new, _), outcome in zip(pending, outcomes):
+        try:
+            results[index] = _settle(outcome, new.digest, new.id)
+        except Refusal as exc:
+            results[index] = exc
+    return results

@@ -1,0 +1,177 @@
+"""The ``kiosk-central`` command line: serve, issue-token, revoke, publish, export, import.
+
+``kiosk-central [serve] --data-dir D [--database-url URL] [--workers N]`` runs the platform;
+the other commands work on the same data folder and database, with or without the server running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from .central_accept import Refusal, accept
+from .central_store import CentralStore
+from .documents import KINDS, sign_document
+from .envelope import EnvelopeError, envelope_key_id, open_sealed
+from .keys import PlatformKeys
+
+_COMMANDS = ("serve", "issue-token", "revoke", "publish", "export", "import")
+
+
+def _store(args) -> CentralStore:
+    store = CentralStore(args.database_url or Path(args.data_dir) / "central.sqlite3")
+    Path(args.data_dir).mkdir(parents=True, exist_ok=True)
+    store.open()
+    return store
+
+
+def _serve(args) -> int:
+    import uvicorn
+
+    os.environ["KIOSK_CENTRAL_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    os.environ["KIOSK_CENTRAL_DATABASE_URL"] = args.database_url or ""
+    _store(args)  # create the schema once, before the workers race for it
+    PlatformKeys.load_or_create(Path(args.data_dir) / "keys")
+    uvicorn.run("sync.central:app_from_env", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level=args.log_level)
+    return 0
+
+
+def _issue_token(args) -> int:
+    token = _store(args).issue_token(args.terminal_id, args.ttl_hours * 3600)
+    print(token)
+    return 0
+
+
+def _revoke(args) -> int:
+    ok = _store(args).set_terminal_status(args.terminal_id, "revoked")
+    print(f"{args.terminal_id}: {'revoked' if ok else 'unknown terminal'}")
+    return 0 if ok else 1
+
+
+def _publish(args) -> int:
+    body = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    if not isinstance(body, dict):
+        print("the document must be a JSON object", file=sys.stderr)
+        return 1
+    target = Path(args.data_dir) / "published"
+    target.mkdir(parents=True, exist_ok=True)
+    temporary = target / f".{args.kind}.tmp"
+    temporary.write_text(json.dumps(body, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    temporary.replace(target / f"{args.kind}.json")
+    print(f"published {args.kind}")
+    return 0
+
+
+def _export(args) -> int:
+    """Decrypt every envelope with the platform key into OUT/<id>/payload.json + attachments."""
+    store = _store(args)
+    keys = PlatformKeys.load_or_create(Path(args.data_dir) / "keys")
+    out = Path(args.out)
+    count = failed = 0
+    for row in store.envelopes():
+        folder = out / row["id"]
+        if folder.exists():
+            continue
+        try:
+            key = store.signer_key(row["terminal_id"], envelope_key_id(row["envelope"]))
+            if key is None:
+                raise EnvelopeError("the signing key is not known")
+            verify = Ed25519PublicKey.from_public_bytes(bytes(key))
+            payload, attachments = open_sealed(row["envelope"], keys.encryption_key, verify,
+                                               store.blob)
+        except EnvelopeError as exc:
+            print(f"{row['id']}: not exported: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        partial = out / f".{row['id']}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        (partial / "attachments").mkdir(parents=True)
+        (partial / "payload.json").write_bytes(payload)
+        for name, data in attachments.items():
+            (partial / "attachments" / Path(name).name).write_bytes(data)
+        meta = {k: row[k] for k in ("id", "receipt_number", "terminal_id", "digest",
+                                    "central_receipt", "received_at")}
+        (partial / "receipt.json").write_text(json.dumps(meta, indent=2))
+        partial.replace(folder)
+        count += 1
+    print(f"exported {count} new submission(s) to {out}; {failed} could not be opened")
+    return 0 if not failed else 1
+
+
+def _import(args) -> int:
+    """Replay envelopes a terminal exported (``kioskctl export-outbox``) through the same path,
+    and write the acknowledgements back into the folder for the terminal."""
+    store = _store(args)
+    keys = PlatformKeys.load_or_create(Path(args.data_dir) / "keys")
+    folder = Path(args.folder)
+    acks, failed = [], 0
+    for path in sorted(folder.glob("outbox-*.json")):
+        item = json.loads(path.read_text(encoding="utf-8"))
+        terminal = store.terminal(item.get("terminal_id", ""))
+        if terminal is None:
+            print(f"{path.name}: unknown terminal", file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            _, receipt = accept(
+                store, keys, terminal, item["id"], item["receipt_number"], item["digest"],
+                base64.b64decode(item["envelope_b64"], validate=True),
+                {r: base64.b64decode(d, validate=True) for r, d in item["blobs"].items()},
+                route="import")
+        except (Refusal, EnvelopeError, KeyError, ValueError) as exc:
+            print(f"{path.name}: refused: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        acks.append(receipt)
+    signed = sign_document("acks", {"acks": acks}, keys.signing_key)
+    (folder / "acks.json").write_text(json.dumps(signed, indent=2))
+    print(f"imported {len(acks)} submission(s), {failed} refused; acknowledgements in "
+          f"{folder / 'acks.json'}")
+    return 0 if not failed else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` and run one command (default ``serve``)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in _COMMANDS + ("-h", "--help"):
+        argv.insert(0, "serve")
+    parser = argparse.ArgumentParser(prog="kiosk-central",
+                                     description="Reference central platform for egov-kiosk.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help)
+        sub.add_argument("--data-dir", default="kiosk-central-data", help="keys and SQLite folder")
+        sub.add_argument("--database-url", default=os.environ.get("KIOSK_CENTRAL_DATABASE_URL"),
+                         help="postgresql://... (default: SQLite in the data folder)")
+        return sub
+
+    serve = command("serve", "run the platform (default command)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8700)
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument("--log-level", default="info")
+    token = command("issue-token", "print a one-time enrollment token")
+    token.add_argument("--terminal-id", help="bind the token to this terminal id")
+    token.add_argument("--ttl-hours", type=float, default=168.0)
+    revoke = command("revoke", "revoke a terminal (its requests get 403)")
+    revoke.add_argument("terminal_id")
+    publish = command("publish", "publish a catalog, forms or settings JSON document")
+    publish.add_argument("kind", choices=KINDS)
+    publish.add_argument("file")
+    export = command("export", "decrypt submissions into JSON and files for the downstream platform")
+    export.add_argument("out")
+    replay = command("import", "replay a terminal's exported outbox folder")
+    replay.add_argument("folder")
+    args = parser.parse_args(argv)
+    handlers = {"serve": _serve, "issue-token": _issue_token, "revoke": _revoke,
+                "publish": _publish, "export": _export, "import": _import}
+    return handlers[args.command](args)

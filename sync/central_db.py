@@ -1,0 +1,236 @@
+"""Database access of the reference platform: one small adapter over SQLite and PostgreSQL.
+
+SQL is written once with ``?`` placeholders and portable types; the PostgreSQL side rewrites
+``?`` to ``%s`` and ``BLOB`` to ``BYTEA``. Each thread keeps its own connection (FastAPI's thread
+pool, several uvicorn worker processes): SQLite connections are not shareable across threads and
+a PostgreSQL connection per request would cost a round trip to set up.
+
+Deduplication everywhere is ``INSERT ... ON CONFLICT DO NOTHING`` and a look at ``rowcount``, so two
+workers racing on the same resend cannot both win (no check-then-insert).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA_VERSION = 2
+
+SCHEMA: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS terminals (
+        terminal_id   TEXT PRIMARY KEY,
+        public_key    BLOB NOT NULL,
+        key_id        TEXT NOT NULL UNIQUE,
+        site          TEXT,
+        status        TEXT NOT NULL DEFAULT 'active',
+        registered_at TEXT NOT NULL
+    )""",
+    # Every key a terminal ever enrolled: envelopes signed before a key rotation stay verifiable.
+    """CREATE TABLE IF NOT EXISTS terminal_keys (
+        key_id        TEXT PRIMARY KEY,
+        terminal_id   TEXT NOT NULL,
+        public_key    BLOB NOT NULL,
+        registered_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS enroll_tokens (
+        token_hash  TEXT PRIMARY KEY,
+        terminal_id TEXT,
+        created_at  TEXT NOT NULL,
+        expires_at  TEXT NOT NULL,
+        used_at     TEXT,
+        used_by     TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS nonces (
+        terminal_id TEXT NOT NULL,
+        nonce       TEXT NOT NULL,
+        seen_at     TEXT NOT NULL,
+        PRIMARY KEY (terminal_id, nonce)
+    )""",
+    "CREATE INDEX IF NOT EXISTS nonces_seen ON nonces (seen_at)",
+    """CREATE TABLE IF NOT EXISTS submissions (
+        id              TEXT PRIMARY KEY,
+        receipt_number  TEXT NOT NULL UNIQUE,
+        terminal_id     TEXT NOT NULL REFERENCES terminals (terminal_id),
+        digest          TEXT NOT NULL,
+        central_receipt TEXT NOT NULL UNIQUE,
+        service_id      TEXT,
+        form_id         TEXT,
+        form_version    TEXT,
+        envelope        BLOB NOT NULL,
+        payload         TEXT NOT NULL,
+        received_at     TEXT NOT NULL,
+        route           TEXT NOT NULL DEFAULT 'online'
+    )""",
+    "CREATE INDEX IF NOT EXISTS submissions_received ON submissions (received_at)",
+    "CREATE INDEX IF NOT EXISTS submissions_terminal ON submissions (terminal_id)",
+    """CREATE TABLE IF NOT EXISTS submission_attachments (
+        submission_id TEXT NOT NULL REFERENCES submissions (id),
+        name          TEXT NOT NULL,
+        sha256        TEXT NOT NULL,
+        size_bytes    INTEGER NOT NULL,
+        content       BLOB NOT NULL,
+        PRIMARY KEY (submission_id, name)
+    )""",
+    """CREATE TABLE IF NOT EXISTS blobs (
+        sha256      TEXT PRIMARY KEY,
+        size_bytes  INTEGER NOT NULL,
+        content     BLOB NOT NULL,
+        received_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS blob_parts (
+        sha256       TEXT NOT NULL,
+        offset_bytes INTEGER NOT NULL,
+        total_bytes  INTEGER NOT NULL,
+        content      BLOB NOT NULL,
+        PRIMARY KEY (sha256, offset_bytes)
+    )""",
+    """CREATE TABLE IF NOT EXISTS heartbeats (
+        id          TEXT PRIMARY KEY,
+        terminal_id TEXT NOT NULL REFERENCES terminals (terminal_id),
+        sent_at     TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        body        TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS heartbeats_terminal ON heartbeats (terminal_id, sent_at)",
+)
+
+
+def is_postgres(url: str) -> bool:
+    """True for a ``postgresql://`` (or ``postgres://``) URL."""
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+class Tx:
+    """One open transaction: ``one``, ``all`` and ``run`` take ``?``-style SQL."""
+
+    def __init__(self, conn, postgres: bool) -> None:
+        """Wrap a connection inside a transaction."""
+        self._conn = conn
+        self._pg = postgres
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self._pg else sql
+
+    def _params(self, params: Sequence) -> Sequence:
+        if not self._pg:
+            return params
+        # psycopg returns memoryview for BYTEA and wants bytes in; both sides agree on bytes.
+        return [bytes(p) if isinstance(p, memoryview) else p for p in params]
+
+    def run(self, sql: str, params: Sequence = ()) -> int:
+        """Execute; return the affected row count."""
+        return self._conn.execute(self._sql(sql), self._params(params)).rowcount
+
+    def one(self, sql: str, params: Sequence = ()) -> dict | None:
+        """The first row as a dict (BLOBs as bytes), or None."""
+        row = self._conn.execute(self._sql(sql), self._params(params)).fetchone()
+        return None if row is None else _plain(row)
+
+    def all(self, sql: str, params: Sequence = ()) -> list[dict]:
+        """Every row as a dict."""
+        return [_plain(row) for row in self._conn.execute(self._sql(sql), self._params(params))]
+
+
+def _plain(row) -> dict:
+    return {key: bytes(value) if isinstance(value, memoryview) else value
+            for key, value in dict(row).items()}
+
+
+class Database:
+    """The platform database: a SQLite path or a PostgreSQL URL. Thread-safe."""
+
+    def __init__(self, target: str | Path, *, busy_timeout_s: float = 30.0) -> None:
+        """Remember the target; no I/O."""
+        self.target = str(target)
+        self.postgres = is_postgres(self.target)
+        self._busy_timeout_s = busy_timeout_s
+        self._local = threading.local()
+
+    def _connect(self):
+        if self.postgres:
+            import psycopg
+            from psycopg.rows import dict_row
+
+            return psycopg.connect(self.target, autocommit=True, row_factory=dict_row)
+        conn = sqlite3.connect(self.target, timeout=self._busy_timeout_s, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    def _connection(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self.postgres and (conn.closed or conn.broken):
+            conn = None
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Tx]:
+        """A read-write transaction on this thread's connection (SQLite: ``BEGIN IMMEDIATE``).
+        ``write=False`` (SQLite: a deferred ``BEGIN``) reads a snapshot without taking the write
+        lock, so lookups on the request path do not queue behind another request's commit."""
+        conn = self._connection()
+        if self.postgres:
+            with conn.transaction():
+                yield Tx(conn, True)
+            return
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield Tx(conn, False)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def create_schema(self) -> None:
+        """Create every table (idempotent). Several workers may race here: PostgreSQL's
+        ``IF NOT EXISTS`` is not race-free, so a lost race is retried once."""
+        statements = [_ddl(s, self.postgres) for s in SCHEMA]
+        for attempt in range(3):
+            try:
+                with self.transaction() as tx:
+                    if self.postgres:
+                        tx.run("SELECT pg_advisory_xact_lock(7001)")
+                    else:
+                        _upgrade_sqlite_v1(tx)
+                    for statement in statements:
+                        tx.run(statement)
+                    if not self.postgres:
+                        tx.run(f"PRAGMA user_version={SCHEMA_VERSION}")
+                return
+            except Exception:
+                if attempt == 2:
+                    raise
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def _upgrade_sqlite_v1(tx: Tx) -> None:
+    """A platform database written by the foundation release (``user_version`` 1) lacks the
+    terminal status and the delivery route: add them in place, keeping every row."""
+    version = tx.one("PRAGMA user_version")["user_version"]
+    if version != 1:
+        return
+    columns = {row["name"] for row in tx.all("PRAGMA table_info(terminals)")}
+    if "status" not in columns:
+        tx.run("ALTER TABLE terminals ADD COLUMN status TEXT NOT NULL DEFAULT 'active'")
+    columns = {row["name"] for row in tx.all("PRAGMA table_info(submissions)")}
+    if "route" not in columns:
+        tx.run("ALTER TABLE submissions ADD COLUMN route TEXT NOT NULL DEFAULT 'online'")
+
+
+def _ddl(statement: str, postgres: bool) -> str:
+    return re.sub(r"\bBLOB\b", "BYTEA", statement) if postgres else statement
