@@ -16,7 +16,7 @@ demo: setup
 	  echo "or look at it without a screen: make screens (screenshots in tests/_screenshots/)."; \
 	  exit 1; \
 	fi
-	$(VENV)/bin/kiosk --demo
+	$(VENV)/bin/kiosk --demo $(if $(DEMO_CONFIG),--config $(DEMO_CONFIG))
 
 test: setup
 	$(PY) -m pytest

@@ -51,9 +51,12 @@ from kiosk.config import KioskConfig
 from kiosk.core import KioskCore
 config = KioskConfig().with_overrides(storage={"data_dir": sys.argv[1]}, ui={"fullscreen": False})
 core = KioskCore(config)
-core.start()  # as `kiosk` does: the catalog loads on the journey thread while Qt builds the window
-from ui.app import create_application
+# As `kiosk` does: the catalog loads on the journey thread while Qt builds the window, and the
+# devices, store and sync start once the first frame is on screen.
+core.start(services_after_screen=True)
+from ui.app import create_application, notify_first_frame
 app, engine, window, bridge = create_application(config, core)
+notify_first_frame(window, core.screen_shown)
 def swapped():
     state = bridge.property("state") or {}
     if state.get("screen") == "attract" and state.get("catalog", {}).get("services"):

@@ -85,6 +85,8 @@ class UiConfig:
     fullscreen: bool = key(True, "Full-screen, frameless window (lockdown).")
     orientation: Literal["portrait", "landscape"] = key("portrait", "Screen orientation.")
     demo_controls: bool = key(False, "Show the simulated reader's 'present a document' buttons.")
+    voice_engine: str = key("", "Qt TextToSpeech engine for spoken prompts; empty: Qt's default, 'none': silent.",
+                            matches(r"[A-Za-z0-9_.-]*", "must be empty, 'none' or an engine name such as speechd"))
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,34 @@ class ReceiptConfig:
 
 
 @dataclass(frozen=True)
+class FaceConfig:
+    """The face step: guidance, photo quality limits, automatic capture, liveness, 1:1 match."""
+
+    detect_width: int = key(320, "Width the frame is scaled to for face detection (pixels).", between(160, 1280))
+    min_eye_distance_px: float = key(40.0, "Smallest eye distance in camera pixels (else 'come closer').", between(10, 1000))
+    min_face_height_ratio: float = key(0.2, "Smallest face height as a share of the frame height.", between(0.05, 1))
+    max_face_height_ratio: float = key(0.6, "Largest face height as a share of the frame height (else 'move back').", between(0.1, 1))
+    max_centre_offset: float = key(0.12, "Largest offset of the face from the guide's centre, share of the frame.", between(0.01, 0.5))
+    max_roll_deg: float = key(8.0, "Largest head tilt (roll) in degrees.", between(1, 45))
+    max_yaw: float = key(0.15, "Largest sideways turn (nose offset / eye distance).", between(0.02, 1))
+    min_sharpness: float = key(25.0, "Smallest Laplacian variance of the face (else 'blurred').", between(0))
+    min_brightness: float = key(70.0, "Darkest acceptable mean face luminance (0-255).", between(0, 255))
+    max_brightness: float = key(210.0, "Brightest acceptable mean face luminance (0-255).", between(0, 255))
+    min_lr_balance: float = key(0.7, "Smallest ratio of the darker to the lighter half of the face.", between(0, 1))
+    max_background_std: float = key(40.0, "Largest luminance spread of the wall beside the head.", between(0))
+    max_motion: float = key(0.08, "Largest movement between frames, in eye distances (else 'hold still').", between(0.001, 1))
+    hold_frames: int = key(4, "Frames a new prompt must persist before it is shown (hysteresis).", between(1, 60))
+    capture_frames: int = key(8, "Good frames in a row before the capture countdown starts.", between(1, 300))
+    countdown_s: float = key(3.0, "Seconds of countdown before the automatic photo.", between(0, 10))
+    jpeg_quality: int = key(90, "JPEG quality of the ID photo.", between(50, 100))
+    liveness: bool = key(True, "Run a random active liveness challenge (turn left/right, nod) before the photo.")
+    liveness_timeout_s: float = key(8.0, "Seconds the citizen has to perform the challenge.", between(2, 60))
+    liveness_sensor: str = key("", "Vendor NIR/3D liveness sensor backend; empty: none.")
+    matcher: str = key("dlib", "1:1 face matcher backend; empty: none (every journey goes to staff review).")
+    match_threshold: float = key(0.6, "Largest descriptor distance counted as the same person (dlib).", between(0.1, 1.5))
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     """The whole configuration of one terminal."""
 
@@ -158,6 +188,7 @@ class KioskConfig:
     central: CentralConfig = section(CentralConfig, "Central platform.")
     devices: DevicesConfig = section(DevicesConfig, "Devices.")
     receipt: ReceiptConfig = section(ReceiptConfig, "Receipt contents.")
+    face: FaceConfig = section(FaceConfig, "Face step.")
 
     def to_dict(self) -> dict[str, Any]:
         """The configuration as nested plain data (as it would be read from TOML)."""

@@ -14,18 +14,17 @@ import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from typing import TYPE_CHECKING
-
-from drivers import camera as camera_family
-from drivers.common import DeviceError, NoDocumentPresent
+from drivers.common import DeviceError
 
 from . import events as ev
 from .applicant import applicant_record, prefill_values
 from .config import KioskConfig
+from .face import FaceStep, face_view, pending_record
 from .journey import Journey, JourneyState, TransitionRefused, WipeReason
-from .receipts import build_receipt
+from .identify import IdentifyStep
+from .printing import PrintStep
 from .view import build_snapshot
 
 if TYPE_CHECKING:
@@ -37,7 +36,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_RETRY_AFTER_READ_ERROR_S = 1.5
+#: How long services wait for the UI's first frame before starting anyway.
+_SERVICES_AFTER_SCREEN_WAIT_S = 3.0
 
 
 class KioskCore:
@@ -68,20 +68,30 @@ class KioskCore:
         self._frame: Any = None
         self._frame_lock = threading.Lock()
         self._previewing = False
-        self._reading_epoch = 0
+        self._face = FaceStep(config.face)
+        self._face_view: dict[str, Any] = {}
+        self._face_epoch = 0
         self._staff_called = False
         self._stopping = threading.Event()
+        self._screen_shown = threading.Event()
         self._ticker: threading.Thread | None = None
         self._last_countdown: int | None = None
+        self._printing = PrintStep(self)
+        self._identify = IdentifyStep(self)
 
     # ---- lifecycle ------------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self, *, services_after_screen: bool = False) -> None:
         """Start the terminal and return at once; the attract screen's data follows as an event.
 
         Everything else (catalog, devices, store, sync) starts on the journey thread, so the
-        window can appear while it loads; commands posted meanwhile queue behind it.
+        window can appear while it loads; commands posted meanwhile queue behind it. With
+        ``services_after_screen`` the devices, store and sync start only once the UI calls
+        :meth:`screen_shown` (or after a few seconds): their imports and device warm-up would
+        otherwise compete with the GUI thread for the interpreter while it builds the first frame.
         """
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not services_after_screen:
+            self._screen_shown.set()
         self._journey_thread.submit(self._start_services)
         self._ticker = threading.Thread(target=self._tick_loop, name="journey-clock", daemon=True)
         self._ticker.start()
@@ -89,14 +99,16 @@ class KioskCore:
     def _start_services(self) -> None:
         # Imported here, on the journey thread, to keep their libraries (jsonschema, OpenCV,
         # sqlite-utils, cryptography, httpx) off the GUI thread's path to the first frame.
-        from .catalog import Catalog
+        from .pulled_catalog import load_catalog
 
-        self.catalog = Catalog.load_bundled()
+        # The platform's last good catalog when the worker has pulled one, else the packaged one.
+        self.catalog = load_catalog(self.data_dir / "kiosk.db")
         timing = self.config.journey
         self._journey = Journey(
             self._clock, self._make_form, timing.idle_timeout_s, timing.idle_warning_s, timing.done_timeout_s
         )
         self._publish_snapshot()  # the attract screen needs nothing more
+        self._screen_shown.wait(_SERVICES_AFTER_SCREEN_WAIT_S)
 
         from .devices import DeviceManager
         from .enrollment import Enrollment
@@ -123,15 +135,24 @@ class KioskCore:
             self.config.storage.min_free_mb * 1024 * 1024,
         )
         self._writer.start()
-        self._sync = SyncService(self.data_dir / "kiosk.db", enrollment, self.config.central, self.events)
+        self._sync = SyncService(
+            self.data_dir / "kiosk.db", enrollment, self.config.central, self.events,
+            device_states=lambda: {role: str(getattr(status.state, "value", status.state))
+                                   for role, status in self._devices.statuses().items()},
+        )
         self._sync.start()
         self._publish_snapshot()
+
+    def screen_shown(self) -> None:
+        """The UI has shown its first frame: devices, store and sync may start now (any thread)."""
+        self._screen_shown.set()
 
     def stop(self) -> None:
         """Stop every worker and join it; safe to call twice."""
         if self._stopping.is_set():
             return
         self._stopping.set()
+        self._screen_shown.set()
         self._previewing = False
         if self._ticker is not None:
             self._ticker.join()
@@ -143,6 +164,7 @@ class KioskCore:
             self._writer.stop()
         if self._devices is not None:
             self._devices.close_all()
+        self._face.shutdown()
 
     def _wipe_for_shutdown(self) -> None:
         if self._journey is not None and self._journey.state is not JourneyState.ATTRACT:
@@ -188,7 +210,7 @@ class KioskCore:
         """The citizen has read the notice: wait for a document."""
         def accept() -> None:
             self._journey.notice_accepted()
-            self._start_reading()
+            self._identify.start()
         self._post(accept)
 
     def present_demo_document(self, key: str) -> None:
@@ -200,6 +222,10 @@ class KioskCore:
             reader.present(key)
         self._post(present, changed=False)
 
+    def enter_access_key(self, document_number: str, birth_date: str, expiry_date: str, can: str = "") -> None:
+        """The citizen typed a passport's access key (dates YYMMDD), or its 6-digit CAN."""
+        self._post(lambda: self._identify.access_key_entered(document_number, birth_date, expiry_date, can))
+
     def capture_photo(self) -> None:
         """Take the photo from the newest preview frame."""
         self._post(self._capture)
@@ -208,6 +234,8 @@ class KioskCore:
         """Drop the captured photo and show the live preview again."""
         def retake() -> None:
             self._journey.photo_discarded()
+            self._journey.session.extras.pop("face_verification", None)
+            self._face_epoch += 1
             self._start_preview()
         self._post(retake)
 
@@ -255,6 +283,16 @@ class KioskCore:
             log.warning("staff called at screen %s", self._journey.state.value)
         self._post(call)
 
+    def set_document_renderer(self, renderer: Callable[[dict[str, Any], dict[str, Any]], bytes] | None) -> None:
+        """Register how A4 forms become PDF bytes (the UI registers Qt's; the core imports no Qt).
+
+        ``renderer(printable, meta)`` gets the form's filled print layout
+        (:meth:`~kiosk.forms.FormSession.printable`) and ``{"receipt_number", "service",
+        "accepted_at", "hall"}``, and returns a PDF. It runs on the document printer's owner
+        thread, so it must not touch GUI objects. ``None`` turns A4 printing off.
+        """
+        self._printing.document_renderer = renderer
+
     # ---- journey thread internals ---------------------------------------------------------
     def _journey_required(self) -> Journey:
         if self._journey is None:
@@ -291,7 +329,10 @@ class KioskCore:
             staff_called=self._staff_called,
             devices=self._devices.statuses() if self._devices else {},
             demo_documents=self._demo_documents(),
+            face=face_view(self._face_view, journey.session.extras.get("face_verification"), self.language),
+            sync_paused=self._sync is not None and self._sync.paused_reason is not None,
         )
+        snapshot["access_key"] = dict(self._identify.access_key_view)
         with self._snapshot_lock:
             self._snapshot = snapshot
         self.events.publish(ev.JOURNEY_CHANGED, snapshot=snapshot)
@@ -315,15 +356,18 @@ class KioskCore:
         self._previewing = False
         with self._frame_lock:
             self._frame = None
-        self._reading_epoch += 1
+        self._identify.forget()
+        self._face_epoch += 1
+        self._face_view = {}
         self._staff_called = False
+        self._printing.discard_form_jobs()
         self.events.publish(ev.SESSION_WIPED, reason=reason.value)
         log.info("session wiped: %s", reason.value)
 
     def _enter_state_effects(self) -> None:
         state = self._journey.state
         if state is JourneyState.IDENTIFY:
-            self._start_reading()
+            self._identify.start()
         elif state is JourneyState.FACE and self._journey.session.photo_jpeg is None:
             self._start_preview()
         else:
@@ -347,50 +391,13 @@ class KioskCore:
         if countdown != self._last_countdown:
             self._publish_snapshot()
 
-    # ---- identify -------------------------------------------------------------------------
-    def _start_reading(self) -> None:
-        self._reading_epoch += 1
-        self._request_read(self._reading_epoch)
-
-    def _request_read(self, epoch: int) -> None:
-        wait_s = self.config.journey.document_wait_s
-        future = self._devices["id_reader"].submit(lambda reader: reader.read_document(wait_s))
-        future.add_done_callback(lambda f: self._post(lambda: self._on_read(f, epoch), changed=False))
-
-    def _on_read(self, future: Future[Any], epoch: int) -> None:
-        journey = self._journey
-        if epoch != self._reading_epoch or journey.state is not JourneyState.IDENTIFY:
-            return  # the citizen moved on; whatever was read is dropped, not kept
-        try:
-            identity = future.result()
-        except NoDocumentPresent:
-            self._request_read(epoch)
-            return
-        except DeviceError as exc:
-            log.warning("document read failed: %s (%s)", type(exc).__name__, exc.action)
-            journey.document_failed("document_unreadable")
-            self._publish_snapshot()
-            timer = threading.Timer(
-                _RETRY_AFTER_READ_ERROR_S, lambda: self._post(lambda: self._retry_read(epoch), changed=False)
-            )
-            timer.daemon = True
-            timer.start()
-            return
-        log.info("document read: %s", identity.redacted())
-        journey.document_read(identity)
-        self.events.publish(ev.CARD_READ, document_type=identity.document_type.value)
-        self._start_preview()
-        self._publish_snapshot()
-
-    def _retry_read(self, epoch: int) -> None:
-        if epoch == self._reading_epoch and self._journey.state is JourneyState.IDENTIFY:
-            self._request_read(epoch)
-
     # ---- face -----------------------------------------------------------------------------
     def _start_preview(self) -> None:
         if self._previewing:
             return
         self._previewing = True
+        self._face.reset()
+        self._face_view = {}
         self._devices["camera"].submit(self._preview_step)
 
     def _preview_step(self, camera: Any) -> None:
@@ -406,20 +413,72 @@ class KioskCore:
             with self._frame_lock:
                 self._frame = frame
             self.events.publish(ev.PREVIEW_FRAME_UPDATED)
+            self._analyse_frame(frame)
         if self._previewing and not self._stopping.is_set():
             self._devices["camera"].submit(self._preview_step)
+
+    def _analyse_frame(self, frame: Any) -> None:
+        """Camera owner thread: guidance for this frame, and the photo when it is due."""
+        epoch = self._face_epoch
+        try:
+            outcome = self._face.on_frame(frame, time.monotonic())
+        except Exception:  # noqa: BLE001 - a bad frame must not stop the preview
+            log.exception("face analysis failed")
+            return
+        if outcome.photo is not None:
+            self._previewing = False
+            photo = outcome.photo
+            self._post(lambda: self._on_face_photo(photo, epoch))
+        elif outcome.error is not None:
+            error = outcome.error
+            self._post(lambda: self._on_face_error(error, epoch))
+        elif outcome.view is not None:
+            view = outcome.view
+            self._post(lambda: self._on_face_view(view, epoch))
+
+    def _on_face_view(self, view: dict[str, Any], epoch: int) -> None:
+        if epoch == self._face_epoch and self._journey.state is JourneyState.FACE:
+            self._face_view = view
+
+    def _on_face_error(self, error: str, epoch: int) -> None:
+        if epoch == self._face_epoch and self._journey.state is JourneyState.FACE:
+            self._journey.photo_failed(error)
 
     def _capture(self) -> None:
         journey = self._journey
         if journey.state is not JourneyState.FACE:
             raise TransitionRefused("not on the face screen")
-        frame = self.latest_frame()
-        if frame is None:
+        if self.latest_frame() is None:
             journey.photo_failed("camera_unavailable")
             return
-        journey.photo_taken(camera_family.encode_jpeg(frame))
-        self._previewing = False
+        self._face.request_capture()  # taken from the next frame, on the camera's thread
+
+    def _on_face_photo(self, photo: Any, epoch: int) -> None:
+        journey = self._journey
+        if epoch != self._face_epoch or journey.state is not JourneyState.FACE or journey.session.photo_jpeg is not None:
+            return
+        journey.photo_taken(photo.jpeg)
+        self._face_view = {}
         self.events.publish(ev.FACE_CAPTURED)
+        identity = journey.session.identity
+        future = self._face.verify(
+            photo,
+            getattr(identity, "photo_jpeg", None),
+            getattr(identity, "photo_missing_reason", None),
+        )
+        future.add_done_callback(lambda f: self._post(lambda: self._on_verified(f, epoch, photo.jpeg)))
+
+    def _on_verified(self, future: Future[dict[str, Any]], epoch: int, jpeg: bytes) -> None:
+        session = self._journey.session
+        if epoch != self._face_epoch or session.photo_jpeg is not jpeg:
+            return  # retaken or wiped meanwhile
+        try:
+            record = future.result()
+        except Exception:  # noqa: BLE001 - a matcher bug means staff review, never a pass
+            log.exception("face verification failed")
+            record = {**pending_record(), "reasons": ["verification_error"]}
+        session.extras["face_verification"] = record
+        log.info("identity verification: %s (%s)", record["decision"], ", ".join(record["reasons"]) or "all checks passed")
 
     # ---- submit and print -----------------------------------------------------------------
     def _submit(self) -> None:
@@ -435,7 +494,11 @@ class KioskCore:
             form_id=definition.id,
             form_version=definition.version,
             language=self.language,
-            applicant=applicant_record(session.identity),
+            applicant={
+                **applicant_record(session.identity),
+                # 人证核验 outcome; "staff_review" with reasons unless matched and live.
+                "identity_verification": session.extras.get("face_verification") or pending_record(),
+            },
             answers=session.form.answers(),
             photos=photos,
         )
@@ -461,45 +524,15 @@ class KioskCore:
         journey.submission_queued(accepted.receipt_number)
         self.events.publish(ev.SUBMISSION_QUEUED, receipt_number=accepted.receipt_number)
         self._sync.sync_now()
-        self._print_receipt(accepted)
-        self._publish_snapshot()
-
-    def _print_receipt(self, accepted: Accepted) -> None:
-        session = self._journey.session
-        service = session.service
-        receipt = build_receipt(
-            service_title=service.title.text("zh-CN"),
-            receipt_number=accepted.receipt_number,
-            accepted_at=accepted.accepted_at.astimezone(),
-            hall_name=self.config.terminal.hall_name,
-            terminal_id=self.config.terminal.terminal_id,
-            applicant_name=session.identity.name,
-            processing_time=service.notice.processing_time.text("zh-CN"),
-            collect=service.notice.collection.text("zh-CN"),
-            lookup_url=self.config.receipt.lookup_url,
-            hotline=self.config.receipt.hotline,
-        )
-        future = self._devices["receipt_printer"].submit(lambda printer: printer.print_receipt(receipt))
-        future.add_done_callback(lambda f: self._post(lambda: self._on_printed(f, accepted.receipt_number), changed=False))
-
-    def _on_printed(self, future: Future[Any], receipt_number: str) -> None:
-        journey = self._journey
-        if journey.state is not JourneyState.PRINTING or journey.session.receipt_number != receipt_number:
-            return
-        try:
-            future.result()
-        except DeviceError as exc:
-            log.warning("receipt %s not printed: %s", receipt_number, type(exc).__name__)
-            journey.receipt_print_failed("printer_unavailable")
-            self.events.publish(ev.RECEIPT_PRINT_FAILED, receipt_number=receipt_number, action=exc.action.value)
-        else:
-            journey.receipt_printed()
-            self.events.publish(ev.RECEIPT_PRINTED, receipt_number=receipt_number)
+        self._printing.start(accepted)
         self._publish_snapshot()
 
     # ---- devices --------------------------------------------------------------------------
     def _on_device_event(self, event: ev.Event) -> None:
-        if event.name == ev.DEVICE_STATUS_CHANGED and not self._stopping.is_set():
+        # A sync pause (or its end) changes the staff notice: refresh the screen model too.
+        sync_turn = event.name == ev.SYNC_PROGRESSED and event.data.get("step") in (
+            "sync_paused", "sync_resumed", "sync_completed")
+        if (event.name == ev.DEVICE_STATUS_CHANGED or sync_turn) and not self._stopping.is_set():
             self._post(lambda: None)
 
     def outbox_counts(self) -> dict[str, int]:

@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 #: Names of the events the core raises, all in the past tense.
 JOURNEY_CHANGED = "journey_changed"
 CARD_READ = "card_read"
+CARD_REMOVED = "card_removed"
+READ_FAILED = "read_failed"
 FACE_CAPTURED = "face_captured"
 PREVIEW_FRAME_UPDATED = "preview_frame_updated"
 SUBMISSION_QUEUED = "submission_queued"

@@ -22,6 +22,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "摄像头暂时无法使用，请呼叫工作人员。",
         "en": "The camera is not available. Please call a member of staff.",
     },
+    "face_not_found": {
+        "zh-CN": "未检测到面部，请面向摄像头后再拍照。",
+        "en": "No face was found. Please look at the camera and take the photo again.",
+    },
     "form_incomplete": {
         "zh-CN": "还有必填项未填写或填写有误，请按提示修改。",
         "en": "Some required answers are missing or need correcting. Please see the notes in red.",

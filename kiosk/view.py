@@ -94,8 +94,12 @@ def build_snapshot(
     staff_called: bool,
     devices: dict[str, DeviceStatus],
     demo_documents: list[dict[str, str]],
+    face: dict[str, Any] | None = None,
+    sync_paused: bool = False,
 ) -> dict[str, Any]:
-    """The whole screen model for the journey's current state (journey thread)."""
+    """The whole screen model for the journey's current state (journey thread).
+    ``sync_paused``: the platform refused this terminal and the queue waits for staff (a
+    staff-only notice; no personal data)."""
     session = journey.session
     form = session.form
     show_form = form is not None and journey.state.value in ("form", "review")
@@ -112,6 +116,7 @@ def build_snapshot(
         "demo_documents": demo_documents,
         "photo_revision": zlib.crc32(session.photo_jpeg) if session.photo_jpeg is not None else 0,
         "has_photo": session.photo_jpeg is not None,
+        "face": face or {},
         "form": {
             "title": session.form_definition.title.text(language),
             "fields": form.view(language),
@@ -122,8 +127,10 @@ def build_snapshot(
         "review": review_view(form, language) if show_form else [],
         "receipt_number": session.receipt_number,
         "printed": session.printed,
+        "receipt_fallback": session.extras.get("receipt_fallback") if session.printed is False else None,
         "message": message_text(session.message, language),
         "idle_seconds_left": idle_seconds_left,
         "staff_called": staff_called,
         "devices": {role: {"state": s.state.value, "detail": s.detail} for role, s in devices.items()},
+        "sync_paused": sync_paused,
     }

@@ -8,8 +8,13 @@ packages=(
   python3 python3-venv python3-dev gcc make
   # smart cards: PC/SC daemon and headers/swig for pyscard
   pcscd libpcsclite-dev swig
+  # TEST/DEMO ONLY (tests, bench, training PCs): virtual PC/SC reader for our passport emulator.
+  # Never install it on a terminal: vpcd listens on every interface (research/id-cards.md).
+  vsmartcard-vpcd
   # a CJK font so no Chinese glyph renders as a box
   fonts-noto-cjk fontconfig
+  # Latin and digits in A4 PDFs (ui/pdf.py)
+  fonts-dejavu-core
   # Qt runtime libraries (PySide6 wheels) and Qt Virtual Keyboard's audio dependency
   libpulse0 libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
@@ -18,6 +23,11 @@ packages=(
   xvfb xauth
   # PDF checks in tests
   poppler-utils
+  # printing: CUPS clients for the cups backends; cupsd and the cups-pdf virtual printer for tests
+  cups-client cups-daemon printer-driver-cups-pdf
+  # kiosk-central on PostgreSQL: the sync tests start a throwaway cluster (initdb/postgres as the
+  # postgres user); mkfs.ext4 + mount for the loop-mounted small disk of the disk-budget test
+  postgresql e2fsprogs util-linux
 )
 
 missing=()

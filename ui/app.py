@@ -82,6 +82,25 @@ class LanguageSwitcher(QObject):
             self._engine.retranslate()
 
 
+def resolve_voice_engine(name: str) -> str:
+    """``ui.voice_engine`` as Voice.qml gets it: a name Qt has no plug-in for becomes "none".
+
+    Qt would otherwise print a critical message and stay silent anyway; this says why, once,
+    with the engines that are installed. "" (Qt's default) and "none" pass unchanged.
+    """
+    if name in ("", "none"):
+        return name
+    # Imported here: the default configuration never needs the list.
+    from PySide6.QtTextToSpeech import QTextToSpeech
+
+    installed = QTextToSpeech.availableEngines()
+    if name not in installed:
+        log.error("ui.voice_engine %r is not an installed Qt text-to-speech engine (installed: %s); "
+                  "prompts will not be spoken", name, ", ".join(installed) or "none")
+        return "none"
+    return name
+
+
 def _application(argv: Sequence[str] | None) -> QGuiApplication:
     prepare_qt_environment()
     app = QGuiApplication.instance()
@@ -120,6 +139,7 @@ def create_application(
         "fullscreen": bool(ui.fullscreen),
         "orientation": ui.orientation,
         "demo_controls": bool(ui.demo_controls),
+        "voice_engine": resolve_voice_engine(ui.voice_engine),
     }
     switcher.apply(ui.language)
 
@@ -131,6 +151,9 @@ def create_application(
     engine.addImageProvider("photo", PhotoImageProvider(core))
 
     bridge = KioskBridge(core, ui_config, on_language_changed=switcher.apply, parent=engine)
+    from .pdf import register as register_pdf_renderer
+
+    register_pdf_renderer(core)  # A4 forms: the core asks ui for PDFs without importing Qt
     engine.rootContext().setContextProperty("kiosk", bridge)
     bridge.open()
 
@@ -161,6 +184,15 @@ def _demo_config(config_path: str | None) -> tuple[Any, Callable[[], None]]:
     base = load_config(config_path) if config_path else None
     demo = start_demo(base)  # blocks about a second, before any window is shown
     return demo.config, demo.stop
+
+
+def notify_first_frame(window: QQuickWindow, callback: Callable[[], None]) -> None:
+    """Call ``callback`` once, after the window has put its first frame on screen."""
+    def swapped() -> None:
+        window.frameSwapped.disconnect(swapped)
+        callback()
+
+    window.frameSwapped.connect(swapped)
 
 
 def _quit_on_signals(app: QGuiApplication) -> None:
@@ -197,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     core = KioskCore(config)
     # Started first: the catalog loads on the journey thread while Qt builds the window.
-    core.start()
+    core.start(services_after_screen=True)
     try:
         app, engine, window, bridge = create_application(config, core, argv=[sys.argv[0]])
     except QmlLoadError as exc:
@@ -214,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stop_demo()
 
     app.aboutToQuit.connect(shut_down)
+    notify_first_frame(window, core.screen_shown)
     _quit_on_signals(app)
     return app.exec()
 

@@ -173,6 +173,10 @@ class KioskBridge(QObject):
     def presentDemoDocument(self, key: str) -> None:
         self._core.present_demo_document(key)
 
+    @Slot(str, str, str, str)
+    def enterAccessKey(self, document_number: str, birth_date: str, expiry_date: str, can: str) -> None:
+        self._core.enter_access_key(document_number, birth_date, expiry_date, can)
+
     @Slot()
     def capturePhoto(self) -> None:
         self._core.capture_photo()

@@ -95,6 +95,7 @@ def start_core(demo: Demo) -> Iterator[Any]:
         core.start()
         started.append(core)
         driver.wait_screen("attract")
+        driver.wait_for(lambda s: s.get("devices"))  # services start after the first screen
         return driver
 
     yield start

@@ -53,6 +53,10 @@
         <translation>打印机暂不可用，请记下此受理编号。</translation>
     </message>
     <message>
+        <source>Scan this code with your phone to keep a copy of your receipt. Staff have been told about the printer.</source>
+        <translation>请用手机扫描此二维码保存回执信息。已通知工作人员处理打印机。</translation>
+    </message>
+    <message>
         <source>Nothing of your application stays on this screen once you touch “Finish”.</source>
         <translation>点击“完成”后，您的信息将从本机屏幕上清除。</translation>
     </message>
@@ -142,6 +146,38 @@
     <message>
         <source>Reader</source>
         <translation>读卡区</translation>
+    </message>
+    <message>
+        <source>Passport found. Type the passport number, your date of birth and the expiry date as printed on the photo page (dates as YYMMDD), or the 6-digit card access number (CAN).</source>
+        <translation>已识别到护照。请按照片页上的内容输入护照号码、出生日期和有效期至（日期为六位数字 YYMMDD），或输入 6 位卡片访问码（CAN）。</translation>
+    </message>
+    <message>
+        <source>Please check: passport number letters and digits, dates as six digits (YYMMDD), CAN as six digits.</source>
+        <translation>请检查：护照号码为字母和数字，日期为六位数字（YYMMDD），CAN 为六位数字。</translation>
+    </message>
+    <message>
+        <source>The passport did not accept these details. Please check them and try again.</source>
+        <translation>护照芯片未接受以上信息，请核对后重试。</translation>
+    </message>
+    <message>
+        <source>Passport number</source>
+        <translation>护照号码</translation>
+    </message>
+    <message>
+        <source>Date of birth (YYMMDD)</source>
+        <translation>出生日期（YYMMDD）</translation>
+    </message>
+    <message>
+        <source>Expiry date (YYMMDD)</source>
+        <translation>有效期至（YYMMDD）</translation>
+    </message>
+    <message>
+        <source>or card access number (CAN)</source>
+        <translation>或卡片访问码（CAN）</translation>
+    </message>
+    <message>
+        <source>Open the passport</source>
+        <translation>读取护照</translation>
     </message>
     <message>
         <source>Keep the document still until the next screen appears.</source>

@@ -45,18 +45,20 @@ Window {
                 objectName: "screenLoader"
                 Layout.fillWidth: true
                 Layout.fillHeight: true
-                sourceComponent: {
+                // Screens load by URL, so only the attract screen is compiled at start-up; the
+                // others compile (once, then from Qt's disk cache) when first shown.
+                source: {
                     switch (root.screenName) {
-                    case "notice": return noticeScreen
-                    case "identify": return identifyScreen
-                    case "face": return faceScreen
-                    case "form": return formScreen
-                    case "review": return reviewScreen
+                    case "notice": return "Kiosk/NoticeScreen.qml"
+                    case "identify": return "Kiosk/IdentifyScreen.qml"
+                    case "face": return "Kiosk/FaceScreen.qml"
+                    case "form": return "Kiosk/FormScreen.qml"
+                    case "review": return "Kiosk/ReviewScreen.qml"
                     case "submitting":
-                    case "printing": return busyScreen
-                    case "done": return doneScreen
+                    case "printing": return "Kiosk/BusyScreen.qml"
+                    case "done": return "Kiosk/DoneScreen.qml"
                     }
-                    return attractScreen
+                    return "Kiosk/AttractScreen.qml"
                 }
             }
             NavBar {
@@ -67,14 +69,17 @@ Window {
         }
     }
 
-    Component { id: attractScreen; AttractScreen { } }
-    Component { id: noticeScreen; NoticeScreen { } }
-    Component { id: identifyScreen; IdentifyScreen { } }
-    Component { id: faceScreen; FaceScreen { } }
-    Component { id: formScreen; FormScreen { } }
-    Component { id: reviewScreen; ReviewScreen { } }
-    Component { id: busyScreen; BusyScreen { } }
-    Component { id: doneScreen; DoneScreen { } }
+
+    // Spoken prompts (issue 5): the face guidance, or the liveness challenge while one runs,
+    // in the session's language. The same text is on screen over the live preview.
+    Voice {
+        objectName: "voice"
+        readonly property var face: root.snapshot.face || ({})
+        engineName: root.ui.voice_engine || ""
+        language: root.snapshot.language || root.ui.language
+        text: root.screenName === "face" && !root.snapshot.has_photo
+              ? (face.challenge_text || face.guidance_text || "") : ""
+    }
 
     InputPanel {
         id: inputPanel

@@ -1,4 +1,5 @@
 import QtQuick
+import QtQuick.Controls.Basic
 import QtQuick.Layouts
 
 // 身份核验: place the ID card or passport on the reader. The core keeps reading while this
@@ -8,6 +9,13 @@ ScreenPage {
     objectName: "screen_identify"
     title: qsTr("Place your ID card on the reader")
     subtitle: qsTr("Resident ID card: lay it flat on the reader below the screen. Passport: open it at the photo page and place it face down.")
+
+    readonly property var accessKey: kiosk.state.access_key || ({})
+    // Typed keys never outlive the screen: cleared when sent and whenever the screen is left.
+    function clearAccessKey() {
+        keyNumber.text = ""; keyBirth.text = ""; keyExpiry.text = ""; keyCan.text = ""
+    }
+    onVisibleChanged: if (!visible) clearAccessKey()
 
     GridLayout {
         id: grid
@@ -19,6 +27,8 @@ ScreenPage {
         Item {
             // An animated picture of a card being laid on the reader; it shrinks to fit.
             id: animationArea
+            // Room for the access key fields (and the keyboard) once a passport asks for them.
+            visible: !screen.accessKey.needed
             Layout.fillWidth: true
             Layout.fillHeight: true
             Layout.minimumHeight: 240
@@ -94,6 +104,81 @@ ScreenPage {
                 horizontalAlignment: Text.AlignHCenter
                 text: qsTr("Keep the document still until the next screen appears.")
                 color: Theme.textMuted
+            }
+
+            ColumnLayout {
+                // A passport chip opens only with its access key: typed from the photo page.
+                objectName: "accessKeyPanel"
+                visible: !!screen.accessKey.needed
+                Layout.fillWidth: true
+                spacing: Theme.spacing
+                KText {
+                    Layout.fillWidth: true
+                    text: qsTr("Passport found. Type the passport number, your date of birth and the expiry date as printed on the photo page (dates as YYMMDD), or the 6-digit card access number (CAN).")
+                }
+                KText {
+                    objectName: "accessKeyError"
+                    Layout.fillWidth: true
+                    visible: text !== ""
+                    color: Theme.error
+                    text: screen.accessKey.error === "invalid" ? qsTr("Please check: passport number letters and digits, dates as six digits (YYMMDD), CAN as six digits.")
+                        : screen.accessKey.error === "rejected" ? qsTr("The passport did not accept these details. Please check them and try again.")
+                        : ""
+                }
+                KText { text: qsTr("Passport number"); font.pixelSize: Theme.fontSmall }
+                TextField {
+                    id: keyNumber
+                    objectName: "accessKey_keyNumber"
+                    Layout.fillWidth: true
+                    implicitHeight: Theme.touchTarget
+                    font.pixelSize: Theme.fontBody
+                    inputMethodHints: Qt.ImhPreferUppercase | Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
+                }
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: Theme.spacing
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        KText { text: qsTr("Date of birth (YYMMDD)"); font.pixelSize: Theme.fontSmall }
+                        TextField {
+                            id: keyBirth
+                            objectName: "accessKey_keyBirth"
+                            Layout.fillWidth: true
+                            implicitHeight: Theme.touchTarget
+                            font.pixelSize: Theme.fontBody
+                            inputMethodHints: Qt.ImhDigitsOnly | Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
+                        }
+                    }
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        KText { text: qsTr("Expiry date (YYMMDD)"); font.pixelSize: Theme.fontSmall }
+                        TextField {
+                            id: keyExpiry
+                            objectName: "accessKey_keyExpiry"
+                            Layout.fillWidth: true
+                            implicitHeight: Theme.touchTarget
+                            font.pixelSize: Theme.fontBody
+                            inputMethodHints: Qt.ImhDigitsOnly | Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
+                        }
+                    }
+                }
+                KText { text: qsTr("or card access number (CAN)"); font.pixelSize: Theme.fontSmall }
+                TextField {
+                    id: keyCan
+                    objectName: "accessKey_keyCan"
+                    Layout.fillWidth: true
+                    implicitHeight: Theme.touchTarget
+                    font.pixelSize: Theme.fontBody
+                    inputMethodHints: Qt.ImhDigitsOnly | Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
+                }
+                KioskButton {
+                    objectName: "accessKeySubmit"
+                    text: qsTr("Open the passport")
+                    onClicked: {
+                        kiosk.enterAccessKey(keyNumber.text, keyBirth.text, keyExpiry.text, keyCan.text)
+                        screen.clearAccessKey()
+                    }
+                }
             }
 
             ColumnLayout {
