@@ -178,6 +178,10 @@ class SyncWorker(BatchSending):
                     if result.aborted:
                         offline = True
                     elif result.attempted:
+                        if offline:
+                            # A send got through before the probe noticed: the network is back
+                            # all the same, so nothing may sit out its per-record backoff.
+                            outbox.retry_now(self._clock())
                         offline = False
                 except Exception as exc:  # the worker must outlive a bad pass
                     log.exception("sync pass failed")

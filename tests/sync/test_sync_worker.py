@@ -149,6 +149,29 @@ def test_sync_now_retries_at_once_after_the_network_returns(outbox_path, events)
     assert state_counts(outbox_path)["acked"] == 4
 
 
+def test_a_send_that_gets_through_brings_every_backed_off_record_back(outbox_path, events):
+    """The network returns between the health probe and the next pass: the first record to get
+    through proves it, so the ones sitting out an hour's backoff are sent at once too."""
+    down = CentralUnavailable("down")
+    client = ScriptedClient({"sub-0001": down})  # only the first record meets the outage
+
+    def health() -> None:
+        raise down  # the probe never sees the network come back
+
+    client.health = health
+    slow = Backoff(base_s=3600, cap_s=3600)
+    worker = SyncWorker(lambda: Outbox(Store(outbox_path).open()), client, interval_s=0.2,
+                        on_event=events, backoff=slow, batch_size=1)
+    worker.start()
+    try:
+        events.wait_for("sync_failed")
+        client.outcomes.clear()
+        events.wait_for("submission_acked", 4)
+    finally:
+        worker.stop()
+    assert state_counts(outbox_path)["acked"] == 4
+
+
 def test_a_broken_listener_does_not_stop_delivery(outbox_path):
     def listener(name, data):
         raise RuntimeError("listener bug")
