@@ -12,22 +12,12 @@ from drivers.idcard import DocumentType, id_reader_backends
 from drivers.idcard.emrtd.mrz import AccessKey
 from drivers.idcard.emrtd.pcsc import AccessKeyRequired, PcscPassportReader
 from drivers.idcard.emulator.document import make_passport
-from drivers.idcard.emulator.pcscd import PrivatePcscd
-from drivers.idcard.emulator.rig import PassportRig
 
 #: pyscard's CardRequest.__del__ raises when the private pcscd it talked to (an earlier test's) is
 #: gone; harmless, and nothing of ours.
 pytestmark = pytest.mark.filterwarnings(
     "ignore:Exception ignored in. <function PCSCCardRequest.__del__:pytest.PytestUnraisableExceptionWarning")
 
-@pytest.fixture(scope="module")
-def rig():
-    missing = PrivatePcscd.missing()
-    if missing:
-        pytest.fail(f"{missing} is missing: run tools/setup-system.sh as root")
-    rig = PassportRig().start()
-    yield rig
-    rig.stop()
 
 
 @pytest.fixture

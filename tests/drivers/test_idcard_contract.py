@@ -46,20 +46,6 @@ def sam_reader_on_pty() -> IdReader:
     return id_reader_backends.create("sam_simulated", poll_interval_s=0.005)
 
 
-@pytest.fixture(scope="module")
-def pcsc_rig():
-    """A private pcscd with vsmartcard-vpcd and our emulated passport (real PC/SC stack)."""
-    from drivers.idcard.emulator.pcscd import PrivatePcscd
-    from drivers.idcard.emulator.rig import PassportRig
-
-    missing = PrivatePcscd.missing()
-    if missing:
-        pytest.fail(f"{missing} is missing: run tools/setup-system.sh as root")
-    rig = PassportRig().start()
-    yield rig
-    rig.stop()
-
-
 def pcsc_reader(rig) -> IdReader:
     """The real ``pcsc`` backend: pyscard → pcscd → vpcd → emulator; the key typed in advance."""
     reader = id_reader_backends.create("pcsc", reader_name=rig.reader_name, poll_interval_s=0.05,
@@ -94,7 +80,7 @@ BACKENDS = {
 @pytest.fixture(params=sorted(BACKENDS))
 def reader(request):
     factory, documents = BACKENDS[request.param]
-    rig = request.getfixturevalue("pcsc_rig") if request.param == "pcsc_vpcd" else None
+    rig = request.getfixturevalue("rig") if request.param == "pcsc_vpcd" else None
     reader = factory(rig) if rig else factory()
     reader.contract_documents = documents
     yield reader

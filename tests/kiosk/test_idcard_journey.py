@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.idcard.emulator.pcscd import PrivatePcscd
-from drivers.idcard.emulator.rig import PassportRig
 
 #: pyscard's CardRequest.__del__ raises when the private pcscd it talked to (an earlier test's) is
 #: gone; harmless, and nothing of ours.
@@ -25,14 +23,6 @@ def test_resident_card_through_the_sam_backend_prefills_the_form(demo, start_cor
     driver.finish()
 
 
-@pytest.fixture(scope="module")
-def rig():
-    missing = PrivatePcscd.missing()
-    if missing:
-        pytest.fail(f"{missing} is missing: run tools/setup-system.sh as root")
-    rig = PassportRig().start()
-    yield rig
-    rig.stop()
 
 
 def test_passport_access_key_is_asked_checked_and_forgotten(demo, start_core, rig) -> None:

@@ -6,8 +6,6 @@ from typing import Any
 
 import pytest
 
-from drivers.idcard.emulator.pcscd import PrivatePcscd
-from drivers.idcard.emulator.rig import PassportRig
 
 #: pyscard's CardRequest.__del__ raises when the private pcscd it talked to (an earlier test's) is
 #: gone; harmless, and nothing of ours.
@@ -15,14 +13,6 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:Exception ignored in. <function PCSCCardRequest.__del__:pytest.PytestUnraisableExceptionWarning")
 
 
-@pytest.fixture
-def rig():
-    missing = PrivatePcscd.missing()
-    if missing:
-        pytest.fail(f"{missing} is missing: run tools/setup-system.sh as root")
-    rig = PassportRig().start()
-    yield rig
-    rig.stop()
 
 
 def test_passport_key_typed_on_the_identify_screen(make_kiosk, kiosk_config: Any, rig) -> None:
