@@ -80,11 +80,8 @@ def check_store(config: KioskConfig) -> Check:
 def check_device(config: KioskConfig, role: str) -> Check:
     """Build the configured backend and ask it whether it is usable."""
     device = getattr(config.devices, role)
-    output = _data_dir(config) / "printed"
-    defaults = {"receipt_printer": {"output_dir": str(output / "receipts")},
-                "document_printer": {"output_dir": str(output / "documents")}}.get(role)
     try:
-        driver = create_driver(role, device, defaults)
+        driver = create_driver(role, device, _data_dir(config))
     except DeviceConfigError as exc:
         return Check(role, False, str(exc), f"fix devices.{role} in the configuration")
     ok = driver.is_usable()

@@ -115,15 +115,7 @@ class KioskCore:
         from .submission import SubmissionWriter
         from .sync_service import SyncService
 
-        output = self.data_dir / "printed"
-        self._devices = DeviceManager(
-            self.config.devices,
-            self.events,
-            defaults={
-                "receipt_printer": {"output_dir": str(output / "receipts")},
-                "document_printer": {"output_dir": str(output / "documents")},
-            },
-        )
+        self._devices = DeviceManager(self.config.devices, self.events, self.data_dir)
         self.events.subscribe(self._on_device_event)
         self._devices.open_all()
         enrollment = Enrollment(self.data_dir, self.config.central.platform_keys_file)

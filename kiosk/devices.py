@@ -7,9 +7,11 @@ never sees two threads and the GUI thread never waits on hardware. Status change
 
 from __future__ import annotations
 
+import inspect
 import logging
 from concurrent.futures import Future
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 from drivers.camera import camera_backends
@@ -49,10 +51,29 @@ class ManagedDevice:
         return self.worker.submit(fn, self.driver, *args, **kwargs)
 
 
-def create_driver(role: str, device: DeviceConfig, defaults: dict[str, Any] | None = None) -> Any:
-    """Build the configured backend for ``role``; bad names or options raise :class:`DeviceConfigError`."""
+def default_options(role: str, data_dir: Path) -> dict[str, Any]:
+    """Options a backend of ``role`` gets unless the configuration sets them: where simulated
+    printers put what they print. Offered only to backends that take them (see create_driver)."""
+    output = data_dir / "printed"
+    return {
+        "receipt_printer": {"output_dir": str(output / "receipts")},
+        "document_printer": {"output_dir": str(output / "documents")},
+    }.get(role, {})
+
+
+def create_driver(role: str, device: DeviceConfig, data_dir: Path | None = None) -> Any:
+    """Build the configured backend for ``role``; bad names or options raise :class:`DeviceConfigError`.
+
+    With ``data_dir``, the backend also gets those :func:`default_options` its constructor takes
+    (a network printer has no output folder, a simulated one needs it).
+    """
     registry = REGISTRIES[role]
-    options = {**(defaults or {}), **device.options}
+    try:
+        accepted = inspect.signature(registry.backend_class(device.backend)).parameters
+    except ValueError as exc:
+        raise DeviceConfigError(f"devices.{role}: {exc}") from exc
+    defaults = default_options(role, data_dir) if data_dir is not None else {}
+    options = {**{k: v for k, v in defaults.items() if k in accepted}, **device.options}
     try:
         return registry.create(device.backend, **options)
     except (ValueError, TypeError) as exc:
@@ -66,11 +87,11 @@ class DeviceManager:
     non-GUI or GUI thread since they only post work to owner threads (``close_all`` waits).
     """
 
-    def __init__(self, config: DevicesConfig, events: EventHub, defaults: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, config: DevicesConfig, events: EventHub, data_dir: Path) -> None:
         self._events = events
         self.devices: dict[str, ManagedDevice] = {}
         for role in REGISTRIES:
-            driver = create_driver(role, getattr(config, role), defaults.get(role))
+            driver = create_driver(role, getattr(config, role), data_dir)
             self.devices[role] = ManagedDevice(
                 role, driver, DeviceWorker(role), DeviceStatus(DeviceState.STARTING)
             )

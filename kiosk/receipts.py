@@ -163,7 +163,7 @@ def reprint(config: "object", data_dir: Path, receipt_number: str | None = None)
     if receipt is None:
         raise LookupError(f"no remembered receipt {receipt_number or ''}".strip())
     printer = create_driver("receipt_printer", config.devices.receipt_printer,  # type: ignore[attr-defined]
-                            {"output_dir": str(Path(data_dir) / "printed" / "receipts")})
+                            Path(data_dir))
     printer.open()
     try:
         return receipt, printer.print_receipt(receipt)
