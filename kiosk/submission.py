@@ -91,8 +91,12 @@ class SubmissionWriter:
         return self._executor.submit(self._open)
 
     def _open(self) -> None:
-        self._store = Store(self._db_path)
-        self._store.open()
+        try:
+            self._store = Store(self._db_path).open()
+        except Exception:
+            # Nobody waits on start()'s future: say it here, and submissions will be refused.
+            log.exception("local store could not be opened")
+            raise
         verdict = self._store.integrity_check()
         self.integrity_verdict = verdict
         if verdict != "ok":

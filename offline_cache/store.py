@@ -10,6 +10,7 @@ queue for the lock instead of failing at once.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,13 +98,26 @@ class Store:
         return self
 
     def _set_pragmas(self, conn: sqlite3.Connection) -> None:
-        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        mode = self._switch_to_wal(conn)
         if self._path != MEMORY and mode.lower() != "wal":
             # e.g. a network filesystem without shared memory: durability rules would not hold.
             raise StoreError(f"store {self._path} cannot use WAL (journal_mode is {mode})")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_s * 1000)}")
+
+    def _switch_to_wal(self, conn: sqlite3.Connection) -> str:
+        # Switching a new file to WAL needs an exclusive lock, and SQLite answers "database is
+        # locked" at once, without its busy handler, while another connection (the sync worker
+        # opening the same new file) holds it: wait for it like the busy timeout would.
+        deadline = time.monotonic() + self._busy_timeout_s
+        while True:
+            try:
+                return conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def close(self) -> None:
         """Close the connection (idempotent). The last connection to close checkpoints the WAL."""

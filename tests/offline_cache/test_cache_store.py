@@ -174,3 +174,31 @@ def test_memory_store_works_without_wal(make_submission):
         assert pragma(store, "journal_mode") == "memory"
         Outbox(store).add(make_submission(1))
         assert store.integrity_check() == "ok"
+
+
+def test_several_connections_opening_one_new_file_at_once_all_succeed(tmp_path):
+    """The writer and the sync worker open the same new database at start-up (switching it to WAL
+    needs an exclusive lock, which SQLite refuses at once instead of waiting)."""
+    for attempt in range(50):
+        path = tmp_path / f"new-{attempt}.sqlite3"
+        errors: list[BaseException] = []
+        start, opened = threading.Barrier(3), threading.Barrier(3)
+
+        def open_one() -> None:
+            store = None
+            try:
+                start.wait()
+                store = Store(path).open()
+            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+                errors.append(exc)
+            finally:
+                opened.wait()  # all three stay open together, like the kiosk's two connections
+                if store is not None:
+                    store.close()  # a store belongs to the thread that opened it
+
+        threads = [threading.Thread(target=open_one) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors, errors
