@@ -1,16 +1,19 @@
 """Drain: queued 60 KB sealed submissions delivered to ``kiosk-central`` on loopback.
 
-The terminal side is the real ``SyncWorker`` (signed requests, binary batches of 100 -- the
-platform's maximum -- with blobs inline, two batches in flight, acks written back with
-``synchronous=FULL``); the platform is a real ``kiosk-central`` process (signature and nonce
-check, digests, envelope signature, payload ids, store, dedup by unique constraint). The baseline, in the
-same run, is a raw httpx upload of the same bytes, one PUT per submission on a keep-alive
-connection, to a bare uvicorn app that reads the body and answers 200.
+The terminal side is the real ``SyncWorker`` as the kiosk runs it (signed requests, binary
+batches of 100 -- the platform's maximum -- with blobs inline, two batches in flight, leases and
+acks written by the worker's own connection); the platform is a real ``kiosk-central`` with two
+worker processes, as deployed (request signature and nonce, digests, envelope signature, payload
+ids, blobs to a segment file with one fdatasync per batch, rows in one fsync'd transaction, dedup
+by unique constraint). The baseline, in the same run, is a raw httpx upload of the same bytes,
+one PUT per submission on a keep-alive connection, to a bare uvicorn app that reads the body and
+answers 200; it runs in two halves, just before and just after the drain.
 
-    .venv/bin/python bench/drain.py [--count 10000]
+    .venv/bin/python bench/drain.py [--count 10000] [--workers 2] [--pipeline 2]
 
 Last line: ``drain_per_s=<x> raw_per_s=<y> ratio=<r> peak_rss_mb=<m>``.
-Budget (issue 3): ratio ≥ 0.8, memory flat (peak RSS of this process, the terminal side).
+Budget (issue 3): ratio ≥ 0.8, memory flat (peak RSS of this process, the terminal side, shown
+per quarter of the drain).
 """
 
 from __future__ import annotations
@@ -62,6 +65,19 @@ def rss_mb() -> float:
     return 0.0
 
 
+def cpu_s(pid: int | None = None) -> float:
+    """User + system CPU seconds of this process (all threads), or of ``pid`` and its children
+    (the platform's uvicorn worker processes)."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    with open(f"/proc/{pid}/task/{pid}/children") as children:
+        kids = [int(child) for child in children.read().split()]
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") + sum(map(cpu_s, kids))
+
+
 def queue(path: Path, count: int, x25519: bytes, keys: TerminalKeys) -> int:
     """Seal and queue ``count`` 60 KB submissions; returns the bytes of one (envelope + blob)."""
     size = 0
@@ -81,6 +97,7 @@ def queue(path: Path, count: int, x25519: bytes, keys: TerminalKeys) -> int:
 
 
 def raw_upload(count: int, size: int) -> float:
+    """Seconds taken to PUT ``count`` bodies of ``size`` bytes, one request each."""
     port = free_port()
     sink = subprocess.Popen([sys.executable, "-c", SINK, str(port)])
     try:
@@ -99,7 +116,7 @@ def raw_upload(count: int, size: int) -> float:
             start = time.perf_counter()
             for _ in range(count):
                 client.put(url, content=body).raise_for_status()
-            return count / (time.perf_counter() - start)
+            return time.perf_counter() - start
     finally:
         sink.terminate()
         sink.wait()
@@ -108,10 +125,13 @@ def raw_upload(count: int, size: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="kiosk-central worker processes (default 2: one per core here)")
+    parser.add_argument("--pipeline", type=int, default=2, help="batches in flight (default 2)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-drain-") as tmp:
         tmp = Path(tmp)
-        central = LocalCentral(tmp / "central", free_port())
+        central = LocalCentral(tmp / "central", free_port(), workers=args.workers)
         central.start()
         try:
             keys = TerminalKeys.load_or_create(tmp / "terminal-keys")
@@ -120,6 +140,9 @@ def main() -> None:
             path = tmp / "terminal.sqlite3"
             print(f"queueing {args.count} sealed 60 KB submissions ...", flush=True)
             size = queue(path, args.count, central.platform_x25519(), keys)
+            # The baseline runs in two halves, just before and just after the drain, so that a
+            # change in the machine's load during the run weighs on both sides alike.
+            raw_s = raw_upload(args.count // 2, size)
             rss_before = rss_mb()
             done = threading.Event()
             acked = [0]
@@ -131,28 +154,46 @@ def main() -> None:
                         done.set()
 
             with CentralClient(central.url, "BENCH-T01", signing_key=keys.signing_key) as client:
-                worker = SyncWorker(lambda: Outbox(Store(path).open()), client, interval_s=5,
-                                    on_event=on_event, batch_size=100, inline_limit=1024 * 1024)
+                worker = SyncWorker(lambda: Outbox(Store(path, rebuildable_writes=True).open()),
+                                    client, interval_s=5,
+                                    on_event=on_event, batch_size=100, inline_limit=1024 * 1024,
+                                    pipeline=args.pipeline)
+                server_pid = central.process.pid
+                cpu_before = cpu_s(), cpu_s(server_pid)
                 start = time.perf_counter()
                 worker.start()
                 peak = rss_before
-                while not done.wait(0.2):
-                    peak = max(peak, rss_mb())
+                quarters = [rss_before] * 4  # peak RSS in each quarter of the drain: flat or not
+                while not done.wait(0.05):
+                    now = rss_mb()
+                    peak = max(peak, now)
+                    quarter = min(3, acked[0] * 4 // args.count)
+                    quarters[quarter] = max(quarters[quarter], now)
                 drain_s = time.perf_counter() - start
+                cpu_after = cpu_s(), cpu_s(server_pid)
+                if os.environ.get("DRAIN_DEBUG"):
+                    with open(f"/proc/{server_pid}/task/{server_pid}/children") as kids:
+                        print("per worker CPU s:", [round(cpu_s(int(k)), 2) for k in kids.read().split()])
                 worker.stop()
             stored = len(central.store().submission_ids())
         finally:
             central.stop()
-        raw_per_s = raw_upload(args.count, size)
+        raw_s += raw_upload(args.count - args.count // 2, size)
+        raw_per_s = args.count / raw_s
     drain_per_s = args.count / drain_s
-    peak_rss = peak  # sampled every 0.2 s during the drain (queueing beforehand is excluded)
+    peak_rss = peak  # sampled every 0.05 s during the drain (queueing beforehand is excluded)
     lifetime_max = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"delivered {args.count} submissions of {size / 1024:.1f} KB on the wire; "
           f"the platform holds {stored}")
     print(f"drain: {drain_s:.1f} s ({drain_per_s:.0f}/s); raw httpx PUT of the same bytes: "
           f"{raw_per_s:.0f}/s")
     print(f"terminal-side RSS: {rss_before:.0f} MB before the drain, peak {peak_rss:.0f} MB during "
-          f"it (process lifetime max incl. queueing: {lifetime_max:.0f} MB)")
+          f"it (process lifetime max incl. queueing: {lifetime_max:.0f} MB); peak per quarter "
+          f"of the drain: {' / '.join(f'{q:.0f}' for q in quarters)} MB")
+    terminal_cpu, platform_cpu = (after - before for after, before in zip(cpu_after, cpu_before))
+    print(f"CPU per submission: terminal {terminal_cpu / args.count * 1000:.3f} ms, platform "
+          f"{platform_cpu / args.count * 1000:.3f} ms (both share this machine's "
+          f"{os.cpu_count()} cores)")
     ratio = drain_per_s / raw_per_s
     print(f"budget: ratio >= 0.8 -> {'within' if ratio >= 0.8 else 'OVER'}")
     print(f"drain_per_s={drain_per_s:.1f} raw_per_s={raw_per_s:.1f} ratio={ratio:.2f} "

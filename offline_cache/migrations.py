@@ -183,4 +183,22 @@ TERMINAL_MIGRATIONS: tuple[Migration, ...] = (
         )
         """,
     ),
+    Migration.sql(
+        3,
+        "audit trail",
+        # Hash-linked staff, session and device events (offline_cache.audit_trail); seq is the
+        # chain position, so it is assigned by the writer, never by AUTOINCREMENT.
+        """
+        CREATE TABLE audit_events (
+            seq     INTEGER PRIMARY KEY,
+            at      TEXT NOT NULL,
+            kind    TEXT NOT NULL,
+            actor   TEXT,
+            details TEXT NOT NULL,
+            prev    TEXT NOT NULL,
+            hash    TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX audit_events_at ON audit_events (at)",
+    ),
 )

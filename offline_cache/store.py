@@ -35,9 +35,18 @@ class Store:
         *,
         busy_timeout_s: float = 5.0,
         migrations: Sequence[Migration] = TERMINAL_MIGRATIONS,
+        rebuildable_writes: bool = False,
     ) -> None:
-        """Remember where the database lives; ``migrations`` defaults to the terminal schema."""
+        """Remember where the database lives; ``migrations`` defaults to the terminal schema.
+
+        Every commit is flushed to disk (``synchronous=FULL``) unless ``rebuildable_writes``: a
+        connection that writes only state that is rebuilt after a power cut -- the sync worker's
+        leases, acknowledgements and purges: a lost acknowledgement means one resend, which the
+        platform answers with the original receipt -- commits without an fsync
+        (``synchronous=NORMAL``; WAL still keeps every commit atomic and in order, and a crash of
+        the process loses nothing)."""
         self._path = str(path)
+        self._synchronous = "NORMAL" if rebuildable_writes else "FULL"
         self._busy_timeout_s = busy_timeout_s
         self._migrations = tuple(migrations)
         self._db: Database | None = None
@@ -102,7 +111,7 @@ class Store:
         if self._path != MEMORY and mode.lower() != "wal":
             # e.g. a network filesystem without shared memory: durability rules would not hold.
             raise StoreError(f"store {self._path} cannot use WAL (journal_mode is {mode})")
-        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(f"PRAGMA synchronous={self._synchronous}")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={int(self._busy_timeout_s * 1000)}")
 

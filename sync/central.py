@@ -27,9 +27,11 @@ from starlette.datastructures import MutableHeaders
 
 from .auth import WINDOW_S, SignatureRejected, SignedRequest
 from .batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
-from .batch_wire import BatchFormatError, decode_batch
+from .batch_wire import BatchFormatError, decode_batch, signed_portion
 from .central_accept import Refusal, accept, accept_many
+from .central_fleet import fleet_view
 from .central_page import render_index
+from .central_ratings import add_rating_routes, rating_counts
 from .central_store import (
     BlobMismatch,
     CentralStore,
@@ -164,11 +166,14 @@ def _batch_results(store: CentralStore, keys: PlatformKeys, terminal: dict,
     return {"results": results}
 
 
-async def _verified_terminal(request: Request) -> tuple[dict, SignedRequest]:
+async def _verified_terminal(request: Request, *, batch: bool = False) -> tuple[dict, SignedRequest]:
     """The terminal of a request whose signature, date and digest verify (401/403 otherwise);
-    its nonce is not recorded yet."""
+    its nonce is not recorded yet. ``batch``: the digest covers a binary batch's signed
+    portion (``sync.batch_wire.signed_portion``)."""
     store: CentralStore = request.app.state.store
     body = await request.body()
+    if batch:
+        body = signed_portion(body)
     try:
         signed = SignedRequest.from_headers(request.headers)
     except SignatureRejected as exc:
@@ -200,7 +205,8 @@ async def signed_terminal(request: Request) -> dict:
 async def signed_batch(request: Request) -> tuple[dict, str]:
     """Dependency of the batch endpoint: ``(terminal, nonce)``. The nonce is recorded in the
     batch's own transaction (one transaction, one fsync per batch); a replay rolls it back."""
-    terminal, signed = await _verified_terminal(request)
+    terminal, signed = await _verified_terminal(
+        request, batch=request.headers.get("content-type", "").startswith(BATCH_CONTENT_TYPE))
     return terminal, signed.nonce
 
 
@@ -264,8 +270,9 @@ def create_app(data_dir: str | Path, database_url: str | None = None) -> FastAPI
 
     @app.get("/v1/terminals", tags=["operators"])
     def list_terminals() -> dict:
-        """The fleet: terminals, counts, last heartbeat, sequence gaps (no personal data)."""
-        return {"items": store.terminals()}
+        """The fleet: terminals, counts, last heartbeat, devices, alerts, audit head, staleness,
+        sequence gaps (``sync.central_fleet``; no personal data)."""
+        return {"items": fleet_view(store)}
 
     @app.put("/v1/submissions/{submission_id}", tags=["submissions"], status_code=201)
     def put_submission(submission_id: SubmissionId, body: SubmissionIn,
@@ -369,8 +376,9 @@ def create_app(data_dir: str | Path, database_url: str | None = None) -> FastAPI
     def index() -> HTMLResponse:
         """Operators' page: the fleet and what arrived."""
         total, items = store.submissions(200, 0)
-        return HTMLResponse(render_index(total, items, store.terminals()))
+        return HTMLResponse(render_index(total, items, fleet_view(store), rating_counts(store)))
 
+    add_rating_routes(app, store)
     return app
 
 

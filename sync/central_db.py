@@ -11,6 +11,8 @@ workers racing on the same resend cannot both win (no check-then-insert).
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import sqlite3
 import threading
@@ -75,11 +77,14 @@ SCHEMA: tuple[str, ...] = (
         content       BLOB NOT NULL,
         PRIMARY KEY (submission_id, name)
     )""",
+    # ``content`` is empty for a blob kept in a segment file (``sync.central_blobs``).
     """CREATE TABLE IF NOT EXISTS blobs (
-        sha256      TEXT PRIMARY KEY,
-        size_bytes  INTEGER NOT NULL,
-        content     BLOB NOT NULL,
-        received_at TEXT NOT NULL
+        sha256       TEXT PRIMARY KEY,
+        size_bytes   INTEGER NOT NULL,
+        content      BLOB NOT NULL,
+        received_at  TEXT NOT NULL,
+        segment      TEXT,
+        offset_bytes INTEGER
     )""",
     """CREATE TABLE IF NOT EXISTS blob_parts (
         sha256       TEXT NOT NULL,
@@ -149,6 +154,11 @@ class Database:
         self.postgres = is_postgres(self.target)
         self._busy_timeout_s = busy_timeout_s
         self._local = threading.local()
+        # SQLite lets one writer in at a time, and a connection that finds the lock taken
+        # sleeps in SQLite's busy handler (1, 2, 5, 10 … ms steps) before it tries again. Writers
+        # queue on these locks instead -- threads on the lock, worker processes on an flock of
+        # a file beside the database -- and start the moment the writer before them commits.
+        self._write_lock = threading.Lock()
 
     def _connect(self):
         if self.postgres:
@@ -182,13 +192,26 @@ class Database:
             with conn.transaction():
                 yield Tx(conn, True)
             return
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield Tx(conn, False)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        if not write:
+            conn.execute("BEGIN")
+            try:
+                yield Tx(conn, False)
+            finally:
+                conn.execute("COMMIT")  # a read snapshot: nothing to keep or undo
+            return
+        with self._write_lock:
+            lock_file = os.open(f"{self.target}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield Tx(conn, False)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                os.close(lock_file)  # releases the flock
 
     def create_schema(self) -> None:
         """Create every table (idempotent). Several workers may race here: PostgreSQL's
@@ -203,6 +226,7 @@ class Database:
                         _upgrade_sqlite_v1(tx)
                     for statement in statements:
                         tx.run(statement)
+                    _add_blob_segment_columns(tx, self.postgres)
                     if not self.postgres:
                         tx.run(f"PRAGMA user_version={SCHEMA_VERSION}")
                 return
@@ -230,6 +254,19 @@ def _upgrade_sqlite_v1(tx: Tx) -> None:
     columns = {row["name"] for row in tx.all("PRAGMA table_info(submissions)")}
     if "route" not in columns:
         tx.run("ALTER TABLE submissions ADD COLUMN route TEXT NOT NULL DEFAULT 'online'")
+
+
+def _add_blob_segment_columns(tx: Tx, postgres: bool) -> None:
+    """Blobs created before segment files existed keep their bytes in ``content``; the two
+    location columns are added in place (NULL: the bytes are in the row)."""
+    if postgres:
+        tx.run("ALTER TABLE blobs ADD COLUMN IF NOT EXISTS segment TEXT")
+        tx.run("ALTER TABLE blobs ADD COLUMN IF NOT EXISTS offset_bytes INTEGER")
+        return
+    columns = {row["name"] for row in tx.all("PRAGMA table_info(blobs)")}
+    for column, kind in (("segment", "TEXT"), ("offset_bytes", "INTEGER")):
+        if column not in columns:
+            tx.run(f"ALTER TABLE blobs ADD COLUMN {column} {kind}")
 
 
 def _ddl(statement: str, postgres: bool) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from html import escape
 
+from .central_fleet_page import FLEET_STYLE, render_fleet
+
 _STYLE = """
 body { font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 2rem; color: #1b1b1b; }
 table { border-collapse: collapse; margin-bottom: 2rem; }
@@ -28,27 +30,33 @@ def _table(headers: list[str], rows: list[list[object]], empty: str) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_index(total: int, submissions: list[dict], terminals: list[dict]) -> str:
-    """The page for ``GET /``: submissions (newest first) and the terminal fleet."""
+_LEVELS = {5: "非常满意 Very satisfied", 4: "满意 Satisfied", 3: "基本满意 Fairly satisfied",
+           2: "不满意 Dissatisfied", 1: "非常不满意 Very dissatisfied"}
+
+
+def _ratings(counts: dict[int, int] | None) -> str:
+    if counts is None:
+        return ""
+    rows = [[_LEVELS[level], counts.get(level, 0)] for level in sorted(_LEVELS, reverse=True)]
+    return ("<h2>好差评 Ratings</h2>"
+            f'<p class="muted">{sum(counts.values())} ratings received.</p>'
+            + _table(["Level", "Count"], rows, ""))
+
+
+def render_index(total: int, submissions: list[dict], terminals: list[dict],
+                 ratings: dict[int, int] | None = None) -> str:
+    """The page for ``GET /``: submissions (newest first), the terminal fleet (rows of
+    :func:`sync.central_fleet.fleet_view`), and the 好差评
+    ratings per level (``ratings``, when given)."""
     submission_rows = [
         [s["receipt_number"], s["service_id"], s["terminal_id"], s["received_at"],
          s["central_receipt"]]
         for s in submissions
     ]
-    terminal_rows = []
-    for t in terminals:
-        beat = t.get("last_heartbeat") or {}
-        terminal_rows.append([
-            t["terminal_id"], t["site"], t.get("status"), t["submissions"],
-            t["last_received_at"], beat.get("sent_at"), beat.get("queue_depth"),
-            beat.get("oldest_unsent_age_s"),
-            ", ".join(f"{k}={v}" for k, v in sorted((beat.get("devices") or {}).items())),
-            t.get("sequence_gap"),
-        ])
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         "<title>egov-kiosk central platform</title>"
-        f"<style>{_STYLE}</style></head><body>"
+        f"<style>{_STYLE}{FLEET_STYLE}</style></head><body>"
         "<h1>Received submissions 已接收的申报</h1>"
         f'<p class="muted">{total} in total; newest {len(submissions)} shown.</p>'
         + _table(
@@ -57,12 +65,7 @@ def render_index(total: int, submissions: list[dict], terminals: list[dict]) -> 
             "Nothing received yet.",
         )
         + "<h2>Fleet 终端</h2>"
-        + _table(
-            ["Terminal", "Site", "Status", "Submissions", "Last received (UTC)",
-             "Last heartbeat (UTC)", "Queue depth", "Oldest unsent (s)", "Devices",
-             "Sequence gap"],
-            terminal_rows,
-            "No terminal registered yet.",
-        )
+        + render_fleet(terminals)
+        + _ratings(ratings)
         + '<p class="muted"><a href="/docs">API documentation (OpenAPI)</a></p></body></html>'
     )

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from .central_blobs import BlobSegments
 from .central_db import Database
 
 # Columns safe to show operators on lists: no payload, no envelope.
-_LIST_COLUMNS = (
-    "id, receipt_number, terminal_id, digest, central_receipt, service_id, form_id, "
-    "form_version, received_at"
-)
+_LIST_FIELDS = ("id", "receipt_number", "terminal_id", "digest", "central_receipt", "service_id",
+                "form_id", "form_version", "received_at")
+_LIST_COLUMNS = ", ".join(_LIST_FIELDS)
 
 
 class ReceiptNumberTaken(Exception):
@@ -61,6 +61,14 @@ def _remember_nonce(tx, terminal_id: str, nonce: str, window_s: float) -> bool:
     return fresh
 
 
+def _insert_blob(tx, sha256: str, content: bytes, place: tuple[str, int] | None, now: str) -> None:
+    # A blob written to a segment keeps an empty content column (NOT NULL in older schemas).
+    segment, offset = place if place is not None else (None, None)
+    tx.run("INSERT INTO blobs (sha256, size_bytes, content, received_at, segment, offset_bytes) "
+           "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+           (sha256, len(content), b"" if place is not None else content, now, segment, offset))
+
+
 def token_hash(token: str) -> str:
     """Tokens are stored hashed: a copy of the database does not enroll anyone."""
     return hashlib.sha256(token.strip().encode()).hexdigest()
@@ -90,10 +98,19 @@ class NewSubmission:
 class CentralStore:
     """The platform database. ``open()`` creates the schema."""
 
-    def __init__(self, target: str | Path, *, busy_timeout_s: float = 30.0) -> None:
-        """``target`` is a SQLite file path or a ``postgresql://`` URL; no I/O."""
+    def __init__(self, target: str | Path, *, busy_timeout_s: float = 30.0,
+                 blob_dir: str | Path | None = None) -> None:
+        """``target`` is a SQLite file path or a ``postgresql://`` URL; no I/O.
+
+        Attachment blobs go to segment files in ``blob_dir``; by default, beside a SQLite
+        database (``<name>-blobs/``), and into the database itself on PostgreSQL (whose workers
+        may run on several hosts without a shared directory)."""
         self.db = Database(target, busy_timeout_s=busy_timeout_s)
         self.path = self.db.target
+        if blob_dir is None and not self.db.postgres:
+            database = Path(self.db.target)
+            blob_dir = database.with_name(f"{database.stem}-blobs")
+        self.segments = None if blob_dir is None else BlobSegments(blob_dir)
 
     def open(self) -> None:
         """Create the schema if needed. Call once before serving (idempotent)."""
@@ -182,6 +199,7 @@ class CentralStore:
         Per item: ``(created, row)``, or a ``ReceiptNumberTaken`` instance."""
         results: list = []
         now = _now()
+        placed = self._place([pair for _, blobs in items for pair in blobs.items()])
         with self.db.transaction() as tx:
             if nonce is not None and not _remember_nonce(tx, *nonce):
                 raise NonceReplayed(nonce[1])
@@ -194,20 +212,20 @@ class CentralStore:
                     (new.id, new.receipt_number, new.terminal_id, new.digest,
                      new.central_receipt, new.service_id, new.form_id, new.form_version,
                      new.envelope, new.payload_json, new.received_at, new.route))
-                row = tx.one(f"SELECT {_LIST_COLUMNS} FROM submissions WHERE id = ?", (new.id,))
                 if not inserted:
+                    row = tx.one(f"SELECT {_LIST_COLUMNS} FROM submissions WHERE id = ?",
+                                 (new.id,))
                     results.append((False, row) if row is not None
                                    else ReceiptNumberTaken(new.receipt_number))
                     continue
+                row = {column: getattr(new, column) for column in _LIST_FIELDS}
                 for name, (digest, content) in sorted(new.attachments.items()):
                     size = len(content) if content or digest not in blobs else len(blobs[digest])
                     tx.run("INSERT INTO submission_attachments (submission_id, name, sha256, "
                            "size_bytes, content) VALUES (?, ?, ?, ?, ?)",
                            (new.id, name, digest, size, content))
                 for ref, content in blobs.items():
-                    tx.run("INSERT INTO blobs (sha256, size_bytes, content, received_at) "
-                           "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                           (ref, len(content), content, now))
+                    _insert_blob(tx, ref, content, placed.get(ref), now)
                 results.append((True, row))
         return results
 
@@ -282,8 +300,18 @@ class CentralStore:
     def blob(self, sha256: str) -> bytes | None:
         """A complete blob's bytes, or None."""
         with self.db.transaction(write=False) as tx:
-            row = tx.one("SELECT content FROM blobs WHERE sha256 = ?", (sha256,))
-        return None if row is None else row["content"]
+            row = tx.one("SELECT size_bytes, content, segment, offset_bytes FROM blobs "
+                         "WHERE sha256 = ?", (sha256,))
+        if row is None:
+            return None
+        if row["segment"] is None:
+            return row["content"]
+        assert self.segments is not None, "a blob in a segment needs the blob directory"
+        return self.segments.read(row["segment"], row["offset_bytes"], row["size_bytes"], sha256)
+
+    def _place(self, blobs: list[tuple[str, bytes]]) -> dict[str, tuple[str, int]]:
+        """Write blobs to a durable segment before the transaction that records them."""
+        return {} if self.segments is None else self.segments.write(blobs)
 
     def blob_offset(self, sha256: str) -> tuple[bool, int]:
         """``(complete, bytes held)``: where a resumed upload continues."""
@@ -325,9 +353,7 @@ class CentralStore:
                 mismatch = True
             else:
                 mismatch = False
-                tx.run("INSERT INTO blobs (sha256, size_bytes, content, received_at) "
-                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                       (sha256, total, data, _now()))
+                _insert_blob(tx, sha256, data, self._place([(sha256, data)]).get(sha256), _now())
         if mismatch:
             raise BlobMismatch("uploaded bytes do not hash to the blob's name")
         return True, total
@@ -335,10 +361,9 @@ class CentralStore:
     def put_blob(self, content: bytes) -> str:
         """Store a whole blob (batch and import paths); returns its hash."""
         sha256 = hashlib.sha256(content).hexdigest()
+        placed = self._place([(sha256, content)])
         with self.db.transaction() as tx:
-            tx.run("INSERT INTO blobs (sha256, size_bytes, content, received_at) "
-                   "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                   (sha256, len(content), content, _now()))
+            _insert_blob(tx, sha256, content, placed.get(sha256), _now())
         return sha256
 
     # -- heartbeats and the fleet ------------------------------------------------------------
@@ -371,7 +396,10 @@ class CentralStore:
             row["sequence_gap"] = None
             if beat is not None:
                 # Accepted on the terminal, neither still queued there nor received here.
-                accepted = int(beat.get("accepted_total", 0))
-                unsent = int(beat.get("queue_depth", 0))
+                try:  # whatever a terminal sent: a broken heartbeat shows no gap, not a 500
+                    accepted = int(beat.get("accepted_total", 0))
+                    unsent = int(beat.get("queue_depth", 0))
+                except (TypeError, ValueError, OverflowError):
+                    continue
                 row["sequence_gap"] = max(0, accepted - unsent - row["submissions"])
         return rows

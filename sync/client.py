@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .auth import sign_request
 from .batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
-from .batch_wire import encode_batch
+from .batch_wire import encode_batch, signed_portion
 from .documents import DocumentError, verify_document
 from .errors import (
     CentralProtocolError,
@@ -193,7 +193,8 @@ class CentralClient:
                    items: list[tuple[SubmissionLike, dict[str, bytes]]]) -> list[BatchResult]:
         """Send a body from ``encode_batch`` and parse the answer; any thread."""
         response = self._signed("POST", "/batches", body, raw=True,
-                                headers={"Content-Type": BATCH_CONTENT_TYPE})
+                                headers={"Content-Type": BATCH_CONTENT_TYPE},
+                                digest_over=signed_portion(body))
         self._expect(response, {200})
         data = self._json(response)
         results = data.get("results") if isinstance(data, dict) else None
@@ -276,13 +277,13 @@ class CentralClient:
     # -- internals ---------------------------------------------------------------------------
 
     def _signed(self, method: str, path: str, body, *, raw: bool = False,
-                headers: dict | None = None) -> httpx.Response:
+                headers: dict | None = None, digest_over: bytes | None = None) -> httpx.Response:
         if self._signing_key is None:
             raise CentralRejected(401, "this terminal is not enrolled (no signing key)")
         content = b"" if body is None else body if raw else json.dumps(
             body, separators=(",", ":")).encode()
         signed = sign_request(self._signing_key, self.terminal_id, method, API_PREFIX + path,
-                              content)
+                              content if digest_over is None else digest_over)
         all_headers = {**(headers or {}), **signed}
         if body is not None and not raw:
             all_headers["Content-Type"] = "application/json"

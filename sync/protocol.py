@@ -16,6 +16,10 @@ from datetime import datetime
 
 from .errors import CentralProtocolError
 
+#: ``form_id`` of a 好差评 rating record: it travels through the outbox and the submission
+#: endpoints like a submission (no form id can start with "_"); its payload has ``level`` 1..5.
+RATING_FORM_ID = "_rating"
+
 CENTRAL_HEADER = "X-Egov-Central"
 CENTRAL_HEADER_VALUE = "1"
 API_PREFIX = "/v1"

@@ -31,7 +31,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -45,6 +45,7 @@ from .errors import (
     CentralUnavailable,
 )
 from .worker_batches import BatchSending, _Batch, _reason
+from .worker_heartbeats import HeartbeatSending
 
 if TYPE_CHECKING:
     from offline_cache import Outbox, OutboxRecord
@@ -74,7 +75,7 @@ class _Pass:
         return bool(self.acked or self.quarantined or self.failed)
 
 
-class SyncWorker(BatchSending):
+class SyncWorker(BatchSending, HeartbeatSending):
     """Drains the outbox on a dedicated thread. ``start()``, ``sync_now()``, ``stop()``."""
 
     def __init__(
@@ -118,6 +119,7 @@ class SyncWorker(BatchSending):
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._forced = threading.Event()
+        self._beat_now = threading.Event()  # an alert: queue a heartbeat on the next pass
         self._thread: threading.Thread | None = None
         self._sender: ThreadPoolExecutor | None = None  # created on first batch
         self._hold = threading.Event()  # set by the sender thread when a batch fails
@@ -219,12 +221,7 @@ class SyncWorker(BatchSending):
         return state is not None and state.paused_reason() is not None
 
     def _pass(self, outbox: Outbox) -> _Pass:
-        if self._heartbeat is not None:
-            last = self._state.last_heartbeat_at()
-            now = self._clock()
-            if last is None or (now - last).total_seconds() >= self._heartbeat_interval_s:
-                self._state.queue_heartbeat(self._heartbeat(outbox), now)
-                self._state.put("last_heartbeat_at", now.isoformat())
+        self._queue_heartbeat_if_due(outbox)
         result = self._drain(outbox)
         if self._purge_after_s is not None:
             now = self._clock()
@@ -243,11 +240,6 @@ class SyncWorker(BatchSending):
             result.aborted = True
             self._emit("sync_failed", {"reason": "unavailable", "error": str(exc)})
         return result
-
-    def _send_heartbeats(self) -> None:
-        pending = self._state.pending_heartbeats()
-        if pending and hasattr(self._client, "send_heartbeats"):
-            self._state.drop_heartbeats(self._client.send_heartbeats(pending))
 
     def _pull_documents(self) -> None:
         if self._documents is None:
@@ -287,26 +279,37 @@ class SyncWorker(BatchSending):
         batching = hasattr(self._client, "put_batch")
         # Up to ``pipeline`` batches are in flight on sender threads while this thread leases,
         # reads and acks around them: the terminal's work, the platform's checks and the
-        # platform's disk writes overlap instead of taking turns.
+        # platform's disk writes overlap instead of taking turns. The next batch is leased and
+        # read ahead, so it leaves the moment an answer frees a slot, and that answer's acks are
+        # written while it travels.
         pending: deque[_Batch] = deque()
+        ahead: tuple[list, dict] | None = None
         ok = True
         while ok and not self._stopping.is_set():
-            if len(pending) >= self._pipeline:
-                ok = self._finish_batch(outbox, pending.popleft(), result)
-                continue
-            batch = outbox.next_batch(self._batch_size, self._clock())
-            if not batch:
-                if not pending:
-                    result.idle = True
-                    break
-                ok = self._finish_batch(outbox, pending.popleft(), result)
-                continue  # the answer may have handed records back; look again
-            blobs = {r.id: outbox.blobs_for(r.id) for r in batch}
+            if ahead is None:
+                batch = outbox.next_batch(self._batch_size, self._clock())
+                if not batch:
+                    if not pending:
+                        result.idle = True
+                        break
+                    ok = self._finish_batch(outbox, pending.popleft(), result)
+                    continue  # the answer may have handed records back; look again
+                ahead = batch, {r.id: outbox.blobs_for(r.id) for r in batch}
+            batch, blobs = ahead
             small = [r for r in batch if sum(map(len, blobs[r.id].values())) <= self._inline_limit]
             if not batching or len(small) < 2:
                 small = []
-            if small:
+            if len(pending) >= self._pipeline:
+                if not small:
+                    ok = self._finish_batch(outbox, pending.popleft(), result)
+                    continue
+                wait([pending[0].future])  # its answer is in: its slot is free
+                oldest = pending.popleft()
+                pending.append(self._start_batch(small, blobs, False))
+                ok = self._finish_batch(outbox, oldest, result)
+            elif small:
                 pending.append(self._start_batch(small, blobs, not pending))
+            ahead = None
             rest = [r for r in batch if r not in small]
             while rest and pending:  # one by one once the batches are settled, as before
                 ok = self._finish_batch(outbox, pending.popleft(), result) and ok
@@ -315,6 +318,8 @@ class SyncWorker(BatchSending):
                     self._release(outbox, rest[index:])
                     break
                 ok = self._send(outbox, record, blobs[record.id], result)
+        if ahead is not None:  # read ahead, never sent
+            self._release(outbox, ahead[0])
         while pending:  # stopping or failed: settle what is in flight (its acks count)
             ok = self._finish_batch(outbox, pending.popleft(), result) and ok
         if not ok:

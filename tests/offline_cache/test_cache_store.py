@@ -30,6 +30,15 @@ def test_open_sets_wal_full_sync_foreign_keys_and_busy_timeout(store):
     assert pragma(store, "busy_timeout") == 5000
 
 
+def test_only_a_connection_of_rebuildable_writes_commits_without_fsync(db_path):
+    # The sync worker's leases and acks: a lost ack is one resend, answered with the original
+    # receipt. Submissions are written by another connection, always with FULL.
+    with Store(db_path, rebuildable_writes=True) as worker, Store(db_path) as writer:
+        assert pragma(worker, "synchronous") == 1  # NORMAL
+        assert pragma(writer, "synchronous") == 2  # FULL
+        assert pragma(worker, "journal_mode") == "wal"
+
+
 def test_constructor_does_no_io(db_path):
     Store(db_path)
     assert not db_path.exists()

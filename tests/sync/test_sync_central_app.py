@@ -285,19 +285,32 @@ def test_arbitrary_envelope_bytes_get_422_never_a_server_error(app_client, regis
 def test_a_binary_batch_is_stored_once_and_its_replay_or_tampering_refused(
         app_client, registered, platform_x25519, make_sealed):
     from sync.auth import sign_request
-    from sync.batch_wire import CONTENT_TYPE, encode_batch
+    from sync.batch_wire import CONTENT_TYPE, encode_batch, signed_portion
+
+    def signed(content: bytes) -> dict:
+        return {**sign_request(registered.signing_key, TERMINAL_ID, "POST", "/v1/batches",
+                               signed_portion(content)), "Content-Type": CONTENT_TYPE}
 
     items = [make_sealed(n, platform_x25519, registered) for n in (41, 42)]
     body = encode_batch([(s.id, s.receipt_number, s.digest, s.sealed, {}) for s in items])
-    headers = {**sign_request(registered.signing_key, TERMINAL_ID, "POST", "/v1/batches", body),
-               "Content-Type": CONTENT_TYPE}
-    tampered = bytearray(body)
-    tampered[-5] ^= 1
-    assert app_client.post("/v1/batches", content=bytes(tampered),
-                           headers=headers).status_code == 401
+    head = len(signed_portion(body))
+    assert 0 < head < len(body)
+    # A changed manifest breaks the signature; a changed part breaks that part's digest.
+    tampered_head = bytearray(body)
+    tampered_head[head - 3] ^= 1
+    assert app_client.post("/v1/batches", content=bytes(tampered_head),
+                           headers=signed(body)).status_code == 401
+    tampered_part = bytearray(body)
+    tampered_part[-5] ^= 1
+    answer = app_client.post("/v1/batches", content=bytes(tampered_part), headers=signed(body))
+    assert answer.status_code == 200
+    assert [r["status"] for r in answer.json()["results"]] == [201, 422]
+    assert "digest" in answer.json()["results"][1]["detail"]
+    assert sorted(app_client.app.state.store.submission_ids()) == [items[0].id]
+    headers = signed(body)
     answer = app_client.post("/v1/batches", content=body, headers=headers)
     assert answer.status_code == 200
-    assert [r["status"] for r in answer.json()["results"]] == [201, 201]
+    assert [r["status"] for r in answer.json()["results"]] == [200, 201]
     replay = app_client.post("/v1/batches", content=body, headers=headers)
     assert replay.status_code == 401 and "replayed" in replay.json()["detail"]
     assert sorted(app_client.app.state.store.submission_ids()) == sorted(s.id for s in items)

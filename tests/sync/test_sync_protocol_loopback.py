@@ -132,7 +132,7 @@ def test_heartbeats_queue_offline_and_reach_the_fleet_page(new_central, tmp_path
     assert terminal["last_heartbeat"]["devices"] == {"camera": "ready"}
     assert terminal["sequence_gap"] == 5  # five accepted, none queued, none received
     page = httpx.get(server.url + "/").text
-    assert "camera=ready" in page and "Sequence gap" in page
+    assert "camera: ready" in page and "Sequence gap" in page
 
 
 # -- property tests: the new parsers of outside bytes --------------------------------------------

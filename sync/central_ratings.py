@@ -1,0 +1,38 @@
+"""好差评 on the platform: ratings arrive as submissions with ``form_id`` ``_rating`` (see
+``kiosk/rating.py``), stored once by id like any submission; this counts them per level for the
+operators' page and ``GET /v1/ratings``. No personal data is involved.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .central_store import CentralStore
+from .protocol import RATING_FORM_ID
+
+LEVELS = (5, 4, 3, 2, 1)
+
+
+def rating_counts(store: CentralStore) -> dict[int, int]:
+    """Ratings received per level 1..5 (every level present); unreadable payloads are skipped."""
+    counts = dict.fromkeys(sorted(LEVELS), 0)
+    with store.db.transaction(write=False) as tx:
+        rows = tx.all("SELECT payload FROM submissions WHERE form_id = ?", (RATING_FORM_ID,))
+    for row in rows:
+        try:
+            level = json.loads(row["payload"]).get("level")
+        except (ValueError, TypeError, AttributeError):
+            continue
+        if isinstance(level, int) and not isinstance(level, bool) and level in counts:
+            counts[level] += 1
+    return counts
+
+
+def add_rating_routes(app, store: CentralStore) -> None:
+    """Register ``GET /v1/ratings`` (operators; no personal data) on the FastAPI ``app``."""
+
+    @app.get("/v1/ratings", tags=["operators"])
+    def ratings() -> dict:
+        """好差评: ratings received per level, 5 (非常满意) to 1 (非常不满意); no personal data."""
+        counts = rating_counts(store)
+        return {"total": sum(counts.values()), "levels": {str(k): v for k, v in counts.items()}}
