@@ -25,6 +25,10 @@ from .render import WIDTH_80MM, _font, qr_image
 from .status import PrinterFlags, encode_status_byte
 
 
+#: How many printed jobs the emulator keeps in memory for inspection.
+KEPT_JOBS = 20
+
+
 @dataclass(frozen=True)
 class PrintedJob:
     """One job that came out of the emulated printer: its name, bytes and decoded content."""
@@ -46,6 +50,8 @@ class EscposEmulator:
         self._on_job = on_job
         self._sensors = PrinterFlags()
         self.paper_out_after: int | None = None
+        # The newest jobs only: a simulated printer in a demo runs for days, and each decoded
+        # job holds its raster images (they are written out as files as they print).
         self.printed: list[PrintedJob] = []
         self.purged_jobs = 0
         self.protocol_errors = 0
@@ -135,6 +141,7 @@ class EscposEmulator:
         name = self._names.pop(0) if self._names else f"job-{next(self._counter):04d}"
         job = PrintedJob(name, data, decoded)
         self.printed.append(job)
+        del self.printed[:-KEPT_JOBS]
         if self._on_job is not None:
             self._on_job(job)
 
