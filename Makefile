@@ -7,13 +7,13 @@ STAMP := $(VENV)/.installed-stamp
 TS := $(wildcard ui/i18n/*.ts)
 QM := $(TS:.ts=.qm)
 
-.PHONY: demo test setup system screens bench-startup clean
+.PHONY: demo test setup system screens bench-startup bundle clean
 
 demo: setup
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
 	  echo "No display found. To run the kiosk on a virtual screen:"; \
 	  echo "  xvfb-run -a -s '-screen 0 1080x1920x24' make demo"; \
-	  echo "or look at it without a screen: make screens (screenshots in tests/_screenshots/)."; \
+	  echo "or look at it without a screen: make screens (screenshots in docs/screens/)."; \
 	  exit 1; \
 	fi
 	$(VENV)/bin/kiosk --demo $(if $(DEMO_CONFIG),--config $(DEMO_CONFIG))
@@ -21,11 +21,27 @@ demo: setup
 test: setup
 	$(PY) -m pytest
 
+# Screenshots of every screen (both orientations, languages, modes) into docs/screens/, with an
+# index; taken by the accessibility audit as it walks the journey. The index is written even if
+# the audit finds something (it says what), so the pictures show the problem.
 screens: setup
-	$(PY) -m pytest tests/ui -k screenshot
+	rm -f docs/screens/*.png
+	KIOSK_SCREENS_DIR=docs/screens $(PY) -m pytest -q tests/ui/test_accessibility_audit.py -k audit; \
+	  status=$$?; $(PY) tools/screens_index.py docs/screens; exit $$status
 
 bench-startup: setup
 	$(PY) bench/startup.py
+
+# The frozen one-folder terminal build (kiosk.spec, deploy/README.md), then its own self-test.
+# Not part of `make test`: a first build takes minutes on two cores (later ones reuse build/).
+bundle: setup $(VENV)/.bundle-stamp
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN kiosk.spec
+	QT_QPA_PLATFORM=offscreen dist/kiosk/kiosk --self-test
+	@du -sh dist/kiosk
+
+$(VENV)/.bundle-stamp: setup.cfg $(STAMP)
+	$(PY) -m pip install -q -e '.[bundle]'
+	@touch $@
 
 setup: system $(STAMP) $(QM)
 

@@ -7,115 +7,50 @@ needs fixing, so scripts can use it too. Nothing it prints contains personal dat
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from offline_cache import Outbox, Store, SyncState
 
 from .config import ConfigError, KioskConfig, load_config
-from .devices import REGISTRIES, DeviceConfigError, create_driver
 from .enrollment import Enrollment
 from .outbox_transfer import export_outbox, import_acks
+from .staff import add_staff_parser, cmd_staff
 from .sync_service import enroll_terminal, sync_once
-
-
-@dataclass(frozen=True)
-class Check:
-    """One line of ``kioskctl doctor``: what was checked, whether it passed, and the fix."""
-
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
 
 
 def _data_dir(config: KioskConfig) -> Path:
     return config.storage.resolved_data_dir()
 
 
-def check_disk(config: KioskConfig) -> Check:
-    """Free space in the data folder against the configured floor."""
-    folder = _data_dir(config)
-    probe = folder if folder.exists() else folder.parent
-    while not probe.exists():
-        probe = probe.parent
-    free_mb = shutil.disk_usage(probe).free // (1024 * 1024)
-    ok = free_mb >= config.storage.min_free_mb
-    return Check("disk", ok, f"{free_mb} MB free in {probe} (floor {config.storage.min_free_mb} MB)",
-                 "" if ok else "free disk space or move storage.data_dir to a larger disk")
+def _cmd_doctor(config: KioskConfig, args: argparse.Namespace) -> int:
+    from .doctor import exit_code, render_json, render_text, run_checks
+
+    checks = run_checks(config)
+    print(render_json(checks) if args.json else render_text(checks))
+    return exit_code(checks)
 
 
-def check_font() -> Check:
-    """A CJK font must be installed, or Chinese renders as boxes."""
-    try:
-        result = subprocess.run(["fc-match", "-f", "%{family}", "sans-serif:lang=zh-cn"],
-                                capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return Check("cjk font", False, f"fc-match did not run: {exc}", "apt-get install fontconfig fonts-noto-cjk")
-    family = result.stdout.strip()
-    ok = "CJK" in family or "WenQuanYi" in family
-    return Check("cjk font", ok, family or "none", "" if ok else "apt-get install fonts-noto-cjk")
+def _cmd_audit(config: KioskConfig, args: argparse.Namespace) -> int:
+    from .audit import AuditLog
 
-
-def check_store(config: KioskConfig) -> Check:
-    """The local database opens, migrates and passes its integrity check."""
-    path = _data_dir(config) / "kiosk.db"
-    if not path.exists():
-        return Check("local store", True, f"{path} not created yet (created on first start)")
-    store = Store(path)
-    try:
-        store.open()
-        verdict = store.integrity_check()
-    except Exception as exc:  # noqa: BLE001 - any failure is the verdict
-        return Check("local store", False, f"{type(exc).__name__}: {exc}", "call an engineer; do not delete the file")
-    finally:
-        store.close()
-    return Check("local store", verdict == "ok", verdict, "" if verdict == "ok" else "call an engineer; do not delete the file")
-
-
-def check_device(config: KioskConfig, role: str) -> Check:
-    """Build the configured backend and ask it whether it is usable."""
-    device = getattr(config.devices, role)
-    try:
-        driver = create_driver(role, device, _data_dir(config))
-    except DeviceConfigError as exc:
-        return Check(role, False, str(exc), f"fix devices.{role} in the configuration")
-    ok = driver.is_usable()
-    return Check(role, ok, f"backend {device.backend}", "" if ok else "check the cable and power, then run doctor again")
-
-
-def check_enrollment(config: KioskConfig) -> Check:
-    """The terminal knows the platform's keys, so it can seal submissions."""
-    try:
-        keys = Enrollment(_data_dir(config), config.central.platform_keys_file).platform_keys()
-    except ValueError as exc:
-        return Check("enrollment", False, str(exc), "enroll again: kioskctl enroll --token TOKEN")
-    if keys is None:
-        return Check("enrollment", False, "not enrolled", "kioskctl enroll --token TOKEN")
-    return Check("enrollment", True, f"enrolled as {keys.terminal_id} with {keys.central_url}")
-
-
-def doctor(config: KioskConfig) -> list[Check]:
-    """Every check of ``kioskctl doctor``, in the order staff should fix them."""
-    checks = [check_disk(config), check_font(), check_store(config)]
-    checks += [check_device(config, role) for role in REGISTRIES]
-    checks.append(check_enrollment(config))
-    return checks
-
-
-def _cmd_doctor(config: KioskConfig, _args: argparse.Namespace) -> int:
-    checks = doctor(config)
-    for check in checks:
-        mark = "ok  " if check.ok else "FAIL"
-        print(f"[{mark}] {check.name}: {check.detail}")
-        if check.fix:
-            print(f"       fix: {check.fix}")
-    return 0 if all(check.ok for check in checks) else 1
-
+    audit = AuditLog.for_terminal(_data_dir(config), config.central.platform_keys_file)
+    if args.audit_command == "list":
+        for event in audit.events(args.since):
+            details = " ".join(f"{k}={v}" for k, v in sorted(event.details.items()))
+            print(f"{event.seq:6} {event.at} {event.kind:24} {event.actor or '-':12} {details}")
+        return 0
+    verdict = audit.verify()
+    if verdict.ok:
+        print(f"audit chain intact: {verdict.events} event(s), head {verdict.head_seq} "
+              f"{verdict.head_hash[:16]}")
+        return 0
+    for problem in verdict.problems:
+        print(f"TAMPERED: {problem}")
+    print("       fix: keep the terminal as it is and call the security officer; "
+          "compare with the audit head on the central fleet page")
+    return 3
 
 def _open_store(config: KioskConfig) -> Store | None:
     path = _data_dir(config) / "kiosk.db"
@@ -256,7 +191,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kioskctl", description="Staff and operations tools for egov-kiosk.")
     parser.add_argument("--config", help="the terminal's TOML configuration (default: embedded, all simulated)")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("doctor", help="check everything the terminal needs, with fixes")
+    doctor = commands.add_parser("doctor", help="check everything the terminal needs, with fixes "
+                                 "(exit 0 ok, 1 warnings, 2 failures)")
+    doctor.add_argument("--json", action="store_true", help="machine-readable report")
+    audit = commands.add_parser("audit", help="the hash-linked audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="check the chain; exit 3 when it was tampered with")
+    audit_list = audit_commands.add_parser("list", help="print the events")
+    audit_list.add_argument("--since", help="ISO time, e.g. 2026-11-26 or 2026-11-26T08:00")
     commands.add_parser("queue", help="submissions by state")
     enroll = commands.add_parser("enroll", help="enroll this terminal with a one-time token")
     enroll.add_argument("--url", help="central platform base URL (default: central.url)")
@@ -270,16 +212,17 @@ def main(argv: list[str] | None = None) -> int:
     reprint = commands.add_parser("reprint", help="print one of the last receipts again (newest by default)")
     reprint.add_argument("receipt_number", nargs="?", help="receipt number (default: the newest)")
     reprint.add_argument("--list", action="store_true", help="list the remembered receipts")
+    add_staff_parser(commands)
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    handlers = {"doctor": _cmd_doctor, "queue": _cmd_queue, "enroll": _cmd_enroll,
+    handlers = {"doctor": _cmd_doctor, "audit": _cmd_audit, "queue": _cmd_queue, "enroll": _cmd_enroll,
                 "sync": _cmd_sync, "check-config": _cmd_check_config,
                 "export-outbox": _cmd_export_outbox, "import-acks": _cmd_import_acks,
-                "reprint": _cmd_reprint}
+                "reprint": _cmd_reprint, "staff": cmd_staff}
     try:
         return handlers[args.command](config, args)
     except Exception as exc:  # noqa: BLE001 - staff get one clear line, not a traceback

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
 
+from .restart_window import check_window
+
 DEFAULT_DATA_DIR = "~/.local/share/egov-kiosk"
 
 
@@ -75,6 +77,8 @@ class TerminalConfig:
     terminal_id: str = key("T01", "Terminal number within the site (letters and digits, 1-8).",
                            matches(r"[A-Za-z0-9]{1,8}", "must be 1-8 letters or digits, e.g. T01"))
     hall_name: str = key("政务服务中心", "Name of the service hall printed on receipts.")
+    restart_window: str = key("03:00-04:00", "Nightly restart window (local HH:MM-HH:MM); empty: never.",
+                              check_window)
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,7 @@ class JourneyConfig:
     """Timing of a citizen's session."""
 
     idle_timeout_s: float = key(120.0, "Seconds without a touch before the session is wiped.", between(10, 3600))
-    idle_warning_s: float = key(30.0, "Seconds of visible, spoken countdown before the wipe.", between(5, 600))
+    idle_warning_s: float = key(30.0, "Seconds of visible, spoken countdown before the wipe.", between(20, 600))
     done_timeout_s: float = key(30.0, "Seconds the final screen stays before returning to the start.", between(5, 600))
     document_wait_s: float = key(2.0, "Length of one wait for a document on the reader.", between(0, 30, exclusive_low=True))
 
@@ -178,6 +182,14 @@ class FaceConfig:
 
 
 @dataclass(frozen=True)
+class MaintenanceConfig:
+    """The staff maintenance mode (hidden gesture + PIN on the attract screen)."""
+
+    idle_timeout_s: float = key(120.0, "Seconds without a touch before staff are signed out.", between(15, 3600))
+    export_dir: str = key("", "Folder logs are exported to; empty: the first USB medium mounted under /media.")
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     """The whole configuration of one terminal."""
 
@@ -189,6 +201,7 @@ class KioskConfig:
     devices: DevicesConfig = section(DevicesConfig, "Devices.")
     receipt: ReceiptConfig = section(ReceiptConfig, "Receipt contents.")
     face: FaceConfig = section(FaceConfig, "Face step.")
+    maintenance: MaintenanceConfig = section(MaintenanceConfig, "Staff maintenance mode.")
 
     def to_dict(self) -> dict[str, Any]:
         """The configuration as nested plain data (as it would be read from TOML)."""

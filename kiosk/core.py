@@ -16,15 +16,20 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from drivers.common import DeviceError
-
 from . import events as ev
 from .applicant import applicant_record, prefill_values
+from .audit import AuditLog
+from .audit_hooks import SessionAuditor
+from .fleet_status import FleetStatus
 from .config import KioskConfig
 from .face import FaceStep, face_view, pending_record
+from .face_preview import FacePreview
+from .preferences import DEFAULTS as PREFERENCE_DEFAULTS, SessionPreferences
 from .journey import Journey, JourneyState, TransitionRefused, WipeReason
 from .identify import IdentifyStep
 from .printing import PrintStep
+from .restart_window import RESTART_EXIT_CODE, RestartPlanner
+from .safe_log import describe_exception
 from .view import build_snapshot
 
 if TYPE_CHECKING:
@@ -50,10 +55,16 @@ class KioskCore:
         data_dir: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
         tick_interval_s: float = 0.5,
+        restart_planner: RestartPlanner | None = None,
     ) -> None:
         self.config = config
         self.events = ev.EventHub()
         self.data_dir = Path(data_dir) if data_dir else config.storage.resolved_data_dir()
+        # Hash-linked trail of staff actions, sessions and device faults (no personal data).
+        self.audit = AuditLog.for_terminal(self.data_dir, config.central.platform_keys_file)
+        SessionAuditor(self.audit).attach(self.events)
+        self._fleet = FleetStatus(self.audit.head)  # devices, alerts, audit head for heartbeats
+        self._fleet.attach(self.events)
         self.language = config.ui.language
         self.catalog: Catalog | None = None
         self._clock = clock
@@ -65,19 +76,21 @@ class KioskCore:
         self._sync: SyncService | None = None
         self._snapshot: dict[str, Any] = {}
         self._snapshot_lock = threading.Lock()
-        self._frame: Any = None
-        self._frame_lock = threading.Lock()
-        self._previewing = False
         self._face = FaceStep(config.face)
-        self._face_view: dict[str, Any] = {}
-        self._face_epoch = 0
+        self._preview = FacePreview(self, self._face)
         self._staff_called = False
+        self._preferences = SessionPreferences()  # elder mode, voice: reset on every wipe
         self._stopping = threading.Event()
         self._screen_shown = threading.Event()
         self._ticker: threading.Thread | None = None
         self._last_countdown: int | None = None
         self._printing = PrintStep(self)
         self._identify = IdentifyStep(self)
+        # terminal.restart_window: asked on every clock tick (kiosk/restart_window.py).
+        self._restart = restart_planner or RestartPlanner.from_config(config.terminal.restart_window)
+        #: Checks that must all be False for the nightly restart to happen (maintenance mode adds
+        #: one); called on the journey thread.
+        self.restart_blockers: list[Callable[[], bool]] = []
 
     # ---- lifecycle ------------------------------------------------------------------------
     def start(self, *, services_after_screen: bool = False) -> None:
@@ -109,6 +122,9 @@ class KioskCore:
         )
         self._publish_snapshot()  # the attract screen needs nothing more
         self._screen_shown.wait(_SERVICES_AFTER_SCREEN_WAIT_S)
+        # Recorded only now: the audit writer's first event imports the store's libraries, which
+        # would compete with the GUI thread for the interpreter while it builds the first frame.
+        self.audit.record("terminal.started", terminal=self.config.terminal.terminal_id)
 
         from .devices import DeviceManager
         from .enrollment import Enrollment
@@ -129,9 +145,10 @@ class KioskCore:
         self._writer.start()
         self._sync = SyncService(
             self.data_dir / "kiosk.db", enrollment, self.config.central, self.events,
-            device_states=lambda: {role: str(getattr(status.state, "value", status.state))
-                                   for role, status in self._devices.statuses().items()},
+            status=self._fleet.heartbeat_fields,
         )
+        self._fleet.seed_devices(self._devices.statuses())
+        self._fleet.on_alert = self._sync.heartbeat_now
         self._sync.start()
         self._publish_snapshot()
 
@@ -145,7 +162,7 @@ class KioskCore:
             return
         self._stopping.set()
         self._screen_shown.set()
-        self._previewing = False
+        self._preview.stop()
         if self._ticker is not None:
             self._ticker.join()
         self._journey_thread.submit(self._wipe_for_shutdown).result()
@@ -157,6 +174,8 @@ class KioskCore:
         if self._devices is not None:
             self._devices.close_all()
         self._face.shutdown()
+        self.audit.record("terminal.stopped")
+        self.audit.close()
 
     def _wipe_for_shutdown(self) -> None:
         if self._journey is not None and self._journey.state is not JourneyState.ATTRACT:
@@ -170,8 +189,7 @@ class KioskCore:
 
     def latest_frame(self) -> Any:
         """The newest preview frame, or ``None``; older frames are dropped, never queued."""
-        with self._frame_lock:
-            return self._frame
+        return self._preview.latest_frame()
 
     def current_photo(self) -> bytes | None:
         """The captured photo (JPEG) of the citizen at the terminal, if any."""
@@ -220,15 +238,13 @@ class KioskCore:
 
     def capture_photo(self) -> None:
         """Take the photo from the newest preview frame."""
-        self._post(self._capture)
+        self._post(self._preview.capture)
 
     def retake_photo(self) -> None:
         """Drop the captured photo and show the live preview again."""
         def retake() -> None:
             self._journey.photo_discarded()
-            self._journey.session.extras.pop("face_verification", None)
-            self._face_epoch += 1
-            self._start_preview()
+            self._preview.retake()
         self._post(retake)
 
     def accept_photo(self) -> None:
@@ -266,6 +282,13 @@ class KioskCore:
         """Finish or cancel: wipe everything of this citizen and return to the start."""
         self._post(lambda: self._after_wipe(self._journey.finished()))
 
+    def rate_service(self, level: int, reasons: list[str]) -> None:
+        """好差评 on the done screen: one touch rates the service (once per session); queued
+        like a submission (``kiosk/rating.py``)."""
+        from .rating import rate_session
+
+        self._post(lambda: rate_session(self._journey, self._writer, self._sync, level, reasons))
+
     def call_staff(self) -> None:
         """Alert staff that this citizen needs help (works on every screen)."""
         def call() -> None:
@@ -274,6 +297,22 @@ class KioskCore:
                                 screen=self._journey.state.value)
             log.warning("staff called at screen %s", self._journey.state.value)
         self._post(call)
+
+    def recover(self) -> None:
+        """After an unexpected error: wipe the session, whatever its state, and show the start."""
+        def recover() -> None:
+            if self._journey is not None and self._journey.state is not JourneyState.ATTRACT:
+                self._after_wipe(self._journey.wipe(WipeReason.ERROR))
+        self._post(recover)
+
+    def set_preference(self, name: str, value: bool) -> None:
+        """This citizen's choice of ``elder_mode`` or ``voice_muted`` (see :mod:`kiosk.preferences`)."""
+        def choose() -> None:
+            if name not in PREFERENCE_DEFAULTS:
+                raise TransitionRefused(f"unknown preference {name}")
+            self._preferences.set(name, value, self._clock())
+            self._journey.touched()
+        self._post(choose)
 
     def set_document_renderer(self, renderer: Callable[[dict[str, Any], dict[str, Any]], bytes] | None) -> None:
         """Register how A4 forms become PDF bytes (the UI registers Qt's; the core imports no Qt).
@@ -299,8 +338,11 @@ class KioskCore:
                     self._publish_snapshot()
             except TransitionRefused as exc:
                 log.debug("ignored: %s", exc)
-            except Exception:  # noqa: BLE001 - the journey thread must survive any bug
-                log.exception("journey action failed")
+            except Exception as exc:  # noqa: BLE001 - the journey thread must survive any bug
+                # Type and stack only: the message may hold the citizen's data.
+                log.error("journey action failed: %s", describe_exception(type(exc), exc.__traceback__))
+                # The crash handler (ui/crash.py) decides: back to the start, or restart.
+                self.events.publish(ev.UNEXPECTED_ERROR, where="journey", error=type(exc).__name__)
         try:
             return self._journey_thread.submit(run)
         except RuntimeError:  # shut down: late device callbacks have nowhere to go
@@ -321,10 +363,11 @@ class KioskCore:
             staff_called=self._staff_called,
             devices=self._devices.statuses() if self._devices else {},
             demo_documents=self._demo_documents(),
-            face=face_view(self._face_view, journey.session.extras.get("face_verification"), self.language),
+            face=face_view(self._preview.view, journey.session.extras.get("face_verification"), self.language),
             sync_paused=self._sync is not None and self._sync.paused_reason is not None,
         )
         snapshot["access_key"] = dict(self._identify.access_key_view)
+        snapshot.update(self._preferences.view())
         with self._snapshot_lock:
             self._snapshot = snapshot
         self.events.publish(ev.JOURNEY_CHANGED, snapshot=snapshot)
@@ -345,13 +388,10 @@ class KioskCore:
     def _after_wipe(self, reason: WipeReason | None) -> None:
         if reason is None:
             return
-        self._previewing = False
-        with self._frame_lock:
-            self._frame = None
+        self._preview.forget()
         self._identify.forget()
-        self._face_epoch += 1
-        self._face_view = {}
         self._staff_called = False
+        self._preferences.reset()
         self._printing.discard_form_jobs()
         self.events.publish(ev.SESSION_WIPED, reason=reason.value)
         log.info("session wiped: %s", reason.value)
@@ -361,9 +401,9 @@ class KioskCore:
         if state is JourneyState.IDENTIFY:
             self._identify.start()
         elif state is JourneyState.FACE and self._journey.session.photo_jpeg is None:
-            self._start_preview()
+            self._preview.start()
         else:
-            self._previewing = False
+            self._preview.stop()
 
     def _tick_loop(self) -> None:
         while not self._stopping.wait(self._tick_interval_s):
@@ -380,97 +420,14 @@ class KioskCore:
             return
         left = journey.idle_seconds_left()
         countdown = None if left is None else int(left + 0.999)
-        if countdown != self._last_countdown:
+        expired = journey.state is JourneyState.ATTRACT and self._preferences.expire(
+            self._clock(), journey.last_activity, self.config.journey.idle_timeout_s)
+        if countdown != self._last_countdown or expired:
             self._publish_snapshot()
-
-    # ---- face -----------------------------------------------------------------------------
-    def _start_preview(self) -> None:
-        if self._previewing:
-            return
-        self._previewing = True
-        self._face.reset()
-        self._face_view = {}
-        self._devices["camera"].submit(self._preview_step)
-
-    def _preview_step(self, camera: Any) -> None:
-        """Runs on the camera's owner thread: one frame, then re-queue itself while previewing."""
-        if not self._previewing or self._stopping.is_set():
-            return
-        try:
-            frame = camera.read_frame(1.0)
-        except DeviceError as exc:
-            log.warning("camera frame failed: %s", type(exc).__name__)
-            time.sleep(0.2)
-        else:
-            with self._frame_lock:
-                self._frame = frame
-            self.events.publish(ev.PREVIEW_FRAME_UPDATED)
-            self._analyse_frame(frame)
-        if self._previewing and not self._stopping.is_set():
-            self._devices["camera"].submit(self._preview_step)
-
-    def _analyse_frame(self, frame: Any) -> None:
-        """Camera owner thread: guidance for this frame, and the photo when it is due."""
-        epoch = self._face_epoch
-        try:
-            outcome = self._face.on_frame(frame, time.monotonic())
-        except Exception:  # noqa: BLE001 - a bad frame must not stop the preview
-            log.exception("face analysis failed")
-            return
-        if outcome.photo is not None:
-            self._previewing = False
-            photo = outcome.photo
-            self._post(lambda: self._on_face_photo(photo, epoch))
-        elif outcome.error is not None:
-            error = outcome.error
-            self._post(lambda: self._on_face_error(error, epoch))
-        elif outcome.view is not None:
-            view = outcome.view
-            self._post(lambda: self._on_face_view(view, epoch))
-
-    def _on_face_view(self, view: dict[str, Any], epoch: int) -> None:
-        if epoch == self._face_epoch and self._journey.state is JourneyState.FACE:
-            self._face_view = view
-
-    def _on_face_error(self, error: str, epoch: int) -> None:
-        if epoch == self._face_epoch and self._journey.state is JourneyState.FACE:
-            self._journey.photo_failed(error)
-
-    def _capture(self) -> None:
-        journey = self._journey
-        if journey.state is not JourneyState.FACE:
-            raise TransitionRefused("not on the face screen")
-        if self.latest_frame() is None:
-            journey.photo_failed("camera_unavailable")
-            return
-        self._face.request_capture()  # taken from the next frame, on the camera's thread
-
-    def _on_face_photo(self, photo: Any, epoch: int) -> None:
-        journey = self._journey
-        if epoch != self._face_epoch or journey.state is not JourneyState.FACE or journey.session.photo_jpeg is not None:
-            return
-        journey.photo_taken(photo.jpeg)
-        self._face_view = {}
-        self.events.publish(ev.FACE_CAPTURED)
-        identity = journey.session.identity
-        future = self._face.verify(
-            photo,
-            getattr(identity, "photo_jpeg", None),
-            getattr(identity, "photo_missing_reason", None),
-        )
-        future.add_done_callback(lambda f: self._post(lambda: self._on_verified(f, epoch, photo.jpeg)))
-
-    def _on_verified(self, future: Future[dict[str, Any]], epoch: int, jpeg: bytes) -> None:
-        session = self._journey.session
-        if epoch != self._face_epoch or session.photo_jpeg is not jpeg:
-            return  # retaken or wiped meanwhile
-        try:
-            record = future.result()
-        except Exception:  # noqa: BLE001 - a matcher bug means staff review, never a pass
-            log.exception("face verification failed")
-            record = {**pending_record(), "reasons": ["verification_error"]}
-        session.extras["face_verification"] = record
-        log.info("identity verification: %s (%s)", record["decision"], ", ".join(record["reasons"]) or "all checks passed")
+        if not any(blocked() for blocked in self.restart_blockers) and self._restart.check(
+                journey.state is JourneyState.ATTRACT, self._clock() - journey.last_activity):
+            log.info("nightly restart window: restarting")
+            self.events.publish(ev.RESTART_DUE, exit_code=RESTART_EXIT_CODE)
 
     # ---- submit and print -----------------------------------------------------------------
     def _submit(self) -> None:

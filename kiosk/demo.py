@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 
 DEMO_DATA_DIR = Path("~/.local/share/egov-kiosk-demo").expanduser()
 DEMO_CENTRAL_PORT = 8700
+#: The demo's maintenance PIN (docs/operations.md). Demo only: a real terminal has no staff until
+#: ``kioskctl staff add`` provisions them.
+DEMO_STAFF_ID = "demo"
+DEMO_STAFF_PIN = "246810"
 
 
 @dataclass
@@ -59,6 +63,20 @@ def start_demo(base: KioskConfig | None = None, data_dir: Path = DEMO_DATA_DIR) 
     enroll_terminal(central.url, config.terminal.site_code, config.terminal.terminal_id,
                     Enrollment(terminal_dir, config.central.platform_keys_file),
                     central.issue_token())
+    provision_demo_staff(terminal_dir)
     log.info("demo central server at %s (data in %s)", central.url, data_dir)
     print(f"egov-kiosk demo: central server at {central.url}/ — receipts in {terminal_dir / 'printed'}")
+    print(f"egov-kiosk demo: maintenance mode: hold the start screen's top-right corner for 3 s, "
+          f"PIN {DEMO_STAFF_PIN}")
     return Demo(config, central)
+
+
+def provision_demo_staff(terminal_dir: Path) -> None:
+    """Give the demo terminal one staff member with the documented PIN, so anyone can try the
+    maintenance mode (hold the attract screen's top-right corner for 3 s)."""
+    from .staff import StaffError, StaffStore
+
+    try:
+        StaffStore(terminal_dir).add(DEMO_STAFF_ID, "Demo staff 演示运维", DEMO_STAFF_PIN)
+    except StaffError as exc:
+        log.warning("demo staff member not provisioned: %s", exc)

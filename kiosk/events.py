@@ -30,6 +30,10 @@ DEVICE_STATUS_CHANGED = "device_status_changed"
 SESSION_WIPED = "session_wiped"
 STAFF_CALLED = "staff_called"
 SYNC_PROGRESSED = "sync_progressed"
+#: A bug surfaced on a core thread (``where``, ``error``: the exception's type name only).
+UNEXPECTED_ERROR = "unexpected_error"
+#: The nightly restart window says: exit now with ``exit_code`` (the UI quits, systemd restarts).
+RESTART_DUE = "restart_due"
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ class IdentifyStep:
         log.info("document read: %s", identity.redacted())
         journey.document_read(identity)
         core.events.publish(ev.CARD_READ, document_type=identity.document_type.value)
-        core._start_preview()
+        core._preview.start()
         core._publish_snapshot()
 
     def _read_failed(self, exc: DeviceError, epoch: int) -> None:

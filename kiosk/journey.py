@@ -60,6 +60,7 @@ class WipeReason(enum.StrEnum):
     FINISHED = "finished"
     IDLE_TIMEOUT = "idle_timeout"
     CANCELLED = "cancelled"
+    ERROR = "error"  # an unexpected error: the crash handler returned the terminal to the start
 
 
 class TransitionRefused(Exception):

@@ -55,7 +55,15 @@ class PrintStep:
         )
         # The driver's print_receipt is the preflight too: it queries the printer's status first
         # and refuses (never queues) when it cannot print now.
-        future = self._core._devices["receipt_printer"].submit(lambda printer: printer.print_receipt(receipt))
+        devices = self._core._devices
+
+        def job(printer: Any) -> Any:
+            try:
+                return printer.print_receipt(receipt)
+            finally:  # paper low, cover open: staff and the fleet page see the state after a job
+                devices.refresh(devices["receipt_printer"])
+
+        future = devices["receipt_printer"].submit(job)
         future.add_done_callback(lambda f: self._core._post(lambda: self._on_printed(f, receipt), changed=False))
         self._print_form(accepted)
 

@@ -119,6 +119,16 @@ class SubmissionWriter:
         """Seal and store ``draft``; the future fails with :class:`SubmissionRefused`."""
         return self._executor.submit(self._accept, draft)
 
+    def submit_rating(self, rating: Any) -> Future[None]:
+        """Seal and queue a 好差评 :class:`~kiosk.rating.Rating` (outbox writer thread)."""
+        from .rating import seal_rating
+
+        def store() -> None:
+            if self._outbox is None:
+                raise SubmissionRefused("submission_failed", "store not open")
+            self._add(seal_rating(rating, self._enrollment, self._site_code, self._terminal_id), {})
+        return self._executor.submit(store)
+
     def counts(self) -> Future[dict[str, int]]:
         """Outbox counts by state (for staff screens and heartbeats)."""
         return self._executor.submit(lambda: self._outbox.counts() if self._outbox else {})

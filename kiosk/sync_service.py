@@ -67,7 +67,7 @@ class _LockedOutboxFactory:
         self._lock_fd: int | None = None
 
     def __call__(self) -> Outbox:
-        outbox = Outbox(Store(self._db_path).open())
+        outbox = Outbox(Store(self._db_path, rebuildable_writes=True).open())
         fd = os.open(self._db_path.with_name("sync.lock"), os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -86,8 +86,10 @@ class _LockedOutboxFactory:
             self._lock_fd = None
 
 
-def heartbeat_builder(db_path: Path, device_states: Callable[[], dict[str, str]] | None):
-    """A function building the heartbeat body from the outbox (no personal data)."""
+def heartbeat_builder(db_path: Path, device_states: Callable[[], dict[str, str]] | None,
+                      status: Callable[[], dict[str, Any]] | None = None):
+    """A function building the heartbeat body from the outbox (no personal data). ``status()``
+    adds the fleet fields (devices with detail, alerts, audit head: ``kiosk.fleet_status``)."""
     try:
         from importlib.metadata import version
 
@@ -110,6 +112,7 @@ def heartbeat_builder(db_path: Path, device_states: Callable[[], dict[str, str]]
             "free_disk_bytes": free_bytes(db_path.parent),
             "highest_acked_sequence": state.highest_acked_sequence(),
             "accepted_total": state.accepted_total(),
+            **(status() if status else {}),
         }
 
     return build
@@ -125,6 +128,7 @@ class SyncService:
 
     def __init__(self, db_path: Path, enrollment: Enrollment, config: CentralConfig, events: EventHub,
                  device_states: Callable[[], dict[str, str]] | None = None, *,
+                 status: Callable[[], dict[str, Any]] | None = None,
                  backoff: Backoff | None = None, exit_when_idle: bool = False,
                  on_event: Callable[[str, dict], None] | None = None) -> None:
         self._db_path = db_path
@@ -132,6 +136,7 @@ class SyncService:
         self._config = config
         self._events = events
         self._device_states = device_states
+        self._status = status
         self._backoff = backoff
         self._exit_when_idle = exit_when_idle
         self._on_event = on_event
@@ -159,7 +164,7 @@ class SyncService:
                                      signing_key=self._enrollment.signing_key())
         self._worker = SyncWorker(
             self._factory, self._client, self._config.sync_interval_s, on_event=self._relay,
-            backoff=self._backoff, heartbeat=heartbeat_builder(self._db_path, self._device_states),
+            backoff=self._backoff, heartbeat=heartbeat_builder(self._db_path, self._device_states, self._status),
             heartbeat_interval_s=HEARTBEAT_INTERVAL_S, documents=(keys.ed25519_public, KINDS),
             exit_when_idle=self._exit_when_idle)
         self._worker.start()
@@ -180,6 +185,12 @@ class SyncService:
         self._paused = None
         if self._worker is not None:
             self._worker.sync_now()
+
+    def heartbeat_now(self) -> None:
+        """Queue a heartbeat now (an alert) and send it as soon as the platform answers; any
+        thread, returns at once; nothing happens while not enrolled."""
+        if self._worker is not None:
+            self._worker.heartbeat_now()
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for an ``exit_when_idle`` worker to finish; True when it did."""

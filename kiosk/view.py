@@ -78,7 +78,9 @@ def service_view(service: Any, language: str) -> dict[str, Any] | None:
 def review_view(form: Any, language: str) -> list[dict[str, str]]:
     """Label and shown text of every relevant answered field, in form order."""
     return [
-        {"label": field["label"], "value": field["text"]}
+        # A signature is drawn small from its strokes; every other answer is its text.
+        {"label": field["label"], "value": field["text"],
+         "signature": field["value"] if field["type"] == "signature" else None}
         for field in form.view(language)
         if field["text"] not in (None, "")
     ]
@@ -133,4 +135,14 @@ def build_snapshot(
         "staff_called": staff_called,
         "devices": {role: {"state": s.state.value, "detail": s.detail} for role, s in devices.items()},
         "sync_paused": sync_paused,
+        "rating": _rating(language, session) if journey.state.value == "done" and session.receipt_number
+        else None,
     }
+
+
+def _rating(language: str, session: Any) -> dict[str, Any]:
+    # Imported on first use: the rating module brings the forms engine and the sync protocol,
+    # which the attract screen (the first frame) does not need.
+    from .rating import rating_view
+
+    return rating_view(language, session.extras.get("rating"))

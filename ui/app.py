@@ -22,6 +22,8 @@ from PySide6.QtQuick import QQuickWindow, QSGRendererInterface
 
 from ui.bridge import CameraImageProvider, KioskBridge, PhotoImageProvider
 from ui.i18n.build import ensure_compiled
+from kiosk.restart_window import RESTART_EXIT_CODE
+from ui.lockdown import Lockdown
 
 QML_DIR = Path(__file__).resolve().parent / "qml"
 CJK_FONT_FAMILY = "Noto Sans CJK SC"
@@ -156,6 +158,9 @@ def create_application(
     register_pdf_renderer(core)  # A4 forms: the core asks ui for PDFs without importing Qt
     engine.rootContext().setContextProperty("kiosk", bridge)
     bridge.open()
+    from .maintenance_bridge import install_maintenance
+
+    install_maintenance(engine, core, app)  # staff mode: gesture + PIN on the attract screen
 
     errors: list[str] = []
     engine.warnings.connect(lambda warnings: errors.extend(w.toString() for w in warnings))
@@ -165,6 +170,10 @@ def create_application(
         bridge.close()
         raise QmlLoadError("the QML did not load:\n  " + "\n  ".join(errors or ["(no message)"]))
     window = roots[0]
+    if ui.fullscreen:
+        # Escape keys, closing, the cursor, context menus (ui/lockdown.py); found again with
+        # engine.findChild(Lockdown), released on a deliberate exit.
+        Lockdown(app, fullscreen=True, parent=engine).install(window)
     return app, engine, window, bridge
 
 
@@ -173,6 +182,8 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--config", metavar="PATH", help="terminal configuration (TOML); default: all simulated devices")
     parser.add_argument("--demo", action="store_true", help="simulated devices, demo controls and a local central server")
     parser.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
+    parser.add_argument("--self-test", action="store_true",
+                        help="start headless on simulated devices, walk to the first screens, check the bundle; exit 0 if all is well")
     return parser.parse_args(argv)
 
 
@@ -195,14 +206,14 @@ def notify_first_frame(window: QQuickWindow, callback: Callable[[], None]) -> No
     window.frameSwapped.connect(swapped)
 
 
-def _quit_on_signals(app: QGuiApplication) -> None:
+def _quit_on_signals(app: QGuiApplication, quit_app: Callable[[], None] | None = None) -> None:
     """SIGTERM (systemd, ``timeout``) and Ctrl-C quit through the event loop, so shutdown runs.
 
     Python runs signal handlers only between bytecodes; while Qt's loop waits in C++ it would
     never get the chance, so a timer wakes the interpreter a few times a second.
     """
     for number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(number, lambda *_: app.quit())
+        signal.signal(number, lambda *_: (quit_app or app.quit)())
     waker = QTimer(app)
     waker.timeout.connect(lambda: None)
     waker.start(250)
@@ -214,7 +225,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kiosk.core import KioskCore
 
     args = _parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING if args.self_test else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.self_test:
+        from .selftest import run_self_test
+
+        return run_self_test(sys.argv[0])
     stop_demo = None
     try:
         if args.demo:
@@ -245,10 +261,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         if callable(stop_demo):
             stop_demo()
 
+    from .supervisor import Supervisor
+    from .watchdog import SystemdWatchdog
+
+    lockdown = engine.findChild(Lockdown)
+    watchdog = SystemdWatchdog(parent=app)
+
+    def exit_app(code: int) -> None:
+        # A deliberate exit (SIGTERM, nightly restart, repeated crashes): the window may close.
+        if lockdown is not None:
+            lockdown.release()
+        watchdog.stopping()
+        app.exit(code)
+
+    supervisor = Supervisor(core, exit_app, parent=app)
+    supervisor.install()
+    app.aboutToQuit.connect(supervisor.uninstall)
     app.aboutToQuit.connect(shut_down)
-    notify_first_frame(window, core.screen_shown)
-    _quit_on_signals(app)
-    return app.exec()
+
+    def first_frame() -> None:
+        core.screen_shown()
+        watchdog.ready()
+
+    notify_first_frame(window, first_frame)
+    watchdog.start()  # pings from this thread's event loop: a hung loop stops them
+    _quit_on_signals(app, lambda: exit_app(0))
+    code = app.exec()
+    if args.demo and code == RESTART_EXIT_CODE:
+        # A staff (or nightly) restart of the demo: no systemd to start it again, so it starts
+        # itself afresh, after the clean shutdown above (core, devices and central stopped).
+        os.execv(sys.executable, [sys.executable, "-m", "ui.app", *sys.argv[1:]])
+    return code
 
 
 if __name__ == "__main__":

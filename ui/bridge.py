@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import Property, QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage
+from PySide6.QtQml import QJSValue
 from PySide6.QtQuick import QQuickImageProvider
 
 from kiosk import events as kiosk_events
@@ -191,7 +192,21 @@ class KioskBridge(QObject):
 
     @Slot(str, "QVariant")
     def setFieldValue(self, field_id: str, value: Any) -> None:
-        self._core.set_field_value(field_id, value)
+        self._core.set_field_value(field_id, _plain(value))
+
+    @Slot(str, result="QVariantList")
+    def divisionChildren(self, code: str) -> list[dict[str, Any]]:
+        """Address picker: the divisions under ``code`` ("" for the provinces). The bundled table
+        is immutable and indexed once (a few ms), so reading it here does not block the GUI."""
+        from kiosk.divisions import bundled_divisions
+
+        table = bundled_divisions()
+        return [{"code": d.code, "name": d.name, "leaf": table.is_leaf(d.code)}
+                for d in table.children(code or None)]
+
+    @Slot(int, "QVariant")
+    def rateService(self, level: int, reasons: Any) -> None:
+        self._core.rate_service(level, list(_plain(reasons) or []))
 
     @Slot()
     def completeForm(self) -> None:
@@ -213,6 +228,14 @@ class KioskBridge(QObject):
     def callStaff(self) -> None:
         self._core.call_staff()
 
+    @Slot(bool)
+    def setElderMode(self, on: bool) -> None:
+        self._core.set_preference("elder_mode", on)
+
+    @Slot(bool)
+    def setVoiceMuted(self, muted: bool) -> None:
+        self._core.set_preference("voice_muted", muted)
+
     @Slot()
     def touched(self) -> None:
         self._core.touched()
@@ -225,6 +248,14 @@ class KioskBridge(QObject):
         if language != self._language:
             self._show_language(language)
         self._core.set_language(language)
+
+
+def _plain(value: Any) -> Any:
+    """A value from QML as plain Python: a JavaScript object or array may arrive as a QJSValue
+    (depending on the PySide6 release), which the core must never see."""
+    if isinstance(value, QJSValue):
+        return value.toVariant()
+    return value
 
 
 def frame_to_qimage(pixels: Any) -> QImage:

@@ -39,11 +39,13 @@ class FieldType(str, enum.Enum):
     PHONE = "phone"
     ID_NUMBER = "id_number"
     CHECKBOX = "checkbox"
+    ADDRESS = "address"
+    SIGNATURE = "signature"
 
 
 _DEFAULT_KEYBOARD = {
     FieldType.TEXT: "pinyin", FieldType.NUMBER: "digits", FieldType.PHONE: "digits",
-    FieldType.ID_NUMBER: "digits",
+    FieldType.ID_NUMBER: "digits", FieldType.ADDRESS: "pinyin",
 }
 # Which field types a prefill key can sensibly fill.
 _PREFILL_TYPES = {
@@ -51,6 +53,7 @@ _PREFILL_TYPES = {
     "identity.sex": {FieldType.CHOICE, FieldType.TEXT},
     "identity.document_type": {FieldType.CHOICE, FieldType.TEXT},
     "identity.id_number": {FieldType.ID_NUMBER, FieldType.TEXT},
+    "identity.address": {FieldType.TEXT, FieldType.CHOICE, FieldType.ADDRESS},
 }
 _TYPE_ONLY_OPTIONS = {
     "choices": FieldType.CHOICE, "multiple": FieldType.CHOICE, "integer": FieldType.NUMBER,

@@ -17,7 +17,7 @@ from typing import Any
 from kiosk.forms.definition import IDENTITY_KEYS, FieldDefinition, FieldType, FormDefinition
 from kiosk.forms.expr import Env, Expr, ExpressionError, Value, truthy
 from kiosk.forms.text import check_language
-from kiosk.forms.values import Coerced, FieldError, coerce, display_text, error
+from kiosk.forms.values import Coerced, FieldError, coerce, display_text, error, rule_value
 
 log = logging.getLogger(__name__)
 
@@ -217,12 +217,12 @@ class FormSession:
             field = definition.field(field_id)
             relevant[field_id] = (field.relevant is None
                                   or self._rule(field, "relevant", field.relevant, Env(visible, None, today), True))
-            visible[field_id] = self._entries[field_id].value if relevant[field_id] else None
+            visible[field_id] = rule_value(field, self._entries[field_id].value) if relevant[field_id] else None
         required: dict[str, bool] = {}
         errors: dict[str, FieldError] = {}
         for field in definition.fields:
             value = self._entries[field.id].value
-            env = Env(visible, value, today)
+            env = Env(visible, rule_value(field, value), today)
             rule = field.required
             required[field.id] = relevant[field.id] and (
                 self._rule(field, "required", rule, env, True) if isinstance(rule, Expr) else bool(rule))
@@ -230,7 +230,7 @@ class FormSession:
                 continue
             problem = self._entries[field.id].error
             if problem is None and required[field.id] and _is_empty(field, value):
-                problem = error("not_ticked" if field.type is FieldType.CHECKBOX else "required")
+                problem = error(_EMPTY_CODES.get(field.type, "required"))
             if problem is None and field.constraint is not None and not _is_empty(field, value):
                 if not self._rule(field, "constraint", field.constraint, env, False):
                     problem = FieldError("constraint", field.constraint_message or error("constraint").message)
@@ -250,6 +250,9 @@ class FormSession:
             return fallback
 
 
+_EMPTY_CODES = {FieldType.CHECKBOX: "not_ticked", FieldType.SIGNATURE: "not_signed"}
+
+
 def _is_empty(field: FieldDefinition, value: Value) -> bool:
     if field.type is FieldType.CHECKBOX:
         return value is not True
@@ -257,7 +260,12 @@ def _is_empty(field: FieldDefinition, value: Value) -> bool:
 
 
 def _copy(value: Value) -> Value:
-    return list(value) if isinstance(value, list) else value
+    # Address and signature values nest lists in dicts: copy all the way down.
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
 
 
 def _identity_value(value: object) -> object:

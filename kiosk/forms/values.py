@@ -18,6 +18,7 @@ from drivers.idcard.gb11643 import is_valid as is_valid_id_number
 from drivers.idcard.gb11643 import normalize as normalize_id_number
 from kiosk.forms.definition import FieldDefinition, FieldType
 from kiosk.forms.expr import Value
+from kiosk.forms.rich_values import MAX_DETAIL_LENGTH, address_text, address_value, signature_value
 from kiosk.forms.text import LocalizedText
 
 #: Mainland China mobile numbers.
@@ -44,7 +45,12 @@ MESSAGES: dict[str, LocalizedText] = {
     "invalid_choice": LocalizedText("请从列出的选项中选择", "Please choose one of the options shown"),
     "too_long": LocalizedText("内容过长，最多 {limit} 个字", "Too long: at most {limit} characters"),
     "constraint": LocalizedText("填写内容不符合要求", "This answer does not meet the requirements"),
+    "invalid_address": LocalizedText("请从列表中选择所在的省、市、区县", "Please choose the province, city and county from the list"),
+    "address_incomplete": LocalizedText("请选择到区县一级", "Please choose down to the county or district"),
+    "invalid_signature": LocalizedText("签名未能识别，请清除后重新签名", "The signature could not be read; please clear it and sign again"),
+    "not_signed": LocalizedText("请在签名框内签名", "Please sign in the signature box"),
 }
+_SIGNED = LocalizedText("已签名", "Signed")
 _YES_NO = {True: LocalizedText("是", "Yes"), False: LocalizedText("否", "No")}
 
 
@@ -79,6 +85,11 @@ def coerce(definition: FieldDefinition, raw: object, today: _dt.date) -> Coerced
         return _checkbox(raw)
     if kind is FieldType.CHOICE:
         return _choice(definition, raw)
+    if kind is FieldType.ADDRESS:
+        return _address(raw)
+    if kind is FieldType.SIGNATURE:
+        value, code = signature_value(raw)
+        return Coerced(value, "", error(code) if code else None)
     if isinstance(raw, _dt.date) and kind in (FieldType.DATE, FieldType.TEXT):
         raw = (raw.date() if isinstance(raw, _dt.datetime) else raw).isoformat()
     if kind is FieldType.NUMBER and isinstance(raw, (int, float)) and not isinstance(raw, bool):
@@ -111,7 +122,21 @@ def display_text(definition: FieldDefinition, value: Value, lang: str) -> str:
         values = value if isinstance(value, list) else [value]
         labels = [c.label.text(lang) for v in values if (c := definition.choice(v)) is not None]
         return ("、" if lang == "zh-CN" else ", ").join(labels)
+    if definition.type is FieldType.ADDRESS and isinstance(value, dict):
+        return address_text(value)
+    if definition.type is FieldType.SIGNATURE:
+        return _SIGNED.text(lang)
     return str(value)
+
+
+def rule_value(definition: FieldDefinition, value: Value) -> Value:
+    """What rule expressions see of a value: an address is its division code, a signature
+    is true once signed; other types are themselves."""
+    if definition.type is FieldType.ADDRESS:
+        return value.get("code") or None if isinstance(value, dict) else None
+    if definition.type is FieldType.SIGNATURE:
+        return True if value else None
+    return value
 
 
 def normalize_phone(text: str) -> str | None:
@@ -134,6 +159,14 @@ def _clean(raw: str) -> str:
     # belong in a single-line answer and would garble the printed form.
     text = unicodedata.normalize("NFKC", raw)
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cc").strip()
+
+
+def _address(raw: object) -> Coerced:
+    value, code = address_value(raw)
+    if code is None:
+        return Coerced(value, address_text(value) if value else "")
+    problem = error("too_long", limit=MAX_DETAIL_LENGTH) if code == "too_long" else error(code)
+    return Coerced(value, address_text(value) if value else "", problem)
 
 
 def _checkbox(raw: object) -> Coerced:

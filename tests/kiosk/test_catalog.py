@@ -194,7 +194,7 @@ def test_catalog_from_bytes_and_bad_json() -> None:
 
 def test_bad_raw_form_is_a_form_definition_error() -> None:
     broken = copy.deepcopy(next(iter(FORM_JSONS.values())))
-    broken["fields"][0]["type"] = "signature"
+    broken["fields"][0]["type"] = "handwriting"
     with pytest.raises(FormDefinitionError, match=r"\$\.fields\[0\]\.type"):
         Catalog.from_json(CATALOG_JSON, [broken])
 

@@ -28,7 +28,7 @@ def test_check_config_names_the_bad_key(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_doctor_fails_until_enrolled_then_passes(demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_config(tmp_path, f'[central]\nurl = "{demo.central.url}"\n[terminal]\nterminal_id = "T02"\n')
-    assert main(["--config", str(path), "doctor"]) == 1
+    assert main(["--config", str(path), "doctor"]) == 2
     out = capsys.readouterr().out
     assert "[FAIL] enrollment: not enrolled" in out and "fix: kioskctl enroll" in out
     assert "[ok  ] cjk font" in out and "[ok  ] camera" in out
@@ -38,7 +38,7 @@ def test_doctor_fails_until_enrolled_then_passes(demo, tmp_path: Path, capsys: p
     assert main(["--config", str(path), "enroll", "--token", token]) == 0
     assert "enrolled as 110105-T02" in capsys.readouterr().out
     assert main(["--config", str(path), "enroll", "--token", token]) == 1  # one time only
-    assert main(["--config", str(path), "doctor"]) == 0
+    assert main(["--config", str(path), "doctor"]) == 0, capsys.readouterr().out
 
 
 def test_queue_and_sync_report_counts(demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,7 @@ from kiosk.forms import (
     form_schema,
     load_form,
 )
-from kiosk.forms.values import normalize_phone
+from kiosk.forms.values import display_text, normalize_phone
 
 TODAY = dt.date(2025, 3, 1)
 ID_17 = "11010519850615124"
@@ -124,7 +124,7 @@ _DELETE = object()
     (_set(["version"], "1"), "$.version", "is not of type 'integer'"),
     (_set(["id"], "Sample Form"), "$.id", "does not match"),
     (_set(["fields"], []), "$.fields", "should be non-empty"),
-    (_set(["fields", 1, "type"], "signature"), "$.fields[1].type", "'signature' is not one of"),
+    (_set(["fields", 1, "type"], "handwriting"), "$.fields[1].type", "'handwriting' is not one of"),
     (_set(["fields", 0, "label", "en"], _DELETE), "$.fields[0].label", "'en' is a required property"),
     (_set(["fields", 0, "label", "en"], ""), "$.fields[0].label.en", "should be non-empty"),
     (_set(["fields", 0, "colour"], "red"), "$.fields[0]", "'colour' was unexpected"),
@@ -411,7 +411,8 @@ def test_bundled_form_loads_and_matches_its_file_name(name: str) -> None:
 
 FILLERS: dict[str, object] = {
     "text": "示例内容", "number": 1, "date": "2025-03-01", "phone": "13800138000", "id_number": ID_NUMBER,
-    "checkbox": True,
+    "checkbox": True, "address": {"code": "110105", "detail": "示例路1号"},
+    "signature": {"w": 800, "h": 300, "strokes": [[10, 10, 20, 20]]},
 }
 
 
@@ -441,7 +442,8 @@ def test_each_bundled_form_can_be_completed_with_prefill(name: str) -> None:
     json.dumps(answers)  # what gets submitted is plain JSON
     for field in s.definition.fields:
         if field.prefill and field.id in answers and field.id in prefilled:
-            assert answers[field.id] == IDENTITY[field.prefill]
+            shown = display_text(field, answers[field.id], "zh-CN") if field.type is FieldType.ADDRESS else answers[field.id]
+            assert shown == IDENTITY[field.prefill]
     printed = s.printable("zh-CN")
     assert printed["sections"] and all(r["text"] for sec in printed["sections"] for r in sec["rows"]
                                        if answers.get(r["id"]) not in (None, False))

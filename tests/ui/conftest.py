@@ -22,7 +22,7 @@ import pytest  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey  # noqa: E402
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat  # noqa: E402
-from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QPointF, Qt, QtMsgType, qInstallMessageHandler  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QPoint, QPointF, Qt, QtMsgType, qInstallMessageHandler  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 from PySide6.QtQuick import QQuickItem  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
@@ -135,11 +135,14 @@ class RunningKiosk:
 
     # ---- waiting ----------------------------------------------------------------------------
     def settle(self, seconds: float = 0.05) -> None:
+        # Through an event loop object: PySide6 6.12's static QCoreApplication.processEvents()
+        # drops a reference to None on every call, and enough calls abort the interpreter.
+        loop = QEventLoop()
         end = time.monotonic() + seconds
         while time.monotonic() < end:
-            self.app.processEvents()
+            loop.processEvents()
             time.sleep(0.005)
-        self.app.processEvents()
+        loop.processEvents()
 
     def wait_until(self, predicate: Callable[[], Any], timeout_ms: int = 10_000) -> None:
         self.qtbot.waitUntil(lambda: bool(predicate()), timeout=timeout_ms)

@@ -1,5 +1,41 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en_US">
+<context>
+    <name>AddressPicker</name>
+    <message>
+        <source>Choose province, city and county</source>
+        <translation>请选择省、市、区县</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>更改</translation>
+    </message>
+    <message>
+        <source>Street, building and room number</source>
+        <translation>街道、楼栋和门牌号</translation>
+    </message>
+    <message>
+        <source>Choose the province</source>
+        <translation>请选择省份</translation>
+    </message>
+    <message>
+        <source>Choose the city</source>
+        <translation>请选择城市</translation>
+    </message>
+    <message>
+        <source>Choose the county or district</source>
+        <translation>请选择区县</translation>
+    </message>
+    <message>
+        <source>All provinces</source>
+        <translation>全部省份</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
 <context>
     <name>AttractScreen</name>
     <message>
@@ -9,6 +45,26 @@
     <message>
         <source>Touch a service to begin</source>
         <translation>请点击您要办理的事项</translation>
+    </message>
+    <message>
+        <source>Elder mode is on: large text and buttons. Touch here to switch it off.</source>
+        <translation>长辈版已开启：大字体、大按钮。点此处可关闭。</translation>
+    </message>
+    <message>
+        <source>Elder mode: large text and buttons. Touch here to switch it on.</source>
+        <translation>长辈版：大字体、大按钮。点此处开启。</translation>
+    </message>
+    <message>
+        <source>Elder mode</source>
+        <translation>长辈版</translation>
+    </message>
+    <message>
+        <source>On: large text and buttons</source>
+        <translation>已开启：大字体、大按钮</translation>
+    </message>
+    <message>
+        <source>Large text and buttons</source>
+        <translation>大字体、大按钮</translation>
     </message>
 </context>
 <context>
@@ -35,10 +91,45 @@
     </message>
 </context>
 <context>
+    <name>DatePicker</name>
+    <message>
+        <source>Choose a date</source>
+        <translation>选择日期</translation>
+    </message>
+    <message>
+        <source>Turn the wheels up or down, then touch OK.</source>
+        <translation>上下滑动滚轮选择，然后点击“确定”。</translation>
+    </message>
+    <message>
+        <source>Year</source>
+        <translation>年</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>月</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+</context>
+<context>
     <name>DoneScreen</name>
     <message>
         <source>Your application has been submitted</source>
         <translation>您的申请已提交</translation>
+    </message>
+    <message>
+        <source>Receipt number: %1</source>
+        <translation>受理编号：%1</translation>
     </message>
     <message>
         <source>Receipt number</source>
@@ -109,6 +200,10 @@
     <message>
         <source>YYYY-MM-DD</source>
         <translation>年-月-日，如 2024-05-01</translation>
+    </message>
+    <message>
+        <source>Choose date</source>
+        <translation>选择日期</translation>
     </message>
 </context>
 <context>
@@ -211,7 +306,318 @@
     </message>
 </context>
 <context>
+    <name>MaintenanceDevices</name>
+    <message>
+        <source>ID document reader</source>
+        <translation>证件阅读器</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Receipt printer</source>
+        <translation>回执打印机</translation>
+    </message>
+    <message>
+        <source>A4 document printer</source>
+        <translation>A4 文档打印机</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <source>Hardware error</source>
+        <translation>硬件故障</translation>
+    </message>
+    <message>
+        <source>Needs attention</source>
+        <translation>需要处理</translation>
+    </message>
+    <message>
+        <source>Busy</source>
+        <translation>忙</translation>
+    </message>
+    <message>
+        <source>Starting</source>
+        <translation>正在启动</translation>
+    </message>
+    <message>
+        <source>Staff can fix this (paper, jam, cable).</source>
+        <translation>工作人员可现场处理（纸张、卡纸、线缆）。</translation>
+    </message>
+    <message>
+        <source>Call a field engineer.</source>
+        <translation>请联系维修工程师。</translation>
+    </message>
+    <message>
+        <source>Check the configuration.</source>
+        <translation>请检查配置。</translation>
+    </message>
+    <message>
+        <source>Software problem: export the logs.</source>
+        <translation>软件问题：请导出日志。</translation>
+    </message>
+    <message>
+        <source>Restart the terminal to reset the device.</source>
+        <translation>重启终端以复位设备。</translation>
+    </message>
+    <message>
+        <source>Do not use the device for now.</source>
+        <translation>暂停使用该设备。</translation>
+    </message>
+    <message>
+        <source>Model %1 · serial %2 · firmware %3 · backend %4</source>
+        <translation>型号 %1 · 序列号 %2 · 固件 %3 · 驱动 %4</translation>
+    </message>
+    <message>
+        <source>Test read</source>
+        <translation>测试读卡</translation>
+    </message>
+    <message>
+        <source>Print a test page</source>
+        <translation>打印测试页</translation>
+    </message>
+    <message>
+        <source>Stop preview</source>
+        <translation>停止预览</translation>
+    </message>
+    <message>
+        <source>Camera preview</source>
+        <translation>摄像头预览</translation>
+    </message>
+    <message>
+        <source>Place a card on the reader within 15 s. Only the document type is shown.</source>
+        <translation>请在 15 秒内放置证件。只显示证件类型。</translation>
+    </message>
+</context>
+<context>
+    <name>MaintenanceResult</name>
+    <message>
+        <source>Read OK: %1</source>
+        <translation>读卡成功：%1</translation>
+    </message>
+    <message>
+        <source>Read failed: %1</source>
+        <translation>读卡失败：%1</translation>
+    </message>
+    <message>
+        <source>Test page printed (%1)</source>
+        <translation>测试页已打印（%1）</translation>
+    </message>
+    <message>
+        <source>Test print failed: %1</source>
+        <translation>测试打印失败：%1</translation>
+    </message>
+    <message>
+        <source>Sync completed.</source>
+        <translation>同步完成。</translation>
+    </message>
+    <message>
+        <source>Nothing is waiting to be sent; a sync round has started.</source>
+        <translation>没有待发送的数据；已开始一轮同步。</translation>
+    </message>
+    <message>
+        <source>Sync failed: %1</source>
+        <translation>同步失败：%1</translation>
+    </message>
+    <message>
+        <source>This terminal is not enrolled yet.</source>
+        <translation>本终端尚未注册。</translation>
+    </message>
+    <message>
+        <source>Catalog in use: %1</source>
+        <translation>当前事项目录：%1</translation>
+    </message>
+    <message>
+        <source>Enrolled as %1</source>
+        <translation>已注册为 %1</translation>
+    </message>
+    <message>
+        <source>Enrollment failed: %1</source>
+        <translation>注册失败：%1</translation>
+    </message>
+    <message>
+        <source>No USB stick found. Insert one and try again.</source>
+        <translation>未找到 U 盘。请插入后重试。</translation>
+    </message>
+    <message>
+        <source>Logs exported to %1</source>
+        <translation>日志已导出到 %1</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>正在处理…</translation>
+    </message>
+</context>
+<context>
+    <name>MaintenanceScreen</name>
+    <message>
+        <source>No staff member is set up on this terminal (kioskctl staff add).</source>
+        <translation>本终端尚未设置工作人员（kioskctl staff add）。</translation>
+    </message>
+    <message>
+        <source>Too many wrong PINs. Try again in %1 s.</source>
+        <translation>PIN 错误次数过多。请 %1 秒后再试。</translation>
+    </message>
+    <message>
+        <source>You can try again now.</source>
+        <translation>现在可以再试。</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Attempts left before the pad locks: %1</source>
+        <translation>PIN 错误。锁定前剩余尝试次数：%1</translation>
+    </message>
+    <message>
+        <source>Staff sign-in</source>
+        <translation>工作人员登录</translation>
+    </message>
+    <message>
+        <source>Enter your staff PIN.</source>
+        <translation>请输入您的工作人员 PIN。</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Maintenance</source>
+        <translation>运维</translation>
+    </message>
+    <message>
+        <source>Signed in: %1 (%2)</source>
+        <translation>已登录：%1（%2）</translation>
+    </message>
+    <message>
+        <source>Signing out in %1 s without a touch.</source>
+        <translation>无操作 %1 秒后自动退出。</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Queue and sync</source>
+        <translation>队列与同步</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>系统</translation>
+    </message>
+</context>
+<context>
+    <name>MaintenanceSync</name>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <source>Being sent</source>
+        <translation>发送中</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>已送达</translation>
+    </message>
+    <message>
+        <source>Quarantined</source>
+        <translation>已隔离</translation>
+    </message>
+    <message>
+        <source>Oldest unsent</source>
+        <translation>最早未发送</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Paused: the platform refused this terminal (%1). Check the clock, then enroll again.</source>
+        <translation>已暂停：平台拒绝了本终端（%1）。请检查时钟，然后重新注册。</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Service catalog: %1</source>
+        <translation>事项目录：%1</translation>
+    </message>
+    <message>
+        <source>Refresh the catalog</source>
+        <translation>刷新事项目录</translation>
+    </message>
+</context>
+<context>
+    <name>MaintenanceSystem</name>
+    <message>
+        <source>Enrolled as %1 with %2</source>
+        <translation>已在 %2 注册为 %1</translation>
+    </message>
+    <message>
+        <source>Not enrolled: submissions are refused until this terminal is enrolled.</source>
+        <translation>未注册：注册前本终端不受理申请。</translation>
+    </message>
+    <message>
+        <source>Enroll with a one-time token</source>
+        <translation>使用一次性令牌注册</translation>
+    </message>
+    <message>
+        <source>Type the token from the platform operators (24 characters, 0-9 and A-F).</source>
+        <translation>请输入平台运营人员提供的令牌（24 位，0-9 和 A-F）。</translation>
+    </message>
+    <message>
+        <source>Enroll</source>
+        <translation>注册</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Export to: %1</source>
+        <translation>导出到：%1</translation>
+    </message>
+    <message>
+        <source>No USB stick found. Insert one, then export.</source>
+        <translation>未找到 U 盘。请插入后再导出。</translation>
+    </message>
+    <message>
+        <source>Export logs (no personal data)</source>
+        <translation>导出日志（不含个人信息）</translation>
+    </message>
+    <message>
+        <source>Tap again to restart now</source>
+        <translation>再点一次立即重启</translation>
+    </message>
+    <message>
+        <source>Restart the terminal</source>
+        <translation>重启终端</translation>
+    </message>
+</context>
+<context>
     <name>NavBar</name>
+    <message>
+        <source>Staff have been called and are on their way. Please stay here.</source>
+        <translation>已呼叫工作人员，请在此稍候。</translation>
+    </message>
     <message>
         <source>Start again</source>
         <translation>返回首页</translation>
@@ -225,8 +631,20 @@
         <translation>‹ 返回上一步</translation>
     </message>
     <message>
-        <source>Staff are on their way</source>
-        <translation>工作人员马上就到</translation>
+        <source>Repeat</source>
+        <translation>重听</translation>
+    </message>
+    <message>
+        <source>Say it again</source>
+        <translation>再说一遍</translation>
+    </message>
+    <message>
+        <source>Voice on</source>
+        <translation>开启语音</translation>
+    </message>
+    <message>
+        <source>Voice off</source>
+        <translation>关闭语音</translation>
     </message>
     <message>
         <source>Call staff</source>
@@ -238,6 +656,10 @@
     <message>
         <source>Before you apply</source>
         <translation>申报须知</translation>
+    </message>
+    <message>
+        <source>Please read the notice and have the listed documents ready, then touch “I have read it, continue”.</source>
+        <translation>请阅读须知并备好所列材料，然后点击“我已阅读，继续”。</translation>
     </message>
     <message>
         <source>Please have ready</source>
@@ -261,6 +683,32 @@
     </message>
 </context>
 <context>
+    <name>PinPad</name>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+</context>
+<context>
+    <name>RatingPanel</name>
+    <message>
+        <source>Thank you for your rating.</source>
+        <translation>感谢您的评价！</translation>
+    </message>
+    <message>
+        <source>How satisfied are you with this service?</source>
+        <translation>您对本次服务满意吗？</translation>
+    </message>
+    <message>
+        <source>Optional: touch what your rating is about, then touch a level.</source>
+        <translation>可先选择评价涉及的方面（可不选），再点击满意程度。</translation>
+    </message>
+</context>
+<context>
     <name>ReviewScreen</name>
     <message>
         <source>Check your application</source>
@@ -277,6 +725,21 @@
     <message>
         <source>Submit application</source>
         <translation>提交申请</translation>
+    </message>
+</context>
+<context>
+    <name>SignaturePad</name>
+    <message>
+        <source>Sign here with your finger</source>
+        <translation>请用手指在此处签名</translation>
+    </message>
+    <message>
+        <source>Undo last stroke</source>
+        <translation>撤销上一笔</translation>
+    </message>
+    <message>
+        <source>Clear and sign again</source>
+        <translation>清除重签</translation>
     </message>
 </context>
 <context>

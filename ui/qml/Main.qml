@@ -62,7 +62,9 @@ Window {
                 }
             }
             NavBar {
+                id: navBar
                 objectName: "navBar"
+                onRepeatRequested: voiceGuide.repeat()
                 Layout.fillWidth: true
                 snapshot: root.snapshot
             }
@@ -70,15 +72,25 @@ Window {
     }
 
 
-    // Spoken prompts (issue 5): the face guidance, or the liveness challenge while one runs,
-    // in the session's language. The same text is on screen over the live preview.
-    Voice {
-        objectName: "voice"
-        readonly property var face: root.snapshot.face || ({})
+    // Voice guidance (issue 7): every screen's prompt, every error shown, the idle warning and
+    // the staff confirmation, in the language on screen; VoiceGuide.qml says what and when.
+    VoiceGuide {
+        id: voiceGuide
+        objectName: "voiceGuide"
+        snapshot: root.snapshot
+        screen: screenLoader.item
         engineName: root.ui.voice_engine || ""
-        language: root.snapshot.language || root.ui.language
-        text: root.screenName === "face" && !root.snapshot.has_photo
-              ? (face.challenge_text || face.guidance_text || "") : ""
+        language: kiosk.language
+        muted: !!root.snapshot.voice_muted
+        idleText: idleOverlay.visible ? idleOverlay.spokenText : ""
+        staffText: navBar.staffConfirmation
+    }
+
+    // 长辈版: the session's elder mode switches every size of the theme at once.
+    Binding {
+        target: Theme
+        property: "elder"
+        value: !!root.snapshot.elder_mode
     }
 
     InputPanel {
@@ -93,6 +105,7 @@ Window {
     }
 
     IdleOverlay {
+        id: idleOverlay
         anchors.fill: parent
         z: 100
         // The done screen counts down inline instead: a modal box would hide the receipt
@@ -108,8 +121,18 @@ Window {
         anchors.fill: parent
         z: 1000
         PointHandler {
-            onActiveChanged: if (active) kiosk.touched()
+            onActiveChanged: if (active) { kiosk.touched(); maintenance.touched() }
         }
+    }
+
+    // Staff maintenance (hidden gesture on the attract screen, then a PIN): over everything
+    // but the touch watcher; loaded only while open.
+    Loader {
+        objectName: "maintenanceLoader"
+        anchors.fill: parent
+        z: 900
+        active: (maintenance.view.phase || "closed") !== "closed"
+        source: "Kiosk/MaintenanceScreen.qml"
     }
 
     Binding {

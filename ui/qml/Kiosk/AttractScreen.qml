@@ -1,12 +1,15 @@
 import QtQuick
 import QtQuick.Layouts
 
-// The start: a welcome and the service catalogue as big tiles, grouped by category.
+// The start: a welcome, the elder-mode switch (长辈版) and the service catalogue as big tiles,
+// grouped by category.
 ScreenPage {
     id: screen
     objectName: "screen_attract"
     title: qsTr("Welcome to the self-service terminal")
     subtitle: qsTr("Touch a service to begin")
+    readonly property bool elder: !!kiosk.state.elder_mode
+    spokenPrompt: title + " " + subtitle + " " + elderSwitch.stateText
     readonly property var catalog: kiosk.state.catalog || ({ categories: [], services: [] })
     readonly property int columns: width > 1400 ? 3 : 2
 
@@ -14,10 +17,92 @@ ScreenPage {
         return (catalog.services || []).filter(function (s) { return s.category === categoryId })
     }
 
+    // The elder mode switch: the whole band is one big target, says its state in words and
+    // shows it as a switch; everything gets bigger at once (Theme.elder) for this session only.
+    Rectangle {
+        id: elderSwitch
+        objectName: "elderModeSwitch"
+        readonly property string stateText: screen.elder
+            ? qsTr("Elder mode is on: large text and buttons. Touch here to switch it off.")
+            : qsTr("Elder mode: large text and buttons. Touch here to switch it on.")
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.top: parent.top
+        height: Math.max(Theme.touchTarget, elderRow.implicitHeight + Theme.spacing)
+        radius: Theme.radius
+        color: screen.elder ? Theme.primary : Theme.primaryTint
+        border.color: Theme.primary
+        border.width: 3
+        Accessible.role: Accessible.CheckBox
+        Accessible.checkable: true
+        Accessible.checked: screen.elder
+        Accessible.name: stateText
+
+        RowLayout {
+            id: elderRow
+            anchors.fill: parent
+            anchors.leftMargin: Theme.margin
+            anchors.rightMargin: Theme.margin
+            spacing: Theme.spacing
+            KText {
+                objectName: "elderModeTitle"
+                text: qsTr("Elder mode")
+                font.pixelSize: Theme.fontHeading
+                font.bold: true
+                wrapMode: Text.NoWrap
+                color: screen.elder ? Theme.textOnPrimary : Theme.primary
+            }
+            KText {
+                Layout.fillWidth: true
+                text: screen.elder ? qsTr("On: large text and buttons") : qsTr("Large text and buttons")
+                font.pixelSize: Theme.fontSmall
+                color: screen.elder ? Theme.textOnPrimary : Theme.text
+            }
+            Rectangle {
+                // The switch itself: a track with a knob, on the right when on.
+                Layout.preferredWidth: 120
+                Layout.preferredHeight: 64
+                radius: 32
+                color: screen.elder ? Theme.surface : Theme.border
+                Rectangle {
+                    width: 52; height: 52; radius: 26
+                    anchors.verticalCenter: parent.verticalCenter
+                    x: screen.elder ? parent.width - width - 6 : 6
+                    color: screen.elder ? Theme.primary : Theme.surface
+                }
+            }
+        }
+        MouseArea {
+            anchors.fill: parent
+            onClicked: kiosk.setElderMode(!screen.elder)
+        }
+    }
+
+    // Staff: hold this (unmarked) top-right corner for 3 s to open the maintenance PIN pad
+    // (docs/operations.md). Only the attract screen has it, so maintenance never interrupts a
+    // citizen; the service checks that again before it opens the pad.
+    Item {
+        objectName: "maintenanceCorner"
+        parent: screen
+        anchors.top: parent.top
+        anchors.right: parent.right
+        width: 160
+        height: 160
+        z: 10
+        TapHandler {
+            longPressThreshold: 3
+            onLongPressed: maintenance.requestEntry()
+        }
+    }
+
     Flickable {
         id: flick
         objectName: "attractFlickable"
-        anchors.fill: parent
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.bottom: parent.bottom
+        anchors.top: elderSwitch.bottom
+        anchors.topMargin: Theme.spacing
         contentHeight: categoriesColumn.implicitHeight
         clip: true
         boundsBehavior: Flickable.StopAtBounds
@@ -76,6 +161,7 @@ ScreenPage {
                                         wrapMode: Text.WordWrap
                                         font.family: Theme.fontFamily
                                         font.pixelSize: Theme.fontHeading
+                                        lineHeight: Theme.lineHeight
                                         font.bold: true
                                         color: Theme.text
                                     }
@@ -87,6 +173,7 @@ ScreenPage {
                                         elide: Text.ElideRight
                                         font.family: Theme.fontFamily
                                         font.pixelSize: Theme.fontSmall
+                                        lineHeight: Theme.lineHeight
                                         color: Theme.textMuted
                                     }
                                 }

@@ -7,6 +7,7 @@ ScreenPage {
     id: screen
     readonly property bool printing: kiosk.state.screen === "printing"
     objectName: printing ? "screen_printing" : "screen_submitting"
+    spokenPrompt: busyTitle.text + " " + busyHint.text
 
     ColumnLayout {
         anchors.centerIn: parent
@@ -22,6 +23,7 @@ ScreenPage {
             palette.dark: Theme.primary
         }
         KText {
+            id: busyTitle
             Layout.fillWidth: true
             horizontalAlignment: Text.AlignHCenter
             text: screen.printing ? qsTr("Printing your receipt…") : qsTr("Submitting your application…")
@@ -29,6 +31,7 @@ ScreenPage {
             font.bold: true
         }
         KText {
+            id: busyHint
             Layout.fillWidth: true
             horizontalAlignment: Text.AlignHCenter
             text: screen.printing ? qsTr("Please take your receipt from the slot below the screen.")

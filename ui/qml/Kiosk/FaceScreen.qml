@@ -11,6 +11,9 @@ ScreenPage {
     title: hasPhoto ? qsTr("Is this photo clear?") : qsTr("Look at the camera")
     subtitle: hasPhoto ? qsTr("Your whole face should be visible, without a hat or sunglasses.")
                        : qsTr("Place your face inside the oval, then touch “Take photo”.")
+    // While the preview runs, the live guidance is the prompt: the voice follows it.
+    spokenPrompt: hasPhoto ? [title, subtitle, face.review_note || ""].join(" ").trim()
+                           : (face.challenge_text || face.guidance_text || title + " " + subtitle)
 
     GridLayout {
         id: grid
@@ -58,7 +61,7 @@ ScreenPage {
                 width: Math.min(parent.width - 2 * Theme.spacing, guidanceText.implicitWidth + 3 * Theme.spacing)
                 height: guidanceText.implicitHeight + Theme.spacing
                 radius: height / 2
-                color: screen.face.good ? "#CC1B7F3B" : "#CCB45309"
+                color: screen.face.good ? Theme.guidanceGood : Theme.guidanceAdjust
                 KText {
                     id: guidanceText
                     objectName: "faceGuidanceText"

@@ -13,7 +13,7 @@ ColumnLayout {
     readonly property string fieldType: field.type || "text"
     readonly property bool isTextual: ["text", "phone", "id_number", "number", "date"].indexOf(fieldType) >= 0
     readonly property string shownValue: field.value === null || field.value === undefined ? "" : String(field.value)
-    readonly property Item input: textInput
+    readonly property Item input: fieldType === "address" && addressLoader.item ? addressLoader.item.input : textInput
     signal inputFocused(Item item)
 
     objectName: "fieldBlock_" + fieldId
@@ -46,12 +46,18 @@ ColumnLayout {
         }
     }
 
+    RowLayout {
+        Layout.fillWidth: true
+        visible: fieldItem.isTextual
+        spacing: Theme.spacing / 2
     TextField {
         id: textInput
         objectName: fieldItem.isTextual ? "field_" + fieldItem.fieldId : ""
         visible: fieldItem.isTextual
         Layout.fillWidth: true
         implicitHeight: Theme.touchTarget
+        // A value locked to the identity document is shown, not edited (the core refuses it).
+        readOnly: !!fieldItem.field.readonly
         font.family: Theme.fontFamily
         font.pixelSize: Theme.fontBody
         color: Theme.text
@@ -62,7 +68,8 @@ ColumnLayout {
         inputMethodHints: {
             switch (fieldItem.fieldType) {
             case "phone": return Qt.ImhDialableCharactersOnly | Qt.ImhNoPredictiveText
-            case "id_number": return Qt.ImhPreferNumbers | Qt.ImhPreferUppercase | Qt.ImhNoPredictiveText
+            // The numeric pad; the check character X has its own key beside the field.
+            case "id_number": return Qt.ImhDigitsOnly | Qt.ImhNoPredictiveText
             case "number": return Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText
             case "date": return Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText
             }
@@ -120,6 +127,71 @@ ColumnLayout {
                 if (!textInput.activeFocus)
                     textInput.text = fieldItem.shownValue
             }
+        }
+    }
+    // The ID number's last character may be X, which the numeric pad has not got.
+    KioskButton {
+        objectName: "idNumberXKey_" + fieldItem.fieldId
+        visible: fieldItem.fieldType === "id_number" && !fieldItem.field.readonly
+        Layout.preferredWidth: Theme.touchTarget
+        implicitWidth: Theme.touchTarget
+        leftPadding: 0
+        rightPadding: 0
+        kind: "secondary"
+        focusPolicy: Qt.NoFocus
+        text: "X"
+        onClicked: {
+            textInput.forceActiveFocus()
+            textInput.insert(textInput.cursorPosition, "X")
+            textInput.edited = true
+            textInput.send()
+        }
+    }
+    KioskButton {
+        objectName: "datePickerButton_" + fieldItem.fieldId
+        visible: fieldItem.fieldType === "date" && !fieldItem.field.readonly
+        kind: "secondary"
+        focusPolicy: Qt.NoFocus
+        fontSize: Theme.fontSmall
+        text: qsTr("Choose date")
+        onClicked: {
+            kiosk.touched()
+            dateLoader.item.openAt(fieldItem.shownValue)
+        }
+    }
+    }
+    Loader {
+        id: dateLoader
+        active: fieldItem.fieldType === "date"
+        sourceComponent: DatePicker {
+            onPicked: function (isoDate) {
+                textInput.text = isoDate
+                kiosk.setFieldValue(fieldItem.fieldId, isoDate)
+            }
+        }
+    }
+
+    Loader {
+        id: addressLoader
+        Layout.fillWidth: true
+        active: fieldItem.fieldType === "address"
+        visible: active
+        sourceComponent: AddressPicker {
+            fieldId: fieldItem.fieldId
+            value: fieldItem.field.value || null
+            hasError: !!fieldItem.field.error
+            onInputFocused: function (item) { fieldItem.inputFocused(item) }
+        }
+    }
+
+    Loader {
+        Layout.fillWidth: true
+        active: fieldItem.fieldType === "signature"
+        visible: active
+        sourceComponent: SignaturePad {
+            fieldId: fieldItem.fieldId
+            value: fieldItem.field.value || null
+            hasError: !!fieldItem.field.error
         }
     }
 

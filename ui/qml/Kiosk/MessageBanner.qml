@@ -22,6 +22,7 @@ Rectangle {
         verticalAlignment: Text.AlignVCenter
         font.family: Theme.fontFamily
         font.pixelSize: Theme.fontBody
+        lineHeight: Theme.lineHeight
         color: banner.isError ? Theme.error : Theme.text
     }
 }

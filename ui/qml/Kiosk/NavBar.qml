@@ -1,50 +1,128 @@
 import QtQuick
 import QtQuick.Layouts
 
-// Bottom of every screen: back, and a way to a person. Never a dead end.
+// Bottom of every screen: back, the voice controls, and a way to a person. Never a dead end.
+// Once staff have been called, a green band above the buttons says so in words (and the voice
+// says it too), until the session ends.
 Rectangle {
     id: navBar
     property var snapshot: ({})
     readonly property bool canGoBack: !!snapshot.screen && snapshot.screen !== "attract" && !snapshot.busy
+    readonly property bool staffCalled: !!snapshot.staff_called
+    readonly property bool muted: !!snapshot.voice_muted
+    readonly property string staffConfirmation: staffCalled
+        ? qsTr("Staff have been called and are on their way. Please stay here.") : ""
+    signal repeatRequested()
+    // Landscape: the confirmation sits in the row of buttons rather than above it.
+    readonly property bool wide: width > 1500
+
     color: Theme.surface
-    implicitHeight: Theme.touchTarget + 2 * Theme.spacing
+    implicitHeight: column.implicitHeight + 2 * Theme.spacing
 
     Rectangle { width: parent.width; height: 2; color: Theme.divider }
 
-    RowLayout {
+    ColumnLayout {
+        id: column
         anchors.fill: parent
         anchors.margins: Theme.spacing
         anchors.leftMargin: Theme.margin
         anchors.rightMargin: Theme.margin
         spacing: Theme.spacing
 
-        KioskButton {
-            objectName: "backButton"
-            kind: "secondary"
-            text: navBar.snapshot.screen === "done" ? qsTr("Start again")
-                : navBar.snapshot.screen === "notice" ? qsTr("Cancel") : qsTr("‹ Back")
-            enabled: navBar.canGoBack
-            Layout.preferredWidth: 300
-            onClicked: kiosk.back()
-        }
-        Text {
+        Rectangle {
+            objectName: "staffCalledBanner"
+            visible: navBar.staffCalled && !navBar.wide
             Layout.fillWidth: true
-            horizontalAlignment: Text.AlignHCenter
-            visible: !!navBar.snapshot.staff_called
-            text: qsTr("Staff are on their way")
-            color: Theme.success
-            font.family: Theme.fontFamily
-            font.pixelSize: Theme.fontSmall
-            font.bold: true
-            wrapMode: Text.WordWrap
+            implicitHeight: staffText.implicitHeight + Theme.spacing
+            radius: Theme.radius
+            color: Theme.successTint
+            border.color: Theme.success
+            border.width: 3
+            KText {
+                id: staffText
+                objectName: "staffCalledText"
+                anchors.fill: parent
+                anchors.margins: Theme.spacing / 2
+                horizontalAlignment: Text.AlignHCenter
+                verticalAlignment: Text.AlignVCenter
+                text: "✓ " + navBar.staffConfirmation
+                color: Theme.success
+                font.pixelSize: Theme.fontSmall
+                font.bold: true
+            }
         }
-        Item { Layout.fillWidth: true; visible: !navBar.snapshot.staff_called }
-        KioskButton {
-            objectName: "callStaffButton"
-            kind: "secondary"
-            text: qsTr("Call staff")
-            Layout.preferredWidth: 360
-            onClicked: kiosk.callStaff()
+
+        RowLayout {
+            id: buttonRow
+            Layout.fillWidth: true
+            spacing: Theme.spacing
+            // Widths in shares of the row (back 4, repeat 3, voice 3, [staff called 6,] call 4),
+            // set outright so long labels wrap inside their share instead of taking another's.
+            readonly property int shares: navBar.staffCalled && navBar.wide ? 20 : 14
+            readonly property real share: (column.width - spacing * (navBar.staffCalled && navBar.wide ? 4 : 3)) / shares
+
+            KioskButton {
+                objectName: "backButton"
+                kind: "secondary"
+                text: navBar.snapshot.screen === "done" ? qsTr("Start again")
+                    : navBar.snapshot.screen === "notice" ? qsTr("Cancel") : qsTr("‹ Back")
+                enabled: navBar.canGoBack
+                fontSize: Theme.fontSmall
+                leftPadding: 12; rightPadding: 12
+                Layout.preferredWidth: buttonRow.share * 4
+                onClicked: kiosk.back()
+            }
+            KioskButton {
+                objectName: "repeatButton"
+                kind: "secondary"
+                text: qsTr("Repeat")
+                Accessible.name: qsTr("Say it again")
+                enabled: !navBar.muted
+                fontSize: Theme.fontSmall
+                leftPadding: 12; rightPadding: 12
+                Layout.preferredWidth: buttonRow.share * 3
+                onClicked: navBar.repeatRequested()
+            }
+            KioskButton {
+                objectName: "voiceButton"
+                kind: "secondary"
+                text: navBar.muted ? qsTr("Voice on") : qsTr("Voice off")
+                fontSize: Theme.fontSmall
+                leftPadding: 12; rightPadding: 12
+                Layout.preferredWidth: buttonRow.share * 3
+                onClicked: kiosk.setVoiceMuted(!navBar.muted)
+            }
+            Rectangle {
+                objectName: "staffCalledBanner"
+                visible: navBar.staffCalled && navBar.wide
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Layout.preferredWidth: buttonRow.share * 6
+                radius: Theme.radius
+                color: Theme.successTint
+                border.color: Theme.success
+                border.width: 3
+                KText {
+                    objectName: "staffCalledText"
+                    anchors.fill: parent
+                    anchors.margins: Theme.spacing / 2
+                    horizontalAlignment: Text.AlignHCenter
+                    verticalAlignment: Text.AlignVCenter
+                    text: "✓ " + navBar.staffConfirmation
+                    color: Theme.success
+                    font.pixelSize: Theme.fontSmall
+                    font.bold: true
+                }
+            }
+            KioskButton {
+                objectName: "callStaffButton"
+                kind: "secondary"
+                text: qsTr("Call staff")
+                fontSize: Theme.fontSmall
+                leftPadding: 12; rightPadding: 12
+                Layout.preferredWidth: buttonRow.share * 4
+                onClicked: kiosk.callStaff()
+            }
         }
     }
 }

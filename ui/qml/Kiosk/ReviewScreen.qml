@@ -50,8 +50,21 @@ ScreenPage {
                             KText {
                                 Layout.fillWidth: true
                                 Layout.alignment: Qt.AlignTop
+                                visible: !reviewRow.modelData.signature
                                 text: reviewRow.modelData.value === "" ? "—" : reviewRow.modelData.value
                                 font.bold: true
+                            }
+                            // A signature is shown small, as drawn.
+                            Loader {
+                                Layout.fillWidth: true
+                                Layout.maximumWidth: 480
+                                Layout.alignment: Qt.AlignTop | Qt.AlignLeft
+                                active: !!reviewRow.modelData.signature
+                                visible: active
+                                sourceComponent: SignatureView {
+                                    objectName: "reviewSignature"
+                                    signature: reviewRow.modelData.signature
+                                }
                             }
                         }
                     }

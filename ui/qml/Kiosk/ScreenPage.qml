@@ -3,12 +3,18 @@ import QtQuick.Layouts
 
 // The frame of one journey screen: a big title, an optional line of guidance, the terminal's
 // message (if any) and the screen's own content below.
+//
+// Voice guidance (VoiceGuide.qml) says `spokenPrompt` when the screen appears or it changes
+// (by default the title and the guidance line) and each of `spokenAlerts` when it appears
+// (errors and notices the screen shows beyond the terminal's message, which is said anyway).
 Item {
     id: page
     property string title: ""
     property string subtitle: ""
     property string message: kiosk.state.message || ""
     property bool messageIsError: true
+    property string spokenPrompt: [title, subtitle].filter(function (t) { return t.length > 0 }).join(" ")
+    property var spokenAlerts: []
     default property alias body: bodyArea.data
     // Landscape leaves little height below the header: tighter titles, wider layouts.
     readonly property bool compact: width > height * 1.4
@@ -30,6 +36,7 @@ Item {
             wrapMode: Text.WordWrap
             font.family: Theme.fontFamily
             font.pixelSize: page.compact ? Theme.fontHeading : Theme.fontTitle
+            lineHeight: Theme.lineHeight
             font.bold: true
             color: Theme.text
         }
@@ -40,6 +47,7 @@ Item {
             wrapMode: Text.WordWrap
             font.family: Theme.fontFamily
             font.pixelSize: page.compact ? Theme.fontSmall : Theme.fontBody
+            lineHeight: Theme.lineHeight
             color: Theme.textMuted
         }
         MessageBanner {

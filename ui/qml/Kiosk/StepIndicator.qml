@@ -60,7 +60,8 @@ Item {
                     maximumLineCount: 2
                     text: indicator.labels[stepItem.index] || ""
                     font.family: Theme.fontFamily
-                    font.pixelSize: Theme.fontCaption
+                    // Four CJK characters must fit on one line, even in elder mode in landscape.
+                    font.pixelSize: Math.min(Theme.fontCaption, Math.floor(width / 4.3))
                     font.bold: stepItem.current
                     color: stepItem.current ? Theme.primary : Theme.textMuted
                 }

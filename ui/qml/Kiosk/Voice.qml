@@ -10,13 +10,22 @@ import QtQuick
 // screen, so speech is an aid, never a condition.
 //
 // The engine is made with the first prompt (VoiceEngine.qml says why) and never switched:
-// ui.voice_engine is read at start-up.
+// ui.voice_engine is read at start-up. `muted` (the citizen's "voice off") stops the voice at
+// once and says nothing until it is cleared; say() speaks a text again even if it is unchanged
+// (the "repeat" button).
 Item {
     id: voice
 
     property string engineName: ""
     property string language: "zh-CN"   // "zh-CN" or "en", as in the core's snapshot
     property string text: ""
+    property bool muted: false
+
+    function say(newText) {
+        if (text === newText)
+            Qt.callLater(d.speak)
+        text = newText
+    }
 
     readonly property string localeName: language === "en" ? "en_US" : "zh_CN"
     readonly property bool available: d.engine !== null && d.engine.working
@@ -32,6 +41,7 @@ Item {
     // other; deferring to the end of the event-loop turn speaks once, with the new locale.
     onTextChanged: Qt.callLater(d.speak)
     onLanguageChanged: Qt.callLater(d.speak)
+    onMutedChanged: if (muted && available) d.engine.stop()
 
     QtObject {
         id: d
@@ -59,6 +69,8 @@ Item {
         }
 
         function speak() {
+            if (voice.muted)
+                return
             if (!voice.text) {
                 if (voice.available)
                     engine.stop()

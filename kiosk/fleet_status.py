@@ -1,0 +1,97 @@
+"""What this terminal tells the fleet page in each heartbeat, beyond the queue: device states with
+their XFS-style detail (``paper_near_end``), the audit head and open "call staff" alerts.
+
+:class:`FleetStatus` subscribes to the core's events. A citizen pressing "call staff" (or a
+receipt that could not print) opens an alert and asks for a heartbeat at once (``on_alert``,
+wired to :meth:`kiosk.sync_service.SyncService.heartbeat_now`); heartbeats are queued in the
+terminal database, so an alert raised offline reaches the platform when the network returns. The
+alert closes when that citizen's session is wiped. Handlers run on the publishing thread and only
+touch a few fields under a lock; :meth:`heartbeat_fields` runs on the sync worker's thread.
+Nothing here is personal: roles, states, screen names and times.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from . import events as ev
+
+log = logging.getLogger(__name__)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class FleetStatus:
+    """Device states, audit head and open alerts for heartbeats. ``attach(hub)`` to start."""
+
+    def __init__(self, audit_head: Callable[[], tuple[int, str]] | None = None,
+                 clock: Callable[[], datetime] = _utcnow) -> None:
+        """``audit_head()`` gives ``(seq, hash)`` of the audit chain (any thread)."""
+        self._audit_head = audit_head
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._devices: dict[str, dict[str, str]] = {}
+        self._alerts: dict[str, dict[str, Any]] = {}
+        #: Called (publishing thread) when an alert opens or closes; must return at once.
+        self.on_alert: Callable[[], None] | None = None
+
+    def attach(self, hub: ev.EventHub) -> Callable[[], None]:
+        """Subscribe to the core's events; returns the unsubscribe function."""
+        return hub.subscribe(self.on_event)
+
+    def on_event(self, event: ev.Event) -> None:
+        """Handle one core event (publishing thread)."""
+        if event.name == ev.DEVICE_STATUS_CHANGED:
+            status = event.data.get("status")
+            with self._lock:
+                self._devices[str(event.data.get("role"))] = {
+                    "state": str(getattr(status, "state", "")),
+                    "action": str(getattr(status, "action", "")),
+                    "detail": str(getattr(status, "detail", ""))[:80],
+                }
+        elif event.name == ev.STAFF_CALLED:
+            alert = {"id": str(uuid.uuid4()), "kind": "staff_called",
+                     "raised_at": self._clock().isoformat(timespec="seconds"),
+                     "screen": str(event.data.get("screen") or ""),
+                     "reason": str(event.data.get("reason") or "citizen")}
+            with self._lock:
+                self._alerts[alert["id"]] = alert
+            log.info("alert opened: %s on %s", alert["reason"], alert["screen"])
+            self._beat_now()
+        elif event.name == ev.SESSION_WIPED:
+            with self._lock:
+                had_alerts = bool(self._alerts)
+                self._alerts.clear()
+            if had_alerts:  # the page shows it cleared now, not at the next timed heartbeat
+                self._beat_now()
+
+    def _beat_now(self) -> None:
+        if self.on_alert is not None:
+            try:
+                self.on_alert()
+            except Exception:  # noqa: BLE001 - the heartbeat timer still carries the state
+                log.exception("immediate heartbeat not requested")
+
+    def seed_devices(self, statuses: dict[str, Any]) -> None:
+        """Take the devices' current statuses (before their first change event)."""
+        with self._lock:
+            for role, status in statuses.items():
+                self._devices.setdefault(role, {
+                    "state": str(getattr(status, "state", "")),
+                    "action": str(getattr(status, "action", "")),
+                    "detail": str(getattr(status, "detail", ""))[:80]})
+
+    def heartbeat_fields(self) -> dict[str, Any]:
+        """The heartbeat's ``devices``, ``alerts`` and ``audit`` fields (any thread)."""
+        with self._lock:
+            devices = {role: dict(state) for role, state in self._devices.items()}
+            alerts = [dict(alert) for alert in self._alerts.values()]
+        seq, digest = self._audit_head() if self._audit_head else (0, "")
+        return {"devices": devices, "alerts": alerts, "audit": {"seq": seq, "hash": digest}}

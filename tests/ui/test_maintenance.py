@@ -1,0 +1,149 @@
+"""Staff maintenance mode in the real QML, offscreen, on the real core and simulated devices:
+the hidden gesture, the PIN pad, diagnostics, a test print, sync now, sign out; and a lockout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+
+from kiosk.staff import StaffStore
+
+PIN = "135790"
+
+
+def start(make_kiosk: Any, kiosk_config: Any, language: str = "zh-CN", **overrides: Any) -> Any:
+    config = kiosk_config.with_overrides(**{**overrides, "ui": {"language": language, **overrides.get("ui", {})}})
+    StaffStore(config.storage.resolved_data_dir()).add("s001", "Wang Li", PIN)
+    return make_kiosk(config)
+
+
+def maintenance(kiosk: Any) -> Any:
+    return kiosk.engine.rootContext().contextProperty("maintenance")
+
+
+def long_press_corner(kiosk: Any) -> None:
+    """Hold the attract screen's top-right corner until the PIN pad opens (3 s, as staff do)."""
+    corner = kiosk.get("maintenanceCorner")
+    centre = corner.mapToScene(QPointF(corner.width() / 2, corner.height() / 2))
+    point = QPoint(round(centre.x()), round(centre.y()))
+    QTest.mousePress(kiosk.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+    kiosk.wait_until(lambda: kiosk.find("pinPad"))
+    QTest.mouseRelease(kiosk.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+    kiosk.settle()
+
+
+def type_pin(kiosk: Any, pin: str) -> None:
+    for digit in pin:
+        kiosk.tap(f"pinKey_{digit}")
+    kiosk.tap("pinKey_ok")
+
+
+def staff_events(kiosk: Any) -> list[tuple[str, str | None]]:
+    kiosk.core.audit.flush()
+    return [(e.kind, e.actor) for e in kiosk.core.audit.events() if e.kind.startswith("staff.")]
+
+
+def test_gesture_pin_diagnostics_test_print_sync_sign_out_screenshot(make_kiosk: Any, kiosk_config: Any,
+                                                                     tmp_path: Path) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    kiosk = start(make_kiosk, kiosk_config, maintenance={"export_dir": str(usb)})
+    long_press_corner(kiosk)
+    kiosk.screenshot("maintenance_1_pin")
+    type_pin(kiosk, PIN)
+    kiosk.wait_until(lambda: kiosk.find("maintenanceMain"))
+    kiosk.wait_until(lambda: kiosk.find("device_receipt_printer"))
+    view = maintenance(kiosk).property("view")
+    kiosk.wait_until(lambda: all(row["model"] for row in maintenance(kiosk).property("view")["devices"]))
+    assert view["staff"] == {"id": "s001", "name": "Wang Li"}
+    kiosk.screenshot("maintenance_2_devices")
+
+    printed = kiosk.config.storage.resolved_data_dir() / "printed" / "receipts"
+    before = set(printed.glob("TEST-*")) if printed.exists() else set()
+    kiosk.tap("testButton_receipt_printer")
+    kiosk.wait_until(lambda: "test_print" in maintenance(kiosk).property("view")["results"])
+    result = maintenance(kiosk).property("view")["results"]["test_print"]
+    assert result["ok"], result
+    assert set(printed.glob("TEST-*")) - before, "the simulated printer wrote nothing"
+    assert Path(result["detail"]).stat().st_size > 0
+    assert "测试页已打印" in kiosk.get("result_test_print").property("text")
+
+    kiosk.tap("testButton_camera")
+    preview = kiosk.get("maintenanceCameraPreview")
+    kiosk.wait_until(lambda: preview.property("implicitWidth") > 0)
+    kiosk.screenshot("maintenance_2_devices_tested")
+    kiosk.tap("testButton_camera")
+    kiosk.wait_until(lambda: not maintenance(kiosk).property("view")["preview"])
+
+    kiosk.tap("maintenanceTab_1")
+    kiosk.tap("syncNowButton")
+    kiosk.wait_until(lambda: "sync_now" in maintenance(kiosk).property("view")["results"])
+    kiosk.screenshot("maintenance_3_sync")
+    kiosk.tap("maintenanceTab_2")
+    kiosk.tap("exportLogsButton")
+    kiosk.wait_until(lambda: "export" in maintenance(kiosk).property("view")["results"])
+    result = maintenance(kiosk).property("view")["results"]["export"]
+    assert result["ok"], result
+    assert (Path(result["detail"]) / "doctor.txt").exists()
+    kiosk.screenshot("maintenance_4_system")
+
+    # Enrollment by one-time token on the on-screen pad (no platform listens here: it fails).
+    kiosk.tap("enrollButton")
+    for key in "ABCDEF0123456789ABCDEF01":
+        kiosk.tap(f"pinKey_{key}")
+    assert kiosk.get("pinDisplay").property("text") == "ABCDEF-012345-6789AB-CDEF01"
+    kiosk.screenshot("maintenance_5_token")
+    kiosk.tap("pinKey_ok")
+    kiosk.wait_until(lambda: "enroll" in maintenance(kiosk).property("view")["results"], timeout_ms=30_000)
+    assert maintenance(kiosk).property("view")["results"]["enroll"]["code"] == "enroll_failed"
+
+    kiosk.tap("signOutButton")
+    kiosk.wait_until(lambda: kiosk.find("screen_maintenance") is None)
+    assert kiosk.find("screen_attract") is not None
+    kinds = [kind for kind, _ in staff_events(kiosk)]
+    assert kinds[:2] == ["staff.signed_in", "staff.test_print"]
+    assert {"staff.sync_now", "staff.logs_exported", "staff.enrolled", "staff.signed_out"} <= set(kinds)
+    assert all(actor == "s001" for _, actor in staff_events(kiosk))
+
+
+def test_five_wrong_pins_lock_the_pad_screenshot(make_kiosk: Any, kiosk_config: Any) -> None:
+    kiosk = start(make_kiosk, kiosk_config, language="en")
+    maintenance(kiosk).requestEntry()
+    kiosk.get("pinPad")
+    for attempt in range(1, 6):
+        type_pin(kiosk, "000000")
+        kiosk.wait_until(lambda n=attempt: maintenance(kiosk).property("view")["pin"]["code"] in ("wrong", "locked")
+                         and staff_events(kiosk).count(("staff.sign_in_failed", None)) == n)
+    kiosk.wait_until(lambda: "Try again in" in kiosk.get("pinMessage").property("text"))
+    assert not kiosk.get("pinKey_1").isEnabled()
+    kiosk.screenshot("maintenance_pin_locked")
+    assert ("staff.locked_out", None) in staff_events(kiosk)
+    assert kiosk.find("maintenanceMain") is None
+    kiosk.tap("pinCancelButton")
+    kiosk.wait_until(lambda: kiosk.find("screen_maintenance") is None)
+
+
+def test_no_maintenance_during_a_citizen_session(make_kiosk: Any, kiosk_config: Any) -> None:
+    kiosk = start(make_kiosk, kiosk_config)
+    assert kiosk.find("maintenanceCorner") is not None
+    kiosk.tap("service_residence_permit")
+    kiosk.wait_for_screen("notice")
+    assert kiosk.find("maintenanceCorner", visible_only=False) is None
+    maintenance(kiosk).requestEntry()  # even if something asked for it
+    kiosk.settle(0.3)
+    assert maintenance(kiosk).property("view")["phase"] == "closed"
+    assert kiosk.find("screen_maintenance") is None
+
+
+def test_maintenance_landscape_screenshot(make_kiosk: Any, kiosk_config: Any) -> None:
+    kiosk = start(make_kiosk, kiosk_config, language="en", ui={"orientation": "landscape"})
+    long_press_corner(kiosk)
+    type_pin(kiosk, PIN)
+    kiosk.wait_until(lambda: kiosk.find("device_document_printer"))
+    kiosk.wait_until(lambda: all(row["model"] for row in maintenance(kiosk).property("view")["devices"]))
+    kiosk.screenshot("maintenance_landscape_devices")
+    kiosk.tap("signOutButton")
+    kiosk.wait_until(lambda: kiosk.find("screen_maintenance") is None)

@@ -1,0 +1,37 @@
+import QtQuick
+
+// The outcome of one maintenance action, as a sentence: `action` names the entry in the view's
+// results (and busy); the service gives a code and a non-personal detail, translated here.
+KText {
+    id: line
+    property string action: ""
+    readonly property var result: (maintenance.view.results || {})[action]
+    readonly property bool busy: !!(maintenance.view.busy || {})[action]
+
+    function describe(r) {
+        var d = r.detail || ""
+        switch (r.code) {
+        case "read_ok": return qsTr("Read OK: %1").arg(d)
+        case "read_failed": return qsTr("Read failed: %1").arg(d)
+        case "print_ok": return qsTr("Test page printed (%1)").arg(d)
+        case "print_failed": return qsTr("Test print failed: %1").arg(d)
+        case "sync_ok": return qsTr("Sync completed.")
+        case "sync_nothing": return qsTr("Nothing is waiting to be sent; a sync round has started.")
+        case "sync_failed": return qsTr("Sync failed: %1").arg(d)
+        case "not_enrolled": return qsTr("This terminal is not enrolled yet.")
+        case "catalog_ok": return qsTr("Catalog in use: %1").arg(d)
+        case "enroll_ok": return qsTr("Enrolled as %1").arg(d)
+        case "enroll_failed": return qsTr("Enrollment failed: %1").arg(d)
+        case "no_usb": return qsTr("No USB stick found. Insert one and try again.")
+        case "export_ok": return qsTr("Logs exported to %1").arg(d)
+        case "export_failed": return qsTr("Export failed: %1").arg(d)
+        }
+        return r.code + " " + d
+    }
+
+    objectName: "result_" + action
+    visible: busy || result !== undefined
+    text: busy ? qsTr("Working…") : result ? describe(result) : ""
+    color: busy ? Theme.textMuted : result && result.ok ? Theme.success : Theme.error
+    font.pixelSize: Theme.fontSmall
+}

@@ -1,0 +1,54 @@
+import QtQuick
+import QtQuick.Layouts
+
+// Maintenance: the outbox and the link to the platform, "sync now", and the catalog.
+ColumnLayout {
+    id: page
+    objectName: "maintenanceSync"
+    readonly property var queue: maintenance.view.queue || ({})
+    spacing: Theme.spacing
+
+    GridLayout {
+        Layout.fillWidth: true
+        columns: 2
+        columnSpacing: Theme.spacing
+        rowSpacing: Theme.spacing / 2
+        KText { text: qsTr("Waiting to be sent") }
+        KText { objectName: "queueQueued"; text: String(page.queue.queued || 0); font.bold: true }
+        KText { text: qsTr("Being sent") }
+        KText { text: String(page.queue.sending || 0); font.bold: true }
+        KText { text: qsTr("Delivered") }
+        KText { text: String(page.queue.acked || 0); font.bold: true }
+        KText { text: qsTr("Quarantined") }
+        KText { text: String(page.queue.quarantined || 0); font.bold: true; color: page.queue.quarantined ? Theme.error : Theme.text }
+        KText { text: qsTr("Oldest unsent") }
+        KText { text: page.queue.oldest_unsent || qsTr("none"); font.bold: true }
+    }
+    KText {
+        objectName: "syncPaused"
+        Layout.fillWidth: true
+        visible: !!page.queue.paused
+        color: Theme.error
+        text: qsTr("Paused: the platform refused this terminal (%1). Check the clock, then enroll again.").arg(page.queue.paused || "")
+    }
+    KioskButton {
+        objectName: "syncNowButton"
+        text: qsTr("Sync now")
+        enabled: !(maintenance.view.busy || {}).sync_now
+        onClicked: maintenance.syncNow()
+    }
+    MaintenanceResult { Layout.fillWidth: true; action: "sync_now" }
+
+    Rectangle { Layout.fillWidth: true; height: 2; color: Theme.divider }
+    KText {
+        Layout.fillWidth: true
+        text: qsTr("Service catalog: %1").arg((maintenance.view.catalog || {}).version || "?")
+    }
+    KioskButton {
+        objectName: "refreshCatalogButton"
+        kind: "secondary"
+        text: qsTr("Refresh the catalog")
+        onClicked: maintenance.refreshCatalog()
+    }
+    MaintenanceResult { Layout.fillWidth: true; action: "catalog" }
+}
