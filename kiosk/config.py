@@ -101,6 +101,9 @@ class JourneyConfig:
     idle_warning_s: float = key(30.0, "Seconds of visible, spoken countdown before the wipe.", between(20, 600))
     done_timeout_s: float = key(30.0, "Seconds the final screen stays before returning to the start.", between(5, 600))
     document_wait_s: float = key(2.0, "Length of one wait for a document on the reader.", between(0, 30, exclusive_low=True))
+    card_removal: Literal["keep", "wipe"] = key(
+        "keep", "After a successful read: 'keep' lets the citizen take the document back; 'wipe' ends "
+        "the session when it leaves the reader before the done screen.")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from drivers.common import DeviceError, NoDocumentPresent
 from drivers.idcard import DocumentRemoved
 
 from . import events as ev
+from .card_watch import CardWatch
 from .journey import JourneyState, TransitionRefused
 
 if TYPE_CHECKING:
@@ -39,15 +40,19 @@ class IdentifyStep:
         self._epoch = 0
         #: What the identify screen shows about a passport's access key (``snapshot.access_key``).
         self.access_key_view: dict[str, Any] = _no_key_needed()
+        #: Applies ``journey.card_removal`` once a document has been read.
+        self.card_watch = CardWatch(core)
 
     def start(self) -> None:
         """The identify screen is shown: start waiting for a document (journey thread)."""
         self._epoch += 1
+        self.card_watch.stop()  # back on identify: another document may be presented
         self._request_read(self._epoch)
 
     def forget(self) -> None:
         """The session is wiped: drop reads in flight and the access key (journey thread)."""
         self._epoch += 1
+        self.card_watch.stop()
         self.access_key_view = _no_key_needed()
         devices = self._core._devices
         if devices is not None and hasattr(devices["id_reader"].driver, "set_access_key"):
@@ -95,6 +100,7 @@ class IdentifyStep:
         journey.document_read(identity)
         core.events.publish(ev.CARD_READ, document_type=identity.document_type.value)
         core._preview.start()
+        self.card_watch.start(epoch)
         core._publish_snapshot()
 
     def _read_failed(self, exc: DeviceError, epoch: int) -> None:

@@ -61,6 +61,7 @@ class WipeReason(enum.StrEnum):
     IDLE_TIMEOUT = "idle_timeout"
     CANCELLED = "cancelled"
     ERROR = "error"  # an unexpected error: the crash handler returned the terminal to the start
+    CARD_REMOVED = "card_removed"  # journey.card_removal = "wipe": the document left the reader
 
 
 class TransitionRefused(Exception):

@@ -10,7 +10,6 @@ passes, 1 otherwise; one line per check on stdout. It never touches the terminal
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path

@@ -35,6 +35,15 @@ class IdReader(Device):
         :class:`~drivers.common.DeviceError` subclasses when reading failed.
         """
 
+    def document_present(self) -> bool:
+        """Is a document still on (or in) the reader? (owner thread; quick, never a full read).
+
+        The kiosk asks this after a successful read to apply ``journey.card_removal``. A backend
+        that cannot tell returns True: a wrong True only keeps a session, a wrong False would wipe
+        the citizen's work. Raises :class:`~drivers.common.DeviceNotOpen` before :meth:`open`.
+        """
+        return True
+
 
 #: Backends for ``devices.id_reader.backend``.
 id_reader_backends: BackendRegistry[IdReader] = BackendRegistry("idcard")

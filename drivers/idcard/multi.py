@@ -90,6 +90,15 @@ class MultiIdReader(IdReader):
             if time.monotonic() >= deadline:
                 raise NoDocumentPresent("no document on any reader")
 
+    def document_present(self) -> bool:
+        """True while the reader that read last still holds its document; before any read, while
+        any reader holds one (owner thread)."""
+        if not self._open:
+            raise DeviceNotOpen("the ID readers are not open")
+        if self._last is not None and self._last in self._open:
+            return self._last.document_present()
+        return any(reader.document_present() for reader in self._open)
+
     # -- pass-through for passports and demo controls (any thread) -------------------------------
     def set_access_key(self, key: Any) -> None:
         """Give the passport access key to every reader that takes one."""
@@ -116,3 +125,9 @@ class MultiIdReader(IdReader):
                 reader.present(key)
                 return
         raise ValueError(f"no reader offers document {key!r}")
+
+    def remove(self) -> None:
+        """Demo: take the documents off every simulated reader."""
+        for reader in self.readers:
+            if hasattr(reader, "remove"):
+                reader.remove()

@@ -142,6 +142,13 @@ class SimulatedIdReader(IdReader):
         log.info("simulated reader read a document %s", identity.redacted())
         return identity
 
+    def document_present(self) -> bool:
+        """True while a document is placed, i.e. until :meth:`remove` (owner thread)."""
+        if not self._is_open:
+            raise DeviceNotOpen("the ID reader is not open")
+        with self._cond:
+            return self._present is not None
+
     def _raise_scripted_fault(self) -> None:
         fault = self._faults.take()
         if fault is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 
@@ -57,6 +58,7 @@ def pcsc_reader(rig) -> IdReader:
         rig.insert()
 
     reader.present = present
+    reader.remove = rig.remove
     return reader
 
 
@@ -92,6 +94,15 @@ def reader(request):
 def place_document(reader: IdReader, key: str) -> None:
     """The only backend-specific step: get a document onto the reader."""
     reader.present(key)
+
+
+def wait_until_present_is(reader: IdReader, expected: bool) -> None:
+    """Ask until the reader reports ``expected`` (pcscd sees vpcd changes on its next poll); a
+    bound on waiting, not a timing assertion."""
+    deadline = time.monotonic() + 15
+    while reader.document_present() is not expected:
+        assert time.monotonic() < deadline, f"document_present() never became {expected}"
+        time.sleep(0.05)
 
 
 # -- the contract ------------------------------------------------------------------------------
@@ -133,6 +144,23 @@ def test_reads_every_document_it_offers(reader):
     for key in reader.contract_documents:
         place_document(reader, key)
         check_identity(reader.read_document(5.0))
+
+
+def test_document_present_follows_the_document(reader):
+    with pytest.raises(DeviceNotOpen):
+        reader.document_present()
+    reader.open()
+    wait_until_present_is(reader, False)
+    key = reader.contract_documents[0]
+    place_document(reader, key)
+    check_identity(reader.read_document(5.0))
+    # Still lying there after the read: a card handed back is not mistaken for a removal.
+    assert reader.document_present() is True
+    assert reader.document_present() is True
+    reader.remove()
+    wait_until_present_is(reader, False)
+    place_document(reader, key)
+    wait_until_present_is(reader, True)
 
 
 def check_identity(identity):

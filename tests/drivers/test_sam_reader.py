@@ -206,3 +206,32 @@ def test_reader_slower_than_its_timeouts_is_a_timeout_then_recovers():
     finally:
         reader.close()
         simulator.stop()
+
+
+def test_presence_is_not_asked_unless_configured(simulator, reader):
+    """Many SAM modules only find cards not yet selected: without ``presence_by_find`` the
+    reader never claims a card is gone, and sends nothing to ask."""
+    simulator.present("resident_id")
+    reader.read_document(1.0)
+    simulator.remove()
+    sent = len(simulator.commands)
+    assert reader.document_present() is True
+    assert len(simulator.commands) == sent
+
+
+def test_presence_by_find_and_inconclusive_answers(simulator):
+    reader = id_reader_backends.create("sam", port=simulator.port, find_timeout_s=0.3,
+                                       read_timeout_s=0.4, poll_interval_s=0.01, retries=0,
+                                       presence_by_find=True)
+    reader.open()
+    try:
+        simulator.present("resident_id")
+        reader.read_document(1.0)
+        assert reader.document_present() is True
+        assert simulator.commands[-1] == frames.FIND_CARD
+        simulator.remove()
+        simulator.script_fault("bad_checksum")  # garbled: says nothing, so still "present"
+        assert reader.document_present() is True
+        assert reader.document_present() is False
+    finally:
+        reader.close()

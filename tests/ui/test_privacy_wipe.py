@@ -176,3 +176,14 @@ def test_nothing_personal_is_left_when_the_card_is_pulled_mid_read(private_kiosk
     kiosk.wait_for_screen("notice")
     kiosk.tap("backButton")
     assert_wiped(kiosk)
+
+
+def test_nothing_personal_is_left_when_the_card_leaves_under_the_wipe_policy(
+        make_kiosk: Any, kiosk_config: Any) -> None:
+    """``journey.card_removal = "wipe"``: the citizen takes the card off the reader on the form."""
+    kiosk = make_kiosk(kiosk_config.with_overrides(
+        ui={"demo_controls": False, "voice_engine": "mock"}, journey={"card_removal": "wipe"}))
+    walk_to_review(kiosk)
+    assert where_personal_data_is(kiosk)  # the search finds the data on the form
+    kiosk.core._devices["id_reader"].driver.remove()
+    assert_wiped(kiosk)

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 
+from smartcard import scard
 from smartcard.CardConnection import CardConnection
 from smartcard.Exceptions import CardConnectionException, NoCardException, SmartcardException
 from smartcard.scard import SCARD_SHARE_EXCLUSIVE, SCARD_UNPOWER_CARD
@@ -177,6 +178,34 @@ class PcscPassportReader(IdReader):
                 connection.release()
             except Exception:  # noqa: BLE001 - a pulled card or dead daemon: nothing to release
                 pass
+
+    def document_present(self) -> bool:
+        """Does PC/SC report a card in the matched reader? (owner thread).
+
+        Asks pcscd for the reader's state (``SCardGetStatusChange`` with no wait) rather than
+        connecting: a connect would power the chip and compete with a read. A missing reader or
+        service says nothing about the passport, so those answer True (never a false "removed").
+        """
+        if not self._open:
+            raise DeviceNotOpen("the passport reader is not open")
+        try:
+            result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+            if result != scard.SCARD_S_SUCCESS:
+                return True
+            try:
+                result, names = scard.SCardListReaders(context, [])
+                name = self._match(list(names)) if result == scard.SCARD_S_SUCCESS else None
+                if name is None:
+                    return True
+                result, states = scard.SCardGetStatusChange(context, 0, [(name, scard.SCARD_STATE_UNAWARE)])
+                if result != scard.SCARD_S_SUCCESS or not states:
+                    return True
+                return bool(states[0][1] & scard.SCARD_STATE_PRESENT)
+            finally:
+                scard.SCardReleaseContext(context)
+        except Exception:  # noqa: BLE001 - pyscard raises several types for a dead daemon
+            log.debug("presence check inconclusive", exc_info=True)
+            return True
 
     def _try_connect(self) -> CardConnection | None:
         try:

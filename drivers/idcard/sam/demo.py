@@ -19,7 +19,10 @@ class SimulatedSamIdReader(SamIdReader):
     def __init__(self, documents: list[str] | None = None, poll_interval_s: float = 0.1,
                  wlt_decoder: str | None = None) -> None:
         self.simulator = SamReaderSimulator(documents if documents is not None else list(SAM_DOCUMENTS))
-        super().__init__(port="(simulator pty)", poll_interval_s=poll_interval_s, wlt_decoder=wlt_decoder)
+        # The simulator's "find card" answers for a card left lying there, as a
+        # presence-capable reader does.
+        super().__init__(port="(simulator pty)", poll_interval_s=poll_interval_s, wlt_decoder=wlt_decoder,
+                         presence_by_find=True)
 
     def open(self) -> None:
         """Start the simulator, then open the pty like a serial port (owner thread)."""

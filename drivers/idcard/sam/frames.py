@@ -43,6 +43,7 @@ SET_BAUD = {115200: (0x60, 0x00), 57600: (0x60, 0x01), 38400: (0x60, 0x02), 1920
 SW_OK = 0x90
 SW_READ_FAILED = 0x41
 SW_FIND_OK = 0x9F
+SW_NO_CARD = 0x80
 
 #: SW3 → (exception class, action, non-personal message). Retryable statuses are marked by class:
 #: ProtocolError and DeviceIOError are retried by the reader, the rest end the read.

@@ -47,6 +47,9 @@ class SamIdReader(IdReader):
     pause between "find card" polls. ``wlt_decoder`` is the path of the vendor's WLT library.
     ``fingerprints`` uses ``30 10`` (text, photo and fingerprint templates, discarded after the
     read) instead of ``30 01``; ``appended_address`` asks for the latest 追加住址 with ``30 03``.
+    ``presence_by_find`` lets :meth:`document_present` ask "find card": only for readers whose
+    find still answers for a card left lying on them after a read (many SAM modules look only for
+    cards not yet selected, so a card left there would seem gone and the session be wiped).
     """
 
     def __init__(
@@ -60,6 +63,7 @@ class SamIdReader(IdReader):
         wlt_decoder: str | None = None,
         fingerprints: bool = False,
         appended_address: bool = True,
+        presence_by_find: bool = False,
     ) -> None:
         if baudrate not in frames.SET_BAUD:
             raise ValueError(f"baudrate must be one of {sorted(frames.SET_BAUD)}")
@@ -74,6 +78,7 @@ class SamIdReader(IdReader):
         self._decoder: WltDecoder | None = CtypesWltDecoder(wlt_decoder) if wlt_decoder else None
         self._fingerprints = fingerprints
         self._appended_address = appended_address
+        self._presence_by_find = presence_by_find
         self._sam_id = ""
         self._status = DeviceStatus(DeviceState.OFFLINE, detail="not open")
 
@@ -145,6 +150,21 @@ class SamIdReader(IdReader):
         self._status = DeviceStatus(DeviceState.ONLINE)
         log.info("SAM reader read a document %s", identity.redacted())
         return identity
+
+    def document_present(self) -> bool:
+        """With ``presence_by_find``: False only when "find card" (``20 01``) answers "no card".
+        Otherwise, or when the answer is garbled or missing, True: never a false "removed"
+        (owner thread)."""
+        if not self._transport.is_open:
+            raise DeviceNotOpen("the SAM reader is not open")
+        if not self._presence_by_find:
+            return True
+        try:
+            response = self._protocol.exchange(frames.FIND_CARD, self._find_timeout_s)
+        except DeviceError as exc:
+            log.debug("presence check inconclusive: %s", type(exc).__name__)
+            return True
+        return response.sw3 != frames.SW_NO_CARD
 
     def _read_selected(self) -> Identity:
         command = frames.READ_TEXT_PHOTO_FINGERPRINT if self._fingerprints else frames.READ_TEXT_PHOTO
