@@ -37,6 +37,7 @@ bench-startup: setup
 bundle: setup $(VENV)/.bundle-stamp
 	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN kiosk.spec
 	QT_QPA_PLATFORM=offscreen dist/kiosk/kiosk --self-test
+	$(PY) -m pytest -m bundle -q
 	@du -sh dist/kiosk
 
 $(VENV)/.bundle-stamp: setup.cfg $(STAMP)

@@ -28,6 +28,8 @@ packages=(
   # kiosk-central on PostgreSQL: the sync tests start a throwaway cluster (initdb/postgres as the
   # postgres user); mkfs.ext4 + mount for the loop-mounted small disk of the disk-budget test
   postgresql e2fsprogs util-linux
+  # systemd-analyze checks the unit in deploy/ (tests/test_deploy.py)
+  systemd
 )
 
 missing=()

@@ -110,8 +110,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "dist" / "kiosk" / "kiosk"
 
 
-@pytest.mark.parametrize("build", ["source", pytest.param("bundle", marks=pytest.mark.skipif(
-    not BUNDLE.exists(), reason="no bundle: run `make bundle`"))])
+@pytest.mark.parametrize("build", ["source", pytest.param("bundle", marks=pytest.mark.bundle)])
 def test_the_kiosk_process_speaks_the_protocol_and_quits_on_sigterm(tmp_path: Path, build: str) -> None:
     """`kiosk` as systemd runs it (full screen, locked down): READY, pings, then SIGTERM → STOPPING, 0."""
     listener = NotifySocket(str(tmp_path / "notify"))
