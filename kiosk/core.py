@@ -17,26 +17,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import events as ev
-from .applicant import applicant_record, prefill_values
+from .applicant import prefill_values
 from .audit import AuditLog
 from .audit_hooks import SessionAuditor
-from .fleet_status import FleetStatus
 from .config import KioskConfig
-from .face import FaceStep, face_view, pending_record
+from .face import FaceStep, face_view
 from .face_preview import FacePreview
-from .preferences import DEFAULTS as PREFERENCE_DEFAULTS, SessionPreferences
-from .journey import Journey, JourneyState, TransitionRefused, WipeReason
+from .fleet_status import FleetStatus
 from .identify import IdentifyStep
+from .journey import Journey, JourneyState, TransitionRefused, WipeReason
+from .preferences import DEFAULTS as PREFERENCE_DEFAULTS
+from .preferences import SessionPreferences
 from .printing import PrintStep
 from .restart_window import RESTART_EXIT_CODE, RestartPlanner
 from .safe_log import describe_exception
+from .storing import StoreStep
 from .view import build_snapshot
 
 if TYPE_CHECKING:
     from .catalog import Catalog
     from .devices import DeviceManager
     from .forms import FormSession
-    from .submission import Accepted, SubmissionWriter
+    from .submission import SubmissionWriter
     from .sync_service import SyncService
 
 log = logging.getLogger(__name__)
@@ -85,6 +87,7 @@ class KioskCore:
         self._ticker: threading.Thread | None = None
         self._last_countdown: int | None = None
         self._printing = PrintStep(self)
+        self._storing = StoreStep(self)
         self._identify = IdentifyStep(self)
         # terminal.restart_window: asked on every clock tick (kiosk/restart_window.py).
         self._restart = restart_planner or RestartPlanner.from_config(config.terminal.restart_window)
@@ -268,7 +271,7 @@ class KioskCore:
         """The citizen confirmed the review: store, then print."""
         def confirm() -> None:
             if self._journey.review_confirmed(consented):
-                self._submit()
+                self._storing.start()
         self._post(confirm)
 
     def back(self) -> None:
@@ -428,53 +431,6 @@ class KioskCore:
                 journey.state is JourneyState.ATTRACT, self._clock() - journey.last_activity):
             log.info("nightly restart window: restarting")
             self.events.publish(ev.RESTART_DUE, exit_code=RESTART_EXIT_CODE)
-
-    # ---- submit and print -----------------------------------------------------------------
-    def _submit(self) -> None:
-        from .submission import Draft
-
-        session = self._journey.session
-        photos = {"face.jpg": session.photo_jpeg}
-        if session.identity.photo_jpeg:
-            photos["document_photo.jpg"] = session.identity.photo_jpeg
-        definition = session.form_definition
-        draft = Draft(
-            service_id=session.service.id,
-            form_id=definition.id,
-            form_version=definition.version,
-            language=self.language,
-            applicant={
-                **applicant_record(session.identity),
-                # 人证核验 outcome; "staff_review" with reasons unless matched and live.
-                "identity_verification": session.extras.get("face_verification") or pending_record(),
-            },
-            answers=session.form.answers(),
-            photos=photos,
-        )
-        future = self._writer.submit(draft)
-        future.add_done_callback(lambda f: self._post(lambda: self._on_stored(f), changed=False))
-
-    def _on_stored(self, future: Future[Accepted]) -> None:
-        from .submission import SubmissionRefused
-
-        journey = self._journey
-        try:
-            accepted = future.result()
-        except SubmissionRefused as exc:
-            log.warning("submission refused: %s", exc.code)
-            journey.submission_failed(exc.code)
-            self._publish_snapshot()
-            return
-        except Exception:  # noqa: BLE001 - nothing was stored; tell the citizen, keep the terminal up
-            log.exception("submission could not be stored")
-            journey.submission_failed("submission_failed")
-            self._publish_snapshot()
-            return
-        journey.submission_queued(accepted.receipt_number)
-        self.events.publish(ev.SUBMISSION_QUEUED, receipt_number=accepted.receipt_number)
-        self._sync.sync_now()
-        self._printing.start(accepted)
-        self._publish_snapshot()
 
     # ---- devices --------------------------------------------------------------------------
     def _on_device_event(self, event: ev.Event) -> None:
