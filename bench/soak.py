@@ -91,16 +91,24 @@ class Driver:
     """Sends the screens' commands and waits, with the event loop running, for what follows."""
 
     def __init__(self, app: Any, bridge: Any, core: Any) -> None:
-        from PySide6.QtCore import QEventLoop
+        from PySide6.QtCore import QEventLoop, QTimer
 
         self.app, self.bridge, self.core = app, bridge, core
         # PySide6 6.12's static QCoreApplication.processEvents() drops a reference to None on
         # every call (a few hundred thousand calls abort the interpreter); the same call on an
         # event loop object does not.
         self._loop = QEventLoop()
+        # Each turn runs a real event loop (exec), as the application does, not processEvents():
+        # outside exec() Qt never runs deleteLater(), so every screen the Loader replaced would
+        # stay alive (~0.5 MB a journey that the kiosk itself never keeps).
+        self._turn = QTimer()
+        self._turn.setSingleShot(True)
+        self._turn.setInterval(0)
+        self._turn.timeout.connect(self._loop.quit)
 
     def process_events(self) -> None:
-        self._loop.processEvents()
+        self._turn.start()
+        self._loop.exec()
 
     def wait(self, predicate: Callable[[dict[str, Any]], Any], what: str, timeout_s: float = 30.0) -> None:
         end = time.monotonic() + timeout_s

@@ -24,6 +24,7 @@ from ui.bridge import CameraImageProvider, KioskBridge, PhotoImageProvider
 from ui.i18n.build import ensure_compiled
 from kiosk.restart_window import RESTART_EXIT_CODE
 from ui.lockdown import Lockdown
+from ui.malloc_tuning import fix_mmap_threshold
 
 QML_DIR = Path(__file__).resolve().parent / "qml"
 CJK_FONT_FAMILY = "Noto Sans CJK SC"
@@ -105,6 +106,7 @@ def resolve_voice_engine(name: str) -> str:
 
 def _application(argv: Sequence[str] | None) -> QGuiApplication:
     prepare_qt_environment()
+    fix_mmap_threshold()  # or the heap grows with every journey (ui/malloc_tuning.py)
     app = QGuiApplication.instance()
     if app is None:
         if os.environ.get("QT_QPA_PLATFORM") == "offscreen":

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSizeF
 from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from shiboken6 import Shiboken
 
 RESOLUTION_DPI = 300
 #: Latin and digits from DejaVu Sans, Chinese from Noto Sans CJK SC. With Noto CJK alone, Qt's
@@ -66,7 +67,10 @@ def render_form_pdf(printable: dict[str, Any], meta: dict[str, Any]) -> bytes:
     rect = writer.pageLayout().paintRectPixels(writer.resolution())
     document.setPageSize(QSizeF(rect.width(), rect.height()))
     document.print_(writer)
-    del writer  # finishes the PDF into the buffer
+    # PySide hands a QPdfWriter built on a device to C++, and nothing in C++ deletes it: without
+    # this every form would leak its writer and PDF engine. Deleting it finishes the PDF.
+    del document
+    Shiboken.delete(writer)
     buffer.close()
     data: QByteArray = buffer.data()
     return bytes(data.data())

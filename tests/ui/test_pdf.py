@@ -66,6 +66,23 @@ def test_long_forms_flow_onto_more_pages(qapp, tmp_path):
     assert int(next(l for l in info.splitlines() if l.startswith("Pages:")).split()[1]) >= 2
 
 
+def test_rendering_leaves_no_writer_alive(qapp):
+    # PySide gives a QPdfWriter built on a device to C++; unless deleted explicitly, every form
+    # printed kept its writer and PDF engine for the life of the kiosk.
+    import gc
+
+    from PySide6.QtGui import QPdfWriter, QTextDocument
+
+    def alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, (QPdfWriter, QTextDocument)) for o in gc.get_objects())
+
+    before = alive()
+    for _ in range(3):
+        render_form_pdf(PRINTABLE, META)
+    assert alive() == before
+
+
 @pytest.mark.e2e
 def test_printer_fallback_and_a4_copy_through_the_real_screens(make_kiosk, kiosk_config):
     kiosk = make_kiosk(kiosk_config)
