@@ -14,7 +14,6 @@ from drivers.common import DeviceError
 
 from . import events as ev
 from .journey import JourneyState
-from .receipts import build_receipt
 
 if TYPE_CHECKING:
     from .core import KioskCore
@@ -39,6 +38,10 @@ class PrintStep:
 
     def start(self, accepted: Accepted) -> None:
         """Print the receipt (and the A4 form where the service needs one) for ``accepted``."""
+        # Imported on first use: the receipt module brings the printer package (fonts, PIL),
+        # which the attract screen -- the first frame -- does not need.
+        from .receipts import build_receipt
+
         session = self._core._journey.session
         service = session.service
         receipt = build_receipt(
