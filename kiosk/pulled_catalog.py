@@ -65,8 +65,10 @@ def load_catalog(db_path: Path) -> Catalog:
     bundled = Catalog.load_bundled()
     documents = read_documents(db_path)
     pulled = documents.get("catalog")
-    if pulled is None:
-        log.info("no catalog pulled from the platform yet: using the packaged catalog %s",
+    # An empty body is the platform saying it publishes no catalog of its own (it signs ``{}``
+    # until an operator runs ``kiosk-central publish``): the packaged one is the right one.
+    if pulled is None or pulled.get("body") == {}:
+        log.info("no catalog published by the platform: using the packaged catalog %s",
                  bundled.version)
         return bundled
     forms = dict(bundled.forms)

@@ -48,6 +48,12 @@ def test_a_published_catalog_reaches_a_new_kiosk_and_a_bad_one_falls_back(centra
     db_path = data_dir / "kiosk.db"
     bundled = Catalog.load_bundled()
     assert load_catalog(db_path).version == bundled.version  # nothing pulled yet
+    # A platform that publishes no catalog signs an empty one: the packaged catalog, quietly.
+    sync_once(db_path, enrollment, config.central, timeout_s=60)
+    with caplog.at_level(logging.INFO, logger="kiosk.pulled_catalog"):
+        assert load_catalog(db_path).version == bundled.version
+    assert "no catalog published" in caplog.text and "not usable" not in caplog.text
+    caplog.clear()
 
     publish(central, "catalog", platform_catalog(), tmp_path)
     sync_once(db_path, enrollment, config.central, timeout_s=60)
