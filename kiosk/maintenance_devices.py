@@ -14,7 +14,7 @@ import time
 from concurrent.futures import Future
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 log = logging.getLogger(__name__)
 
@@ -127,16 +127,8 @@ class DeviceDiagnostics:
                     driver.remove()
             return str(getattr(identity.document_type, "value", "document"))  # the type only
 
-        def done(future: Future[str]) -> None:
-            try:
-                kind = future.result()
-            except Exception as exc:  # noqa: BLE001 - every failure is a diagnosis
-                self._result("test_read", False, "read_failed", type(exc).__name__)
-            else:
-                self._result("test_read", True, "read_ok", kind)
-            self._audit("test_read", ok=self._view["results"]["test_read"]["ok"])
-            self._after_device("id_reader")
-        self._later("test_read", device.submit(read), done)
+        self._later("test_read", device.submit(read),
+                    self._device_test_done("test_read", "id_reader", "read", lambda kind: kind))
 
     def _test_print(self) -> None:
         from drivers.printer import Receipt
@@ -154,17 +146,24 @@ class DeviceDiagnostics:
             qr_data="TEST",
         )
         device = self._devices()["receipt_printer"]
+        self._later("test_print", device.submit(lambda driver: driver.print_receipt(page)),
+                    self._device_test_done("test_print", "receipt_printer", "print",
+                                           lambda result: result.output or result.job_id))
 
+    def _device_test_done(self, action: str, role: str, code: str,
+                          describe: Callable[[Any], str]) -> Callable[[Future[Any]], None]:
+        """What ends a device test: the result shown (``<code>_ok`` with what ``describe`` says of
+        the answer, or ``<code>_failed`` with the error's type), audited, the device re-read."""
         def done(future: Future[Any]) -> None:
             try:
-                result = future.result()
+                answer = future.result()
             except Exception as exc:  # noqa: BLE001 - every failure is a diagnosis
-                self._result("test_print", False, "print_failed", type(exc).__name__)
+                self._result(action, False, f"{code}_failed", type(exc).__name__)
             else:
-                self._result("test_print", True, "print_ok", result.output or result.job_id)
-            self._audit("test_print", ok=self._view["results"]["test_print"]["ok"])
-            self._after_device("receipt_printer")
-        self._later("test_print", device.submit(lambda driver: driver.print_receipt(page)), done)
+                self._result(action, True, f"{code}_ok", describe(answer))
+            self._audit(action, ok=self._view["results"][action]["ok"])
+            self._after_device(role)
+        return done
 
     def _set_preview(self, on: bool) -> None:
         self._view["preview"] = bool(on)
