@@ -28,6 +28,7 @@ from typing import Any, Callable
 from . import events as ev
 from .maintenance_devices import MAINTENANCE_FRAME_UPDATED, DeviceDiagnostics  # noqa: F401 - re-exported
 from .restart_window import RESTART_EXIT_CODE
+from .safe_log import log_exception
 from .staff import StaffError, StaffMember, StaffStore
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,7 @@ class MaintenanceService(DeviceDiagnostics):
             try:
                 action()
             except Exception:  # noqa: BLE001 - the service must survive any bug
-                log.exception("maintenance action failed")
+                log_exception(log, "maintenance action failed")
             if publish:
                 self._publish()
         try:
@@ -203,7 +204,7 @@ class MaintenanceService(DeviceDiagnostics):
             try:
                 recorder(f"staff.{kind}", actor=actor, **details)
             except Exception:  # noqa: BLE001 - a full disk must not stop maintenance
-                log.exception("audit record %s failed", kind)
+                log_exception(log, "audit record %s failed", kind)
         log.info("staff action %s by %s", kind, actor or "-")
 
     def _result(self, action: str, ok: bool, code: str, detail: str = "") -> None:

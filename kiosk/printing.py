@@ -14,6 +14,7 @@ from drivers.common import DeviceError
 
 from . import events as ev
 from .journey import JourneyState
+from .safe_log import log_exception
 
 if TYPE_CHECKING:
     from .core import KioskCore
@@ -82,7 +83,7 @@ class PrintStep:
             log.warning("receipt %s not printed: %s (%s)", receipt_number, type(exc).__name__, exc.action)
         except Exception:  # noqa: BLE001 - a rendering bug must not leave the citizen on "printing"
             printed, action = False, "software"
-            log.exception("receipt %s not printed", receipt_number)
+            log_exception(log, "receipt %s not printed", receipt_number)
         try:  # kept without the applicant's name, for a staff reprint (kioskctl reprint)
             RecentReceipts(self._core.data_dir / "receipts" / "recent.json").add(receipt, printed)
         except OSError:

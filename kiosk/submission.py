@@ -23,6 +23,7 @@ from sync.envelope import seal_detached
 
 from .enrollment import Enrollment
 from .receipts import format_receipt_number, sequence_scope
+from .safe_log import log_exception
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class SubmissionWriter:
             self._store = Store(self._db_path).open()
         except Exception:
             # Nobody waits on start()'s future: say it here, and submissions will be refused.
-            log.exception("local store could not be opened")
+            log_exception(log, "local store could not be opened")
             raise
         verdict = self._store.integrity_check()
         self.integrity_verdict = verdict
