@@ -54,6 +54,7 @@ class StoreStep:
             },
             answers=session.form.answers(),
             photos=photos,
+            receipt=core._printing.receipt_factory(),
         )
         future = core._writer.submit(draft)
         future.add_done_callback(lambda f: core._post(lambda: self._stored(f), changed=False))
