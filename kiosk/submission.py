@@ -201,7 +201,10 @@ class SubmissionWriter:
             ), blobs)
         except BaseException as exc:
             if receipt is not None:  # nothing was stored, so no receipt is owed
-                self._receipts().forget(receipt_number)
+                try:
+                    self._receipts().forget(receipt_number)
+                except OSError:
+                    log.warning("pending receipt %s not forgotten (nothing was stored)", receipt_number)
             # SQLITE_FULL: the transaction rolled back, nothing queued was touched.
             if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
                 raise SubmissionRefused("disk_full", "the disk filled while storing") from None
@@ -218,9 +221,10 @@ class SubmissionWriter:
         """Build the draft's receipt and remember it as pending, before the submission is stored."""
         if draft.receipt is None:
             return None
-        receipt = draft.receipt(receipt_number, accepted_at)
         try:
+            receipt = draft.receipt(receipt_number, accepted_at)
             self._receipts().add(receipt, None)
-        except OSError as exc:  # the citizen's submission matters more than the reprint memory
-            log.warning("receipt %s not remembered before storing: %s", receipt_number, type(exc).__name__)
+        except Exception:  # noqa: BLE001 - the citizen's submission matters more than the reprint memory
+            log_exception(log, "receipt %s not remembered before storing", receipt_number, level=logging.WARNING)
+            return None
         return receipt
