@@ -29,6 +29,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from .safe_log import log_exception
+
 if TYPE_CHECKING:  # imported where used: the core builds an AuditLog on the GUI thread's path
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -140,7 +142,7 @@ class AuditLog:
                     self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-writer")
                 self._writer.submit(self._append, kind, actor, clean, at)
         except Exception:  # noqa: BLE001 - auditing must never break the caller
-            log.exception("audit event %s not recorded", kind)
+            log_exception(log, "audit event %s not recorded", kind)
 
     def flush(self) -> None:
         """Wait until every event recorded so far is stored (not for the GUI thread)."""
@@ -175,14 +177,14 @@ class AuditLog:
                 self._store = Store(self._db_path).open()
             event = AuditTrail(self._store).append(kind, actor, details, at)
         except Exception:  # noqa: BLE001 - logged, the event is lost, the caller goes on
-            log.exception("audit event %s could not be stored", kind)
+            log_exception(log, "audit event %s could not be stored", kind)
             self._close_store()  # reopen next time (disk back, lock released)
             return
         self._head = (event.seq, event.hash)
         try:
             self._write_head(event)
         except Exception:  # noqa: BLE001 - verify() will report the stale anchor
-            log.exception("audit head anchor not written")
+            log_exception(log, "audit head anchor not written")
 
     def _write_head(self, event: AuditEvent) -> None:
         if self._key_source is None:

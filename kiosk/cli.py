@@ -80,12 +80,20 @@ def _cmd_queue(config: KioskConfig, _args: argparse.Namespace) -> int:
               f"{int(age.total_seconds() % 3600 // 60)} min ago), {unsent} waiting")
     for record in quarantined:
         print(f"quarantined  {record.receipt_number} ({record.id}): {record.reason}")
+    from .receipts import unprinted_receipts
+
+    unprinted = unprinted_receipts(_data_dir(config))
+    for item in unprinted:  # the terminal stopped between storing and printing: the citizen has nothing
+        print(f"NOT PRINTED  {item['receipt_number']}  {item['service']}  {item['accepted_at']}")
+    if unprinted:
+        print("       fix: reprint each receipt for its citizen: kioskctl reprint RECEIPT-NUMBER "
+              "(or maintenance mode, Queue and sync)")
     if paused:
         print(f"PAUSED: the central platform refused this terminal ({paused}).")
         print("       fix: check the terminal clock, then enroll again: kioskctl enroll --token TOKEN")
     if verdict != "ok":
         print(f"local store: {verdict} -- call an engineer; do not delete the file")
-    return 1 if paused or verdict != "ok" else 0
+    return 1 if paused or verdict != "ok" or unprinted else 0
 
 
 def _cmd_enroll(config: KioskConfig, args: argparse.Namespace) -> int:
@@ -177,7 +185,9 @@ def _cmd_reprint(config: KioskConfig, args: argparse.Namespace) -> int:
     if args.list:
         entries = RecentReceipts(_data_dir(config) / "receipts" / "recent.json").load()
         for entry in entries:
-            print(f"{entry['receipt']['receipt_number']}  {'printed' if entry['printed'] else 'NOT PRINTED'}")
+            state = {"printed": "printed", "failed": "NOT PRINTED (printer failed)",
+                     "pending": "NOT PRINTED (terminal stopped before printing)"}[entry["state"]]
+            print(f"{entry['receipt']['receipt_number']}  {state}")
         if not entries:
             print("no receipts remembered yet")
         return 0

@@ -131,6 +131,7 @@ class KioskCore:
 
         from .devices import DeviceManager
         from .enrollment import Enrollment
+        from .receipts import report_unprinted
         from .submission import SubmissionWriter
         from .sync_service import SyncService
 
@@ -145,7 +146,8 @@ class KioskCore:
             self.config.terminal.terminal_id,
             self.config.storage.min_free_mb * 1024 * 1024,
         )
-        self._writer.start()
+        # Once the store is open: receipts owed since the last run (it died before printing).
+        self._writer.start().add_done_callback(lambda _: report_unprinted(self.data_dir, self.audit))
         self._sync = SyncService(
             self.data_dir / "kiosk.db", enrollment, self.config.central, self.events,
             status=self._fleet.heartbeat_fields,

@@ -21,6 +21,7 @@ from drivers.printer import document_printer_backends, receipt_printer_backends
 
 from .config import DeviceConfig, DevicesConfig
 from .events import DEVICE_STATUS_CHANGED, EventHub
+from .safe_log import log_exception
 
 log = logging.getLogger(__name__)
 
@@ -133,5 +134,5 @@ class DeviceManager:
             try:
                 future.result(timeout=5)
             except Exception:  # noqa: BLE001 - shutdown goes on whatever one driver does
-                log.exception("%s did not close cleanly", device.role)
+                log_exception(log, "%s did not close cleanly", device.role)
             device.worker.stop(wait=True)

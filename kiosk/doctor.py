@@ -207,6 +207,37 @@ def check_cups(config: KioskConfig, role: str) -> Check | None:
     return Check(name, OK, f"queue {queue} enabled")
 
 
+def check_cups_job_files(config: KioskConfig, role: str) -> Check | None:
+    """A ``cups`` printer's scheduler deletes each job's document when the job ends.
+
+    CUPS keeps it a day by default (``PreserveJobFiles``), and an A4 form carries every answer.
+    The printer backend purges its queue after each job; this setting covers a job the terminal
+    could not purge (a crash mid-job, another job waiting).
+    """
+    device = getattr(config.devices, role)
+    if device.backend != "cups":
+        return None
+    from drivers.common import DeviceError
+    from drivers.printer.cups import CupsQueue
+
+    queue, server = str(device.options.get("queue", "")), str(device.options.get("server", ""))
+    name = f"cups job files ({role})"
+    fix = ("cupsctl PreserveJobFiles=No (as root; or set PreserveJobFiles No in /etc/cups/cupsd.conf "
+           "and systemctl restart cups)")
+    try:
+        preserved = CupsQueue(queue, server).job_files_preserved()
+    except ValueError:
+        return None  # the queue check above reports the bad name
+    except DeviceError as exc:
+        return Check(name, WARN, f"PreserveJobFiles could not be read ({type(exc).__name__})",
+                     "run kioskctl doctor as root, or check that /etc/cups/cupsd.conf has "
+                     "PreserveJobFiles No; otherwise: " + fix)
+    if preserved is not None:
+        return Check(name, FAIL, f"CUPS keeps printed documents in its spool (PreserveJobFiles {preserved})",
+                     fix)
+    return Check(name, OK, "CUPS deletes each job's document when it ends (PreserveJobFiles No)")
+
+
 def _cups_scheduler(server: str) -> str | None:
     """None when the CUPS scheduler answers, else what is wrong (``lpstat`` reports an unknown
     queue, not a dead scheduler, when it cannot connect: so ask ``lpstat -r`` first)."""
@@ -313,6 +344,8 @@ def run_checks(config: KioskConfig, seams: Seams | None = None) -> list[Check]:
         cups = check_cups(config, role)
         if cups is not None or seams.open_devices:
             checks.append(cups if cups is not None else check_device(config, role))
+        if cups is not None and cups.verdict == OK:
+            checks.append(check_cups_job_files(config, role))
     checks += [check_keys(config), check_enrollment(config), check_clock(config, seams)]
     return checks
 

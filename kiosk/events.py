@@ -14,6 +14,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .safe_log import log_exception
+
 log = logging.getLogger(__name__)
 
 #: Names of the events the core raises, all in the past tense.
@@ -88,5 +90,5 @@ class EventHub:
             try:
                 handler(event)
             except Exception:  # noqa: BLE001 - one subscriber must not break the others
-                log.exception("event handler failed for %s", event.describe())
+                log_exception(log, "event handler failed for %s", event.describe())
         return event

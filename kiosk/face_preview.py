@@ -20,6 +20,7 @@ from drivers.common import DeviceError
 from . import events as ev
 from .face import FaceStep, pending_record
 from .journey import JourneyState, TransitionRefused
+from .safe_log import log_exception
 
 if TYPE_CHECKING:
     from .core import KioskCore
@@ -107,7 +108,7 @@ class FacePreview:
         try:
             outcome = self._face.on_frame(frame, time.monotonic())
         except Exception:  # noqa: BLE001 - a bad frame must not stop the preview
-            log.exception("face analysis failed")
+            log_exception(log, "face analysis failed")
             return
         post = self._core._post
         if outcome.photo is not None:
@@ -156,7 +157,7 @@ class FacePreview:
         try:
             record = future.result()
         except Exception:  # noqa: BLE001 - a matcher bug means staff review, never a pass
-            log.exception("face verification failed")
+            log_exception(log, "face verification failed")
             record = {**pending_record(), "reasons": ["verification_error"]}
         session.extras["face_verification"] = record
         log.info("identity verification: %s (%s)", record["decision"],

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from . import events as ev
+from .safe_log import log_exception
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class FleetStatus:
             try:
                 self.on_alert()
             except Exception:  # noqa: BLE001 - the heartbeat timer still carries the state
-                log.exception("immediate heartbeat not requested")
+                log_exception(log, "immediate heartbeat not requested")
 
     def seed_devices(self, statuses: dict[str, Any]) -> None:
         """Take the devices' current statuses (before their first change event)."""

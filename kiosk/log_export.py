@@ -20,6 +20,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .safe_log import log_exception
+
 log = logging.getLogger(__name__)
 
 #: The systemd unit whose journal is exported (deploy/).
@@ -83,7 +85,7 @@ def _audit(core: Any, target: Path) -> str:
         events = audit.events()
         verdict = audit.verify()
     except Exception as exc:  # noqa: BLE001 - the rest of the export is still worth having
-        log.exception("audit export failed")
+        log_exception(log, "audit export failed")
         return f"audit chain: export failed ({type(exc).__name__})"
     with (target / "audit.jsonl").open("w", encoding="utf-8") as handle:
         for event in events:

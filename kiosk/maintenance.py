@@ -4,7 +4,8 @@ A staff member opens the PIN pad with a hidden gesture on the attract screen; th
 to open it (or to sign anyone in) while a citizen's session is under way, so maintenance never
 interrupts a citizen (the XFS4IoT VendorMode idea: enter only once the application is idle). Once
 signed in, staff see every device (state, model, serial, firmware, last error) and can test-read,
-test-print and preview the camera; see the queue and sync state and sync now; refresh the catalog;
+test-print and preview the camera; see the queue and sync state and sync now; reprint receipts
+that never printed (``kiosk/maintenance_receipts.py``); refresh the catalog;
 enroll with a one-time token; export logs to a USB stick; restart; sign out. Staff are signed out
 after ``maintenance.idle_timeout_s`` without a touch. Every staff action goes to the audit chain.
 
@@ -27,7 +28,9 @@ from typing import Any, Callable
 
 from . import events as ev
 from .maintenance_devices import MAINTENANCE_FRAME_UPDATED, DeviceDiagnostics  # noqa: F401 - re-exported
+from .maintenance_receipts import ReceiptReprints
 from .restart_window import RESTART_EXIT_CODE
+from .safe_log import log_exception
 from .staff import StaffError, StaffMember, StaffStore
 
 log = logging.getLogger(__name__)
@@ -41,7 +44,7 @@ def _empty_view() -> dict[str, Any]:
             "export_targets": [], "preview": False, "idle_left": 0}
 
 
-class MaintenanceService(DeviceDiagnostics):
+class MaintenanceService(DeviceDiagnostics, ReceiptReprints):
     """Staff maintenance over a running :class:`~kiosk.core.KioskCore` (see the module doc)."""
 
     def __init__(self, core: Any, *, staff: StaffStore | None = None,
@@ -166,7 +169,7 @@ class MaintenanceService(DeviceDiagnostics):
             try:
                 action()
             except Exception:  # noqa: BLE001 - the service must survive any bug
-                log.exception("maintenance action failed")
+                log_exception(log, "maintenance action failed")
             if publish:
                 self._publish()
         try:
@@ -203,7 +206,7 @@ class MaintenanceService(DeviceDiagnostics):
             try:
                 recorder(f"staff.{kind}", actor=actor, **details)
             except Exception:  # noqa: BLE001 - a full disk must not stop maintenance
-                log.exception("audit record %s failed", kind)
+                log_exception(log, "audit record %s failed", kind)
         log.info("staff action %s by %s", kind, actor or "-")
 
     def _result(self, action: str, ok: bool, code: str, detail: str = "") -> None:

@@ -83,7 +83,7 @@ class DeviceDiagnostics:
         paused = getattr(sync, "paused_reason", None)
         if not path.exists():
             return {"queued": 0, "sending": 0, "acked": 0, "quarantined": 0, "oldest_unsent": "",
-                    "paused": paused or ""}
+                    "paused": paused or "", "unprinted": []}
         with Store(path) as store:
             counts = Outbox(store).counts()
             state = SyncState(store)
@@ -93,7 +93,9 @@ class DeviceDiagnostics:
                 "sending": counts.get("sending", 0), "acked": counts.get("acked", 0),
                 "quarantined": counts.get("quarantined", 0),
                 "oldest_unsent": f"{oldest:%Y-%m-%d %H:%M} UTC" if oldest else "",
-                "paused": paused or ""}
+                "paused": paused or "",
+                # Receipts owed: stored, never printed (number, service, time; see maintenance_receipts).
+                "unprinted": self._unprinted()}  # type: ignore[attr-defined]
 
     def _enrollment(self) -> dict[str, Any]:
         from .enrollment import Enrollment

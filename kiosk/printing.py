@@ -14,6 +14,7 @@ from drivers.common import DeviceError
 
 from . import events as ev
 from .journey import JourneyState
+from .safe_log import log_exception
 
 if TYPE_CHECKING:
     from .core import KioskCore
@@ -36,26 +37,35 @@ class PrintStep:
         self.document_renderer: Callable[[dict[str, Any], dict[str, Any]], bytes] | None = None
         self._form_jobs: list[str] = []
 
-    def start(self, accepted: Accepted) -> None:
-        """Print the receipt (and the A4 form where the service needs one) for ``accepted``."""
+    def receipt_factory(self) -> Callable[[str, Any], Any]:
+        """``receipt(receipt_number, accepted_at)`` for the citizen at the terminal (journey
+        thread); the outbox writer calls it once the number is allocated (see ``Draft.receipt``)."""
         # Imported on first use: the receipt module brings the printer package (fonts, PIL),
         # which the attract screen -- the first frame -- does not need.
         from .receipts import build_receipt
 
         session = self._core._journey.session
-        service = session.service
-        receipt = build_receipt(
+        service, config = session.service, self._core.config
+        fields = dict(
             service_title=service.title.text("zh-CN"),
-            receipt_number=accepted.receipt_number,
-            accepted_at=accepted.accepted_at.astimezone(),
-            hall_name=self._core.config.terminal.hall_name,
-            terminal_id=self._core.config.terminal.terminal_id,
+            hall_name=config.terminal.hall_name,
+            terminal_id=config.terminal.terminal_id,
             applicant_name=session.identity.name,
             processing_time=service.notice.processing_time.text("zh-CN"),
             collect=service.notice.collection.text("zh-CN"),
-            lookup_url=self._core.config.receipt.lookup_url,
-            hotline=self._core.config.receipt.hotline,
+            lookup_url=config.receipt.lookup_url,
+            hotline=config.receipt.hotline,
         )
+
+        def receipt(receipt_number: str, accepted_at: Any) -> Any:
+            return build_receipt(receipt_number=receipt_number, accepted_at=accepted_at.astimezone(), **fields)
+        return receipt
+
+    def start(self, accepted: Accepted) -> None:
+        """Print the receipt (and the A4 form where the service needs one) for ``accepted``."""
+        receipt = accepted.receipt
+        if receipt is None:
+            receipt = self.receipt_factory()(accepted.receipt_number, accepted.accepted_at)
         # The driver's print_receipt is the preflight too: it queries the printer's status first
         # and refuses (never queues) when it cannot print now.
         devices = self._core._devices
@@ -82,7 +92,7 @@ class PrintStep:
             log.warning("receipt %s not printed: %s (%s)", receipt_number, type(exc).__name__, exc.action)
         except Exception:  # noqa: BLE001 - a rendering bug must not leave the citizen on "printing"
             printed, action = False, "software"
-            log.exception("receipt %s not printed", receipt_number)
+            log_exception(log, "receipt %s not printed", receipt_number)
         try:  # kept without the applicant's name, for a staff reprint (kioskctl reprint)
             RecentReceipts(self._core.data_dir / "receipts" / "recent.json").add(receipt, printed)
         except OSError:

@@ -9,10 +9,12 @@ hands out numbers that the platform will echo back unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 import re
 from pathlib import Path
+from typing import Callable
 
 from drivers.printer import Receipt
 
@@ -95,6 +97,10 @@ def fallback_view(receipt: Receipt) -> dict[str, object]:
 # reach the disk, never the citizen's name.
 _PERSONAL_LABELS = {"申请人"}
 RECENT_RECEIPTS_KEPT = 10
+#: States of a remembered receipt. ``pending``: its submission is being stored or is stored and
+#: the receipt has not printed yet -- still pending at the next start means the terminal died
+#: between storing and printing, and the citizen left without it.
+PENDING, PRINTED, FAILED = "pending", "printed", "failed"
 
 
 def reprint_copy(receipt: Receipt) -> Receipt:
@@ -110,26 +116,51 @@ def reprint_copy(receipt: Receipt) -> Receipt:
 
 
 class RecentReceipts:
-    """The last :data:`RECENT_RECEIPTS_KEPT` receipts (without personal lines) in a JSON file.
+    """The last :data:`RECENT_RECEIPTS_KEPT` receipts (without personal lines) in a JSON file,
+    plus every receipt still ``pending`` (never dropped until it prints).
 
-    Written by the core's journey thread after each print attempt, read by ``kioskctl reprint``.
-    Writes replace the file atomically, so a reader never sees half of it.
+    Written by the outbox writer (``pending``, just before the submission is stored), the core's
+    journey thread (after each print attempt) and staff reprints (``kioskctl reprint``, maintenance
+    mode), possibly from two processes: every change holds an exclusive lock on a side file and
+    replaces the file atomically, so a reader never sees half of it and no change is lost.
     """
 
     def __init__(self, path: "str | os.PathLike[str]") -> None:
         self.path = Path(path)
 
-    def add(self, receipt: Receipt, printed: bool) -> None:
-        """Remember ``receipt`` (its reprint copy) and whether it printed."""
-        entries = [e for e in self.load() if e["receipt"]["receipt_number"] != receipt.receipt_number]
+    def add(self, receipt: Receipt, printed: bool | None) -> None:
+        """Remember ``receipt`` (its reprint copy): printed, failed, or ``None`` for pending."""
         copy = reprint_copy(receipt)
-        entries.append({"printed": printed, "receipt": {
+        state = PENDING if printed is None else PRINTED if printed else FAILED
+        entry = {"printed": bool(printed), "state": state, "receipt": {
             "title": copy.title, "receipt_number": copy.receipt_number, "lines": copy.lines,
-            "notes": copy.notes, "qr_data": copy.qr_data, "footer": copy.footer}})
+            "notes": copy.notes, "qr_data": copy.qr_data, "footer": copy.footer}}
+        self._update(lambda entries: [e for e in entries if _number(e) != receipt.receipt_number] + [entry])
+
+    def mark_printed(self, receipt_number: str) -> None:
+        """The receipt has printed (a staff reprint): no longer owed."""
+        def printed(entries: list[dict]) -> list[dict]:
+            return [{**e, "printed": True, "state": PRINTED} if _number(e) == receipt_number else e for e in entries]
+        self._update(printed)
+
+    def forget(self, receipt_number: str) -> None:
+        """Drop a pending receipt whose submission was not stored after all."""
+        self._update(lambda entries: [e for e in entries if _number(e) != receipt_number])
+
+    def _update(self, change: "Callable[[list[dict]], list[dict]]") -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary = self.path.with_name(self.path.name + ".part")
-        temporary.write_text(json.dumps(entries[-RECENT_RECEIPTS_KEPT:], ensure_ascii=False), "utf-8")
-        os.replace(temporary, self.path)
+        lock = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            entries = change(self.load())
+            others = [e for e in entries if e.get("state") != PENDING]
+            dropped = {id(e) for e in others[:-RECENT_RECEIPTS_KEPT]} if len(others) > RECENT_RECEIPTS_KEPT else set()
+            temporary = self.path.with_name(self.path.name + ".part")
+            temporary.write_text(json.dumps([e for e in entries if id(e) not in dropped], ensure_ascii=False),
+                                 "utf-8")
+            os.replace(temporary, self.path)
+        finally:
+            os.close(lock)  # releases the lock
 
     def load(self) -> list[dict]:
         """The remembered entries, oldest first (empty if none or unreadable)."""
@@ -137,7 +168,10 @@ class RecentReceipts:
             entries = json.loads(self.path.read_text("utf-8"))
         except (OSError, ValueError):
             return []
-        return [e for e in entries if isinstance(e, dict) and isinstance(e.get("receipt"), dict)]
+        entries = [e for e in entries if isinstance(e, dict) and isinstance(e.get("receipt"), dict)]
+        for entry in entries:  # files written before receipts had states
+            entry.setdefault("state", PRINTED if entry.get("printed") else FAILED)
+        return entries
 
     def receipt(self, receipt_number: str | None = None) -> Receipt | None:
         """The remembered receipt with that number (the newest if None), ready to print."""
@@ -147,6 +181,58 @@ class RecentReceipts:
                 return Receipt(data["title"], data["receipt_number"], [tuple(pair) for pair in data["lines"]],
                                list(data["notes"]), data.get("qr_data"), data.get("footer", ""))
         return None
+
+
+def _number(entry: dict) -> str:
+    return str(entry["receipt"].get("receipt_number", ""))
+
+
+def unprinted_receipts(data_dir: Path) -> list[dict[str, str]]:
+    """Stored submissions whose receipt never printed (the terminal died in between), oldest first.
+
+    Only what staff need to find the citizen and reprint: ``receipt_number``, ``service`` and
+    ``accepted_at`` (as printed on the receipt). A pending receipt whose submission is not in the
+    local store (the terminal died while storing it) is not owed: nothing was accepted. Any thread;
+    opens its own short-lived connection to the store.
+    """
+    pending = [e for e in RecentReceipts(Path(data_dir) / "receipts" / "recent.json").load()
+               if e["state"] == PENDING]
+    db = Path(data_dir) / "kiosk.db"
+    if not pending or not db.exists():
+        return []
+    from offline_cache import Store, SyncState
+
+    with Store(db) as store:
+        stored = SyncState(store).stored_receipts([_number(e) for e in pending])
+    owed = []
+    for entry in pending:
+        if _number(entry) in stored:
+            lines = {label: value for label, value in entry["receipt"].get("lines", [])}
+            owed.append({"receipt_number": _number(entry), "service": str(lines.get("办理事项", "")),
+                         "accepted_at": str(lines.get("受理时间", ""))})
+    return owed
+
+
+def report_unprinted(data_dir: Path, audit: "object | None" = None) -> list[dict[str, str]]:
+    """At start: log and audit (``receipt.unprinted``) each stored submission whose receipt never
+    printed, for staff to reprint from maintenance mode or ``kioskctl reprint``. Never raises."""
+    import logging
+
+    from .safe_log import log_exception
+
+    log = logging.getLogger(__name__)
+    try:
+        owed = unprinted_receipts(data_dir)
+    except Exception:  # noqa: BLE001 - a report must not stop the terminal from starting
+        log_exception(log, "stored submissions without a printed receipt could not be listed")
+        return []
+    for item in owed:
+        log.warning("receipt %s (%s, %s) was never printed: the terminal stopped after storing it; "
+                    "reprint it from maintenance mode or with kioskctl reprint %s",
+                    item["receipt_number"], item["service"], item["accepted_at"], item["receipt_number"])
+        if audit is not None:
+            audit.record("receipt.unprinted", receipt_number=item["receipt_number"])  # type: ignore[attr-defined]
+    return owed
 
 
 def reprint(config: "object", data_dir: Path, receipt_number: str | None = None) -> tuple[Receipt, object]:
@@ -159,13 +245,16 @@ def reprint(config: "object", data_dir: Path, receipt_number: str | None = None)
     """
     from .devices import create_driver
 
-    receipt = RecentReceipts(Path(data_dir) / "receipts" / "recent.json").receipt(receipt_number)
+    remembered = RecentReceipts(Path(data_dir) / "receipts" / "recent.json")
+    receipt = remembered.receipt(receipt_number)
     if receipt is None:
         raise LookupError(f"no remembered receipt {receipt_number or ''}".strip())
     printer = create_driver("receipt_printer", config.devices.receipt_printer,  # type: ignore[attr-defined]
                             Path(data_dir))
     printer.open()
     try:
-        return receipt, printer.print_receipt(receipt)
+        result = printer.print_receipt(receipt)
     finally:
         printer.close()
+    remembered.mark_printed(receipt.receipt_number)
+    return receipt, result

@@ -1,14 +1,27 @@
 """Log-safe descriptions of exceptions: type and stack, never the message or local variables.
 
 An exception's message can carry what the code was handling (a name, an ID number from a card,
-a form answer), so code that logs unexpected errors on a terminal uses :func:`describe_exception`
-instead of ``log.exception``. Any thread.
+a form answer), and the terminal's journal is what staff export to USB. So:
+
+- code that logs an unexpected error calls :func:`log_exception` (or formats
+  :func:`describe_exception` itself) instead of ``log.exception``;
+- the terminal's log handlers format with :class:`RedactingFormatter` (:func:`install`), so an
+  ``exc_info`` that still reaches them (a library's ``log.exception``, ``exc_info=True`` in a
+  driver) is written as type and stack too.
+
+Any thread.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
 import traceback
 from types import TracebackType
+from typing import Any
+
+#: The format of the terminal's log lines (the journal adds host and unit).
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def describe_exception(exc_type: type[BaseException], tb: TracebackType | None) -> str:
@@ -19,3 +32,44 @@ def describe_exception(exc_type: type[BaseException], tb: TracebackType | None) 
         if frame.line:
             lines.append(f"    {frame.line.strip()}")
     return "\n".join(lines)
+
+
+def log_exception(logger: logging.Logger, message: str, *args: Any, level: int = logging.ERROR) -> None:
+    """``logger.exception`` without the exception's message: ``message % args``, then type and stack.
+
+    Call it inside an ``except`` block (it describes the exception being handled). ``args`` must
+    be log-safe themselves (receipt numbers, field ids, event names).
+    """
+    exc_type, _, tb = sys.exc_info()
+    if exc_type is None:
+        logger.log(level, message, *args)
+        return
+    logger.log(level, message + ": %s", *args, describe_exception(exc_type, tb))
+
+
+class RedactingFormatter(logging.Formatter):
+    """A formatter that writes a record's exception as :func:`describe_exception` does."""
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802 - logging's name
+        """Type and stack of ``ei`` (an ``exc_info`` triple); the message stays out."""
+        return describe_exception(ei[0], ei[2])
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as text, never reusing an ``exc_text`` another handler cached with the message."""
+        cached = record.exc_text
+        record.exc_text = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+
+def install(level: int = logging.INFO) -> None:
+    """Configure the root logger for the terminal: ``LOG_FORMAT`` to stderr, exceptions redacted.
+
+    Replaces the formatter of handlers already configured too (main thread, at start-up).
+    """
+    logging.basicConfig(level=level, format=LOG_FORMAT)
+    for handler in logging.getLogger().handlers:
+        fmt = handler.formatter._fmt if handler.formatter is not None else LOG_FORMAT  # noqa: SLF001
+        handler.setFormatter(RedactingFormatter(fmt))

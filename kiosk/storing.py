@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from . import events as ev
 from .applicant import applicant_record
 from .face import pending_record
+from .safe_log import log_exception
 
 if TYPE_CHECKING:
     from .core import KioskCore
@@ -53,6 +54,7 @@ class StoreStep:
             },
             answers=session.form.answers(),
             photos=photos,
+            receipt=core._printing.receipt_factory(),
         )
         future = core._writer.submit(draft)
         future.add_done_callback(lambda f: core._post(lambda: self._stored(f), changed=False))
@@ -70,7 +72,7 @@ class StoreStep:
             core._publish_snapshot()
             return
         except Exception:  # noqa: BLE001 - nothing was stored; tell the citizen, keep the terminal up
-            log.exception("submission could not be stored")
+            log_exception(log, "submission could not be stored")
             journey.submission_failed("submission_failed")
             core._publish_snapshot()
             return

@@ -23,6 +23,7 @@ from sync.envelope import seal_detached
 
 from .enrollment import Enrollment
 from .receipts import format_receipt_number, sequence_scope
+from .safe_log import log_exception
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ class Draft:
     applicant: dict[str, Any]
     answers: dict[str, Any]
     photos: dict[str, bytes]
+    #: ``receipt(receipt_number, accepted_at)`` builds the receipt to print; the writer remembers
+    #: its reprint copy as pending before the submission is stored, so a terminal that dies before
+    #: printing leaves the receipt owed, not lost (``kiosk.receipts.unprinted_receipts``).
+    receipt: Callable[[str, dt.datetime], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class Accepted:
     submission_id: str
     receipt_number: str
     accepted_at: dt.datetime
+    receipt: Any = None  # the draft's receipt, built for this number (None without a factory)
 
 
 class SubmissionWriter:
@@ -95,7 +101,7 @@ class SubmissionWriter:
             self._store = Store(self._db_path).open()
         except Exception:
             # Nobody waits on start()'s future: say it here, and submissions will be refused.
-            log.exception("local store could not be opened")
+            log_exception(log, "local store could not be opened")
             raise
         verdict = self._store.integrity_check()
         self.integrity_verdict = verdict
@@ -181,6 +187,7 @@ class SubmissionWriter:
             self._enrollment.signing_key(),
             key_id=self._enrollment.terminal_key_id(),
         )
+        receipt = self._owe_receipt(draft, receipt_number, accepted_at)
         try:
             self._add(SealedSubmission(
                 id=submission_id,
@@ -192,10 +199,32 @@ class SubmissionWriter:
                 digest=hashlib.sha256(sealed).hexdigest(),
                 created_at=accepted_at,
             ), blobs)
-        except sqlite3.OperationalError as exc:
+        except BaseException as exc:
+            if receipt is not None:  # nothing was stored, so no receipt is owed
+                try:
+                    self._receipts().forget(receipt_number)
+                except OSError:
+                    log.warning("pending receipt %s not forgotten (nothing was stored)", receipt_number)
             # SQLITE_FULL: the transaction rolled back, nothing queued was touched.
-            if "full" not in str(exc):
-                raise
-            raise SubmissionRefused("disk_full", "the disk filled while storing") from None
+            if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+                raise SubmissionRefused("disk_full", "the disk filled while storing") from None
+            raise
         log.info("submission %s queued for service %s", receipt_number, draft.service_id)
-        return Accepted(submission_id, receipt_number, accepted_at)
+        return Accepted(submission_id, receipt_number, accepted_at, receipt)
+
+    def _receipts(self) -> Any:
+        from .receipts import RecentReceipts
+
+        return RecentReceipts(self._db_path.parent / "receipts" / "recent.json")
+
+    def _owe_receipt(self, draft: Draft, receipt_number: str, accepted_at: dt.datetime) -> Any:
+        """Build the draft's receipt and remember it as pending, before the submission is stored."""
+        if draft.receipt is None:
+            return None
+        try:
+            receipt = draft.receipt(receipt_number, accepted_at)
+            self._receipts().add(receipt, None)
+        except Exception:  # noqa: BLE001 - the citizen's submission matters more than the reprint memory
+            log_exception(log, "receipt %s not remembered before storing", receipt_number, level=logging.WARNING)
+            return None
+        return receipt

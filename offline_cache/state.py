@@ -62,6 +62,16 @@ class SyncState:
             "SELECT max(rowid) FROM submissions WHERE state IN ('acked', 'purged')").fetchone()
         return int(row[0] or 0)
 
+    def stored_receipts(self, receipt_numbers: list[str]) -> set[str]:
+        """Which of ``receipt_numbers`` belong to a stored submission (in any state)."""
+        found: set[str] = set()
+        for start in range(0, len(receipt_numbers), 500):
+            chunk = receipt_numbers[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(row[0] for row in self.store.db.conn.execute(
+                f"SELECT receipt_number FROM submissions WHERE receipt_number IN ({marks})", chunk))
+        return found
+
     def unsent_ids(self) -> list[str]:
         """Ids of records waiting to be delivered, oldest first (export-outbox)."""
         return [row[0] for row in self.store.db.conn.execute(

@@ -227,8 +227,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kiosk.core import KioskCore
 
     args = _parse_args(argv)
-    logging.basicConfig(level=logging.WARNING if args.self_test else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from kiosk import safe_log
+
+    # The journal is exported to USB by staff: exceptions reach it as type and stack only.
+    safe_log.install(logging.WARNING if args.self_test else logging.INFO)
     if args.self_test:
         from .selftest import run_self_test
 

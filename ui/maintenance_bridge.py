@@ -158,6 +158,10 @@ class MaintenanceBridge(QObject):
     def syncNow(self) -> None:
         self._service.sync_now()
 
+    @Slot(str)
+    def reprintReceipt(self, receipt_number: str) -> None:
+        self._service.reprint_receipt(receipt_number)
+
     @Slot()
     def refreshCatalog(self) -> None:
         self._service.refresh_catalog()

@@ -4,10 +4,18 @@ The CLI rather than pycups: no new compiled dependency, and Debian's ``cups-clie
 use to inspect the same queues. Each job is followed until CUPS reports it finished; one that
 does not finish in time is cancelled, so it can never print later for someone else. All methods
 run on the printer's owner thread.
+
+A finished job's document stays in CUPS' spool (``/var/spool/cups/d*``) for a day by default
+(``PreserveJobFiles``), with every answer of the form on it. CUPS refuses to purge a single job
+once it has completed (Cancel-Job and Cancel-Jobs with ``purge-jobs`` leave it), so after each job
+the queue's jobs are purged (``cancel -a -x QUEUE``, IPP Purge-Jobs): the queues are the
+terminal's own. The purge is skipped, and logged, while another job is still waiting on the
+queue; ``kioskctl doctor`` also asks for ``PreserveJobFiles No`` so nothing outlives a crash.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import subprocess
@@ -32,6 +40,10 @@ from .transport import Transport
 
 _REQUEST_ID = re.compile(r"request id is (\S+)")
 _FAILED = ("with-errors", "aborted", "canceled", "Filter failed", "stopped")
+#: ``PreserveJobFiles`` values under which CUPS deletes a job's document when the job ends.
+_NOT_PRESERVED = ("no", "off", "false", "0")
+
+log = logging.getLogger(__name__)
 
 
 class CupsQueue:
@@ -86,15 +98,41 @@ class CupsQueue:
                 raise DeviceTimeout(f"CUPS job {job} did not finish in {timeout_s:g} s; cancelled")
             time.sleep(poll_s)
         details = self._job_block(self._run("lpstat", "-l", "-W", "completed", "-o", self.queue), job)
+        self.purge_finished()
         if any(word in details for word in _FAILED):
             raise DeviceIOError(f"CUPS job {job} failed: {details.strip()[:160]}", ErrorAction.RESET)
 
-    def cancel(self, job: str) -> None:
-        """Cancel ``job`` (best effort: it may have finished meanwhile)."""
+    def purge_finished(self) -> bool:
+        """Delete the queue's finished jobs and their spooled documents (``cancel -a -x``).
+
+        Only while no job is waiting on the queue (a purge removes those too); returns whether
+        it purged. Best effort: a refusal is logged, ``kioskctl doctor`` reports the setting.
+        """
         try:
-            self._run("cancel", job)
+            if self._run("lpstat", "-W", "not-completed", "-o", self.queue).split():
+                log.warning("CUPS queue %s has waiting jobs: finished jobs not purged now", self.queue)
+                return False
+            self._run("cancel", "-a", "-x", self.queue)
+        except DeviceError as exc:
+            log.warning("CUPS queue %s: finished jobs not purged (%s)", self.queue, type(exc).__name__)
+            return False
+        return True
+
+    def job_files_preserved(self) -> str | None:
+        """The scheduler's ``PreserveJobFiles`` when it keeps documents after a job ends (the CUPS
+        default keeps them a day), ``None`` when it deletes them; raises ``DeviceError`` when the
+        setting cannot be read (``cupsctl`` needs an administrator on most systems)."""
+        settings = dict(line.split("=", 1) for line in self._run("cupsctl").splitlines() if "=" in line)
+        value = settings.get("PreserveJobFiles", "86400 (the CUPS default)")
+        return None if value.strip().lower() in _NOT_PRESERVED else value.strip()
+
+    def cancel(self, job: str) -> None:
+        """Cancel ``job`` and purge its document (best effort: it may have finished meanwhile)."""
+        try:
+            self._run("cancel", "-x", job)
         except DeviceError:
             pass
+        self.purge_finished()
 
     @staticmethod
     def _job_block(listing: str, job: str) -> str:
@@ -165,7 +203,7 @@ class CupsDocumentPrinter(DocumentPrinter):
         return PrintResult(job, count_pdf_pages(bytes(pdf)), None)
 
     def discard(self, job_id: str) -> None:
-        """Cancel the job if CUPS still holds it (owner thread)."""
+        """Cancel the job if CUPS still holds it, and purge what it keeps of it (owner thread)."""
         self._queue.cancel(job_id)
 
 

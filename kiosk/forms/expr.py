@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kiosk.forms.expr_functions import FUNCTIONS, Function
+from kiosk.forms.expr_functions import FUNCTIONS, Function, RegexTimedOut
 from kiosk.forms.expr_nodes import (
     Binary,
     Call,
@@ -39,7 +39,7 @@ from kiosk.forms.expr_nodes import (
 
 __all__ = [
     "Binary", "Call", "Current", "Env", "Expr", "ExpressionError", "FieldRef", "FUNCTIONS",
-    "Function", "Literal", "MAX_DEPTH", "MAX_SOURCE_LENGTH", "Token", "Unary", "Value",
+    "Function", "Literal", "MAX_DEPTH", "MAX_SOURCE_LENGTH", "RegexTimedOut", "Token", "Unary", "Value",
     "parse", "tokenize", "truthy", "values_equal",
 ]
 

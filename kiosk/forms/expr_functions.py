@@ -4,6 +4,13 @@ Each function is strict (all arguments are evaluated first) and null-tolerant: a
 field (null) gives null or false rather than an error, so rules on optional fields stay simple.
 Arity and literal-only arguments (the ``regex`` pattern) are checked when the expression is
 parsed, so a form definition with a bad call is rejected at load time, not in front of a citizen.
+
+``regex()`` runs on the third-party ``regex`` engine with a time limit per match: rules are
+evaluated on the journey thread, and no pattern check at load time catches every pattern that
+backtracks catastrophically (overlapping alternation like ``(a|aa)*b`` passes any simple check).
+A match that runs out of time raises :class:`RegexTimedOut`, a form-definition error; the form
+session then skips that rule (see ``FormSession``), and the pattern is not run again in this
+process, so a bad definition costs at most one time limit per pattern.
 """
 
 from __future__ import annotations
@@ -11,8 +18,11 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import regex as _regex_engine
 
 from drivers.idcard.gb11643 import is_valid as is_valid_id_number
 from kiosk.forms.expr_nodes import Env, Expr, ExpressionError, Literal, Value, type_name
@@ -21,8 +31,20 @@ from kiosk.forms.expr_nodes import Env, Expr, ExpressionError, Literal, Value, t
 MAX_REGEX_LENGTH = 200
 #: Longest text a regular expression is run against; longer text simply does not match.
 MAX_REGEX_SUBJECT = 1000
+#: Seconds one ``regex()`` match may take before it counts as a broken pattern. A sane pattern on
+#: at most ``MAX_REGEX_SUBJECT`` characters takes microseconds, so this is far from any real use.
+REGEX_TIMEOUT = 0.05
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class RegexTimedOut(ExpressionError):
+    """A ``regex()`` pattern ran out of time: a defect of the form definition, not of the answer."""
+
+
+#: Patterns that ran out of time once; they are not run again (any thread may evaluate rules).
+_timed_out: set[str] = set()
+_timed_out_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -54,15 +76,17 @@ def age_on(born: _dt.date, today: _dt.date) -> int:
 def regex_problem(pattern: str) -> str | None:
     """Why ``pattern`` may not be used in a form, or None if it may.
 
-    Besides size and syntax this refuses a quantified group that itself contains an unbounded
-    quantifier, e.g. ``(a+)+``: Python's ``re`` has no timeout, and that shape is the usual cause
-    of catastrophic backtracking.
+    Besides size and syntax (Python's ``re`` syntax, which the ``regex`` engine's version 0 keeps)
+    this refuses a quantified group that itself contains an unbounded quantifier, e.g. ``(a+)+``,
+    the usual shape of catastrophic backtracking. Shapes it misses are bounded by the time limit
+    on each match (:data:`REGEX_TIMEOUT`).
     """
     if len(pattern) > MAX_REGEX_LENGTH:
         return f"regular expression longer than {MAX_REGEX_LENGTH} characters"
     try:
         re.compile(pattern)
-    except (re.error, RecursionError, OverflowError) as exc:
+        _compiled(pattern)
+    except (re.error, _regex_engine.error, RecursionError, OverflowError) as exc:
         return f"invalid regular expression: {getattr(exc, 'msg', exc)}"
     if _has_nested_quantifier(pattern):
         return "regular expression repeats a group that already repeats (may run forever)"
@@ -97,8 +121,8 @@ def _has_nested_quantifier(pattern: str) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def _compiled(pattern: str) -> _regex_engine.Pattern[str]:
+    return _regex_engine.compile(pattern, flags=_regex_engine.VERSION0)
 
 
 def _check_regex(args: Sequence[Expr], pos: int) -> None:
@@ -139,7 +163,15 @@ def _regex(env: Env, args: list[Value], pos: int) -> Value:
         raise ExpressionError(f"regex() needs text, not {type_name(value)}", pos)
     if len(value) > MAX_REGEX_SUBJECT:
         return False
-    return _compiled(pattern).fullmatch(value) is not None
+    timed_out = RegexTimedOut(f"regular expression '{pattern}' ran out of time (a form-definition error)", pos)
+    if pattern in _timed_out:
+        raise timed_out
+    try:
+        return _compiled(pattern).fullmatch(value, timeout=REGEX_TIMEOUT) is not None
+    except TimeoutError:
+        with _timed_out_lock:
+            _timed_out.add(pattern)
+        raise timed_out from None
 
 
 def _today(env: Env, args: list[Value], pos: int) -> Value:

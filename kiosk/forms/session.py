@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.forms.definition import IDENTITY_KEYS, FieldDefinition, FieldType, FormDefinition
-from kiosk.forms.expr import Env, Expr, ExpressionError, Value, truthy
+from kiosk.forms.expr import Env, Expr, ExpressionError, RegexTimedOut, Value, truthy
 from kiosk.forms.text import check_language
 from kiosk.forms.values import Coerced, FieldError, coerce, display_text, error, rule_value
 
@@ -242,6 +242,13 @@ class FormSession:
     def _rule(self, field: FieldDefinition, kind: str, rule: Expr, env: Env, fallback: bool) -> bool:
         try:
             return truthy(rule.evaluate(env))
+        except RegexTimedOut as exc:
+            # The pattern, not the answer, is at fault: the rule is skipped (a constraint counts as
+            # met), so the citizen is never held on a field by a broken definition and keeps every
+            # answer; the authors get an error naming the form, field and pattern (never the value).
+            log.error("form definition error: form %s v%d field %s: %s rule skipped: %s",
+                      self._definition.id, self._definition.version, field.id, kind, exc.message)
+            return True
         except ExpressionError as exc:
             # A rule that cannot be evaluated is a defect in the published form; keep the citizen
             # moving with the safe default and leave a trace for the form's authors.

@@ -20,7 +20,19 @@ from hypothesis import strategies as st
 
 from kiosk.cli import main
 from kiosk.config import KioskConfig
-from kiosk.doctor import FAIL, OK, WARN, Seams, check_clock, check_cups, check_disk, check_pcsc, exit_code, run_checks
+from kiosk.doctor import (
+    FAIL,
+    OK,
+    WARN,
+    Seams,
+    check_clock,
+    check_cups,
+    check_cups_job_files,
+    check_disk,
+    check_pcsc,
+    exit_code,
+    run_checks,
+)
 
 
 def config_for(tmp_path: Path, **devices) -> KioskConfig:
@@ -185,6 +197,27 @@ def test_cups_queue_present_absent_disabled_and_no_scheduler(cupsd: str, tmp_pat
     assert disabled.verdict == FAIL and "cupsenable RECEIPT" in disabled.fix
     dead = check("RECEIPT", f"127.0.0.1:{_free_port()}")
     assert dead.verdict == FAIL and "not running" in dead.detail and "systemctl enable --now cups" in dead.fix
+
+
+def test_cups_that_keeps_printed_documents_fails_with_the_fix(cupsd: str, tmp_path: Path) -> None:
+    # CUPS keeps a finished job's document (an A4 form: every answer) in its spool for a day by
+    # default; the doctor asks for PreserveJobFiles No.
+    config = config_for(tmp_path, receipt_printer={"backend": "cups", "options": {"queue": "RECEIPT", "server": cupsd}})
+    kept = check_cups_job_files(config, "receipt_printer")
+    assert kept.verdict == FAIL and "PreserveJobFiles 86400" in kept.detail
+    assert "cupsctl PreserveJobFiles=No" in kept.fix
+    names = [c.name for c in run_checks(config, Seams(open_devices=False, pcscd_socket="/nonexistent"))]
+    assert "cups job files (receipt_printer)" in names
+    subprocess.run(["cupsctl", "-h", cupsd, "PreserveJobFiles=No"], check=True, capture_output=True)
+    deadline = time.monotonic() + 15  # cupsctl restarts the scheduler with the new setting
+    while "is running" not in subprocess.run(["lpstat", "-h", cupsd, "-r"], capture_output=True, text=True).stdout:
+        assert time.monotonic() < deadline, "cupsd did not come back"
+        time.sleep(0.1)
+    assert check_cups_job_files(config, "receipt_printer").verdict == OK
+    assert check_cups_job_files(config_for(tmp_path), "receipt_printer") is None  # not a cups printer
+    unreadable = check_cups_job_files(config_for(tmp_path, receipt_printer={
+        "backend": "cups", "options": {"queue": "RECEIPT", "server": f"127.0.0.1:{_free_port()}"}}), "receipt_printer")
+    assert unreadable.verdict == WARN and "PreserveJobFiles" in unreadable.fix
 
 
 # ---- clock, disk, enrollment --------------------------------------------------------------------

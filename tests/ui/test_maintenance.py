@@ -1,5 +1,6 @@
 """Staff maintenance mode in the real QML, offscreen, on the real core and simulated devices:
-the hidden gesture, the PIN pad, diagnostics, a test print, sync now, sign out; and a lockout."""
+the hidden gesture, the PIN pad, diagnostics, a test print, sync now, sign out; a lockout; and a
+receipt that never printed, reprinted from the queue page."""
 
 from __future__ import annotations
 
@@ -147,3 +148,48 @@ def test_maintenance_landscape_screenshot(make_kiosk: Any, kiosk_config: Any) ->
     kiosk.screenshot("maintenance_landscape_devices")
     kiosk.tap("signOutButton")
     kiosk.wait_until(lambda: kiosk.find("screen_maintenance") is None)
+
+
+def test_a_receipt_never_printed_is_listed_and_reprinted_from_the_queue_page_screenshot(
+        make_kiosk: Any, kiosk_config: Any) -> None:
+    import datetime as dt
+
+    from kiosk.enrollment import Enrollment
+    from kiosk.receipts import build_receipt, unprinted_receipts
+    from kiosk.submission import Draft, SubmissionWriter
+
+    kiosk = start(make_kiosk, kiosk_config)
+    # A submission stored by a terminal that stopped before printing its receipt (stored here by a
+    # writer of its own: the receipt is remembered as pending and never printed).
+    config = kiosk_config
+    data = config.storage.resolved_data_dir()
+
+    def receipt(number: str, accepted_at: dt.datetime) -> Any:
+        return build_receipt(service_title="居住证申领", receipt_number=number, accepted_at=accepted_at.astimezone(),
+                             hall_name="政务服务中心", terminal_id=config.terminal.terminal_id,
+                             applicant_name="陈静怡", processing_time="15个工作日", collect="窗口领取",
+                             lookup_url="https://x.example/p?no={receipt_number}", hotline="12345")
+
+    writer = SubmissionWriter(data / "kiosk.db", Enrollment(data), config.terminal.site_code,
+                              config.terminal.terminal_id, 1024 * 1024)
+    writer.start().result()
+    try:
+        number = writer.submit(Draft("residence_permit", "residence_permit", 1, "zh-CN", {}, {},
+                                     {"face.jpg": b"\xff\xd8" * 100}, receipt)).result().receipt_number
+    finally:
+        writer.stop()
+
+    long_press_corner(kiosk)
+    type_pin(kiosk, PIN)
+    kiosk.wait_until(lambda: kiosk.find("maintenanceMain"))
+    kiosk.tap("maintenanceTab_1")
+    kiosk.wait_until(lambda: kiosk.find(f"reprint_{number}") is not None)
+    assert kiosk.get("unprintedTitle").property("visible")
+    kiosk.screenshot("maintenance_3_sync_unprinted")
+    kiosk.tap(f"reprint_{number}")
+    kiosk.wait_until(lambda: "reprint" in maintenance(kiosk).property("view")["results"])
+    assert maintenance(kiosk).property("view")["results"]["reprint"]["code"] == "reprint_ok"
+    kiosk.wait_until(lambda: kiosk.find(f"reprint_{number}") is None)
+    assert "已补打" in kiosk.get("result_reprint").property("text")
+    assert unprinted_receipts(data) == []
+    assert ("staff.receipt_reprinted", "s001") in staff_events(kiosk)

@@ -435,6 +435,14 @@
         <translation>本终端尚未注册。</translation>
     </message>
     <message>
+        <source>Receipt %1 reprinted.</source>
+        <translation>回执 %1 已补打。</translation>
+    </message>
+    <message>
+        <source>Reprint failed: %1</source>
+        <translation>补打失败：%1</translation>
+    </message>
+    <message>
         <source>Catalog in use: %1</source>
         <translation>当前事项目录：%1</translation>
     </message>
@@ -551,6 +559,14 @@
     <message>
         <source>Paused: the platform refused this terminal (%1). Check the clock, then enroll again.</source>
         <translation>已暂停：平台拒绝了本终端（%1）。请检查时钟，然后重新注册。</translation>
+    </message>
+    <message>
+        <source>Receipts never printed (the terminal stopped after storing the application). Reprint each one for its citizen:</source>
+        <translation>以下回执未打印（终端在保存申请后停止运行）。请逐一补打并交给申请人：</translation>
+    </message>
+    <message>
+        <source>Reprint</source>
+        <translation>补打</translation>
     </message>
     <message>
         <source>Sync now</source>

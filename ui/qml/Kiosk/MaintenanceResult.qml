@@ -19,6 +19,8 @@ KText {
         case "sync_nothing": return qsTr("Nothing is waiting to be sent; a sync round has started.")
         case "sync_failed": return qsTr("Sync failed: %1").arg(d)
         case "not_enrolled": return qsTr("This terminal is not enrolled yet.")
+        case "reprint_ok": return qsTr("Receipt %1 reprinted.").arg(d)
+        case "reprint_failed": return qsTr("Reprint failed: %1").arg(d)
         case "catalog_ok": return qsTr("Catalog in use: %1").arg(d)
         case "enroll_ok": return qsTr("Enrolled as %1").arg(d)
         case "enroll_failed": return qsTr("Enrollment failed: %1").arg(d)

@@ -31,6 +31,35 @@ ColumnLayout {
         color: Theme.error
         text: qsTr("Paused: the platform refused this terminal (%1). Check the clock, then enroll again.").arg(page.queue.paused || "")
     }
+    // Receipts owed: the terminal stopped after storing these submissions, before printing.
+    KText {
+        objectName: "unprintedTitle"
+        Layout.fillWidth: true
+        visible: (page.queue.unprinted || []).length > 0
+        color: Theme.error
+        font.bold: true
+        text: qsTr("Receipts never printed (the terminal stopped after storing the application). Reprint each one for its citizen:")
+    }
+    Repeater {
+        model: page.queue.unprinted || []
+        delegate: RowLayout {
+            required property var modelData
+            Layout.fillWidth: true
+            spacing: Theme.spacing
+            KText {
+                Layout.fillWidth: true
+                text: modelData.receipt_number + "  " + modelData.service + "  " + modelData.accepted_at
+            }
+            KioskButton {
+                objectName: "reprint_" + modelData.receipt_number
+                kind: "secondary"
+                text: qsTr("Reprint")
+                enabled: !(maintenance.view.busy || {}).reprint
+                onClicked: maintenance.reprintReceipt(modelData.receipt_number)
+            }
+        }
+    }
+    MaintenanceResult { Layout.fillWidth: true; action: "reprint" }
     KioskButton {
         objectName: "syncNowButton"
         text: qsTr("Sync now")
