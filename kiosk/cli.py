@@ -97,6 +97,20 @@ def _cmd_enroll(config: KioskConfig, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_rekey(config: KioskConfig, args: argparse.Namespace) -> int:
+    from .rekey import rekey_terminal
+
+    url = (args.url or config.central.url).rstrip("/")
+    done = rekey_terminal(url, config.terminal.site_code, config.terminal.terminal_id,
+                          Enrollment(_data_dir(config), config.central.platform_keys_file),
+                          args.token)
+    print(f"{done.terminal_id} now signs with {done.new_key_id}"
+          + (f"; {done.old_key_id} is retired" if done.old_key_id else "")
+          + ". Queued submissions stay deliverable for the platform's grace period: "
+          "run kioskctl sync (or start the kiosk) soon.")
+    return 0
+
+
 def _progress(total: int):
     done = [0]
 
@@ -203,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     enroll = commands.add_parser("enroll", help="enroll this terminal with a one-time token")
     enroll.add_argument("--url", help="central platform base URL (default: central.url)")
     enroll.add_argument("--token", help="the one-time token from the platform operators")
+    rekey = commands.add_parser("rekey", help="make a new terminal key and register it with the "
+                                "platform (the kiosk stopped); queued submissions stay deliverable")
+    rekey.add_argument("--url", help="central platform base URL (default: central.url)")
+    rekey.add_argument("--token", help="a token bound to this terminal, when its key is lost")
     commands.add_parser("sync", help="forward the queued submissions now, with progress")
     export = commands.add_parser("export-outbox", help="write queued sealed submissions to DIR")
     export.add_argument("dir")
@@ -220,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     handlers = {"doctor": _cmd_doctor, "audit": _cmd_audit, "queue": _cmd_queue, "enroll": _cmd_enroll,
-                "sync": _cmd_sync, "check-config": _cmd_check_config,
+                "rekey": _cmd_rekey, "sync": _cmd_sync, "check-config": _cmd_check_config,
                 "export-outbox": _cmd_export_outbox, "import-acks": _cmd_import_acks,
                 "reprint": _cmd_reprint, "staff": cmd_staff}
     try:

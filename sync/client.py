@@ -69,6 +69,16 @@ class Enrolled:
 
 
 @dataclass(frozen=True)
+class Rekeyed:
+    """What ``POST /v1/terminal-key`` returned: the new key's registration, the platform's keys,
+    and the key retired now (``None`` when the new key was already registered)."""
+
+    registration: TerminalRegistration
+    platform: PlatformInfo
+    retired_key_id: str | None
+
+
+@dataclass(frozen=True)
 class BatchResult:
     """One item of a batch answer: a receipt, a rejection, or ``missing`` blob refs (retry)."""
 
@@ -148,9 +158,20 @@ class CentralClient:
         data = self._json(response)
         return Enrolled(
             TerminalRegistration.from_json(data, created=response.status_code == 201),
-            PlatformInfo.from_json({"x25519_public": _field(data, "x25519_public"),
-                                    "ed25519_public": _field(data, "ed25519_public"),
-                                    "key_id": _field(data, "key_id")}))
+            _platform_info(data))
+
+    def register_key(self, public_key: bytes, proof: bytes) -> Rekeyed:
+        """Replace this terminal's signing key with ``public_key`` (``kioskctl rekey``): the
+        request is signed with the client's key (the current one), ``proof`` is the new key's
+        signature of ``sync.keys.rekey_proof_message``. 409: the key is another terminal's."""
+        body = {"public_key": base64.b64encode(public_key).decode("ascii"),
+                "proof": base64.b64encode(proof).decode("ascii")}
+        response = self._signed("POST", "/terminal-key", body)
+        self._expect(response, {200})
+        data = self._json(response)
+        retired = _field(data, "retired_key_id")
+        return Rekeyed(TerminalRegistration.from_json(data, created=False), _platform_info(data),
+                       retired if isinstance(retired, str) else None)
 
     def put_submission(self, record: SubmissionLike,
                        blobs: dict[str, bytes] | None = None) -> CentralReceipt:
@@ -356,6 +377,12 @@ def _field(data: object, name: str) -> object:
     return data.get(name) if isinstance(data, dict) else None
 
 
+def _platform_info(data: object) -> PlatformInfo:
+    return PlatformInfo.from_json({name: _field(data, name) for name in (
+        "x25519_public", "ed25519_public", "key_id", "sealing_key_since")})
+
+
 from .worker import Backoff, SyncWorker  # noqa: E402  (re-export; worker imports only errors)
 
-__all__ = ["Backoff", "BatchResult", "CentralClient", "Enrolled", "DEFAULT_TIMEOUT", "SubmissionLike", "SyncWorker"]
+__all__ = ["Backoff", "BatchResult", "CentralClient", "Enrolled", "DEFAULT_TIMEOUT", "Rekeyed",
+           "SubmissionLike", "SyncWorker"]

@@ -82,6 +82,9 @@ class PlatformInfo:
     x25519_public: bytes
     ed25519_public: bytes
     key_id: str
+    #: When the sealing key replaced the previous one (ISO 8601 UTC); "" before any rotation
+    #: and from platforms that do not say.
+    sealing_key_since: str = ""
 
     @classmethod
     def from_json(cls, data: object) -> PlatformInfo:
@@ -91,7 +94,20 @@ class PlatformInfo:
             x25519_public=_key(fields, "x25519_public"),
             ed25519_public=_key(fields, "ed25519_public"),
             key_id=_string(fields, "key_id"),
+            sealing_key_since=key_since(fields.get("sealing_key_since")),
         )
+
+
+def key_since(value: object) -> str:
+    """A ``sealing_key_since`` value checked: "" (absent) or an ISO 8601 time with a zone."""
+    if value is None or value == "":
+        return ""
+    try:
+        if not isinstance(value, str) or datetime.fromisoformat(value).tzinfo is None:
+            raise ValueError(value)
+    except ValueError:
+        raise CentralProtocolError("sealing_key_since is not an ISO 8601 time") from None
+    return value
 
 
 @dataclass(frozen=True)
