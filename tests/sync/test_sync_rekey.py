@@ -425,3 +425,16 @@ def test_a_platform_description_with_any_sealing_key_since_parses_or_is_a_protoc
     except CentralProtocolError:
         return
     assert info.sealing_key_since in ("", since)
+
+
+def test_doctor_names_an_unfinished_rekey(tmp_path):
+    from kiosk.doctor import check_keys
+    from sync.keys import TerminalKeys
+
+    config = load_config(str(write_config(tmp_path, "http://127.0.0.1:9", "T13")))
+    keys = tmp_path / "data" / "keys"
+    TerminalKeys.load_or_create(keys)
+    assert check_keys(config).verdict == "ok"
+    TerminalKeys.load_or_create_next(keys)
+    check = check_keys(config)
+    assert check.verdict != "ok" and "kioskctl rekey again" in check.fix
