@@ -43,11 +43,11 @@ from .documents import KINDS, sign_document
 from .central_keyring import DEFAULT_GRACE_DAYS, PlatformKeyring, grace_days
 from .central_rekey import add_key_routes, platform_description
 from .keys import key_id_for
-from .protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE, IDENTIFIER_PATTERN
+from .protocol import (CENTRAL_HEADER, CENTRAL_HEADER_VALUE, IDENTIFIER_PATTERN, REPLAYED,
+                       REPLAYED_HEADER, REPLAYED_STATUS)
 
 MAX_REQUEST_BYTES = 96 * 1024 * 1024
 MAX_BATCH = 100
-REPLAYED = "replayed request: nonce already used"
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
 Sha256 = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$")]
 SubmissionId = Annotated[str, PathParam(pattern=IDENTIFIER_PATTERN)]
@@ -200,7 +200,7 @@ async def signed_terminal(request: Request) -> dict:
     fresh = await run_in_threadpool(request.app.state.store.remember_nonce, signed.terminal_id,
                                     signed.nonce, WINDOW_S)
     if not fresh:
-        raise HTTPException(401, REPLAYED)
+        raise HTTPException(REPLAYED_STATUS, REPLAYED, REPLAYED_HEADER)
     return terminal
 
 
@@ -308,7 +308,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
         try:
             return await run_in_threadpool(_batch_results, store, keys, terminal, items, nonce)
         except NonceReplayed:
-            raise HTTPException(401, REPLAYED) from None
+            raise HTTPException(REPLAYED_STATUS, REPLAYED, REPLAYED_HEADER) from None
 
     @app.get("/v1/blobs/{sha256}", tags=["blobs"])
     def blob_status(sha256: Sha256, terminal: Terminal) -> dict:

@@ -24,6 +24,23 @@ CENTRAL_HEADER = "X-Egov-Central"
 CENTRAL_HEADER_VALUE = "1"
 API_PREFIX = "/v1"
 
+#: The answer to a request whose nonce the platform has already seen: 425 with
+#: ``X-Egov-Error: replayed-request``. Not a 401: the usual cause is something on the way
+#: sending the terminal's request twice and handing back the second answer, not a terminal the
+#: platform refuses; the terminal signs the request again (fresh nonce) instead of pausing.
+REPLAYED_STATUS = 425
+REPLAYED = "replayed request: nonce already used"
+ERROR_HEADER = "X-Egov-Error"
+REPLAYED_HEADER = {ERROR_HEADER: "replayed-request"}
+
+
+def is_replayed_answer(status: int, headers, detail: str) -> bool:
+    """True for the platform's answer to a reused nonce; also the 401 ``replayed request: …``
+    of platforms from before the distinct answer."""
+    if status == REPLAYED_STATUS:
+        return headers.get(ERROR_HEADER) == REPLAYED_HEADER[ERROR_HEADER]
+    return status == 401 and detail.startswith("replayed request")
+
 # Ids travel in URL paths: keep them to a safe, bounded alphabet.
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
