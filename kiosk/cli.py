@@ -82,10 +82,18 @@ def _cmd_queue(config: KioskConfig, _args: argparse.Namespace) -> int:
         print(f"quarantined  {record.receipt_number} ({record.id}): {record.reason}")
     if paused:
         print(f"PAUSED: the central platform refused this terminal ({paused}).")
-        print("       fix: check the terminal clock, then enroll again: kioskctl enroll --token TOKEN")
+        print(f"       fix: {_pause_fix(config, paused)}")
     if verdict != "ok":
         print(f"local store: {verdict} -- call an engineer; do not delete the file")
     return 1 if paused or verdict != "ok" else 0
+
+
+def _pause_fix(config: KioskConfig, reason: str) -> str:
+    from .sync_pause import pause_action
+    from .sync_service import fleet_terminal_id
+
+    return pause_action(reason, fleet_terminal_id(config.terminal.site_code,
+                                                  config.terminal.terminal_id)).fix
 
 
 def _cmd_enroll(config: KioskConfig, args: argparse.Namespace) -> int:
@@ -111,7 +119,7 @@ def _cmd_rekey(config: KioskConfig, args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(total: int):
+def _progress(total: int, config: KioskConfig):
     done = [0]
 
     def on_event(name: str, data: dict) -> None:
@@ -125,8 +133,9 @@ def _progress(total: int):
             print(f"\nnot delivered now: {data.get('reason')} ({data.get('error', '')[:120]})",
                   file=sys.stderr)
         elif name == "sync_paused":
-            print(f"\nPAUSED: the platform refused this terminal: {data.get('status')} "
-                  f"{data.get('reason')}", file=sys.stderr)
+            reason = f"{data.get('status')} {data.get('reason')}"
+            print(f"\nPAUSED: the platform refused this terminal: {reason}\n"
+                  f"       fix: {_pause_fix(config, reason)}", file=sys.stderr)
 
     return on_event
 
@@ -142,7 +151,7 @@ def _cmd_sync(config: KioskConfig, _args: argparse.Namespace) -> int:
             store.close()
     counts = sync_once(_data_dir(config) / "kiosk.db",
                        Enrollment(_data_dir(config), config.central.platform_keys_file),
-                       config.central, on_event=_progress(total))
+                       config.central, on_event=_progress(total, config))
     if total:
         print(file=sys.stderr)
     for state, count in sorted(counts.items()):

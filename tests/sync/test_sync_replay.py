@@ -65,3 +65,24 @@ def test_the_401_replay_answer_of_an_older_platform_is_also_signed_again(termina
         assert client.send_heartbeats([{"id": "h1", "sent_at": "2026-01-01T00:00:00+00:00"}]) \
             == ["h1"]
     assert len(nonces) == 2 and nonces[0] != nonces[1]
+
+
+def test_a_real_pause_names_the_action_that_fixes_it():
+    """The platform's own refusal texts, each to the action that helps (not always 'enroll')."""
+    from kiosk.sync_pause import pause_action
+
+    cases = {
+        "403 terminal is revoked: call the platform operators": "revoked",
+        "401 request date is 412 s away from the platform clock (limit 300 s): check the "
+        "terminal's clock": "clock",
+        "401 unknown terminal: enroll it with a token": "enroll",
+        "401 this terminal is not enrolled (no signing key)": "enroll",
+        "401 request signature does not verify": "rekey",
+        "401 unsigned request: missing X-Egov-Signature": "unknown",
+    }
+    for reason, code in cases.items():
+        action = pause_action(reason, "110105-T01")
+        assert action.code == code, reason
+        assert "kioskctl" in action.fix or "call them" in action.fix
+    assert "--terminal-id 110105-T01" in pause_action("401 request signature does not verify",
+                                                      "110105-T01").fix

@@ -147,3 +147,22 @@ def test_maintenance_landscape_screenshot(make_kiosk: Any, kiosk_config: Any) ->
     kiosk.screenshot("maintenance_landscape_devices")
     kiosk.tap("signOutButton")
     kiosk.wait_until(lambda: kiosk.find("screen_maintenance") is None)
+
+
+def test_a_paused_queue_names_the_action_that_fixes_it(make_kiosk: Any, kiosk_config: Any) -> None:
+    from offline_cache import Store, SyncState
+
+    kiosk = start(make_kiosk, kiosk_config)
+    with Store(kiosk.config.storage.resolved_data_dir() / "kiosk.db") as store:
+        SyncState(store).put("paused", "403 terminal is revoked: call the platform operators")
+    long_press_corner(kiosk)
+    type_pin(kiosk, PIN)
+    kiosk.wait_until(lambda: kiosk.find("maintenanceMain"))
+    kiosk.tap("maintenanceTab_1")
+    kiosk.wait_until(lambda: (maintenance(kiosk).property("view").get("queue") or {}).get("paused"))
+    assert maintenance(kiosk).property("view")["queue"]["paused_action"] == "revoked"
+    notice = kiosk.get("syncPaused")
+    kiosk.wait_until(lambda: notice.property("visible"))
+    assert "平台管理员已停用本终端" in notice.property("text")  # not "enroll again"
+    assert "重新注册" not in notice.property("text")
+    kiosk.screenshot("maintenance_6_sync_paused")
