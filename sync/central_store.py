@@ -156,10 +156,9 @@ class CentralStore:
                 "INSERT INTO terminals (terminal_id, public_key, key_id, site, status, "
                 "registered_at) VALUES (?, ?, ?, ?, 'active', ?) ON CONFLICT DO NOTHING",
                 (terminal_id, public_key, key_id, site, now)) == 1
-            if not created:  # the previous key is kept, retired (its envelopes still verify)
-                retire_current_key(tx, terminal_id, key_id, now)
             record_key(tx, terminal_id, public_key, key_id, now)
-            if not created:  # re-enrollment: the token authorises a new key
+            if not created:  # re-enrollment: the token authorises a new key; the old one retires
+                retire_current_key(tx, terminal_id, key_id, now)
                 tx.run("UPDATE terminals SET public_key = ?, key_id = ?, site = ?, "
                        "status = 'active' WHERE terminal_id = ?",
                        (public_key, key_id, site, terminal_id))
