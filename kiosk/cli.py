@@ -90,10 +90,18 @@ def _cmd_queue(config: KioskConfig, _args: argparse.Namespace) -> int:
               "(or maintenance mode, Queue and sync)")
     if paused:
         print(f"PAUSED: the central platform refused this terminal ({paused}).")
-        print("       fix: check the terminal clock, then enroll again: kioskctl enroll --token TOKEN")
+        print(f"       fix: {_pause_fix(config, paused)}")
     if verdict != "ok":
         print(f"local store: {verdict} -- call an engineer; do not delete the file")
     return 1 if paused or verdict != "ok" or unprinted else 0
+
+
+def _pause_fix(config: KioskConfig, reason: str) -> str:
+    from .sync_pause import pause_action
+    from .sync_service import fleet_terminal_id
+
+    return pause_action(reason, fleet_terminal_id(config.terminal.site_code,
+                                                  config.terminal.terminal_id)).fix
 
 
 def _cmd_enroll(config: KioskConfig, args: argparse.Namespace) -> int:
@@ -105,7 +113,21 @@ def _cmd_enroll(config: KioskConfig, args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(total: int):
+def _cmd_rekey(config: KioskConfig, args: argparse.Namespace) -> int:
+    from .rekey import rekey_terminal
+
+    url = (args.url or config.central.url).rstrip("/")
+    done = rekey_terminal(url, config.terminal.site_code, config.terminal.terminal_id,
+                          Enrollment(_data_dir(config), config.central.platform_keys_file),
+                          args.token)
+    print(f"{done.terminal_id} now signs with {done.new_key_id}"
+          + (f"; {done.old_key_id} is retired" if done.old_key_id else "")
+          + ". Queued submissions stay deliverable for the platform's grace period: "
+          "run kioskctl sync (or start the kiosk) soon.")
+    return 0
+
+
+def _progress(total: int, config: KioskConfig):
     done = [0]
 
     def on_event(name: str, data: dict) -> None:
@@ -119,8 +141,9 @@ def _progress(total: int):
             print(f"\nnot delivered now: {data.get('reason')} ({data.get('error', '')[:120]})",
                   file=sys.stderr)
         elif name == "sync_paused":
-            print(f"\nPAUSED: the platform refused this terminal: {data.get('status')} "
-                  f"{data.get('reason')}", file=sys.stderr)
+            reason = f"{data.get('status')} {data.get('reason')}"
+            print(f"\nPAUSED: the platform refused this terminal: {reason}\n"
+                  f"       fix: {_pause_fix(config, reason)}", file=sys.stderr)
 
     return on_event
 
@@ -136,7 +159,7 @@ def _cmd_sync(config: KioskConfig, _args: argparse.Namespace) -> int:
             store.close()
     counts = sync_once(_data_dir(config) / "kiosk.db",
                        Enrollment(_data_dir(config), config.central.platform_keys_file),
-                       config.central, on_event=_progress(total))
+                       config.central, on_event=_progress(total, config))
     if total:
         print(file=sys.stderr)
     for state, count in sorted(counts.items()):
@@ -213,6 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     enroll = commands.add_parser("enroll", help="enroll this terminal with a one-time token")
     enroll.add_argument("--url", help="central platform base URL (default: central.url)")
     enroll.add_argument("--token", help="the one-time token from the platform operators")
+    rekey = commands.add_parser("rekey", help="make a new terminal key and register it with the "
+                                "platform (the kiosk stopped); queued submissions stay deliverable")
+    rekey.add_argument("--url", help="central platform base URL (default: central.url)")
+    rekey.add_argument("--token", help="a token bound to this terminal, when its key is lost")
     commands.add_parser("sync", help="forward the queued submissions now, with progress")
     export = commands.add_parser("export-outbox", help="write queued sealed submissions to DIR")
     export.add_argument("dir")
@@ -230,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     handlers = {"doctor": _cmd_doctor, "audit": _cmd_audit, "queue": _cmd_queue, "enroll": _cmd_enroll,
-                "sync": _cmd_sync, "check-config": _cmd_check_config,
+                "rekey": _cmd_rekey, "sync": _cmd_sync, "check-config": _cmd_check_config,
                 "export-outbox": _cmd_export_outbox, "import-acks": _cmd_import_acks,
                 "reprint": _cmd_reprint, "staff": cmd_staff}
     try:

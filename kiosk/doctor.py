@@ -288,16 +288,20 @@ def _camera_frame(camera: Any, backend: str) -> Check:
 
 def check_keys(config: KioskConfig) -> Check:
     """The terminal's signing key: present, and readable by nobody else."""
-    from sync.keys import TERMINAL_SIGNING_KEY_FILE
+    from sync.keys import TERMINAL_NEXT_KEY_FILE, TERMINAL_SIGNING_KEY_FILE
 
     path = _data_dir(config) / "keys" / TERMINAL_SIGNING_KEY_FILE
+    if (path.parent / TERMINAL_NEXT_KEY_FILE).exists():
+        return Check("terminal key", WARN, "a re-key did not finish (the platform may already "
+                     "expect the new key)", "stop the kiosk and run kioskctl rekey again")
     if not path.exists():
         return Check("terminal key", WARN, "not created yet (created on first start or enrollment)",
                      "start the kiosk once or enroll: kioskctl enroll --token TOKEN")
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         return Check("terminal key", FAIL, f"{path} has mode {mode:o}: others may have copied it",
-                     f"chmod 600 {path}, then ask the platform operators for a token and enroll again")
+                     "ask the platform operators for a token bound to this terminal, then "
+                     "kioskctl rekey --token TOKEN (queued submissions stay deliverable)")
     return Check("terminal key", OK, f"{path} (mode {mode:o})")
 
 

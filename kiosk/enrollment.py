@@ -12,7 +12,8 @@ import base64
 import json
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -30,6 +31,9 @@ class PlatformKeys:
     ed25519_public: bytes
     central_url: str
     terminal_id: str
+    #: When the platform made ``x25519_public`` its sealing key ("" before any rotation): a
+    #: sealing key is only ever replaced by one with a later time (no rollback by replay).
+    sealing_key_since: str = ""
 
     def to_json(self) -> str:
         """Serialised form of ``platform.json``."""
@@ -39,6 +43,7 @@ class PlatformKeys:
                 "ed25519_public_key": base64.b64encode(self.ed25519_public).decode(),
                 "central_url": self.central_url,
                 "terminal_id": self.terminal_id,
+                "sealing_key_since": self.sealing_key_since,
             },
             indent=2,
         )
@@ -53,6 +58,7 @@ class PlatformKeys:
                 base64.b64decode(data["ed25519_public_key"], validate=True),
                 str(data["central_url"]),
                 str(data["terminal_id"]),
+                str(data.get("sealing_key_since") or ""),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"platform keys file is not usable: {exc}") from None
@@ -101,6 +107,31 @@ class Enrollment:
         except FileNotFoundError:
             return None
         return PlatformKeys.from_json(text)
+
+    def forget_cached_keys(self) -> None:
+        """Read the terminal key from disk again on next use (after ``kioskctl rekey``)."""
+        with self._lock:
+            self._terminal_keys = None
+
+    def adopt_sealing_key(self, body: dict) -> bool:
+        """Seal to the key of a verified ``platform-keys`` document body from now on, if it is
+        newer than the one held (``sealing_key_since`` later); True when it changed. Raises
+        ``ValueError`` for a malformed body. Calling thread (file I/O)."""
+        try:
+            x25519 = base64.b64decode(body["x25519_public"], validate=True)
+            since = str(body.get("sealing_key_since") or "")
+            since_at = datetime.fromisoformat(since) if since else None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"platform-keys document is not usable: {exc}") from None
+        if len(x25519) != 32 or (since_at is not None and since_at.tzinfo is None):
+            raise ValueError("platform-keys document is not usable: bad key or time")
+        held = self.platform_keys()
+        if held is None or since_at is None or x25519 == held.x25519_public:
+            return False
+        if held.sealing_key_since and datetime.fromisoformat(held.sealing_key_since) >= since_at:
+            return False  # an older document (replayed, or fetched before a re-enrollment)
+        self.save_platform_keys(replace(held, x25519_public=x25519, sealing_key_since=since))
+        return True
 
     def save_platform_keys(self, keys: PlatformKeys) -> None:
         """Record a completed enrollment atomically (write, fsync, rename)."""

@@ -83,7 +83,7 @@ class DeviceDiagnostics:
         paused = getattr(sync, "paused_reason", None)
         if not path.exists():
             return {"queued": 0, "sending": 0, "acked": 0, "quarantined": 0, "oldest_unsent": "",
-                    "paused": paused or "", "unprinted": []}
+                    "paused": paused or "", "paused_action": _action(paused), "unprinted": []}
         with Store(path) as store:
             counts = Outbox(store).counts()
             state = SyncState(store)
@@ -93,7 +93,7 @@ class DeviceDiagnostics:
                 "sending": counts.get("sending", 0), "acked": counts.get("acked", 0),
                 "quarantined": counts.get("quarantined", 0),
                 "oldest_unsent": f"{oldest:%Y-%m-%d %H:%M} UTC" if oldest else "",
-                "paused": paused or "",
+                "paused": paused or "", "paused_action": _action(paused),
                 # Receipts owed: stored, never printed (number, service, time; see maintenance_receipts).
                 "unprinted": self._unprinted()}  # type: ignore[attr-defined]
 
@@ -194,3 +194,10 @@ class DeviceDiagnostics:
             self._core.events.publish(MAINTENANCE_FRAME_UPDATED)
         if self._previewing:
             self._devices()["camera"].submit(self._preview_step)
+
+
+def _action(paused: str | None) -> str:
+    """The code of what staff do about a pause (``kiosk.sync_pause``); "" when not paused."""
+    from .sync_pause import pause_action
+
+    return pause_action(paused).code if paused else ""

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from offline_cache import Outbox, Store, SyncState, free_bytes
 from sync.client import Backoff, CentralClient, SyncWorker
-from sync.documents import KINDS
+from sync.documents import KINDS, PLATFORM_KEYS
 
 from .config import CentralConfig
 from .enrollment import Enrollment, PlatformKeys
@@ -48,7 +48,8 @@ def enroll_terminal(url: str, site_code: str, terminal_id: str, enrollment: Enro
     with CentralClient(url, fleet_id) as client:
         enrolled = client.enroll(token.strip(), enrollment.public_key_bytes(), site=site_code)
     info = enrolled.platform
-    keys = PlatformKeys(info.x25519_public, info.ed25519_public, url, fleet_id)
+    keys = PlatformKeys(info.x25519_public, info.ed25519_public, url, fleet_id,
+                        info.sealing_key_since)
     enrollment.save_platform_keys(keys)
     # A re-enrollment is staff fixing a 401/403: lift the pause so the queue moves again.
     db_path = enrollment.data_dir / "kiosk.db"
@@ -160,17 +161,33 @@ class SyncService:
         if self._db_path.exists():  # a pause outlives a restart: show it from the start
             with Store(self._db_path) as store:
                 self._paused = SyncState(store).paused_reason()
+            self._adopt_sealing_key()  # a new key pulled just before the last stop
         self._client = CentralClient(self._config.url, keys.terminal_id,
                                      signing_key=self._enrollment.signing_key())
         self._worker = SyncWorker(
             self._factory, self._client, self._config.sync_interval_s, on_event=self._relay,
             backoff=self._backoff, heartbeat=heartbeat_builder(self._db_path, self._device_states, self._status),
-            heartbeat_interval_s=HEARTBEAT_INTERVAL_S, documents=(keys.ed25519_public, KINDS),
+            heartbeat_interval_s=HEARTBEAT_INTERVAL_S,
+            documents=(keys.ed25519_public, (*KINDS, PLATFORM_KEYS)),
             exit_when_idle=self._exit_when_idle)
         self._worker.start()
         return True
 
+    def _adopt_sealing_key(self) -> None:
+        """Seal to the platform's newest sealing key from now on, as the last verified
+        ``platform-keys`` document names it (``Enrollment.adopt_sealing_key`` ignores an older
+        one). Worker thread, or the caller of ``start``."""
+        try:
+            with Store(self._db_path) as store:
+                document = SyncState(store).document(PLATFORM_KEYS)
+            if document is not None and self._enrollment.adopt_sealing_key(document["body"]):
+                log.info("the platform rotated its sealing key: sealing to the new one")
+        except Exception as exc:  # noqa: BLE001 - keep sealing to the old key (within grace)
+            log.warning("the platform's new sealing key was not adopted: %s", exc)
+
     def _relay(self, name: str, data: dict[str, Any]) -> None:
+        if name == "document_updated" and data.get("kind") == PLATFORM_KEYS:
+            self._adopt_sealing_key()
         if name == "sync_paused":
             self._paused = f"{data.get('status')} {data.get('reason')}"
         elif name in ("submission_acked", "sync_completed", "sync_resumed"):

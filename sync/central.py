@@ -40,12 +40,14 @@ from .central_store import (
     TokenRejected,
 )
 from .documents import KINDS, sign_document
-from .keys import PlatformKeys, key_id_for
-from .protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE, IDENTIFIER_PATTERN
+from .central_keyring import DEFAULT_GRACE_DAYS, PlatformKeyring, grace_days
+from .central_rekey import add_key_routes, platform_description
+from .keys import key_id_for
+from .protocol import (CENTRAL_HEADER, CENTRAL_HEADER_VALUE, IDENTIFIER_PATTERN, REPLAYED,
+                       REPLAYED_HEADER, REPLAYED_STATUS)
 
 MAX_REQUEST_BYTES = 96 * 1024 * 1024
 MAX_BATCH = 100
-REPLAYED = "replayed request: nonce already used"
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
 Sha256 = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$")]
 SubmissionId = Annotated[str, PathParam(pattern=IDENTIFIER_PATTERN)]
@@ -146,7 +148,7 @@ def _json_batch(body: BatchIn) -> list:
     return items
 
 
-def _batch_results(store: CentralStore, keys: PlatformKeys, terminal: dict,
+def _batch_results(store: CentralStore, keys: PlatformKeyring, terminal: dict,
                    items: list, nonce: str) -> dict:
     """Accept the decoded items and record the request's nonce in one transaction; answer one
     result per item, in order. Raises ``NonceReplayed``."""
@@ -198,7 +200,7 @@ async def signed_terminal(request: Request) -> dict:
     fresh = await run_in_threadpool(request.app.state.store.remember_nonce, signed.terminal_id,
                                     signed.nonce, WINDOW_S)
     if not fresh:
-        raise HTTPException(401, REPLAYED)
+        raise HTTPException(REPLAYED_STATUS, REPLAYED, REPLAYED_HEADER)
     return terminal
 
 
@@ -214,13 +216,14 @@ Terminal = Annotated[dict, Depends(signed_terminal)]
 BatchSender = Annotated[tuple[dict, str], Depends(signed_batch)]
 
 
-def create_app(data_dir: str | Path, database_url: str | None = None) -> FastAPI:
-    """Build the platform app: keys in ``data_dir/keys`` (made at first start), published
-    documents in ``data_dir/published``, the database at ``database_url`` (a PostgreSQL URL) or
-    ``data_dir/central.sqlite3``."""
+def create_app(data_dir: str | Path, database_url: str | None = None,
+               key_grace_days: float = DEFAULT_GRACE_DAYS) -> FastAPI:
+    """Build the platform app: keys in ``data_dir/keys`` (made at first start; retired keys
+    accepted for ``key_grace_days``), published documents in ``data_dir/published``, the
+    database at ``database_url`` (a PostgreSQL URL) or ``data_dir/central.sqlite3``."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    keys = PlatformKeys.load_or_create(data_dir / "keys")
+    keys = PlatformKeyring(data_dir / "keys", key_grace_days)
     store = CentralStore(database_url or data_dir / "central.sqlite3")
     store.open()
     published = data_dir / "published"
@@ -243,13 +246,6 @@ def create_app(data_dir: str | Path, database_url: str | None = None) -> FastAPI
         """Liveness probe (unsigned)."""
         return {"status": "ok"}
 
-    @app.get("/v1/platform", tags=["platform"])
-    def platform() -> dict:
-        """The platform's public keys, base64-encoded (unsigned)."""
-        return {"x25519_public": base64.b64encode(keys.x25519_public).decode(),
-                "ed25519_public": base64.b64encode(keys.ed25519_public).decode(),
-                "key_id": keys.key_id}
-
     @app.post("/v1/enroll", tags=["terminals"], status_code=201)
     def enroll(body: EnrollIn) -> JSONResponse:
         """Enroll a terminal with a one-time token; returns the platform's public keys."""
@@ -265,7 +261,8 @@ def create_app(data_dir: str | Path, database_url: str | None = None) -> FastAPI
             raise HTTPException(403, str(exc)) from None
         except TerminalKeyConflict:
             raise HTTPException(409, "this key is registered to another terminal") from None
-        return JSONResponse({"terminal_id": body.terminal_id, "key_id": key_id, **platform()},
+        return JSONResponse({"terminal_id": body.terminal_id, "key_id": key_id,
+                             **platform_description(keys)},
                             status_code=201 if created else 200)
 
     @app.get("/v1/terminals", tags=["operators"])
@@ -311,7 +308,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None) -> FastAPI
         try:
             return await run_in_threadpool(_batch_results, store, keys, terminal, items, nonce)
         except NonceReplayed:
-            raise HTTPException(401, REPLAYED) from None
+            raise HTTPException(REPLAYED_STATUS, REPLAYED, REPLAYED_HEADER) from None
 
     @app.get("/v1/blobs/{sha256}", tags=["blobs"])
     def blob_status(sha256: Sha256, terminal: Terminal) -> dict:
@@ -333,6 +330,8 @@ def create_app(data_dir: str | Path, database_url: str | None = None) -> FastAPI
             _, held = await run_in_threadpool(store.blob_offset, sha256)
             return JSONResponse({"detail": str(exc), "offset": held}, status_code=409)
         return JSONResponse({"sha256": sha256, "complete": complete, "offset": offset})
+
+    add_key_routes(app, store, keys, signed_terminal)  # before /v1/documents/{kind}, which it refines
 
     @app.get("/v1/documents/{kind}", tags=["documents"])
     def document(kind: Annotated[str, PathParam(pattern="^(" + "|".join(KINDS) + ")$")],
@@ -383,9 +382,10 @@ def create_app(data_dir: str | Path, database_url: str | None = None) -> FastAPI
 
 
 def app_from_env() -> FastAPI:
-    """App factory for uvicorn workers: ``KIOSK_CENTRAL_DATA_DIR`` and ``KIOSK_CENTRAL_DATABASE_URL``."""
+    """App factory for uvicorn workers: ``KIOSK_CENTRAL_DATA_DIR``, ``KIOSK_CENTRAL_DATABASE_URL``
+    and ``KIOSK_CENTRAL_KEY_GRACE_DAYS``."""
     return create_app(os.environ["KIOSK_CENTRAL_DATA_DIR"],
-                      os.environ.get("KIOSK_CENTRAL_DATABASE_URL") or None)
+                      os.environ.get("KIOSK_CENTRAL_DATABASE_URL") or None, grace_days())
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from .central_keyring import DEFAULT_GRACE_DAYS, PlatformKeyring
 from .central_store import CentralStore, NewSubmission, ReceiptNumberTaken
-from .envelope import EnvelopeError, inspect_envelope, open_parsed
+from .central_terminal_keys import KeyNotKnown, KeyRetiredTooLong, envelope_signer
+from .envelope import EnvelopeError, NotAddressedToKey, inspect_envelope, open_parsed
 from .keys import PlatformKeys
 from .protocol import is_identifier
 
@@ -41,11 +43,12 @@ def _text(document: dict, name: str) -> str | None:
     return value if isinstance(value, str) else str(value) if isinstance(value, int) else None
 
 
-def prepare(store: CentralStore, keys: PlatformKeys, terminal: dict, submission_id: str,
-            receipt_number: str, digest: str, envelope: bytes, inline_blobs: dict[str, bytes],
+def prepare(store: CentralStore, keys: PlatformKeys | PlatformKeyring, terminal: dict,
+            submission_id: str, receipt_number: str, digest: str, envelope: bytes, inline_blobs: dict[str, bytes],
             route: str = "online") -> tuple[NewSubmission, dict[str, bytes]]:
     """Verify one submission and open its payload (no write); ``(row to insert, blobs to keep)``.
-    Raises ``Refusal``."""
+    With a ``PlatformKeyring`` an envelope sealed to a retired platform key or signed with the
+    terminal's retired key is accepted within the grace period. Raises ``Refusal``."""
     if not is_identifier(submission_id) or not is_identifier(receipt_number):
         raise Refusal(422, "submission id or receipt number is malformed")
     if hashlib.sha256(envelope).hexdigest() != digest:
@@ -54,8 +57,7 @@ def prepare(store: CentralStore, keys: PlatformKeys, terminal: dict, submission_
         info = inspect_envelope(envelope)
     except EnvelopeError as exc:
         raise Refusal(422, f"envelope rejected: {exc}") from None
-    if info.key_id != terminal["key_id"]:
-        raise Refusal(422, "envelope is signed with another terminal's key")
+    signer = _signer(store, keys, terminal, info.key_id)
     refs = list(info.refs.values())
     blobs = {ref: data for ref, data in inline_blobs.items()
              if ref in refs and hashlib.sha256(data).hexdigest() == ref}
@@ -68,11 +70,13 @@ def prepare(store: CentralStore, keys: PlatformKeys, terminal: dict, submission_
     if missing:
         raise Refusal(428, "attachment blobs must be uploaded first", missing)
     try:
-        verify_key = Ed25519PublicKey.from_public_bytes(bytes(terminal["public_key"]))
+        verify_key = Ed25519PublicKey.from_public_bytes(signer)
         # Signature checked, payload opened (its ids are compared below); detached attachments
         # stay sealed: their refs are signed and their bytes hashed above, export decrypts them.
-        payload, attachments = open_parsed(info.document, keys.encryption_key, verify_key,
+        payload, attachments = open_parsed(info.document, _opening_keys(keys), verify_key,
                                            detached=False)
+    except NotAddressedToKey:
+        raise Refusal(422, _not_for_us(keys, info.document, verify_key)) from None
     except EnvelopeError as exc:
         raise Refusal(422, f"envelope rejected: {exc}") from None
     detached = info.refs
@@ -102,6 +106,40 @@ def prepare(store: CentralStore, keys: PlatformKeys, terminal: dict, submission_
                         for name, data in attachments.items()}},
         received_at=received_at.isoformat(timespec="microseconds"), route=route)
     return new, {ref: blobs[ref] for ref in refs}
+
+
+def _grace(keys) -> timedelta:
+    return getattr(keys, "grace", timedelta(days=DEFAULT_GRACE_DAYS))
+
+
+def _opening_keys(keys) -> list:
+    """The sealing keys that may open an arriving envelope (current, then retired in grace)."""
+    opening = getattr(keys, "opening_keys", None)
+    return opening() if opening is not None else [keys.encryption_key]
+
+
+def _signer(store: CentralStore, keys, terminal: dict, key_id: str) -> bytes:
+    try:
+        return envelope_signer(store, terminal, key_id, _grace(keys))
+    except KeyNotKnown:
+        raise Refusal(422, "envelope is signed with a key this terminal never registered") from None
+    except KeyRetiredTooLong as exc:
+        raise Refusal(422, str(exc)) from None
+
+
+def _not_for_us(keys, document: dict, verify_key: Ed25519PublicKey) -> str:
+    """Why no usable key opens the envelope: sealed to a key retired past the grace period
+    (named, with its date), or to no key of this platform."""
+    for retired in getattr(keys, "expired", lambda: [])():
+        try:
+            open_parsed(document, retired.key, verify_key, detached=False)
+        except EnvelopeError:
+            continue
+        return (f"envelope rejected: sealed to platform key {retired.key_id}, retired on "
+                f"{retired.retired_at:%Y-%m-%d}, past the {_grace(keys).total_seconds() / 86400:g}"
+                "-day grace period for retired keys: the terminal missed the key rotation; "
+                "call the platform operators")
+    return "envelope rejected: envelope is not addressed to this platform's keys or was altered"
 
 
 def _settle(outcome, digest: str, submission_id: str) -> tuple[int, dict]:

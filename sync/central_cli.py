@@ -1,4 +1,5 @@
-"""The ``kiosk-central`` command line: serve, issue-token, revoke, publish, export, import.
+"""The ``kiosk-central`` command line: serve, issue-token, revoke, publish, export, import,
+rotate-keys.
 
 ``kiosk-central [serve] --data-dir D [--database-url URL] [--workers N]`` runs the platform;
 the other commands work on the same data folder and database, with or without the server running.
@@ -20,9 +21,24 @@ from .central_accept import Refusal, accept
 from .central_store import CentralStore
 from .documents import KINDS, sign_document
 from .envelope import EnvelopeError, envelope_key_id, open_sealed
+from .central_keyring import GRACE_ENV, PlatformKeyring, grace_days, rotate_sealing_key
 from .keys import PlatformKeys
 
-_COMMANDS = ("serve", "issue-token", "revoke", "publish", "export", "import")
+_COMMANDS = ("serve", "issue-token", "revoke", "publish", "export", "import", "rotate-keys")
+
+_EPILOG = """\
+keys and re-keying:
+  The platform's keys live in DATA_DIR/keys (mode 0600, folder 0700). rotate-keys replaces the
+  sealing key that terminals encrypt to and keeps the old one, retired, with its retirement time
+  (platform-x25519.retired-<UTC time>.pem); a running server picks the new key up by itself and
+  terminals learn it at their next sync (the signed platform-keys document). A terminal re-keyed
+  with `kioskctl rekey` keeps its previous key on record, retired. Envelopes sealed to a retired
+  platform key or signed with a terminal's retired key are accepted, online and by import, for
+  --key-grace-days (default 30, or $KIOSK_CENTRAL_KEY_GRACE_DAYS) after the retirement; later
+  they are refused with a reason naming the key and its date. Retired sealing keys are kept after
+  the grace period: export needs them for what was stored under them.
+  The signing key (platform-ed25519.pem) is the terminals' pinned trust anchor and is not rotated.
+"""
 
 
 def _store(args) -> CentralStore:
@@ -37,6 +53,7 @@ def _serve(args) -> int:
 
     os.environ["KIOSK_CENTRAL_DATA_DIR"] = str(Path(args.data_dir).resolve())
     os.environ["KIOSK_CENTRAL_DATABASE_URL"] = args.database_url or ""
+    os.environ[GRACE_ENV] = str(args.key_grace_days)
     _store(args)  # create the schema once, before the workers race for it
     PlatformKeys.load_or_create(Path(args.data_dir) / "keys")
     uvicorn.run("sync.central:app_from_env", factory=True, host=args.host, port=args.port,
@@ -73,7 +90,7 @@ def _publish(args) -> int:
 def _export(args) -> int:
     """Decrypt every envelope with the platform key into OUT/<id>/payload.json + attachments."""
     store = _store(args)
-    keys = PlatformKeys.load_or_create(Path(args.data_dir) / "keys")
+    sealing_keys = PlatformKeyring(Path(args.data_dir) / "keys").all_sealing_keys()
     out = Path(args.out)
     count = failed = 0
     for row in store.envelopes():
@@ -85,7 +102,7 @@ def _export(args) -> int:
             if key is None:
                 raise EnvelopeError("the signing key is not known")
             verify = Ed25519PublicKey.from_public_bytes(bytes(key))
-            payload, attachments = open_sealed(row["envelope"], keys.encryption_key, verify,
+            payload, attachments = open_sealed(row["envelope"], sealing_keys, verify,
                                                store.blob)
         except EnvelopeError as exc:
             print(f"{row['id']}: not exported: {exc}", file=sys.stderr)
@@ -110,7 +127,7 @@ def _import(args) -> int:
     """Replay envelopes a terminal exported (``kioskctl export-outbox``) through the same path,
     and write the acknowledgements back into the folder for the terminal."""
     store = _store(args)
-    keys = PlatformKeys.load_or_create(Path(args.data_dir) / "keys")
+    keys = PlatformKeyring(Path(args.data_dir) / "keys", args.key_grace_days)
     folder = Path(args.folder)
     acks, failed = [], 0
     for path in sorted(folder.glob("outbox-*.json")):
@@ -138,17 +155,37 @@ def _import(args) -> int:
     return 0 if not failed else 1
 
 
+def _rotate_keys(args) -> int:
+    """Retire the sealing key and make a new one (see the epilog)."""
+    PlatformKeyring(Path(args.data_dir) / "keys")  # every key file readable and private first
+    old, new, when = rotate_sealing_key(Path(args.data_dir) / "keys")
+    print(f"sealing key {new} is current; {old} retired at {when:%Y-%m-%d %H:%M:%S} UTC and "
+          f"accepted for the grace period ({grace_days():g} days unless the server is given "
+          "--key-grace-days). Terminals pick up the new key at their next sync.")
+    return 0
+
+
+def _grace(text: str) -> float:
+    try:
+        return grace_days(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run one command (default ``serve``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in _COMMANDS + ("-h", "--help"):
         argv.insert(0, "serve")
     parser = argparse.ArgumentParser(prog="kiosk-central",
-                                     description="Reference central platform for egov-kiosk.")
+                                     description="Reference central platform for egov-kiosk.",
+                                     epilog=_EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, help: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help)
+        sub = commands.add_parser(name, help=help, description=help, epilog=_EPILOG,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         sub.add_argument("--data-dir", default="kiosk-central-data", help="keys and SQLite folder")
         sub.add_argument("--database-url", default=os.environ.get("KIOSK_CENTRAL_DATABASE_URL"),
                          help="postgresql://... (default: SQLite in the data folder)")
@@ -171,7 +208,15 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("out")
     replay = command("import", "replay a terminal's exported outbox folder")
     replay.add_argument("folder")
+    for sub in (serve, replay):
+        sub.add_argument("--key-grace-days", type=_grace, default=grace_days(),
+                         help="days after their retirement that envelopes sealed or signed under "
+                              "a retired key are still accepted (default 30, or "
+                              "$KIOSK_CENTRAL_KEY_GRACE_DAYS)")
+    command("rotate-keys", "retire the platform's sealing key and make a new one (terminals "
+                           "pick it up at their next sync)")
     args = parser.parse_args(argv)
     handlers = {"serve": _serve, "issue-token": _issue_token, "revoke": _revoke,
-                "publish": _publish, "export": _export, "import": _import}
+                "publish": _publish, "export": _export, "import": _import,
+                "rotate-keys": _rotate_keys}
     return handlers[args.command](args)

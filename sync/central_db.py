@@ -18,9 +18,10 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS terminals (
@@ -31,12 +32,14 @@ SCHEMA: tuple[str, ...] = (
         status        TEXT NOT NULL DEFAULT 'active',
         registered_at TEXT NOT NULL
     )""",
-    # Every key a terminal ever enrolled: envelopes signed before a key rotation stay verifiable.
+    # Every key a terminal ever enrolled: envelopes signed before a key rotation stay verifiable
+    # for the grace period after ``retired_at`` (NULL: the current key; sync.central_terminal_keys).
     """CREATE TABLE IF NOT EXISTS terminal_keys (
         key_id        TEXT PRIMARY KEY,
         terminal_id   TEXT NOT NULL,
         public_key    BLOB NOT NULL,
-        registered_at TEXT NOT NULL
+        registered_at TEXT NOT NULL,
+        retired_at    TEXT
     )""",
     """CREATE TABLE IF NOT EXISTS enroll_tokens (
         token_hash  TEXT PRIMARY KEY,
@@ -227,6 +230,7 @@ class Database:
                     for statement in statements:
                         tx.run(statement)
                     _add_blob_segment_columns(tx, self.postgres)
+                    _add_key_retirement(tx, self.postgres)
                     if not self.postgres:
                         tx.run(f"PRAGMA user_version={SCHEMA_VERSION}")
                 return
@@ -267,6 +271,29 @@ def _add_blob_segment_columns(tx: Tx, postgres: bool) -> None:
     for column, kind in (("segment", "TEXT"), ("offset_bytes", "INTEGER")):
         if column not in columns:
             tx.run(f"ALTER TABLE blobs ADD COLUMN {column} {kind}")
+
+
+def _add_key_retirement(tx: Tx, postgres: bool) -> None:
+    """Schema 3: ``terminal_keys.retired_at``. A database of schema 2 lacks it and holds every
+    key a terminal enrolled with, the replaced ones unmarked, and none of the keys of terminals
+    enrolled before the table existed. In place and idempotent: record those current keys, and
+    date each replaced key's retirement to the registration of the key that followed it (or
+    now, if none did)."""
+    if postgres:
+        tx.run("ALTER TABLE terminal_keys ADD COLUMN IF NOT EXISTS retired_at TEXT")
+    elif "retired_at" not in {row["name"] for row in tx.all("PRAGMA table_info(terminal_keys)")}:
+        tx.run("ALTER TABLE terminal_keys ADD COLUMN retired_at TEXT")
+    tx.run("INSERT INTO terminal_keys (key_id, terminal_id, public_key, registered_at) "
+           "SELECT key_id, terminal_id, public_key, registered_at FROM terminals t "
+           "WHERE NOT EXISTS (SELECT 1 FROM terminal_keys k WHERE k.key_id = t.key_id) "
+           "ON CONFLICT DO NOTHING")
+    tx.run("UPDATE terminal_keys SET retired_at = COALESCE("
+           "(SELECT min(later.registered_at) FROM terminal_keys later "
+           "WHERE later.terminal_id = terminal_keys.terminal_id "
+           "AND later.registered_at > terminal_keys.registered_at), ?) "
+           "WHERE retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM terminals t "
+           "WHERE t.key_id = terminal_keys.key_id AND t.terminal_id = terminal_keys.terminal_id)",
+           (datetime.now(timezone.utc).isoformat(timespec="microseconds"),))
 
 
 def _ddl(statement: str, postgres: bool) -> str:

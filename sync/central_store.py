@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .central_blobs import BlobSegments
 from .central_db import Database
+from .central_terminal_keys import record_key, retire_current_key
 
 # Columns safe to show operators on lists: no payload, no envelope.
 _LIST_FIELDS = ("id", "receipt_number", "terminal_id", "digest", "central_receipt", "service_id",
@@ -155,10 +156,9 @@ class CentralStore:
                 "INSERT INTO terminals (terminal_id, public_key, key_id, site, status, "
                 "registered_at) VALUES (?, ?, ?, ?, 'active', ?) ON CONFLICT DO NOTHING",
                 (terminal_id, public_key, key_id, site, now)) == 1
-            tx.run("INSERT INTO terminal_keys (key_id, terminal_id, public_key, registered_at) "
-                   "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                   (key_id, terminal_id, public_key, now))
-            if not created:  # re-enrollment: the token authorises a new key
+            record_key(tx, terminal_id, public_key, key_id, now)
+            if not created:  # re-enrollment: the token authorises a new key; the old one retires
+                retire_current_key(tx, terminal_id, key_id, now)
                 tx.run("UPDATE terminals SET public_key = ?, key_id = ?, site = ?, "
                        "status = 'active' WHERE terminal_id = ?",
                        (public_key, key_id, site, terminal_id))

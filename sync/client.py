@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Protocol
@@ -42,7 +43,10 @@ from .protocol import (
     CentralReceipt,
     PlatformInfo,
     TerminalRegistration,
+    is_replayed_answer,
 )
+
+log = logging.getLogger(__name__)
 
 BLOB_CHUNK = 1024 * 1024
 
@@ -66,6 +70,15 @@ class Enrolled:
 
     registration: TerminalRegistration
     platform: PlatformInfo
+
+
+@dataclass(frozen=True)
+class Rekeyed:
+    """``POST /v1/terminal-key``'s answer (``retired_key_id`` None: the key was registered)."""
+
+    registration: TerminalRegistration
+    platform: PlatformInfo
+    retired_key_id: str | None
 
 
 @dataclass(frozen=True)
@@ -148,9 +161,19 @@ class CentralClient:
         data = self._json(response)
         return Enrolled(
             TerminalRegistration.from_json(data, created=response.status_code == 201),
-            PlatformInfo.from_json({"x25519_public": _field(data, "x25519_public"),
-                                    "ed25519_public": _field(data, "ed25519_public"),
-                                    "key_id": _field(data, "key_id")}))
+            _platform_info(data))
+
+    def register_key(self, public_key: bytes, proof: bytes) -> Rekeyed:
+        """Replace this terminal's signing key (``kioskctl rekey``) in a request signed with the
+        client's key; ``proof``: the new key's signature of ``sync.keys.rekey_proof_message``."""
+        body = {"public_key": base64.b64encode(public_key).decode("ascii"),
+                "proof": base64.b64encode(proof).decode("ascii")}
+        response = self._signed("POST", "/terminal-key", body)
+        self._expect(response, {200})
+        data = self._json(response)
+        retired = _field(data, "retired_key_id")
+        return Rekeyed(TerminalRegistration.from_json(data, created=False), _platform_info(data),
+                       retired if isinstance(retired, str) else None)
 
     def put_submission(self, record: SubmissionLike,
                        blobs: dict[str, bytes] | None = None) -> CentralReceipt:
@@ -282,12 +305,22 @@ class CentralClient:
             raise CentralRejected(401, "this terminal is not enrolled (no signing key)")
         content = b"" if body is None else body if raw else json.dumps(
             body, separators=(",", ":")).encode()
-        signed = sign_request(self._signing_key, self.terminal_id, method, API_PREFIX + path,
-                              content if digest_over is None else digest_over)
-        all_headers = {**(headers or {}), **signed}
-        if body is not None and not raw:
-            all_headers["Content-Type"] = "application/json"
-        return self._request(method, path, content=content, headers=all_headers)
+        for attempt in (1, 2):
+            signed = sign_request(self._signing_key, self.terminal_id, method, API_PREFIX + path,
+                                  content if digest_over is None else digest_over)
+            all_headers = {**(headers or {}), **signed}
+            if body is not None and not raw:
+                all_headers["Content-Type"] = "application/json"
+            response = self._request(method, path, content=content, headers=all_headers)
+            # A replay answer: something on the way sent the request twice and handed back the
+            # copy's answer. Signed again (fresh nonce), an idempotent request gets the answer
+            # the first copy got (a resend's receipt, say); never a pause.
+            if not is_replayed_answer(response.status_code, response.headers, self._reason(
+                    response) if response.status_code == 401 else ""):
+                return response
+            log.info("%s %s answered as a replay (attempt %d): signing it again", method, path,
+                     attempt)
+        raise CentralUnavailable(f"{method} {path}: answered as a replayed request twice")
 
     def _receipt(self, response: httpx.Response, record: SubmissionLike) -> CentralReceipt:
         receipt = CentralReceipt.from_json(self._json(response),
@@ -356,6 +389,11 @@ def _field(data: object, name: str) -> object:
     return data.get(name) if isinstance(data, dict) else None
 
 
+def _platform_info(data: object) -> PlatformInfo:
+    return PlatformInfo.from_json({name: _field(data, name) for name in (
+        "x25519_public", "ed25519_public", "key_id", "sealing_key_since")})
+
+
 from .worker import Backoff, SyncWorker  # noqa: E402  (re-export; worker imports only errors)
 
-__all__ = ["Backoff", "BatchResult", "CentralClient", "Enrolled", "DEFAULT_TIMEOUT", "SubmissionLike", "SyncWorker"]
+__all__ = ["Backoff", "BatchResult", "CentralClient", "Enrolled", "DEFAULT_TIMEOUT", "Rekeyed", "SubmissionLike", "SyncWorker"]

@@ -29,7 +29,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -39,10 +39,10 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from .errors import EnvelopeError
+from .errors import EnvelopeError, NotAddressedToKey
 
 __all__ = [
-    "EnvelopeError", "EnvelopeInfo", "MAX_ENVELOPE_BYTES", "envelope_attachment_refs",
+    "EnvelopeError", "EnvelopeInfo", "NotAddressedToKey", "MAX_ENVELOPE_BYTES", "envelope_attachment_refs",
     "envelope_key_id", "inspect_envelope", "open_parsed", "envelope_refs", "open_sealed",
     "seal", "seal_detached",
 ]
@@ -129,7 +129,7 @@ def _seal(payload, attachments, recipient_x25519_public, signing_key, key_id, de
 
 def open_sealed(
     envelope: bytes,
-    recipient_private: X25519PrivateKey,
+    recipient_private: X25519PrivateKey | Sequence[X25519PrivateKey],
     verify_key: Ed25519PublicKey,
     blobs: Callable[[str], bytes | None] | None = None,
 ) -> tuple[bytes, dict[str, bytes]]:
@@ -162,7 +162,7 @@ def inspect_envelope(envelope: bytes) -> EnvelopeInfo:
 
 def open_parsed(
     document: dict,
-    recipient_private: X25519PrivateKey,
+    recipient_private: X25519PrivateKey | Sequence[X25519PrivateKey],
     verify_key: Ed25519PublicKey,
     blobs: Callable[[str], bytes | None] | None = None,
     *,
@@ -172,26 +172,39 @@ def open_parsed(
 
     ``detached=False`` verifies the signature and decrypts the payload and inline attachments
     but leaves detached ones (version 2) sealed and unread: the platform's receipt path, whose
-    blobs are authenticated by the signed refs and decrypted later by ``kiosk-central export``."""
+    blobs are authenticated by the signed refs and decrypted later by ``kiosk-central export``.
+
+    ``recipient_private`` may be several keys (the platform's current and retired sealing keys):
+    the envelope does not name its recipient, so each is tried in order until one unwraps the
+    content key; none doing so raises ``NotAddressedToKey``."""
     try:
         verify_key.verify(_b64d(document["sig"], 64), _signing_input(document))
     except InvalidSignature:
         raise EnvelopeError("envelope signature does not verify") from None
     epk = _b64d(document["epk"], 32)
     kid = document["kid"]
-    recipient_public = recipient_private.public_key().public_bytes(*_RAW)
+    wrap = document["wrap"]
+    wrap_nonce, wrapped = _b64d(wrap["nonce"], 12), _b64d(wrap["ct"], 48)
     try:
-        shared = recipient_private.exchange(X25519PublicKey.from_public_bytes(epk))
+        ephemeral = X25519PublicKey.from_public_bytes(epk)
     except ValueError as exc:
         raise EnvelopeError("envelope ephemeral key is unusable") from exc
-    kek = _derive_kek(shared, epk, recipient_public)
-    wrap = document["wrap"]
-    try:
-        content_key = AESGCM(kek).decrypt(
-            _b64d(wrap["nonce"], 12), _b64d(wrap["ct"], 48), _wrap_aad(kid, epk)
-        )
-    except InvalidTag:
-        raise EnvelopeError("envelope is not addressed to this key or was altered") from None
+    candidates = ([recipient_private] if isinstance(recipient_private, X25519PrivateKey)
+                  else list(recipient_private))
+    content_key = None
+    for candidate in candidates:
+        try:
+            shared = candidate.exchange(ephemeral)
+        except ValueError as exc:
+            raise EnvelopeError("envelope ephemeral key is unusable") from exc
+        kek = _derive_kek(shared, epk, candidate.public_key().public_bytes(*_RAW))
+        try:
+            content_key = AESGCM(kek).decrypt(wrap_nonce, wrapped, _wrap_aad(kid, epk))
+            break
+        except InvalidTag:
+            continue
+    if content_key is None:
+        raise NotAddressedToKey("envelope is not addressed to this key or was altered")
     payload = _decrypt_item(content_key, kid, epk, b"payload", document["payload"])
     attachments = {}
     for item in document["attachments"]:

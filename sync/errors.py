@@ -4,6 +4,7 @@ The tree::
 
     SyncError
     ├── EnvelopeError           a sealed envelope is malformed, tampered with, or not for us
+    │   └── NotAddressedToKey   no key offered opens its content key (sealed to another key)
     ├── KeyFileError            a key file is unreadable, malformed or readable by others
     ├── CentralUnavailable      no usable answer from the central platform: retry later
     │   ├── NotCentralServer    something answered without ``X-Egov-Central: 1`` (captive portal)
@@ -24,6 +25,11 @@ class SyncError(Exception):
 
 class EnvelopeError(SyncError):
     """The bytes are not a valid envelope for this recipient and signer."""
+
+
+class NotAddressedToKey(EnvelopeError):
+    """None of the recipient keys tried unwraps the envelope's content key: it was sealed to
+    another key (a platform key retired past its grace period, say) or its wrap was altered."""
 
 
 class KeyFileError(SyncError):

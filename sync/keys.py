@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from .errors import KeyFileError
 
 TERMINAL_SIGNING_KEY_FILE = "terminal-ed25519.pem"
+#: A re-key's new signing key until the platform has registered it (``kioskctl rekey``).
+TERMINAL_NEXT_KEY_FILE = "terminal-ed25519.next.pem"
 PLATFORM_ENCRYPTION_KEY_FILE = "platform-x25519.pem"
 PLATFORM_SIGNING_KEY_FILE = "platform-ed25519.pem"
 
@@ -34,6 +36,20 @@ _Key = TypeVar("_Key", Ed25519PrivateKey, X25519PrivateKey)
 def key_id_for(public_key: bytes) -> str:
     """A short, stable name for a raw public key: ``"ed25519:"`` + 16 hex of its SHA-256."""
     return "ed25519:" + hashlib.sha256(public_key).hexdigest()[:16]
+
+
+def x25519_key_id(public_key: bytes) -> str:
+    """The name of a platform sealing key: ``"x25519:"`` + 16 hex of its SHA-256."""
+    return "x25519:" + hashlib.sha256(public_key).hexdigest()[:16]
+
+
+_REKEY_CONTEXT = b"egov-kiosk/rekey/v1\x00"
+
+
+def rekey_proof_message(terminal_id: str, public_key: bytes) -> bytes:
+    """What a terminal's new key signs to show the platform it holds that key (``kioskctl
+    rekey``): a registration cannot name a key its sender does not have."""
+    return _REKEY_CONTEXT + terminal_id.encode() + b"\x00" + public_key
 
 
 def ed25519_public_bytes(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
@@ -59,6 +75,25 @@ class TerminalKeys:
         key = _load_or_create(Path(directory) / TERMINAL_SIGNING_KEY_FILE, Ed25519PrivateKey)
         public = ed25519_public_bytes(key)
         return cls(signing_key=key, public_key=public, key_id=key_id_for(public))
+
+    @classmethod
+    def load_or_create_next(cls, directory: str | Path) -> TerminalKeys:
+        """The pending key of a re-key (``terminal-ed25519.next.pem``), created once: a re-key
+        interrupted after the platform registered it goes on with the same key."""
+        key = _load_or_create(Path(directory) / TERMINAL_NEXT_KEY_FILE, Ed25519PrivateKey)
+        public = ed25519_public_bytes(key)
+        return cls(signing_key=key, public_key=public, key_id=key_id_for(public))
+
+    @staticmethod
+    def promote_next(directory: str | Path) -> None:
+        """Make the pending key the terminal's key (atomic rename; the old key is gone)."""
+        directory = Path(directory)
+        os.replace(directory / TERMINAL_NEXT_KEY_FILE, directory / TERMINAL_SIGNING_KEY_FILE)
+        _fsync_directory(directory)
+
+    def rekey_proof(self, terminal_id: str) -> bytes:
+        """This key's signature of ``rekey_proof_message`` for ``terminal_id``."""
+        return self.signing_key.sign(rekey_proof_message(terminal_id, self.public_key))
 
     @property
     def public_key_b64(self) -> str:
@@ -115,7 +150,8 @@ def _load_or_create(path: Path, key_type: type[_Key]) -> _Key:
     return _load(path, key_type)
 
 
-def _create(path: Path, key: Ed25519PrivateKey | X25519PrivateKey) -> None:
+def _create(path: Path, key: Ed25519PrivateKey | X25519PrivateKey, *,
+            replace: bool = False) -> None:
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -129,16 +165,36 @@ def _create(path: Path, key: Ed25519PrivateKey | X25519PrivateKey) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         try:
-            os.link(temporary, path)  # fails if another process created the key first
+            if replace:
+                os.replace(temporary, path)
+            else:
+                os.link(temporary, path)  # fails if another process created the key first
         except FileExistsError:
             pass
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        _fsync_directory(path.parent)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def write_private_key(path: Path, key: Ed25519PrivateKey | X25519PrivateKey, *,
+                      replace: bool = False) -> None:
+    """Write ``key`` to ``path`` (mode 0600, in a 0700 directory), fsynced; atomically replacing
+    an existing file when ``replace`` (a platform key rotation), else keeping one that exists."""
+    _ensure_private_directory(path.parent)
+    _create(path, key, replace=replace)
+
+
+def load_private_key(path: Path, key_type: type[_Key]) -> _Key:
+    """Load a key file written by this module (mode checked, see the module docstring)."""
+    return _load(path, key_type)
+
+
+def _fsync_directory(directory: Path) -> None:
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def _load(path: Path, key_type: type[_Key]) -> _Key:

@@ -24,6 +24,23 @@ CENTRAL_HEADER = "X-Egov-Central"
 CENTRAL_HEADER_VALUE = "1"
 API_PREFIX = "/v1"
 
+#: The answer to a request whose nonce the platform has already seen: 425 with
+#: ``X-Egov-Error: replayed-request``. Not a 401: the usual cause is something on the way
+#: sending the terminal's request twice and handing back the second answer, not a terminal the
+#: platform refuses; the terminal signs the request again (fresh nonce) instead of pausing.
+REPLAYED_STATUS = 425
+REPLAYED = "replayed request: nonce already used"
+ERROR_HEADER = "X-Egov-Error"
+REPLAYED_HEADER = {ERROR_HEADER: "replayed-request"}
+
+
+def is_replayed_answer(status: int, headers, detail: str) -> bool:
+    """True for the platform's answer to a reused nonce; also the 401 ``replayed request: …``
+    of platforms from before the distinct answer."""
+    if status == REPLAYED_STATUS:
+        return headers.get(ERROR_HEADER) == REPLAYED_HEADER[ERROR_HEADER]
+    return status == 401 and detail.startswith("replayed request")
+
 # Ids travel in URL paths: keep them to a safe, bounded alphabet.
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
@@ -82,6 +99,9 @@ class PlatformInfo:
     x25519_public: bytes
     ed25519_public: bytes
     key_id: str
+    #: When the sealing key replaced the previous one (ISO 8601 UTC); "" before any rotation
+    #: and from platforms that do not say.
+    sealing_key_since: str = ""
 
     @classmethod
     def from_json(cls, data: object) -> PlatformInfo:
@@ -91,7 +111,20 @@ class PlatformInfo:
             x25519_public=_key(fields, "x25519_public"),
             ed25519_public=_key(fields, "ed25519_public"),
             key_id=_string(fields, "key_id"),
+            sealing_key_since=key_since(fields.get("sealing_key_since")),
         )
+
+
+def key_since(value: object) -> str:
+    """A ``sealing_key_since`` value checked: "" (absent) or an ISO 8601 time with a zone."""
+    if value is None or value == "":
+        return ""
+    try:
+        if not isinstance(value, str) or datetime.fromisoformat(value).tzinfo is None:
+            raise ValueError(value)
+    except ValueError:
+        raise CentralProtocolError("sealing_key_since is not an ISO 8601 time") from None
+    return value
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
 """A loopback HTTP fault proxy for the sync tests: between the terminal and ``kiosk-central`` it
 drops connections before or after the request reaches the server, delays, answers 500/502/503 or
-429 itself, or plays a captive portal answering 200 with a login page."""
+429 itself, or plays a captive portal answering 200 with a login page. ``scripted`` faults come
+first, in order; ``resend`` (only scripted) sends the request twice and hands back the second
+answer, as a retrying intermediary does."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ class FaultProxy:
         self.rng = random.Random(seed)
         self.seen: Counter[str] = Counter()
         self.enabled = True
+        self.scripted: list[str] = []
+        self._writers: set[asyncio.StreamWriter] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.AbstractServer | None = None
         self._thread: threading.Thread | None = None
@@ -48,17 +52,28 @@ class FaultProxy:
 
     def stop(self) -> None:
         if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._server.close)
+            async def close_connections() -> None:
+                # Connections still open (keep-alive) are closed on the loop, before it stops.
+                self._server.close()
+                for writer in list(self._writers):
+                    writer.close()
+                for _ in range(3):
+                    await asyncio.sleep(0)
+
+            asyncio.run_coroutine_threadsafe(close_connections(), self._loop).result(10)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
             self._loop.close()
 
     def _pick(self) -> str:
+        if self.scripted:
+            return self.scripted.pop(0)
         if not self.enabled or self.rng.random() >= self.fault_rate:
             return "pass"
         return self.rng.choice(FAULTS[1:])
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
         try:
             while True:
                 try:
@@ -80,11 +95,14 @@ class FaultProxy:
                     await writer.drain()
                     continue
                 response = await self._forward(head, body)
+                if fault == "resend":  # the first answer is lost on the way
+                    response = await self._forward(head, body)
                 if fault == "drop_after":  # the server did the work; the answer is lost
                     return
                 writer.write(response)
                 await writer.drain()
         finally:
+            self._writers.discard(writer)
             writer.close()
 
     async def _forward(self, head: bytes, body: bytes) -> bytes:

@@ -162,7 +162,9 @@ def test_unsigned_replayed_stale_and_tampered_requests_are_refused(app_client, r
     assert other_path.status_code == 401
     assert app_client.put(path, content=body, headers=headers).status_code == 201
     replay = app_client.put(path, content=body, headers=headers)
-    assert replay.status_code == 401 and "replayed" in replay.json()["detail"]
+    # A reused nonce has its own answer (not 401, which pauses a terminal's queue).
+    assert replay.status_code == 425 and "replayed" in replay.json()["detail"]
+    assert replay.headers["x-egov-error"] == "replayed-request"
 
 
 def test_a_revoked_terminal_gets_403(app_client, registered):
@@ -312,7 +314,8 @@ def test_a_binary_batch_is_stored_once_and_its_replay_or_tampering_refused(
     assert answer.status_code == 200
     assert [r["status"] for r in answer.json()["results"]] == [200, 201]
     replay = app_client.post("/v1/batches", content=body, headers=headers)
-    assert replay.status_code == 401 and "replayed" in replay.json()["detail"]
+    assert replay.status_code == 425 and "replayed" in replay.json()["detail"]
+    assert replay.headers["x-egov-error"] == "replayed-request"
     assert sorted(app_client.app.state.store.submission_ids()) == sorted(s.id for s in items)
     garbage = b"EGOVB\x01\xff\xff\xff\xff"
     response = app_client.post("/v1/batches", content=garbage, headers={

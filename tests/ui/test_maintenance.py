@@ -193,3 +193,22 @@ def test_a_receipt_never_printed_is_listed_and_reprinted_from_the_queue_page_scr
     assert "已补打" in kiosk.get("result_reprint").property("text")
     assert unprinted_receipts(data) == []
     assert ("staff.receipt_reprinted", "s001") in staff_events(kiosk)
+
+
+def test_a_paused_queue_names_the_action_that_fixes_it(make_kiosk: Any, kiosk_config: Any) -> None:
+    from offline_cache import Store, SyncState
+
+    kiosk = start(make_kiosk, kiosk_config)
+    with Store(kiosk.config.storage.resolved_data_dir() / "kiosk.db") as store:
+        SyncState(store).put("paused", "403 terminal is revoked: call the platform operators")
+    long_press_corner(kiosk)
+    type_pin(kiosk, PIN)
+    kiosk.wait_until(lambda: kiosk.find("maintenanceMain"))
+    kiosk.tap("maintenanceTab_1")
+    kiosk.wait_until(lambda: (maintenance(kiosk).property("view").get("queue") or {}).get("paused"))
+    assert maintenance(kiosk).property("view")["queue"]["paused_action"] == "revoked"
+    notice = kiosk.get("syncPaused")
+    kiosk.wait_until(lambda: notice.property("visible"))
+    assert "平台管理员已停用本终端" in notice.property("text")  # not "enroll again"
+    assert "重新注册" not in notice.property("text")
+    kiosk.screenshot("maintenance_6_sync_paused")

@@ -533,6 +533,26 @@
 <context>
     <name>MaintenanceSync</name>
     <message>
+        <source>The platform operators revoked this terminal: call them.</source>
+        <translation>平台管理员已停用本终端：请联系他们。</translation>
+    </message>
+    <message>
+        <source>Set the terminal clock right, then sync now.</source>
+        <translation>请校准终端时钟，然后立即同步。</translation>
+    </message>
+    <message>
+        <source>Enroll the terminal with a token from the platform operators.</source>
+        <translation>请使用平台管理员提供的令牌注册本终端。</translation>
+    </message>
+    <message>
+        <source>The platform does not know this terminal&apos;s key: ask the platform operators for a token bound to this terminal and re-key it (kioskctl rekey --token).</source>
+        <translation>平台不认识本终端的密钥：请向平台管理员索取绑定本终端的令牌，并更换密钥（kioskctl rekey --token）。</translation>
+    </message>
+    <message>
+        <source>Check the clock, then sync now; if the platform refuses again, call the platform operators.</source>
+        <translation>请检查时钟，然后立即同步；如平台仍然拒绝，请联系平台管理员。</translation>
+    </message>
+    <message>
         <source>Waiting to be sent</source>
         <translation>待发送</translation>
     </message>
@@ -557,8 +577,8 @@
         <translation>无</translation>
     </message>
     <message>
-        <source>Paused: the platform refused this terminal (%1). Check the clock, then enroll again.</source>
-        <translation>已暂停：平台拒绝了本终端（%1）。请检查时钟，然后重新注册。</translation>
+        <source>Paused: the platform refused this terminal (%1). %2</source>
+        <translation>已暂停：平台拒绝了本终端（%1）。%2</translation>
     </message>
     <message>
         <source>Receipts never printed (the terminal stopped after storing the application). Reprint each one for its citizen:</source>

@@ -8,6 +8,17 @@ ColumnLayout {
     readonly property var queue: maintenance.view.queue || ({})
     spacing: Theme.spacing
 
+    // What staff do about a pause, by the code kiosk/sync_pause.py gives the platform's refusal.
+    function pauseAction(code) {
+        switch (code) {
+        case "revoked": return qsTr("The platform operators revoked this terminal: call them.")
+        case "clock": return qsTr("Set the terminal clock right, then sync now.")
+        case "enroll": return qsTr("Enroll the terminal with a token from the platform operators.")
+        case "rekey": return qsTr("The platform does not know this terminal's key: ask the platform operators for a token bound to this terminal and re-key it (kioskctl rekey --token).")
+        default: return qsTr("Check the clock, then sync now; if the platform refuses again, call the platform operators.")
+        }
+    }
+
     GridLayout {
         Layout.fillWidth: true
         columns: 2
@@ -29,7 +40,7 @@ ColumnLayout {
         Layout.fillWidth: true
         visible: !!page.queue.paused
         color: Theme.error
-        text: qsTr("Paused: the platform refused this terminal (%1). Check the clock, then enroll again.").arg(page.queue.paused || "")
+        text: qsTr("Paused: the platform refused this terminal (%1). %2").arg(page.queue.paused || "").arg(page.pauseAction(page.queue.paused_action))
     }
     // Receipts owed: the terminal stopped after storing these submissions, before printing.
     KText {
