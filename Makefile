@@ -52,7 +52,7 @@ system:
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip setuptools wheel
-	$(PY) -m pip install -q -e '.[dev,sim]'
+	$(PY) -m pip install -q -e '.[dev,sim,central]'
 	@touch $@
 
 ui/i18n/%.qm: ui/i18n/%.ts $(STAMP)

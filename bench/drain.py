@@ -33,10 +33,11 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from central.store import open_platform_store  # noqa: E402
+from egov_protocol.envelope import seal_detached  # noqa: E402
+from egov_protocol.keys import TerminalKeys  # noqa: E402
 from offline_cache import Outbox, SealedSubmission, Store  # noqa: E402
 from sync.client import CentralClient, SyncWorker  # noqa: E402
-from sync.envelope import seal_detached  # noqa: E402
-from sync.keys import TerminalKeys  # noqa: E402
 from sync.local_central import LocalCentral, free_port  # noqa: E402
 
 SINK = r"""
@@ -176,7 +177,7 @@ def main() -> None:
                 with open(f"/proc/{server_pid}/task/{server_pid}/children") as kids:
                     split = [cpu_s(int(kid)) for kid in kids.read().split()]
                 worker.stop()
-            stored = len(central.store().submission_ids())
+            stored = len(open_platform_store(central.data_dir, central.database_url).submission_ids())
         finally:
             central.stop()
         raw_s += raw_upload(args.count - args.count // 2, size)

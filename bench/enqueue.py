@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from kiosk.enrollment import Enrollment, PlatformKeys  # noqa: E402
 from kiosk.submission import Draft, SubmissionWriter  # noqa: E402
-from sync.keys import PlatformKeys as PlatformKeyFiles  # noqa: E402
+from egov_protocol.keys import PlatformKeys as PlatformKeyFiles  # noqa: E402
 
 SIZE = 60 * 1024
 

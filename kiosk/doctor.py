@@ -288,7 +288,7 @@ def _camera_frame(camera: Any, backend: str) -> Check:
 
 def check_keys(config: KioskConfig) -> Check:
     """The terminal's signing key: present, and readable by nobody else."""
-    from sync.keys import TERMINAL_NEXT_KEY_FILE, TERMINAL_SIGNING_KEY_FILE
+    from egov_protocol.keys import TERMINAL_NEXT_KEY_FILE, TERMINAL_SIGNING_KEY_FILE
 
     path = _data_dir(config) / "keys" / TERMINAL_SIGNING_KEY_FILE
     if (path.parent / TERMINAL_NEXT_KEY_FILE).exists():

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sync.keys import TerminalKeys
+from egov_protocol.keys import TerminalKeys
 
 PLATFORM_FILE = "platform.json"
 

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from offline_cache import Outbox, Store, SyncState
-from sync.documents import DocumentError, verify_document
+from egov_protocol.documents import DocumentError, verify_document
 
 from .enrollment import Enrollment
 

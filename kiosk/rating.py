@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sync.protocol import RATING_FORM_ID
+from egov_protocol.protocol import RATING_FORM_ID
 
 from .forms.text import LocalizedText
 
@@ -126,7 +126,7 @@ def seal_rating(rating: Rating, enrollment: Any, site_code: str, terminal_id: st
     """
     # Imported here: the screen model imports this module, and sealing loads the crypto stack.
     from offline_cache import SealedSubmission
-    from sync.envelope import seal_detached
+    from egov_protocol.envelope import seal_detached
 
     keys = enrollment.platform_keys()
     if keys is None:

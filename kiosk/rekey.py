@@ -29,8 +29,8 @@ from dataclasses import dataclass, replace
 
 from offline_cache import Store, SyncState
 from sync.client import CentralClient
-from sync.errors import CentralRejected, KeyFileError
-from sync.keys import TerminalKeys
+from egov_protocol.errors import CentralRejected, KeyFileError
+from egov_protocol.keys import TerminalKeys
 
 from .enrollment import Enrollment, PlatformKeys
 from .sync_service import fleet_terminal_id

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from offline_cache import DiskBudgetExceeded, Outbox, SealedSubmission, Store, check_budget
-from sync.envelope import seal_detached
+from egov_protocol.envelope import seal_detached
 
 from .enrollment import Enrollment
 from .receipts import format_receipt_number, sequence_scope

@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from offline_cache import Outbox, Store, SyncState, free_bytes
 from sync.client import Backoff, CentralClient, SyncWorker
-from sync.documents import KINDS, PLATFORM_KEYS
+from egov_protocol.documents import KINDS, PLATFORM_KEYS
 
 from .config import CentralConfig
 from .enrollment import Enrollment, PlatformKeys

@@ -1,13 +1,13 @@
-"""The sync protocol: sealed envelopes, key files, the terminal-side client and worker, and the
-reference central platform (``sync.central``, console script ``kiosk-central``).
+"""The terminal's side of the sync protocol: the client, the worker that drains the outbox, and a
+platform process on loopback for the demo and the tests (``sync.local_central``).
 
-Imports ``offline_cache`` only (the worker drains the outbox). No Qt. ``httpx`` lives here only.
-Importing ``sync`` does not import FastAPI: the server is ``sync.central``.
+Imports ``offline_cache`` and the shared ``egov_protocol`` only; never the platform (``central``),
+which it reaches over HTTP. No Qt. ``httpx`` lives here only.
 """
 
 from __future__ import annotations
 
-from .errors import (
+from egov_protocol.errors import (
     CentralProtocolError,
     CentralRejected,
     CentralUnavailable,

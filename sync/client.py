@@ -3,7 +3,7 @@
 Every answer must carry ``X-Egov-Central: 1``. A captive portal, hotel login page or
 misconfigured proxy answers 200 without it; taking that for an acknowledgement would mark
 submissions delivered that never arrived, so such answers raise ``NotCentralServer`` (a
-``CentralUnavailable``: retry later). Error mapping, see ``sync.errors`` for the tree:
+``CentralUnavailable``: retry later). Error mapping, see ``egov_protocol.errors`` for the tree:
 
 - network failures, timeouts, 408/425/429/5xx → ``CentralUnavailable``
 - answer without the header → ``NotCentralServer`` (5xx without it → ``CentralUnavailable``)
@@ -26,17 +26,17 @@ from typing import Protocol
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from .auth import sign_request
-from .batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
-from .batch_wire import encode_batch, signed_portion
-from .documents import DocumentError, verify_document
-from .errors import (
+from egov_protocol.auth import sign_request
+from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
+from egov_protocol.batch_wire import encode_batch, signed_portion
+from egov_protocol.documents import DocumentError, verify_document
+from egov_protocol.errors import (
     CentralProtocolError,
     CentralRejected,
     CentralUnavailable,
     NotCentralServer,
 )
-from .protocol import (
+from egov_protocol.protocol import (
     API_PREFIX,
     CENTRAL_HEADER,
     CENTRAL_HEADER_VALUE,
@@ -94,7 +94,7 @@ class BatchResult:
 class CentralClient:
     """HTTP client for the central platform. No I/O until the first request.
 
-    With ``signing_key`` every request after enrollment is signed (``sync.auth``)."""
+    With ``signing_key`` every request after enrollment is signed (``egov_protocol.auth``)."""
 
     def __init__(
         self,
@@ -165,7 +165,7 @@ class CentralClient:
 
     def register_key(self, public_key: bytes, proof: bytes) -> Rekeyed:
         """Replace this terminal's signing key (``kioskctl rekey``) in a request signed with the
-        client's key; ``proof``: the new key's signature of ``sync.keys.rekey_proof_message``."""
+        client's key; ``proof``: the new key's signature of ``egov_protocol.keys.rekey_proof_message``."""
         body = {"public_key": base64.b64encode(public_key).decode("ascii"),
                 "proof": base64.b64encode(proof).decode("ascii")}
         response = self._signed("POST", "/terminal-key", body)
@@ -204,7 +204,7 @@ class CentralClient:
 
     @staticmethod
     def encode_batch(items: list[tuple[SubmissionLike, dict[str, bytes]]]) -> bytes:
-        """The binary request body of ``put_batch`` (``sync.batch_wire``): CPU work a
+        """The binary request body of ``put_batch`` (``egov_protocol.batch_wire``): CPU work a
         pipelining sender does ahead, on its own thread."""
         for record, _ in items:
             if record.sealed is None:

@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from .protocol import CENTRAL_HEADER
+from egov_protocol.protocol import CENTRAL_HEADER
 
 
 def _utcnow() -> datetime:

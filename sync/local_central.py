@@ -1,7 +1,8 @@
-"""A reference central server in a subprocess on loopback: for ``kiosk --demo`` and the tests.
+"""The platform in a subprocess on loopback: for ``kiosk --demo`` and the tests.
 
-The server runs as its own process (``kiosk-central``), exactly as an operator would run it, so
-the terminal talks to it over real HTTP.
+The platform runs as its own process (``kiosk-central``), exactly as an operator would run it, so
+the terminal talks to it over real HTTP; tokens come from its command line. Nothing here imports
+the platform's package (``central``): a terminal never does.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from typing import IO
 
 import httpx
 
-from .central_store import CentralStore
-from .keys import PlatformKeys
-from .protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE
+from egov_protocol.keys import PlatformKeys
+from egov_protocol.protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE
 
 
 def free_port(preferred: int = 0) -> int:
@@ -55,13 +55,9 @@ class LocalCentral:
 
     def start(self, deadline_s: float = 30.0) -> None:
         """Start the process and wait until it answers as a central server."""
-        script = Path(sys.executable).with_name("kiosk-central")
-        command = [str(script)] if script.exists() else [sys.executable, "-m", "sync.central"]
         self.process = subprocess.Popen(
-            [*command, "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--data-dir", str(self.data_dir), "--log-level", "warning",
-             "--workers", str(self.workers),
-             *(["--database-url", self.database_url] if self.database_url else [])],
+            [*self._command("serve"), "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "warning", "--workers", str(self.workers)],
             stdout=self.log if self.log is not None else subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
@@ -90,19 +86,21 @@ class LocalCentral:
                 self.process.wait()
         self.process = None
 
-    def store(self) -> CentralStore:
-        """The server's database, opened from this process (tests, demo, operator tools)."""
-        store = CentralStore(self.database_url or Path(self.data_dir) / "central.sqlite3")
-        store.open()
-        return store
+    def _command(self, name: str) -> list[str]:
+        """``kiosk-central NAME`` on this platform's data folder and database."""
+        script = Path(sys.executable).with_name("kiosk-central")
+        program = [str(script)] if script.exists() else [sys.executable, "-m", "central"]
+        return [*program, name, "--data-dir", str(self.data_dir),
+                *(["--database-url", self.database_url] if self.database_url else [])]
 
     def issue_token(self, terminal_id: str | None = None) -> str:
-        """A one-time enrollment token, as ``kiosk-central issue-token`` prints it."""
-        store = self.store()
-        try:
-            return store.issue_token(terminal_id)
-        finally:
-            store.close()
+        """A one-time enrollment token, from ``kiosk-central issue-token`` as an operator runs it."""
+        result = subprocess.run(
+            [*self._command("issue-token"), *(["--terminal-id", terminal_id] if terminal_id else [])],
+            capture_output=True, text=True, timeout=60)
+        if result.returncode:
+            raise RuntimeError(f"kiosk-central issue-token failed: {result.stderr.strip()}")
+        return result.stdout.strip().splitlines()[-1]
 
     def platform_x25519(self) -> bytes:
         """The platform's public sealing key, read from the server's own data folder."""

@@ -36,14 +36,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from offline_cache.state import PAUSED, SyncState
-
-from .backoff import Backoff
-from .errors import (
+from egov_protocol.errors import (
     CentralProtocolError,
     CentralRejected,
     CentralUnavailable,
 )
+from offline_cache.state import PAUSED, SyncState
+
+from .backoff import Backoff
 from .worker_batches import BatchSending, _Batch, _reason
 from .worker_heartbeats import HeartbeatSending
 

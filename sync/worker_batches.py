@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .errors import (
+from egov_protocol.errors import (
     CentralProtocolError,
     CentralRejected,
     CentralUnavailable,

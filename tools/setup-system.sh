@@ -25,7 +25,7 @@ packages=(
   poppler-utils
   # printing: CUPS clients for the cups backends; cupsd and the cups-pdf virtual printer for tests
   cups-client cups-daemon printer-driver-cups-pdf
-  # kiosk-central on PostgreSQL: the sync tests start a throwaway cluster (initdb/postgres as the
+  # kiosk-central on PostgreSQL: the platform tests start a throwaway cluster (initdb/postgres as the
   # postgres user); mkfs.ext4 + mount for the loop-mounted small disk of the disk-budget test
   postgresql e2fsprogs util-linux
   # systemd-analyze checks the unit in deploy/ (tests/test_deploy.py)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main
+from central.store import open_platform_store
 
 
 def write_config(tmp_path: Path, extra: str = "") -> Path:
@@ -99,7 +100,7 @@ def test_queue_details_then_sync_with_progress_drains_to_zero(
 def test_a_revoked_terminal_pauses_and_queue_tells_staff(
         demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path, _ = _enrolled_terminal_with_queue(demo, tmp_path, 1, "T04")
-    store = demo.central.store()
+    store = open_platform_store(demo.central.data_dir, demo.central.database_url)
     store.set_terminal_status("110105-T04", "revoked")
     assert main(["--config", str(path), "sync"]) == 1
     assert "PAUSED" in capsys.readouterr().err
@@ -123,7 +124,7 @@ def test_export_outbox_import_on_the_platform_and_acks_back(
     assert main(["--config", str(path), "export-outbox", str(usb)]) == 0
     files = sorted(usb.glob("outbox-*.json"))
     assert len(files) == 2 and "测试" not in files[0].read_text(encoding="utf-8")
-    command = [sys.executable, "-m", "sync.central", "import", str(usb),
+    command = [sys.executable, "-m", "central", "import", str(usb),
                "--data-dir", str(demo.central.data_dir)]
     for _ in range(2):  # replaying the same folder twice stores nothing twice
         result = subprocess.run(command, capture_output=True, text=True, timeout=60)
@@ -131,7 +132,7 @@ def test_export_outbox_import_on_the_platform_and_acks_back(
     acks = json.loads((usb / "acks.json").read_text())
     assert len(acks["body"]["acks"]) == 2
     ids = {f.name[len("outbox-"):-len(".json")] for f in files}
-    assert ids <= set(demo.central.store().submission_ids())
+    assert ids <= set(open_platform_store(demo.central.data_dir, demo.central.database_url).submission_ids())
     capsys.readouterr()
     forged = dict(acks, body={"acks": []})
     (tmp_path / "forged").mkdir()

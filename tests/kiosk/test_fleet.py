@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from drivers.idcard.samples import sample_identity
 from offline_cache import Store, SyncState
-from sync.central_fleet import fleet_view
-from sync.central_page import render_index
-from sync.central_store import CentralStore
+from central.fleet import fleet_view
+from central.page import render_index
+from central.store import CentralStore
 from sync.local_central import free_port
 
 
@@ -144,7 +144,7 @@ _heartbeat = st.dictionaries(_field, _json | st.just("2026-11-26T11:00:00+00:00"
 @settings(max_examples=200, deadline=None)
 @given(beat=_heartbeat, recent=st.lists(_heartbeat, max_size=3))
 def test_any_heartbeat_renders_without_breaking_the_page(beat: dict, recent: list) -> None:
-    from sync.central_fleet import _summary
+    from central.fleet import _summary
 
     now = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
     terminal = {"terminal_id": "110105-T01", "site": "110105", "status": "active", "submissions": 0,

@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from kiosk.rating import LEVELS, REASONS, RatingRefused, make_rating, rating_view
-from sync.protocol import RATING_FORM_ID
+from egov_protocol.protocol import RATING_FORM_ID
 
 
 def test_ratings_are_checked_and_carry_no_personal_data() -> None:

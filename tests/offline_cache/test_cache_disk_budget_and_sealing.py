@@ -14,7 +14,7 @@ import pytest
 from kiosk.enrollment import Enrollment, PlatformKeys
 from kiosk.submission import Draft, SubmissionRefused, SubmissionWriter
 from offline_cache import DiskBudgetExceeded, Outbox, Store, check_budget
-from sync.keys import PlatformKeys as PlatformKeyFiles
+from egov_protocol.keys import PlatformKeys as PlatformKeyFiles
 
 NAME = "欧阳娜娜"
 ID_NUMBER = "11010519491231002X"

@@ -1,4 +1,4 @@
-"""The binary batch framing (``sync.batch_wire``): round trips, and arbitrary or mangled bytes
+"""The binary batch framing (``egov_protocol.batch_wire``): round trips, and arbitrary or mangled bytes
 only ever raise ``BatchFormatError``."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.batch_wire import (
+from egov_protocol.batch_wire import (
     MAGIC,
     MAGIC_V1,
     BatchFormatError,

@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 
 from offline_cache import SealedSubmission
 from sync.client import CentralClient
-from sync.errors import (
+from egov_protocol.errors import (
     CentralProtocolError,
     CentralRejected,
     CentralUnavailable,
     NotCentralServer,
     SyncError,
 )
-from sync.protocol import CentralReceipt
+from egov_protocol.protocol import CentralReceipt
 
 HEADER = {"X-Egov-Central": "1"}
 RECORD = SealedSubmission.create(
@@ -152,7 +152,7 @@ def test_fetch_platform_keys_and_enroll():
 
 
 def test_requests_are_signed_and_without_a_key_nothing_is_sent():
-    from sync.auth import SignedRequest
+    from egov_protocol.auth import SignedRequest
 
     seen = []
 

@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sync.envelope import EnvelopeError, _signing_input, envelope_key_id, open_sealed, seal
-from sync.keys import ed25519_public_bytes, key_id_for
+from egov_protocol.envelope import EnvelopeError, _signing_input, envelope_key_id, open_sealed, seal
+from egov_protocol.keys import ed25519_public_bytes, key_id_for
 
 PLATFORM = X25519PrivateKey.generate()
 PLATFORM_PUBLIC = PLATFORM.public_key().public_bytes_raw()

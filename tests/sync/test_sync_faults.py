@@ -11,11 +11,12 @@ import sys
 import time
 from pathlib import Path
 
+from central.store import open_platform_store
+from egov_protocol.envelope import seal_detached
 from offline_cache import Outbox, SealedSubmission, Store
 from sync.client import Backoff, CentralClient, SyncWorker
-from sync.envelope import seal_detached
 
-from .conftest import payload_for
+from tests.conftest import payload_for
 from .fault_proxy import FaultProxy
 
 TERMINAL_ID = "GZ01-T01"
@@ -85,7 +86,7 @@ def test_1000_submissions_through_random_faults_arrive_exactly_once(
     finally:
         proxy.stop()
     assert acked(path) == 1000
-    stored = server.store().submission_ids()
+    stored = open_platform_store(server.data_dir, server.database_url).submission_ids()
     assert len(stored) == 1000 and set(stored) == ids  # none lost, none duplicated
     assert all(proxy.seen[fault] > 0 for fault in ("drop_before", "drop_after", "delay", "500",
                                                     "502", "503", "429", "captive")), proxy.seen
@@ -110,7 +111,7 @@ def test_sync_process_killed_at_random_moments_still_delivers_exactly_once(
         new_central, tmp_path):
     from kiosk.enrollment import Enrollment
     from kiosk.sync_service import enroll_terminal
-    from sync.keys import TerminalKeys
+    from egov_protocol.keys import TerminalKeys
 
     server = new_central()
     server.start()
@@ -148,7 +149,7 @@ def test_sync_process_killed_at_random_moments_still_delivers_exactly_once(
         child.wait()
     final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr[-2000:]
-    stored = server.store().submission_ids()
+    stored = open_platform_store(server.data_dir, server.database_url).submission_ids()
     assert len(stored) == len(ids) and set(stored) == ids  # none lost, none duplicated
     assert acked(data / "kiosk.db") == len(ids)
     print(f"SIGKILL rounds: {killed} killed mid-drain, {finished} finished first")

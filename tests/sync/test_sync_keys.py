@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
-from sync.errors import KeyFileError
-from sync.keys import TERMINAL_SIGNING_KEY_FILE, PlatformKeys, TerminalKeys
+from egov_protocol.errors import KeyFileError
+from egov_protocol.keys import TERMINAL_SIGNING_KEY_FILE, PlatformKeys, TerminalKeys
 
 
 def mode(path) -> int:

@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from offline_cache import Outbox, Store
-from sync.central_store import CentralStore
+from central.store import CentralStore
 from sync.client import Backoff, CentralClient, SyncWorker
-from sync.errors import CentralRejected, NotCentralServer
-from sync.keys import TerminalKeys
+from egov_protocol.errors import CentralRejected, NotCentralServer
+from egov_protocol.keys import TerminalKeys
 
 TERMINAL_ID = "GZ01-T01"
 PERSONAL_NAME = "王小明"  # in every test payload (conftest); must never reach operator pages

@@ -15,10 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from offline_cache import Outbox, Store, SyncState
-from sync.auth import SignatureRejected, SignedRequest
+from egov_protocol.auth import SignatureRejected, SignedRequest
 from sync.client import Backoff, CentralClient, SyncWorker
-from sync.documents import DocumentError, sign_document, verify_document
-from sync.errors import CentralProtocolError
+from egov_protocol.documents import DocumentError, sign_document, verify_document
+from egov_protocol.errors import CentralProtocolError
+from central.store import open_platform_store
 
 TERMINAL_ID = "GZ01-T01"
 
@@ -40,7 +41,7 @@ def test_a_blob_upload_resumes_where_the_platform_copy_ends(central, enrolled, m
     data = os.urandom(200 * 1024)
     assert client.upload_blob(data, max_chunks=2) is False  # the connection "dropped"
     ref = __import__("hashlib").sha256(data).hexdigest()
-    store = central.store()
+    store = open_platform_store(central.data_dir, central.database_url)
     assert store.blob_offset(ref) == (False, 128 * 1024)
     assert client.upload_blob(data) is True
     assert store.blob(ref) == data
@@ -63,7 +64,7 @@ def test_documents_are_signed_pulled_by_etag_and_the_last_good_copy_is_kept(
     client, platform = enrolled
     catalog = tmp_path / "catalog.json"
     catalog.write_text(json.dumps({"services": ["residence-permit"]}))
-    subprocess.run([sys.executable, "-m", "sync.central", "publish", "catalog", str(catalog),
+    subprocess.run([sys.executable, "-m", "central", "publish", "catalog", str(catalog),
                     "--data-dir", str(central.data_dir)], check=True, capture_output=True)
     document = client.fetch_document("catalog", platform.ed25519_public, None)
     assert document["body"] == {"services": ["residence-permit"]}
@@ -128,7 +129,7 @@ def test_heartbeats_queue_offline_and_reach_the_fleet_page(new_central, tmp_path
     run_worker(server.url)
     with Store(path) as store:
         assert SyncState(store).pending_heartbeats() == []
-    [terminal] = server.store().terminals()
+    [terminal] = open_platform_store(server.data_dir, server.database_url).terminals()
     assert terminal["last_heartbeat"]["devices"] == {"camera": "ready"}
     assert terminal["sequence_gap"] == 5  # five accepted, none queued, none received
     page = httpx.get(server.url + "/").text
@@ -178,9 +179,9 @@ def test_any_document_is_verified_or_rejected_cleanly(value, replace):
 def test_export_decrypts_envelopes_and_detached_blobs_for_the_downstream_platform(
         central, enrolled, terminal_keys, tmp_path):
     from offline_cache import SealedSubmission
-    from sync.envelope import seal_detached
+    from egov_protocol.envelope import seal_detached
 
-    from .conftest import payload_for
+    from tests.conftest import payload_for
 
     client, platform = enrolled
     photo = os.urandom(5000)
@@ -193,7 +194,7 @@ def test_export_decrypts_envelopes_and_detached_blobs_for_the_downstream_platfor
     assert client.put_submission(record, blobs).created
     out = tmp_path / "export"
     for _ in range(2):  # idempotent
-        subprocess.run([sys.executable, "-m", "sync.central", "export", str(out), "--data-dir",
+        subprocess.run([sys.executable, "-m", "central", "export", str(out), "--data-dir",
                         str(central.data_dir)], check=True, capture_output=True)
     folder = out / "sub-0301"
     assert (folder / "payload.json").read_bytes() == payload_for(301)

@@ -18,6 +18,7 @@ from kiosk.core import KioskCore
 from kiosk.enrollment import Enrollment
 from kiosk.pulled_catalog import load_catalog
 from kiosk.sync_service import enroll_terminal, sync_once
+from central.store import open_platform_store
 
 TITLE = "Residence permit (platform edition)"
 
@@ -25,7 +26,7 @@ TITLE = "Residence permit (platform edition)"
 def publish(central, kind: str, body: dict, tmp_path) -> None:
     path = tmp_path / f"{kind}.json"
     path.write_text(json.dumps(body), encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "sync.central", "publish", kind, str(path),
+    subprocess.run([sys.executable, "-m", "central", "publish", kind, str(path),
                     "--data-dir", str(central.data_dir)], check=True, capture_output=True)
 
 
@@ -103,7 +104,7 @@ def test_a_refused_terminal_shows_staff_that_sync_is_paused(central, tmp_path):
     enrollment = Enrollment(data_dir)
     keys = enroll_terminal(central.url, config.terminal.site_code, config.terminal.terminal_id,
                            enrollment, central.issue_token())
-    store = central.store()
+    store = open_platform_store(central.data_dir, central.database_url)
     store.set_terminal_status(keys.terminal_id, "revoked")  # kiosk-central revoke
     core = KioskCore(config, data_dir=data_dir)
     core.start()

@@ -20,10 +20,11 @@ from kiosk.config import load_config
 from kiosk.enrollment import Enrollment
 from kiosk.submission import Draft, SubmissionWriter
 from offline_cache import Outbox, Store, SyncState
-from sync.central_cli import main as central_cli
-from sync.central_keyring import RETIRED_PREFIX
-from sync.central_terminal_keys import terminal_key_history
+from central.cli import main as central_cli
+from central.keyring import RETIRED_PREFIX
+from central.terminal_keys import terminal_key_history
 from sync.local_central import LocalCentral, free_port
+from central.store import open_platform_store
 
 
 def write_config(tmp_path: Path, url: str, terminal_id: str) -> Path:
@@ -66,7 +67,7 @@ def quarantined(config_path: Path) -> dict[str, str]:
 def platform_cli(server: LocalCentral, *args: str) -> subprocess.CompletedProcess:
     """``kiosk-central`` as an operator runs it, in its own process."""
     return subprocess.run(
-        [sys.executable, "-m", "sync.central", *args, "--data-dir", str(server.data_dir),
+        [sys.executable, "-m", "central", *args, "--data-dir", str(server.data_dir),
          *(["--database-url", server.database_url] if server.database_url else [])],
         capture_output=True, text=True, timeout=120)
 
@@ -119,7 +120,7 @@ def test_queued_envelopes_are_delivered_after_both_keys_change(platform, tmp_pat
     assert kioskctl(["--config", str(config), "sync"]) == 0
     assert outbox_counts(config)["acked"] == 7 and not quarantined(config)
 
-    store = platform.store()
+    store = open_platform_store(platform.data_dir, platform.database_url)
     assert set(before + between + after) <= set(store.submission_ids())
     history = {row["key_id"]: row for row in terminal_key_history(store, "110105-T07")}
     assert history[old_terminal_key]["retired_at"] is not None
@@ -147,7 +148,7 @@ def test_usb_import_accepts_envelopes_under_retired_keys(sqlite_platform, tmp_pa
     result = platform_cli(server, "import", str(usb))
     assert result.returncode == 0, result.stderr
     assert "imported 2 submission(s), 0 refused" in result.stdout
-    assert set(ids) <= set(server.store().submission_ids())
+    assert set(ids) <= set(open_platform_store(server.data_dir, server.database_url).submission_ids())
     capsys.readouterr()
     assert kioskctl(["--config", str(config), "import-acks", str(usb)]) == 0
     assert "marked 2" in capsys.readouterr().out
@@ -156,7 +157,7 @@ def test_usb_import_accepts_envelopes_under_retired_keys(sqlite_platform, tmp_pa
 def _backdate(server: LocalCentral, terminal_id: str, key_id: str, days: float) -> None:
     """Make the retirement of the terminal key ``key_id`` and of every retired platform sealing
     key ``days`` older, as if that long had passed."""
-    store = server.store()
+    store = open_platform_store(server.data_dir, server.database_url)
     with store.db.transaction() as tx:
         row = tx.one("SELECT retired_at FROM terminal_keys WHERE key_id = ? AND terminal_id = ?",
                      (key_id, terminal_id))
@@ -204,7 +205,7 @@ def test_an_envelope_under_a_key_retired_past_the_grace_period_is_refused_clearl
 
 def test_an_interrupted_rekey_is_finished_by_running_it_again(sqlite_platform, tmp_path):
     from sync.client import CentralClient
-    from sync.keys import TerminalKeys
+    from egov_protocol.keys import TerminalKeys
 
     server = sqlite_platform
     config = write_config(tmp_path, server.url, "T10")
@@ -220,7 +221,7 @@ def test_an_interrupted_rekey_is_finished_by_running_it_again(sqlite_platform, t
     assert Enrollment(data).terminal_key_id() == new.key_id
     assert not (data / "keys" / "terminal-ed25519.next.pem").exists()
     assert kioskctl(["--config", str(config), "sync"]) == 0
-    assert outbox_counts(config)["acked"] == 1 and queued[0] in server.store().submission_ids()
+    assert outbox_counts(config)["acked"] == 1 and queued[0] in open_platform_store(server.data_dir, server.database_url).submission_ids()
 
 
 def test_a_lost_terminal_key_is_replaced_with_a_bound_token(sqlite_platform, tmp_path, capsys):
@@ -237,7 +238,7 @@ def test_a_lost_terminal_key_is_replaced_with_a_bound_token(sqlite_platform, tmp
     assert kioskctl(["--config", str(config), "rekey", "--token", token]) == 0
     assert kioskctl(["--config", str(config), "sync"]) == 0
     assert outbox_counts(config)["acked"] == 2 and not quarantined(config)
-    history = {r["key_id"]: r for r in terminal_key_history(server.store(), "110105-T11")}
+    history = {r["key_id"]: r for r in terminal_key_history(open_platform_store(server.data_dir, server.database_url), "110105-T11")}
     assert history[lost]["retired_at"] is not None
 
 
@@ -275,11 +276,11 @@ def test_rotated_keys_are_files_only_the_owner_reads(sqlite_platform, tmp_path):
 
 
 def test_kiosk_central_help_documents_rotation_and_grace():
-    result = subprocess.run([sys.executable, "-m", "sync.central", "--help"],
+    result = subprocess.run([sys.executable, "-m", "central", "--help"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert "rotate-keys" in result.stdout and "--key-grace-days" in result.stdout
     assert "KIOSK_CENTRAL_KEY_GRACE_DAYS" in result.stdout
-    serve = subprocess.run([sys.executable, "-m", "sync.central", "serve", "--help"],
+    serve = subprocess.run([sys.executable, "-m", "central", "serve", "--help"],
                            capture_output=True, text=True, timeout=60)
     assert "--key-grace-days" in serve.stdout

@@ -10,11 +10,12 @@ import httpx
 
 from offline_cache import Outbox, Store, SyncState
 from sync.client import Backoff, CentralClient, SyncWorker
-from sync.protocol import CENTRAL_HEADER
+from egov_protocol.protocol import CENTRAL_HEADER
 
-from .conftest import TERMINAL_ID
+from tests.conftest import TERMINAL_ID
 from .fault_proxy import FaultProxy
 from .test_sync_faults import queue_submissions
+from central.store import open_platform_store
 
 
 def test_resent_requests_do_not_pause_the_queue(new_central, tmp_path, terminal_keys, events):
@@ -46,7 +47,7 @@ def test_resent_requests_do_not_pause_the_queue(new_central, tmp_path, terminal_
     with Store(path) as store:
         assert Outbox(store).counts()["acked"] == 160
         assert SyncState(store).paused_reason() is None
-    assert set(server.store().submission_ids()) == ids
+    assert set(open_platform_store(server.data_dir, server.database_url).submission_ids()) == ids
 
 
 def test_the_401_replay_answer_of_an_older_platform_is_also_signed_again(terminal_keys):

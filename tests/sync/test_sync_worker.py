@@ -11,8 +11,8 @@ import pytest
 
 from offline_cache import Outbox, SealedSubmission, Store
 from sync.client import Backoff, SyncWorker
-from sync.errors import CentralRejected, CentralUnavailable, NotCentralServer
-from sync.protocol import CentralReceipt
+from egov_protocol.errors import CentralRejected, CentralUnavailable, NotCentralServer
+from egov_protocol.protocol import CentralReceipt
 
 FAST = Backoff(base_s=0.05, cap_s=0.2)
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 
-from .central_store import CentralStore
-from .protocol import RATING_FORM_ID
+from egov_protocol.protocol import RATING_FORM_ID
+
+from .store import CentralStore
 
 LEVELS = (5, 4, 3, 2, 1)
 

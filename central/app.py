@@ -1,7 +1,7 @@
-"""``kiosk-central``: the reference central platform (FastAPI + uvicorn; SQLite or PostgreSQL).
+"""The platform's web application (FastAPI + uvicorn; SQLite or PostgreSQL), run by ``kiosk-central serve``.
 
 Every response carries ``X-Egov-Central: 1`` so terminals can tell the platform from a captive
-portal. Terminal endpoints need a signed request (``sync.auth``); a terminal gets its identity by
+portal. Terminal endpoints need a signed request (``egov_protocol.auth``); a terminal gets its identity by
 enrolling with a one-time token that an operator issued (``kiosk-central issue-token``). The
 operator endpoints (fleet, submission metadata, ``/``) return no personal data; on a real
 deployment they sit behind the operators' network. OpenAPI at ``/openapi.json``; protocol in
@@ -25,26 +25,27 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import MutableHeaders
 
-from .auth import WINDOW_S, SignatureRejected, SignedRequest
-from .batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
-from .batch_wire import BatchFormatError, decode_batch, signed_portion
-from .central_accept import Refusal, accept, accept_many
-from .central_fleet import fleet_view
-from .central_page import render_index
-from .central_ratings import add_rating_routes, rating_counts
-from .central_store import (
+from egov_protocol.auth import WINDOW_S, SignatureRejected, SignedRequest
+from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
+from egov_protocol.batch_wire import BatchFormatError, decode_batch, signed_portion
+from egov_protocol.documents import KINDS, sign_document
+from egov_protocol.keys import key_id_for
+from egov_protocol.protocol import (CENTRAL_HEADER, CENTRAL_HEADER_VALUE, IDENTIFIER_PATTERN, REPLAYED,
+                                    REPLAYED_HEADER, REPLAYED_STATUS)
+
+from .accept import Refusal, accept, accept_many
+from .fleet import fleet_view
+from .page import render_index
+from .ratings import add_rating_routes, rating_counts
+from .store import (
     BlobMismatch,
     CentralStore,
     NonceReplayed,
     TerminalKeyConflict,
     TokenRejected,
 )
-from .documents import KINDS, sign_document
-from .central_keyring import DEFAULT_GRACE_DAYS, PlatformKeyring, grace_days
-from .central_rekey import add_key_routes, platform_description
-from .keys import key_id_for
-from .protocol import (CENTRAL_HEADER, CENTRAL_HEADER_VALUE, IDENTIFIER_PATTERN, REPLAYED,
-                       REPLAYED_HEADER, REPLAYED_STATUS)
+from .keyring import DEFAULT_GRACE_DAYS, PlatformKeyring, grace_days
+from .rekey import add_key_routes, platform_description
 
 MAX_REQUEST_BYTES = 96 * 1024 * 1024
 MAX_BATCH = 100
@@ -171,7 +172,7 @@ def _batch_results(store: CentralStore, keys: PlatformKeyring, terminal: dict,
 async def _verified_terminal(request: Request, *, batch: bool = False) -> tuple[dict, SignedRequest]:
     """The terminal of a request whose signature, date and digest verify (401/403 otherwise);
     its nonce is not recorded yet. ``batch``: the digest covers a binary batch's signed
-    portion (``sync.batch_wire.signed_portion``)."""
+    portion (``egov_protocol.batch_wire.signed_portion``)."""
     store: CentralStore = request.app.state.store
     body = await request.body()
     if batch:
@@ -268,7 +269,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
     @app.get("/v1/terminals", tags=["operators"])
     def list_terminals() -> dict:
         """The fleet: terminals, counts, last heartbeat, devices, alerts, audit head, staleness,
-        sequence gaps (``sync.central_fleet``; no personal data)."""
+        sequence gaps (``central.fleet``; no personal data)."""
         return {"items": fleet_view(store)}
 
     @app.put("/v1/submissions/{submission_id}", tags=["submissions"], status_code=201)
@@ -287,7 +288,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
     @app.post("/v1/batches", tags=["submissions"], openapi_extra=BATCH_OPENAPI)
     async def post_batch(request: Request, sender: BatchSender) -> dict:
         """Receive several small submissions; one result per item, each independent (signed).
-        Body: the binary framing ``application/vnd.egov.batch`` (``sync.batch_wire``), or the
+        Body: the binary framing ``application/vnd.egov.batch`` (``egov_protocol.batch_wire``), or the
         JSON form ``BatchIn`` of earlier terminals."""
         body = await request.body()  # already read (and verified) by ``signed_terminal``
         content_type = request.headers.get("content-type", "")
@@ -386,14 +387,3 @@ def app_from_env() -> FastAPI:
     and ``KIOSK_CENTRAL_KEY_GRACE_DAYS``."""
     return create_app(os.environ["KIOSK_CENTRAL_DATA_DIR"],
                       os.environ.get("KIOSK_CENTRAL_DATABASE_URL") or None, grace_days())
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Console script ``kiosk-central`` (see ``sync.central_cli``)."""
-    from .central_cli import main as cli_main
-
-    raise SystemExit(cli_main(argv))
-
-
-if __name__ == "__main__":
-    main()

@@ -4,7 +4,7 @@ A terminal's key changes by ``kioskctl rekey``: a request signed by the old key 
 new one (``POST /v1/terminal-key``), or, when the old key is lost, an enrollment token bound to
 the terminal does (``kioskctl rekey --token``). Either way the previous key stays on record with
 its ``retired_at`` time: envelopes the terminal signed and queued before the change still verify
-for the grace period (``sync.central_keyring``; 30 days by default), and are refused with a
+for the grace period (``central.keyring``; 30 days by default), and are refused with a
 reason naming the key and its retirement date after it. Requests must always be signed with the
 current key. A key never moves to another terminal.
 

@@ -33,7 +33,7 @@ SCHEMA: tuple[str, ...] = (
         registered_at TEXT NOT NULL
     )""",
     # Every key a terminal ever enrolled: envelopes signed before a key rotation stay verifiable
-    # for the grace period after ``retired_at`` (NULL: the current key; sync.central_terminal_keys).
+    # for the grace period after ``retired_at`` (NULL: the current key; central.terminal_keys).
     """CREATE TABLE IF NOT EXISTS terminal_keys (
         key_id        TEXT PRIMARY KEY,
         terminal_id   TEXT NOT NULL,
@@ -80,7 +80,7 @@ SCHEMA: tuple[str, ...] = (
         content       BLOB NOT NULL,
         PRIMARY KEY (submission_id, name)
     )""",
-    # ``content`` is empty for a blob kept in a segment file (``sync.central_blobs``).
+    # ``content`` is empty for a blob kept in a segment file (``central.blobs``).
     """CREATE TABLE IF NOT EXISTS blobs (
         sha256       TEXT PRIMARY KEY,
         size_bytes   INTEGER NOT NULL,

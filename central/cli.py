@@ -17,12 +17,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .central_accept import Refusal, accept
-from .central_store import CentralStore
-from .documents import KINDS, sign_document
-from .envelope import EnvelopeError, envelope_key_id, open_sealed
-from .central_keyring import GRACE_ENV, PlatformKeyring, grace_days, rotate_sealing_key
-from .keys import PlatformKeys
+from egov_protocol.documents import KINDS, sign_document
+from egov_protocol.envelope import EnvelopeError, envelope_key_id, open_sealed
+from egov_protocol.keys import PlatformKeys
+
+from .accept import Refusal, accept
+from .store import CentralStore, open_platform_store
+from .keyring import GRACE_ENV, PlatformKeyring, grace_days, rotate_sealing_key
 
 _COMMANDS = ("serve", "issue-token", "revoke", "publish", "export", "import", "rotate-keys")
 
@@ -42,10 +43,8 @@ keys and re-keying:
 
 
 def _store(args) -> CentralStore:
-    store = CentralStore(args.database_url or Path(args.data_dir) / "central.sqlite3")
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
-    store.open()
-    return store
+    return open_platform_store(args.data_dir, args.database_url)
 
 
 def _serve(args) -> int:
@@ -56,7 +55,7 @@ def _serve(args) -> int:
     os.environ[GRACE_ENV] = str(args.key_grace_days)
     _store(args)  # create the schema once, before the workers race for it
     PlatformKeys.load_or_create(Path(args.data_dir) / "keys")
-    uvicorn.run("sync.central:app_from_env", factory=True, host=args.host, port=args.port,
+    uvicorn.run("central.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level=args.log_level)
     return 0
 

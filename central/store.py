@@ -1,4 +1,4 @@
-"""Storage of the reference central platform, on SQLite or PostgreSQL (``sync.central_db``).
+"""Storage of the reference central platform, on SQLite or PostgreSQL (``central.db``).
 
 The platform is the trusted side: it keeps each envelope exactly as received (plus its detached
 attachment blobs by hash) and the decrypted payload for its own processing. Deduplication is the
@@ -18,34 +18,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .central_blobs import BlobSegments
-from .central_db import Database
-from .central_terminal_keys import record_key, retire_current_key
+from .blobs import BlobSegments
+from .db import Database
+from .errors import (BlobMismatch, NonceReplayed, ReceiptNumberTaken, TerminalKeyConflict,  # noqa: F401
+                     TokenRejected)
+from .terminal_keys import record_key, retire_current_key
 
 # Columns safe to show operators on lists: no payload, no envelope.
 _LIST_FIELDS = ("id", "receipt_number", "terminal_id", "digest", "central_receipt", "service_id",
                 "form_id", "form_version", "received_at")
 _LIST_COLUMNS = ", ".join(_LIST_FIELDS)
-
-
-class ReceiptNumberTaken(Exception):
-    """A different submission id already uses this receipt number."""
-
-
-class TerminalKeyConflict(Exception):
-    """The terminal id or key is registered differently."""
-
-
-class TokenRejected(Exception):
-    """The enrollment token is unknown, used, expired or meant for another terminal."""
-
-
-class NonceReplayed(Exception):
-    """A request nonce this terminal already used (a replay); nothing was stored."""
-
-
-class BlobMismatch(Exception):
-    """An uploaded blob does not hash to its name, or a part does not fit."""
 
 
 def _now() -> str:
@@ -403,3 +385,11 @@ class CentralStore:
                     continue
                 row["sequence_gap"] = max(0, accepted - unsent - row["submissions"])
         return rows
+
+
+def open_platform_store(data_dir: str | Path, database_url: str | None = None) -> CentralStore:
+    """The platform's database as ``kiosk-central`` opens it: ``database_url`` (PostgreSQL) or
+    ``central.sqlite3`` in the data folder; the schema is created or upgraded in place."""
+    store = CentralStore(database_url or Path(data_dir) / "central.sqlite3")
+    store.open()
+    return store

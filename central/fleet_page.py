@@ -1,6 +1,6 @@
 """The fleet table of the operators' page: one row per terminal, problems highlighted.
 
-Rows come from :func:`sync.central_fleet.fleet_view`. A stale heartbeat, a device in fault, a
+Rows come from :func:`central.fleet.fleet_view`. A stale heartbeat, a device in fault, a
 device that needs attention (paper low), an open "call staff" alert, an audit head that went back
 and a sequence gap each get a class the page's style colours. Only ids, states, counts and times:
 nothing personal.

@@ -10,9 +10,10 @@ import warnings
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-import sync.central as central_module
-from sync.central import create_app, main
-from sync.keys import PlatformKeys
+import central.app as central_module
+from central.app import create_app
+from central.cli import main
+from egov_protocol.keys import PlatformKeys
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # StarletteDeprecationWarning: it would prefer httpx2
@@ -32,8 +33,8 @@ def token_for(app_client, terminal_id=None) -> str:
 
 
 def signed(app_client, keys, method, path, body=None, terminal_id=TERMINAL_ID, **kwargs):
-    """A request signed like the terminal signs it (``sync.auth``)."""
-    from sync.auth import sign_request
+    """A request signed like the terminal signs it (``egov_protocol.auth``)."""
+    from egov_protocol.auth import sign_request
 
     content = b"" if body is None else json.dumps(body).encode()
     headers = sign_request(keys.signing_key, terminal_id, method, path.split("#")[0], content)
@@ -140,7 +141,7 @@ def test_unsigned_replayed_stale_and_tampered_requests_are_refused(app_client, r
                                                                    platform_x25519, make_sealed):
     from datetime import datetime, timedelta, timezone
 
-    from sync.auth import sign_request
+    from egov_protocol.auth import sign_request
 
     submission = make_sealed(1, platform_x25519, registered)
     body = json.dumps({"receipt_number": submission.receipt_number, "digest": submission.digest,
@@ -189,7 +190,7 @@ def test_a_tampered_envelope_is_refused(app_client, registered, platform_x25519,
 
 def test_an_envelope_signed_by_another_terminal_is_refused(app_client, registered,
                                                            platform_x25519, make_sealed, tmp_path):
-    from sync.keys import TerminalKeys
+    from egov_protocol.keys import TerminalKeys
 
     intruder = TerminalKeys.load_or_create(tmp_path / "intruder")
     response = put(app_client, make_sealed(1, platform_x25519, intruder))
@@ -248,11 +249,10 @@ def test_main_parses_arguments_and_runs_uvicorn(tmp_path, monkeypatch):
 
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(app=app, **kwargs))
-    with pytest.raises(SystemExit):
-        main(["--host", "127.0.0.1", "--port", "8765", "--data-dir", str(tmp_path / "d"),
-              "--workers", "2"])
+    assert main(["--host", "127.0.0.1", "--port", "8765", "--data-dir", str(tmp_path / "d"),
+                 "--workers", "2"]) == 0
     assert seen["host"] == "127.0.0.1" and seen["port"] == 8765 and seen["workers"] == 2
-    assert seen["app"] == "sync.central:app_from_env" and seen["factory"] is True
+    assert seen["app"] == "central.app:app_from_env" and seen["factory"] is True
     assert (tmp_path / "d" / "central.sqlite3").exists()
 
 
@@ -260,7 +260,7 @@ def test_main_parses_arguments_and_runs_uvicorn(tmp_path, monkeypatch):
 def test_a_payload_that_is_not_a_utf8_json_object_is_refused(app_client, registered,
                                                              platform_x25519, payload):
     from offline_cache import SealedSubmission
-    from sync.envelope import seal
+    from egov_protocol.envelope import seal
 
     envelope = seal(payload, {}, platform_x25519, registered.signing_key, registered.key_id)
     submission = SealedSubmission.create(id="sub-0001", receipt_number="R-1", service_id="s",
@@ -286,8 +286,8 @@ def test_arbitrary_envelope_bytes_get_422_never_a_server_error(app_client, regis
 
 def test_a_binary_batch_is_stored_once_and_its_replay_or_tampering_refused(
         app_client, registered, platform_x25519, make_sealed):
-    from sync.auth import sign_request
-    from sync.batch_wire import CONTENT_TYPE, encode_batch, signed_portion
+    from egov_protocol.auth import sign_request
+    from egov_protocol.batch_wire import CONTENT_TYPE, encode_batch, signed_portion
 
     def signed(content: bytes) -> dict:
         return {**sign_request(registered.signing_key, TERMINAL_ID, "POST", "/v1/batches",

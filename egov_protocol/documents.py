@@ -18,7 +18,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 KINDS = ("catalog", "forms", "settings")
-#: The platform's current sealing key, signed like the other documents (``sync.central_rekey``);
+#: The platform's current sealing key, signed like the other documents (``central.rekey``);
 #: served from the platform's keys, never published by an operator.
 PLATFORM_KEYS = "platform-keys"
 _CONTEXT = b"egov-kiosk/document/v1\x00"

@@ -7,13 +7,13 @@ and a terminal's re-key (``POST /v1/terminal-key``).
   pull it with the other documents (an ETag makes that a 304 until a rotation) and seal to the
   new key from then on; envelopes they sealed before stay acceptable for the grace period.
 - ``POST /v1/terminal-key`` (request signed with the terminal's current key): ``{"public_key",
-  "proof"}`` where ``proof`` is the new key's signature of ``sync.keys.rekey_proof_message``.
+  "proof"}`` where ``proof`` is the new key's signature of ``egov_protocol.keys.rekey_proof_message``.
   The new key becomes the terminal's key and the old one is kept, retired
-  (``sync.central_terminal_keys``). Sent again after a lost answer, signed with the new key, it
+  (``central.terminal_keys``). Sent again after a lost answer, signed with the new key, it
   answers 200 with ``retired_key_id`` null. A key of another terminal is a 409.
 
 No ``from __future__ import annotations`` here: FastAPI reads the route signatures, whose
-dependency is handed in by ``sync.central``.
+dependency is handed in by ``central.app``.
 """
 
 import base64
@@ -26,11 +26,12 @@ from fastapi import Depends, Header, HTTPException
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from .central_keyring import PlatformKeyring
-from .central_store import CentralStore
-from .central_terminal_keys import KeyChangeRefused, replace_terminal_key
-from .documents import PLATFORM_KEYS, sign_document
-from .keys import key_id_for, rekey_proof_message
+from egov_protocol.documents import PLATFORM_KEYS, sign_document
+from egov_protocol.keys import key_id_for, rekey_proof_message
+
+from .keyring import PlatformKeyring
+from .store import CentralStore
+from .terminal_keys import KeyChangeRefused, replace_terminal_key
 
 
 class RekeyIn(BaseModel):

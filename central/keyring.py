@@ -8,7 +8,7 @@ Envelopes queued on a terminal before it learnt the new key are sealed to the ol
 ``grace_days`` after its retirement a retired key still opens envelopes that arrive; after that
 an envelope sealed to it is refused with a reason naming the key and the date. Retired keys are
 kept (not deleted) afterwards: ``kiosk-central export`` needs them for what was stored under
-them. The same grace applies to the terminals' retired signing keys (``sync.central_terminal_keys``).
+them. The same grace applies to the terminals' retired signing keys (``central.terminal_keys``).
 
 The Ed25519 key that signs the platform's documents is the terminals' trust anchor (pinned at
 enrollment) and is not rotated here.
@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from .keys import (
+from egov_protocol.keys import (
     PLATFORM_ENCRYPTION_KEY_FILE,
     PlatformKeys,
     load_private_key,

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .central_store import CentralStore
+    from .store import CentralStore
 
 #: Twice the terminal's heartbeat interval (300 s) plus slack: later than this is "stale".
 STALE_AFTER_S = 900.0

@@ -13,12 +13,13 @@ from datetime import datetime, timedelta, timezone
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .central_keyring import DEFAULT_GRACE_DAYS, PlatformKeyring
-from .central_store import CentralStore, NewSubmission, ReceiptNumberTaken
-from .central_terminal_keys import KeyNotKnown, KeyRetiredTooLong, envelope_signer
-from .envelope import EnvelopeError, NotAddressedToKey, inspect_envelope, open_parsed
-from .keys import PlatformKeys
-from .protocol import is_identifier
+from egov_protocol.envelope import EnvelopeError, NotAddressedToKey, inspect_envelope, open_parsed
+from egov_protocol.keys import PlatformKeys
+from egov_protocol.protocol import is_identifier
+
+from .keyring import DEFAULT_GRACE_DAYS, PlatformKeyring
+from .store import CentralStore, NewSubmission, ReceiptNumberTaken
+from .terminal_keys import KeyNotKnown, KeyRetiredTooLong, envelope_signer
 
 
 class Refusal(Exception):

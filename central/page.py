@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .central_fleet_page import FLEET_STYLE, render_fleet
+from .fleet_page import FLEET_STYLE, render_fleet
 
 _STYLE = """
 body { font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 2rem; color: #1b1b1b; }
@@ -46,7 +46,7 @@ def _ratings(counts: dict[int, int] | None) -> str:
 def render_index(total: int, submissions: list[dict], terminals: list[dict],
                  ratings: dict[int, int] | None = None) -> str:
     """The page for ``GET /``: submissions (newest first), the terminal fleet (rows of
-    :func:`sync.central_fleet.fleet_view`), and the 好差评
+    :func:`central.fleet.fleet_view`), and the 好差评
     ratings per level (``ratings``, when given)."""
     submission_rows = [
         [s["receipt_number"], s["service_id"], s["terminal_id"], s["received_at"],

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from kiosk.config import load_config
 from kiosk.enrollment import Enrollment
-from sync.central_terminal_keys import terminal_key_history
+from central.terminal_keys import terminal_key_history
 
-from .test_sync_rekey import write_config
+from tests.sync.test_sync_rekey import write_config
 
 
 def test_a_replayed_older_sealing_key_document_is_not_adopted(tmp_path):
@@ -58,13 +58,13 @@ def test_a_database_of_schema_2_keeps_its_key_history_through_the_upgrade(
     """Today's main (schema 2) recorded every enrolled key but not which were replaced, and no
     key of terminals enrolled before that table: the upgrade dates each replaced key's
     retirement to the next key's registration, records the others as current, in place."""
-    from sync.central_accept import Refusal, accept
-    from sync.central_keyring import PlatformKeyring
-    from sync.central_store import CentralStore
-    from sync.envelope import seal
-    from sync.keys import TerminalKeys
+    from central.accept import Refusal, accept
+    from central.keyring import PlatformKeyring
+    from central.store import CentralStore
+    from egov_protocol.envelope import seal
+    from egov_protocol.keys import TerminalKeys
 
-    from .conftest import payload_for
+    from tests.conftest import payload_for
 
     first, second, other = (TerminalKeys.load_or_create(tmp_path / name) for name in "abc")
     enrolled, re_enrolled = (datetime.now(timezone.utc) - timedelta(days=d) for d in (3, 1))
@@ -145,8 +145,8 @@ def test_a_sealing_key_document_body_is_adopted_or_refused_never_crashes(tmp_pat
 @given(since=_JSON)
 @settings(max_examples=150, deadline=None)
 def test_a_platform_description_with_any_sealing_key_since_parses_or_is_a_protocol_error(since):
-    from sync.errors import CentralProtocolError
-    from sync.protocol import PlatformInfo
+    from egov_protocol.errors import CentralProtocolError
+    from egov_protocol.protocol import PlatformInfo
 
     key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
     try:
@@ -159,7 +159,7 @@ def test_a_platform_description_with_any_sealing_key_since_parses_or_is_a_protoc
 
 def test_doctor_names_an_unfinished_rekey(tmp_path):
     from kiosk.doctor import check_keys
-    from sync.keys import TerminalKeys
+    from egov_protocol.keys import TerminalKeys
 
     config = load_config(str(write_config(tmp_path, "http://127.0.0.1:9", "T13")))
     keys = tmp_path / "data" / "keys"

@@ -1,4 +1,4 @@
-"""The platform's blob segment files (``sync.central_blobs``) and the store that uses them."""
+"""The platform's blob segment files (``central.blobs``) and the store that uses them."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sync.central_blobs import BlobCorrupted, BlobSegments
-from sync.central_store import CentralStore
+from central.blobs import BlobCorrupted, BlobSegments
+from central.store import CentralStore
 
 
 def _ref(content: bytes) -> str:

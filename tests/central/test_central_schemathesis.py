@@ -9,8 +9,8 @@ import hypothesis
 import schemathesis
 from schemathesis.checks import not_a_server_error
 
-from sync.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
-from sync.central import create_app
+from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
+from central.app import create_app
 
 # The binary batch framing is sent as raw bytes, like application/octet-stream.
 schemathesis.serializer.alias(BATCH_CONTENT_TYPE, "application/octet-stream")

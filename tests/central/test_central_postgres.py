@@ -8,9 +8,10 @@ import threading
 import pytest
 
 from offline_cache import Outbox, Store
-from sync.central_store import CentralStore, NewSubmission, TokenRejected
+from central.store import CentralStore, NewSubmission, TokenRejected
 from sync.client import Backoff, CentralClient, SyncWorker
 from sync.local_central import LocalCentral, free_port
+from central.store import open_platform_store
 
 TERMINAL_ID = "GZ01-T01"
 
@@ -91,7 +92,7 @@ def test_terminal_drains_to_kiosk_central_on_postgres_with_several_workers(
                 record = Outbox(store).get("sub-0001")
             assert client.put_submission(record).central_receipt == record.central_receipt
             del first
-        store = server.store()
+        store = open_platform_store(server.data_dir, server.database_url)
         assert len(store.submission_ids()) == 40
         fleet = store.terminals()
         assert fleet[0]["submissions"] == 40
