@@ -40,6 +40,14 @@ Window {
                 Layout.fillWidth: true
                 snapshot: root.snapshot
             }
+            CardReminder {
+                id: cardReminder
+                // A document left on the reader: above whichever screen is shown, pushing it down.
+                Layout.fillWidth: true
+                Layout.preferredHeight: implicitHeight
+                state_: root.snapshot.card_left || ""
+                demoControls: !!root.snapshot.demo_controls
+            }
             Loader {
                 id: screenLoader
                 objectName: "screenLoader"
@@ -84,6 +92,7 @@ Window {
         muted: !!root.snapshot.voice_muted
         idleText: idleOverlay.visible ? idleOverlay.spokenText : ""
         staffText: navBar.staffConfirmation
+        cardText: cardReminder.spokenText
     }
 
     // 长辈版: the session's elder mode switches every size of the theme at once.
