@@ -111,6 +111,7 @@ Window {
         x: (root.width - width) / 2
         y: active ? root.height - height : root.height
         visible: active
+        externalLanguageSwitchEnabled: true   // the globe key opens KeyboardLanguage's pop-up
     }
 
     IdleOverlay {
@@ -144,13 +145,16 @@ Window {
         source: "Kiosk/MaintenanceScreen.qml"
     }
 
-    Binding {
-        target: VirtualKeyboardSettings
-        property: "locale"
-        value: kiosk.language === "en" ? "en_US" : "zh_CN"
+    // The keyboard's input language follows the UI language on every field and every new session.
+    KeyboardLanguage {
+        id: keyboardLanguage
+        objectName: "keyboardLanguage"
+        anchors.fill: parent
+        z: 60
+        panel: inputPanel
+        uiLanguage: kiosk.language
     }
-    Component.onCompleted: {
-        VirtualKeyboardSettings.activeLocales = ["zh_CN", "en_US"]
-        VirtualKeyboardSettings.fullScreenMode = false
-    }
+    onActiveFocusItemChanged: keyboardLanguage.followUi()
+    onScreenNameChanged: if (screenName === "attract") keyboardLanguage.followUi()
+    Component.onCompleted: VirtualKeyboardSettings.fullScreenMode = false
 }

@@ -1,7 +1,6 @@
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
-import QtQuick.VirtualKeyboard.Settings
 
 // One question of the form, drawn by its type. The field view comes from the core (label,
 // hint, value, error, choices, keyboard already in the current language); answers go back to
@@ -112,8 +111,7 @@ ColumnLayout {
         onActiveFocusChanged: {
             if (activeFocus) {
                 edited = false
-                if (fieldItem.field.keyboard === "pinyin" && fieldItem.fieldType === "text")
-                    VirtualKeyboardSettings.locale = "zh_CN"
+                // The input language follows the UI language (KeyboardLanguage.qml), not the field.
                 fieldItem.inputFocused(textInput)
             } else {
                 text = fieldItem.shownValue
