@@ -64,7 +64,13 @@ ColumnLayout {
         placeholderTextColor: Theme.textMuted
         leftPadding: 24
         rightPadding: 24
-        inputMethodHints: {
+        // Every answer is the citizen's (names, addresses, numbers, employer): ImhSensitiveData
+        // keeps the Pinyin user dictionary closed, so nothing typed is learned and suggested
+        // to the next citizen (ui/keyboard_dictionary.py); ImhNoPredictiveText for any engine
+        // that predicts instead.
+        readonly property int privateHints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
+        inputMethodHints: privateHints | typeHints
+        readonly property int typeHints: {
             switch (fieldItem.fieldType) {
             case "phone": return Qt.ImhDialableCharactersOnly | Qt.ImhNoPredictiveText
             // The numeric pad; the check character X has its own key beside the field.
