@@ -27,8 +27,8 @@ def demo_kiosk(make_kiosk: Any, kiosk_config: Any) -> Any:
 
 
 def reminder_text(kiosk: Any) -> str:
-    item = kiosk.find("cardReminderText")
-    return item.property("text") if item is not None else ""
+    lines = [kiosk.find(name) for name in ("cardReminderZh", "cardReminderEn")]
+    return "\n".join(item.property("text") for item in lines if item is not None)
 
 
 def finish_the_form(kiosk: Any) -> None:

@@ -33,14 +33,19 @@ Rectangle {
         anchors.margins: Theme.spacing
         spacing: Theme.spacing / 2
 
-        KText {
-            objectName: "cardReminderText"
-            Layout.fillWidth: true
-            horizontalAlignment: Text.AlignHCenter
-            text: reminder.zhText + "\n" + reminder.enText
-            font.pixelSize: Theme.fontHeading
-            font.bold: true
-            color: Theme.error
+        Repeater {
+            model: [{ name: "cardReminderZh", text: reminder.zhText },
+                    { name: "cardReminderEn", text: reminder.enText }]
+            delegate: KText {
+                required property var modelData
+                objectName: modelData.name
+                Layout.fillWidth: true
+                horizontalAlignment: Text.AlignHCenter
+                text: modelData.text
+                font.pixelSize: Theme.fontHeading
+                font.bold: true
+                color: Theme.error
+            }
         }
         KioskButton {
             // Demo and training only: the simulated citizen takes the card off the reader.
