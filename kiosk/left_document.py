@@ -66,6 +66,11 @@ class LeftDocumentGuard:
         #: Presence answers received (diagnostics and tests).
         self.answers = 0
 
+    @property
+    def checking(self) -> bool:
+        """True while the identify step waits for its first presence answer (journey thread)."""
+        return self._checking
+
     def view(self) -> dict[str, Any]:
         """The snapshot field ``card_left`` (journey thread)."""
         return {"card_left": self.state}
