@@ -156,6 +156,8 @@ class Driver:
             self.wait(lambda s: s.get("screen") == "done", "the done screen", timeout_s=60)
             bridge.finish()
         self.screen("attract")
+        bridge.takeBackDemoDocument()  # else the next journey's identify step waits for it
+        self.wait(lambda s: not s.get("card_left"), "the card taken back")
         if variant == 5:
             bridge.setLanguage("zh-CN")
             self.wait(lambda s: s.get("language") == "zh-CN", "Chinese again")

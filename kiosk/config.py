@@ -104,6 +104,9 @@ class JourneyConfig:
     card_removal: Literal["keep", "wipe"] = key(
         "keep", "After a successful read: 'keep' lets the citizen take the document back; 'wipe' ends "
         "the session when it leaves the reader before the done screen.")
+    card_left_alert_s: float = key(
+        60.0, "Seconds a document may lie on the reader after the done screen or a wipe (the screen and "
+        "voice asking to take it back) before staff are alerted.", between(5, 3600))
 
 
 @dataclass(frozen=True)

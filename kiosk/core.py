@@ -26,6 +26,7 @@ from .face_preview import FacePreview
 from .fleet_status import FleetStatus
 from .identify import IdentifyStep
 from .journey import Journey, JourneyState, TransitionRefused, WipeReason
+from .left_document import LeftDocumentGuard
 from .preferences import DEFAULTS as PREFERENCE_DEFAULTS
 from .preferences import SessionPreferences
 from .printing import PrintStep
@@ -89,6 +90,7 @@ class KioskCore:
         self._printing = PrintStep(self)
         self._storing = StoreStep(self)
         self._identify = IdentifyStep(self)
+        self._left_document = LeftDocumentGuard(self)  # kiosk/left_document.py
         # terminal.restart_window: asked on every clock tick (kiosk/restart_window.py).
         self._restart = restart_planner or RestartPlanner.from_config(config.terminal.restart_window)
         #: Checks that must all be False for the nightly restart to happen (maintenance mode adds
@@ -234,8 +236,17 @@ class KioskCore:
             reader = self._devices["id_reader"].driver
             if not hasattr(reader, "present"):
                 raise TransitionRefused("the configured reader is not simulated")
-            reader.present(key)
+            self._left_document.after_check(lambda: reader.present(key))
         self._post(present, changed=False)
+
+    def take_back_demo_document(self) -> None:
+        """Demo mode: the citizen takes the document off the simulated reader."""
+        def take_back() -> None:
+            reader = self._devices["id_reader"].driver
+            if not hasattr(reader, "remove"):
+                raise TransitionRefused("the configured reader is not simulated")
+            reader.remove()
+        self._post(take_back, changed=False)
 
     def enter_access_key(self, document_number: str, birth_date: str, expiry_date: str, can: str = "") -> None:
         """The citizen typed a passport's access key (dates YYMMDD), or its 6-digit CAN."""
@@ -373,6 +384,7 @@ class KioskCore:
         )
         snapshot["access_key"] = dict(self._identify.access_key_view)
         snapshot.update(self._preferences.view())
+        snapshot.update(self._left_document.view())
         with self._snapshot_lock:
             self._snapshot = snapshot
         self.events.publish(ev.JOURNEY_CHANGED, snapshot=snapshot)
@@ -397,6 +409,8 @@ class KioskCore:
         self._identify.forget()
         self._staff_called = False
         self._preferences.reset()
+        self.language = self.config.ui.language  # each citizen starts from the terminal's defaults
+        self._left_document.remind()  # a document still on the reader is not the next citizen's
         self._printing.discard_form_jobs()
         self.events.publish(ev.SESSION_WIPED, reason=reason.value)
         log.info("session wiped: %s", reason.value)

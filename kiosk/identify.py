@@ -44,10 +44,16 @@ class IdentifyStep:
         self.card_watch = CardWatch(core)
 
     def start(self) -> None:
-        """The identify screen is shown: start waiting for a document (journey thread)."""
+        """The identify screen is shown: wait for a document presented now (journey thread).
+
+        A document already lying on the reader (the previous citizen's, or this citizen's after
+        "Back" from the face step) is not read: it must be taken off and presented again
+        (:mod:`kiosk.left_document`).
+        """
         self._epoch += 1
         self.card_watch.stop()  # back on identify: another document may be presented
-        self._request_read(self._epoch)
+        epoch = self._epoch
+        self._core._left_document.before_read(lambda: self._retry_read(epoch))
 
     def forget(self) -> None:
         """The session is wiped: drop reads in flight and the access key (journey thread)."""

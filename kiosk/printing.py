@@ -110,6 +110,7 @@ class PrintStep:
             self._core.events.publish(ev.RECEIPT_PRINT_FAILED, receipt_number=receipt_number, action=action)
             self._core.events.publish(ev.STAFF_CALLED, terminal_id=self._core.config.terminal.terminal_id,
                                 screen="printing", reason="receipt_printer", action=action)
+        self._core._left_document.remind()  # the done screen: take the document back
         self._core._publish_snapshot()
 
     def _print_form(self, accepted: Accepted) -> None:

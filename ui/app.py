@@ -158,6 +158,9 @@ def create_application(
     from .pdf import register as register_pdf_renderer
 
     register_pdf_renderer(core)  # A4 forms: the core asks ui for PDFs without importing Qt
+    from .keyboard_dictionary import install as install_dictionary_reset
+
+    install_dictionary_reset(core)  # the keyboard's learned words go at every wipe
     engine.rootContext().setContextProperty("kiosk", bridge)
     bridge.open()
     from .maintenance_bridge import install_maintenance

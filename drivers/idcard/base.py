@@ -25,6 +25,11 @@ class IdReader(Device):
     """
 
     family = "idcard"
+    #: True when :meth:`document_present` really knows whether a document lies on the reader. The
+    #: kiosk then reads a document only when it is presented during the identify step and reminds
+    #: the citizen to take it back; without it, it cannot tell (``docs/configuration.md`` says what
+    #: happens instead).
+    reports_presence: bool = False
 
     @abstractmethod
     def read_document(self, timeout_s: float) -> Identity:

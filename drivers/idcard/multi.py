@@ -34,6 +34,11 @@ class MultiIdReader(IdReader):
         self._errors: dict[int, DeviceError] = {}
         self._last: IdReader | None = None
 
+    @property
+    def reports_presence(self) -> bool:  # type: ignore[override]
+        """True only when every reader can tell whether a document lies on it."""
+        return all(reader.reports_presence for reader in self.readers)
+
     def open(self) -> None:
         """Open every reader; one that fails stays closed (its error shows in :meth:`status`)."""
         for index, reader in enumerate(self.readers):

@@ -35,10 +35,15 @@ class SimulatedIdReader(IdReader):
     ``documents`` selects which built-in sample documents are offered (keys of
     :func:`available_documents`); ``read_delay_s`` is how long a read takes once a document is
     present (a SAM read is about 0.2 s at 115200 baud). A placed document stays on the reader
-    until :meth:`remove`, so repeated reads return it again, like a real card on a reader.
+    until :meth:`remove`, so repeated reads return it again, like a real card on a reader: the
+    simulated citizen forgets the card there. ``take_back_s`` (or :meth:`script_take_back`)
+    makes them take it back that many seconds after each successful read instead.
     """
 
-    def __init__(self, documents: list[str] | None = None, read_delay_s: float = 0.2) -> None:
+    reports_presence = True
+
+    def __init__(self, documents: list[str] | None = None, read_delay_s: float = 0.2,
+                 take_back_s: float | None = None) -> None:
         keys = list(documents) if documents is not None else ["resident_id", "passport"]
         unknown = [key for key in keys if key not in SAMPLE_DOCUMENTS]
         if unknown:
@@ -47,6 +52,10 @@ class SimulatedIdReader(IdReader):
             )
         if read_delay_s < 0:
             raise ValueError("read_delay_s must not be negative")
+        if take_back_s is not None and take_back_s < 0:
+            raise ValueError("take_back_s must not be negative")
+        self._take_back_s = take_back_s
+        self._placements = 0  # counts present() calls: a take-back only removes the card it read
         self._documents = keys
         self._read_delay_s = float(read_delay_s)
         self._faults = FaultScript(FAULT_KINDS)
@@ -68,7 +77,29 @@ class SimulatedIdReader(IdReader):
             raise ValueError(f"document {key!r} is not offered by this reader; offered: {known}")
         with self._cond:
             self._present = key
+            self._placements += 1
             self._cond.notify_all()
+
+    def script_take_back(self, after_s: float | None) -> None:
+        """After each successful read, take the card back ``after_s`` seconds later; ``None``:
+        leave it lying on the reader until :meth:`remove` (any thread)."""
+        if after_s is not None and after_s < 0:
+            raise ValueError("after_s must not be negative")
+        self._take_back_s = after_s
+
+    def _take_back_later(self, placement: int) -> None:
+        if self._take_back_s is None:
+            return
+
+        def take_back() -> None:
+            with self._cond:
+                if self._placements == placement:
+                    self._present = None
+                    self._cond.notify_all()
+
+        timer = threading.Timer(self._take_back_s, take_back)
+        timer.daemon = True
+        timer.start()
 
     def remove(self) -> None:
         """Take the document off the reader (any thread)."""
@@ -130,6 +161,7 @@ class SimulatedIdReader(IdReader):
             if not arrived:
                 raise NoDocumentPresent("no document on the reader")
             key = self._present
+            placement = self._placements
             assert key is not None
             # Pulling the card mid-read is the commonest real failure; model it honestly.
             if self._read_delay_s and self._cond.wait_for(
@@ -138,6 +170,7 @@ class SimulatedIdReader(IdReader):
                 self._status = DeviceStatus(DeviceState.ONLINE)
                 raise DocumentRemoved("the document was removed during the read", ErrorAction.NONE)
         identity = sample_identity(key)
+        self._take_back_later(placement)
         self._status = DeviceStatus(DeviceState.ONLINE)
         log.info("simulated reader read a document %s", identity.redacted())
         return identity

@@ -302,3 +302,33 @@ def test_removing_the_card_mid_read_fails_the_read():
             reader.present("resident_id")
             thread.join(0.01)
     assert isinstance(result[0], DeviceIOError)
+
+
+def test_every_backend_here_reports_presence(reader):
+    """The kiosk's left-document guard trusts document_present() only where this is true."""
+    assert reader.reports_presence is True
+
+
+def test_readers_that_cannot_tell_say_so():
+    assert IdReader.reports_presence is False  # the default answer of document_present() is a guess
+    assert id_reader_backends.create("sam", port="socket://127.0.0.1:9").reports_presence is False
+    assert id_reader_backends.create("sam", port="socket://127.0.0.1:9", presence_by_find=True).reports_presence
+    mixed = id_reader_backends.create("multi", readers=[
+        {"backend": "sam", "options": {"port": "socket://127.0.0.1:9"}},
+        {"backend": "simulated", "options": {}}])
+    assert mixed.reports_presence is False
+
+
+def test_the_simulated_citizen_leaves_the_card_or_takes_it_back():
+    reader = id_reader_backends.create("simulated", read_delay_s=0)
+    reader.open()
+    reader.present("resident_id")
+    check_identity(reader.read_document(1.0))
+    assert reader.document_present() is True  # left lying on the reader by default
+    reader.script_take_back(0.0)
+    reader.present("passport")
+    check_identity(reader.read_document(1.0))
+    wait_until_present_is(reader, False)  # taken back after the read
+    with pytest.raises(ValueError):
+        id_reader_backends.create("simulated", take_back_s=-1)
+    reader.close()

@@ -84,7 +84,11 @@ def test_wipe_policy_stops_watching_after_back_to_identify_and_at_done(
     core.back()  # another document may be presented: the old one is no longer watched
     driver.wait_screen("identify")
     assert not watch.active
-    driver.wait_screen("face")  # the card still lies there: read again, watched again
+    driver.wait_for(lambda s: s["card_left"] == "present_again")  # not read again as it lies
+    reader_of(driver).remove()
+    driver.wait_for(lambda s: s["card_left"] == "")
+    core.present_demo_document("resident_id")  # presented again: read, watched again
+    driver.wait_screen("face")
     driver.wait_for(lambda s: watch.active)
     driver.wait_for(lambda s: core.latest_frame() is not None)
     core.capture_photo()

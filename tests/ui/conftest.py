@@ -11,6 +11,9 @@ import os
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["QT_QUICK_BACKEND"] = "software"
 os.environ["QT_IM_MODULE"] = "qtvirtualkeyboard"
+# The virtual keyboard keeps its user dictionary under Qt's config location: the tests' own.
+os.environ["XDG_CONFIG_HOME"] = _QT_CONFIG = __import__("tempfile").mkdtemp(prefix="kiosk-ui-tests-config-")
+__import__("atexit").register(__import__("shutil").rmtree, _QT_CONFIG, True)
 
 import re  # noqa: E402
 import time  # noqa: E402

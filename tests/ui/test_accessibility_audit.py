@@ -41,6 +41,10 @@ MIN_TARGET = {False: 44, True: 60}
 MIN_CONTRAST = 4.5
 ALLOWED_LATIN = {"English", "CAN", "YYMMDD", "YYYY", "MM", "DD"}
 ALLOWED_CJK = {"中文", "政"}
+#: Shown in both languages on purpose, whatever the session's language: the reminder to take a
+#: document left on the reader (CardReminder.qml) is for whoever left it.
+BILINGUAL_NOTICES = {"请取回您的证件", "Please take your ID card", "请先取走读卡器上的证件，再重新放置",
+                     "Please take the document off the reader, then place it again"}
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 CJK = re.compile(r"[\u3400-\u9fff]")
 #: Variants in an order that changes one thing at a time, ending where it started.
@@ -234,6 +238,8 @@ class Audit:
     def check_language(self, label: str, text: str, language: str, data_texts: list[str]) -> None:
         if any(text in data or data in text for data in data_texts):
             return
+        if text in BILINGUAL_NOTICES:
+            return
         if language == "zh-CN":
             left = [w for w in LATIN_WORD.findall(text) if w not in ALLOWED_LATIN]
             if left:
@@ -271,6 +277,7 @@ def test_every_screen_passes_the_accessibility_audit(make_kiosk: Any, kiosk_conf
     kiosk.wait_for_screen("identify")
     audit.screen("identify")
     audit.screen("identify_passport_key", {"access_key": {"needed": True, "error": "rejected"}})
+    audit.screen("identify_card_left", {"card_left": "present_again"})  # a document from before
     kiosk.tap("demoDocument_resident_id")
     kiosk.wait_for_screen("face")
     preview = kiosk.get("cameraPreview")
@@ -319,7 +326,7 @@ def test_every_screen_passes_the_accessibility_audit(make_kiosk: Any, kiosk_conf
 
     if audit.findings:
         pytest.fail(f"{len(audit.findings)} accessibility findings:\n  " + "\n  ".join(audit.findings), pytrace=False)
-    assert len(audit.audited) == 16
+    assert len(audit.audited) == 17
 
 
 def test_repeat_says_the_prompt_and_mute_silences_the_voice(make_kiosk: Any, kiosk_config: Any) -> None:

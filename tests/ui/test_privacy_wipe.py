@@ -154,6 +154,8 @@ def test_nothing_personal_is_left_when_the_card_is_pulled_mid_read(private_kiosk
     kiosk.wait_for_screen("identify")
     kiosk.wait_until(lambda: kiosk.core._devices is not None)
     reader = kiosk.core._devices["id_reader"].driver
+    # The identify step first looks whether a card lies there from before; place it after that.
+    kiosk.wait_until(lambda: not kiosk.core._left_document.checking)
     # Pull the card while the simulated reader is in the middle of reading it: its read waits
     # (up to read_delay_s) for the card to stay; note when that wait has begun, then pull.
     reading = threading.Event()

@@ -68,6 +68,13 @@
     </message>
 </context>
 <context>
+    <name>CardReminder</name>
+    <message>
+        <source>Demonstration: take the document off the reader</source>
+        <translation>演示模式：从模拟读卡器上取走证件</translation>
+    </message>
+</context>
+<context>
     <name>BusyScreen</name>
     <message>
         <source>Printing your receipt…</source>

@@ -40,6 +40,14 @@ Window {
                 Layout.fillWidth: true
                 snapshot: root.snapshot
             }
+            CardReminder {
+                id: cardReminder
+                // A document left on the reader: above whichever screen is shown, pushing it down.
+                Layout.fillWidth: true
+                Layout.preferredHeight: implicitHeight
+                state_: root.snapshot.card_left || ""
+                demoControls: !!root.snapshot.demo_controls
+            }
             Loader {
                 id: screenLoader
                 objectName: "screenLoader"
@@ -84,6 +92,7 @@ Window {
         muted: !!root.snapshot.voice_muted
         idleText: idleOverlay.visible ? idleOverlay.spokenText : ""
         staffText: navBar.staffConfirmation
+        cardText: cardReminder.spokenText
     }
 
     // 长辈版: the session's elder mode switches every size of the theme at once.
@@ -102,6 +111,7 @@ Window {
         x: (root.width - width) / 2
         y: active ? root.height - height : root.height
         visible: active
+        externalLanguageSwitchEnabled: true   // the globe key opens KeyboardLanguage's pop-up
     }
 
     IdleOverlay {
@@ -135,13 +145,16 @@ Window {
         source: "Kiosk/MaintenanceScreen.qml"
     }
 
-    Binding {
-        target: VirtualKeyboardSettings
-        property: "locale"
-        value: kiosk.language === "en" ? "en_US" : "zh_CN"
+    // The keyboard's input language follows the UI language on every field and every new session.
+    KeyboardLanguage {
+        id: keyboardLanguage
+        objectName: "keyboardLanguage"
+        anchors.fill: parent
+        z: 60
+        panel: inputPanel
+        uiLanguage: kiosk.language
     }
-    Component.onCompleted: {
-        VirtualKeyboardSettings.activeLocales = ["zh_CN", "en_US"]
-        VirtualKeyboardSettings.fullScreenMode = false
-    }
+    onActiveFocusItemChanged: keyboardLanguage.followUi()
+    onScreenNameChanged: if (screenName === "attract") keyboardLanguage.followUi()
+    Component.onCompleted: VirtualKeyboardSettings.fullScreenMode = false
 }

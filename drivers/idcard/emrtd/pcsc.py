@@ -85,6 +85,8 @@ class PcscPassportReader(IdReader):
     the access protocol policy. ``require_sod``: refuse documents without EF.SOD.
     """
 
+    reports_presence = True  # pcscd knows whether a chip is in the field
+
     def __init__(self, reader_name: str = "", csca_path: str | None = None, extended_length: bool = False,
                  pace: bool = True, bac_fallback: bool = True, require_sod: bool = True,
                  poll_interval_s: float = 0.25, supervise_interval_s: float = 2.0) -> None:

@@ -83,6 +83,11 @@ class SamIdReader(IdReader):
         self._status = DeviceStatus(DeviceState.OFFLINE, detail="not open")
 
     @property
+    def reports_presence(self) -> bool:  # type: ignore[override]
+        """Only with ``presence_by_find``: otherwise :meth:`document_present` cannot tell."""
+        return self._presence_by_find
+
+    @property
     def exchanges(self) -> int:
         """Frames exchanged so far (diagnostics, benchmark)."""
         return self._protocol.exchanges

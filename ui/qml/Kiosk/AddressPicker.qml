@@ -68,7 +68,8 @@ ColumnLayout {
         placeholderTextColor: Theme.textMuted
         leftPadding: 24
         rightPadding: 24
-        inputMethodHints: Qt.ImhNone
+        // The citizen's address: never learned by the keyboard (ui/keyboard_dictionary.py).
+        inputMethodHints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
         background: Rectangle {
             radius: Theme.radius
             color: Theme.surface

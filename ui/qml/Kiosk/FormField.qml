@@ -1,7 +1,6 @@
 import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
-import QtQuick.VirtualKeyboard.Settings
 
 // One question of the form, drawn by its type. The field view comes from the core (label,
 // hint, value, error, choices, keyboard already in the current language); answers go back to
@@ -65,7 +64,13 @@ ColumnLayout {
         placeholderTextColor: Theme.textMuted
         leftPadding: 24
         rightPadding: 24
-        inputMethodHints: {
+        // Every answer is the citizen's (names, addresses, numbers, employer): ImhSensitiveData
+        // keeps the Pinyin user dictionary closed, so nothing typed is learned and suggested
+        // to the next citizen (ui/keyboard_dictionary.py); ImhNoPredictiveText for any engine
+        // that predicts instead.
+        readonly property int privateHints: Qt.ImhSensitiveData | Qt.ImhNoPredictiveText
+        inputMethodHints: privateHints | typeHints
+        readonly property int typeHints: {
             switch (fieldItem.fieldType) {
             case "phone": return Qt.ImhDialableCharactersOnly | Qt.ImhNoPredictiveText
             // The numeric pad; the check character X has its own key beside the field.
@@ -112,8 +117,7 @@ ColumnLayout {
         onActiveFocusChanged: {
             if (activeFocus) {
                 edited = false
-                if (fieldItem.field.keyboard === "pinyin" && fieldItem.fieldType === "text")
-                    VirtualKeyboardSettings.locale = "zh_CN"
+                // The input language follows the UI language (KeyboardLanguage.qml), not the field.
                 fieldItem.inputFocused(textInput)
             } else {
                 text = fieldItem.shownValue

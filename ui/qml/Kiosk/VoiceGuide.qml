@@ -5,7 +5,8 @@ import QtQuick
 // Spoken, as each appears: the prompt of every screen (its `spokenPrompt`: title and guidance,
 // or the live face guidance), every message and error the screen shows (the terminal's banner,
 // form field errors, the screen's own `spokenAlerts`), the idle warning and the confirmation
-// that staff were called. Things that appear in the same turn are said together, in that order.
+// that staff were called, and (every few seconds until it is taken) a reminder to take a document
+// left on the reader. Things that appear in the same turn are said together, in that order.
 // An error is said once when it appears, not again at every keystroke while it stays.
 //
 // The attract screen's prompt is not said on arrival (a terminal talking to an empty hall is a
@@ -19,6 +20,7 @@ Item {
     property Item screen: null
     property string idleText: ""        // non-empty while the idle warning shows
     property string staffText: ""       // non-empty while the staff-called confirmation shows
+    property string cardText: ""        // non-empty while a document left on the reader is to be taken
     property alias engineName: voice.engineName
     property alias language: voice.language
     property alias muted: voice.muted
@@ -46,6 +48,8 @@ Item {
         const parts = idleText ? [idleText] : [prompt].concat(alerts)
         if (staffText)
             parts.push(staffText)
+        if (cardText)
+            parts.push(cardText)
         voice.say(parts.filter(function (p) { return !!p }).join(" "))
     }
 
@@ -63,6 +67,16 @@ Item {
     }
     onIdleTextChanged: if (idleText) d.queue(idleText)
     onStaffTextChanged: if (staffText) d.queue(staffText)
+    onCardTextChanged: if (cardText) d.queue(cardText)
+
+    // A document left on the reader is asked for again and again until it is taken.
+    Timer {
+        objectName: "cardReminderRepeat"
+        interval: 8000
+        repeat: true
+        running: guide.cardText !== ""
+        onTriggered: voice.say(guide.cardText)
+    }
 
     QtObject {
         id: d
