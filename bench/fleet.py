@@ -38,21 +38,24 @@ from locust import FastHttpUser, constant, constant_throughput, task  # isort: s
 from locust.env import Environment  # isort: skip
 
 import argparse
+import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import gevent
+import httpx
 from gevent.pool import Pool
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fleet_stack import (FleetTerminal, PostgresCluster, issue_tokens, make_fleet,  # noqa: E402
-                         platform_server, raw_server)
+                         platform_server, raw_server, tree_cpu_s)
 from sync.client import CentralClient  # noqa: E402
 
 from egov_protocol.protocol import API_PREFIX  # noqa: E402
@@ -65,13 +68,17 @@ RAW = API_PREFIX + "/raw"
 
 def enroll(fleet: list[FleetTerminal], url: str, tokens: dict[str, str]) -> None:
     """Enroll every terminal through the platform's API, a few at a time."""
+    transport = httpx.HTTPTransport()  # one pool for all: a client each would load the CA store
+
     def one(terminal: FleetTerminal) -> None:
-        with CentralClient(url, terminal.terminal_id) as client:
-            enrolled = client.enroll(tokens[terminal.terminal_id], terminal.public_key,
-                                     site=terminal.site)
+        # Not closed: closing a client would close the transport all of them share.
+        client = CentralClient(url, terminal.terminal_id, transport=transport)
+        enrolled = client.enroll(tokens[terminal.terminal_id], terminal.public_key,
+                                 site=terminal.site)
         terminal.platform_x25519 = enrolled.platform.x25519_public
 
     Pool(16).map(one, fleet)
+    transport.close()
 
 
 class _TerminalUser(FastHttpUser):
@@ -82,6 +89,7 @@ class _TerminalUser(FastHttpUser):
     raw = False
     heartbeats = False
     stagger_s = 0.0
+    fresh_connections = False
     _next = 0
 
     def on_start(self) -> None:
@@ -99,23 +107,36 @@ class _TerminalUser(FastHttpUser):
             self._heartbeat()
         path = RAW if self.raw else BATCHES
         body, headers = self.terminal.submission_request(path)
+        headers.update(self._connection())
         with self.client.post(path, data=body, headers=headers, name="raw" if self.raw else
                               "submission", catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"status {response.status_code}: {response.text[:200]}")
+                response.failure(_why(response))
             elif not self.raw:
                 results = (response.json() or {}).get("results") or [{}]
                 if results[0].get("status") not in (200, 201):
                     response.failure(f"item refused: {results[0]}")
 
+    def _connection(self) -> dict:
+        # A terminal sending every few seconds or less finds its connection closed by the
+        # server (uvicorn keeps an idle one 5 s): it connects anew, as asking for a close does.
+        return {"Connection": "close"} if self.fresh_connections else {}
+
     def _heartbeat(self) -> None:
         beat_id, body, headers = self.terminal.heartbeat_request()
+        headers.update(self._connection())
         with self.client.post(API_PREFIX + "/heartbeats", data=body, headers=headers,
                               name="heartbeat", catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"status {response.status_code}: {response.text[:200]}")
+                response.failure(_why(response))
             elif beat_id not in ((response.json() or {}).get("acked") or []):
                 response.failure("heartbeat not acknowledged")
+
+
+def _why(response) -> str:
+    if response.status_code == 0:  # no answer: the connection failed or timed out
+        return f"no answer: {type(response.error).__name__}: {response.error}"
+    return f"status {response.status_code}: {(response.text or '')[:200]}"
 
 
 def _user_class(fleet, host, *, per_user_rate=None, raw=False, heartbeats=False):
@@ -123,6 +144,7 @@ def _user_class(fleet, host, *, per_user_rate=None, raw=False, heartbeats=False)
              "wait_time": constant(0) if per_user_rate is None
              else constant_throughput(per_user_rate),
              "stagger_s": 0.0 if per_user_rate is None else 1.0 / per_user_rate,
+             "fresh_connections": per_user_rate is not None and 1.0 / per_user_rate >= 4.0,
              "network_timeout": 30.0, "connection_timeout": 10.0}
     return type("Terminal", (_TerminalUser,), attrs)
 
@@ -138,7 +160,7 @@ class Phase:
         self.requests = self.errors = 0
         self.error_samples: list[str] = []
 
-    def run(self, profile=None) -> Phase:
+    def run(self, profile=None, watch: dict | None = None) -> Phase:
         """Run the phase and collect its figures. ``profile``: called with the elapsed
         measuring window's length when measuring starts (returns a handle to ``.wait()``)."""
         env = Environment(user_classes=[self.user_class])
@@ -147,9 +169,15 @@ class Phase:
         gevent.sleep(self.warmup_s)
         env.stats.reset_all()
         started = gevent.get_hub().loop.now()
+        watch = watch or {}
+        cpu_before = {name: tree_cpu_s(proc) for name, proc in watch.items()}
+        own_before = sum(os.times()[:2])
         profiler = profile(self.seconds) if profile else None
         gevent.sleep(self.seconds)
         elapsed = gevent.get_hub().loop.now() - started
+        cores = {name: (tree_cpu_s(proc) - cpu_before[name]) / elapsed
+                 for name, proc in watch.items()}
+        cores["load tool"] = (sum(os.times()[:2]) - own_before) / elapsed
         main = env.stats.get("raw" if self.user_class.raw else "submission", "POST")
         self.requests, self.rate = main.num_requests, main.num_requests / elapsed
         self.p99_ms = float(main.get_response_time_percentile(0.99) or 0)
@@ -164,6 +192,9 @@ class Phase:
         print(f"{self.name}: users={self.users} requests={self.requests} rate={self.rate:.1f}/s "
               f"p99_ms={self.p99_ms:.0f} heartbeats={beats} errors={self.errors}"
               + (f" first_errors={self.error_samples}" if self.errors else ""), flush=True)
+        print(f"  cores busy: " + " ".join(f"{name}={used:.2f}" for name, used in cores.items())
+              + f" (of {os.cpu_count()}, {os.getloadavg()[0]:.1f} runnable on the machine)",
+              flush=True)
         return self
 
 
@@ -201,11 +232,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.terminals < 1 or args.rate <= 0 or args.duration <= 0 or args.probe <= 0:
         parser.error("--terminals, --rate, --duration and --probe must be positive")
 
+    # A SIGTERM (timeout, Ctrl-C's cousin) unwinds through the clean-up below like Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     work = Path(tempfile.mkdtemp(prefix="egov-fleet-"))
     cluster = PostgresCluster()
     servers = []
     try:
         cluster.start()
+        print(f"stack: data={work} cluster={cluster.base}", flush=True)
         platform = platform_server(work / "central", cluster.url, args.workers, work / "central.log")
         raw = raw_server(args.workers, work / "raw.log")
         servers = [platform.start(), raw.start()]
@@ -215,21 +249,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"enrolled {len(fleet)} terminals on {platform.url} (PostgreSQL, "
               f"{args.workers} workers)", flush=True)
         warmup = min(5.0, args.probe / 3)
+        watch = {"platform": platform.process, "postgres": cluster.process, "raw": raw.process}
         budget = Phase("budget", _user_class(fleet, platform.url, per_user_rate=args.rate / len(
-            fleet), heartbeats=True), len(fleet), args.duration, warmup).run()
+            fleet), heartbeats=True), len(fleet), args.duration, warmup).run(watch=watch)
         senders = min(args.senders, len(fleet))
         profile = _py_spy(platform.pids(), args.profile) if args.profile else None
         ceiling = Phase("ceiling", _user_class(fleet, platform.url), senders, args.probe,
-                        warmup).run(profile)
+                        warmup).run(profile, watch)
         raw_ceiling = Phase("raw", _user_class(fleet, raw.url, raw=True), senders, args.probe,
-                            warmup).run()
+                            warmup).run(watch=watch)
         sustained = None
         for share in (0.9, 0.75, 0.6):
             offered = ceiling.rate * share
             users = max(senders, min(len(fleet), int(offered)))  # each at most ~1/s
             step = Phase(f"sustained@{offered:.0f}/s", _user_class(
                 fleet, platform.url, per_user_rate=offered / users), users, args.probe,
-                warmup).run()
+                warmup).run(watch=watch)
             if step.errors == 0 and step.p99_ms <= P99_BUDGET_MS and step.rate >= 0.97 * offered:
                 sustained = step
                 break

@@ -72,6 +72,31 @@ def _stop_group(process: subprocess.Popen | None) -> None:
         pass
 
 
+def tree_cpu_s(root: subprocess.Popen | None) -> float:
+    """CPU seconds (user + system) used so far by ``root`` and its live descendants (uvicorn's
+    workers; the postmaster and its backends under ``runuser``)."""
+    if root is None:
+        return 0.0
+    stats: dict[int, tuple[int, int]] = {}  # pid -> (parent, ticks)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in stats.items():
+        children.setdefault(parent, []).append(pid)
+    ticks, todo = 0, [root.pid]
+    while todo:
+        pid = todo.pop()
+        ticks += stats.get(pid, (0, 0))[1]
+        todo.extend(children.get(pid, []))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class PostgresCluster:
     """A throwaway cluster from Debian's server binaries (as tests/conftest.py makes one): its
     own folder, a free loopback port, no fsync; removed by ``stop``."""
