@@ -73,8 +73,8 @@ def _stop_group(process: subprocess.Popen | None) -> None:
 
 
 def tree_cpu_s(root: subprocess.Popen | None) -> float:
-    """CPU seconds (user + system) used so far by ``root`` and its live descendants (uvicorn's
-    workers; the postmaster and its backends under ``runuser``)."""
+    """CPU seconds (user + system) used so far by ``root`` and its descendants, live or ended
+    and reaped (uvicorn's workers; the postmaster and its backends under ``runuser``)."""
     if root is None:
         return 0.0
     stats: dict[int, tuple[int, int]] = {}  # pid -> (parent, ticks)
@@ -85,7 +85,8 @@ def tree_cpu_s(root: subprocess.Popen | None) -> float:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # ended meanwhile
-        stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+        # utime + stime, and cutime + cstime: the children it reaped (ended PostgreSQL backends)
+        stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]))
     children: dict[int, list[int]] = {}
     for pid, (parent, _) in stats.items():
         children.setdefault(parent, []).append(pid)

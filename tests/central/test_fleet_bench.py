@@ -21,6 +21,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 def _fleet_stack():
     spec = importlib.util.spec_from_file_location("fleet_stack", BENCH / "fleet_stack.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["fleet_stack"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
