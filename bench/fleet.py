@@ -18,9 +18,11 @@ heartbeat every 60 s. Phases, each printed as a line:
    ``raw_per_s``.
 3. ``sustained``: open loop at 90 % of the ceiling (then 75 %, 60 % if that misses) for
    ``--probe`` s: the highest rate held with every submission acknowledged, p99 <= 500 ms and
-   at least 97 % of the offered rate achieved.
+   at least 97 % of the offered rate achieved. When no step holds, the fastest step without
+   errors is reported (its p99 over 500 ms shows the miss).
 
-Last line (the figures of the sustained step, errors of every phase but failed steps)::
+Last line (the figures of the sustained step; errors of the budget, ceiling, raw and reported
+step)::
 
     terminals=<n> submissions_per_s=<x> p99_ms=<y> errors=<e> raw_per_s=<r> ratio=<x/r>
 
@@ -258,13 +260,14 @@ def main(argv: list[str] | None = None) -> int:
                         warmup).run(profile, watch)
         raw_ceiling = Phase("raw", _user_class(fleet, raw.url, raw=True), senders, args.probe,
                             warmup).run(watch=watch)
-        sustained = None
+        sustained, steps = None, []
         for share in (0.9, 0.75, 0.6):
             offered = ceiling.rate * share
             users = max(senders, min(len(fleet), int(offered)))  # each at most ~1/s
             step = Phase(f"sustained@{offered:.0f}/s", _user_class(
                 fleet, platform.url, per_user_rate=offered / users), users, args.probe,
                 warmup).run(watch=watch)
+            steps.append(step)
             if step.errors == 0 and step.p99_ms <= P99_BUDGET_MS and step.rate >= 0.97 * offered:
                 sustained = step
                 break
@@ -273,9 +276,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"budget {'met' if within else 'MISSED'}: {budget.rate:.1f}/s of {args.rate:g}/s "
               f"offered, p99 {budget.p99_ms:.0f} ms (limit {P99_BUDGET_MS:.0f}), "
               f"{budget.errors} errors", flush=True)
-        if sustained is None:
-            print("no step held 60 % of the ceiling within the budget: reporting the ceiling")
-            sustained = ceiling
+        if sustained is None:  # the fastest step without errors, its p99 showing the miss
+            clean = [step for step in steps if step.errors == 0]
+            sustained = max(clean, key=lambda step: step.rate) if clean else ceiling
+            print(f"no step held p99 <= {P99_BUDGET_MS:.0f} ms: reporting {sustained.name}")
         errors = budget.errors + ceiling.errors + raw_ceiling.errors + sustained.errors
         ratio = sustained.rate / raw_ceiling.rate if raw_ceiling.rate else 0.0
         print(f"terminals={len(fleet)} submissions_per_s={sustained.rate:.1f} "
