@@ -10,7 +10,7 @@ import warnings
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-import central.app as central_module
+import central.middleware as central_middleware
 from central.app import create_app
 from central.cli import main
 from egov_protocol.keys import PlatformKeys
@@ -222,7 +222,7 @@ def test_malformed_ids_are_refused(app_client, bad_id):
 
 
 def test_oversized_bodies_are_refused_before_reading(app_client, monkeypatch):
-    monkeypatch.setattr(central_module, "MAX_REQUEST_BYTES", 100)
+    monkeypatch.setattr(central_middleware, "MAX_REQUEST_BYTES", 100)
     response = app_client.put("/v1/submissions/x", content=b"{" + b" " * 200 + b"}",
                               headers={"Content-Type": "application/json"})
     assert response.status_code == 413 and response.headers["X-Egov-Central"] == "1"
