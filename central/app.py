@@ -1,13 +1,16 @@
 """The platform's web application (FastAPI + uvicorn; SQLite or PostgreSQL), run by
 ``kiosk-central serve``.
 
+Two sides, one router per resource (``central.routers``): the terminal API (enrollment,
+submissions and batches, blobs, documents, heartbeats), where every request but enrollment and
+health is signed by an enrolled terminal (``egov_protocol.auth``); and the operator side (the
+pages, the fleet, submission metadata, ratings, tokens, documents and the OpenAPI documentation),
+where everything needs an operator's login (``central.operator_auth``). ``kiosk-central serve``
+serves both on one address, or the operator side apart with ``--operator-listen`` so that a hall
+network that reaches the terminal API never reaches the operator pages.
+
 Every response carries ``X-Egov-Central: 1`` so terminals can tell the platform from a captive
-portal. Terminal endpoints need a signed request (``egov_protocol.auth``); a terminal gets its
-identity by enrolling with a one-time token that an operator issued (``kiosk-central
-issue-token``). The operator endpoints (fleet, submission metadata, ``/``) return no personal
-data; on a real deployment they sit behind the operators' network. OpenAPI at
-``/openapi.json``; protocol in ``docs/sync-protocol.md``. One router per resource:
-``central.routers``.
+portal. Protocol in ``docs/sync-protocol.md``.
 """
 
 from __future__ import annotations
@@ -22,26 +25,43 @@ from egov_protocol.protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE
 
 from .keyring import DEFAULT_GRACE_DAYS, PlatformKeyring, grace_days
 from .middleware import CentralHeaderMiddleware
-from .routers import blobs, documents, enrollment, fleet, operators, submissions
+from .operator_auth import LoginRequired, login_required_handler
+from .operators import OperatorAccounts
+from .routers import blobs, documents, enrollment, fleet, operator_pages, operators, submissions
 from .store import CentralStore
+from .trail import PlatformTrail
+
+TERMINAL_ROUTERS = (enrollment.router, fleet.router, submissions.router, blobs.router,
+                    documents.router)
+OPERATOR_ROUTERS = (fleet.operator_router, operators.router, operator_pages.router)
+SIDES = ("terminal", "operator")
+OPERATOR_APART_ENV = "KIOSK_CENTRAL_OPERATOR_APART"
 
 
 def create_app(data_dir: str | Path, database_url: str | None = None,
-               key_grace_days: float = DEFAULT_GRACE_DAYS) -> FastAPI:
-    """Build the platform app: keys in ``data_dir/keys`` (made at first start; retired keys
-    accepted for ``key_grace_days``), published documents in ``data_dir/published``, the
-    database at ``database_url`` (a PostgreSQL URL) or ``data_dir/central.sqlite3``."""
+               key_grace_days: float = DEFAULT_GRACE_DAYS, *,
+               sides: tuple[str, ...] = SIDES) -> FastAPI:
+    """Build the platform app for ``sides`` (``"terminal"``, ``"operator"`` or both): keys in
+    ``data_dir/keys`` (made at first start; retired keys accepted for ``key_grace_days``),
+    published documents in ``data_dir/published``, the database at ``database_url`` (a
+    PostgreSQL URL) or ``data_dir/central.sqlite3``."""
     data_dir = Path(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     store = CentralStore(database_url or data_dir / "central.sqlite3")
     store.open()
 
+    # The documentation is the operator side's, behind its login (central.routers.operator_pages).
     app = FastAPI(title="egov-kiosk central platform (reference)", version="2",
-                  description=__doc__)
+                  description=__doc__, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
     app.state.keys = PlatformKeyring(data_dir / "keys", key_grace_days)
     app.state.published = data_dir / "published"
+    app.state.accounts = OperatorAccounts(store.db)
+    app.state.trail = PlatformTrail(store.db)
+    app.state.api_routes = [route for router in TERMINAL_ROUTERS + OPERATOR_ROUTERS
+                            for route in router.routes]
     app.add_middleware(CentralHeaderMiddleware)
+    app.add_exception_handler(LoginRequired, login_required_handler)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
@@ -54,13 +74,24 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
         """Liveness probe (unsigned)."""
         return {"status": "ok"}
 
-    for router in (enrollment, fleet, submissions, blobs, documents, operators):
-        app.include_router(router.router)
+    routers = (TERMINAL_ROUTERS if "terminal" in sides else ()) + (
+        OPERATOR_ROUTERS if "operator" in sides else ())
+    for router in routers:
+        app.include_router(router)
     return app
 
 
 def app_from_env() -> FastAPI:
     """App factory for uvicorn workers: ``KIOSK_CENTRAL_DATA_DIR``, ``KIOSK_CENTRAL_DATABASE_URL``
-    and ``KIOSK_CENTRAL_KEY_GRACE_DAYS``."""
+    and ``KIOSK_CENTRAL_KEY_GRACE_DAYS``; only the terminal side when ``--operator-listen``
+    serves the operator side apart (``KIOSK_CENTRAL_OPERATOR_APART``)."""
     return create_app(os.environ["KIOSK_CENTRAL_DATA_DIR"],
-                      os.environ.get("KIOSK_CENTRAL_DATABASE_URL") or None, grace_days())
+                      os.environ.get("KIOSK_CENTRAL_DATABASE_URL") or None, grace_days(),
+                      sides=("terminal",) if os.environ.get(OPERATOR_APART_ENV) else SIDES)
+
+
+def operator_app_from_env() -> FastAPI:
+    """App factory of the operator side served apart (``--operator-listen``)."""
+    return create_app(os.environ["KIOSK_CENTRAL_DATA_DIR"],
+                      os.environ.get("KIOSK_CENTRAL_DATABASE_URL") or None, grace_days(),
+                      sides=("operator",))

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS terminals (
@@ -104,6 +104,39 @@ SCHEMA: tuple[str, ...] = (
         body        TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS heartbeats_terminal ON heartbeats (terminal_id, sent_at)",
+    # Schema 4: operator accounts, their sessions, failed logins and the platform's own trail
+    # (central.operators, central.trail). New tables only: older databases gain them in place.
+    """CREATE TABLE IF NOT EXISTS operators (
+        name           TEXT PRIMARY KEY,
+        role           TEXT NOT NULL,
+        password_hash  TEXT NOT NULL,
+        totp_secret    TEXT NOT NULL,
+        totp_last_step INTEGER NOT NULL DEFAULT 0,
+        created_at     TEXT NOT NULL,
+        disabled_at    TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS operator_sessions (
+        token_hash   TEXT PRIMARY KEY,
+        operator     TEXT NOT NULL REFERENCES operators (name),
+        csrf         TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS login_failures (
+        name      TEXT NOT NULL,
+        address   TEXT NOT NULL,
+        failed_at TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS login_failures_at ON login_failures (failed_at)",
+    """CREATE TABLE IF NOT EXISTS platform_trail (
+        seq       INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        operator  TEXT NOT NULL,
+        action    TEXT NOT NULL,
+        subject   TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL
+    )""",
 )
 
 

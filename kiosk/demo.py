@@ -69,6 +69,8 @@ def start_demo(base: KioskConfig | None = None, data_dir: Path = DEMO_DATA_DIR,
     provision_demo_staff(terminal_dir)
     log.info("demo central server at %s (data in %s)", central.url, data_dir)
     print(f"egov-kiosk demo: central server at {central.url}/ — receipts in {terminal_dir / 'printed'}")
+    print(f"egov-kiosk demo: operator pages need an account: .venv/bin/kiosk-central operator add NAME "
+          f"--role admin --data-dir {central.data_dir}")
     print(f"egov-kiosk demo: maintenance mode: hold the start screen's top-right corner for 3 s, "
           f"PIN {DEMO_STAFF_PIN}")
     return Demo(config, central)

@@ -222,3 +222,33 @@ def fresh_postgres(postgres_url):
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     return postgres_url.rsplit("/", 1)[0] + "/" + name
+
+
+def log_in(client, db, role: str = "admin") -> str:
+    """Create an operator of ``role`` in the platform database ``db`` and log ``client`` (an
+    httpx or Starlette test client on the platform) in as them, as a person would: the login
+    form, the password and the current TOTP code. Returns the operator's name."""
+    import secrets
+
+    import pyotp
+
+    from central.operators import OperatorAccounts
+
+    new = OperatorAccounts(db).add(f"op-{secrets.token_hex(4)}", role)
+    client.get("/login")
+    answer = client.post("/login", follow_redirects=False, data={
+        "csrf": client.cookies.get("egov_login_csrf"), "name": new.name,
+        "password": new.password, "code": pyotp.parse_uri(new.totp_uri).now()})
+    assert answer.status_code == 303, answer.text
+    return new.name
+
+
+def operator_client(platform, role: str = "admin"):
+    """A logged-in operator's ``httpx.Client`` on a running ``LocalCentral`` (``platform``)."""
+    import httpx
+
+    from central.store import open_platform_store
+
+    client = httpx.Client(base_url=platform.url, timeout=10)
+    log_in(client, open_platform_store(platform.data_dir, platform.database_url).db, role)
+    return client

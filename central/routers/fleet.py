@@ -1,5 +1,6 @@
-"""Heartbeats and the fleet: terminals report their state (``POST /v1/heartbeats``, signed);
-operators read the fleet built from them (``GET /v1/terminals``; no personal data)."""
+"""Heartbeats and the fleet: terminals report their state (``POST /v1/heartbeats``, signed;
+``router``, the terminal side); operators read the fleet built from them (``GET /v1/terminals``,
+a session with the fleet permission; ``operator_router``). No personal data."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from pydantic import BaseModel, Field
 
 from ..dependencies import Store, Terminal
 from ..fleet import fleet_view
+from ..operator_auth import require
+from ..operators import OperatorSession
 
 router = APIRouter()
+operator_router = APIRouter()
 
 
 class HeartbeatsIn(BaseModel):
@@ -26,8 +30,8 @@ def heartbeats(body: HeartbeatsIn, terminal: Terminal, store: Store) -> dict:
     return {"acked": store.add_heartbeats(terminal["terminal_id"], items)}
 
 
-@router.get("/v1/terminals", tags=["operators"])
-def list_terminals(store: Store) -> dict:
+@operator_router.get("/v1/terminals", tags=["operators"])
+def list_terminals(store: Store, operator: OperatorSession = require("fleet")) -> dict:
     """The fleet: terminals, counts, last heartbeat, devices, alerts, audit head, staleness,
     sequence gaps (``central.fleet``; no personal data)."""
     return {"items": fleet_view(store)}

@@ -1,0 +1,208 @@
+"""Operator accounts of the platform: roles, argon2id passwords, TOTP, sessions, and the
+throttling of failed logins.
+
+Roles (``ROLES``): ``admin`` (accounts, keys), ``fleet-operator`` (tokens, terminals,
+documents), ``case-worker`` (submissions; used by the case handling to come) and ``auditor``
+(read-only trail and fleet). Every account has a TOTP secret and every login asks for the code:
+the roles that can reach personal data (``PERSONAL_DATA_ROLES``) could never go without it.
+A session is a random token in a cookie, stored hashed, with its own CSRF token; it ends after
+``IDLE_S`` without a request or ``MAX_AGE_S`` after login.
+
+Thread rule: any thread (the database keeps one connection per thread).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from .db import Database
+
+ROLES = ("admin", "fleet-operator", "case-worker", "auditor")
+PERSONAL_DATA_ROLES = frozenset({"admin", "case-worker"})
+#: What each role may do (``require`` in ``central.operator_auth``).
+PERMISSIONS = {
+    "fleet": {"admin", "fleet-operator", "auditor"},
+    "tokens": {"admin", "fleet-operator"},
+    "documents": {"admin", "fleet-operator"},
+    "submissions": {"admin", "case-worker"},
+    "trail": {"admin", "auditor"},
+}
+IDLE_S = 15 * 60
+MAX_AGE_S = 12 * 3600
+FAILURE_WINDOW_S = 15 * 60
+MAX_FAILURES_PER_NAME = 5
+MAX_FAILURES_PER_ADDRESS = 20
+ISSUER = "egov-kiosk platform"
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+
+class OperatorError(Exception):
+    """An account that cannot be created as asked (bad name or role, name taken)."""
+
+
+class LoginRefused(Exception):
+    """Wrong name, password or code; the same message for each, so it tells nothing."""
+
+
+class LoginThrottled(Exception):
+    """Too many failed logins for this name or address: wait before the next try."""
+
+
+@dataclass(frozen=True)
+class NewOperator:
+    """What ``kiosk-central operator add`` prints once: the password and the TOTP enrolment."""
+
+    name: str
+    role: str
+    password: str
+    totp_uri: str
+
+
+@dataclass(frozen=True)
+class OperatorSession:
+    """A logged-in operator: ``token`` goes in the cookie, ``csrf`` in every form."""
+
+    operator: str
+    role: str
+    token: str
+    csrf: str
+
+    def may(self, permission: str) -> bool:
+        """True when this operator's role grants ``permission`` (a key of ``PERMISSIONS``)."""
+        return self.role in PERMISSIONS.get(permission, set())
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class OperatorAccounts:
+    """Accounts, logins and sessions in the platform database ``db``."""
+
+    def __init__(self, db: Database) -> None:
+        """Use the platform database ``db`` (its schema already created)."""
+        self.db = db
+
+    def add(self, name: str, role: str) -> NewOperator:
+        """Create an account with a generated password and TOTP secret, returned once."""
+        if not NAME_PATTERN.match(name):
+            raise OperatorError("names are 2-64 lower-case letters, digits, '.', '_' or '-'")
+        if role not in ROLES:
+            raise OperatorError(f"role must be one of {', '.join(ROLES)}")
+        password = secrets.token_urlsafe(15)
+        secret = pyotp.random_base32()
+        with self.db.transaction() as tx:
+            added = tx.run("INSERT INTO operators (name, role, password_hash, totp_secret, "
+                           "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                           (name, role, _hasher.hash(password), secret, _now().isoformat()))
+        if not added:
+            raise OperatorError(f"an operator called {name} already exists")
+        uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=ISSUER)
+        return NewOperator(name, role, password, uri)
+
+    def list(self) -> list[dict]:
+        """Every account: name, role, created, disabled (no secrets)."""
+        with self.db.transaction(write=False) as tx:
+            return tx.all("SELECT name, role, created_at, disabled_at FROM operators ORDER BY name")
+
+    def log_in(self, name: str, password: str, code: str, address: str) -> OperatorSession:
+        """Check name, password and TOTP code; a new session. Raises ``LoginThrottled`` before
+        checking anything when this name or address failed too often lately, and
+        ``LoginRefused`` (recording the failure) when anything is wrong."""
+        self._check_throttle(name, address)
+        with self.db.transaction(write=False) as tx:
+            row = tx.one("SELECT * FROM operators WHERE name = ?", (name,))
+        if row is None or row["disabled_at"] is not None:
+            _hasher.hash(password)  # the same work as a real check: timing tells nothing
+            self._failed(name, address)
+            raise LoginRefused("wrong name, password or code")
+        try:
+            _hasher.verify(row["password_hash"], password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            self._failed(name, address)
+            raise LoginRefused("wrong name, password or code") from None
+        step = self._totp_step(row, code)
+        if step is None:
+            self._failed(name, address)
+            raise LoginRefused("wrong name, password or code")
+        token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), _now().isoformat()
+        with self.db.transaction() as tx:
+            # A code is good once: a replayed code (same or older step) is refused.
+            if tx.run("UPDATE operators SET totp_last_step = ? WHERE name = ? AND totp_last_step < ?",
+                      (step, name, step)) != 1:
+                raise LoginRefused("wrong name, password or code")
+            tx.run("INSERT INTO operator_sessions (token_hash, operator, csrf, created_at, "
+                   "last_seen_at) VALUES (?, ?, ?, ?, ?)", (_hash(token), name, csrf, now, now))
+        return OperatorSession(name, row["role"], token, csrf)
+
+    @staticmethod
+    def _totp_step(row: dict, code: str) -> int | None:
+        """The time step ``code`` is valid for (this one or the one before), or None."""
+        code = code.strip().replace(" ", "")
+        totp = pyotp.TOTP(row["totp_secret"])
+        now = time.time()
+        for offset in (0, -30):
+            if secrets.compare_digest(totp.at(now + offset), code):
+                return int((now + offset) // 30)
+        return None
+
+    def _check_throttle(self, name: str, address: str) -> None:
+        since = (_now() - timedelta(seconds=FAILURE_WINDOW_S)).isoformat()
+        with self.db.transaction(write=False) as tx:
+            by_name = tx.one("SELECT count(*) AS n FROM login_failures WHERE name = ? AND "
+                             "failed_at > ?", (name, since))["n"]
+            by_address = tx.one("SELECT count(*) AS n FROM login_failures WHERE address = ? "
+                                "AND failed_at > ?", (address, since))["n"]
+        if by_name >= MAX_FAILURES_PER_NAME or by_address >= MAX_FAILURES_PER_ADDRESS:
+            raise LoginThrottled(f"too many failed logins: try again in {FAILURE_WINDOW_S // 60} "
+                                 "minutes")
+
+    def _failed(self, name: str, address: str) -> None:
+        now = _now()
+        with self.db.transaction() as tx:
+            tx.run("INSERT INTO login_failures (name, address, failed_at) VALUES (?, ?, ?)",
+                   (name, address, now.isoformat()))
+            tx.run("DELETE FROM login_failures WHERE failed_at < ?",
+                   ((now - timedelta(seconds=FAILURE_WINDOW_S)).isoformat(),))
+
+    def session(self, token: str) -> OperatorSession | None:
+        """The live session of cookie ``token`` (its idle clock restarted), or None when
+        unknown, idle for ``IDLE_S``, older than ``MAX_AGE_S`` or of a disabled account."""
+        if not token:
+            return None
+        now = _now()
+        with self.db.transaction() as tx:
+            row = tx.one("SELECT s.operator, s.csrf, s.created_at, s.last_seen_at, o.role, "
+                         "o.disabled_at FROM operator_sessions s JOIN operators o "
+                         "ON o.name = s.operator WHERE s.token_hash = ?", (_hash(token),))
+            if row is None:
+                return None
+            idle = now - datetime.fromisoformat(row["last_seen_at"])
+            age = now - datetime.fromisoformat(row["created_at"])
+            if (idle.total_seconds() > IDLE_S or age.total_seconds() > MAX_AGE_S
+                    or row["disabled_at"] is not None):
+                tx.run("DELETE FROM operator_sessions WHERE token_hash = ?", (_hash(token),))
+                return None
+            tx.run("UPDATE operator_sessions SET last_seen_at = ? WHERE token_hash = ?",
+                   (now.isoformat(), _hash(token)))
+        return OperatorSession(row["operator"], row["role"], token, row["csrf"])
+
+    def log_out(self, token: str) -> None:
+        """End the session of ``token`` (idempotent)."""
+        with self.db.transaction() as tx:
+            tx.run("DELETE FROM operator_sessions WHERE token_hash = ?", (_hash(token),))
