@@ -5,8 +5,8 @@ Each entry's hash covers its sequence number, time, operator, action, subject an
 entry's hash, so an edited, removed or reordered entry breaks the chain from there on. Subjects
 are ids (a terminal, a submission, a document kind), never personal data.
 
-Thread rule: any thread; appends serialise on the database (a lost race on the sequence number
-is retried).
+Thread rule: any thread, any worker process: appends are serial in the database (SQLite's write
+transaction; on PostgreSQL a transaction-scoped advisory lock), so the chain never forks.
 """
 
 from __future__ import annotations
@@ -52,22 +52,18 @@ class PlatformTrail:
 
     def record(self, operator: str, action: str, subject: str = "") -> int:
         """Append one entry; returns its sequence number."""
-        for attempt in range(5):
-            try:
-                with self.db.transaction() as tx:
-                    last = tx.one("SELECT seq, hash FROM platform_trail ORDER BY seq DESC LIMIT 1")
-                    seq = (last["seq"] + 1) if last else 1
-                    prev = last["hash"] if last else GENESIS
-                    at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
-                    tx.run("INSERT INTO platform_trail (seq, at, operator, action, subject, "
-                           "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (seq, at, operator, action, subject, prev,
-                            entry_hash(seq, at, operator, action, subject, prev)))
-                return seq
-            except Exception:  # another worker took this sequence number (PostgreSQL)
-                if attempt == 4:
-                    raise
-        raise AssertionError("unreachable")
+        with self.db.transaction() as tx:
+            if self.db.postgres:  # SQLite's write transactions are serial already
+                tx.run("SELECT pg_advisory_xact_lock(7002)")
+            last = tx.one("SELECT seq, hash FROM platform_trail ORDER BY seq DESC LIMIT 1")
+            seq = (last["seq"] + 1) if last else 1
+            prev = last["hash"] if last else GENESIS
+            at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+            tx.run("INSERT INTO platform_trail (seq, at, operator, action, subject, prev_hash, "
+                   "hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (seq, at, operator, action, subject, prev,
+                    entry_hash(seq, at, operator, action, subject, prev)))
+        return seq
 
     def entries(self, limit: int = 200) -> list[dict]:
         """The newest ``limit`` entries, newest first."""

@@ -120,3 +120,29 @@ def test_a_foundation_sqlite_database_is_upgraded_in_place(tmp_path):
     store.open()
     assert store.terminal("GZ01-T01")["status"] == "active"
     assert store.insert_submission(new(1))[0]
+
+
+def test_operators_log_in_and_the_trail_holds_under_racing_appends_on_postgres(fresh_postgres,
+                                                                               tmp_path):
+    import warnings
+
+    from central.app import create_app
+    from central.trail import PlatformTrail
+    from tests.conftest import log_in
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # StarletteDeprecationWarning: it would prefer httpx2
+        from fastapi.testclient import TestClient
+
+    with TestClient(create_app(tmp_path / "central", fresh_postgres)) as client:
+        name = log_in(client, client.app.state.store.db, "auditor")
+        assert client.get("/v1/terminals").status_code == 200
+        trail = PlatformTrail(client.app.state.store.db)
+        workers = [threading.Thread(target=lambda i=i: [trail.record(name, "viewed", f"{i}-{k}")
+                                                        for k in range(10)]) for i in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        check = trail.verify()
+        assert check.ok and check.entries == 41  # the login and 40 appends, in one chain
