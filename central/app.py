@@ -25,7 +25,7 @@ from egov_protocol.protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE
 
 from .keyring import DEFAULT_GRACE_DAYS, PlatformKeyring, grace_days
 from .middleware import CentralHeaderMiddleware
-from .operator_auth import LoginRequired, login_required_handler
+from .operator_auth import LoginRequired, PasswordChangeRequired, login_required_handler
 from .operators import OperatorAccounts
 from .routers import blobs, documents, enrollment, fleet, operator_pages, operators, submissions
 from .store import CentralStore
@@ -62,6 +62,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
                             for route in router.routes]
     app.add_middleware(CentralHeaderMiddleware)
     app.add_exception_handler(LoginRequired, login_required_handler)
+    app.add_exception_handler(PasswordChangeRequired, login_required_handler)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:

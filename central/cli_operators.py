@@ -63,7 +63,8 @@ def run_operator(args, store: CentralStore) -> int:
     print(f"password: {new.password}")
     print(f"totp: {new.totp_uri}")
     print("They add the TOTP line to an authenticator app (as a QR code or by hand) and log in "
-          "with name, password and the app's 6-digit code.")
+          "with name, password and the app's 6-digit code; the password works for that first "
+          "login only, which asks them for one of their own.")
     return 0
 
 

@@ -112,6 +112,7 @@ SCHEMA: tuple[str, ...] = (
         password_hash  TEXT NOT NULL,
         totp_secret    TEXT NOT NULL,
         totp_last_step INTEGER NOT NULL DEFAULT 0,
+        must_change    INTEGER NOT NULL DEFAULT 1,
         created_at     TEXT NOT NULL,
         disabled_at    TEXT
     )""",

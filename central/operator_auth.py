@@ -9,14 +9,13 @@ constant-time comparison; the login form itself uses a double-submit cookie.
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from .operators import OperatorAccounts, OperatorSession
+from .operators import OperatorAccounts, OperatorSession, same_secret
 from .trail import PlatformTrail
 
 SESSION_COOKIE = "egov_operator"
@@ -27,16 +26,27 @@ class LoginRequired(Exception):
     """No live session: a page redirects to the login, the API answers 401."""
 
 
+class PasswordChangeRequired(Exception):
+    """A session on a one-time password: a page redirects to ``/password``, the API answers 403."""
+
+#: What a session on a one-time password may reach.
+_ONE_TIME_PASSWORD_PATHS = ("/password", "/logout")
+
+
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
     """Set an HttpOnly, SameSite=Strict cookie (Secure over https)."""
     response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", path="/")
 
 
-def login_required_handler(request: Request, exc: LoginRequired) -> Response:
-    """Exception handler: to the login page for a browser's page, 401 for anything else."""
+def login_required_handler(request: Request, exc: Exception) -> Response:
+    """Exception handler: a browser's page goes to the login (or the password change); anything
+    else gets 401 (403 while the password is still the one-time one)."""
+    change = isinstance(exc, PasswordChangeRequired)
     if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse("/password" if change else "/login", status_code=303)
+    if change:
+        return JSONResponse({"detail": "change the one-time password first"}, status_code=403)
     return JSONResponse({"detail": "log in first"}, status_code=401)
 
 
@@ -46,6 +56,8 @@ async def current_operator(request: Request) -> OperatorSession:
     session = await run_in_threadpool(accounts.session, request.cookies.get(SESSION_COOKIE, ""))
     if session is None:
         raise LoginRequired()
+    if session.must_change and request.url.path not in _ONE_TIME_PASSWORD_PATHS:
+        raise PasswordChangeRequired()
     return session
 
 
@@ -67,7 +79,7 @@ async def checked_form(request: Request, operator: Operator) -> dict:
     """Dependency of state-changing forms: the form's fields, if its CSRF token is the
     session's (403 otherwise)."""
     form = await request.form()
-    if not secrets.compare_digest(str(form.get("csrf", "")), operator.csrf):
+    if not same_secret(str(form.get("csrf", "")), operator.csrf):
         raise HTTPException(403, "the form is stale or forged: reload the page")
     return {key: str(value) for key, value in form.items()}
 
@@ -90,7 +102,7 @@ def recorded(request: Request, operator: OperatorSession, action: str, subject: 
 async def checked_header(request: Request, operator: Operator) -> OperatorSession:
     """Dependency of state-changing API calls: the operator, if ``X-CSRF-Token`` is the
     session's token (``GET /v1/session`` tells it; 403 otherwise)."""
-    if not secrets.compare_digest(request.headers.get("x-csrf-token", ""), operator.csrf):
+    if not same_secret(request.headers.get("x-csrf-token", ""), operator.csrf):
         raise HTTPException(403, "send the session's X-CSRF-Token")
     return operator
 

@@ -4,7 +4,8 @@ throttling of failed logins.
 Roles (``ROLES``): ``admin`` (accounts, keys), ``fleet-operator`` (tokens, terminals,
 documents), ``case-worker`` (submissions; used by the case handling to come) and ``auditor``
 (read-only trail and fleet). Every account has a TOTP secret and every login asks for the code:
-the roles that can reach personal data (``PERSONAL_DATA_ROLES``) could never go without it.
+the roles that can reach personal data (``PERSONAL_DATA_ROLES``) could never go without it. The
+password ``operator add`` prints is good for one login: that session can only change it.
 A session is a random token in a cookie, stored hashed, with its own CSRF token; it ends after
 ``IDLE_S`` without a request or ``MAX_AGE_S`` after login.
 
@@ -42,6 +43,7 @@ FAILURE_WINDOW_S = 15 * 60
 MAX_FAILURES_PER_NAME = 5
 MAX_FAILURES_PER_ADDRESS = 20
 ISSUER = "egov-kiosk platform"
+MIN_PASSWORD = 12
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -53,6 +55,10 @@ class OperatorError(Exception):
 
 class LoginRefused(Exception):
     """Wrong name, password or code; the same message for each, so it tells nothing."""
+
+
+class PasswordRefused(Exception):
+    """A new password that is too short, does not match its repetition, or is the old one."""
 
 
 class LoginThrottled(Exception):
@@ -77,10 +83,19 @@ class OperatorSession:
     role: str
     token: str
     csrf: str
+    #: Still on the one-time password of ``operator add``: nothing but changing it is allowed.
+    must_change: bool = False
 
     def may(self, permission: str) -> bool:
         """True when this operator's role grants ``permission`` (a key of ``PERMISSIONS``)."""
         return self.role in PERMISSIONS.get(permission, set())
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison of a secret someone sent with the expected one (any text: the
+    standard library's comparison of ``str`` refuses non-ASCII)."""
+    return secrets.compare_digest(given.encode("utf-8", "surrogatepass"),
+                                  expected.encode("utf-8", "surrogatepass"))
 
 
 def _now() -> datetime:
@@ -148,7 +163,24 @@ class OperatorAccounts:
                 raise LoginRefused("wrong name, password or code")
             tx.run("INSERT INTO operator_sessions (token_hash, operator, csrf, created_at, "
                    "last_seen_at) VALUES (?, ?, ?, ?, ?)", (_hash(token), name, csrf, now, now))
-        return OperatorSession(name, row["role"], token, csrf)
+        return OperatorSession(name, row["role"], token, csrf, bool(row["must_change"]))
+
+    def change_password(self, name: str, old: str, new: str, repeated: str) -> None:
+        """Replace ``name``'s password after checking the current one (``LoginRefused``);
+        ``PasswordRefused`` for a new one shorter than ``MIN_PASSWORD``, not repeated alike, or
+        the same as the old one."""
+        if len(new) < MIN_PASSWORD or new != repeated or new == old:
+            raise PasswordRefused(f"the new password needs {MIN_PASSWORD} characters or more, "
+                                  "the same twice, and must differ from the old one")
+        with self.db.transaction(write=False) as tx:
+            row = tx.one("SELECT password_hash FROM operators WHERE name = ?", (name,))
+        try:
+            _hasher.verify(row["password_hash"] if row else "", old)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            raise LoginRefused("the current password is wrong") from None
+        with self.db.transaction() as tx:
+            tx.run("UPDATE operators SET password_hash = ?, must_change = 0 WHERE name = ?",
+                   (_hasher.hash(new), name))
 
     @staticmethod
     def _totp_step(row: dict, code: str) -> int | None:
@@ -157,7 +189,7 @@ class OperatorAccounts:
         totp = pyotp.TOTP(row["totp_secret"])
         now = time.time()
         for offset in (0, -30):
-            if secrets.compare_digest(totp.at(now + offset), code):
+            if same_secret(code, totp.at(now + offset)):
                 return int((now + offset) // 30)
         return None
 
@@ -188,7 +220,7 @@ class OperatorAccounts:
         now = _now()
         with self.db.transaction() as tx:
             row = tx.one("SELECT s.operator, s.csrf, s.created_at, s.last_seen_at, o.role, "
-                         "o.disabled_at FROM operator_sessions s JOIN operators o "
+                         "o.disabled_at, o.must_change FROM operator_sessions s JOIN operators o "
                          "ON o.name = s.operator WHERE s.token_hash = ?", (_hash(token),))
             if row is None:
                 return None
@@ -200,7 +232,8 @@ class OperatorAccounts:
                 return None
             tx.run("UPDATE operator_sessions SET last_seen_at = ? WHERE token_hash = ?",
                    (now.isoformat(), _hash(token)))
-        return OperatorSession(row["operator"], row["role"], token, row["csrf"])
+        return OperatorSession(row["operator"], row["role"], token, row["csrf"],
+                               bool(row["must_change"]))
 
     def log_out(self, token: str) -> None:
         """End the session of ``token`` (idempotent)."""

@@ -227,7 +227,9 @@ def fresh_postgres(postgres_url):
 def log_in(client, db, role: str = "admin") -> str:
     """Create an operator of ``role`` in the platform database ``db`` and log ``client`` (an
     httpx or Starlette test client on the platform) in as them, as a person would: the login
-    form, the password and the current TOTP code. Returns the operator's name."""
+    form, the one-time password and the current TOTP code, then a password of their own.
+    Returns the operator's name."""
+    import re
     import secrets
 
     import pyotp
@@ -240,6 +242,11 @@ def log_in(client, db, role: str = "admin") -> str:
         "csrf": client.cookies.get("egov_login_csrf"), "name": new.name,
         "password": new.password, "code": pyotp.parse_uri(new.totp_uri).now()})
     assert answer.status_code == 303, answer.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/password").text).group(1)
+    own = secrets.token_urlsafe(16)
+    changed = client.post("/password", follow_redirects=False, data={
+        "csrf": csrf, "current": new.password, "new": own, "repeated": own})
+    assert changed.status_code == 303, changed.text
     return new.name
 
 

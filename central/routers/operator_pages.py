@@ -1,5 +1,5 @@
-"""The operators' pages: log in (name, password, TOTP code), the fleet with what the role may
-see and do (issue an enrollment token, publish a document), the platform trail, log out, and the
+"""The operators' pages: log in (name, password, TOTP code), change the one-time password, the
+fleet with what the role may see and do (issue an enrollment token, publish a document), the platform trail, log out, and the
 OpenAPI documentation. Every page needs a session (``central.operator_auth``); every action and
 every view of submissions lands in the platform trail.
 """
@@ -18,7 +18,8 @@ from ..dependencies import Published, Store
 from ..fleet import fleet_view
 from ..operator_auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, CheckedForm, Operator,
                              recorded, require, set_cookie, trail_of)
-from ..operators import MAX_AGE_S, LoginRefused, LoginThrottled, OperatorSession
+from ..operators import (MAX_AGE_S, LoginRefused, LoginThrottled, OperatorSession,
+                         PasswordRefused, same_secret)
 from ..page import render, render_index
 from ..publishing import NotPublishable, parse_document, publish
 from ..ratings import rating_counts
@@ -44,7 +45,7 @@ async def log_in(request: Request) -> Response:
     """Check name, password and code; on success a session cookie and the fleet page."""
     form = await request.form()
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not secrets.compare_digest(str(form.get("csrf", "")), expected):
+    if not expected or not same_secret(str(form.get("csrf", "")), expected):
         return _login_page(request, "The form expired: please try again.", 403)
     name = str(form.get("name", ""))[:64].strip().lower()
     address = request.client.host if request.client else "unknown"
@@ -62,6 +63,26 @@ async def log_in(request: Request) -> Response:
     set_cookie(request, response, SESSION_COOKIE, session.token, MAX_AGE_S)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
     return response
+
+
+@router.get("/password", response_class=HTMLResponse)
+def password_form(operator: Operator) -> HTMLResponse:
+    """Change the password (the only page a one-time password reaches)."""
+    return HTMLResponse(render("password.html", operator=operator))
+
+
+@router.post("/password", response_class=HTMLResponse)
+def change_password(request: Request, operator: Operator, form: CheckedForm) -> Response:
+    """Check the current password, set the new one; then the fleet page."""
+    try:
+        request.app.state.accounts.change_password(
+            operator.operator, form.get("current", ""), form.get("new", ""),
+            form.get("repeated", ""))
+    except (PasswordRefused, LoginRefused) as exc:
+        return HTMLResponse(render("password.html", operator=operator, message=str(exc)),
+                            status_code=422)
+    recorded(request, operator, "changed password")
+    return RedirectResponse("/", status_code=303)
 
 
 @router.post("/logout")

@@ -57,6 +57,11 @@ def test_an_operator_logs_in_sees_the_fleet_issues_a_token_publishes_and_logs_ou
     page.fill("#password", new.password)
     page.fill("#code", pyotp.parse_uri(new.totp_uri).now())
     page.click("#login")
+    page.wait_for_url("**/password")  # the printed password works once: choose one's own
+    page.fill("#current", new.password)
+    page.fill("#new", "柳絮 willow catkins 2026")
+    page.fill("#repeated", "柳絮 willow catkins 2026")
+    page.click("#change")
     page.wait_for_selector("text=Fleet 终端")
     assert "No terminal registered yet." in page.content()
 
@@ -88,5 +93,6 @@ def test_an_operator_logs_in_sees_the_fleet_issues_a_token_publishes_and_logs_ou
     assert "egov_operator" not in cookies
 
     actions = [e["action"] for e in reversed(PlatformTrail(store.db).entries())]
-    assert actions == ["logged in", "issued enrollment token", "published document", "logged out"]
+    assert actions == ["logged in", "changed password", "issued enrollment token",
+                       "published document", "logged out"]
     page.close()

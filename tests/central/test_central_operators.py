@@ -66,6 +66,23 @@ def test_operator_add_prints_a_password_and_totp_enrolment_once(tmp_path):
     assert row[0].startswith("$argon2id$") and password not in row[0]
     with TestClient(create_app(tmp_path / "d")) as client:
         assert try_login(client, "li.wei", password, totp.now()).status_code == 303
+        # The printed password works once: that session can only change it.
+        assert client.get("/v1/terminals").status_code == 403
+        page = client.get("/", headers={"Accept": "text/html"}, follow_redirects=False)
+        assert page.headers["location"] == "/password"
+        form = client.get("/password").text
+        csrf = form.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        for new, repeated in (("short", "short"), ("long enough 1", "long enough 2"),
+                              (password, password)):
+            refused = client.post("/password", data={"csrf": csrf, "current": password,
+                                                     "new": new, "repeated": repeated})
+            assert refused.status_code == 422
+        assert client.post("/password", data={"csrf": csrf, "current": "wrong", "new":
+                           "a new passphrase", "repeated": "a new passphrase"}).status_code == 422
+        changed = client.post("/password", follow_redirects=False, data={
+            "csrf": csrf, "current": password, "new": "a new passphrase",
+            "repeated": "a new passphrase"})
+        assert changed.status_code == 303
         assert client.get("/v1/terminals").status_code == 200
 
 
@@ -211,3 +228,36 @@ def test_a_database_of_schema_3_gains_the_operator_tables_in_place(tmp_path):
     assert [t["terminal_id"] for t in store.terminals()] == ["110105-T01"]
     OperatorAccounts(store.db).add("first.admin", "admin")
     assert PlatformTrail(store.db).verify().ok
+
+
+# -- property tests: what operators and strangers type reaches parsers ----------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from central.publishing import NotPublishable, parse_document  # noqa: E402
+
+_field = st.text(max_size=300) | st.binary(max_size=64).map(lambda b: b.decode("latin-1"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=200) | st.sampled_from(["[]", "1", "null", '{"a": [1, {}]}', "{"]))
+def test_any_text_is_a_document_or_a_clear_refusal(text):
+    try:
+        body = parse_document(text)
+    except NotPublishable as exc:
+        assert str(exc)
+    else:
+        assert isinstance(body, dict)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=_field, password=_field, code=_field, csrf=_field)
+def test_any_login_form_is_refused_cleanly(platform, name, password, code, csrf):
+    platform.cookies.clear()
+    platform.get("/login")
+    fields = {"name": name, "password": password, "code": code,
+              "csrf": csrf or platform.cookies.get("egov_login_csrf")}
+    answer = platform.post("/login", data=fields, follow_redirects=False)
+    assert answer.status_code in (401, 403, 429), answer.text
+    assert answer.headers["X-Egov-Central"] == "1"
