@@ -221,11 +221,15 @@ def test_a_database_of_schema_3_gains_the_operator_tables_in_place(tmp_path):
     store.enroll(store.issue_token(), "110105-T01", b"k" * 32, "ed25519:k1", "110105")
     store.close()
     with sqlite3.connect(tmp_path / "central.sqlite3") as conn:
-        for table in ("operators", "operator_sessions", "login_failures", "platform_trail"):
+        # As today's main left it: schema 3, and no Alembic version table.
+        for table in ("operator_sessions", "operators", "login_failures", "platform_trail",
+                      "alembic_version"):
             conn.execute(f"DROP TABLE {table}")
         conn.execute("PRAGMA user_version=3")
     store = open_platform_store(tmp_path)
     assert [t["terminal_id"] for t in store.terminals()] == ["110105-T01"]
+    with sqlite3.connect(tmp_path / "central.sqlite3") as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
     OperatorAccounts(store.db).add("first.admin", "admin")
     assert PlatformTrail(store.db).verify().ok
 

@@ -146,3 +146,25 @@ def test_operators_log_in_and_the_trail_holds_under_racing_appends_on_postgres(f
             worker.join()
         check = trail.verify()
         assert check.ok and check.entries == 42  # login, password change, 40 appends: one chain
+
+
+def test_a_database_of_schema_3_is_upgraded_in_place_on_postgres(fresh_postgres):
+    """Today's main made schema 3 with plain DDL and no Alembic table: opening it runs the
+    baseline (a no-op there) and the operators revision, keeping every row."""
+    import psycopg
+
+    from central.db import SCHEMA, _ddl
+    from central.operators import OperatorAccounts
+
+    with psycopg.connect(fresh_postgres, autocommit=True) as conn:
+        for statement in SCHEMA:
+            conn.execute(_ddl(statement, True))
+        conn.execute("INSERT INTO terminals (terminal_id, public_key, key_id, site, status, "
+                     "registered_at) VALUES ('110105-T01', %s, 'ed25519:k1', '110105', 'active', "
+                     "'2026-11-01T00:00:00+00:00')", (b"k" * 32,))
+    store = open_platform_store(None, fresh_postgres)
+    assert [t["terminal_id"] for t in store.terminals()] == ["110105-T01"]
+    OperatorAccounts(store.db).add("first.admin", "admin")
+    with psycopg.connect(fresh_postgres) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+    open_platform_store(None, fresh_postgres)  # again: nothing to do
