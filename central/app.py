@@ -56,7 +56,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
     app.state.store = store
     app.state.keys = PlatformKeyring(data_dir / "keys", key_grace_days)
     app.state.published = data_dir / "published"
-    app.state.accounts = OperatorAccounts(store.db)
+    app.state.accounts = OperatorAccounts(store.db, data_dir / "keys")
     app.state.trail = PlatformTrail(store.db)
     app.state.api_routes = [route for router in TERMINAL_ROUTERS + OPERATOR_ROUTERS
                             for route in router.routes]

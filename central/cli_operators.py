@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 from .operators import ROLES, OperatorAccounts, OperatorError
 from .store import CentralStore
@@ -44,7 +45,7 @@ def add_commands(command) -> None:
 
 def run_operator(args, store: CentralStore) -> int:
     """``operator add`` prints the one-time password and the TOTP enrolment once."""
-    accounts = OperatorAccounts(store.db)
+    accounts = OperatorAccounts(store.db, Path(args.data_dir) / "keys")
     if args.action == "list":
         for row in accounts.list():
             state = f"disabled {row['disabled_at']}" if row["disabled_at"] else "active"

@@ -4,7 +4,9 @@ throttling of failed logins.
 Roles (``ROLES``): ``admin`` (accounts, keys), ``fleet-operator`` (tokens, terminals,
 documents), ``case-worker`` (submissions; used by the case handling to come) and ``auditor``
 (read-only trail and fleet). Every account has a TOTP secret and every login asks for the code:
-the roles that can reach personal data (``PERSONAL_DATA_ROLES``) could never go without it. The
+the roles that can reach personal data (``PERSONAL_DATA_ROLES``) could never go without it.
+TOTP secrets are stored encrypted (AES-256-GCM) with ``DATA_DIR/keys/operator-totp.key``, so a
+copy of the database alone yields no second factor. The
 password ``operator add`` prints is good for one login: that session can only change it.
 A session is a random token in a cookie, stored hashed, with its own CSRF token; it ends after
 ``IDLE_S`` without a request or ``MAX_AGE_S`` after login.
@@ -14,15 +16,19 @@ Thread rule: any thread (the database keeps one connection per thread).
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import os
 import re
 import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pyotp
 from argon2 import PasswordHasher
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from .db import Database
@@ -45,6 +51,7 @@ MAX_FAILURES_PER_ADDRESS = 20
 ISSUER = "egov-kiosk platform"
 MIN_PASSWORD = 12
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+TOTP_KEY_FILE = "operator-totp.key"
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -98,6 +105,28 @@ def same_secret(given: str, expected: str) -> bool:
                                   expected.encode("utf-8", "surrogatepass"))
 
 
+def totp_key(keys_dir: Path) -> bytes:
+    """The 32-byte key that encrypts TOTP secrets: ``keys_dir/operator-totp.key`` (mode 0600),
+    made on first use. Every worker and machine of one platform shares the keys folder."""
+    keys_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = keys_dir / TOTP_KEY_FILE
+    if not path.exists():
+        temporary = keys_dir / f".{TOTP_KEY_FILE}.{secrets.token_hex(4)}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_bytes(32))
+        try:
+            os.link(temporary, path)  # atomic, and never replaces a key a racing worker made
+        except FileExistsError:
+            pass
+        finally:
+            temporary.unlink()
+    key = path.read_bytes()
+    if len(key) != 32:
+        raise OperatorError(f"{path} is not a 32-byte key")
+    return key
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -109,9 +138,20 @@ def _hash(token: str) -> str:
 class OperatorAccounts:
     """Accounts, logins and sessions in the platform database ``db``."""
 
-    def __init__(self, db: Database) -> None:
-        """Use the platform database ``db`` (its schema already created)."""
+    def __init__(self, db: Database, keys_dir: Path) -> None:
+        """Use the platform database ``db`` (its schema already created) and the platform's
+        keys folder (for the key of the TOTP secrets)."""
         self.db = db
+        self._aead = AESGCM(totp_key(Path(keys_dir)))
+
+    def _seal(self, name: str, secret: str) -> str:
+        nonce = secrets.token_bytes(12)
+        sealed = self._aead.encrypt(nonce, secret.encode(), name.encode())
+        return "v1:" + base64.b64encode(nonce + sealed).decode()
+
+    def _open(self, name: str, stored: str) -> str:
+        raw = base64.b64decode(stored.removeprefix("v1:"))
+        return self._aead.decrypt(raw[:12], raw[12:], name.encode()).decode()
 
     def add(self, name: str, role: str) -> NewOperator:
         """Create an account with a generated password and TOTP secret, returned once."""
@@ -124,7 +164,8 @@ class OperatorAccounts:
         with self.db.transaction() as tx:
             added = tx.run("INSERT INTO operators (name, role, password_hash, totp_secret, "
                            "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                           (name, role, _hasher.hash(password), secret, _now().isoformat()))
+                           (name, role, _hasher.hash(password), self._seal(name, secret),
+                            _now().isoformat()))
         if not added:
             raise OperatorError(f"an operator called {name} already exists")
         uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=ISSUER)
@@ -151,7 +192,7 @@ class OperatorAccounts:
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             self._failed(name, address)
             raise LoginRefused("wrong name, password or code") from None
-        step = self._totp_step(row, code)
+        step = self._totp_step(self._open(name, row["totp_secret"]), code)
         if step is None:
             self._failed(name, address)
             raise LoginRefused("wrong name, password or code")
@@ -183,10 +224,10 @@ class OperatorAccounts:
                    (_hasher.hash(new), name))
 
     @staticmethod
-    def _totp_step(row: dict, code: str) -> int | None:
+    def _totp_step(secret: str, code: str) -> int | None:
         """The time step ``code`` is valid for (this one or the one before), or None."""
         code = code.strip().replace(" ", "")
-        totp = pyotp.TOTP(row["totp_secret"])
+        totp = pyotp.TOTP(secret)
         now = time.time()
         for offset in (0, -30):
             if same_secret(code, totp.at(now + offset)):

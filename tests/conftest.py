@@ -224,8 +224,9 @@ def fresh_postgres(postgres_url):
     return postgres_url.rsplit("/", 1)[0] + "/" + name
 
 
-def log_in(client, db, role: str = "admin") -> str:
-    """Create an operator of ``role`` in the platform database ``db`` and log ``client`` (an
+def log_in(client, accounts, role: str = "admin") -> str:
+    """Create an operator of ``role`` with ``accounts`` (the platform's ``OperatorAccounts``)
+    and log ``client`` (an
     httpx or Starlette test client on the platform) in as them, as a person would: the login
     form, the one-time password and the current TOTP code, then a password of their own.
     Returns the operator's name."""
@@ -234,9 +235,7 @@ def log_in(client, db, role: str = "admin") -> str:
 
     import pyotp
 
-    from central.operators import OperatorAccounts
-
-    new = OperatorAccounts(db).add(f"op-{secrets.token_hex(4)}", role)
+    new = accounts.add(f"op-{secrets.token_hex(4)}", role)
     client.get("/login")
     answer = client.post("/login", follow_redirects=False, data={
         "csrf": client.cookies.get("egov_login_csrf"), "name": new.name,
@@ -254,8 +253,10 @@ def operator_client(platform, role: str = "admin"):
     """A logged-in operator's ``httpx.Client`` on a running ``LocalCentral`` (``platform``)."""
     import httpx
 
+    from central.operators import OperatorAccounts
     from central.store import open_platform_store
 
     client = httpx.Client(base_url=platform.url, timeout=10)
-    log_in(client, open_platform_store(platform.data_dir, platform.database_url).db, role)
+    store = open_platform_store(platform.data_dir, platform.database_url)
+    log_in(client, OperatorAccounts(store.db, platform.data_dir / "keys"), role)
     return client

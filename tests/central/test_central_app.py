@@ -85,7 +85,7 @@ def test_internal_errors_carry_the_header_too(app_client, monkeypatch):
     def broken():
         raise RuntimeError("disk on fire")
 
-    log_in(app_client, app_client.app.state.store.db, "fleet-operator")
+    log_in(app_client, app_client.app.state.accounts, "fleet-operator")
     monkeypatch.setattr(app_client.app.state.store, "terminals", broken)
     response = app_client.get("/v1/terminals")
     assert response.status_code == 500 and response.headers["X-Egov-Central"] == "1"
@@ -94,7 +94,7 @@ def test_internal_errors_carry_the_header_too(app_client, monkeypatch):
 
 def test_openapi_documents_the_protocol(app_client):
     assert app_client.get("/openapi.json").status_code == 401  # an operator's login first
-    log_in(app_client, app_client.app.state.store.db, "auditor")
+    log_in(app_client, app_client.app.state.accounts, "auditor")
     paths = app_client.get("/openapi.json").json()["paths"]
     assert {"/v1/platform", "/v1/terminals", "/v1/submissions/{submission_id}"} <= set(paths)
 
@@ -235,7 +235,7 @@ def test_oversized_bodies_are_refused_before_reading(app_client, monkeypatch):
 def test_lists_show_receipts_but_no_personal_data(app_client, registered, platform_x25519,
                                                   make_sealed):
     put(app_client, make_sealed(1, platform_x25519, registered))
-    log_in(app_client, app_client.app.state.store.db, "admin")
+    log_in(app_client, app_client.app.state.accounts, "admin")
     listing = app_client.get("/v1/submissions").json()
     assert listing["total"] == 1 and listing["items"][0]["service_id"] == "residence-permit"
     detail = app_client.get("/v1/submissions/sub-0001").json()

@@ -47,7 +47,7 @@ def platform(tmp_path):
 def test_an_operator_logs_in_sees_the_fleet_issues_a_token_publishes_and_logs_out(
         browser, platform, tmp_path):
     store = open_platform_store(platform.data_dir)
-    new = OperatorAccounts(store.db).add("chen.jing", "fleet-operator")
+    new = OperatorAccounts(store.db, platform.data_dir / "keys").add("chen.jing", "fleet-operator")
     page = browser.new_page()
     page.goto(platform.url + "/")
     assert page.url.endswith("/login")  # no session: the login form, nothing of the fleet

@@ -9,6 +9,7 @@ import httpx
 
 from sync.local_central import LocalCentral, free_port
 from tests.conftest import log_in
+from central.operators import OperatorAccounts
 from central.store import open_platform_store
 
 
@@ -34,7 +35,8 @@ def test_the_operator_side_listens_apart_from_the_terminal_api(tmp_path):
         with httpx.Client(base_url=operators, timeout=10) as client:
             assert client.post("/v1/enroll", json={}).status_code == 404
             assert client.get("/v1/terminals").status_code == 401
-            log_in(client, open_platform_store(platform.data_dir).db, "fleet-operator")
+            log_in(client, OperatorAccounts(open_platform_store(platform.data_dir).db,
+                                            platform.data_dir / "keys"), "fleet-operator")
             assert client.get("/v1/terminals").status_code == 200
     finally:
         platform.stop()

@@ -62,8 +62,12 @@ def test_operator_add_prints_a_password_and_totp_enrolment_once(tmp_path):
     assert "li.wei\tfleet-operator" in listed and password not in listed
     # Stored as an argon2id hash, never the password itself.
     row = sqlite3.connect(tmp_path / "d" / "central.sqlite3").execute(
-        "SELECT password_hash FROM operators").fetchone()
+        "SELECT password_hash, totp_secret FROM operators").fetchone()
     assert row[0].startswith("$argon2id$") and password not in row[0]
+    # The TOTP secret is encrypted with a key file beside the platform's keys, not in the database.
+    assert row[1].startswith("v1:") and totp.secret not in row[1]
+    key = tmp_path / "d" / "keys" / "operator-totp.key"
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == 32
     with TestClient(create_app(tmp_path / "d")) as client:
         assert try_login(client, "li.wei", password, totp.now()).status_code == 303
         # The printed password works once: that session can only change it.
@@ -151,19 +155,19 @@ def test_the_session_cookie_is_httponly_strict_and_secure_over_https(tmp_path):
 
 
 def test_roles_reach_only_what_they_may(platform):
-    log_in(platform, platform.app.state.store.db, "fleet-operator")
+    log_in(platform, platform.app.state.accounts, "fleet-operator")
     assert platform.get("/v1/terminals").status_code == 200
     assert platform.get("/v1/submissions").status_code == 403  # no personal data for this role
     assert platform.get("/trail").status_code == 403
     platform.cookies.clear()
-    log_in(platform, platform.app.state.store.db, "auditor")
+    log_in(platform, platform.app.state.accounts, "auditor")
     csrf = platform.get("/v1/session").json()["csrf"]
     assert platform.post("/v1/tokens", json={}, headers={"X-CSRF-Token": csrf}).status_code == 403
     assert platform.get("/trail").status_code == 200
 
 
 def test_state_changing_calls_need_the_sessions_csrf_token(platform):
-    log_in(platform, platform.app.state.store.db, "fleet-operator")
+    log_in(platform, platform.app.state.accounts, "fleet-operator")
     assert platform.post("/tokens", data={"terminal_id": "110105-T01"}).status_code == 403
     assert platform.post("/v1/tokens", json={"terminal_id": "110105-T01"}).status_code == 403
     csrf = platform.get("/v1/session").json()["csrf"]
@@ -178,7 +182,7 @@ def test_state_changing_calls_need_the_sessions_csrf_token(platform):
 
 
 def test_an_idle_session_ends(platform):
-    log_in(platform, platform.app.state.store.db, "auditor")
+    log_in(platform, platform.app.state.accounts, "auditor")
     assert platform.get("/v1/terminals").status_code == 200
     long_ago = (datetime.now(timezone.utc) - timedelta(minutes=16)).isoformat()
     with platform.app.state.store.db.transaction() as tx:
@@ -187,7 +191,7 @@ def test_an_idle_session_ends(platform):
 
 
 def test_logging_out_ends_the_session(platform):
-    log_in(platform, platform.app.state.store.db, "auditor")
+    log_in(platform, platform.app.state.accounts, "auditor")
     csrf = platform.get("/v1/session").json()["csrf"]
     assert platform.post("/logout", data={"csrf": "wrong"}).status_code == 403
     assert platform.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
@@ -195,7 +199,7 @@ def test_logging_out_ends_the_session(platform):
 
 
 def test_actions_and_views_land_in_the_trail_which_detects_an_edit(platform, tmp_path):
-    name = log_in(platform, platform.app.state.store.db, "admin")
+    name = log_in(platform, platform.app.state.accounts, "admin")
     csrf = platform.get("/v1/session").json()["csrf"]
     platform.post("/tokens", data={"terminal_id": "110105-T02", "csrf": csrf})
     platform.post("/documents", data={"kind": "settings", "body": '{"a": 1}', "csrf": csrf})
@@ -230,7 +234,7 @@ def test_a_database_of_schema_3_gains_the_operator_tables_in_place(tmp_path):
     assert [t["terminal_id"] for t in store.terminals()] == ["110105-T01"]
     with sqlite3.connect(tmp_path / "central.sqlite3") as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
-    OperatorAccounts(store.db).add("first.admin", "admin")
+    OperatorAccounts(store.db, tmp_path / "keys").add("first.admin", "admin")
     assert PlatformTrail(store.db).verify().ok
 
 

@@ -135,7 +135,7 @@ def test_operators_log_in_and_the_trail_holds_under_racing_appends_on_postgres(f
         from fastapi.testclient import TestClient
 
     with TestClient(create_app(tmp_path / "central", fresh_postgres)) as client:
-        name = log_in(client, client.app.state.store.db, "auditor")
+        name = log_in(client, client.app.state.accounts, "auditor")
         assert client.get("/v1/terminals").status_code == 200
         trail = PlatformTrail(client.app.state.store.db)
         workers = [threading.Thread(target=lambda i=i: [trail.record(name, "viewed", f"{i}-{k}")
@@ -148,7 +148,7 @@ def test_operators_log_in_and_the_trail_holds_under_racing_appends_on_postgres(f
         assert check.ok and check.entries == 42  # login, password change, 40 appends: one chain
 
 
-def test_a_database_of_schema_3_is_upgraded_in_place_on_postgres(fresh_postgres):
+def test_a_database_of_schema_3_is_upgraded_in_place_on_postgres(fresh_postgres, tmp_path):
     """Today's main made schema 3 with plain DDL and no Alembic table: opening it runs the
     baseline (a no-op there) and the operators revision, keeping every row."""
     import psycopg
@@ -164,7 +164,7 @@ def test_a_database_of_schema_3_is_upgraded_in_place_on_postgres(fresh_postgres)
                      "'2026-11-01T00:00:00+00:00')", (b"k" * 32,))
     store = open_platform_store(None, fresh_postgres)
     assert [t["terminal_id"] for t in store.terminals()] == ["110105-T01"]
-    OperatorAccounts(store.db).add("first.admin", "admin")
+    OperatorAccounts(store.db, tmp_path / "keys").add("first.admin", "admin")
     with psycopg.connect(fresh_postgres) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
     open_platform_store(None, fresh_postgres)  # again: nothing to do
