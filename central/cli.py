@@ -1,5 +1,5 @@
 """The ``kiosk-central`` command line: serve, issue-token, revoke, publish, export, import,
-rotate-keys.
+rotate-keys, operator, audit (``central.cli_operators``).
 
 ``kiosk-central [serve] --data-dir D [--database-url URL] [--workers N]`` runs the platform;
 the other commands work on the same data folder and database, with or without the server running.
@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -22,12 +23,26 @@ from egov_protocol.envelope import EnvelopeError, envelope_key_id, open_sealed
 from egov_protocol.keys import PlatformKeys
 
 from .accept import Refusal, accept
+from .cli_operators import add_commands, operator_listen, record, run_audit, run_operator
+from .publishing import NotPublishable, parse_document, publish
 from .store import CentralStore, open_platform_store
 from .keyring import GRACE_ENV, PlatformKeyring, grace_days, rotate_sealing_key
 
-_COMMANDS = ("serve", "issue-token", "revoke", "publish", "export", "import", "rotate-keys")
+_COMMANDS = ("serve", "issue-token", "revoke", "publish", "export", "import", "rotate-keys",
+             "operator", "audit")
 
 _EPILOG = """\
+operators:
+  kiosk-central operator add NAME --role admin|fleet-operator|case-worker|auditor prints a
+  one-time password (the first login asks for a new one) and a TOTP enrolment (an otpauth://
+  URI for an authenticator app), once.
+  The operator pages and API (/, /v1/terminals, /v1/submissions, /v1/ratings, /v1/tokens,
+  /v1/published, /docs, /openapi.json) need a login with name, password and code; sessions end
+  after 15 minutes idle or 12 hours. serve --operator-listen HOST:PORT serves them on that
+  address only, apart from the terminal API. Behind a TLS proxy, the session cookie is Secure
+  (the proxy must pass X-Forwarded-Proto; see docs/operations.md). Every operator action and
+  every view of submissions is in the platform trail: audit verify (exit 3 if broken), audit list.
+
 keys and re-keying:
   The platform's keys live in DATA_DIR/keys (mode 0600, folder 0700). rotate-keys replaces the
   sealing key that terminals encrypt to and keeps the old one, retired, with its retirement time
@@ -50,38 +65,50 @@ def _store(args) -> CentralStore:
 def _serve(args) -> int:
     import uvicorn
 
+    from .app import OPERATOR_APART_ENV
+
     os.environ["KIOSK_CENTRAL_DATA_DIR"] = str(Path(args.data_dir).resolve())
     os.environ["KIOSK_CENTRAL_DATABASE_URL"] = args.database_url or ""
     os.environ[GRACE_ENV] = str(args.key_grace_days)
+    os.environ[OPERATOR_APART_ENV] = "1" if args.operator_listen else ""
     _store(args)  # create the schema once, before the workers race for it
     PlatformKeys.load_or_create(Path(args.data_dir) / "keys")
+    if args.operator_listen:
+        # The operator side, apart: its own server on its own address, in this process.
+        host, port = args.operator_listen
+        server = uvicorn.Server(uvicorn.Config("central.app:operator_app_from_env", factory=True,
+                                               host=host, port=port, log_level=args.log_level))
+        threading.Thread(target=server.run, name="operator-server", daemon=True).start()
     uvicorn.run("central.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level=args.log_level)
     return 0
 
 
 def _issue_token(args) -> int:
-    token = _store(args).issue_token(args.terminal_id, args.ttl_hours * 3600)
+    store = _store(args)
+    token = store.issue_token(args.terminal_id, args.ttl_hours * 3600)
+    record(store, "issued enrollment token", args.terminal_id or "any terminal")
     print(token)
     return 0
 
 
 def _revoke(args) -> int:
-    ok = _store(args).set_terminal_status(args.terminal_id, "revoked")
+    store = _store(args)
+    ok = store.set_terminal_status(args.terminal_id, "revoked")
+    if ok:
+        record(store, "revoked terminal", args.terminal_id)
     print(f"{args.terminal_id}: {'revoked' if ok else 'unknown terminal'}")
     return 0 if ok else 1
 
 
 def _publish(args) -> int:
-    body = json.loads(Path(args.file).read_text(encoding="utf-8"))
-    if not isinstance(body, dict):
-        print("the document must be a JSON object", file=sys.stderr)
+    try:
+        publish(Path(args.data_dir) / "published", args.kind,
+                parse_document(Path(args.file).read_text(encoding="utf-8")))
+    except NotPublishable as exc:
+        print(str(exc), file=sys.stderr)
         return 1
-    target = Path(args.data_dir) / "published"
-    target.mkdir(parents=True, exist_ok=True)
-    temporary = target / f".{args.kind}.tmp"
-    temporary.write_text(json.dumps(body, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-    temporary.replace(target / f"{args.kind}.json")
+    record(_store(args), "published document", args.kind)
     print(f"published {args.kind}")
     return 0
 
@@ -118,6 +145,7 @@ def _export(args) -> int:
         (partial / "receipt.json").write_text(json.dumps(meta, indent=2))
         partial.replace(folder)
         count += 1
+    record(store, "exported submissions", f"{count} to {out}")
     print(f"exported {count} new submission(s) to {out}; {failed} could not be opened")
     return 0 if not failed else 1
 
@@ -158,6 +186,7 @@ def _rotate_keys(args) -> int:
     """Retire the sealing key and make a new one (see the epilog)."""
     PlatformKeyring(Path(args.data_dir) / "keys")  # every key file readable and private first
     old, new, when = rotate_sealing_key(Path(args.data_dir) / "keys")
+    record(_store(args), "rotated the sealing key", f"{old} -> {new}")
     print(f"sealing key {new} is current; {old} retired at {when:%Y-%m-%d %H:%M:%S} UTC and "
           f"accepted for the grace period ({grace_days():g} days unless the server is given "
           "--key-grace-days). Terminals pick up the new key at their next sync.")
@@ -195,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8700)
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--operator-listen", type=operator_listen, metavar="HOST:PORT",
+                       help="serve the operator pages and API on this address only, apart from "
+                            "the terminal API (default: both on --host/--port)")
     token = command("issue-token", "print a one-time enrollment token")
     token.add_argument("--terminal-id", help="bind the token to this terminal id")
     token.add_argument("--ttl-hours", type=float, default=168.0)
@@ -214,8 +246,11 @@ def main(argv: list[str] | None = None) -> int:
                               "$KIOSK_CENTRAL_KEY_GRACE_DAYS)")
     command("rotate-keys", "retire the platform's sealing key and make a new one (terminals "
                            "pick it up at their next sync)")
+    add_commands(command)
     args = parser.parse_args(argv)
     handlers = {"serve": _serve, "issue-token": _issue_token, "revoke": _revoke,
                 "publish": _publish, "export": _export, "import": _import,
-                "rotate-keys": _rotate_keys}
+                "rotate-keys": _rotate_keys,
+                "operator": lambda a: run_operator(a, _store(a)),
+                "audit": lambda a: run_audit(a, _store(a))}
     return handlers[args.command](args)

@@ -21,8 +21,10 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
+#: The tables of schema 3 (the releases before Alembic), created by the baseline revision
+#: (``central/migrations/versions/0001_baseline.py``); later changes are Alembic revisions.
 SCHEMA: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS terminals (
         terminal_id   TEXT PRIMARY KEY,
@@ -217,26 +219,24 @@ class Database:
                 os.close(lock_file)  # releases the flock
 
     def create_schema(self) -> None:
-        """Create every table (idempotent). Several workers may race here: PostgreSQL's
-        ``IF NOT EXISTS`` is not race-free, so a lost race is retried once."""
-        statements = [_ddl(s, self.postgres) for s in SCHEMA]
-        for attempt in range(3):
+        """Create or upgrade the schema to the newest Alembic revision (``central.migrations``),
+        in place: a database of any earlier release keeps every row. Several workers may race
+        here; the upgrade runs under the writers' lock (SQLite) or an advisory lock
+        (PostgreSQL)."""
+        from .migrations import upgrade_to_head
+
+        if self.postgres:
+            upgrade_to_head(self.target, postgres=True)
+            return
+        with self._write_lock:
+            lock_file = os.open(f"{self.target}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
             try:
-                with self.transaction() as tx:
-                    if self.postgres:
-                        tx.run("SELECT pg_advisory_xact_lock(7001)")
-                    else:
-                        _upgrade_sqlite_v1(tx)
-                    for statement in statements:
-                        tx.run(statement)
-                    _add_blob_segment_columns(tx, self.postgres)
-                    _add_key_retirement(tx, self.postgres)
-                    if not self.postgres:
-                        tx.run(f"PRAGMA user_version={SCHEMA_VERSION}")
-                return
-            except Exception:
-                if attempt == 2:
-                    raise
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                upgrade_to_head(self.target, postgres=False)
+                conn = self._connection()
+                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            finally:
+                os.close(lock_file)
 
     def close(self) -> None:
         """Close this thread's connection."""
@@ -244,6 +244,17 @@ class Database:
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+def create_baseline(tx: Tx, postgres: bool) -> None:
+    """Schema 3, created or reached in place from any earlier release (idempotent): the body of
+    the baseline revision, kept here beside the upgrades it runs."""
+    if not postgres:
+        _upgrade_sqlite_v1(tx)
+    for statement in SCHEMA:
+        tx.run(_ddl(statement, postgres))
+    _add_blob_segment_columns(tx, postgres)
+    _add_key_retirement(tx, postgres)
 
 
 def _upgrade_sqlite_v1(tx: Tx) -> None:

@@ -1,71 +1,36 @@
-"""The operators' HTML page of the reference platform: what arrived, from which terminal.
-
-It shows receipt numbers, services, terminals and times only, never personal data.
+"""The operators' HTML pages, rendered from the Jinja2 templates in ``central/templates``
+(autoescaped). They show receipt numbers, services, terminals, times and counts, never personal
+data.
 """
 
 from __future__ import annotations
 
-from html import escape
+from pathlib import Path
 
-from .fleet_page import FLEET_STYLE, render_fleet
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-_STYLE = """
-body { font-family: system-ui, "Noto Sans CJK SC", sans-serif; margin: 2rem; color: #1b1b1b; }
-table { border-collapse: collapse; margin-bottom: 2rem; }
-th, td { border-bottom: 1px solid #ccc; padding: .35rem .8rem; text-align: left; }
-th { background: #f0f3f7; }
-.muted { color: #555; }
-"""
+from egov_protocol.documents import KINDS
 
+from .fleet_rows import HEADERS, display_rows
 
-def _cell(value: object) -> str:
-    return f"<td>{escape('' if value is None else str(value))}</td>"
+LEVELS = [(5, "非常满意 Very satisfied"), (4, "满意 Satisfied"), (3, "基本满意 Fairly satisfied"),
+          (2, "不满意 Dissatisfied"), (1, "非常不满意 Very dissatisfied")]
+
+templates = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")),
+                        autoescape=select_autoescape(["html"]), trim_blocks=False)
 
 
-def _table(headers: list[str], rows: list[list[object]], empty: str) -> str:
-    if not rows:
-        return f'<p class="muted">{escape(empty)}</p>'
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def render(name: str, **context) -> str:
+    """Template ``name`` with ``context`` (``operator``: the logged-in operator's session)."""
+    return templates.get_template(name).render(**context)
 
 
-_LEVELS = {5: "非常满意 Very satisfied", 4: "满意 Satisfied", 3: "基本满意 Fairly satisfied",
-           2: "不满意 Dissatisfied", 1: "非常不满意 Very dissatisfied"}
-
-
-def _ratings(counts: dict[int, int] | None) -> str:
-    if counts is None:
-        return ""
-    rows = [[_LEVELS[level], counts.get(level, 0)] for level in sorted(_LEVELS, reverse=True)]
-    return ("<h2>好差评 Ratings</h2>"
-            f'<p class="muted">{sum(counts.values())} ratings received.</p>'
-            + _table(["Level", "Count"], rows, ""))
-
-
-def render_index(total: int, submissions: list[dict], terminals: list[dict],
-                 ratings: dict[int, int] | None = None) -> str:
+def render_index(total: int, submissions: list[dict] | None, terminals: list[dict] | None,
+                 ratings: dict[int, int] | None = None, operator=None) -> str:
     """The page for ``GET /``: submissions (newest first), the terminal fleet (rows of
-    :func:`central.fleet.fleet_view`), and the 好差评
-    ratings per level (``ratings``, when given)."""
-    submission_rows = [
-        [s["receipt_number"], s["service_id"], s["terminal_id"], s["received_at"],
-         s["central_receipt"]]
-        for s in submissions
-    ]
-    return (
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        "<title>egov-kiosk central platform</title>"
-        f"<style>{_STYLE}{FLEET_STYLE}</style></head><body>"
-        "<h1>Received submissions 已接收的申报</h1>"
-        f'<p class="muted">{total} in total; newest {len(submissions)} shown.</p>'
-        + _table(
-            ["Receipt number", "Service", "Terminal", "Received (UTC)", "Central receipt"],
-            submission_rows,
-            "Nothing received yet.",
-        )
-        + "<h2>Fleet 终端</h2>"
-        + render_fleet(terminals)
-        + _ratings(ratings)
-        + '<p class="muted"><a href="/docs">API documentation (OpenAPI)</a></p></body></html>'
-    )
+    :func:`central.fleet.fleet_view`), the 好差评 ratings per level, and the forms the
+    operator's role allows. ``None`` leaves a part out."""
+    return render("index.html", total=total, submissions=submissions,
+                  rows=None if terminals is None else display_rows(terminals),
+                  headers=HEADERS, ratings=ratings, levels=LEVELS, kinds=KINDS,
+                  operator=operator)

@@ -1,6 +1,6 @@
 """好差评 on the platform: ratings arrive as submissions with ``form_id`` ``_rating`` (see
 ``kiosk/rating.py``), stored once by id like any submission; this counts them per level for the
-operators' page and ``GET /v1/ratings``. No personal data is involved.
+operators' page and ``GET /v1/ratings`` (``central.routers.operators``). No personal data is involved.
 """
 
 from __future__ import annotations
@@ -28,12 +28,3 @@ def rating_counts(store: CentralStore) -> dict[int, int]:
             counts[level] += 1
     return counts
 
-
-def add_rating_routes(app, store: CentralStore) -> None:
-    """Register ``GET /v1/ratings`` (operators; no personal data) on the FastAPI ``app``."""
-
-    @app.get("/v1/ratings", tags=["operators"])
-    def ratings() -> dict:
-        """好差评: ratings received per level, 5 (非常满意) to 1 (非常不满意); no personal data."""
-        counts = rating_counts(store)
-        return {"total": sum(counts.values()), "levels": {str(k): v for k, v in counts.items()}}

@@ -40,14 +40,17 @@ class Demo:
         self.central.stop()
 
 
-def start_demo(base: KioskConfig | None = None, data_dir: Path = DEMO_DATA_DIR) -> Demo:
+def start_demo(base: KioskConfig | None = None, data_dir: Path = DEMO_DATA_DIR,
+               central_port: int = DEMO_CENTRAL_PORT) -> Demo:
     """Start a local central server, enroll with it, and return the demo terminal's configuration.
 
+    ``central_port`` is preferred when free (0: any free port; tests use that, so that two runs
+    on one machine never race for the same port and enroll with the other's platform).
     Blocks for about a second while the server starts: call it before the GUI is shown.
     """
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     log_file = (data_dir / "central.log").open("ab")
-    central = LocalCentral(data_dir / "central", free_port(DEMO_CENTRAL_PORT), log=log_file)
+    central = LocalCentral(data_dir / "central", free_port(central_port), log=log_file)
     try:
         central.start()
     finally:
@@ -66,6 +69,8 @@ def start_demo(base: KioskConfig | None = None, data_dir: Path = DEMO_DATA_DIR) 
     provision_demo_staff(terminal_dir)
     log.info("demo central server at %s (data in %s)", central.url, data_dir)
     print(f"egov-kiosk demo: central server at {central.url}/ — receipts in {terminal_dir / 'printed'}")
+    print(f"egov-kiosk demo: operator pages need an account: .venv/bin/kiosk-central operator add NAME "
+          f"--role admin --data-dir {central.data_dir}")
     print(f"egov-kiosk demo: maintenance mode: hold the start screen's top-right corner for 3 s, "
           f"PIN {DEMO_STAFF_PIN}")
     return Demo(config, central)

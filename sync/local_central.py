@@ -47,6 +47,8 @@ class LocalCentral:
     process: subprocess.Popen[bytes] | None = None
     database_url: str | None = None
     workers: int = 1
+    #: More ``kiosk-central serve`` options (e.g. ``--operator-listen HOST:PORT``).
+    serve_args: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -57,7 +59,7 @@ class LocalCentral:
         """Start the process and wait until it answers as a central server."""
         self.process = subprocess.Popen(
             [*self._command("serve"), "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning", "--workers", str(self.workers)],
+             "--log-level", "warning", "--workers", str(self.workers), *self.serve_args],
             stdout=self.log if self.log is not None else subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )

@@ -222,3 +222,41 @@ def fresh_postgres(postgres_url):
     with psycopg.connect(postgres_url, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     return postgres_url.rsplit("/", 1)[0] + "/" + name
+
+
+def log_in(client, accounts, role: str = "admin") -> str:
+    """Create an operator of ``role`` with ``accounts`` (the platform's ``OperatorAccounts``)
+    and log ``client`` (an
+    httpx or Starlette test client on the platform) in as them, as a person would: the login
+    form, the one-time password and the current TOTP code, then a password of their own.
+    Returns the operator's name."""
+    import re
+    import secrets
+
+    import pyotp
+
+    new = accounts.add(f"op-{secrets.token_hex(4)}", role)
+    client.get("/login")
+    answer = client.post("/login", follow_redirects=False, data={
+        "csrf": client.cookies.get("egov_login_csrf"), "name": new.name,
+        "password": new.password, "code": pyotp.parse_uri(new.totp_uri).now()})
+    assert answer.status_code == 303, answer.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/password").text).group(1)
+    own = secrets.token_urlsafe(16)
+    changed = client.post("/password", follow_redirects=False, data={
+        "csrf": csrf, "current": new.password, "new": own, "repeated": own})
+    assert changed.status_code == 303, changed.text
+    return new.name
+
+
+def operator_client(platform, role: str = "admin"):
+    """A logged-in operator's ``httpx.Client`` on a running ``LocalCentral`` (``platform``)."""
+    import httpx
+
+    from central.operators import OperatorAccounts
+    from central.store import open_platform_store
+
+    client = httpx.Client(base_url=platform.url, timeout=10)
+    store = open_platform_store(platform.data_dir, platform.database_url)
+    log_in(client, OperatorAccounts(store.db, platform.data_dir / "keys"), role)
+    return client

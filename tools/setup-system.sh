@@ -30,6 +30,8 @@ packages=(
   postgresql e2fsprogs util-linux
   # systemd-analyze checks the unit in deploy/ (tests/test_deploy.py)
   systemd
+  # TEST ONLY: the browser the operator-page tests drive through Playwright (tests/central)
+  chromium
 )
 
 missing=()

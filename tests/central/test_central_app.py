@@ -10,10 +10,11 @@ import warnings
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-import central.app as central_module
+import central.middleware as central_middleware
 from central.app import create_app
 from central.cli import main
 from egov_protocol.keys import PlatformKeys
+from tests.conftest import log_in
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # StarletteDeprecationWarning: it would prefer httpx2
@@ -84,6 +85,7 @@ def test_internal_errors_carry_the_header_too(app_client, monkeypatch):
     def broken():
         raise RuntimeError("disk on fire")
 
+    log_in(app_client, app_client.app.state.accounts, "fleet-operator")
     monkeypatch.setattr(app_client.app.state.store, "terminals", broken)
     response = app_client.get("/v1/terminals")
     assert response.status_code == 500 and response.headers["X-Egov-Central"] == "1"
@@ -91,6 +93,8 @@ def test_internal_errors_carry_the_header_too(app_client, monkeypatch):
 
 
 def test_openapi_documents_the_protocol(app_client):
+    assert app_client.get("/openapi.json").status_code == 401  # an operator's login first
+    log_in(app_client, app_client.app.state.accounts, "auditor")
     paths = app_client.get("/openapi.json").json()["paths"]
     assert {"/v1/platform", "/v1/terminals", "/v1/submissions/{submission_id}"} <= set(paths)
 
@@ -222,7 +226,7 @@ def test_malformed_ids_are_refused(app_client, bad_id):
 
 
 def test_oversized_bodies_are_refused_before_reading(app_client, monkeypatch):
-    monkeypatch.setattr(central_module, "MAX_REQUEST_BYTES", 100)
+    monkeypatch.setattr(central_middleware, "MAX_REQUEST_BYTES", 100)
     response = app_client.put("/v1/submissions/x", content=b"{" + b" " * 200 + b"}",
                               headers={"Content-Type": "application/json"})
     assert response.status_code == 413 and response.headers["X-Egov-Central"] == "1"
@@ -231,6 +235,7 @@ def test_oversized_bodies_are_refused_before_reading(app_client, monkeypatch):
 def test_lists_show_receipts_but_no_personal_data(app_client, registered, platform_x25519,
                                                   make_sealed):
     put(app_client, make_sealed(1, platform_x25519, registered))
+    log_in(app_client, app_client.app.state.accounts, "admin")
     listing = app_client.get("/v1/submissions").json()
     assert listing["total"] == 1 and listing["items"][0]["service_id"] == "residence-permit"
     detail = app_client.get("/v1/submissions/sub-0001").json()

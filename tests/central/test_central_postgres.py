@@ -120,3 +120,51 @@ def test_a_foundation_sqlite_database_is_upgraded_in_place(tmp_path):
     store.open()
     assert store.terminal("GZ01-T01")["status"] == "active"
     assert store.insert_submission(new(1))[0]
+
+
+def test_operators_log_in_and_the_trail_holds_under_racing_appends_on_postgres(fresh_postgres,
+                                                                               tmp_path):
+    import warnings
+
+    from central.app import create_app
+    from central.trail import PlatformTrail
+    from tests.conftest import log_in
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # StarletteDeprecationWarning: it would prefer httpx2
+        from fastapi.testclient import TestClient
+
+    with TestClient(create_app(tmp_path / "central", fresh_postgres)) as client:
+        name = log_in(client, client.app.state.accounts, "auditor")
+        assert client.get("/v1/terminals").status_code == 200
+        trail = PlatformTrail(client.app.state.store.db)
+        workers = [threading.Thread(target=lambda i=i: [trail.record(name, "viewed", f"{i}-{k}")
+                                                        for k in range(10)]) for i in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        check = trail.verify()
+        assert check.ok and check.entries == 42  # login, password change, 40 appends: one chain
+
+
+def test_a_database_of_schema_3_is_upgraded_in_place_on_postgres(fresh_postgres, tmp_path):
+    """Today's main made schema 3 with plain DDL and no Alembic table: opening it runs the
+    baseline (a no-op there) and the operators revision, keeping every row."""
+    import psycopg
+
+    from central.db import SCHEMA, _ddl
+    from central.operators import OperatorAccounts
+
+    with psycopg.connect(fresh_postgres, autocommit=True) as conn:
+        for statement in SCHEMA:
+            conn.execute(_ddl(statement, True))
+        conn.execute("INSERT INTO terminals (terminal_id, public_key, key_id, site, status, "
+                     "registered_at) VALUES ('110105-T01', %s, 'ed25519:k1', '110105', 'active', "
+                     "'2026-11-01T00:00:00+00:00')", (b"k" * 32,))
+    store = open_platform_store(None, fresh_postgres)
+    assert [t["terminal_id"] for t in store.terminals()] == ["110105-T01"]
+    OperatorAccounts(store.db, tmp_path / "keys").add("first.admin", "admin")
+    with psycopg.connect(fresh_postgres) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+    open_platform_store(None, fresh_postgres)  # again: nothing to do

@@ -16,7 +16,7 @@ from kiosk.demo import Demo, start_demo
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """The demo set-up, as `kiosk --demo` makes it: a real kiosk-central subprocess, enrolled."""
-    running = start_demo(KioskConfig(), data_dir=tmp_path_factory.mktemp("demo"))
+    running = start_demo(KioskConfig(), data_dir=tmp_path_factory.mktemp("demo"), central_port=0)
     yield running
     running.stop()
 

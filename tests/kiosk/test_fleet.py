@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,11 +18,19 @@ from central.fleet import fleet_view
 from central.page import render_index
 from central.store import CentralStore
 from sync.local_central import free_port
+from tests.conftest import operator_client
 
 
-def get(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return response.read().decode()
+@pytest.fixture(scope="module")
+def operator(demo):
+    """A fleet operator logged in to the demo's platform."""
+    client = operator_client(demo.central, "fleet-operator")
+    yield client
+    client.close()
+
+
+def get(operator, path: str) -> str:
+    return operator.get(path).raise_for_status().text
 
 
 def wait_until(predicate, what: str, bound_s: float = 30.0):
@@ -36,13 +44,13 @@ def wait_until(predicate, what: str, bound_s: float = 30.0):
     raise AssertionError(f"never happened: {what}")
 
 
-def fleet_row(demo) -> dict:
-    [row] = [t for t in json.loads(get(demo.central.url + "/v1/terminals"))["items"]
+def fleet_row(operator) -> dict:
+    [row] = [t for t in json.loads(get(operator, "/v1/terminals"))["items"]
              if t["terminal_id"] == "110105-T01"]
     return row
 
 
-def test_paper_low_and_a_staff_call_reach_the_fleet_page(demo, core_driver, residence_answers) -> None:
+def test_paper_low_and_a_staff_call_reach_the_fleet_page(operator, core_driver, residence_answers) -> None:
     core = core_driver.core
     # Near end for the next jobs: this one prints, and the status afterwards still says so.
     core._devices["receipt_printer"].driver.script_fault("paper_near_end", count=5)
@@ -51,7 +59,7 @@ def test_paper_low_and_a_staff_call_reach_the_fleet_page(demo, core_driver, resi
     core.call_staff()  # on the done screen: an immediate heartbeat, not the 5-minute one
 
     def alerted():
-        row = fleet_row(demo)
+        row = fleet_row(operator)
         return row if any(a["open"] for a in row["fleet"]["alerts"]) else None
 
     row = wait_until(alerted, "the open alert on the platform")
@@ -60,7 +68,7 @@ def test_paper_low_and_a_staff_call_reach_the_fleet_page(demo, core_driver, resi
     assert printer["detail"] == "paper_near_end" and printer["level"] == "attention"
     assert fleet["stale"] is False and fleet["audit"]["seq"] > 0 and not fleet["audit"]["regressed"]
     assert row["last_heartbeat"]["queue_depth"] >= 0 and "free_disk_bytes" in row["last_heartbeat"]
-    page = get(demo.central.url + "/")
+    page = get(operator, "/")
     assert '<span class="tag warn">receipt_printer: online (paper_near_end)</span>' in page
     assert "OPEN call staff at" in page and "(done)" in page
     identity = sample_identity("resident_id")
@@ -70,12 +78,12 @@ def test_paper_low_and_a_staff_call_reach_the_fleet_page(demo, core_driver, resi
     core_driver.finish()  # the citizen has gone: the alert closes on the page without waiting
 
     def cleared():
-        return all(not a["open"] for a in fleet_row(demo)["fleet"]["alerts"])
+        return all(not a["open"] for a in fleet_row(operator)["fleet"]["alerts"])
 
     wait_until(cleared, "the alert cleared on the platform")
 
 
-def test_an_alert_raised_offline_is_queued_and_delivered_later(demo, start_core) -> None:
+def test_an_alert_raised_offline_is_queued_and_delivered_later(demo, operator, start_core) -> None:
     offline = start_core(demo.config.with_overrides(central={"url": f"http://127.0.0.1:{free_port()}"},
                                                     journey={"document_wait_s": 0.2}))
     offline.core.choose_service("residence_permit")
@@ -94,7 +102,7 @@ def test_an_alert_raised_offline_is_queued_and_delivered_later(demo, start_core)
     start_core()  # the network is back: the queued heartbeats go first
 
     def delivered():
-        return [a for a in fleet_row(demo)["fleet"]["alerts"] if a["id"] == alert["id"]]
+        return [a for a in fleet_row(operator)["fleet"]["alerts"] if a["id"] == alert["id"]]
 
     [seen] = wait_until(delivered, "the offline alert on the platform")
     assert seen["screen"] == "notice"

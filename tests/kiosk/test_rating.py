@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-import urllib.request
 
 import pytest
 
 from kiosk.rating import LEVELS, REASONS, RatingRefused, make_rating, rating_view
 from egov_protocol.protocol import RATING_FORM_ID
+from tests.conftest import operator_client
 
 
 def test_ratings_are_checked_and_carry_no_personal_data() -> None:
@@ -32,11 +32,6 @@ def test_ratings_are_checked_and_carry_no_personal_data() -> None:
     assert sorted(LEVELS) == [1, 2, 3, 4, 5]
 
 
-def _get(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=10) as response:
-        return json.loads(response.read())
-
-
 def _wait_for(predicate, timeout: float = 30.0):
     """Poll until ``predicate()`` is truthy (a bound on waiting, not a timing assertion)."""
     end = time.monotonic() + timeout
@@ -48,8 +43,12 @@ def _wait_for(predicate, timeout: float = 30.0):
 
 
 def test_a_rating_reaches_the_real_platform_once_and_is_counted(demo, core_driver) -> None:
-    central = demo.config.central.url
-    before = _get(f"{central}/v1/ratings")
+    operator = operator_client(demo.central, "fleet-operator")
+
+    def _get(path: str) -> dict:
+        return operator.get(path).raise_for_status().json()
+
+    before = _get("/v1/ratings")
     core_driver.walk_to_form()
     done = core_driver.submit()
     assert done["rating"] == {**rating_view("zh-CN", None)}
@@ -59,20 +58,19 @@ def test_a_rating_reaches_the_real_platform_once_and_is_counted(demo, core_drive
     assert snapshot["rating"]["rated_level"] == 2
     core.rate_service(5, [])  # one rating per session: ignored
     core.rate_service(5, [])
-    after = _wait_for(lambda: (r := _get(f"{central}/v1/ratings"))["total"] > before["total"] and r)
+    after = _wait_for(lambda: (r := _get("/v1/ratings"))["total"] > before["total"] and r)
     assert after["total"] == before["total"] + 1
     assert after["levels"]["2"] == before["levels"]["2"] + 1
     # Stored by the outbox, acknowledged, and shown on the operators' page without personal data.
     counts = _wait_for(lambda: (c := core.outbox_counts()).get("queued", 0) == 0 and c)
     assert counts.get("acked", 0) >= 2
-    with urllib.request.urlopen(central + "/", timeout=10) as response:
-        page = response.read().decode()
+    page = operator.get("/").text
     assert "好差评 Ratings" in page and "不满意 Dissatisfied" in page
     assert "陈静怡" not in page
     core_driver.finish()
     assert core.snapshot()["rating"] is None
     # Delivered again (a resend after a lost ack): still counted once.
-    assert _get(f"{central}/v1/ratings")["total"] == after["total"]
+    assert _get("/v1/ratings")["total"] == after["total"]
 
 
 def test_nothing_to_rate_before_a_submission(core_driver) -> None:

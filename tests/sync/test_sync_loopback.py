@@ -13,6 +13,7 @@ from central.store import CentralStore
 from sync.client import Backoff, CentralClient, SyncWorker
 from egov_protocol.errors import CentralRejected, NotCentralServer
 from egov_protocol.keys import TerminalKeys
+from tests.conftest import operator_client
 
 TERMINAL_ID = "GZ01-T01"
 PERSONAL_NAME = "王小明"  # in every test payload (conftest); must never reach operator pages
@@ -72,7 +73,8 @@ def test_worker_drains_sealed_submissions_exactly_once(
     assert all(a["created"] for a in acked)
     assert counts(outbox_path)["acked"] == 3 and counts(outbox_path)["queued"] == 0
 
-    listing = httpx.get(f"{central.url}/v1/submissions").json()
+    operator = operator_client(central, "admin")
+    listing = operator.get("/v1/submissions").json()
     ours = {item["id"]: item for item in listing["items"] if item["id"] in {s.id for s in submissions}}
     assert len(ours) == 3
     with Store(outbox_path) as store:
@@ -85,9 +87,9 @@ def test_worker_drains_sealed_submissions_exactly_once(
     assert payload.encode() == expected_payload(1)
     assert attachments == {"photo.jpg": b"\xff\xd8fake-jpeg-1"}
     # Operators' views list receipts, never the applicant.
-    page = httpx.get(central.url + "/")
+    page = operator.get("/")
     assert "GZ01-T01-20250301-000001" in page.text and PERSONAL_NAME not in page.text
-    assert PERSONAL_NAME not in httpx.get(f"{central.url}/v1/submissions/sub-0001").text
+    assert PERSONAL_NAME not in operator.get("/v1/submissions/sub-0001").text
 
 
 def test_resend_with_the_same_digest_returns_the_original_receipt(central, registered, make_sealed):

@@ -20,6 +20,7 @@ from sync.client import Backoff, CentralClient, SyncWorker
 from egov_protocol.documents import DocumentError, sign_document, verify_document
 from egov_protocol.errors import CentralProtocolError
 from central.store import open_platform_store
+from tests.conftest import operator_client
 
 TERMINAL_ID = "GZ01-T01"
 
@@ -132,7 +133,7 @@ def test_heartbeats_queue_offline_and_reach_the_fleet_page(new_central, tmp_path
     [terminal] = open_platform_store(server.data_dir, server.database_url).terminals()
     assert terminal["last_heartbeat"]["devices"] == {"camera": "ready"}
     assert terminal["sequence_gap"] == 5  # five accepted, none queued, none received
-    page = httpx.get(server.url + "/").text
+    page = operator_client(server, "fleet-operator").get("/").text
     assert "camera: ready" in page and "Sequence gap" in page
 
 

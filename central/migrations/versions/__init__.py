@@ -1,0 +1,1 @@
+"""Alembic revisions of the platform database, oldest first."""

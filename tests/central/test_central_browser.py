@@ -1,0 +1,98 @@
+"""The operator pages in a real browser (Playwright driving Debian's Chromium) against a real
+``kiosk-central`` process: log in with TOTP, see the fleet, issue a token that then enrolls a
+terminal, publish a document, log out; without a session nothing is shown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from central.operators import OperatorAccounts
+from central.store import open_platform_store
+from central.trail import PlatformTrail
+from egov_protocol.keys import TerminalKeys
+from sync.client import CentralClient
+from sync.local_central import LocalCentral, free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "_screenshots"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("chromium is missing: run tools/setup-system.sh as root (make test does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS,
+                                             headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def platform(tmp_path):
+    server = LocalCentral(tmp_path / "central", free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_an_operator_logs_in_sees_the_fleet_issues_a_token_publishes_and_logs_out(
+        browser, platform, tmp_path):
+    store = open_platform_store(platform.data_dir)
+    new = OperatorAccounts(store.db, platform.data_dir / "keys").add("chen.jing", "fleet-operator")
+    page = browser.new_page()
+    page.goto(platform.url + "/")
+    assert page.url.endswith("/login")  # no session: the login form, nothing of the fleet
+    assert "Fleet" not in page.content()
+
+    page.fill("#name", "chen.jing")
+    page.fill("#password", new.password)
+    page.fill("#code", pyotp.parse_uri(new.totp_uri).now())
+    page.click("#login")
+    page.wait_for_url("**/password")  # the printed password works once: choose one's own
+    page.fill("#current", new.password)
+    page.fill("#new", "柳絮 willow catkins 2026")
+    page.fill("#repeated", "柳絮 willow catkins 2026")
+    page.click("#change")
+    page.wait_for_selector("text=Fleet 终端")
+    assert "No terminal registered yet." in page.content()
+
+    page.fill("#token-terminal", "110105-T01")
+    page.click("#issue-token")
+    token = page.inner_text("#secret").strip()
+    keys = TerminalKeys.load_or_create(tmp_path / "terminal-keys")
+    with CentralClient(platform.url, "110105-T01") as client:
+        client.enroll(token, keys.public_key, site="110105")  # the token works, once
+    page.goto(platform.url + "/")
+    page.wait_for_selector("#terminal-110105-T01")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "central-fleet.png"), full_page=True)
+
+    page.select_option("#document-kind", "settings")
+    page.fill("#document-body", json.dumps({"sync_interval_s": 60}))
+    page.click("#publish")
+    page.wait_for_selector("text=Published settings")
+    published = json.loads((platform.data_dir / "published" / "settings.json").read_text())
+    assert published == {"sync_interval_s": 60}
+
+    page.goto(platform.url + "/")
+    page.click("#logout")
+    page.wait_for_url("**/login")
+    page.goto(platform.url + "/")
+    assert page.url.endswith("/login")
+    assert page.request.get(platform.url + "/v1/terminals").status == 401
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert "egov_operator" not in cookies
+
+    actions = [e["action"] for e in reversed(PlatformTrail(store.db).entries())]
+    assert actions == ["logged in", "changed password", "issued enrollment token",
+                       "published document", "logged out"]
+    page.close()
