@@ -25,6 +25,7 @@ from ui.i18n.build import ensure_compiled
 from kiosk.restart_window import RESTART_EXIT_CODE
 from ui.lockdown import Lockdown
 from ui.malloc_tuning import fix_mmap_threshold
+from ui.speech import SpeechOutput
 
 QML_DIR = Path(__file__).resolve().parent / "qml"
 CJK_FONT_FAMILY = "Noto Sans CJK SC"
@@ -86,7 +87,7 @@ class LanguageSwitcher(QObject):
 
 
 def resolve_voice_engine(name: str) -> str:
-    """``ui.voice_engine`` as Voice.qml gets it: a name Qt has no plug-in for becomes "none".
+    """``ui.voice_engine`` as the speech thread gets it: a name Qt has no plug-in for becomes "none".
 
     Qt would otherwise print a critical message and stay silent anyway; this says why, once,
     with the engines that are installed. "" (Qt's default) and "none" pass unchanged.
@@ -159,6 +160,9 @@ def create_application(
 
     register_pdf_renderer(core)  # A4 forms: the core asks ui for PDFs without importing Qt
     engine.rootContext().setContextProperty("kiosk", bridge)
+    speech = SpeechOutput(ui_config["voice_engine"], stuck_after_s=ui.voice_stuck_s, parent=engine)
+    engine.rootContext().setContextProperty("speech", speech)
+    bridge.on_close(speech.close)
     bridge.open()
     from .maintenance_bridge import install_maintenance
 
@@ -172,6 +176,8 @@ def create_application(
         bridge.close()
         raise QmlLoadError("the QML did not load:\n  " + "\n  ".join(errors or ["(no message)"]))
     window = roots[0]
+    # The engine starts after the first frame: making it takes a core for about a second.
+    notify_first_frame(window, lambda: QTimer.singleShot(0, speech.start))
     if ui.fullscreen:
         # Escape keys, closing, the cursor, context menus (ui/lockdown.py); found again with
         # engine.findChild(Lockdown), released on a deliberate exit.
@@ -184,6 +190,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--config", metavar="PATH", help="terminal configuration (TOML); default: all simulated devices")
     parser.add_argument("--demo", action="store_true", help="simulated devices, demo controls and a local central server")
     parser.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
+    parser.add_argument("--speech-engine", metavar="ENGINE", help=argparse.SUPPRESS)   # ui/speech_engine.py
     parser.add_argument("--self-test", action="store_true",
                         help="start headless on simulated devices, walk to the first screens, check the bundle; exit 0 if all is well")
     return parser.parse_args(argv)
@@ -227,6 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kiosk.core import KioskCore
 
     args = _parse_args(argv)
+    if args.speech_engine is not None:   # the voice's own process (ui/speech.py starts it)
+        from .speech_engine import run
+
+        return run(args.speech_engine)
     logging.basicConfig(level=logging.WARNING if args.self_test else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.self_test:

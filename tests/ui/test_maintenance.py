@@ -147,3 +147,32 @@ def test_maintenance_landscape_screenshot(make_kiosk: Any, kiosk_config: Any) ->
     kiosk.screenshot("maintenance_landscape_devices")
     kiosk.tap("signOutButton")
     kiosk.wait_until(lambda: kiosk.find("screen_maintenance") is None)
+
+
+def test_maintenance_shows_a_silent_voice_and_why(make_kiosk: Any, kiosk_config: Any, tmp_path: Path,
+                                                  monkeypatch: Any) -> None:
+    # Qt's speechd engine with nothing to talk to (no speech-dispatcher, none started on demand).
+    monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{tmp_path / 'nobody.sock'}")
+    (tmp_path / "speech-dispatcher").mkdir()
+    (tmp_path / "speech-dispatcher" / "speechd.conf").write_text("DisableAutoSpawn\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    kiosk = start(make_kiosk, kiosk_config, language="en", ui={"voice_engine": "speechd"})
+    speech = kiosk.engine.rootContext().contextProperty("speech")
+    kiosk.wait_until(lambda: speech.property("status") == "unavailable", 30_000)
+    long_press_corner(kiosk)
+    type_pin(kiosk, PIN)
+    kiosk.wait_until(lambda: kiosk.find("device_voice"))
+    assert kiosk.get("deviceState_voice").property("text") == "Not available"
+    detail = kiosk.get("voiceDetail").property("text")
+    assert speech.property("problem") in detail and "kioskctl doctor" in detail
+
+
+def test_maintenance_shows_the_voices_in_use(make_kiosk: Any, kiosk_config: Any) -> None:
+    kiosk = start(make_kiosk, kiosk_config, language="en", ui={"voice_engine": "mock"})
+    speech = kiosk.engine.rootContext().contextProperty("speech")
+    kiosk.wait_until(lambda: speech.property("status") == "ready")
+    long_press_corner(kiosk)
+    type_pin(kiosk, PIN)
+    kiosk.wait_until(lambda: kiosk.find("device_voice"))
+    assert kiosk.get("deviceState_voice").property("text") == "Ready"
+    assert kiosk.get("voiceDetail").property("text").startswith("Engine mock · Chinese voice ")

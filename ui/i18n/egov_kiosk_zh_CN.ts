@@ -399,6 +399,30 @@
         <source>Place a card on the reader within 15 s. Only the document type is shown.</source>
         <translation>请在 15 秒内放置证件。只显示证件类型。</translation>
     </message>
+    <message>
+        <source>Voice guidance</source>
+        <translation>语音引导</translation>
+    </message>
+    <message>
+        <source>Off in the configuration</source>
+        <translation>已在配置中关闭</translation>
+    </message>
+    <message>
+        <source>Stopped: the engine hung</source>
+        <translation>已停止：语音引擎无响应</translation>
+    </message>
+    <message>
+        <source>Not available</source>
+        <translation>不可用</translation>
+    </message>
+    <message>
+        <source>Engine %1 · Chinese voice %2 · English voice %3</source>
+        <translation>引擎 %1 · 中文语音 %2 · 英文语音 %3</translation>
+    </message>
+    <message>
+        <source>Run kioskctl doctor for the fix, then restart the terminal.</source>
+        <translation>请运行 kioskctl doctor 查看修复方法，然后重启终端。</translation>
+    </message>
 </context>
 <context>
     <name>MaintenanceResult</name>
@@ -639,11 +663,11 @@
         <translation>再说一遍</translation>
     </message>
     <message>
-        <source>Voice on</source>
+        <source>Turn voice on</source>
         <translation>开启语音</translation>
     </message>
     <message>
-        <source>Voice off</source>
+        <source>Turn voice off</source>
         <translation>关闭语音</translation>
     </message>
     <message>

@@ -65,6 +65,7 @@ Window {
                 id: navBar
                 objectName: "navBar"
                 onRepeatRequested: voiceGuide.repeat()
+                voiceAvailable: voiceGuide.voice.available
                 Layout.fillWidth: true
                 snapshot: root.snapshot
             }
@@ -79,7 +80,6 @@ Window {
         objectName: "voiceGuide"
         snapshot: root.snapshot
         screen: screenLoader.item
-        engineName: root.ui.voice_engine || ""
         language: kiosk.language
         muted: !!root.snapshot.voice_muted
         idleText: idleOverlay.visible ? idleOverlay.spokenText : ""

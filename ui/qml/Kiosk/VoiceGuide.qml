@@ -19,7 +19,6 @@ Item {
     property Item screen: null
     property string idleText: ""        // non-empty while the idle warning shows
     property string staffText: ""       // non-empty while the staff-called confirmation shows
-    property alias engineName: voice.engineName
     property alias language: voice.language
     property alias muted: voice.muted
     readonly property alias voice: voice
