@@ -190,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kioskctl`` console script."""
     parser = argparse.ArgumentParser(prog="kioskctl", description="Staff and operations tools for egov-kiosk.")
     parser.add_argument("--config", help="the terminal's TOML configuration (default: embedded, all simulated)")
+    parser.add_argument("--demo", action="store_true",
+                        help="the terminal of the demo last started on this machine (make demo, kiosk --demo)")
     commands = parser.add_subparsers(dest="command", required=True)
     doctor = commands.add_parser("doctor", help="check everything the terminal needs, with fixes "
                                  "(exit 0 ok, 1 warnings, 2 failures)")
@@ -215,7 +217,17 @@ def main(argv: list[str] | None = None) -> int:
     add_staff_parser(commands)
     args = parser.parse_args(argv)
     try:
-        config = load_config(args.config)
+        if args.demo:
+            from .demo import DEMO_DATA_DIR, running_demo_config
+
+            try:
+                config = running_demo_config(DEMO_DATA_DIR)
+            except FileNotFoundError:
+                print(f"no demo has been started on this machine ({DEMO_DATA_DIR}); start one with make demo",
+                      file=sys.stderr)
+                return 2
+        else:
+            config = load_config(args.config)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2

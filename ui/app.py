@@ -202,7 +202,7 @@ def _demo_config(config_path: str | None) -> tuple[Any, Callable[[], None]]:
     from kiosk.demo import start_demo
 
     base = load_config(config_path) if config_path else None
-    demo = start_demo(base)  # blocks about a second, before any window is shown
+    demo = start_demo(base, config_path=config_path)  # blocks about a second, before any window is shown
     return demo.config, demo.stop
 
 
