@@ -44,15 +44,17 @@ class PrintStep:
 
         session = self._core._journey.session
         service = session.service
+        language = self._core.language   # the receipt speaks the citizen's language
         receipt = build_receipt(
-            service_title=service.title.text("zh-CN"),
+            language=language,
+            service_title=service.title.text(language),
             receipt_number=accepted.receipt_number,
             accepted_at=accepted.accepted_at.astimezone(),
             hall_name=self._core.config.terminal.hall_name,
             terminal_id=self._core.config.terminal.terminal_id,
             applicant_name=session.identity.name,
-            processing_time=service.notice.processing_time.text("zh-CN"),
-            collect=service.notice.collection.text("zh-CN"),
+            processing_time=service.notice.processing_time.text(language),
+            collect=service.notice.collection.text(language),
             lookup_url=self._core.config.receipt.lookup_url,
             hotline=self._core.config.receipt.hotline,
         )
