@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from offline_cache import Outbox, Store, SyncState
+from sync.protocol import RATING_FORM_ID
 
 from .config import ConfigError, KioskConfig, load_config
 from .enrollment import Enrollment
@@ -64,16 +65,23 @@ def _cmd_queue(config: KioskConfig, _args: argparse.Namespace) -> int:
         return 0
     try:
         outbox, state = Outbox(store), SyncState(store)
-        counts = outbox.counts()
+        # 好差评 ratings share the queue with applications; they are counted apart.
+        counts = outbox.counts(other_than=RATING_FORM_ID)
+        ratings = outbox.counts(form_id=RATING_FORM_ID)
+        everything = outbox.counts()
         oldest = state.oldest_unsent()
         quarantined = state.quarantined()
         paused = state.paused_reason()
         verdict = store.integrity_check(quick=True)
     finally:
         store.close()
+    print("applications")
     for name, count in sorted(counts.items()):
-        print(f"{name:12} {count}")
-    unsent = counts["queued"] + counts["sending"] + counts["sealed"]
+        print(f"  {name:12} {count}")
+    print("ratings (好差评)")
+    for name, count in sorted(ratings.items()):
+        print(f"  {name:12} {count}")
+    unsent = everything["queued"] + everything["sending"] + everything["sealed"]
     if oldest is not None:
         age = datetime.now(timezone.utc) - oldest
         print(f"oldest unsent: {oldest:%Y-%m-%d %H:%M} UTC ({int(age.total_seconds() // 3600)} h "

@@ -77,15 +77,18 @@ class DeviceDiagnostics:
 
     def _queue(self) -> dict[str, Any]:
         from offline_cache import Outbox, Store, SyncState
+        from sync.protocol import RATING_FORM_ID
 
         path = Path(self._core.data_dir) / "kiosk.db"
         sync = getattr(self._core, "_sync", None)
         paused = getattr(sync, "paused_reason", None)
         if not path.exists():
             return {"queued": 0, "sending": 0, "acked": 0, "quarantined": 0, "oldest_unsent": "",
-                    "paused": paused or ""}
+                    "ratings_waiting": 0, "ratings_sent": 0, "paused": paused or ""}
         with Store(path) as store:
-            counts = Outbox(store).counts()
+            # Applications and 好差评 ratings travel in the same queue but are not the same thing.
+            counts = Outbox(store).counts(other_than=RATING_FORM_ID)
+            ratings = Outbox(store).counts(form_id=RATING_FORM_ID)
             state = SyncState(store)
             oldest = state.oldest_unsent()
             paused = paused or state.paused_reason()
@@ -93,6 +96,8 @@ class DeviceDiagnostics:
                 "sending": counts.get("sending", 0), "acked": counts.get("acked", 0),
                 "quarantined": counts.get("quarantined", 0),
                 "oldest_unsent": f"{oldest:%Y-%m-%d %H:%M} UTC" if oldest else "",
+                "ratings_waiting": ratings["queued"] + ratings["sealed"] + ratings["sending"],
+                "ratings_sent": ratings["acked"] + ratings["purged"],
                 "paused": paused or ""}
 
     def _enrollment(self) -> dict[str, Any]:

@@ -375,7 +375,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None) -> FastAPI
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> HTMLResponse:
         """Operators' page: the fleet and what arrived."""
-        total, items = store.submissions(200, 0)
+        total, items = store.submissions(200, 0, ratings=False)   # ratings are counted apart
         return HTMLResponse(render_index(total, items, fleet_view(store), rating_counts(store)))
 
     add_rating_routes(app, store)

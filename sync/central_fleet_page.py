@@ -18,7 +18,7 @@ FLEET_STYLE = """
 """
 
 _HEADERS = ["Terminal", "Site", "Status", "Last heartbeat (UTC)", "App", "Devices", "Queue",
-            "Oldest unsent", "Free disk", "Alerts", "Audit head", "Submissions", "Sequence gap"]
+            "Oldest unsent", "Free disk", "Alerts", "Audit head", "Applications (ratings)", "Sequence gap"]
 
 
 def _td(html: str, css: str = "") -> str:
@@ -69,6 +69,14 @@ def _alerts(alerts: list[dict]) -> tuple[str, str]:
     return "<br>".join(parts), "bad" if any(a["open"] for a in alerts) else ""
 
 
+def _received(terminal: dict) -> str:
+    """Applications and 好差评 ratings received from the terminal, apart: "12 (3)"."""
+    total, ratings = terminal.get("submissions"), terminal.get("ratings") or 0
+    if total is None:
+        return ""
+    return _text(total - ratings) + (f" ({_text(ratings)})" if ratings else "")
+
+
 def _row(terminal: dict) -> str:
     fleet = terminal.get("fleet") or {}
     stale = fleet.get("stale", True)
@@ -92,7 +100,7 @@ def _row(terminal: dict) -> str:
             "warn" if (fleet.get("oldest_unsent_age_s") or 0) > 3600 else ""),
         _td(_disk(fleet.get("free_disk_bytes"))), _td(alerts, alerts_css),
         _td(audit_html, "bad" if audit.get("regressed") else ""),
-        _td(_text(terminal.get("submissions"))), _td(_text(gap), "bad" if gap else ""),
+        _td(_received(terminal)), _td(_text(gap), "bad" if gap else ""),
     ]
     return f'<tr id="terminal-{_text(terminal["terminal_id"])}">' + "".join(cells) + "</tr>"
 

@@ -45,7 +45,7 @@ def _ratings(counts: dict[int, int] | None) -> str:
 
 def render_index(total: int, submissions: list[dict], terminals: list[dict],
                  ratings: dict[int, int] | None = None) -> str:
-    """The page for ``GET /``: submissions (newest first), the terminal fleet (rows of
+    """The page for ``GET /``: applications (newest first; not the ratings), the fleet (rows of
     :func:`sync.central_fleet.fleet_view`), and the 好差评
     ratings per level (``ratings``, when given)."""
     submission_rows = [
@@ -57,8 +57,10 @@ def render_index(total: int, submissions: list[dict], terminals: list[dict],
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         "<title>egov-kiosk central platform</title>"
         f"<style>{_STYLE}{FLEET_STYLE}</style></head><body>"
-        "<h1>Received submissions 已接收的申报</h1>"
-        f'<p class="muted">{total} in total; newest {len(submissions)} shown.</p>'
+        "<h1>Received applications 已接收的申报</h1>"
+        f'<p class="muted">{total} application{"" if total == 1 else "s"} in total (好差评 ratings are counted '
+        'below); '
+        f'newest {len(submissions)} shown.</p>'
         + _table(
             ["Receipt number", "Service", "Terminal", "Received (UTC)", "Central receipt"],
             submission_rows,

@@ -148,7 +148,7 @@
         <translation>请用手机扫描此二维码保存回执信息。已通知工作人员处理打印机。</translation>
     </message>
     <message>
-        <source>Nothing of your application stays on this screen once you touch “Finish”.</source>
+        <source>Nothing of your application stays on this screen once you touch &quot;Finish&quot;.</source>
         <translation>点击“完成”后，您的信息将从本机屏幕上清除。</translation>
     </message>
     <message>
@@ -175,7 +175,7 @@
         <translation>请露出完整面部，不要戴帽子或墨镜。</translation>
     </message>
     <message>
-        <source>Place your face inside the oval, then touch “Take photo”.</source>
+        <source>Place your face inside the oval, then touch &quot;Take photo&quot;.</source>
         <translation>请将面部置于椭圆框内，然后点击“拍照”。</translation>
     </message>
     <message>
@@ -427,6 +427,22 @@
 <context>
     <name>MaintenanceResult</name>
     <message>
+        <source>Resident ID card</source>
+        <translation>居民身份证</translation>
+    </message>
+    <message>
+        <source>Residence permit for Hong Kong, Macao and Taiwan residents</source>
+        <translation>港澳台居民居住证</translation>
+    </message>
+    <message>
+        <source>Foreign permanent resident ID card</source>
+        <translation>外国人永久居留身份证</translation>
+    </message>
+    <message>
+        <source>Passport</source>
+        <translation>护照</translation>
+    </message>
+    <message>
         <source>Read OK: %1</source>
         <translation>读卡成功：%1</translation>
     </message>
@@ -549,20 +565,24 @@
 <context>
     <name>MaintenanceSync</name>
     <message>
-        <source>Waiting to be sent</source>
-        <translation>待发送</translation>
-    </message>
-    <message>
         <source>Being sent</source>
         <translation>发送中</translation>
     </message>
     <message>
-        <source>Delivered</source>
-        <translation>已送达</translation>
+        <source>Applications waiting to be sent</source>
+        <translation>待发送的申报</translation>
+    </message>
+    <message>
+        <source>Applications delivered</source>
+        <translation>已送达的申报</translation>
     </message>
     <message>
         <source>Quarantined</source>
         <translation>已隔离</translation>
+    </message>
+    <message>
+        <source>Ratings waiting / delivered</source>
+        <translation>好差评 待发送 / 已送达</translation>
     </message>
     <message>
         <source>Oldest unsent</source>
@@ -682,7 +702,7 @@
         <translation>申报须知</translation>
     </message>
     <message>
-        <source>Please read the notice and have the listed documents ready, then touch “I have read it, continue”.</source>
+        <source>Please read the notice and have the listed documents ready, then touch &quot;I have read it, continue&quot;.</source>
         <translation>请阅读须知并备好所列材料，然后点击“我已阅读，继续”。</translation>
     </message>
     <message>
