@@ -29,6 +29,7 @@ from ui.speech import SpeechOutput
 
 QML_DIR = Path(__file__).resolve().parent / "qml"
 CJK_FONT_FAMILY = "Noto Sans CJK SC"
+SPEECH_START_DELAY_MS = 1500
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +177,9 @@ def create_application(
         bridge.close()
         raise QmlLoadError("the QML did not load:\n  " + "\n  ".join(errors or ["(no message)"]))
     window = roots[0]
-    # The engine starts after the first frame: making it takes a core for about a second.
-    notify_first_frame(window, lambda: QTimer.singleShot(0, speech.start))
+    # The engine process starts a little after the first frame: starting it takes a core for
+    # about a second, which the attract screen's first frames should not share.
+    notify_first_frame(window, lambda: QTimer.singleShot(SPEECH_START_DELAY_MS, speech.start))
     if ui.fullscreen:
         # Escape keys, closing, the cursor, context menus (ui/lockdown.py); found again with
         # engine.findChild(Lockdown), released on a deliberate exit.
