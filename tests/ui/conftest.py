@@ -29,6 +29,27 @@ from PySide6.QtTest import QTest  # noqa: E402
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[1] / "_screenshots"
 
+
+def release_meta(meta: Any) -> None:
+    """Drop PySide's wrapper of a QML object's own QMetaObject once it has been read.
+
+    An object declared in QML has a meta-object of its own, freed with the object; PySide keeps
+    the Python wrapper of it in its address map, and a QQuickItem later made at that address came
+    back as that stale 'QMetaObject'. Static (C++) meta-objects are shared and left alone.
+    """
+    import shiboken6
+
+    if shiboken6.isValid(meta) and "_QML" in meta.className():
+        shiboken6.invalidate(meta)
+
+
+def class_name(obj: Any) -> str:
+    """``obj``'s meta-object class name, leaving no wrapper of a QML meta-object behind."""
+    meta = obj.metaObject()
+    name = meta.className()
+    release_meta(meta)
+    return name
+
 #: Warnings Qt itself prints in this environment, not caused by our QML:
 #: - Qt Multimedia (loaded by the virtual keyboard's key-click sounds) probes for PipeWire,
 #:   which a headless test machine does not have;
@@ -178,7 +199,7 @@ class RunningKiosk:
     def scroll_into_view(self, item: QQuickItem) -> None:
         """Scroll the enclosing Flickable so ``item`` is on screen (a person would swipe)."""
         parent = item.parentItem()
-        while parent is not None and "Flickable" not in parent.metaObject().className():
+        while parent is not None and "Flickable" not in class_name(parent):
             parent = parent.parentItem()
         if parent is None:
             return
