@@ -1,7 +1,5 @@
 import QtQuick
 import QtQuick.Layouts
-import QtQuick.VirtualKeyboard
-import QtQuick.VirtualKeyboard.Settings
 import Kiosk
 
 // The terminal's one window. Everything shown comes from kiosk.state (the core's snapshot);
@@ -93,15 +91,34 @@ Window {
         value: !!root.snapshot.elder_mode
     }
 
-    InputPanel {
+    // The on-screen keyboard (Qt Virtual Keyboard: its styles, layouts and key sounds) loads
+    // right after the first frame, not before it: the attract screen has nothing to type into,
+    // and loading it first took about a seventh of the start-up (bench/startup.py). This item
+    // places it (at the bottom while active, below the screen otherwise); the InputPanel and the
+    // keyboard's settings are in KeyboardPanel.qml.
+    Item {
         id: inputPanel
         objectName: "inputPanel"
+        readonly property bool active: !!keyboardLoader.item && keyboardLoader.item.active
         z: 50
         // In landscape a full-width keyboard would be taller than half the screen.
         width: root.landscape ? Math.min(root.width, 1100) : root.width
+        height: keyboardLoader.item ? keyboardLoader.item.height : 0
         x: (root.width - width) / 2
         y: active ? root.height - height : root.height
         visible: active
+        Loader {
+            id: keyboardLoader
+            objectName: "keyboardLoader"
+            width: parent.width
+            active: false
+            source: "Kiosk/KeyboardPanel.qml"
+        }
+    }
+    Connections {
+        target: root
+        enabled: !keyboardLoader.active
+        function onFrameSwapped() { keyboardLoader.active = true }
     }
 
     IdleOverlay {
@@ -135,13 +152,4 @@ Window {
         source: "Kiosk/MaintenanceScreen.qml"
     }
 
-    Binding {
-        target: VirtualKeyboardSettings
-        property: "locale"
-        value: kiosk.language === "en" ? "en_US" : "zh_CN"
-    }
-    Component.onCompleted: {
-        VirtualKeyboardSettings.activeLocales = ["zh_CN", "en_US"]
-        VirtualKeyboardSettings.fullScreenMode = false
-    }
 }
