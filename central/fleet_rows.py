@@ -9,7 +9,8 @@ a class the page's style colours. Only ids, states, counts and times: nothing pe
 from __future__ import annotations
 
 HEADERS = ["Terminal", "Site", "Status", "Last heartbeat (UTC)", "App", "Devices", "Queue",
-           "Oldest unsent", "Free disk", "Alerts", "Audit head", "Submissions", "Sequence gap"]
+           "Oldest unsent", "Free disk", "Alerts", "Audit head", "Applications (ratings)",
+           "Sequence gap"]
 
 
 def _text(value: object) -> str:
@@ -52,6 +53,14 @@ def _alerts(alerts: list[dict]) -> list[dict]:
     return tags
 
 
+def _received(terminal: dict) -> str:
+    """Applications and 好差评 ratings received from the terminal, apart: "12 (3)"."""
+    total, ratings = terminal.get("submissions"), terminal.get("ratings") or 0
+    if total is None:
+        return ""
+    return _text(total - ratings) + (f" ({_text(ratings)})" if ratings else "")
+
+
 def _cell(text: object = "", css: str = "", *, tags: list[dict] | None = None,
           strong: str = "") -> dict:
     return {"text": _text(text), "css": css, "tags": tags, "strong": strong}
@@ -80,7 +89,7 @@ def display_row(terminal: dict) -> dict:
         _cell(f"{audit.get('seq', 0)} {str(audit.get('hash', ''))[:12]}",
               "bad" if audit.get("regressed") else "",
               strong="WENT BACK" if audit.get("regressed") else ""),
-        _cell(terminal.get("submissions")), _cell(gap, "bad" if gap else ""),
+        _cell(_received(terminal)), _cell(gap, "bad" if gap else ""),
     ]}
 
 

@@ -23,6 +23,7 @@ from .db import Database
 from .errors import (BlobMismatch, NonceReplayed, ReceiptNumberTaken, TerminalKeyConflict,  # noqa: F401
                      TokenRejected)
 from .terminal_keys import record_key, retire_current_key
+from egov_protocol.protocol import RATING_FORM_ID
 
 # Columns safe to show operators on lists: no payload, no envelope.
 _LIST_FIELDS = ("id", "receipt_number", "terminal_id", "digest", "central_receipt", "service_id",
@@ -237,12 +238,18 @@ class CentralStore:
                                  "WHERE submission_id = ? ORDER BY name", (submission_id,))
         return {**row, "attachments": attachments}
 
-    def submissions(self, limit: int = 100, offset: int = 0) -> tuple[int, list[dict]]:
-        """``(total, newest first page)`` of submission metadata."""
+    def submissions(self, limit: int = 100, offset: int = 0,
+                    ratings: bool | None = None) -> tuple[int, list[dict]]:
+        """``(total, newest first page)`` of submission metadata: every record, or only the
+        applications (``ratings=False``) or only the 好差评 ratings (``ratings=True``)."""
+        where, args = "", ()
+        if ratings is not None:
+            where = "WHERE form_id = ?" if ratings else "WHERE coalesce(form_id, '') <> ?"
+            args = (RATING_FORM_ID,)
         with self.db.transaction() as tx:
-            total = tx.one("SELECT count(*) AS n FROM submissions")["n"]
-            rows = tx.all(f"SELECT {_LIST_COLUMNS} FROM submissions "
-                          "ORDER BY received_at DESC, id LIMIT ? OFFSET ?", (limit, offset))
+            total = tx.one(f"SELECT count(*) AS n FROM submissions {where}", args)["n"]
+            rows = tx.all(f"SELECT {_LIST_COLUMNS} FROM submissions {where} "
+                          "ORDER BY received_at DESC, id LIMIT ? OFFSET ?", (*args, limit, offset))
         return total, rows
 
     def submission_ids(self) -> list[str]:
@@ -367,11 +374,12 @@ class CentralStore:
             rows = tx.all(
                 "SELECT t.terminal_id, t.key_id, t.site, t.status, t.registered_at, "
                 "(SELECT count(*) FROM submissions s WHERE s.terminal_id = t.terminal_id) "
-                "AS submissions, (SELECT max(received_at) FROM submissions s "
+                "AS submissions, (SELECT count(*) FROM submissions s WHERE s.terminal_id = t.terminal_id "
+                "AND s.form_id = ?) AS ratings, (SELECT max(received_at) FROM submissions s "
                 "WHERE s.terminal_id = t.terminal_id) AS last_received_at, "
                 "(SELECT body FROM heartbeats h WHERE h.terminal_id = t.terminal_id "
                 "ORDER BY sent_at DESC LIMIT 1) AS heartbeat "
-                "FROM terminals t ORDER BY t.terminal_id")
+                "FROM terminals t ORDER BY t.terminal_id", (RATING_FORM_ID,))
         for row in rows:
             beat = json.loads(row.pop("heartbeat")) if row.get("heartbeat") else None
             row["last_heartbeat"] = beat

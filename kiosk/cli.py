@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from offline_cache import Outbox, Store, SyncState
+from egov_protocol.protocol import RATING_FORM_ID
 
 from .config import ConfigError, KioskConfig, load_config
 from .enrollment import Enrollment
@@ -64,16 +65,23 @@ def _cmd_queue(config: KioskConfig, _args: argparse.Namespace) -> int:
         return 0
     try:
         outbox, state = Outbox(store), SyncState(store)
-        counts = outbox.counts()
+        # 好差评 ratings share the queue with applications; they are counted apart.
+        counts = outbox.counts(other_than=RATING_FORM_ID)
+        ratings = outbox.counts(form_id=RATING_FORM_ID)
+        everything = outbox.counts()
         oldest = state.oldest_unsent()
         quarantined = state.quarantined()
         paused = state.paused_reason()
         verdict = store.integrity_check(quick=True)
     finally:
         store.close()
+    print("applications")
     for name, count in sorted(counts.items()):
-        print(f"{name:12} {count}")
-    unsent = counts["queued"] + counts["sending"] + counts["sealed"]
+        print(f"  {name:12} {count}")
+    print("ratings (好差评)")
+    for name, count in sorted(ratings.items()):
+        print(f"  {name:12} {count}")
+    unsent = everything["queued"] + everything["sending"] + everything["sealed"]
     if oldest is not None:
         age = datetime.now(timezone.utc) - oldest
         print(f"oldest unsent: {oldest:%Y-%m-%d %H:%M} UTC ({int(age.total_seconds() // 3600)} h "
@@ -223,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kioskctl`` console script."""
     parser = argparse.ArgumentParser(prog="kioskctl", description="Staff and operations tools for egov-kiosk.")
     parser.add_argument("--config", help="the terminal's TOML configuration (default: embedded, all simulated)")
+    parser.add_argument("--demo", action="store_true",
+                        help="the terminal of the demo last started on this machine (make demo, kiosk --demo)")
     commands = parser.add_subparsers(dest="command", required=True)
     doctor = commands.add_parser("doctor", help="check everything the terminal needs, with fixes "
                                  "(exit 0 ok, 1 warnings, 2 failures)")
@@ -252,7 +262,17 @@ def main(argv: list[str] | None = None) -> int:
     add_staff_parser(commands)
     args = parser.parse_args(argv)
     try:
-        config = load_config(args.config)
+        if args.demo:
+            from .demo import DEMO_DATA_DIR, running_demo_config
+
+            try:
+                config = running_demo_config(DEMO_DATA_DIR)
+            except FileNotFoundError:
+                print(f"no demo has been started on this machine ({DEMO_DATA_DIR}); start one with make demo",
+                      file=sys.stderr)
+                return 2
+        else:
+            config = load_config(args.config)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2

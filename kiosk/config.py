@@ -91,6 +91,8 @@ class UiConfig:
     demo_controls: bool = key(False, "Show the simulated reader's 'present a document' buttons.")
     voice_engine: str = key("", "Qt TextToSpeech engine for spoken prompts; empty: Qt's default, 'none': silent.",
                             matches(r"[A-Za-z0-9_.-]*", "must be empty, 'none' or an engine name such as speechd"))
+    voice_stuck_s: float = key(5.0, "Seconds a text-to-speech command may take before voice is switched off as stuck.",
+                               between(0.5, 60))
 
 
 @dataclass(frozen=True)

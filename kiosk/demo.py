@@ -8,7 +8,9 @@ in its own folder, apart from a real terminal's.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,8 @@ from .sync_service import enroll_terminal
 log = logging.getLogger(__name__)
 
 DEMO_DATA_DIR = Path("~/.local/share/egov-kiosk-demo").expanduser()
+#: Written at every demo start: how ``kioskctl --demo`` finds the demo's terminal.
+DEMO_STATE_FILE = "demo.json"
 DEMO_CENTRAL_PORT = 8700
 #: The demo's maintenance PIN (docs/operations.md). Demo only: a real terminal has no staff until
 #: ``kioskctl staff add`` provisions them.
@@ -41,11 +45,14 @@ class Demo:
 
 
 def start_demo(base: KioskConfig | None = None, data_dir: Path = DEMO_DATA_DIR,
-               central_port: int = DEMO_CENTRAL_PORT) -> Demo:
+               central_port: int = DEMO_CENTRAL_PORT, config_path: str | None = None) -> Demo:
     """Start a local central server, enroll with it, and return the demo terminal's configuration.
 
     ``central_port`` is preferred when free (0: any free port; tests use that, so that two runs
     on one machine never race for the same port and enroll with the other's platform).
+    ``base`` is the configuration the demo starts from, read from ``config_path`` if given (it
+    is noted in the data folder, so ``kioskctl --demo`` sees the same terminal).
+
     Blocks for about a second while the server starts: call it before the GUI is shown.
     """
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -55,11 +62,7 @@ def start_demo(base: KioskConfig | None = None, data_dir: Path = DEMO_DATA_DIR,
         central.start()
     finally:
         log_file.close()  # the child keeps its own descriptor
-    config = (base or KioskConfig()).with_overrides(
-        storage={"data_dir": str(data_dir / "terminal")},
-        central={"url": central.url, "sync_interval_s": 10.0},
-        ui={"demo_controls": True},
-    )
+    config = demo_terminal_config(base or KioskConfig(), data_dir, central.url)
     terminal_dir = config.storage.resolved_data_dir()
     terminal_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     # Enrolling again at every start is cheap and keeps a reused demo folder consistent.
@@ -67,13 +70,39 @@ def start_demo(base: KioskConfig | None = None, data_dir: Path = DEMO_DATA_DIR,
                     Enrollment(terminal_dir, config.central.platform_keys_file),
                     central.issue_token())
     provision_demo_staff(terminal_dir)
+    state = {"central_url": central.url, "config": str(Path(config_path).resolve()) if config_path else None,
+             "pid": os.getpid()}
+    (data_dir / DEMO_STATE_FILE).write_text(json.dumps(state, indent=2) + "\n")
     log.info("demo central server at %s (data in %s)", central.url, data_dir)
     print(f"egov-kiosk demo: central server at {central.url}/ — receipts in {terminal_dir / 'printed'}")
     print(f"egov-kiosk demo: operator pages need an account: .venv/bin/kiosk-central operator add NAME "
           f"--role admin --data-dir {central.data_dir}")
     print(f"egov-kiosk demo: maintenance mode: hold the start screen's top-right corner for 3 s, "
           f"PIN {DEMO_STAFF_PIN}")
+    print("egov-kiosk demo: staff tools on this terminal: .venv/bin/kioskctl --demo queue "
+          "(or doctor, audit list, sync, reprint --list, ...)")
     return Demo(config, central)
+
+
+def demo_terminal_config(base: KioskConfig, data_dir: Path, central_url: str) -> KioskConfig:
+    """The demo terminal's configuration: ``base`` with the demo's data folder and central server."""
+    return base.with_overrides(
+        storage={"data_dir": str(data_dir / "terminal")},
+        central={"url": central_url, "sync_interval_s": 10.0},
+        ui={"demo_controls": True},
+    )
+
+
+def running_demo_config(data_dir: Path = DEMO_DATA_DIR) -> KioskConfig:
+    """The configuration of the demo last started in ``data_dir``, for ``kioskctl --demo``.
+
+    Raises :class:`FileNotFoundError` when no demo was ever started there.
+    """
+    from .config import load_config
+
+    state = json.loads((data_dir / DEMO_STATE_FILE).read_text())
+    base = load_config(state["config"]) if state.get("config") else KioskConfig()
+    return demo_terminal_config(base, data_dir, state["central_url"])
 
 
 def provision_demo_staff(terminal_dir: Path) -> None:

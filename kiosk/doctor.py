@@ -87,6 +87,39 @@ def check_font() -> Check:
     return Check("cjk font", OK if ok else FAIL, family or "none", "" if ok else "apt-get install fonts-noto-cjk")
 
 
+VOICE_FIX = ("apt-get install speech-dispatcher speech-dispatcher-espeak-ng espeak-ng "
+             "(tools/setup-system.sh), then restart the kiosk")
+
+
+def check_voice(config: KioskConfig) -> Check:
+    """Spoken prompts need speech-dispatcher with espeak-ng and its Mandarin and English voices.
+
+    Without them the kiosk is silent and hides its voice buttons: a warning, not a failure.
+    """
+    engine = config.ui.voice_engine
+    if engine == "none":
+        return Check("voice", OK, "off in the configuration (ui.voice_engine = \"none\")")
+    if engine not in ("", "speechd"):
+        return Check("voice", WARN if engine == "mock" else OK, f"engine {engine!r}: not checked",
+                     "Qt's test engine is silent: set ui.voice_engine = \"\"" if engine == "mock" else "")
+    server = shutil.which("speech-dispatcher")
+    if server is None:
+        return Check("voice", WARN, "speech-dispatcher is not installed: prompts are not spoken", VOICE_FIX)
+    module = Path(server).resolve().parents[1] / "lib" / "speech-dispatcher-modules" / "sd_espeak-ng"
+    espeak = shutil.which("espeak-ng")
+    if not module.exists() or espeak is None:
+        return Check("voice", WARN, "speech-dispatcher has no espeak-ng module: prompts are not spoken", VOICE_FIX)
+    try:
+        listed = subprocess.run([espeak, "--voices"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Check("voice", WARN, f"espeak-ng did not run: {exc}", VOICE_FIX)
+    languages = {line.split()[1] for line in listed.splitlines()[1:] if len(line.split()) > 1}
+    missing = [name for name, code in (("Mandarin", "cmn"), ("English", "en-us")) if code not in languages]
+    if missing:
+        return Check("voice", WARN, f"espeak-ng has no {' or '.join(missing)} voice", VOICE_FIX)
+    return Check("voice", OK, "speech-dispatcher with espeak-ng (Mandarin and English voices)")
+
+
 def check_store(config: KioskConfig) -> Check:
     """The local database opens, migrates and passes its integrity check."""
     from offline_cache import Store
@@ -340,7 +373,7 @@ def check_clock(config: KioskConfig, seams: Seams) -> Check:
 def run_checks(config: KioskConfig, seams: Seams | None = None) -> list[Check]:
     """Every check of ``kioskctl doctor``, in the order staff should fix them."""
     seams = seams or Seams()
-    checks = [check_disk(config, seams), check_font(), check_store(config)]
+    checks = [check_disk(config, seams), check_font(), check_voice(config), check_store(config)]
     checks += check_pcsc(config, seams)
     if seams.open_devices:
         checks += check_serial(config)

@@ -77,15 +77,19 @@ class DeviceDiagnostics:
 
     def _queue(self) -> dict[str, Any]:
         from offline_cache import Outbox, Store, SyncState
+        from egov_protocol.protocol import RATING_FORM_ID
 
         path = Path(self._core.data_dir) / "kiosk.db"
         sync = getattr(self._core, "_sync", None)
         paused = getattr(sync, "paused_reason", None)
         if not path.exists():
             return {"queued": 0, "sending": 0, "acked": 0, "quarantined": 0, "oldest_unsent": "",
+                    "ratings_waiting": 0, "ratings_sent": 0,
                     "paused": paused or "", "paused_action": _action(paused), "unprinted": []}
         with Store(path) as store:
-            counts = Outbox(store).counts()
+            # Applications and 好差评 ratings travel in the same queue but are not the same thing.
+            counts = Outbox(store).counts(other_than=RATING_FORM_ID)
+            ratings = Outbox(store).counts(form_id=RATING_FORM_ID)
             state = SyncState(store)
             oldest = state.oldest_unsent()
             paused = paused or state.paused_reason()
@@ -93,6 +97,8 @@ class DeviceDiagnostics:
                 "sending": counts.get("sending", 0), "acked": counts.get("acked", 0),
                 "quarantined": counts.get("quarantined", 0),
                 "oldest_unsent": f"{oldest:%Y-%m-%d %H:%M} UTC" if oldest else "",
+                "ratings_waiting": ratings["queued"] + ratings["sealed"] + ratings["sending"],
+                "ratings_sent": ratings["acked"] + ratings["purged"],
                 "paused": paused or "", "paused_action": _action(paused),
                 # Receipts owed: stored, never printed (number, service, time; see maintenance_receipts).
                 "unprinted": self._unprinted()}  # type: ignore[attr-defined]

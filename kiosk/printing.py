@@ -46,13 +46,15 @@ class PrintStep:
 
         session = self._core._journey.session
         service, config = session.service, self._core.config
+        language = self._core.language   # the receipt speaks the citizen's language
         fields = dict(
-            service_title=service.title.text("zh-CN"),
+            language=language,
+            service_title=service.title.text(language),
             hall_name=config.terminal.hall_name,
             terminal_id=config.terminal.terminal_id,
             applicant_name=session.identity.name,
-            processing_time=service.notice.processing_time.text("zh-CN"),
-            collect=service.notice.collection.text("zh-CN"),
+            processing_time=service.notice.processing_time.text(language),
+            collect=service.notice.collection.text(language),
             lookup_url=config.receipt.lookup_url,
             hotline=config.receipt.hotline,
         )

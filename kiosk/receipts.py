@@ -41,6 +41,22 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * max(1, len(name) - 1) if name else ""
 
 
+#: The receipt's words. A Chinese session gets a Chinese receipt; an English one gets English
+#: with the Chinese heading and labels beside it (staff at the counter read the Chinese).
+_WORDS = {
+    "zh-CN": {"title": "受理回执", "service": "办理事项", "applicant": "申请人", "time": "受理时间",
+              "place": "受理地点", "limit": "办理时限", "terminal": "{hall} {terminal}号自助终端",
+              "accepted": "您的申请已受理，材料将转交审批部门办理。",
+              "lookup": "扫描下方二维码或凭回执编号查询办理进度。", "hotline": "政务服务热线 {hotline}"},
+    "en": {"title": "受理回执 Acceptance receipt", "service": "办理事项 Service", "applicant": "申请人 Applicant",
+           "time": "受理时间 Accepted", "place": "受理地点 Place", "limit": "办理时限 Processing time",
+           "terminal": "{hall}, self-service terminal {terminal}",
+           "accepted": "Your application has been accepted and passed on to the department that decides it.",
+           "lookup": "Scan the QR code below, or use the receipt number, to follow its progress.",
+           "hotline": "政务服务热线 Service hotline {hotline}"},
+}
+
+
 def build_receipt(
     *,
     service_title: str,
@@ -53,25 +69,24 @@ def build_receipt(
     collect: str,
     lookup_url: str,
     hotline: str,
+    language: str = "zh-CN",
 ) -> Receipt:
-    """The receipt a citizen takes home, in Chinese; the applicant's name appears masked only."""
+    """The receipt a citizen takes home, in the session's ``language`` ("zh-CN" or "en"; the
+    service texts are passed in that language); the applicant's name appears masked only."""
+    words = _WORDS["en" if language == "en" else "zh-CN"]
     return Receipt(
-        title="受理回执",
+        title=words["title"],
         receipt_number=receipt_number,
         lines=[
-            ("办理事项", service_title),
-            ("申请人", mask_name(applicant_name)),
-            ("受理时间", accepted_at.strftime("%Y-%m-%d %H:%M")),
-            ("受理地点", f"{hall_name} {terminal_id}号自助终端"),
-            ("办理时限", processing_time),
+            (words["service"], service_title),
+            (words["applicant"], mask_name(applicant_name)),
+            (words["time"], accepted_at.strftime("%Y-%m-%d %H:%M")),
+            (words["place"], words["terminal"].format(hall=hall_name, terminal=terminal_id)),
+            (words["limit"], processing_time),
         ],
-        notes=[
-            "您的申请已受理，材料将转交审批部门办理。",
-            collect,
-            "扫描下方二维码或凭回执编号查询办理进度。",
-        ],
+        notes=[words["accepted"], collect, words["lookup"]],
         qr_data=lookup_url.format(receipt_number=receipt_number),
-        footer=f"政务服务热线 {hotline}",
+        footer=words["hotline"].format(hotline=hotline),
     )
 
 
@@ -95,7 +110,7 @@ def fallback_view(receipt: Receipt) -> dict[str, object]:
 # Reprints: the last receipts, kept so staff can print one again (``kioskctl reprint``). The
 # applicant line is dropped before anything is written: only the service, number, time and place
 # reach the disk, never the citizen's name.
-_PERSONAL_LABELS = {"申请人"}
+_PERSONAL_LABELS = {words["applicant"] for words in _WORDS.values()}
 RECENT_RECEIPTS_KEPT = 10
 #: States of a remembered receipt. ``pending``: its submission is being stored or is stored and
 #: the receipt has not printed yet -- still pending at the next start means the terminal died

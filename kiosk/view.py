@@ -19,7 +19,7 @@ from .messages import message_text
 
 _MATERIAL_WORDS = {
     "zh-CN": {"original": "原件", "copies": "复印件{n}份", "optional": "如有", "sep": "，", "open": "（", "close": "）", "note": "：", "and": "、"},
-    "en": {"original": "original", "copies": "{n} copies", "optional": "if applicable", "sep": ", ", "open": " (", "close": ")", "note": ": ", "and": " and "},
+    "en": {"original": "original", "copies": "{n} copies", "copy": "1 copy", "optional": "if applicable", "sep": ", ", "open": " (", "close": ")", "note": ": ", "and": " and "},
 }
 
 
@@ -30,12 +30,14 @@ def material_line(material: dict[str, Any], language: str) -> str:
     if material["original"]:
         kinds.append(words["original"])
     if material["copies"]:
-        kinds.append(words["copies"].format(n=material["copies"]))
-    if not material["required"]:
-        kinds.append(words["optional"])
+        one = material["copies"] == 1 and "copy" in words
+        kinds.append(words["copy"] if one else words["copies"].format(n=material["copies"]))
+    what = words["and"].join(kinds)
+    if not material["required"]:   # "original and 1 copy, if applicable", not "... and if applicable"
+        what = words["sep"].join(part for part in (what, words["optional"]) if part)
     line = material["name"]
-    if kinds:
-        line += words["open"] + words["and"].join(kinds) + words["close"]
+    if what:
+        line += words["open"] + what + words["close"]
     if material.get("note"):
         line += words["note"] + material["note"]
     return line

@@ -371,11 +371,20 @@ class Outbox:
             raise UnknownSubmission(f"no submission {id} in the outbox")
         return OutboxRecord._from_row(rows[0])
 
-    def counts(self) -> dict[str, int]:
-        """Number of records per state, every state present (zero when empty)."""
+    def counts(self, *, form_id: str | None = None, other_than: str | None = None) -> dict[str, int]:
+        """Number of records per state, every state present (zero when empty).
+
+        ``form_id`` counts only records of that form, ``other_than`` all but that form's (the
+        terminal queues ratings beside applications, under their own form id).
+        """
         result = {state.value: 0 for state in SubmissionState}
+        where, args = "", ()
+        if form_id is not None:
+            where, args = "WHERE form_id = ?", (form_id,)
+        elif other_than is not None:
+            where, args = "WHERE form_id != ?", (other_than,)
         for state, count in self.store.db.conn.execute(
-            "SELECT state, count(*) FROM submissions GROUP BY state"
+            f"SELECT state, count(*) FROM submissions {where} GROUP BY state", args
         ):
             result[state] = count
         return result

@@ -22,15 +22,31 @@ from egov_protocol.protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE
 
 
 def free_port(preferred: int = 0) -> int:
-    """``preferred`` if it is free on 127.0.0.1, else any free port."""
+    """``preferred`` if it is free on 127.0.0.1, else any free port.
+
+    A port whose last server has just stopped (its connections in TIME_WAIT) counts as free, as
+    it does for the server, which binds with SO_REUSEADDR: a restarted demo keeps its address.
+    """
     for port in ([preferred] if preferred else []) + [0]:
         with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return sock.getsockname()[1]
     raise OSError("no free TCP port on 127.0.0.1")
+
+
+def _end_with_parent() -> None:
+    """In the child, before exec: the kernel sends it SIGTERM when the process that started it
+    dies, however it dies, so a crashed or killed kiosk leaves no server holding the port."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
 
 
 @dataclass
@@ -62,6 +78,7 @@ class LocalCentral:
              "--log-level", "warning", "--workers", str(self.workers), *self.serve_args],
             stdout=self.log if self.log is not None else subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
+            preexec_fn=_end_with_parent,
         )
         end = time.monotonic() + deadline_s
         while time.monotonic() < end:

@@ -19,6 +19,11 @@ packages=(
   libpulse0 libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xkb1
+  # voice guidance: Qt TextToSpeech's speechd plug-in (the one the PySide6 wheels ship besides
+  # Qt's silent test engine) needs libspeechd2 and speech-dispatcher, which speaks through
+  # espeak-ng's Mandarin (cmn) and English voices; libao (audio plugins) gives the tests a null
+  # audio output
+  speech-dispatcher speech-dispatcher-espeak-ng speech-dispatcher-audio-plugins libspeechd2 espeak-ng
   # a virtual screen for machines without a display
   xvfb xauth
   # PDF checks in tests

@@ -25,9 +25,11 @@ from ui.i18n.build import ensure_compiled
 from kiosk.restart_window import RESTART_EXIT_CODE
 from ui.lockdown import Lockdown
 from ui.malloc_tuning import fix_mmap_threshold
+from ui.speech import SpeechOutput
 
 QML_DIR = Path(__file__).resolve().parent / "qml"
 CJK_FONT_FAMILY = "Noto Sans CJK SC"
+SPEECH_START_DELAY_MS = 1500
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +88,7 @@ class LanguageSwitcher(QObject):
 
 
 def resolve_voice_engine(name: str) -> str:
-    """``ui.voice_engine`` as Voice.qml gets it: a name Qt has no plug-in for becomes "none".
+    """``ui.voice_engine`` as the speech thread gets it: a name Qt has no plug-in for becomes "none".
 
     Qt would otherwise print a critical message and stay silent anyway; this says why, once,
     with the engines that are installed. "" (Qt's default) and "none" pass unchanged.
@@ -162,6 +164,9 @@ def create_application(
 
     install_dictionary_reset(core)  # the keyboard's learned words go at every wipe
     engine.rootContext().setContextProperty("kiosk", bridge)
+    speech = SpeechOutput(ui_config["voice_engine"], stuck_after_s=ui.voice_stuck_s, parent=engine)
+    engine.rootContext().setContextProperty("speech", speech)
+    bridge.on_close(speech.close)
     bridge.open()
     from .maintenance_bridge import install_maintenance
 
@@ -175,6 +180,9 @@ def create_application(
         bridge.close()
         raise QmlLoadError("the QML did not load:\n  " + "\n  ".join(errors or ["(no message)"]))
     window = roots[0]
+    # The engine process starts a little after the first frame: starting it takes a core for
+    # about a second, which the attract screen's first frames should not share.
+    notify_first_frame(window, lambda: QTimer.singleShot(SPEECH_START_DELAY_MS, speech.start))
     if ui.fullscreen:
         # Escape keys, closing, the cursor, context menus (ui/lockdown.py); found again with
         # engine.findChild(Lockdown), released on a deliberate exit.
@@ -187,6 +195,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--config", metavar="PATH", help="terminal configuration (TOML); default: all simulated devices")
     parser.add_argument("--demo", action="store_true", help="simulated devices, demo controls and a local central server")
     parser.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
+    parser.add_argument("--speech-engine", metavar="ENGINE", help=argparse.SUPPRESS)   # ui/speech_engine.py
     parser.add_argument("--self-test", action="store_true",
                         help="start headless on simulated devices, walk to the first screens, check the bundle; exit 0 if all is well")
     return parser.parse_args(argv)
@@ -198,7 +207,7 @@ def _demo_config(config_path: str | None) -> tuple[Any, Callable[[], None]]:
     from kiosk.demo import start_demo
 
     base = load_config(config_path) if config_path else None
-    demo = start_demo(base)  # blocks about a second, before any window is shown
+    demo = start_demo(base, config_path=config_path)  # blocks about a second, before any window is shown
     return demo.config, demo.stop
 
 
@@ -230,6 +239,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from kiosk.core import KioskCore
 
     args = _parse_args(argv)
+    if args.speech_engine is not None:   # the voice's own process (ui/speech.py starts it)
+        from .speech_engine import run
+
+        return run(args.speech_engine)
     from kiosk import safe_log
 
     # The journal is exported to USB by staff: exceptions reach it as type and stack only.

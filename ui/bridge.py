@@ -65,6 +65,7 @@ class KioskBridge(QObject):
         self._frame_queued = False
         self._closed = False
         self._unsubscribe: Callable[[], None] | None = None
+        self._close_hooks: list[Callable[[], None]] = []
         self._snapshotPending.connect(self._take_snapshot, Qt.ConnectionType.QueuedConnection)
         self._framePending.connect(self._take_frame, Qt.ConnectionType.QueuedConnection)
 
@@ -74,13 +75,20 @@ class KioskBridge(QObject):
         self._unsubscribe = self._core.events.subscribe(self._on_core_event)
         self._apply_snapshot(self._core.snapshot())
 
+    def on_close(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` when the bridge closes (the UI's own workers, such as the voice)."""
+        self._close_hooks.append(hook)
+
     def close(self) -> None:
-        """Unsubscribe; events that are still in flight are dropped."""
+        """Unsubscribe and stop the UI's workers; events that are still in flight are dropped."""
         with self._lock:
             self._closed = True
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        hooks, self._close_hooks = self._close_hooks, []
+        for hook in hooks:
+            hook()
 
     # ---- core threads -----------------------------------------------------------------------
     def _on_core_event(self, event: Event) -> None:

@@ -100,7 +100,7 @@ def index(request: Request, operator: Operator, store: Store) -> HTMLResponse:
     """The fleet and what arrived, as far as the operator's role reaches."""
     total, items = 0, None
     if operator.may("submissions"):
-        total, items = store.submissions(200, 0)
+        total, items = store.submissions(200, 0, ratings=False)  # ratings are counted apart
         recorded(request, operator, "viewed submissions", f"newest {len(items)}")
     fleet = operator.may("fleet")
     return HTMLResponse(render_index(total, items, fleet_view(store) if fleet else None,

@@ -125,15 +125,17 @@ class Catalog:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | bytes | str,
-                  forms: Iterable[FormDefinition | Mapping[str, Any] | bytes | str]) -> Catalog:
+                  forms: Iterable[FormDefinition | Mapping[str, Any] | bytes | str],
+                  *, packaged: bool = False) -> Catalog:
         """Validate catalog JSON and the forms it refers to; :class:`CatalogError` lists every problem.
 
         ``forms`` may mix loaded definitions and raw form JSON; a bad raw form raises
-        :class:`~kiosk.forms.FormDefinitionError`.
+        :class:`~kiosk.forms.FormDefinitionError`. ``packaged``: the catalog shipped inside the
+        product, whose JSON Schema check is done when it is built (see :func:`load_form`).
         """
-        definitions = [f if isinstance(f, FormDefinition) else load_form(f) for f in forms]
+        definitions = [f if isinstance(f, FormDefinition) else load_form(f, packaged=packaged) for f in forms]
         document, problems = decode_json(data)
-        if not problems:
+        if not problems and not packaged:
             problems = schema_problems(document, catalog_schema())
         by_key: dict[tuple[str, int], FormDefinition] = {}
         for index, form in enumerate(definitions):
@@ -158,10 +160,10 @@ class Catalog:
             if not entry.name.endswith(".json"):
                 continue
             try:
-                forms.append(load_form(entry.read_bytes()))
+                forms.append(load_form(entry.read_bytes(), packaged=True))
             except FormDefinitionError as exc:
                 raise FormDefinitionError(Problem(f"{entry.name}:{p.path}", p.message) for p in exc.problems) from None
-        return cls.from_json(root.joinpath("catalog.json").read_bytes(), forms)
+        return cls.from_json(root.joinpath("catalog.json").read_bytes(), forms, packaged=True)
 
     def category(self, category_id: str) -> Category:
         """The category with this id; :class:`KeyError` if there is none."""

@@ -11,7 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import jsonschema
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 @dataclass(frozen=True, order=True)
@@ -74,6 +77,10 @@ def decode_json(data: Mapping[str, Any] | bytes | str) -> tuple[Any, list[Proble
 
 def schema_problems(instance: Any, schema: Mapping[str, Any]) -> list[Problem]:
     """Every JSON Schema (2020-12) violation of ``instance``, as sorted problems."""
+    # Imported here: jsonschema (with its dependencies) is a sizeable import, and the packaged
+    # catalog, checked when the product is built, does not need it on the way to the first frame.
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     problems = []
     for error in validator.iter_errors(instance):

@@ -6,6 +6,8 @@ import copy
 import datetime as dt
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
@@ -226,3 +228,35 @@ def test_lookups_fail_clearly(catalog: Catalog) -> None:
 
 def test_catalog_schema_is_valid_2020_12() -> None:
     jsonschema.Draft202012Validator.check_schema(catalog_schema())
+
+
+def test_the_packaged_catalog_and_forms_pass_their_json_schemas() -> None:
+    # The kiosk loads its packaged catalog without the JSON Schema step (start-up time); this is
+    # where that step is done for it, so a packaged file that breaks its schema fails the build.
+    from kiosk.forms.definition import form_schema
+    from kiosk.forms.problems import schema_problems
+
+    root = resources.files("kiosk.catalog.bundled")
+    assert schema_problems(json.loads(root.joinpath("catalog.json").read_bytes()), catalog_schema()) == []
+    forms = [entry for entry in root.joinpath("forms").iterdir() if entry.name.endswith(".json")]
+    assert len(forms) >= 3
+    for entry in forms:
+        assert schema_problems(json.loads(entry.read_bytes()), form_schema()) == [], entry.name
+
+
+def test_the_packaged_catalog_loads_without_jsonschema() -> None:
+    # What the journey thread does before the first frame must not import jsonschema.
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom kiosk.catalog import Catalog\nCatalog.load_bundled()\n"
+                               "print('jsonschema' in sys.modules)"],
+        capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_a_pulled_catalog_is_still_checked_against_the_schema() -> None:
+    bundled = Catalog.load_bundled()
+    document = copy.deepcopy(CATALOG_JSON)
+    document["services"][0]["unexpected"] = 1
+    with pytest.raises(CatalogError) as caught:
+        Catalog.from_json(document, bundled.forms.values())
+    assert any("unexpected" in p.message for p in caught.value.problems)

@@ -56,10 +56,11 @@ def test_a_bad_device_option_is_a_config_error(tmp_path: Path, capsys: pytest.Ca
     assert "devices.camera.options.colour" in capsys.readouterr().err
 
 
-def _enrolled_terminal_with_queue(demo, tmp_path: Path, count: int, terminal_id: str):
+def _enrolled_terminal_with_queue(demo, tmp_path: Path, count: int, terminal_id: str, ratings: int = 0):
     """A terminal enrolled with the demo platform and ``count`` real sealed submissions queued."""
     from kiosk.config import load_config
     from kiosk.enrollment import Enrollment
+    from kiosk.rating import make_rating
     from kiosk.submission import Draft, SubmissionWriter
     from kiosk.sync_service import enroll_terminal
 
@@ -79,6 +80,9 @@ def _enrolled_terminal_with_queue(demo, tmp_path: Path, count: int, terminal_id:
             writer.submit(Draft("residence-permit", "residence-permit-application", 1, "zh-CN",
                                 {"name": "测试"}, {"n": n}, {"photo.jpg": b"\xff\xd8" * 500})
                           ).result()
+        for n in range(ratings):
+            writer.submit_rating(make_rating("residence_permit", f"110105-{terminal_id}-20261126-{n + 1:04d}", 5, [])
+                                 ).result()
     finally:
         writer.stop()
     return path, data
@@ -142,3 +146,12 @@ def test_export_outbox_import_on_the_platform_and_acks_back(
     assert "marked 2" in capsys.readouterr().out
     assert main(["--config", str(path), "queue"]) == 0
     assert "acked        2" in capsys.readouterr().out
+
+
+def test_queue_counts_applications_and_ratings_apart(demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path, _ = _enrolled_terminal_with_queue(demo, tmp_path, 2, "T05", ratings=1)
+    assert main(["--config", str(path), "queue"]) == 0
+    out = capsys.readouterr().out
+    applications, ratings = out.split("ratings (好差评)")
+    assert "queued       2" in applications and "queued       1" in ratings
+    assert "3 waiting" in out   # both are waiting to be forwarded

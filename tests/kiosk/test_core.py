@@ -132,3 +132,46 @@ def test_commands_never_block_the_caller(core_driver) -> None:
     core_driver.wait_screen("face")
     gate.set()
     core_driver.finish()
+
+
+def printed_receipt(core, receipt_number: str) -> str:
+    """The text of the receipt just printed, as the terminal remembers it for reprints."""
+    from kiosk.receipts import RecentReceipts
+
+    receipt = RecentReceipts(core.data_dir / "receipts" / "recent.json").receipt(receipt_number)
+    assert receipt is not None
+    return receipt.as_text()
+
+
+def test_an_english_session_gets_a_bilingual_receipt(core_driver) -> None:
+    core = core_driver.core
+    core.set_language("en")
+    core_driver.wait_for(lambda s: s.get("language") == "en")
+    core_driver.walk_to_form()
+    receipt_number = core_driver.submit()["receipt_number"]
+    text = printed_receipt(core, receipt_number)
+    assert "受理回执 Acceptance receipt" in text
+    # (The applicant line is not kept for reprints; the other labels are.)
+    for label in ("办理事项 Service", "受理时间 Accepted", "受理地点 Place", "办理时限 Processing time"):
+        assert label + ":" in text, label
+    assert "Residence permit" in text and "居住证" not in text   # the service in the citizen's language
+    assert "Your application has been accepted" in text
+    core_driver.finish()
+
+
+def test_a_chinese_session_gets_a_chinese_receipt(core_driver) -> None:
+    core_driver.walk_to_form()
+    receipt_number = core_driver.submit()["receipt_number"]
+    text = printed_receipt(core_driver.core, receipt_number)
+    assert text.startswith("受理回执（补打）\n") and "办理事项: 居住证" in text and "Acceptance" not in text
+    core_driver.finish()
+
+
+def test_what_to_bring_reads_as_english() -> None:
+    from kiosk.view import material_line
+
+    proof = {"name": "Proof of stable employment", "original": True, "copies": 1, "required": False}
+    assert material_line(proof, "en") == "Proof of stable employment (original and 1 copy, if applicable)"
+    assert material_line({**proof, "copies": 2, "required": True}, "en") == \
+        "Proof of stable employment (original and 2 copies)"
+    assert material_line({**proof, "name": "合法稳定就业证明"}, "zh-CN") == "合法稳定就业证明（原件、复印件1份，如有）"

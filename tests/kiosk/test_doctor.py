@@ -30,6 +30,7 @@ from kiosk.doctor import (
     check_cups_job_files,
     check_disk,
     check_pcsc,
+    check_voice,
     exit_code,
     run_checks,
 )
@@ -290,3 +291,22 @@ def test_a_real_date_header_parses() -> None:
 
     assert parse_http_date("Thu, 26 Nov 2026 17:04:02 GMT") == datetime(2026, 11, 26, 17, 4, 2, tzinfo=timezone.utc)
     assert parse_http_date("Thu, 26 Nov 2026 17:04:02 -0000").tzinfo is not None
+
+
+def test_voice_without_speech_dispatcher_warns_with_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))   # a machine where nothing of the engine is installed
+    check = check_voice(KioskConfig())
+    assert check.verdict == WARN and "not spoken" in check.detail
+    assert "apt-get install speech-dispatcher speech-dispatcher-espeak-ng espeak-ng" in check.fix
+
+
+def test_voice_with_speech_dispatcher_and_both_voices_passes() -> None:
+    # tools/setup-system.sh installs speech-dispatcher, its espeak-ng module and espeak-ng.
+    check = check_voice(KioskConfig())
+    assert check.verdict == OK, check
+    assert "Mandarin and English" in check.detail
+
+
+def test_voice_switched_off_in_the_configuration_is_fine() -> None:
+    check = check_voice(KioskConfig().with_overrides(ui={"voice_engine": "none"}))
+    assert check.verdict == OK and "off in the configuration" in check.detail

@@ -180,3 +180,19 @@ def test_the_demo_has_a_staff_member_with_the_documented_pin(demo: Any) -> None:
 
     staff = StaffStore(demo.config.storage.resolved_data_dir())
     assert staff.verify(DEMO_STAFF_PIN).staff.staff_id == DEMO_STAFF_ID
+
+
+def test_the_queue_counts_applications_and_ratings_apart(maintenance: MaintenanceService) -> None:
+    driver = maintenance.driver
+    driver.walk_to_form()
+    driver.submit()
+    driver.core.rate_service(4, [])
+    driver.wait_for(lambda s: s["rating"] and s["rating"]["rated"])
+    driver.finish()
+    driver.wait_for(lambda s: driver.core.outbox_counts().get("acked", 0) >= 2)
+    sign_in(maintenance)
+    maintenance.refresh().result()
+    view = wait_view(maintenance, lambda v: v["queue"].get("ratings_sent", 0) >= 1)
+    queue = view["queue"]
+    # One application and one rating went out: the application count does not include the rating.
+    assert queue["ratings_sent"] == 1 and queue["acked"] == driver.core.outbox_counts()["acked"] - 1

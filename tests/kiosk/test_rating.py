@@ -67,6 +67,16 @@ def test_a_rating_reaches_the_real_platform_once_and_is_counted(demo, core_drive
     page = operator.get("/").text
     assert "好差评 Ratings" in page and "不满意 Dissatisfied" in page
     assert "陈静怡" not in page
+    # Ratings are not applications: the list and its count hold the application only.
+    store = demo.central.store()
+    try:
+        applications, _ = store.submissions(ratings=False)
+        ratings, _ = store.submissions(ratings=True)
+    finally:
+        store.close()
+    assert ratings >= 1
+    assert f"{applications} application{'' if applications == 1 else 's'} in total" in page
+    assert done["receipt_number"] in page and f'{done["receipt_number"]}-R' not in page
     core_driver.finish()
     assert core.snapshot()["rating"] is None
     # Delivered again (a resend after a lost ack): still counted once.

@@ -32,17 +32,34 @@ from PySide6.QtTest import QTest  # noqa: E402
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[1] / "_screenshots"
 
+
+def release_meta(meta: Any) -> None:
+    """Drop PySide's wrapper of a QML object's own QMetaObject once it has been read.
+
+    An object declared in QML has a meta-object of its own, freed with the object; PySide keeps
+    the Python wrapper of it in its address map, and a QQuickItem later made at that address came
+    back as that stale 'QMetaObject'. Static (C++) meta-objects are shared and left alone.
+    """
+    import shiboken6
+
+    if shiboken6.isValid(meta) and "_QML" in meta.className():
+        shiboken6.invalidate(meta)
+
+
+def class_name(obj: Any) -> str:
+    """``obj``'s meta-object class name, leaving no wrapper of a QML meta-object behind."""
+    meta = obj.metaObject()
+    name = meta.className()
+    release_meta(meta)
+    return name
+
 #: Warnings Qt itself prints in this environment, not caused by our QML:
 #: - Qt Multimedia (loaded by the virtual keyboard's key-click sounds) probes for PipeWire,
 #:   which a headless test machine does not have;
 #: - the virtual keyboard's own PopupList.qml in Qt 6.12 triggers a "member overrides" notice;
-#: - with ui.voice_engine "" (Qt's default) or "speechd", Qt TextToSpeech tries its speechd
-#:   plug-in, which cannot load without speech-dispatcher (not installed on test machines: issue 7
-#:   brings full voice guidance). Voice.qml then stays silent by design; Qt still says why.
 KNOWN_QT_NOISE = (
     re.compile(r"pipewire", re.IGNORECASE),
     re.compile(r"^Member contentWidth of the object PopupList_QMLTYPE_\d+ overrides a member"),
-    re.compile(r'^Error loading text-to-speech plug-in "speechd"$'),
 )
 
 
@@ -116,8 +133,10 @@ def enroll_offline(data_dir: Path, central_url: str, terminal_id: str) -> None:
 def kiosk_config(tmp_path: Path) -> Any:
     from kiosk.config import load_config
 
+    # Qt's mock speech engine: a real engine to Qt, with no audio device. The tests of the real
+    # engine (speech-dispatcher) start a private one with a null audio output (speech_dispatcher).
     return load_config(None).with_overrides(
-        ui={"fullscreen": False, "demo_controls": True, "language": "zh-CN"},
+        ui={"fullscreen": False, "demo_controls": True, "language": "zh-CN", "voice_engine": "mock"},
         storage={"data_dir": str(tmp_path / "data"), "min_free_mb": 10},
         # Nothing listens on port 9 (discard) on loopback: sync fails fast, records stay queued.
         central={"url": "http://127.0.0.1:9", "sync_interval_s": 3600},
@@ -183,7 +202,7 @@ class RunningKiosk:
     def scroll_into_view(self, item: QQuickItem) -> None:
         """Scroll the enclosing Flickable so ``item`` is on screen (a person would swipe)."""
         parent = item.parentItem()
-        while parent is not None and "Flickable" not in parent.metaObject().className():
+        while parent is not None and "Flickable" not in class_name(parent):
             parent = parent.parentItem()
         if parent is None:
             return
@@ -264,3 +283,79 @@ def make_kiosk(qtbot: Any, qt_messages: QtMessages) -> Iterator[Callable[..., Ru
 @pytest.fixture
 def kiosk(make_kiosk: Callable[..., RunningKiosk], kiosk_config: Any) -> RunningKiosk:
     return make_kiosk(kiosk_config)
+
+
+@dataclass
+class SpeechDispatcher:
+    """A private speech-dispatcher: own configuration and socket, audio to libao's null driver."""
+
+    process: Any
+    address: str
+    directory: Path
+
+
+def start_speech_dispatcher(directory: Path) -> SpeechDispatcher:
+    """Start speech-dispatcher with espeak-ng on a socket in ``directory``; audio goes nowhere.
+
+    A machine without sound (CI, the test machines) has no PulseAudio for the default output,
+    and speech-dispatcher then never answers a prompt. libao's built-in ``null`` driver plays
+    into nothing at once, so the engine runs exactly as with a loudspeaker.
+    """
+    import shutil
+    import subprocess
+
+    binary = shutil.which("speech-dispatcher")
+    if binary is None:
+        pytest.fail("speech-dispatcher is not installed: run tools/setup-system.sh as root")
+    prefix = Path(binary).resolve().parents[1]          # /usr
+    modules = prefix / "lib" / "speech-dispatcher-modules"
+    config = directory / "conf"
+    (config / "modules").mkdir(parents=True, exist_ok=True)
+    (directory / "log").mkdir(exist_ok=True)
+    (directory / "home").mkdir(exist_ok=True)
+    (directory / "home" / ".libao").write_text("default_driver=null\n")
+    (config / "modules" / "espeak-ng.conf").write_text("Debug 0\n")
+    (config / "speechd.conf").write_text(
+        f'LogDir "{directory / "log"}"\nLogLevel 3\nAudioOutputMethod "libao"\n'
+        'AddModule "espeak-ng" "sd_espeak-ng" "espeak-ng.conf"\nDefaultModule espeak-ng\nTimeout 0\n')
+    socket = directory / "speechd.sock"
+    env = dict(os.environ, HOME=str(directory / "home"))
+    process = subprocess.Popen(
+        [binary, "--run-single", "--config-dir", str(config), "--module-dir", str(modules),
+         "--communication-method", "unix_socket", "--socket-path", str(socket), "--timeout", "0"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not socket.exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            log = "\n".join(p.read_text(errors="replace")[-2000:] for p in (directory / "log").glob("*.log"))
+            pytest.fail(f"speech-dispatcher did not start:\n{log}")
+        time.sleep(0.05)
+    return SpeechDispatcher(process, f"unix_socket:{socket}", directory)
+
+
+def stop_speech_dispatcher(server: SpeechDispatcher) -> None:
+    import signal
+
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGCONT)
+        server.process.terminate()
+        try:
+            server.process.wait(10)
+        except Exception:
+            server.process.kill()
+            server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def speech_dispatcher_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SpeechDispatcher]:
+    server = start_speech_dispatcher(tmp_path_factory.mktemp("speechd"))
+    yield server
+    stop_speech_dispatcher(server)
+
+
+@pytest.fixture
+def speech_dispatcher(speech_dispatcher_server: SpeechDispatcher, monkeypatch: pytest.MonkeyPatch) -> SpeechDispatcher:
+    """The private speech-dispatcher, as the one Qt's speechd engine connects to in this test."""
+    monkeypatch.setenv("SPEECHD_ADDRESS", speech_dispatcher_server.address)
+    return speech_dispatcher_server

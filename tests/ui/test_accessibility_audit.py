@@ -37,6 +37,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtQuick import QQuickItem
 
+from .conftest import class_name
+
 MIN_TARGET = {False: 44, True: 60}
 MIN_CONTRAST = 4.5
 ALLOWED_LATIN = {"English", "CAN", "YYMMDD", "YYYY", "MM", "DD"}
@@ -183,7 +185,7 @@ class Audit:
         for item in descendants(root):
             if item in skipped or not item.isVisible() or item.width() <= 0 or effective_opacity(item) == 0:
                 continue
-            label = f"{where}: {item.objectName() or item.metaObject().className()}"
+            label = f"{where}: {item.objectName() or class_name(item)}"
             if is_touchable(item):
                 least = MIN_TARGET[elder]
                 if item.width() < least or item.height() < least:

@@ -212,3 +212,77 @@ def test_a_paused_queue_names_the_action_that_fixes_it(make_kiosk: Any, kiosk_co
     assert "平台管理员已停用本终端" in notice.property("text")  # not "enroll again"
     assert "重新注册" not in notice.property("text")
     kiosk.screenshot("maintenance_6_sync_paused")
+
+
+def test_maintenance_shows_a_silent_voice_and_why(make_kiosk: Any, kiosk_config: Any, tmp_path: Path,
+                                                  monkeypatch: Any) -> None:
+    # Qt's speechd engine with nothing to talk to (no speech-dispatcher, none started on demand).
+    monkeypatch.setenv("SPEECHD_ADDRESS", f"unix_socket:{tmp_path / 'nobody.sock'}")
+    (tmp_path / "speech-dispatcher").mkdir()
+    (tmp_path / "speech-dispatcher" / "speechd.conf").write_text("DisableAutoSpawn\n")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    kiosk = start(make_kiosk, kiosk_config, language="en", ui={"voice_engine": "speechd"})
+    speech = kiosk.engine.rootContext().contextProperty("speech")
+    kiosk.wait_until(lambda: speech.property("status") == "unavailable", 30_000)
+    long_press_corner(kiosk)
+    type_pin(kiosk, PIN)
+    kiosk.wait_until(lambda: kiosk.find("device_voice"))
+    assert kiosk.get("deviceState_voice").property("text") == "Not available"
+    detail = kiosk.get("voiceDetail").property("text")
+    assert speech.property("problem") in detail and "kioskctl doctor" in detail
+
+
+def test_maintenance_shows_the_voices_in_use(make_kiosk: Any, kiosk_config: Any) -> None:
+    kiosk = start(make_kiosk, kiosk_config, language="en", ui={"voice_engine": "mock"})
+    speech = kiosk.engine.rootContext().contextProperty("speech")
+    kiosk.wait_until(lambda: speech.property("status") == "ready")
+    long_press_corner(kiosk)
+    type_pin(kiosk, PIN)
+    kiosk.wait_until(lambda: kiosk.find("device_voice"))
+    assert kiosk.get("deviceState_voice").property("text") == "Ready"
+    assert kiosk.get("voiceDetail").property("text").startswith("Engine mock · Chinese voice ")
+
+
+ANSWERS = {"residence_address": "杭州市西湖区文三路 90 号 2 幢 301 室", "residence_since": "2024-03-01",
+           "basis": "employment", "employer": "杭州云栖科技有限公司", "phone": "13800138000",
+           "collection_method": "pickup", "declaration": True}
+
+
+def test_maintenance_names_the_document_read_and_counts_ratings_apart(make_kiosk: Any, kiosk_config: Any) -> None:
+    kiosk = start(make_kiosk, kiosk_config, language="en")
+    # A citizen applied and rated the service (the platform is unreachable: both stay queued).
+    core = kiosk.core
+    core.choose_service("residence_permit")
+    kiosk.wait_for_screen("notice")
+    core.accept_notice()
+    kiosk.wait_for_screen("identify")
+    core.present_demo_document("resident_id")
+    kiosk.wait_for_screen("face")
+    kiosk.wait_until(lambda: core.latest_frame() is not None)
+    core.capture_photo()
+    kiosk.wait_until(lambda: kiosk.state.get("has_photo"))
+    core.accept_photo()
+    kiosk.wait_for_screen("form")
+    for field, value in ANSWERS.items():
+        core.set_field_value(field, value)
+    core.complete_form()
+    kiosk.wait_for_screen("review")
+    core.confirm_submission(True)
+    kiosk.wait_for_screen("done")
+    core.rate_service(5, [])
+    kiosk.wait_until(lambda: (kiosk.state.get("rating") or {}).get("rated"))
+    kiosk.wait_until(lambda: core.outbox_counts().get("queued", 0) == 2)
+    core.finish()
+    kiosk.wait_for_screen("attract")
+
+    long_press_corner(kiosk)
+    type_pin(kiosk, PIN)
+    kiosk.wait_until(lambda: kiosk.find("device_id_reader"))
+    kiosk.tap("testButton_id_reader")
+    kiosk.wait_until(lambda: "test_read" in maintenance(kiosk).property("view")["results"], 30_000)
+    assert kiosk.get("result_test_read").property("text") == "Read OK: Resident ID card"
+
+    kiosk.tap("maintenanceTab_1")
+    kiosk.wait_until(lambda: kiosk.find("queueRatings"))
+    assert kiosk.get("queueQueued").property("text") == "1"   # the application only
+    assert kiosk.get("queueRatings").property("text") == "1 / 0"

@@ -20,6 +20,8 @@ from PySide6.QtQml import QJSValue
 
 from drivers.idcard.samples import sample_identity
 
+from .conftest import release_meta
+
 TYPED_PHONE = "13911112222"
 TYPED_ADDRESS = "北京市朝阳区建国路88号"
 
@@ -78,6 +80,7 @@ def where_personal_data_is(kiosk: Any) -> list[str]:
                 for needle in needles:
                     if needle in text:
                         found.append(f"{obj.objectName() or meta.className()}.{name}: {needle}")
+        release_meta(meta)
     for text in flatten(kiosk.bridge.state):
         found += [f"snapshot: {needle}" for needle in needles if needle in text]
     return sorted(set(found))

@@ -155,7 +155,7 @@
         <translation>请用手机扫描此二维码保存回执信息。已通知工作人员处理打印机。</translation>
     </message>
     <message>
-        <source>Nothing of your application stays on this screen once you touch “Finish”.</source>
+        <source>Nothing of your application stays on this screen once you touch &quot;Finish&quot;.</source>
         <translation>点击“完成”后，您的信息将从本机屏幕上清除。</translation>
     </message>
     <message>
@@ -182,7 +182,7 @@
         <translation>请露出完整面部，不要戴帽子或墨镜。</translation>
     </message>
     <message>
-        <source>Place your face inside the oval, then touch “Take photo”.</source>
+        <source>Place your face inside the oval, then touch &quot;Take photo&quot;.</source>
         <translation>请将面部置于椭圆框内，然后点击“拍照”。</translation>
     </message>
     <message>
@@ -406,9 +406,49 @@
         <source>Place a card on the reader within 15 s. Only the document type is shown.</source>
         <translation>请在 15 秒内放置证件。只显示证件类型。</translation>
     </message>
+    <message>
+        <source>Voice guidance</source>
+        <translation>语音引导</translation>
+    </message>
+    <message>
+        <source>Off in the configuration</source>
+        <translation>已在配置中关闭</translation>
+    </message>
+    <message>
+        <source>Stopped: the engine hung</source>
+        <translation>已停止：语音引擎无响应</translation>
+    </message>
+    <message>
+        <source>Not available</source>
+        <translation>不可用</translation>
+    </message>
+    <message>
+        <source>Engine %1 · Chinese voice %2 · English voice %3</source>
+        <translation>引擎 %1 · 中文语音 %2 · 英文语音 %3</translation>
+    </message>
+    <message>
+        <source>Run kioskctl doctor for the fix, then restart the terminal.</source>
+        <translation>请运行 kioskctl doctor 查看修复方法，然后重启终端。</translation>
+    </message>
 </context>
 <context>
     <name>MaintenanceResult</name>
+    <message>
+        <source>Resident ID card</source>
+        <translation>居民身份证</translation>
+    </message>
+    <message>
+        <source>Residence permit for Hong Kong, Macao and Taiwan residents</source>
+        <translation>港澳台居民居住证</translation>
+    </message>
+    <message>
+        <source>Foreign permanent resident ID card</source>
+        <translation>外国人永久居留身份证</translation>
+    </message>
+    <message>
+        <source>Passport</source>
+        <translation>护照</translation>
+    </message>
     <message>
         <source>Read OK: %1</source>
         <translation>读卡成功：%1</translation>
@@ -568,12 +608,20 @@
         <translation>发送中</translation>
     </message>
     <message>
-        <source>Delivered</source>
-        <translation>已送达</translation>
+        <source>Applications waiting to be sent</source>
+        <translation>待发送的申报</translation>
+    </message>
+    <message>
+        <source>Applications delivered</source>
+        <translation>已送达的申报</translation>
     </message>
     <message>
         <source>Quarantined</source>
         <translation>已隔离</translation>
+    </message>
+    <message>
+        <source>Ratings waiting / delivered</source>
+        <translation>好差评 待发送 / 已送达</translation>
     </message>
     <message>
         <source>Oldest unsent</source>
@@ -682,11 +730,11 @@
         <translation>再说一遍</translation>
     </message>
     <message>
-        <source>Voice on</source>
+        <source>Turn voice on</source>
         <translation>开启语音</translation>
     </message>
     <message>
-        <source>Voice off</source>
+        <source>Turn voice off</source>
         <translation>关闭语音</translation>
     </message>
     <message>
@@ -701,7 +749,7 @@
         <translation>申报须知</translation>
     </message>
     <message>
-        <source>Please read the notice and have the listed documents ready, then touch “I have read it, continue”.</source>
+        <source>Please read the notice and have the listed documents ready, then touch &quot;I have read it, continue&quot;.</source>
         <translation>请阅读须知并备好所列材料，然后点击“我已阅读，继续”。</translation>
     </message>
     <message>

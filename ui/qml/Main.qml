@@ -1,7 +1,5 @@
 import QtQuick
 import QtQuick.Layouts
-import QtQuick.VirtualKeyboard
-import QtQuick.VirtualKeyboard.Settings
 import Kiosk
 
 // The terminal's one window. Everything shown comes from kiosk.state (the core's snapshot);
@@ -73,6 +71,7 @@ Window {
                 id: navBar
                 objectName: "navBar"
                 onRepeatRequested: voiceGuide.repeat()
+                voiceAvailable: voiceGuide.voice.available
                 Layout.fillWidth: true
                 snapshot: root.snapshot
             }
@@ -87,7 +86,6 @@ Window {
         objectName: "voiceGuide"
         snapshot: root.snapshot
         screen: screenLoader.item
-        engineName: root.ui.voice_engine || ""
         language: kiosk.language
         muted: !!root.snapshot.voice_muted
         idleText: idleOverlay.visible ? idleOverlay.spokenText : ""
@@ -102,16 +100,34 @@ Window {
         value: !!root.snapshot.elder_mode
     }
 
-    InputPanel {
+    // The on-screen keyboard (Qt Virtual Keyboard: its styles, layouts and key sounds) loads
+    // right after the first frame, not before it: the attract screen has nothing to type into,
+    // and loading it first took about a seventh of the start-up (bench/startup.py). This item
+    // places it (at the bottom while active, below the screen otherwise); the InputPanel and the
+    // keyboard's settings are in KeyboardPanel.qml.
+    Item {
         id: inputPanel
         objectName: "inputPanel"
+        readonly property bool active: !!keyboardLoader.item && keyboardLoader.item.active
         z: 50
         // In landscape a full-width keyboard would be taller than half the screen.
         width: root.landscape ? Math.min(root.width, 1100) : root.width
+        height: keyboardLoader.item ? keyboardLoader.item.height : 0
         x: (root.width - width) / 2
         y: active ? root.height - height : root.height
         visible: active
-        externalLanguageSwitchEnabled: true   // the globe key opens KeyboardLanguage's pop-up
+        Loader {
+            id: keyboardLoader
+            objectName: "keyboardLoader"
+            width: parent.width
+            active: false
+            source: "Kiosk/KeyboardPanel.qml"
+        }
+    }
+    Connections {
+        target: root
+        enabled: !keyboardLoader.active
+        function onFrameSwapped() { keyboardLoader.active = true }
     }
 
     IdleOverlay {
@@ -146,15 +162,23 @@ Window {
     }
 
     // The keyboard's input language follows the UI language on every field and every new session.
-    KeyboardLanguage {
+    // Loaded with the keyboard (KeyboardLanguage.qml sets the keyboard's settings, which must not
+    // be touched before the keyboard exists; see KeyboardPanel.qml).
+    Loader {
         id: keyboardLanguage
-        objectName: "keyboardLanguage"
+        objectName: "keyboardLanguageLoader"
         anchors.fill: parent
         z: 60
-        panel: inputPanel
-        uiLanguage: kiosk.language
+        active: keyboardLoader.status === Loader.Ready
+        source: "Kiosk/KeyboardLanguage.qml"
+        onLoaded: {
+            item.objectName = "keyboardLanguage"
+            item.panel = keyboardLoader.item
+            item.placement = inputPanel
+            item.uiLanguage = Qt.binding(function () { return kiosk.language })
+        }
+        function followUi() { if (item) item.followUi() }
     }
     onActiveFocusItemChanged: keyboardLanguage.followUi()
     onScreenNameChanged: if (screenName === "attract") keyboardLanguage.followUi()
-    Component.onCompleted: VirtualKeyboardSettings.fullScreenMode = false
 }

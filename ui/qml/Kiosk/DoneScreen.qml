@@ -145,7 +145,7 @@ ScreenPage {
                         Layout.fillWidth: true
                         visible: !screen.compact
                         horizontalAlignment: Text.AlignHCenter
-                        text: qsTr("Nothing of your application stays on this screen once you touch “Finish”.")
+                        text: qsTr("Nothing of your application stays on this screen once you touch \"Finish\".")
                         color: Theme.textMuted
                         font.pixelSize: Theme.fontSmall
                     }

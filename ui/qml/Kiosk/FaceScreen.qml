@@ -10,7 +10,7 @@ ScreenPage {
     readonly property var verification: face.verification || null
     title: hasPhoto ? qsTr("Is this photo clear?") : qsTr("Look at the camera")
     subtitle: hasPhoto ? qsTr("Your whole face should be visible, without a hat or sunglasses.")
-                       : qsTr("Place your face inside the oval, then touch “Take photo”.")
+                       : qsTr("Place your face inside the oval, then touch \"Take photo\".")
     // While the preview runs, the live guidance is the prompt: the voice follows it.
     spokenPrompt: hasPhoto ? [title, subtitle, face.review_note || ""].join(" ").trim()
                            : (face.challenge_text || face.guidance_text || title + " " + subtitle)

@@ -14,7 +14,8 @@ import QtQuick.VirtualKeyboard.Settings
 //   candidate, so typing "flat" and then switching put 法拉他 into the field.
 Item {
     id: switcher
-    property Item panel: null
+    property Item panel: null       // the InputPanel (its globe key's signal, its state)
+    property Item placement: null   // where the panel is on screen (Main.qml's inputPanel item)
     property string uiLanguage: "zh-CN"
     readonly property string uiLocale: uiLanguage === "en" ? "en_US" : "zh_CN"
     readonly property alias popupOpen: popup.visible
@@ -58,8 +59,8 @@ Item {
         visible: false
         width: choices.implicitWidth + 2 * Theme.spacing
         height: choices.implicitHeight + 2 * Theme.spacing
-        x: switcher.panel ? Math.max(0, switcher.panel.x + Theme.margin) : 0
-        y: switcher.panel ? switcher.panel.y - height - Theme.spacing / 2 : 0
+        x: switcher.placement ? Math.max(0, switcher.placement.x + Theme.margin) : 0
+        y: switcher.placement ? switcher.placement.y - height - Theme.spacing / 2 : 0
         radius: Theme.radius
         color: Theme.surface
         border.color: Theme.primary

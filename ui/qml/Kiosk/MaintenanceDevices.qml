@@ -134,4 +134,60 @@ ColumnLayout {
             }
         }
     }
+
+    // The voice is not a device of the core, but staff must see when it is silent and why
+    // (ui/speech.py): no engine installed, switched off in the configuration, or found stuck.
+    Rectangle {
+        id: voiceCard
+        objectName: "device_voice"
+        readonly property bool ready: speech.status === "ready"
+        Layout.fillWidth: true
+        implicitHeight: voiceColumn.implicitHeight + 2 * Theme.spacing
+        radius: Theme.radius
+        color: Theme.surface
+        border.width: 3
+        border.color: ready || speech.status === "off" ? Theme.success : Theme.error
+
+        ColumnLayout {
+            id: voiceColumn
+            anchors.fill: parent
+            anchors.margins: Theme.spacing
+            spacing: Theme.spacing / 2
+            RowLayout {
+                Layout.fillWidth: true
+                KText {
+                    Layout.fillWidth: true
+                    text: qsTr("Voice guidance")
+                    font.pixelSize: Theme.fontHeading
+                    font.bold: true
+                }
+                KText {
+                    objectName: "deviceState_voice"
+                    font.bold: true
+                    color: voiceCard.border.color
+                    text: {
+                        switch (speech.status) {
+                        case "ready": return qsTr("Ready")
+                        case "starting": return qsTr("Starting")
+                        case "off": return qsTr("Off in the configuration")
+                        case "stuck": return qsTr("Stopped: the engine hung")
+                        }
+                        return qsTr("Not available")
+                    }
+                }
+            }
+            KText {
+                objectName: "voiceDetail"
+                Layout.fillWidth: true
+                font.pixelSize: Theme.fontSmall
+                color: voiceCard.ready ? Theme.textMuted : Theme.error
+                text: voiceCard.ready
+                      ? qsTr("Engine %1 · Chinese voice %2 · English voice %3").arg(speech.engine)
+                            .arg(speech.voices["zh-CN"] || "?").arg(speech.voices["en"] || "?")
+                      : speech.status === "off" ? ""
+                      : [speech.problem, qsTr("Run kioskctl doctor for the fix, then restart the terminal.")]
+                            .filter(function (s) { return s }).join(" — ")
+            }
+        }
+    }
 }

@@ -8,10 +8,21 @@ KText {
     readonly property var result: (maintenance.view.results || {})[action]
     readonly property bool busy: !!(maintenance.view.busy || {})[action]
 
+    // The test read reports only the document's type code: staff read its name.
+    function documentName(code) {
+        switch (code) {
+        case "resident_id": return qsTr("Resident ID card")
+        case "hmt_residence_permit": return qsTr("Residence permit for Hong Kong, Macao and Taiwan residents")
+        case "foreign_permanent_resident": return qsTr("Foreign permanent resident ID card")
+        case "passport": return qsTr("Passport")
+        }
+        return code
+    }
+
     function describe(r) {
         var d = r.detail || ""
         switch (r.code) {
-        case "read_ok": return qsTr("Read OK: %1").arg(d)
+        case "read_ok": return qsTr("Read OK: %1").arg(documentName(d))
         case "read_failed": return qsTr("Read failed: %1").arg(d)
         case "print_ok": return qsTr("Test page printed (%1)").arg(d)
         case "print_failed": return qsTr("Test print failed: %1").arg(d)

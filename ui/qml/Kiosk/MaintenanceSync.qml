@@ -24,14 +24,21 @@ ColumnLayout {
         columns: 2
         columnSpacing: Theme.spacing
         rowSpacing: Theme.spacing / 2
-        KText { text: qsTr("Waiting to be sent") }
+        KText { text: qsTr("Applications waiting to be sent") }
         KText { objectName: "queueQueued"; text: String(page.queue.queued || 0); font.bold: true }
         KText { text: qsTr("Being sent") }
         KText { text: String(page.queue.sending || 0); font.bold: true }
-        KText { text: qsTr("Delivered") }
-        KText { text: String(page.queue.acked || 0); font.bold: true }
+        KText { text: qsTr("Applications delivered") }
+        KText { objectName: "queueAcked"; text: String(page.queue.acked || 0); font.bold: true }
         KText { text: qsTr("Quarantined") }
         KText { text: String(page.queue.quarantined || 0); font.bold: true; color: page.queue.quarantined ? Theme.error : Theme.text }
+        // 好差评 ratings go through the same queue but are not applications: counted apart.
+        KText { text: qsTr("Ratings waiting / delivered") }
+        KText {
+            objectName: "queueRatings"
+            text: (page.queue.ratings_waiting || 0) + " / " + (page.queue.ratings_sent || 0)
+            font.bold: true
+        }
         KText { text: qsTr("Oldest unsent") }
         KText { text: page.queue.oldest_unsent || qsTr("none"); font.bold: true }
     }

@@ -10,6 +10,8 @@ Rectangle {
     readonly property bool canGoBack: !!snapshot.screen && snapshot.screen !== "attract" && !snapshot.busy
     readonly property bool staffCalled: !!snapshot.staff_called
     readonly property bool muted: !!snapshot.voice_muted
+    // Without a working voice the repeat and voice buttons are not shown: they would do nothing.
+    property bool voiceAvailable: false
     readonly property string staffConfirmation: staffCalled
         ? qsTr("Staff have been called and are on their way. Please stay here.") : ""
     signal repeatRequested()
@@ -56,10 +58,12 @@ Rectangle {
             id: buttonRow
             Layout.fillWidth: true
             spacing: Theme.spacing
-            // Widths in shares of the row (back 4, repeat 3, voice 3, [staff called 6,] call 4),
+            // Widths in shares of the row (back 4, [repeat 3, voice 3,] [staff called 6,] call 4),
             // set outright so long labels wrap inside their share instead of taking another's.
-            readonly property int shares: navBar.staffCalled && navBar.wide ? 20 : 14
-            readonly property real share: (column.width - spacing * (navBar.staffCalled && navBar.wide ? 4 : 3)) / shares
+            readonly property bool banner: navBar.staffCalled && navBar.wide
+            readonly property int shares: 8 + (navBar.voiceAvailable ? 6 : 0) + (banner ? 6 : 0)
+            readonly property int gaps: 1 + (navBar.voiceAvailable ? 2 : 0) + (banner ? 1 : 0)
+            readonly property real share: (column.width - spacing * gaps) / shares
 
             KioskButton {
                 objectName: "backButton"
@@ -77,6 +81,7 @@ Rectangle {
                 kind: "secondary"
                 text: qsTr("Repeat")
                 Accessible.name: qsTr("Say it again")
+                visible: navBar.voiceAvailable
                 enabled: !navBar.muted
                 fontSize: Theme.fontSmall
                 leftPadding: 12; rightPadding: 12
@@ -86,7 +91,9 @@ Rectangle {
             KioskButton {
                 objectName: "voiceButton"
                 kind: "secondary"
-                text: navBar.muted ? qsTr("Voice on") : qsTr("Voice off")
+                visible: navBar.voiceAvailable
+                // Says what the tap does, not what the voice is doing now.
+                text: navBar.muted ? qsTr("Turn voice on") : qsTr("Turn voice off")
                 fontSize: Theme.fontSmall
                 leftPadding: 12; rightPadding: 12
                 Layout.preferredWidth: buttonRow.share * 3

@@ -6,7 +6,7 @@ ScreenPage {
     id: screen
     objectName: "screen_notice"
     title: qsTr("Before you apply")
-    spokenPrompt: title + " " + qsTr("Please read the notice and have the listed documents ready, then touch “I have read it, continue”.")
+    spokenPrompt: title + " " + qsTr("Please read the notice and have the listed documents ready, then touch \"I have read it, continue\".")
     readonly property var notice: (kiosk.state.service && kiosk.state.service.notice) || ({})
 
     ColumnLayout {

@@ -21,7 +21,6 @@ Item {
     property string idleText: ""        // non-empty while the idle warning shows
     property string staffText: ""       // non-empty while the staff-called confirmation shows
     property string cardText: ""        // non-empty while a document left on the reader is to be taken
-    property alias engineName: voice.engineName
     property alias language: voice.language
     property alias muted: voice.muted
     readonly property alias voice: voice
