@@ -13,10 +13,6 @@ from drivers.idcard.emrtd.mrz import AccessKey
 from drivers.idcard.emrtd.pcsc import AccessKeyRequired, PcscPassportReader
 from drivers.idcard.emulator.document import make_passport
 
-#: pyscard's CardRequest.__del__ raises when the private pcscd it talked to (an earlier test's) is
-#: gone; harmless, and nothing of ours.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in. <function PCSCCardRequest.__del__:pytest.PytestUnraisableExceptionWarning")
 
 
 
@@ -96,20 +92,32 @@ def _wait(predicate, timeout_s: float = 10.0) -> None:
 
 
 def test_survives_a_pcscd_restart(rig, reader):
-    from smartcard.CardMonitoring import CardMonitor
-
     supervisor = reader._supervisor
     _wait(lambda: supervisor.service_up)
+    assert reader.status().state is DeviceState.ONLINE
     before = supervisor.restarts
     rig.card.remove()
-    rig.pcscd.stop()  # pcscd gone (Debian's exits when idle): the supervisor notices
+    rig.pcscd.stop()  # pcscd gone (Debian's exits when idle): the watcher notices, stays alive
     _wait(lambda: not supervisor.service_up)
+    assert supervisor.running
+    assert reader.status().state is DeviceState.OFFLINE and "PC/SC" in reader.status().detail
+    with pytest.raises(NoDocumentPresent):
+        reader.read_document(0.1)
     rig.pcscd.start()
     _wait(lambda: supervisor.service_up and supervisor.restarts > before)
-    assert CardMonitor().rmthread.is_alive()  # pyscard's card monitor runs again
+    assert reader.status().state is DeviceState.ONLINE
     reader.set_access_key(rig.passport.key)
     rig.insert()
     assert reader.read_document(10.0).name
+
+
+def test_close_stops_every_thread_that_watches_pcscd(rig, pcsc_watchers):
+    reader = PcscPassportReader(reader_name=rig.reader_name, supervise_interval_s=30)
+    reader.open()
+    _wait(lambda: reader._supervisor.service_up)
+    assert pcsc_watchers()
+    reader.close()  # returns at once although the watcher waits up to 30 s: the wait is cancelled
+    assert pcsc_watchers() == []
 
 
 def test_reader_name_substring_and_closed_reader(rig):

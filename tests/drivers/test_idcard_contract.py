@@ -30,10 +30,6 @@ from drivers.idcard import (
     id_reader_backends,
 )
 
-#: pyscard's CardRequest.__del__ raises when the private pcscd it talked to (an earlier test's) is
-#: gone; harmless, and nothing of ours.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in. <function PCSCCardRequest.__del__:pytest.PytestUnraisableExceptionWarning")
 
 ALL_DOCUMENTS = ["resident_id", "passport", "hmt_permit"]
 

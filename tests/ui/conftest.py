@@ -40,6 +40,8 @@ KNOWN_QT_NOISE = (
     re.compile(r"pipewire", re.IGNORECASE),
     re.compile(r"^Member contentWidth of the object PopupList_QMLTYPE_\d+ overrides a member"),
     re.compile(r'^Error loading text-to-speech plug-in "speechd"$'),
+    # The pinyin input method says so (as a warning) the first time it runs for a user.
+    re.compile(r"^PinyinDecoderService::init\(\): creating directory for user dictionary "),
 )
 
 

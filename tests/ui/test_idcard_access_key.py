@@ -7,10 +7,6 @@ from typing import Any
 import pytest
 
 
-#: pyscard's CardRequest.__del__ raises when the private pcscd it talked to (an earlier test's) is
-#: gone; harmless, and nothing of ours.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in. <function PCSCCardRequest.__del__:pytest.PytestUnraisableExceptionWarning")
 
 
 

@@ -39,6 +39,8 @@ from .session import EmrtdSession, build_identity
 from .sod import load_csca_certificates
 
 log = logging.getLogger(__name__)
+#: The status detail while pcscd does not answer.
+SERVICE_UNAVAILABLE = "PC/SC service unavailable"
 
 
 class AccessKeyRequired(DeviceUserError):
@@ -139,15 +141,26 @@ class PcscPassportReader(IdReader):
         self._status = DeviceStatus(DeviceState.ONLINE)
 
     def close(self) -> None:
-        """Stop the supervisor and forget the access key (owner thread)."""
+        """Stop the watcher thread (joined: nothing of ours watches pcscd after this) and forget
+        the access key (owner thread)."""
         self._supervisor.stop()
         self.set_access_key(None)
         self._open = False
         self._status = DeviceStatus(DeviceState.OFFLINE, detail="not open")
 
     def status(self) -> DeviceStatus:
-        """The last known status (owner thread)."""
-        return self._status
+        """OFFLINE while pcscd is gone, NO_DEVICE without a matching reader, else ONLINE (any thread).
+
+        From the watcher's last observation once it made one; before that, the last read's.
+        """
+        watcher = self._supervisor
+        if not self._open or not watcher.observed:
+            return self._status
+        if not watcher.service_up:
+            return DeviceStatus(DeviceState.OFFLINE, ErrorAction.RESET, SERVICE_UNAVAILABLE)
+        if self._match(watcher.reader_names) is None:
+            return DeviceStatus(DeviceState.NO_DEVICE, ErrorAction.CLEAR, "reader not connected")
+        return DeviceStatus(DeviceState.ONLINE)
 
     def info(self) -> DeviceInfo:
         """The matched reader's name as the model (owner thread)."""
@@ -211,7 +224,7 @@ class PcscPassportReader(IdReader):
         try:
             names = [r for r in list_readers()]
         except Exception as exc:  # noqa: BLE001 - pyscard raises several types for a dead daemon
-            self._status = DeviceStatus(DeviceState.NO_DEVICE, ErrorAction.RESET, "PC/SC service unavailable")
+            self._status = DeviceStatus(DeviceState.OFFLINE, ErrorAction.RESET, SERVICE_UNAVAILABLE)
             log.debug("PC/SC unavailable: %s", type(exc).__name__)
             return None
         reader = next((r for r in names if self.reader_name in str(r)), None)
