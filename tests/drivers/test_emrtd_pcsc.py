@@ -20,7 +20,7 @@ from drivers.idcard.emulator.document import make_passport
 def reader(rig, tmp_path):
     csca = tmp_path / "csca.pem"
     csca.write_bytes(rig.passport.pki.csca_pem)
-    reader = id_reader_backends.create("pcsc", reader_name="Virtual PCD 00 00", csca_path=str(csca),
+    reader = id_reader_backends.create("pcsc", reader_name="Virtual PCD 00 00", csca_path=str(csca), allow_virtual_readers=True,
                                        poll_interval_s=0.05, supervise_interval_s=0.2)
     reader.open()
     yield reader
@@ -88,7 +88,8 @@ def test_a_chip_with_absent_optional_files_answering_bare_status_words(rig, tmp_
     """DG11 and EF.SOD listed but absent, the chip answering 6A82 bare under SM (as real chips
     do): through pcscd the read goes on, and the identity says what was missing."""
     sparse = make_passport(omit=("DG11", "SOD"), bare_status={0x6A82, 0x6282}, pki=rig.passport.pki)
-    lenient = PcscPassportReader(reader_name=rig.reader_name, require_sod=False, poll_interval_s=0.05)
+    lenient = PcscPassportReader(reader_name=rig.reader_name, require_sod=False, poll_interval_s=0.05,
+                                 allow_virtual_readers=True)
     lenient.open()
     try:
         rig.insert(sparse)
@@ -129,7 +130,7 @@ def test_survives_a_pcscd_restart(rig, reader):
 
 
 def test_close_stops_every_thread_that_watches_pcscd(rig, pcsc_watchers):
-    reader = PcscPassportReader(reader_name=rig.reader_name, supervise_interval_s=30)
+    reader = PcscPassportReader(reader_name=rig.reader_name, supervise_interval_s=30, allow_virtual_readers=True)
     reader.open()
     _wait(lambda: reader._supervisor.service_up)
     assert pcsc_watchers()
@@ -151,6 +152,29 @@ def test_reader_name_substring_and_closed_reader(rig):
         other.read_document(0.1)
 
 
+@pytest.mark.parametrize("options", [
+    {"reader_name": "Virtual PCD"},                                  # named, but not allowed
+    {"reader_name": "", "allow_virtual_readers": True},              # allowed, but not named
+    {},                                                              # a terminal's defaults
+], ids=["named-not-allowed", "allowed-not-named", "defaults"])
+def test_a_virtual_reader_is_never_used_unless_allowed_and_named(rig, options):
+    from drivers.idcard.pcsc_probe import is_virtual_reader, pick_reader
+
+    refused = PcscPassportReader(poll_interval_s=0.05, **options)
+    refused.open()
+    try:
+        refused.set_access_key(rig.passport.key)
+        rig.insert()
+        with pytest.raises(NoDocumentPresent):
+            refused.read_document(1.0)  # the passport lies on vpcd's reader: not read
+        assert not refused.is_usable() and refused.status().state is DeviceState.NO_DEVICE
+    finally:
+        refused.close()
+        rig.remove()
+    assert is_virtual_reader("Virtual PCD 00 01") and not is_virtual_reader("ACS ACR1281 1S Dual Reader PICC 00 00")
+    assert pick_reader(["Virtual PCD 00 00", "ACS ACR1281 PICC 00 01"], "", True) == "ACS ACR1281 PICC 00 01"
+
+
 def test_short_apdus_by_default_extended_when_allowed_and_announced(rig, reader):
     from drivers.idcard.emrtd.pcsc import atr_allows_extended
     from drivers.idcard.emulator.card import make_atr
@@ -161,7 +185,8 @@ def test_short_apdus_by_default_extended_when_allowed_and_announced(rig, reader)
     reader.set_access_key(rig.passport.key)
     reader.read_document(5.0)
     short_count = reader.last_apdus
-    allowed = PcscPassportReader(reader_name="Virtual PCD 00 00", extended_length=True, poll_interval_s=0.05)
+    allowed = PcscPassportReader(reader_name="Virtual PCD 00 00", extended_length=True, poll_interval_s=0.05,
+                                 allow_virtual_readers=True)
     allowed.open()
     try:
         allowed.set_access_key(rig.passport.key)

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+
+from kiosk.applicant import applicant_record
 
 
 
@@ -25,7 +29,7 @@ def test_passport_access_key_is_asked_checked_and_forgotten(demo, start_core, ri
     config = demo.config.with_overrides(
         journey={"document_wait_s": 0.2},
         devices={"id_reader": {"backend": "pcsc", "options": {
-            "reader_name": rig.reader_name, "poll_interval_s": 0.05, "supervise_interval_s": 0.5}}})
+            "reader_name": rig.reader_name, "allow_virtual_readers": True, "poll_interval_s": 0.05, "supervise_interval_s": 0.5}}})
     driver = start_core(config)
     core = driver.core
     core.choose_service("residence_permit")
@@ -42,6 +46,9 @@ def test_passport_access_key_is_asked_checked_and_forgotten(demo, start_core, ri
     core.enter_access_key(key.document_number, key.birth_date, key.expiry_date)
     snapshot = driver.wait_screen("face", timeout=30)
     assert snapshot["identity"] and not snapshot["access_key"]["needed"]
+    # No CSCA configured: staff read "not authenticated"; the citizen's screens say nothing of it.
+    assert applicant_record(core._journey.session.identity)["document_check"] == "not authenticated"
+    assert "authenticat" not in json.dumps(snapshot, default=str)
     assert "card_read" in driver.event_names()
     reader = core._devices["id_reader"].driver
     assert reader.needs_access_key()  # used once, then forgotten
@@ -76,7 +83,7 @@ def test_one_identify_step_for_both_reader_stacks(demo, start_core, rig) -> None
         journey={"document_wait_s": 0.3},
         devices={"id_reader": {"backend": "multi", "options": {"readers": [
             {"backend": "sam_simulated", "options": {"poll_interval_s": 0.02}},
-            {"backend": "pcsc", "options": {"reader_name": rig.reader_name, "poll_interval_s": 0.05}},
+            {"backend": "pcsc", "options": {"reader_name": rig.reader_name, "allow_virtual_readers": True, "poll_interval_s": 0.05}},
         ]}}})
     driver = start_core(config)
     driver.walk_to_form("resident_id")
@@ -103,7 +110,7 @@ def test_pcscd_stopped_and_restarted_under_a_live_kiosk(demo, start_core, rig, p
     config = demo.config.with_overrides(
         journey={"document_wait_s": 0.2},
         devices={"id_reader": {"backend": "pcsc", "options": {
-            "reader_name": rig.reader_name, "poll_interval_s": 0.05, "supervise_interval_s": 0.3}}})
+            "reader_name": rig.reader_name, "allow_virtual_readers": True, "poll_interval_s": 0.05, "supervise_interval_s": 0.3}}})
     driver = start_core(config)
     core = driver.core
     core.choose_service("residence_permit")

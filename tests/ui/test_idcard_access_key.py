@@ -13,7 +13,7 @@ import pytest
 
 def test_passport_key_typed_on_the_identify_screen(make_kiosk, kiosk_config: Any, rig) -> None:
     config = kiosk_config.with_overrides(devices={"id_reader": {"backend": "pcsc", "options": {
-        "reader_name": rig.reader_name, "poll_interval_s": 0.05}}})
+        "reader_name": rig.reader_name, "allow_virtual_readers": True, "poll_interval_s": 0.05}}})
     kiosk = make_kiosk(config)
     kiosk.tap("service_residence_permit")
     kiosk.wait_for_screen("notice")

@@ -1,7 +1,8 @@
 """The ``pcsc`` backend: ICAO 9303 eMRTDs (passports, travel permits) through pyscard.
 
 The reader is the first PC/SC reader whose name contains ``reader_name`` (names carry changing
-index numbers, so never match whole names). The chip is opened with an exclusive T=1 connection
+index numbers, so never match whole names); virtual readers (vpcd's "Virtual PCD") are refused
+unless ``allow_virtual_readers`` (tests and the demo) and ``reader_name`` names one. The chip is opened with an exclusive T=1 connection
 for the whole BAC/PACE + SM session and unpowered afterwards, which destroys the session keys.
 The access key (document number, birth date, expiry — or a CAN) comes from the touchscreen via
 :meth:`PcscPassportReader.set_access_key`; without one a present document raises
@@ -32,6 +33,7 @@ from ...common import (
 )
 from ..base import DocumentRemoved, IdReader, id_reader_backends
 from ..identity import Identity
+from ..pcsc_probe import is_virtual_reader, pick_reader
 from .bac import AccessDenied
 from .monitor import PcscSupervisor
 from .mrz import AccessKey
@@ -85,12 +87,16 @@ class PcscPassportReader(IdReader):
     it only the DG hashes and the SOD signature. ``extended_length``: allow extended APDUs when
     the chip's ATR announces them (off by default: many readers cannot). ``pace``/``bac_fallback``:
     the access protocol policy. ``require_sod``: refuse documents without EF.SOD.
+    ``allow_virtual_readers``: accept a virtual reader named by ``reader_name`` (tests, demo).
     """
 
     def __init__(self, reader_name: str = "", csca_path: str | None = None, extended_length: bool = False,
                  pace: bool = True, bac_fallback: bool = True, require_sod: bool = True,
-                 poll_interval_s: float = 0.25, supervise_interval_s: float = 2.0) -> None:
+                 poll_interval_s: float = 0.25, supervise_interval_s: float = 2.0,
+                 allow_virtual_readers: bool = False) -> None:
         self.reader_name = reader_name
+        self.allow_virtual_readers = allow_virtual_readers
+        self._refusal_logged = False
         self.csca_path = csca_path
         self.extended_length = extended_length
         self.pace = pace
@@ -169,7 +175,12 @@ class PcscPassportReader(IdReader):
 
     # -- reading -----------------------------------------------------------------------------
     def _match(self, names: list[str]) -> str | None:
-        return next((n for n in names if self.reader_name in n), None)
+        chosen = pick_reader(names, self.reader_name, self.allow_virtual_readers)
+        if chosen is None and not self._refusal_logged and any(
+                is_virtual_reader(n) and self.reader_name in n for n in names):
+            self._refusal_logged = True
+            log.warning("virtual PC/SC reader refused (allow_virtual_readers is off, or no reader_name)")
+        return chosen
 
     def read_document(self, timeout_s: float) -> Identity:
         """Wait up to ``timeout_s`` for a chip, then read it with the entered access key."""
@@ -227,7 +238,8 @@ class PcscPassportReader(IdReader):
             self._status = DeviceStatus(DeviceState.OFFLINE, ErrorAction.RESET, SERVICE_UNAVAILABLE)
             log.debug("PC/SC unavailable: %s", type(exc).__name__)
             return None
-        reader = next((r for r in names if self.reader_name in str(r)), None)
+        chosen = self._match([str(r) for r in names])
+        reader = next((r for r in names if str(r) == chosen), None)
         if reader is None:
             self._status = DeviceStatus(DeviceState.NO_DEVICE, ErrorAction.CLEAR, "reader not connected")
             return None
