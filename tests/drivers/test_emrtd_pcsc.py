@@ -20,8 +20,8 @@ from drivers.idcard.emulator.document import make_passport
 def reader(rig, tmp_path):
     csca = tmp_path / "csca.pem"
     csca.write_bytes(rig.passport.pki.csca_pem)
-    reader = id_reader_backends.create("pcsc", reader_name="Virtual PCD 00 00", csca_path=str(csca), allow_virtual_readers=True,
-                                       poll_interval_s=0.05, supervise_interval_s=0.2)
+    reader = id_reader_backends.create("pcsc", reader_name="Virtual PCD 00 00", csca_path=str(csca),
+                                       allow_virtual_readers=True, poll_interval_s=0.05, supervise_interval_s=0.2)
     reader.open()
     yield reader
     reader.close()

@@ -2,8 +2,9 @@
 
 The reader is the first PC/SC reader whose name contains ``reader_name`` (names carry changing
 index numbers, so never match whole names); virtual readers (vpcd's "Virtual PCD") are refused
-unless ``allow_virtual_readers`` (tests and the demo) and ``reader_name`` names one. The chip is opened with an exclusive T=1 connection
-for the whole BAC/PACE + SM session and unpowered afterwards, which destroys the session keys.
+unless ``allow_virtual_readers`` (tests and the demo) and ``reader_name`` names one. The chip is
+opened with an exclusive T=1 connection for the whole BAC/PACE + SM session and unpowered
+afterwards, which destroys the session keys.
 The access key (document number, birth date, expiry — or a CAN) comes from the touchscreen via
 :meth:`PcscPassportReader.set_access_key`; without one a present document raises
 :class:`AccessKeyRequired`. All methods run on the reader's owner thread unless marked.
@@ -165,7 +166,9 @@ class PcscPassportReader(IdReader):
         if not watcher.service_up:
             return DeviceStatus(DeviceState.OFFLINE, ErrorAction.RESET, SERVICE_UNAVAILABLE)
         if self._match(watcher.reader_names) is None:
-            return DeviceStatus(DeviceState.NO_DEVICE, ErrorAction.CLEAR, "reader not connected")
+            virtual = any(is_virtual_reader(n) for n in watcher.reader_names)
+            return DeviceStatus(DeviceState.NO_DEVICE, ErrorAction.CLEAR,
+                                "only a virtual reader (refused)" if virtual else "reader not connected")
         return DeviceStatus(DeviceState.ONLINE)
 
     def info(self) -> DeviceInfo:
