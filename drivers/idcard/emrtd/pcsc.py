@@ -79,6 +79,19 @@ def atr_allows_extended(atr: bytes) -> bool:
     return False
 
 
+def _release(connection: CardConnection) -> None:
+    """Release pyscard's connection and its PC/SC context now, whatever state pcscd is in.
+
+    Left to pyscard's ``__del__``, a context of a daemon that has since restarted raises
+    "invalid handle" from the garbage collector; that context is gone with its daemon anyway.
+    """
+    try:
+        connection.release()
+    except Exception:  # noqa: BLE001 - a pulled card or a dead daemon: nothing left to release
+        log.debug("PC/SC connection release failed", exc_info=True)
+        connection.hcontext = None  # pyscard's own field: its __del__ then has nothing to release
+
+
 @id_reader_backends.register("pcsc")
 class PcscPassportReader(IdReader):
     """A contactless PC/SC reader for ePassports.
@@ -200,11 +213,7 @@ class PcscPassportReader(IdReader):
         try:
             return self._read(connection)
         finally:
-            try:
-                connection.disconnect()
-                connection.release()
-            except Exception:  # noqa: BLE001 - a pulled card or dead daemon: nothing to release
-                pass
+            _release(connection)
 
     def document_present(self) -> bool:
         """Does PC/SC report a card in the matched reader? (owner thread).
@@ -246,15 +255,22 @@ class PcscPassportReader(IdReader):
         if reader is None:
             self._status = DeviceStatus(DeviceState.NO_DEVICE, ErrorAction.CLEAR, "reader not connected")
             return None
+        try:
+            connection = reader.createConnection()  # a PC/SC context of its own: pcscd may just have gone
+        except Exception as exc:  # noqa: BLE001 - pyscard raises several types for a dead daemon
+            self._status = DeviceStatus(DeviceState.OFFLINE, ErrorAction.RESET, SERVICE_UNAVAILABLE)
+            log.debug("PC/SC unavailable: %s", type(exc).__name__)
+            return None
         self._status = DeviceStatus(DeviceState.ONLINE)
-        connection = reader.createConnection()
         try:
             connection.connect(protocol=CardConnection.T1_protocol, mode=SCARD_SHARE_EXCLUSIVE,
                                disposition=SCARD_UNPOWER_CARD)
         except NoCardException:
+            _release(connection)
             return None
         except (CardConnectionException, SmartcardException) as exc:
             log.debug("connect failed: %s %s", type(exc).__name__, exc)
+            _release(connection)
             return None
         return connection
 
@@ -272,7 +288,12 @@ class PcscPassportReader(IdReader):
                                       ErrorAction.NONE) from exc
             return bytes(data), (sw1 << 8) | sw2
 
-        extended = self.extended_length and atr_allows_extended(bytes(connection.getATR()))
+        try:
+            atr = bytes(connection.getATR())
+        except SmartcardException as exc:
+            raise DocumentRemoved("the passport was removed before the read; start again",
+                                  ErrorAction.NONE) from exc
+        extended = self.extended_length and atr_allows_extended(atr)
         session = EmrtdSession(transmit, extended=extended, pace=self.pace, bac_fallback=self.bac_fallback)
         try:
             result = session.read_document(key)
