@@ -97,6 +97,8 @@ class PcscSupervisor:
                 log.warning("PC/SC watcher failed; retrying", exc_info=True)
             finally:
                 self._release()
+            if self._stop.is_set():
+                break  # stopped, not lost: nothing to report
             self._observe(False, [])
             self._stop.wait(self.interval_s)
 
