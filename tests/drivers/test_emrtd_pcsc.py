@@ -138,6 +138,30 @@ def test_close_stops_every_thread_that_watches_pcscd(rig, pcsc_watchers):
     assert pcsc_watchers() == []
 
 
+def test_a_connection_to_a_daemon_that_restarted_is_released_without_noise(rig):
+    """pyscard's __del__ would raise 'invalid handle' from the garbage collector for a context of
+    a pcscd that has since restarted; the backend releases such connections itself, quietly."""
+    import gc
+    import sys
+
+    from smartcard.System import readers
+
+    from drivers.idcard.emrtd.pcsc import _release
+
+    connection = next(r for r in readers() if rig.reader_name in str(r)).createConnection()
+    rig.pcscd.stop()
+    rig.pcscd.start()
+    unraisable = []
+    previous, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    try:
+        _release(connection)
+        del connection
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+    assert unraisable == []
+
+
 def test_reader_name_substring_and_closed_reader(rig):
     other = PcscPassportReader(reader_name="No Such Reader")
     assert not other.is_usable()

@@ -89,7 +89,9 @@ def _release(connection: CardConnection) -> None:
         connection.release()
     except Exception:  # noqa: BLE001 - a pulled card or a dead daemon: nothing left to release
         log.debug("PC/SC connection release failed", exc_info=True)
-        connection.hcontext = None  # pyscard's own field: its __del__ then has nothing to release
+        # pyscard's own field, on the PCSCCardConnection inside the decorator createConnection()
+        # returns: its __del__ then has nothing left to release.
+        getattr(connection, "component", connection).hcontext = None
 
 
 @id_reader_backends.register("pcsc")
