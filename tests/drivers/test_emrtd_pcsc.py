@@ -139,26 +139,32 @@ def test_close_stops_every_thread_that_watches_pcscd(rig, pcsc_watchers):
 
 
 def test_a_connection_to_a_daemon_that_restarted_is_released_without_noise(rig):
-    """pyscard's __del__ would raise 'invalid handle' from the garbage collector for a context of
-    a pcscd that has since restarted; the backend releases such connections itself, quietly."""
+    """pyscard's __del__ would raise from the garbage collector for a context of a pcscd that has
+    since restarted, or for a connection whose constructor failed while pcscd was gone; the backend
+    releases such connections itself, quietly."""
     import gc
     import sys
 
     from smartcard.System import readers
 
-    from drivers.idcard.emrtd.pcsc import _release
+    from drivers.idcard.emrtd.pcsc import _create_connection, _release
 
-    connection = next(r for r in readers() if rig.reader_name in str(r)).createConnection()
+    reader = next(r for r in readers() if rig.reader_name in str(r))
+    connection = reader.createConnection()
     rig.pcscd.stop()
-    rig.pcscd.start()
     unraisable = []
     previous, sys.unraisablehook = sys.unraisablehook, unraisable.append
     try:
-        _release(connection)
+        with pytest.raises(Exception, match="establish context"):
+            _create_connection(reader)  # pcscd gone: pyscard's constructor fails half-way
+        rig.pcscd.start()
+        _release(connection)  # a context of the daemon before the restart
         del connection
         gc.collect()
     finally:
         sys.unraisablehook = previous
+        if rig.pcscd.process is None:
+            rig.pcscd.start()
     assert unraisable == []
 
 

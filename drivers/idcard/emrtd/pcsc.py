@@ -94,6 +94,26 @@ def _release(connection: CardConnection) -> None:
         getattr(connection, "component", connection).hcontext = None
 
 
+def _create_connection(reader):  # noqa: ANN001, ANN202 - pyscard's reader and connection types
+    """``reader.createConnection()``, without the noise of a failed one.
+
+    pyscard's connection stores the result of ``SCardEstablishContext`` before checking it; when
+    pcscd is gone the constructor raises and the half-built object's ``__del__`` later releases a
+    context that never existed, raising from the garbage collector. Its ``hcontext`` is cleared
+    through the traceback, the only place that still holds it.
+    """
+    try:
+        return reader.createConnection()
+    except Exception as exc:
+        link = exc.__traceback__
+        while link is not None:
+            half_built = link.tb_frame.f_locals.get("self")
+            if half_built is not None and hasattr(half_built, "hcontext"):
+                half_built.hcontext = None
+            link = link.tb_next
+        raise
+
+
 @id_reader_backends.register("pcsc")
 class PcscPassportReader(IdReader):
     """A contactless PC/SC reader for ePassports.
@@ -258,7 +278,7 @@ class PcscPassportReader(IdReader):
             self._status = DeviceStatus(DeviceState.NO_DEVICE, ErrorAction.CLEAR, "reader not connected")
             return None
         try:
-            connection = reader.createConnection()  # a PC/SC context of its own: pcscd may just have gone
+            connection = _create_connection(reader)  # a PC/SC context of its own: pcscd may just have gone
         except Exception as exc:  # noqa: BLE001 - pyscard raises several types for a dead daemon
             self._status = DeviceStatus(DeviceState.OFFLINE, ErrorAction.RESET, SERVICE_UNAVAILABLE)
             log.debug("PC/SC unavailable: %s", type(exc).__name__)
