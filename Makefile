@@ -46,8 +46,13 @@ $(VENV)/.bundle-stamp: setup.cfg $(STAMP)
 
 setup: system $(STAMP) $(QM)
 
+# Debian packages: `dev` adds the test/demo-only ones (vsmartcard-vpcd); building a terminal
+# (`make bundle`) asks for `terminal`, which never installs them (tools/setup-system.sh).
+SYSTEM_PROFILE ?= dev
+bundle: SYSTEM_PROFILE = terminal
+
 system:
-	@tools/setup-system.sh
+	@tools/setup-system.sh $(SYSTEM_PROFILE)
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

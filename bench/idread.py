@@ -96,7 +96,7 @@ def bench_emrtd() -> tuple[int, float, float]:
         return response
 
     card.process = recording
-    reader = PcscPassportReader(reader_name=rig.reader_name, poll_interval_s=0.02)
+    reader = PcscPassportReader(reader_name=rig.reader_name, poll_interval_s=0.02, allow_virtual_readers=True)
     reader.open()
     times, apdus = [], 0
     try:

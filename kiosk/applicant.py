@@ -38,8 +38,22 @@ def prefill_values(identity: Identity | None) -> dict[str, Any]:
     }
 
 
+#: What staff reviewing the application read about an ePassport's chip data (never the citizen).
+AUTHENTICATED, NOT_AUTHENTICATED = "authenticated", "not authenticated"
+
+
+def document_check(identity: Identity) -> str | None:
+    """For staff: an ePassport is "authenticated" only when its EF.SOD signature chain was verified
+    up to a configured CSCA; a signature or hashes alone, or no EF.SOD, is "not authenticated".
+    None for documents read otherwise (a SAM reader authenticates the card itself)."""
+    if identity.document_type is not DocumentType.PASSPORT:
+        return None
+    return AUTHENTICATED if identity.authenticated == "chain" else NOT_AUTHENTICATED
+
+
 def applicant_record(identity: Identity) -> dict[str, Any]:
-    """Everything read from the document, for the sealed submission (never for logs)."""
+    """Everything read from the document, for the sealed submission (never for logs), with what
+    staff need to judge it: ``document_check`` and the files the chip lacked."""
     return {
         "document_type": identity.document_type.value,
         "name": identity.name,
@@ -54,6 +68,9 @@ def applicant_record(identity: Identity) -> dict[str, Any]:
         "valid_from": _iso(identity.valid_from),
         "valid_until": _iso(identity.valid_until),
         "photo_missing_reason": identity.photo_missing_reason,
+        "document_check": document_check(identity),
+        "document_authentication": identity.authenticated,
+        "document_missing_files": list(identity.missing_files),
     }
 
 

@@ -158,7 +158,7 @@ def check_pcsc(config: KioskConfig, seams: Seams) -> list[Check]:
     wanted = [options for backend, options in map(_backend, _readers(config)) if backend == "pcsc"]
     if not wanted:
         return []
-    from drivers.idcard.pcsc_probe import probe_pcsc
+    from drivers.idcard.pcsc_probe import is_virtual_reader, pick_reader, probe_pcsc
 
     report = probe_pcsc(seams.pcscd_socket)
     if not report.running:
@@ -169,15 +169,47 @@ def check_pcsc(config: KioskConfig, seams: Seams) -> list[Check]:
         return checks + [Check("pc/sc readers", FAIL, report.error, "restart pcscd: systemctl restart pcscd")]
     for options in wanted:
         name = str(options.get("reader_name") or "")
-        found = [r for r in report.readers if name in r] if name else list(report.readers)
+        found = pick_reader(report.readers, name, bool(options.get("allow_virtual_readers")))
         if found:
-            checks.append(Check("pc/sc readers", OK, ", ".join(found)))
+            checks.append(Check("pc/sc readers", OK, found))
+        elif any(is_virtual_reader(r) and name in r for r in report.readers):
+            checks.append(Check("pc/sc readers", FAIL, f"only a virtual reader (refused): {', '.join(report.readers)}",
+                                "a terminal reads passports on a real reader: apt-get purge vsmartcard-vpcd, "
+                                "plug the passport reader in"))
         else:
             seen = ", ".join(report.readers) or "none"
             checks.append(Check("pc/sc readers", FAIL,
                                 f"no reader{' named ' + repr(name) if name else ''} (pcscd sees: {seen})",
                                 "plug the passport reader in (USB), wait 5 s, run doctor again; "
                                 "if it stays missing, check its udev rule and restart pcscd"))
+    return checks
+
+
+def check_csca(config: KioskConfig) -> list[Check]:
+    """Each ``pcsc`` reader has CSCA certificates that load: without them no ePassport's signature
+    chain is verified. Only the demo and test set-ups (``ui.demo_controls``, or a reader that
+    allows virtual readers) may run without them, with a warning."""
+    from drivers.idcard.emrtd.sod import load_csca_certificates
+
+    checks = []
+    for backend, options in map(_backend, _readers(config)):
+        if backend != "pcsc":
+            continue
+        path = str(options.get("csca_path") or "")
+        demo = config.ui.demo_controls or bool(options.get("allow_virtual_readers"))
+        if not path:
+            detail = "no csca_path: ePassports are read but shown to staff as 'not authenticated'"
+            checks.append(Check("csca certificates", WARN if demo else FAIL, detail,
+                                "set devices.id_reader.options.csca_path to the CSCA masterlist folder"))
+            continue
+        try:
+            count = len(load_csca_certificates(path))
+        except (OSError, ValueError) as exc:
+            checks.append(Check("csca certificates", FAIL, f"{path}: {type(exc).__name__}: {exc}",
+                                "put the CSCA certificates (PEM or DER) there, readable by the kiosk user"))
+            continue
+        checks.append(Check("csca certificates", OK if count else FAIL, f"{count} in {path}",
+                            "" if count else "put the CSCA certificates (PEM or DER) there"))
     return checks
 
 
@@ -374,7 +406,7 @@ def run_checks(config: KioskConfig, seams: Seams | None = None) -> list[Check]:
     """Every check of ``kioskctl doctor``, in the order staff should fix them."""
     seams = seams or Seams()
     checks = [check_disk(config, seams), check_font(), check_voice(config), check_store(config)]
-    checks += check_pcsc(config, seams)
+    checks += check_pcsc(config, seams) + check_csca(config)
     if seams.open_devices:
         checks += check_serial(config)
     for role in ("id_reader", "camera", "receipt_printer", "document_printer"):

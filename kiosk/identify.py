@@ -86,7 +86,15 @@ class IdentifyStep:
     def _request_read(self, epoch: int) -> None:
         core = self._core
         wait_s = core.config.journey.document_wait_s
-        future = core._devices["id_reader"].submit(lambda reader: reader.read_document(wait_s))
+        devices = core._devices
+
+        def read(reader: Any) -> Any:
+            try:
+                return reader.read_document(wait_s)
+            finally:
+                devices.refresh(devices["id_reader"])  # e.g. OFFLINE while pcscd is gone, and back
+
+        future = devices["id_reader"].submit(read)
         future.add_done_callback(lambda f: core._post(lambda: self._on_read(f, epoch), changed=False))
 
     def _on_read(self, future: Future[Any], epoch: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import queue
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -33,7 +34,24 @@ def rig() -> Iterator[object]:
         pytest.fail(f"{missing} is missing: run tools/setup-system.sh as root")
     running = PassportRig().start()
     yield running
+    left = _pcsc_watchers()
     running.stop()
+    if left:
+        pytest.fail(f"still watching pcscd when it was stopped: {[t.name for t in left]}; close the "
+                    "reader (and the core) before the daemon goes", pytrace=False)
+
+
+def _pcsc_watchers() -> list[threading.Thread]:
+    """Live threads that watch pcscd: the passport reader's watcher, or pyscard's card monitor."""
+    return [t for t in threading.enumerate() if t.is_alive() and (
+        t.name == "pcsc-watch" or "CardMonitoringThread" in type(t).__qualname__)]
+
+
+@pytest.fixture
+def pcsc_watchers():
+    """The function listing live threads that watch pcscd (ours or pyscard's)."""
+    return _pcsc_watchers
+
 
 
 TERMINAL_ID = "GZ01-T01"

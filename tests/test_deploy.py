@@ -16,6 +16,35 @@ RULES = ROOT / "deploy" / "udev" / "99-egov-kiosk.rules"
 BUNDLE = ROOT / "dist" / "kiosk"
 
 
+# ---- system packages ----------------------------------------------------------------------------
+SETUP = ROOT / "tools" / "setup-system.sh"
+TEST_ONLY = ("vsmartcard-vpcd",)
+
+
+def profile_packages(*args: str) -> list[str]:
+    result = subprocess.run(["bash", str(SETUP), "--list", *args], capture_output=True, text=True, check=True)
+    return result.stdout.split()
+
+
+def test_the_terminal_profile_never_installs_the_virtual_reader() -> None:
+    terminal = profile_packages("terminal")
+    assert "pcscd" in terminal and not set(TEST_ONLY) & set(terminal)
+    assert profile_packages() == terminal  # no profile named: a terminal's
+    assert set(TEST_ONLY) <= set(profile_packages("dev"))  # tests and the demo need it
+
+
+def test_building_a_terminal_asks_for_the_terminal_profile_tests_and_demo_for_dev() -> None:
+    def system_step(target: str) -> str:
+        dry = subprocess.run(["make", "-n", "-C", str(ROOT), target], capture_output=True, text=True,
+                             env={**os.environ, "DISPLAY": ":0"}, check=False).stdout
+        return next(line for line in dry.splitlines() if "setup-system.sh" in line).strip()
+
+    assert system_step("bundle").endswith("setup-system.sh terminal")
+    assert system_step("test").endswith("setup-system.sh dev")
+    assert system_step("demo").endswith("setup-system.sh dev")
+    assert "setup-system.sh terminal" in (ROOT / "deploy" / "README.md").read_text()
+
+
 # ---- systemd unit -------------------------------------------------------------------------------
 def unit() -> configparser.ConfigParser:
     parser = configparser.ConfigParser(strict=False, interpolation=None, delimiters=("=",))

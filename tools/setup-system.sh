@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the kiosk needs, and only those missing, so a second run is quick.
-# Run as root on Debian 12 (bookworm); `make demo` and `make test` call it.
+# Run as root on Debian 12 (bookworm).
+#
+#   tools/setup-system.sh [terminal|dev]   terminal (the default): building or running a terminal;
+#                                          dev: also the test/demo-only parts (`make test`, `make demo`)
+#   tools/setup-system.sh --list PROFILE   print the profile's packages, install nothing
 set -euo pipefail
+
+list_only=false
+if [[ "${1:-}" == "--list" ]]; then
+  list_only=true
+  shift
+fi
+profile="${1:-terminal}"
+if [[ "$profile" != terminal && "$profile" != dev ]]; then
+  echo "usage: $0 [--list] [terminal|dev]" >&2
+  exit 2
+fi
 
 packages=(
   # Python toolchain for the venv (a fresh Debian has python3 but not venv or headers)
   python3 python3-venv python3-dev gcc make
   # smart cards: PC/SC daemon and headers/swig for pyscard
   pcscd libpcsclite-dev swig
-  # TEST/DEMO ONLY (tests, bench, training PCs): virtual PC/SC reader for our passport emulator.
-  # Never install it on a terminal: vpcd listens on every interface (research/id-cards.md).
-  vsmartcard-vpcd
   # a CJK font so no Chinese glyph renders as a box
   fonts-noto-cjk fontconfig
   # Latin and digits in A4 PDFs (ui/pdf.py)
@@ -38,6 +50,28 @@ packages=(
   # TEST ONLY: the browser the operator-page tests drive through Playwright (tests/central)
   chromium
 )
+
+# TEST/DEMO ONLY (tests, bench, training PCs), never on a terminal: the virtual PC/SC reader for
+# our passport emulator listens on every interface, so anyone on the network could "insert" a card.
+dev_only=(
+  vsmartcard-vpcd
+)
+if [[ "$profile" == dev ]]; then
+  packages+=("${dev_only[@]}")
+fi
+
+if $list_only; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
+
+if [[ "$profile" == terminal ]]; then
+  for package in "${dev_only[@]}"; do
+    if [[ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)" == "install ok installed" ]]; then
+      echo "WARNING: $package is installed; it must not be on a terminal: apt-get purge $package" >&2
+    fi
+  done
+fi
 
 missing=()
 for package in "${packages[@]}"; do

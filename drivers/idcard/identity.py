@@ -47,7 +47,9 @@ class Identity:
     ``photo_missing_reason`` then says why, in words fit for a staff screen. ``authenticated``
     says how far an eMRTD's data was proven genuine by passive authentication: "chain" (the SOD
     signature verified up to a configured CSCA), "signature" (SOD signature valid, no CSCA
-    configured), "hashes" (data group hashes only); None when not applicable.
+    configured), "hashes" (data group hashes only); None when not applicable or not proven (no
+    EF.SOD). ``missing_files`` names the files an eMRTD should have had but did not (e.g. "DG11",
+    "SOD"): the read went on without them.
     """
 
     document_type: DocumentType
@@ -65,6 +67,7 @@ class Identity:
     photo_jpeg: bytes | None = None
     photo_missing_reason: str | None = None
     authenticated: str | None = None
+    missing_files: tuple[str, ...] = ()
 
     def redacted(self) -> str:
         """A log-safe description: the document type only."""

@@ -17,6 +17,28 @@ import sys
 from dataclasses import dataclass
 
 DEFAULT_SOCKET = "/run/pcscd/pcscd.comm"
+#: Reader names of virtual readers (vsmartcard's vpcd: "Virtual PCD 00 00"), lower case: a card
+#: "inserted" over the network, never a citizen's document on a terminal.
+VIRTUAL_READER_MARKERS = ("virtual pcd", "vpcd")
+
+
+def is_virtual_reader(name: str) -> bool:
+    """True for a virtual (network-fed) reader's name (any thread)."""
+    lowered = name.lower()
+    return any(marker in lowered for marker in VIRTUAL_READER_MARKERS)
+
+
+def pick_reader(names: list[str] | tuple[str, ...], wanted: str, allow_virtual: bool) -> str | None:
+    """The first of ``names`` containing ``wanted`` ("" = any), skipping virtual readers unless
+    ``allow_virtual`` (tests and the demo) *and* ``wanted`` names one: an empty ``wanted`` never
+    picks a virtual reader."""
+    for name in names:
+        if wanted not in name:
+            continue
+        if is_virtual_reader(name) and not (allow_virtual and wanted):
+            continue
+        return name
+    return None
 
 _LIST_READERS = """
 import json

@@ -13,10 +13,6 @@ from drivers.idcard.emrtd.mrz import AccessKey
 from drivers.idcard.emrtd.pcsc import AccessKeyRequired, PcscPassportReader
 from drivers.idcard.emulator.document import make_passport
 
-#: pyscard's CardRequest.__del__ raises when the private pcscd it talked to (an earlier test's) is
-#: gone; harmless, and nothing of ours.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Exception ignored in. <function PCSCCardRequest.__del__:pytest.PytestUnraisableExceptionWarning")
 
 
 
@@ -25,7 +21,7 @@ def reader(rig, tmp_path):
     csca = tmp_path / "csca.pem"
     csca.write_bytes(rig.passport.pki.csca_pem)
     reader = id_reader_backends.create("pcsc", reader_name="Virtual PCD 00 00", csca_path=str(csca),
-                                       poll_interval_s=0.05, supervise_interval_s=0.2)
+                                       allow_virtual_readers=True, poll_interval_s=0.05, supervise_interval_s=0.2)
     reader.open()
     yield reader
     reader.close()
@@ -88,6 +84,24 @@ def test_read_waits_for_insertion_from_another_thread(rig, reader):
     assert reader.read_document(10.0).document_type is DocumentType.PASSPORT
 
 
+def test_a_chip_with_absent_optional_files_answering_bare_status_words(rig, tmp_path):
+    """DG11 and EF.SOD listed but absent, the chip answering 6A82 bare under SM (as real chips
+    do): through pcscd the read goes on, and the identity says what was missing."""
+    sparse = make_passport(omit=("DG11", "SOD"), bare_status={0x6A82, 0x6282}, pki=rig.passport.pki)
+    lenient = PcscPassportReader(reader_name=rig.reader_name, require_sod=False, poll_interval_s=0.05,
+                                 allow_virtual_readers=True)
+    lenient.open()
+    try:
+        rig.insert(sparse)
+        lenient.set_access_key(sparse.key)
+        identity = lenient.read_document(5.0)
+        assert identity.missing_files == ("DG11", "SOD") and identity.authenticated is None
+        assert identity.name == "XIAOMEI ZHOU" and identity.photo_jpeg is not None
+    finally:
+        lenient.close()
+        rig.remove()
+
+
 def _wait(predicate, timeout_s: float = 10.0) -> None:
     deadline = time.monotonic() + timeout_s
     while not predicate():
@@ -96,20 +110,62 @@ def _wait(predicate, timeout_s: float = 10.0) -> None:
 
 
 def test_survives_a_pcscd_restart(rig, reader):
-    from smartcard.CardMonitoring import CardMonitor
-
     supervisor = reader._supervisor
     _wait(lambda: supervisor.service_up)
+    assert reader.status().state is DeviceState.ONLINE
     before = supervisor.restarts
     rig.card.remove()
-    rig.pcscd.stop()  # pcscd gone (Debian's exits when idle): the supervisor notices
+    rig.pcscd.stop()  # pcscd gone (Debian's exits when idle): the watcher notices, stays alive
     _wait(lambda: not supervisor.service_up)
+    assert supervisor.running
+    assert reader.status().state is DeviceState.OFFLINE and "PC/SC" in reader.status().detail
+    with pytest.raises(NoDocumentPresent):
+        reader.read_document(0.1)
     rig.pcscd.start()
     _wait(lambda: supervisor.service_up and supervisor.restarts > before)
-    assert CardMonitor().rmthread.is_alive()  # pyscard's card monitor runs again
+    assert reader.status().state is DeviceState.ONLINE
     reader.set_access_key(rig.passport.key)
     rig.insert()
     assert reader.read_document(10.0).name
+
+
+def test_close_stops_every_thread_that_watches_pcscd(rig, pcsc_watchers):
+    reader = PcscPassportReader(reader_name=rig.reader_name, supervise_interval_s=30, allow_virtual_readers=True)
+    reader.open()
+    _wait(lambda: reader._supervisor.service_up)
+    assert pcsc_watchers()
+    reader.close()  # returns at once although the watcher waits up to 30 s: the wait is cancelled
+    assert pcsc_watchers() == []
+
+
+def test_a_connection_to_a_daemon_that_restarted_is_released_without_noise(rig):
+    """pyscard's __del__ would raise from the garbage collector for a context of a pcscd that has
+    since restarted, or for a connection whose constructor failed while pcscd was gone; the backend
+    releases such connections itself, quietly."""
+    import gc
+    import sys
+
+    from smartcard.System import readers
+
+    from drivers.idcard.emrtd.pcsc import _create_connection, _release
+
+    reader = next(r for r in readers() if rig.reader_name in str(r))
+    connection = reader.createConnection()
+    rig.pcscd.stop()
+    unraisable = []
+    previous, sys.unraisablehook = sys.unraisablehook, unraisable.append
+    try:
+        with pytest.raises(Exception, match="establish context"):
+            _create_connection(reader)  # pcscd gone: pyscard's constructor fails half-way
+        rig.pcscd.start()
+        _release(connection)  # a context of the daemon before the restart
+        del connection
+        gc.collect()
+    finally:
+        sys.unraisablehook = previous
+        if rig.pcscd.process is None:
+            rig.pcscd.start()
+    assert unraisable == []
 
 
 def test_reader_name_substring_and_closed_reader(rig):
@@ -126,6 +182,29 @@ def test_reader_name_substring_and_closed_reader(rig):
         other.read_document(0.1)
 
 
+@pytest.mark.parametrize("options", [
+    {"reader_name": "Virtual PCD"},                                  # named, but not allowed
+    {"reader_name": "", "allow_virtual_readers": True},              # allowed, but not named
+    {},                                                              # a terminal's defaults
+], ids=["named-not-allowed", "allowed-not-named", "defaults"])
+def test_a_virtual_reader_is_never_used_unless_allowed_and_named(rig, options):
+    from drivers.idcard.pcsc_probe import is_virtual_reader, pick_reader
+
+    refused = PcscPassportReader(poll_interval_s=0.05, **options)
+    refused.open()
+    try:
+        refused.set_access_key(rig.passport.key)
+        rig.insert()
+        with pytest.raises(NoDocumentPresent):
+            refused.read_document(1.0)  # the passport lies on vpcd's reader: not read
+        assert not refused.is_usable() and refused.status().state is DeviceState.NO_DEVICE
+    finally:
+        refused.close()
+        rig.remove()
+    assert is_virtual_reader("Virtual PCD 00 01") and not is_virtual_reader("ACS ACR1281 1S Dual Reader PICC 00 00")
+    assert pick_reader(["Virtual PCD 00 00", "ACS ACR1281 PICC 00 01"], "", True) == "ACS ACR1281 PICC 00 01"
+
+
 def test_short_apdus_by_default_extended_when_allowed_and_announced(rig, reader):
     from drivers.idcard.emrtd.pcsc import atr_allows_extended
     from drivers.idcard.emulator.card import make_atr
@@ -136,7 +215,8 @@ def test_short_apdus_by_default_extended_when_allowed_and_announced(rig, reader)
     reader.set_access_key(rig.passport.key)
     reader.read_document(5.0)
     short_count = reader.last_apdus
-    allowed = PcscPassportReader(reader_name="Virtual PCD 00 00", extended_length=True, poll_interval_s=0.05)
+    allowed = PcscPassportReader(reader_name="Virtual PCD 00 00", extended_length=True, poll_interval_s=0.05,
+                                 allow_virtual_readers=True)
     allowed.open()
     try:
         allowed.set_access_key(rig.passport.key)

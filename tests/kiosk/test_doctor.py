@@ -26,6 +26,7 @@ from kiosk.doctor import (
     WARN,
     Seams,
     check_clock,
+    check_csca,
     check_cups,
     check_cups_job_files,
     check_disk,
@@ -106,14 +107,37 @@ def test_no_reader_on_a_running_pcscd_fails_and_a_present_one_passes(tmp_path: P
         f'FRIENDLYNAME "Virtual PCD"\nDEVICENAME /dev/null:0x{port:X}\nLIBPATH {VPCD_LIBRARY}\n'
         f"CHANNELID 0x{port:X}\n")
     try:
-        wanted = {"id_reader": {"backend": "pcsc", "options": {"reader_name": "Virtual PCD"}}}
+        wanted = {"id_reader": {"backend": "pcsc", "options": {"reader_name": "Virtual PCD",
+                                                               "allow_virtual_readers": True}}}
         checks = check_pcsc(config_for(tmp_path, **wanted), Seams(pcscd_socket=path))
+        terminal = check_pcsc(config_for(tmp_path, **PCSC), Seams(pcscd_socket=path))
         other = {"id_reader": {"backend": "pcsc", "options": {"reader_name": "ACS ACR1281"}}}
         missing = check_pcsc(config_for(tmp_path, **other), Seams(pcscd_socket=path))
     finally:
         _stop(process, folder)
     assert [c.verdict for c in checks] == [OK, OK] and "Virtual PCD" in checks[1].detail
+    assert terminal[1].verdict == FAIL and "virtual reader (refused)" in terminal[1].detail
+    assert "purge vsmartcard-vpcd" in terminal[1].fix
     assert missing[1].verdict == FAIL and "no reader named 'ACS ACR1281'" in missing[1].detail
+
+
+def test_a_passport_reader_without_csca_certificates_fails_outside_the_demo(tmp_path: Path) -> None:
+    from drivers.idcard.emulator.document import make_pki
+
+    [bare] = check_csca(config_for(tmp_path, **PCSC))
+    assert bare.verdict == FAIL and "not authenticated" in bare.detail and "csca_path" in bare.fix
+    demo = config_for(tmp_path, **PCSC).with_overrides(ui={"demo_controls": True})
+    assert [c.verdict for c in check_csca(demo)] == [WARN]
+    csca = tmp_path / "csca.pem"
+    csca.write_bytes(make_pki().csca_pem)
+    configured = {"id_reader": {"backend": "pcsc", "options": {"csca_path": str(csca)}}}
+    assert [(c.verdict, c.detail) for c in check_csca(config_for(tmp_path, **configured))] == [(OK, f"1 in {csca}")]
+    broken = {"id_reader": {"backend": "pcsc", "options": {"csca_path": str(tmp_path / "none.pem")}}}
+    assert [c.verdict for c in check_csca(config_for(tmp_path, **broken))] == [FAIL]
+    assert check_csca(config_for(tmp_path)) == []  # no passport reader, nothing to say
+    names = [c.name for c in run_checks(config_for(tmp_path, **PCSC), Seams(open_devices=False,
+                                                                             pcscd_socket="/nonexistent"))]
+    assert "csca certificates" in names
 
 
 def test_pcsc_is_only_checked_when_configured(tmp_path: Path) -> None:

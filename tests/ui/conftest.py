@@ -60,6 +60,8 @@ def class_name(obj: Any) -> str:
 KNOWN_QT_NOISE = (
     re.compile(r"pipewire", re.IGNORECASE),
     re.compile(r"^Member contentWidth of the object PopupList_QMLTYPE_\d+ overrides a member"),
+    # The pinyin input method says so (as a warning) the first time it runs for a user.
+    re.compile(r"^PinyinDecoderService::init\(\): creating directory for user dictionary "),
 )
 
 

@@ -600,10 +600,6 @@
         <translation>请检查时钟，然后立即同步；如平台仍然拒绝，请联系平台管理员。</translation>
     </message>
     <message>
-        <source>Waiting to be sent</source>
-        <translation>待发送</translation>
-    </message>
-    <message>
         <source>Being sent</source>
         <translation>发送中</translation>
     </message>

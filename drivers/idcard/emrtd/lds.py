@@ -114,7 +114,7 @@ def parse_dg11(data: bytes) -> dict[str, str]:
 
 def identity_from(dg1: mrz_module.Mrz, photo_jpeg: bytes | None, photo_reason: str | None,
                   dg11: dict[str, str] | None = None, today: _dt.date | None = None,
-                  authenticated: str | None = None) -> Identity:
+                  authenticated: str | None = None, missing_files: tuple[str, ...] = ()) -> Identity:
     """The :class:`Identity` of a passport from its data groups."""
     dg11 = dg11 or {}
     birth = mrz_module.yymmdd_date(dg1.birth_date, future=False, today=today)
@@ -139,4 +139,5 @@ def identity_from(dg1: mrz_module.Mrz, photo_jpeg: bytes | None, photo_reason: s
         photo_jpeg=photo_jpeg,
         photo_missing_reason=photo_reason,
         authenticated=authenticated,
+        missing_files=missing_files,
     )

@@ -119,21 +119,33 @@ def _td3(l1: str, l2: str) -> Mrz:
                l2[21:27], l2[10:13], surname, given, l2[28:42].strip("<"))
 
 
+#: An expiry date is at most this many years ahead; any later reading is a century too late
+#: (passports run 5-10 years, some travel documents longer). Everything else lies in the past:
+#: a document that expired in 1994 reads as expired, never as valid until 2094.
+EXPIRY_HORIZON_YEARS = 20
+
+
 def yymmdd_date(text: str, future: bool, today: _dt.date | None = None) -> _dt.date:
-    """A ``YYMMDD`` MRZ date as a date. Birth dates (``future`` False) are never in the future;
-    expiry dates (``future`` True) fall within 50 years after ``today``'s century pivot."""
+    """A ``YYMMDD`` MRZ date as a date; the century comes from what the date is.
+
+    Birth dates (``future`` False): the latest such date not after ``today`` (nobody is born in
+    the future; a holder is under 100 years old). Expiry dates (``future`` True): the year in
+    ``(today.year - 100 + EXPIRY_HORIZON_YEARS, today.year + EXPIRY_HORIZON_YEARS]``.
+    """
     if not re.fullmatch(r"\d{6}", text):
         raise MrzError("an MRZ date is not six digits")
     today = today or _dt.date.today()
     yy, month, day = int(text[:2]), int(text[2:4]), int(text[4:])
-    century = today.year // 100 * 100
-    year = century + yy
-    if not future and year > today.year:
-        year -= 100
-    if future and year < today.year - 50:
-        year += 100
+    year = today.year // 100 * 100 + yy
     try:
-        return _dt.date(year, month, day)
+        if future:
+            if year > today.year + EXPIRY_HORIZON_YEARS:
+                year -= 100
+            elif year <= today.year + EXPIRY_HORIZON_YEARS - 100:
+                year += 100
+            return _dt.date(year, month, day)
+        date = _dt.date(year, month, day)
+        return date if date <= today else _dt.date(year - 100, month, day)
     except ValueError:
         raise MrzError("an MRZ date is not a real date") from None
 

@@ -1,8 +1,10 @@
 """The ``pcsc`` backend: ICAO 9303 eMRTDs (passports, travel permits) through pyscard.
 
 The reader is the first PC/SC reader whose name contains ``reader_name`` (names carry changing
-index numbers, so never match whole names). The chip is opened with an exclusive T=1 connection
-for the whole BAC/PACE + SM session and unpowered afterwards, which destroys the session keys.
+index numbers, so never match whole names); virtual readers (vpcd's "Virtual PCD") are refused
+unless ``allow_virtual_readers`` (tests and the demo) and ``reader_name`` names one. The chip is
+opened with an exclusive T=1 connection for the whole BAC/PACE + SM session and unpowered
+afterwards, which destroys the session keys.
 The access key (document number, birth date, expiry — or a CAN) comes from the touchscreen via
 :meth:`PcscPassportReader.set_access_key`; without one a present document raises
 :class:`AccessKeyRequired`. All methods run on the reader's owner thread unless marked.
@@ -32,6 +34,7 @@ from ...common import (
 )
 from ..base import DocumentRemoved, IdReader, id_reader_backends
 from ..identity import Identity
+from ..pcsc_probe import is_virtual_reader, pick_reader
 from .bac import AccessDenied
 from .monitor import PcscSupervisor
 from .mrz import AccessKey
@@ -39,6 +42,8 @@ from .session import EmrtdSession, build_identity
 from .sod import load_csca_certificates
 
 log = logging.getLogger(__name__)
+#: The status detail while pcscd does not answer.
+SERVICE_UNAVAILABLE = "PC/SC service unavailable"
 
 
 class AccessKeyRequired(DeviceUserError):
@@ -74,6 +79,41 @@ def atr_allows_extended(atr: bytes) -> bool:
     return False
 
 
+def _release(connection: CardConnection) -> None:
+    """Release pyscard's connection and its PC/SC context now, whatever state pcscd is in.
+
+    Left to pyscard's ``__del__``, a context of a daemon that has since restarted raises
+    "invalid handle" from the garbage collector; that context is gone with its daemon anyway.
+    """
+    try:
+        connection.release()
+    except Exception:  # noqa: BLE001 - a pulled card or a dead daemon: nothing left to release
+        log.debug("PC/SC connection release failed", exc_info=True)
+        # pyscard's own field, on the PCSCCardConnection inside the decorator createConnection()
+        # returns: its __del__ then has nothing left to release.
+        getattr(connection, "component", connection).hcontext = None
+
+
+def _create_connection(reader):  # noqa: ANN001, ANN202 - pyscard's reader and connection types
+    """``reader.createConnection()``, without the noise of a failed one.
+
+    pyscard's connection stores the result of ``SCardEstablishContext`` before checking it; when
+    pcscd is gone the constructor raises and the half-built object's ``__del__`` later releases a
+    context that never existed, raising from the garbage collector. Its ``hcontext`` is cleared
+    through the traceback, the only place that still holds it.
+    """
+    try:
+        return reader.createConnection()
+    except Exception as exc:
+        link = exc.__traceback__
+        while link is not None:
+            half_built = link.tb_frame.f_locals.get("self")
+            if half_built is not None and hasattr(half_built, "hcontext"):
+                half_built.hcontext = None
+            link = link.tb_next
+        raise
+
+
 @id_reader_backends.register("pcsc")
 class PcscPassportReader(IdReader):
     """A contactless PC/SC reader for ePassports.
@@ -83,14 +123,18 @@ class PcscPassportReader(IdReader):
     it only the DG hashes and the SOD signature. ``extended_length``: allow extended APDUs when
     the chip's ATR announces them (off by default: many readers cannot). ``pace``/``bac_fallback``:
     the access protocol policy. ``require_sod``: refuse documents without EF.SOD.
+    ``allow_virtual_readers``: accept a virtual reader named by ``reader_name`` (tests, demo).
     """
 
     reports_presence = True  # pcscd knows whether a chip is in the field
 
     def __init__(self, reader_name: str = "", csca_path: str | None = None, extended_length: bool = False,
                  pace: bool = True, bac_fallback: bool = True, require_sod: bool = True,
-                 poll_interval_s: float = 0.25, supervise_interval_s: float = 2.0) -> None:
+                 poll_interval_s: float = 0.25, supervise_interval_s: float = 2.0,
+                 allow_virtual_readers: bool = False) -> None:
         self.reader_name = reader_name
+        self.allow_virtual_readers = allow_virtual_readers
+        self._refusal_logged = False
         self.csca_path = csca_path
         self.extended_length = extended_length
         self.pace = pace
@@ -141,15 +185,28 @@ class PcscPassportReader(IdReader):
         self._status = DeviceStatus(DeviceState.ONLINE)
 
     def close(self) -> None:
-        """Stop the supervisor and forget the access key (owner thread)."""
+        """Stop the watcher thread (joined: nothing of ours watches pcscd after this) and forget
+        the access key (owner thread)."""
         self._supervisor.stop()
         self.set_access_key(None)
         self._open = False
         self._status = DeviceStatus(DeviceState.OFFLINE, detail="not open")
 
     def status(self) -> DeviceStatus:
-        """The last known status (owner thread)."""
-        return self._status
+        """OFFLINE while pcscd is gone, NO_DEVICE without a matching reader, else ONLINE (any thread).
+
+        From the watcher's last observation once it made one; before that, the last read's.
+        """
+        watcher = self._supervisor
+        if not self._open or not watcher.observed:
+            return self._status
+        if not watcher.service_up:
+            return DeviceStatus(DeviceState.OFFLINE, ErrorAction.RESET, SERVICE_UNAVAILABLE)
+        if self._match(watcher.reader_names) is None:
+            virtual = any(is_virtual_reader(n) for n in watcher.reader_names)
+            return DeviceStatus(DeviceState.NO_DEVICE, ErrorAction.CLEAR,
+                                "only a virtual reader (refused)" if virtual else "reader not connected")
+        return DeviceStatus(DeviceState.ONLINE)
 
     def info(self) -> DeviceInfo:
         """The matched reader's name as the model (owner thread)."""
@@ -158,7 +215,12 @@ class PcscPassportReader(IdReader):
 
     # -- reading -----------------------------------------------------------------------------
     def _match(self, names: list[str]) -> str | None:
-        return next((n for n in names if self.reader_name in n), None)
+        chosen = pick_reader(names, self.reader_name, self.allow_virtual_readers)
+        if chosen is None and not self._refusal_logged and any(
+                is_virtual_reader(n) and self.reader_name in n for n in names):
+            self._refusal_logged = True
+            log.warning("virtual PC/SC reader refused (allow_virtual_readers is off, or no reader_name)")
+        return chosen
 
     def read_document(self, timeout_s: float) -> Identity:
         """Wait up to ``timeout_s`` for a chip, then read it with the entered access key."""
@@ -175,11 +237,7 @@ class PcscPassportReader(IdReader):
         try:
             return self._read(connection)
         finally:
-            try:
-                connection.disconnect()
-                connection.release()
-            except Exception:  # noqa: BLE001 - a pulled card or dead daemon: nothing to release
-                pass
+            _release(connection)
 
     def document_present(self) -> bool:
         """Does PC/SC report a card in the matched reader? (owner thread).
@@ -213,22 +271,30 @@ class PcscPassportReader(IdReader):
         try:
             names = [r for r in list_readers()]
         except Exception as exc:  # noqa: BLE001 - pyscard raises several types for a dead daemon
-            self._status = DeviceStatus(DeviceState.NO_DEVICE, ErrorAction.RESET, "PC/SC service unavailable")
+            self._status = DeviceStatus(DeviceState.OFFLINE, ErrorAction.RESET, SERVICE_UNAVAILABLE)
             log.debug("PC/SC unavailable: %s", type(exc).__name__)
             return None
-        reader = next((r for r in names if self.reader_name in str(r)), None)
+        chosen = self._match([str(r) for r in names])
+        reader = next((r for r in names if str(r) == chosen), None)
         if reader is None:
             self._status = DeviceStatus(DeviceState.NO_DEVICE, ErrorAction.CLEAR, "reader not connected")
             return None
+        try:
+            connection = _create_connection(reader)  # a PC/SC context of its own: pcscd may just have gone
+        except Exception as exc:  # noqa: BLE001 - pyscard raises several types for a dead daemon
+            self._status = DeviceStatus(DeviceState.OFFLINE, ErrorAction.RESET, SERVICE_UNAVAILABLE)
+            log.debug("PC/SC unavailable: %s", type(exc).__name__)
+            return None
         self._status = DeviceStatus(DeviceState.ONLINE)
-        connection = reader.createConnection()
         try:
             connection.connect(protocol=CardConnection.T1_protocol, mode=SCARD_SHARE_EXCLUSIVE,
                                disposition=SCARD_UNPOWER_CARD)
         except NoCardException:
+            _release(connection)
             return None
         except (CardConnectionException, SmartcardException) as exc:
             log.debug("connect failed: %s %s", type(exc).__name__, exc)
+            _release(connection)
             return None
         return connection
 
@@ -246,7 +312,12 @@ class PcscPassportReader(IdReader):
                                       ErrorAction.NONE) from exc
             return bytes(data), (sw1 << 8) | sw2
 
-        extended = self.extended_length and atr_allows_extended(bytes(connection.getATR()))
+        try:
+            atr = bytes(connection.getATR())
+        except SmartcardException as exc:
+            raise DocumentRemoved("the passport was removed before the read; start again",
+                                  ErrorAction.NONE) from exc
+        extended = self.extended_length and atr_allows_extended(atr)
         session = EmrtdSession(transmit, extended=extended, pace=self.pace, bac_fallback=self.bac_fallback)
         try:
             result = session.read_document(key)

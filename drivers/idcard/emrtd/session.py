@@ -40,13 +40,25 @@ class CardError(ProtocolError):
         self.sw = sw
 
 
+class FileAbsent(CardError):
+    """The chip has no such file (SW 6A82 to SELECT): for an optional file, the read goes on."""
+
+
+#: SELECT status words that mean "this file is not on the chip".
+FILE_NOT_FOUND = (0x6A82,)
+#: Data groups read when EF.COM lists them; a missing one is reported, not fatal.
+OPTIONAL_GROUPS = ("DG2", "DG11")
+
+
 @dataclass
 class ReadResult:
-    """Raw files read in one session, the access method used and the APDU count."""
+    """Raw files read in one session, the access method used, the APDU count, and the files the
+    chip should have had (listed in EF.COM, or EF.SOD) but did not."""
 
     files: dict[str, bytes] = field(default_factory=dict)
     access: str = ""
     apdus: int = 0
+    missing: list[str] = field(default_factory=list)
 
 
 class EmrtdSession:
@@ -149,21 +161,30 @@ class EmrtdSession:
     def read_file(self, name: str) -> bytes:
         """Select LDS file ``name`` (see :data:`lds.FILES`) and read it whole."""
         fid = lds.FILES[name][0]
-        self._expect_ok(Command(0x00, 0xA4, 0x02, 0x0C, fid.to_bytes(2, "big")), f"selecting EF.{name}")
-        return self._read_current()
+        _data, sw = self.send(Command(0x00, 0xA4, 0x02, 0x0C, fid.to_bytes(2, "big")))
+        if sw in FILE_NOT_FOUND:
+            raise FileAbsent(f"EF.{name} is not on the chip", sw)
+        if sw != 0x9000:
+            raise CardError(f"selecting EF.{name} failed", sw)
+        return self._read_current(f"EF.{name}")
 
-    def _read_current(self) -> bytes:
+    def _read_current(self, what: str = "the file") -> bytes:
         head = self._read_binary(0, 8, allow_short=True)
         try:
             total = header_length(head)
         except TlvError:
-            raise TlvError("a file does not start with a TLV header") from None
+            raise TlvError(f"{what} does not start with a TLV header") from None
         data = bytearray(head[:total])
         chunk = EXTENDED_READ if self.extended else SHORT_READ
         while len(data) < total:
-            part = self._read_binary(len(data), min(chunk, total - len(data)))
+            try:
+                part = self._read_binary(len(data), min(chunk, total - len(data)))
+            except CardError as exc:
+                if exc.sw != 0x6B00:  # 6B00: offset beyond the file, i.e. it ended
+                    raise
+                part = b""
             if not part:
-                raise ProtocolError("the chip returned no data before the end of the file", ErrorAction.NONE)
+                raise TlvError(f"{what} ends after {len(data)} of the {total} bytes its TLV header announces")
             data += part
         return bytes(data[:total])
 
@@ -185,17 +206,24 @@ class EmrtdSession:
 
     # -- the whole document ---------------------------------------------------------------------
     def read_document(self, key: AccessKey) -> ReadResult:
-        """Authenticate and read EF.COM, DG1, DG2, DG11 (when listed) and EF.SOD."""
+        """Authenticate and read EF.COM, DG1, DG2 and DG11 (when listed) and EF.SOD.
+
+        EF.COM and DG1 must be there; a listed optional group or EF.SOD that the chip says it
+        does not have (SW 6A82, protected or bare) goes into ``missing`` and the read goes on.
+        """
         result = ReadResult(access=self.authenticate(key))
         result.files["COM"] = self.read_file("COM")
-        listed = lds.parse_com(result.files["COM"])
-        for name in ("DG1", "DG2", "DG11"):
-            if name in listed or name == "DG1":
-                result.files[name] = self.read_file(name)
         try:
-            result.files["SOD"] = self.read_file("SOD")
-        except CardError as exc:
-            log.warning("EF.SOD unreadable: %s", exc.sw)
+            listed = lds.parse_com(result.files["COM"])
+        except TlvError as exc:
+            raise TlvError(f"EF.COM is malformed: {exc.message}") from None
+        result.files["DG1"] = self.read_file("DG1")
+        for name in [*(g for g in OPTIONAL_GROUPS if g in listed), "SOD"]:
+            try:
+                result.files[name] = self.read_file(name)
+            except FileAbsent as exc:
+                log.warning("%s absent (SW %04X); reading on", name, exc.sw)
+                result.missing.append(name)
         result.apdus = self.apdus
         return result
 
@@ -203,10 +231,17 @@ class EmrtdSession:
 _DG_NUMBERS = {"DG1": 1, "DG2": 2, "DG11": 11}
 
 
-def build_identity(result: ReadResult, cscas: list | None, require_sod: bool = True):
-    """Decode the files of ``result`` and passive-authenticate them; returns an Identity."""
-    from ..identity import Identity  # noqa: F401  (type only)
+def _parsed(name: str, parser: Callable, data: bytes):
+    """``parser(data)``, with a malformed file named in the error."""
+    try:
+        return parser(data)
+    except TlvError as exc:
+        raise TlvError(f"EF.{name} is malformed: {exc.message}") from None
 
+
+def build_identity(result: ReadResult, cscas: list | None, require_sod: bool = True):
+    """Decode the files of ``result`` and passive-authenticate them; returns an Identity whose
+    ``missing_files`` names what the chip did not have."""
     files = result.files
     if "SOD" not in files:
         if require_sod:
@@ -215,7 +250,7 @@ def build_identity(result: ReadResult, cscas: list | None, require_sod: bool = T
     else:
         groups = {_DG_NUMBERS[name]: files[name] for name in _DG_NUMBERS if name in files}
         authenticated = sod.passive_authentication(files["SOD"], groups, cscas)
-    dg1 = lds.parse_dg1(files["DG1"])
+    dg1 = _parsed("DG1", lds.parse_dg1, files["DG1"])
     photo, reason = None, None
     if "DG2" in files:
         try:
@@ -224,5 +259,6 @@ def build_identity(result: ReadResult, cscas: list | None, require_sod: bool = T
             reason = f"the passport photo could not be decoded: {exc.message}"
     else:
         reason = "the passport chip has no face image"
-    dg11 = lds.parse_dg11(files["DG11"]) if "DG11" in files else None
-    return lds.identity_from(dg1, photo, reason, dg11, authenticated=authenticated)
+    dg11 = _parsed("DG11", lds.parse_dg11, files["DG11"]) if "DG11" in files else None
+    return lds.identity_from(dg1, photo, reason, dg11, authenticated=authenticated,
+                             missing_files=tuple(result.missing))

@@ -1,8 +1,26 @@
 """Secure messaging (ICAO 9303-11 §9.8): wrapping commands and unwrapping responses.
 
 One :class:`SecureMessaging` per authenticated session; the send sequence counter advances on
-every command and response, so a session is never resumed after an error (start over with BAC or
-PACE). Used by the reader and by our card emulator (``card_side=True``).
+every protected command and every protected response, so a session is never resumed after an SM
+error (start over with BAC or PACE). Used by the reader and by our card emulator.
+
+What real chips send back to a protected command, and what :meth:`SecureMessaging.unprotect`
+makes of it:
+
+- a protected response (DO'87'/DO'85', DO'99', DO'8E'): MAC checked, data decrypted, the status
+  word is DO'99''s;
+- a **bare status word** 6987 (SM data objects missing) or 6988 (SM data objects incorrect): the
+  chip has ended secure messaging, :class:`SecureMessagingError`;
+- any other bare status word (6A82 "file not found" for an absent optional file, 6282 "end of
+  file", 6982 ...): the command's status, returned with no data. The chip did not MAC it, so the
+  send sequence counter does not advance for it (as jmrtd, whose wrapper never unwraps a
+  response without data) and the session goes on; the caller decides what the status means. It
+  is unauthenticated, so it can only ever make the read *fail* or skip a file, never add data;
+- a protected response **without DO'99'**: refused (:class:`SecureMessagingError`). ICAO 9303-11
+  (§9.8, the protected response is [DO'85'/DO'87'] DO'99' DO'8E') makes DO'99' mandatory, and
+  without it the status word would not be covered by the MAC, so a 6A82 or 9000 could be swapped
+  in transit. jmrtd parses such a response but reports status 0000, which its callers treat as a
+  failure too; failing here says why.
 """
 
 from __future__ import annotations
@@ -11,6 +29,10 @@ from ...common import ErrorAction, ProtocolError
 from . import crypto
 from .apdu import Command
 from .tlv import Tlv, TlvError, build, find, parse_all
+
+
+#: Bare status words with which a chip ends secure messaging (ISO 7816-4 / ICAO 9303-11).
+SM_ABORTED = (0x6987, 0x6988)
 
 
 class SecureMessagingError(ProtocolError):
@@ -81,10 +103,14 @@ class SecureMessaging:
         return wrapped.encode(extended or len(body) > 255)
 
     def unprotect(self, data: bytes, sw: int) -> tuple[bytes, int]:
-        """Verify and decrypt a protected response; returns (plain data, SW from DO99)."""
-        self.ssc += 1
-        if sw in (0x6987, 0x6988) or (not data and sw != 0x9000):
+        """Verify and decrypt a protected response; returns (plain data, SW from DO99), or
+        (b"", sw) for a bare status word other than 6987/6988 (see the module docstring)."""
+        if sw in SM_ABORTED:
+            self.ssc += 1
             raise SecureMessagingError(f"the chip rejected the secure message (SW {sw:04X})")
+        if not data and sw != 0x9000:
+            return b"", sw  # the command's own status, sent unprotected: no MAC, no SSC step
+        self.ssc += 1
         try:
             items = parse_all(data)
         except TlvError as exc:

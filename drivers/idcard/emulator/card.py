@@ -44,6 +44,9 @@ class EmrtdCard:
     extended: bool = False
     #: Plaintext bytes the chip returns at most per READ BINARY.
     max_read: int = 0xFF00
+    #: Status words this chip sends bare (unprotected, no data) even under secure messaging, as
+    #: many real chips do for 6A82 (absent file) or 6282 (end of file).
+    bare_status: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
         if self.pace:
@@ -91,7 +94,7 @@ class EmrtdCard:
         except (TlvError, ValueError) as exc:
             log.debug("emulator refused a command: %s", exc)
             data, sw = b"", 0x6A80
-        if protected and self.sm is not None:
+        if protected and self.sm is not None and not (sw in self.bare_status and not data):
             return self.sm.protect_response(data, sw) + sw.to_bytes(2, "big")
         pending, self._pending_sm = self._pending_sm, None
         if pending is not None:

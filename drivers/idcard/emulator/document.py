@@ -138,8 +138,13 @@ class TestPassport:
 def make_passport(mrz_text: str = SAMPLE_MRZ, can: str = "123456", pace: list[PaceInfo] | None = None,
                   bac: bool = True, dg2_size: int = 0, jpeg2000: bool = False, extended: bool = False,
                   dg11: dict[int, str] | None = None, pki: TestPki | None = None,
-                  max_read: int = 0xFF00) -> TestPassport:
-    """A signed test passport. ``pace`` None means PACE-ECDH-GM-AES-128 on P-256 plus BAC."""
+                  max_read: int = 0xFF00, omit: tuple[str, ...] = (),
+                  bare_status: frozenset[int] = frozenset()) -> TestPassport:
+    """A signed test passport. ``pace`` None means PACE-ECDH-GM-AES-128 on P-256 plus BAC.
+
+    ``omit``: files (e.g. "DG11", "SOD") the chip does not have although EF.COM lists them and
+    EF.SOD hashes them, as on real documents; ``bare_status``: see :class:`EmrtdCard`.
+    """
     mrz = parse(mrz_text)
     pki = pki or make_pki()
     raw_mrz = mrz_text.replace("\n", "").encode("ascii")
@@ -157,6 +162,7 @@ def make_passport(mrz_text: str = SAMPLE_MRZ, can: str = "123456", pace: list[Pa
     numbers = {"DG1": 1, "DG2": 2, "DG11": 11}
     files["SOD"] = build_sod({numbers[n]: files[n] for n in numbers if n in files}, pki)
     key = AccessKey.from_mrz(mrz)
-    card = EmrtdCard(dict(files), key.mrz_information(), can, [PACE_AES128_P256] if pace is None else pace,
-                     bac, extended, max_read)
+    on_chip = {name: data for name, data in files.items() if name not in omit}
+    card = EmrtdCard(on_chip, key.mrz_information(), can, [PACE_AES128_P256] if pace is None else pace,
+                     bac, extended, max_read, frozenset(bare_status))
     return TestPassport(card, mrz, key, pki, files)
