@@ -35,8 +35,9 @@ Window {
 
             Header {
                 objectName: "header"
-                // A landscape screen is too short for the header, a form field and the keyboard.
-                visible: !(root.landscape && inputPanel.active)
+                // While typing, the screen above the keyboard belongs to the field being typed
+                // into (elder mode has room for little else in either orientation).
+                visible: !inputPanel.active
                 Layout.fillWidth: true
                 snapshot: root.snapshot
             }

@@ -29,16 +29,31 @@ ScreenPage {
     Component.onCompleted: refreshFieldIds()
 
     property Item focusedInput: null
+    property Item focusedBlock: null
+    // Scrolls so the whole question being answered is in view: its label, its input, its hint
+    // and its error. Taller than the view (elder mode, landscape, keyboard up): the input and
+    // as much as fits above it.
     function ensureFocusedVisible() {
-        if (!focusedInput || !focusedInput.activeFocus)
+        if (!focusedInput || !focusedInput.activeFocus || !focusedBlock)
             return
-        const r = focusedInput.mapToItem(flick.contentItem, 0, 0, focusedInput.width, focusedInput.height)
-        const margin = Theme.margin + 80   // room for the label above and the error below
-        if (r.y + r.height + margin > flick.contentY + flick.height)
-            flick.contentY = Math.min(r.y + r.height + margin - flick.height,
-                                      Math.max(0, flick.contentHeight - flick.height))
-        else if (r.y - margin < flick.contentY)
-            flick.contentY = Math.max(0, r.y - margin)
+        showBlock(focusedBlock, focusedInput)
+    }
+    function showBlock(block, input) {
+        const pad = Theme.spacing
+        const b = block.mapToItem(flick.contentItem, 0, 0, block.width, block.height)
+        let top = b.y - pad
+        let bottom = b.y + b.height + pad
+        if (bottom - top > flick.height && input) {
+            const i = input.mapToItem(flick.contentItem, 0, 0, input.width, input.height)
+            top = Math.min(top + (bottom - top - flick.height), i.y - pad)
+            bottom = top + flick.height
+        }
+        let y = flick.contentY
+        if (top < y)
+            y = top
+        else if (bottom > y + flick.height)
+            y = bottom - flick.height
+        flick.contentY = Math.max(0, Math.min(y, flick.contentHeight - flick.height))
     }
 
     ColumnLayout {
@@ -63,13 +78,17 @@ ScreenPage {
                 Repeater {
                     model: screen.fieldIds
                     delegate: FormField {
+                        id: fieldDelegate
                         required property string modelData
                         Layout.fillWidth: true
                         field: screen.fieldById(modelData)
                         onInputFocused: function (item) {
                             screen.focusedInput = item
+                            screen.focusedBlock = fieldDelegate
                             Qt.callLater(screen.ensureFocusedVisible)
                         }
+                        // An error appearing or going away changes the question's height.
+                        onHeightChanged: if (screen.focusedBlock === fieldDelegate) Qt.callLater(screen.ensureFocusedVisible)
                     }
                 }
             }
@@ -78,6 +97,9 @@ ScreenPage {
         KioskButton {
             objectName: "completeFormButton"
             Layout.fillWidth: true
+            // A landscape screen with the keyboard up has room for one question and little
+            // more: the button waits below the keyboard until it closes.
+            visible: !(screen.typing && screen.compact)
             text: qsTr("Next: check your application")
             onClicked: {
                 // Take the focus off the field being edited so its last answer is sent first.
