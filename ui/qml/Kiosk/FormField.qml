@@ -14,6 +14,8 @@ ColumnLayout {
     readonly property bool isTextual: ["text", "phone", "id_number", "number", "date"].indexOf(fieldType) >= 0
     readonly property string shownValue: field.value === null || field.value === undefined ? "" : String(field.value)
     readonly property Item input: fieldType === "address" && addressLoader.item ? addressLoader.item.input : textInput
+    // Answered on the keyboard (the street line of an address too), unless locked to the document.
+    readonly property bool takesTyping: (isTextual || fieldType === "address") && !field.readonly
     signal inputFocused(Item item)
 
     objectName: "fieldBlock_" + fieldId
@@ -234,8 +236,8 @@ ColumnLayout {
                 background: Rectangle {
                     radius: Theme.radius
                     color: radio.checked ? Theme.primaryTint : Theme.surface
-                    border.width: radio.checked ? 3 : 2
-                    border.color: radio.checked ? Theme.primary : Theme.divider
+                    border.width: radio.checked ? 3 : fieldItem.field.error ? 3 : 2
+                    border.color: radio.checked ? Theme.primary : fieldItem.field.error ? Theme.error : Theme.divider
                 }
                 leftPadding: 24
             }
@@ -258,7 +260,7 @@ ColumnLayout {
             width: 60; height: 60; radius: 10
             color: checkBox.checked ? Theme.primary : Theme.surface
             border.width: 4
-            border.color: checkBox.checked ? Theme.primary : Theme.border
+            border.color: checkBox.checked ? Theme.primary : fieldItem.field.error ? Theme.error : Theme.border
             KText {
                 anchors.centerIn: parent
                 text: "✓"
@@ -289,7 +291,8 @@ ColumnLayout {
         objectName: "fieldError_" + fieldItem.fieldId
         Layout.fillWidth: true
         visible: text.length > 0
-        text: fieldItem.field.error || ""
+        // A mark and words, not colour alone.
+        text: fieldItem.field.error ? "⚠ " + fieldItem.field.error : ""
         font.pixelSize: Theme.fontSmall
         font.bold: true
         color: Theme.error

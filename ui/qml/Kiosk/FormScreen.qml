@@ -25,7 +25,36 @@ ScreenPage {
         if (ids.join("\n") !== fieldIds.join("\n"))
             fieldIds = ids
     }
-    onFormChanged: refreshFieldIds()
+    onFormChanged: {
+        refreshFieldIds()
+        if (showFirstProblemPending)
+            Qt.callLater(showFirstProblem)
+    }
+
+    // "Next" with problems: the form goes to the first question with a problem and puts the
+    // finger there (the keyboard only for a typed answer). Every problem is marked beneath its
+    // question; VoiceGuide says the first.
+    property bool showFirstProblemPending: false
+    function showFirstProblem() {
+        showFirstProblemPending = false
+        const fields = form.fields || []
+        for (let i = 0; i < fields.length; ++i) {
+            if (!fields[i].error)
+                continue
+            for (let j = 0; j < fieldRepeater.count; ++j) {
+                const block = fieldRepeater.itemAt(j)
+                if (!block || block.fieldId !== fields[i].id)
+                    continue
+                if (block.takesTyping) {
+                    block.input.forceActiveFocus()
+                } else {
+                    block.forceActiveFocus()   // off any text field: the keyboard closes
+                    showBlock(block, null)
+                }
+                return
+            }
+        }
+    }
     Component.onCompleted: refreshFieldIds()
 
     property Item focusedInput: null
@@ -76,6 +105,7 @@ ScreenPage {
                 width: flick.width
                 spacing: Theme.spacing * 2
                 Repeater {
+                    id: fieldRepeater
                     model: screen.fieldIds
                     delegate: FormField {
                         id: fieldDelegate
@@ -104,6 +134,7 @@ ScreenPage {
             onClicked: {
                 // Take the focus off the field being edited so its last answer is sent first.
                 forceActiveFocus()
+                screen.showFirstProblemPending = true
                 kiosk.completeForm()
             }
         }
