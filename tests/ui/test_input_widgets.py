@@ -212,3 +212,52 @@ def test_the_idle_warning_is_not_hidden_behind_a_picker(kiosk) -> None:
     kiosk.tap("idleContinueButton")
     kiosk.wait_until(lambda: not overlay.isVisible())
     assert kiosk.state["screen"] == "form"
+
+
+def keys_on(panel: Any) -> set[str]:
+    """The labels of the keys the keyboard shows now."""
+    labels = set()
+    stack = [panel]
+    while stack:
+        item = stack.pop()
+        stack.extend(item.childItems())
+        if item.isVisible() and item.metaObject().indexOfProperty("displayText") >= 0:
+            labels.add(str(item.property("displayText") or item.property("text") or ""))
+    return labels - {""}
+
+
+def test_date_picker_takes_a_touch_on_a_value_and_ok_moves_on(kiosk) -> None:
+    walk_to_form(kiosk, "residence_permit")
+    panel = kiosk.find("inputPanel", visible_only=False)
+    kiosk.tap("field_residence_address")  # typing elsewhere when the citizen turns to the date
+    kiosk.wait_until(lambda: panel.property("active"))
+    kiosk.tap("datePickerButton_residence_since")
+    picker = kiosk.get("datePicker")
+    kiosk.wait_until(lambda: picker.isVisible() and not panel.property("active"))
+    year = kiosk.get("dateYearTumbler")
+    now = year.property("currentIndex")
+    kiosk.settle(0.5)  # the wheels have come to rest
+    kiosk.tap(f"dateYearTumbler_{now - 1}")  # the year above the chosen one, in sight: touched
+    kiosk.wait_until(lambda: year.property("currentIndex") == now - 1)
+    chosen = kiosk.get("datePickerValue").property("text")
+    kiosk.tap("datePickerOk")
+    kiosk.wait_until(lambda: field(kiosk, "residence_since")["value"] == chosen)
+    # On to the next question (a choice): no keyboard, and none on the address typed before.
+    basis = kiosk.get("fieldBlock_basis")
+    kiosk.wait_until(lambda: basis.hasActiveFocus())
+    kiosk.settle(0.3)
+    assert not panel.property("active")
+    assert not kiosk.get("field_residence_address").hasActiveFocus()
+
+
+@pytest.mark.parametrize("field_id", ["residence_since"])
+def test_dates_and_numbers_get_a_digits_pad_without_calculator_keys(kiosk, field_id) -> None:
+    walk_to_form(kiosk, "residence_permit")
+    panel = kiosk.find("inputPanel", visible_only=False)
+    kiosk.tap(f"field_{field_id}")
+    kiosk.wait_until(lambda: panel.property("active"))
+    kiosk.settle(0.3)
+    keys = keys_on(panel)
+    assert {"1", "5", "0"} <= keys, keys
+    assert not keys & {"÷", "×", "√", "%", "^", "(", ")"}, keys
+    kiosk.screenshot("widget_date_digits_pad")

@@ -97,8 +97,8 @@
         <translation>选择日期</translation>
     </message>
     <message>
-        <source>Turn the wheels up or down, then touch OK.</source>
-        <translation>上下滑动滚轮选择，然后点击“确定”。</translation>
+        <source>Touch a value or turn the wheels, then touch OK.</source>
+        <translation>点选数值或上下滑动滚轮，然后点击“确定”。</translation>
     </message>
     <message>
         <source>Year</source>

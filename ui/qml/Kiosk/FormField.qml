@@ -17,6 +17,8 @@ ColumnLayout {
     // Answered on the keyboard (the street line of an address too), unless locked to the document.
     readonly property bool takesTyping: (isTextual || fieldType === "address") && !field.readonly
     signal inputFocused(Item item)
+    // The date picker's OK: the citizen is done with this question.
+    signal answered()
 
     objectName: "fieldBlock_" + fieldId
     spacing: Theme.spacing / 2
@@ -72,8 +74,10 @@ ColumnLayout {
             case "phone": return Qt.ImhDialableCharactersOnly | Qt.ImhNoPredictiveText
             // The numeric pad; the check character X has its own key beside the field.
             case "id_number": return Qt.ImhDigitsOnly | Qt.ImhNoPredictiveText
-            case "number": return Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText
-            case "date": return Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText
+            // The digits pad: no calculator keys (÷ × √) a citizen could take for something else.
+            // A date is typed as 8 digits and written YYYY-MM-DD on leaving the field.
+            case "number": return Qt.ImhDigitsOnly | Qt.ImhNoPredictiveText
+            case "date": return Qt.ImhDigitsOnly | Qt.ImhNoPredictiveText
             }
             switch (fieldItem.field.keyboard) {
             case "digits": return Qt.ImhDigitsOnly | Qt.ImhNoPredictiveText
@@ -158,6 +162,9 @@ ColumnLayout {
         text: qsTr("Choose date")
         onClicked: {
             kiosk.touched()
+            // Off any text field first: closing the picker hands the focus back to what had it,
+            // and that must not bring the keyboard up on another question.
+            fieldItem.forceActiveFocus()
             dateLoader.item.openAt(fieldItem.shownValue)
         }
     }
@@ -169,6 +176,7 @@ ColumnLayout {
             onPicked: function (isoDate) {
                 textInput.text = isoDate
                 kiosk.setFieldValue(fieldItem.fieldId, isoDate)
+                fieldItem.answered()
             }
         }
     }

@@ -31,6 +31,23 @@ ScreenPage {
             Qt.callLater(showFirstProblem)
     }
 
+    // After a picker's OK: on to the next question (the keyboard only if it is typed).
+    function focusAfter(block) {
+        for (let j = 0; j < fieldRepeater.count - 1; ++j)
+            if (fieldRepeater.itemAt(j) === block) {
+                focusBlock(fieldRepeater.itemAt(j + 1))
+                return
+            }
+    }
+    function focusBlock(block) {
+        if (block.takesTyping) {
+            block.input.forceActiveFocus()
+        } else {
+            block.forceActiveFocus()   // off any text field: the keyboard closes
+            showBlock(block, null)
+        }
+    }
+
     // "Next" with problems: the form goes to the first question with a problem and puts the
     // finger there (the keyboard only for a typed answer). Every problem is marked beneath its
     // question; VoiceGuide says the first.
@@ -45,12 +62,7 @@ ScreenPage {
                 const block = fieldRepeater.itemAt(j)
                 if (!block || block.fieldId !== fields[i].id)
                     continue
-                if (block.takesTyping) {
-                    block.input.forceActiveFocus()
-                } else {
-                    block.forceActiveFocus()   // off any text field: the keyboard closes
-                    showBlock(block, null)
-                }
+                focusBlock(block)
                 return
             }
         }
@@ -117,6 +129,7 @@ ScreenPage {
                             screen.focusedBlock = fieldDelegate
                             Qt.callLater(screen.ensureFocusedVisible)
                         }
+                        onAnswered: screen.focusAfter(fieldDelegate)
                         // An error appearing or going away changes the question's height.
                         onHeightChanged: if (screen.focusedBlock === fieldDelegate) Qt.callLater(screen.ensureFocusedVisible)
                     }
