@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytestqt.exceptions import TimeoutError as WaitTimedOut
 from PySide6.QtCore import QRectF
 
 from tests.ui.test_accessibility_audit import VARIANTS, visible_rect
@@ -98,7 +99,10 @@ def problem_with(kiosk: Any, where: str, field_id: str) -> str | None:
     kiosk.tap(name)
     item = kiosk.get(name)
     panel = kiosk.find("inputPanel", visible_only=False)
-    kiosk.wait_until(lambda: item.hasActiveFocus() and panel.property("active"))
+    try:
+        kiosk.wait_until(lambda: item.hasActiveFocus() and panel.property("active"), 5000)
+    except WaitTimedOut:
+        return f"{where}/{field_id}: a tap on it did not bring the keyboard up for it"
     steady(kiosk)
     block = kiosk.get(f"fieldBlock_{field_id}")
     window = kiosk.window

@@ -728,6 +728,13 @@
     </message>
 </context>
 <context>
+    <name>ScrollCue</name>
+    <message>
+        <source>More below</source>
+        <translation>下方还有内容</translation>
+    </message>
+</context>
+<context>
     <name>SignaturePad</name>
     <message>
         <source>Sign here with your finger</source>

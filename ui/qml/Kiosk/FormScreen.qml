@@ -7,6 +7,7 @@ ScreenPage {
     objectName: "screen_form"
     readonly property var form: kiosk.state.form || ({ title: "", fields: [] })
     title: form.title || qsTr("Fill in the form")
+    headingScrolls: true
     subtitle: qsTr("Check the answers filled in from your document and complete the rest.")
 
     // Delegates are keyed by the list of field ids, not by the snapshot itself: a new snapshot
@@ -104,6 +105,7 @@ ScreenPage {
         Flickable {
             id: flick
             objectName: "formFlickable"
+            ScrollCue { parent: flick }
             Layout.fillWidth: true
             Layout.fillHeight: true
             contentHeight: fieldsColumn.implicitHeight + Theme.margin
@@ -116,6 +118,31 @@ ScreenPage {
                 id: fieldsColumn
                 width: flick.width
                 spacing: Theme.spacing * 2
+
+                // The heading scrolls with the questions (ScreenPage.headingScrolls).
+                ColumnLayout {
+                    Layout.fillWidth: true
+                    spacing: screen.compact ? Theme.spacing / 2 : Theme.spacing
+                    KText {
+                        objectName: "formTitle"
+                        Layout.fillWidth: true
+                        text: screen.title
+                        font.pixelSize: screen.compact ? Theme.fontHeading : Theme.fontTitle
+                        font.bold: true
+                    }
+                    KText {
+                        Layout.fillWidth: true
+                        text: screen.subtitle
+                        font.pixelSize: screen.compact ? Theme.fontSmall : Theme.fontBody
+                        color: Theme.textMuted
+                    }
+                    MessageBanner {
+                        objectName: "formMessage"
+                        Layout.fillWidth: true
+                        text: screen.message
+                        isError: screen.messageIsError
+                    }
+                }
                 Repeater {
                     id: fieldRepeater
                     model: screen.fieldIds

@@ -21,6 +21,9 @@ Item {
     // While the keyboard is up the title, the guidance and the banner give their room to the
     // field being typed into (its own error shows beneath it); they come back when it closes.
     readonly property bool typing: Qt.inputMethod.visible
+    // A screen that scrolls (the form) shows the heading inside its scrolling content instead,
+    // so title, guidance and banner scroll away with it rather than taking the screen's height.
+    property bool headingScrolls: false
 
     ColumnLayout {
         anchors.fill: parent
@@ -32,7 +35,7 @@ Item {
         Text {
             objectName: "screenTitle"
             Layout.fillWidth: true
-            visible: page.title.length > 0 && !page.typing
+            visible: page.title.length > 0 && !page.typing && !page.headingScrolls
             text: page.title
             wrapMode: Text.WordWrap
             font.family: Theme.fontFamily
@@ -43,7 +46,7 @@ Item {
         }
         Text {
             Layout.fillWidth: true
-            visible: page.subtitle.length > 0 && !page.typing
+            visible: page.subtitle.length > 0 && !page.typing && !page.headingScrolls
             text: page.subtitle
             wrapMode: Text.WordWrap
             font.family: Theme.fontFamily
@@ -54,7 +57,7 @@ Item {
         MessageBanner {
             objectName: "messageBanner"
             Layout.fillWidth: true
-            shown: !page.typing
+            shown: !page.typing && !page.headingScrolls
             text: page.message
             isError: page.messageIsError
         }
