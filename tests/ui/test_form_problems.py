@@ -6,8 +6,8 @@ from typing import Any
 
 from PySide6.QtCore import QRectF
 
+from tests.ui.audit_support import visible_rect
 from tests.ui.test_audit_typing import open_form
-from tests.ui.test_accessibility_audit import visible_rect
 
 
 def wholly_on_screen(kiosk: Any, item: Any) -> bool:
