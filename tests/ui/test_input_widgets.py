@@ -250,9 +250,10 @@ def test_date_picker_takes_a_touch_on_a_value_and_ok_moves_on(kiosk) -> None:
     assert not kiosk.get("field_residence_address").hasActiveFocus()
 
 
-@pytest.mark.parametrize("field_id", ["residence_since"])
-def test_dates_and_numbers_get_a_digits_pad_without_calculator_keys(kiosk, field_id) -> None:
-    walk_to_form(kiosk, "residence_permit")
+@pytest.mark.parametrize(("service", "field_id"), [("residence_permit", "residence_since"),
+                                                  ("individual_business", "capital")])
+def test_dates_and_numbers_get_a_digits_pad_without_calculator_keys(kiosk, service, field_id) -> None:
+    walk_to_form(kiosk, service)
     panel = kiosk.find("inputPanel", visible_only=False)
     kiosk.tap(f"field_{field_id}")
     kiosk.wait_until(lambda: panel.property("active"))
@@ -260,7 +261,7 @@ def test_dates_and_numbers_get_a_digits_pad_without_calculator_keys(kiosk, field
     keys = keys_on(panel)
     assert {"1", "5", "0"} <= keys, keys
     assert not keys & {"÷", "×", "√", "%", "^", "(", ")"}, keys
-    kiosk.screenshot("widget_date_digits_pad")
+    kiosk.screenshot(f"widget_digits_pad_{field_id}")
 
 
 def keyboard_keys(panel: Any) -> dict[str, Any]:
