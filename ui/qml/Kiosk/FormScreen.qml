@@ -54,8 +54,12 @@ ScreenPage {
     // question; VoiceGuide says the first.
     property bool showFirstProblemPending: false
     function showFirstProblem() {
-        showFirstProblemPending = false
+        // Any snapshot may come first (a device status, the clock): wait for the one that
+        // shows the problems.
         const fields = form.fields || []
+        if (!showFirstProblemPending || !fields.some(function (f) { return !!f.error }))
+            return
+        showFirstProblemPending = false
         for (let i = 0; i < fields.length; ++i) {
             if (!fields[i].error)
                 continue
