@@ -182,6 +182,8 @@ class Journey:
         """form → review when every relevant field is valid; otherwise stay and say so."""
         self._require(JourneyState.FORM)
         if not self.session.form.is_complete():
+            # Every problem is then marked beneath its question, also on questions not yet touched.
+            self.session.form.reveal_errors()
             self.session.message = "form_incomplete"
             self.last_activity = self._clock()
             return False

@@ -5,6 +5,11 @@ On each screen and in each of the four variants it checks, on the real QML over 
 
 - every visible touchable item (button, check box, radio button, text field, tap area) is at
   least 44 × 44 px, 60 × 60 px in elder mode (WCAG 2.5.5, 适老化);
+- every visible text is at least 18 px, 28 px in elder mode (适老化: elder mode enlarges all
+  text), and shows whole: not elided, not cut by a line limit, not overflowing its box;
+- every scrolling view that goes on below the fold shows a scroll cue;
+- in elder mode the on-screen keyboard's keys and its candidate bar are touch targets of at
+  least 60 px too (in normal mode Qt's own sizes stand);
 - every visible text has a contrast of at least 4.5:1 against what is behind it, measured on
   the rendered pixels (the text's own colour against the most common colour of its box);
 - in Chinese no English is left on screen (except the language switch's "English" and format
@@ -17,8 +22,8 @@ moment on simulated devices (submitting, printing) and states that are slow to r
 warning, passport key, printer out of paper) are shown by giving the window the real
 snapshot with those fields changed, as tests/ui/test_screens.py does.
 
-Qt's virtual keyboard is left out of the size and contrast checks: it is Qt's own component,
-styled by Qt (its keys are about 100 × 110 px on the portrait screen).
+Qt's virtual keyboard is left out of the text and contrast checks: it is Qt's own component,
+styled by Qt; Main.qml scales it up in elder mode.
 
 With KIOSK_SCREENS_DIR set (`make screens`), the screens are also saved there, scaled down, for
 docs/screens/.
@@ -29,7 +34,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -38,8 +43,15 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtQuick import QQuickItem
 
 from .conftest import class_name
+from tests.ui.audit_support import (
+    contrast, descendants, effective_opacity, is_text, is_touchable, pixels, unpack, visible_rect,
+)
 
 MIN_TARGET = {False: 44, True: 60}
+#: Smallest text, px (one px per dp, as for the targets). 适老化 asks for at least 18 dp; elder
+#: mode must also enlarge every text, so none may stay at a normal-mode size: at least the
+#: elder caption size (Theme.fontCaption), 28 px, where normal mode's caption is 24.
+MIN_TEXT = {False: 18, True: 28}
 MIN_CONTRAST = 4.5
 ALLOWED_LATIN = {"English", "CAN", "YYMMDD", "YYYY", "MM", "DD"}
 ALLOWED_CJK = {"中文", "政"}
@@ -54,70 +66,6 @@ VARIANTS = [("zh-CN", False), ("zh-CN", True), ("en", True), ("en", False)]
 #: The variants saved for docs/screens (all four would make the folder too big to browse).
 SAVED_VARIANTS = {("zh-CN", False), ("zh-CN", True), ("en", False)}
 SCREENS_DIR = os.environ.get("KIOSK_SCREENS_DIR")
-
-
-# ---- reading the window ---------------------------------------------------------------------
-
-def descendants(root: QQuickItem) -> Iterator[QQuickItem]:
-    stack = [root]
-    while stack:
-        item = stack.pop()
-        yield item
-        stack.extend(item.childItems())
-
-
-def effective_opacity(item: QQuickItem) -> float:
-    opacity = 1.0
-    while item is not None:
-        opacity *= item.opacity()
-        item = item.parentItem()
-    return opacity
-
-
-def visible_rect(item: QQuickItem, window_rect: QRectF) -> QRectF:
-    """The part of ``item`` on screen: inside the window and every clipping ancestor."""
-    rect = item.mapRectToScene(QRectF(0, 0, item.width(), item.height())).intersected(window_rect)
-    parent = item.parentItem()
-    while parent is not None and not rect.isEmpty():
-        if parent.clip():
-            rect = rect.intersected(parent.mapRectToScene(QRectF(0, 0, parent.width(), parent.height())))
-        parent = parent.parentItem()
-    return rect
-
-
-def luminance(rgb: tuple[float, float, float]) -> float:
-    def channel(c: float) -> float:
-        c /= 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (channel(c) for c in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
-def pixels(image: QImage) -> np.ndarray:
-    """The rendered window as an H×W array of 0xffRRGGBB."""
-    image = image.convertToFormat(QImage.Format.Format_RGB32)
-    width, height, stride = image.width(), image.height(), image.bytesPerLine() // 4
-    data = np.frombuffer(image.constBits(), dtype=np.uint32, count=stride * height)
-    return data.reshape(height, stride)[:, :width]
-
-
-def unpack(value: int) -> tuple[int, int, int]:
-    return (value >> 16) & 0xFF, (value >> 8) & 0xFF, value & 0xFF
-
-
-def is_text(item: QQuickItem) -> bool:
-    return item.inherits("QQuickText") or item.inherits("QQuickTextInput") or item.inherits("QQuickTextEdit")
-
-
-def is_touchable(item: QQuickItem) -> bool:
-    if item.inherits("QQuickMouseArea"):
-        return item.isEnabled()
-    return item.inherits("QQuickAbstractButton") or item.inherits("QQuickTextInput")
 
 
 # ---- the audit of one rendered screen ---------------------------------------------------------
@@ -177,6 +125,10 @@ class Audit:
             on_top = set(descendants(overlay))
             box = kiosk.find("idleBox")
             covered = window_rect if overlay.property("color").alpha() > 0 else box.mapRectToScene(box.boundingRect())
+        # Scroll cues fade what goes on below the fold: what shows through is not checked.
+        cues = [c for c in descendants(root) if c.objectName() == "scrollCue" and c.isVisible()]
+        cue_items = {d for c in cues for d in descendants(c)}
+        faded = [c.mapRectToScene(QRectF(0, 0, c.width(), c.height())) for c in cues]
         data_texts = self.data_texts()
         # Demo-only controls name the simulator's sample documents (a real terminal has none).
         demo = kiosk.find("demoControls")
@@ -195,6 +147,7 @@ class Audit:
             text = str(item.property("text") or "")
             if not text.strip():
                 continue
+            self.check_size_and_fit(label, text, item, elder)
             if item not in demo_items:
                 self.check_language(label, text, language, data_texts)
             rect = visible_rect(item, window_rect)
@@ -203,12 +156,63 @@ class Audit:
                 continue  # mostly scrolled away: what is left of its box says little
             if item not in on_top and covered.intersects(rect):
                 continue  # behind the idle warning
+            if item not in cue_items and any(f.intersects(rect) for f in faded):
+                continue  # under a scroll cue's fade
             self.check_contrast(label, text, item, rect, grid)
 
+        self.check_keyboard(where, keyboard, elder)
+        self.check_scroll_cues(where, root, skipped, keyboard)
         prompt = kiosk.get("voiceGuide").property("prompt")
         if not prompt or not str(prompt).strip():
             self.findings.append(f"{where}: no spoken prompt")
         self.save(name, image, language, elder)
+
+    def check_size_and_fit(self, label: str, text: str, item: QQuickItem, elder: bool) -> None:
+        size = item.property("font").pixelSize()
+        if 0 < size < MIN_TEXT[elder]:
+            self.findings.append(f"{label} {text[:30]!r}: text of {size} px, below {MIN_TEXT[elder]}")
+        if not item.inherits("QQuickText"):
+            return
+        if item.property("truncated"):
+            self.findings.append(f"{label} {text[:30]!r}: cut short (elided or over its line limit)")
+        elif (item.property("contentWidth") > item.width() + 1
+              or item.property("contentHeight") > item.height() + 1):
+            self.findings.append(f"{label} {text[:30]!r}: overflows its box ({item.property('contentWidth'):.0f}"
+                                 f"×{item.property('contentHeight'):.0f} in {item.width():.0f}×{item.height():.0f})")
+
+    def check_scroll_cues(self, where: str, root: QQuickItem, skipped: set[QQuickItem],
+                          keyboard: QQuickItem | None) -> None:
+        """Where a scrolling view goes on below its bottom edge, a visible cue says so (while
+        the keyboard is up it covers that edge and the cue steps aside)."""
+        if keyboard is not None and keyboard.property("active"):
+            return
+        for item in descendants(root):
+            if item in skipped or item.metaObject().className() != "QQuickFlickable" or not item.isVisible():
+                continue
+            below = item.property("contentHeight") - item.property("contentY") - item.height()
+            if below <= 2 or item.height() <= 0:
+                continue
+            cues = [c for c in item.childItems() if c.objectName() == "scrollCue" and c.isVisible()]
+            if not cues:
+                self.findings.append(f"{where}: {item.objectName() or 'a scrolling view'} goes on "
+                                     f"{below:.0f} px below the fold without a scroll cue")
+
+    def check_keyboard(self, where: str, keyboard: QQuickItem | None, elder: bool) -> None:
+        """In elder mode the keyboard's keys and candidates are targets of at least 60 px too."""
+        if not elder or keyboard is None or not keyboard.property("active"):
+            return
+        least = MIN_TARGET[elder]
+        for item in descendants(keyboard):
+            if not item.isVisible() or effective_opacity(item) == 0 or item.width() <= 0:
+                continue
+            kind = item.metaObject().className()
+            # Filler keys only pad a row; they do nothing when touched.
+            is_key = (item.metaObject().indexOfProperty("displayText") >= 0 and item.property("enabled")
+                      and not kind.startswith("FillerKey"))
+            is_candidates = item.objectName() == "" and item.inherits("QQuickListView")
+            if (is_key or is_candidates) and (item.height() < least or (is_key and item.width() < least)):
+                name = (item.property("displayText") or kind.split("_")[0]) if is_key else "candidate bar"
+                self.findings.append(f"{where}: keyboard {name!r} is {item.width():.0f}×{item.height():.0f}, below {least}")
 
     def check_contrast(self, label: str, text: str, item: QQuickItem, rect: QRectF, grid: np.ndarray) -> None:
         x0, y0 = int(rect.left()), int(rect.top())

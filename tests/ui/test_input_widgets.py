@@ -212,3 +212,110 @@ def test_the_idle_warning_is_not_hidden_behind_a_picker(kiosk) -> None:
     kiosk.tap("idleContinueButton")
     kiosk.wait_until(lambda: not overlay.isVisible())
     assert kiosk.state["screen"] == "form"
+
+
+def keys_on(panel: Any) -> set[str]:
+    """The labels of the keys the keyboard shows now."""
+    labels = set()
+    stack = [panel]
+    while stack:
+        item = stack.pop()
+        stack.extend(item.childItems())
+        if item.isVisible() and item.metaObject().indexOfProperty("displayText") >= 0:
+            labels.add(str(item.property("displayText") or item.property("text") or ""))
+    return labels - {""}
+
+
+def test_date_picker_takes_a_touch_on_a_value_and_ok_moves_on(kiosk) -> None:
+    walk_to_form(kiosk, "residence_permit")
+    panel = kiosk.find("inputPanel", visible_only=False)
+    kiosk.tap("field_residence_address")  # typing elsewhere when the citizen turns to the date
+    kiosk.wait_until(lambda: panel.property("active"))
+    kiosk.tap("datePickerButton_residence_since")
+    picker = kiosk.get("datePicker")
+    kiosk.wait_until(lambda: picker.isVisible() and not panel.property("active"))
+    year = kiosk.get("dateYearTumbler")
+    now = year.property("currentIndex")
+    kiosk.settle(0.5)  # the wheels have come to rest
+    kiosk.tap(f"dateYearTumbler_{now - 1}")  # the year above the chosen one, in sight: touched
+    kiosk.wait_until(lambda: year.property("currentIndex") == now - 1)
+    chosen = kiosk.get("datePickerValue").property("text")
+    kiosk.tap("datePickerOk")
+    kiosk.wait_until(lambda: field(kiosk, "residence_since")["value"] == chosen)
+    # On to the next question (a choice): no keyboard, and none on the address typed before.
+    basis = kiosk.get("fieldBlock_basis")
+    kiosk.wait_until(lambda: basis.hasActiveFocus())
+    kiosk.settle(0.3)
+    assert not panel.property("active")
+    assert not kiosk.get("field_residence_address").hasActiveFocus()
+
+
+@pytest.mark.parametrize(("service", "field_id"), [("residence_permit", "residence_since"),
+                                                  ("individual_business", "capital")])
+def test_dates_and_numbers_get_a_digits_pad_without_calculator_keys(kiosk, service, field_id) -> None:
+    walk_to_form(kiosk, service)
+    panel = kiosk.find("inputPanel", visible_only=False)
+    kiosk.tap(f"field_{field_id}")
+    kiosk.wait_until(lambda: panel.property("active"))
+    kiosk.settle(0.3)
+    keys = keys_on(panel)
+    assert {"1", "5", "0"} <= keys, keys
+    assert not keys & {"÷", "×", "√", "%", "^", "(", ")"}, keys
+    kiosk.screenshot(f"widget_digits_pad_{field_id}")
+
+
+def keyboard_keys(panel: Any) -> dict[str, Any]:
+    """The visible character keys of the keyboard, by label."""
+    found = {}
+    stack = [panel]
+    while stack:
+        item = stack.pop()
+        stack.extend(item.childItems())
+        if item.isVisible() and item.metaObject().indexOfProperty("displayText") >= 0:
+            label = str(item.property("displayText") or "")
+            if len(label) == 1:
+                found[label] = item
+    return found
+
+
+def candidate_bar(panel: Any) -> Any:
+    stack = [panel]
+    while stack:
+        item = stack.pop()
+        stack.extend(item.childItems())
+        if item.inherits("QQuickListView") and item.isVisible() and item.property("count") > 0:
+            return item
+    return None
+
+
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
+def test_elder_mode_enlarges_the_keyboard_and_its_candidates(make_kiosk, kiosk_config, orientation) -> None:
+    kiosk = make_kiosk(kiosk_config.with_overrides(ui={"orientation": orientation}))
+    walk_to_form(kiosk, "residence_permit")
+    panel = kiosk.find("inputPanel", visible_only=False)
+    sizes = {}
+    for elder in (False, True):
+        kiosk.bridge.setElderMode(elder)
+        kiosk.wait_until(lambda: kiosk.state["elder_mode"] == elder)
+        kiosk.tap("field_residence_address")  # Pinyin
+        kiosk.wait_until(lambda: panel.property("active"))
+        kiosk.settle(0.3)
+        keys = keyboard_keys(panel)
+        key = keys["n"]
+        centre = key.mapToScene(QPointF(key.width() / 2, key.height() / 2))
+        QTest.mouseClick(kiosk.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(round(centre.x()), round(centre.y())))
+        kiosk.wait_until(lambda: candidate_bar(panel) is not None)
+        kiosk.settle(0.3)
+        bar = candidate_bar(panel)
+        sizes[elder] = (key.width(), key.height(), bar.height(), panel.height())
+        if elder:
+            kiosk.screenshot(f"widget_keyboard_elder_{orientation}")
+        QGuiApplication.inputMethod().reset()  # the pending syllable is dropped, not committed
+        kiosk.get("field_residence_address").setProperty("text", "")
+        QGuiApplication.inputMethod().hide()
+        kiosk.wait_until(lambda: not panel.property("active"))
+    normal, elder = sizes[False], sizes[True]
+    # Taller keys (the width is the screen's, shared by ten keys a row), a taller candidate bar.
+    assert elder[0] >= normal[0] and elder[1] > normal[1] * 1.2 and elder[2] > normal[2] * 1.5, sizes
+    assert elder[0] >= 60 and elder[1] >= 60 and elder[2] >= 60, sizes

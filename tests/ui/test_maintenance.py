@@ -286,3 +286,31 @@ def test_maintenance_names_the_document_read_and_counts_ratings_apart(make_kiosk
     kiosk.wait_until(lambda: kiosk.find("queueRatings"))
     assert kiosk.get("queueQueued").property("text") == "1"   # the application only
     assert kiosk.get("queueRatings").property("text") == "1 / 0"
+
+
+def scene_y(kiosk: Any, name: str) -> float:
+    item = kiosk.get(name)
+    return item.mapToScene(QPointF(0, 0)).y()
+
+
+def test_nothing_moves_under_a_finger_when_a_message_appears(make_kiosk: Any, kiosk_config: Any) -> None:
+    kiosk = start(make_kiosk, kiosk_config)
+    long_press_corner(kiosk)
+    keys = {name: scene_y(kiosk, name) for name in ("pinKey_1", "pinKey_ok", "pinCancelButton")}
+    type_pin(kiosk, "000000")  # wrong: a message appears above the pad
+    message = kiosk.get("pinMessage")
+    kiosk.wait_until(lambda: message.property("text"))
+    kiosk.settle(0.1)
+    assert {name: scene_y(kiosk, name) for name in keys} == keys
+
+    type_pin(kiosk, PIN)
+    kiosk.wait_until(lambda: kiosk.find("maintenanceMain"))
+    kiosk.tap("maintenanceTab_2")
+    kiosk.wait_until(lambda: kiosk.find("restartButton"))
+    kiosk.settle(0.1)
+    buttons = {name: scene_y(kiosk, name) for name in ("exportLogsButton", "restartButton")}
+    kiosk.tap("exportLogsButton")  # no USB stick: a status line appears beneath the button
+    kiosk.wait_until(lambda: "export" in maintenance(kiosk).property("view")["results"])
+    kiosk.settle(0.1)
+    assert kiosk.get("result_export").property("text")
+    assert {name: scene_y(kiosk, name) for name in buttons} == buttons

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
-from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics
+from PySide6.QtGui import QFont, QFontDatabase, QFontMetrics, QGuiApplication
 
 from ui.app import CJK_FONT_FAMILY
 from ui.i18n.build import ts_path
@@ -52,10 +52,16 @@ def walk_to_review(kiosk: Any, shot: str) -> None:
     kiosk.wait_for_screen("form")
     kiosk.tap("completeFormButton")  # incomplete: the errors show inline
     kiosk.wait_until(lambda: kiosk.state["message"])
+    # The form went to the first problem, a typed answer: the keyboard is up for it and the
+    # chrome has stepped aside. The citizen closes the keyboard to look around.
+    panel = kiosk.find("inputPanel", visible_only=False)
+    kiosk.wait_until(lambda: panel.property("active"))
+    QGuiApplication.inputMethod().hide()
+    kiosk.wait_until(lambda: not panel.property("active"))
+    kiosk.settle(0.2)
     kiosk.screenshot(f"{shot}_5_form_errors")
     check_chrome(kiosk)
     kiosk.tap("field_residence_address")
-    panel = kiosk.find("inputPanel", visible_only=False)
     kiosk.wait_until(lambda: panel.property("active"))
     kiosk.settle(0.3)
     field = kiosk.get("field_residence_address")

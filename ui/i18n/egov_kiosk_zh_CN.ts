@@ -104,8 +104,8 @@
         <translation>选择日期</translation>
     </message>
     <message>
-        <source>Turn the wheels up or down, then touch OK.</source>
-        <translation>上下滑动滚轮选择，然后点击“确定”。</translation>
+        <source>Touch a value or turn the wheels, then touch OK.</source>
+        <translation>点选数值或上下滑动滚轮，然后点击“确定”。</translation>
     </message>
     <message>
         <source>Year</source>
@@ -812,6 +812,13 @@
     <message>
         <source>Submit application</source>
         <translation>提交申请</translation>
+    </message>
+</context>
+<context>
+    <name>ScrollCue</name>
+    <message>
+        <source>More below</source>
+        <translation>下方还有内容</translation>
     </message>
 </context>
 <context>

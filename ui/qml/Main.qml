@@ -33,8 +33,9 @@ Window {
 
             Header {
                 objectName: "header"
-                // A landscape screen is too short for the header, a form field and the keyboard.
-                visible: !(root.landscape && inputPanel.active)
+                // While typing, the screen above the keyboard belongs to the field being typed
+                // into (elder mode has room for little else in either orientation).
+                visible: !inputPanel.active
                 Layout.fillWidth: true
                 snapshot: root.snapshot
             }
@@ -72,6 +73,9 @@ Window {
                 objectName: "navBar"
                 onRepeatRequested: voiceGuide.repeat()
                 voiceAvailable: voiceGuide.voice.available
+                // Landscape with the keyboard up (larger still in elder mode): the question
+                // needs the height; the bar is back as soon as the keyboard closes.
+                visible: !(root.landscape && inputPanel.active)
                 Layout.fillWidth: true
                 snapshot: root.snapshot
             }
@@ -128,6 +132,26 @@ Window {
         target: root
         enabled: !keyboardLoader.active
         function onFrameSwapped() { keyboardLoader.active = true }
+    }
+
+    // 长辈版: larger keys, key labels and candidates. The style is drawn at its design width
+    // and scaled to the panel; a narrower design width scales everything up (and the panel
+    // grows taller). The candidate bar gets a full touch target.
+    readonly property var keyboardStyle: inputPanel.keyboard ? inputPanel.keyboard.style : null
+    property real keyboardDesignWidth: 0    // the style's own, read once
+    onKeyboardStyleChanged: if (keyboardStyle && keyboardDesignWidth === 0)
+                                keyboardDesignWidth = keyboardStyle.keyboardDesignWidth
+    Binding {
+        target: root.keyboardStyle
+        when: root.keyboardStyle !== null && root.keyboardDesignWidth > 0 && Theme.elder
+        property: "keyboardDesignWidth"
+        value: root.keyboardDesignWidth / 1.3
+    }
+    Binding {
+        target: root.keyboardStyle
+        when: root.keyboardStyle !== null && Theme.elder
+        property: "selectionListHeight"
+        value: Theme.touchTarget * 0.6 + 8   // 80 px: a target of at least 60 with its margins
     }
 
     IdleOverlay {

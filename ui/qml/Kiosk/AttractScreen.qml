@@ -98,6 +98,7 @@ ScreenPage {
     Flickable {
         id: flick
         objectName: "attractFlickable"
+        ScrollCue { parent: flick }
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.bottom: parent.bottom

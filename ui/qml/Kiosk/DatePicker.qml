@@ -7,6 +7,7 @@ import QtQuick.Layouts
 Popup {
     id: picker
     signal picked(string isoDate)
+    signal cancelled()
     property int firstYear: 1900
     property int lastYear: new Date().getFullYear() + 10
 
@@ -91,8 +92,10 @@ Popup {
             // No Tumbler.displacement here: the attached object warns while the day wheel's model
             // changes (delegates without a parent); the distance to currentIndex is enough.
             delegate: Text {
+                id: valueText
                 required property int index
                 readonly property int distance: Math.abs(index - wheel.currentIndex)
+                objectName: wheel.objectName + "_" + index
                 text: wheelBox.format(index)
                 font.family: Theme.fontFamily
                 font.pixelSize: Theme.fontHeading
@@ -100,6 +103,10 @@ Popup {
                 color: distance === 0 ? Theme.primary : Theme.textMuted
                 horizontalAlignment: Text.AlignHCenter
                 verticalAlignment: Text.AlignVCenter
+                // A value in sight is chosen by touching it, not only by turning the wheel to it.
+                TapHandler {
+                    onTapped: wheel.currentIndex = valueText.index
+                }
             }
         }
     }
@@ -115,7 +122,7 @@ Popup {
         }
         KText {
             Layout.fillWidth: true
-            text: qsTr("Turn the wheels up or down, then touch OK.")
+            text: qsTr("Touch a value or turn the wheels, then touch OK.")
             color: Theme.textMuted
             font.pixelSize: Theme.fontSmall
         }
@@ -165,15 +172,18 @@ Popup {
                 Layout.fillWidth: true
                 kind: "secondary"
                 text: qsTr("Cancel")
-                onClicked: picker.close()
+                onClicked: {
+                    picker.close()
+                    picker.cancelled()
+                }
             }
             KioskButton {
                 objectName: "datePickerOk"
                 Layout.fillWidth: true
                 text: qsTr("OK")
                 onClicked: {
-                    picker.picked(picker.value)
                     picker.close()
+                    picker.picked(picker.value)
                 }
             }
         }

@@ -22,6 +22,7 @@ ScreenPage {
         Flickable {
             id: doneFlick
             objectName: "doneFlickable"
+            ScrollCue { parent: doneFlick }
             Layout.fillWidth: true
             Layout.fillHeight: true
             contentHeight: grid.implicitHeight

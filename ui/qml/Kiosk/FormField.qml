@@ -13,7 +13,11 @@ ColumnLayout {
     readonly property bool isTextual: ["text", "phone", "id_number", "number", "date"].indexOf(fieldType) >= 0
     readonly property string shownValue: field.value === null || field.value === undefined ? "" : String(field.value)
     readonly property Item input: fieldType === "address" && addressLoader.item ? addressLoader.item.input : textInput
+    // Answered on the keyboard (the street line of an address too), unless locked to the document.
+    readonly property bool takesTyping: (isTextual || fieldType === "address") && !field.readonly
     signal inputFocused(Item item)
+    // The date picker's OK: the citizen is done with this question.
+    signal answered()
 
     objectName: "fieldBlock_" + fieldId
     spacing: Theme.spacing / 2
@@ -75,8 +79,10 @@ ColumnLayout {
             case "phone": return Qt.ImhDialableCharactersOnly | Qt.ImhNoPredictiveText
             // The numeric pad; the check character X has its own key beside the field.
             case "id_number": return Qt.ImhDigitsOnly | Qt.ImhNoPredictiveText
-            case "number": return Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText
-            case "date": return Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText
+            // The digits pad: no calculator keys (÷ × √) a citizen could take for something else.
+            // A date is typed as 8 digits and written YYYY-MM-DD on leaving the field.
+            case "number": return Qt.ImhDigitsOnly | Qt.ImhNoPredictiveText
+            case "date": return Qt.ImhDigitsOnly | Qt.ImhNoPredictiveText
             }
             switch (fieldItem.field.keyboard) {
             case "digits": return Qt.ImhDigitsOnly | Qt.ImhNoPredictiveText
@@ -160,6 +166,9 @@ ColumnLayout {
         text: qsTr("Choose date")
         onClicked: {
             kiosk.touched()
+            // Off any text field first: closing the picker hands the focus back to what had it,
+            // and that must not bring the keyboard up on another question.
+            fieldItem.forceActiveFocus()
             dateLoader.item.openAt(fieldItem.shownValue)
         }
     }
@@ -171,6 +180,7 @@ ColumnLayout {
             onPicked: function (isoDate) {
                 textInput.text = isoDate
                 kiosk.setFieldValue(fieldItem.fieldId, isoDate)
+                fieldItem.answered()
             }
         }
     }
@@ -238,8 +248,8 @@ ColumnLayout {
                 background: Rectangle {
                     radius: Theme.radius
                     color: radio.checked ? Theme.primaryTint : Theme.surface
-                    border.width: radio.checked ? 3 : 2
-                    border.color: radio.checked ? Theme.primary : Theme.divider
+                    border.width: radio.checked ? 3 : fieldItem.field.error ? 3 : 2
+                    border.color: radio.checked ? Theme.primary : fieldItem.field.error ? Theme.error : Theme.divider
                 }
                 leftPadding: 24
             }
@@ -262,7 +272,7 @@ ColumnLayout {
             width: 60; height: 60; radius: 10
             color: checkBox.checked ? Theme.primary : Theme.surface
             border.width: 4
-            border.color: checkBox.checked ? Theme.primary : Theme.border
+            border.color: checkBox.checked ? Theme.primary : fieldItem.field.error ? Theme.error : Theme.border
             KText {
                 anchors.centerIn: parent
                 text: "✓"
@@ -293,7 +303,8 @@ ColumnLayout {
         objectName: "fieldError_" + fieldItem.fieldId
         Layout.fillWidth: true
         visible: text.length > 0
-        text: fieldItem.field.error || ""
+        // A mark and words, not colour alone.
+        text: fieldItem.field.error ? "⚠ " + fieldItem.field.error : ""
         font.pixelSize: Theme.fontSmall
         font.bold: true
         color: Theme.error

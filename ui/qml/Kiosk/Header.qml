@@ -38,14 +38,19 @@ Rectangle {
         KText {
             objectName: "headerTitle"
             Layout.fillWidth: !header.compact
-            Layout.preferredWidth: header.compact ? 420 : -1
+            // Landscape: narrow enough to leave the steps room for their names in elder type.
+            Layout.preferredWidth: header.compact ? 380 : -1
             text: header.snapshot.service ? header.snapshot.service.title : qsTr("Government Services Self-Service")
-            font.pixelSize: Theme.fontHeading
+            font.pixelSize: header.compact ? Theme.fontSmall : Theme.fontHeading
             font.bold: true
-            // Long English titles take a second line rather than losing their end.
-            wrapMode: header.compact ? Text.NoWrap : Text.WordWrap
+            // Long English titles take a second line rather than losing their end; in landscape
+            // a title that needs a third shrinks to two (never below the caption size).
+            wrapMode: Text.WordWrap
             maximumLineCount: 2
             elide: Text.ElideRight
+            Layout.preferredHeight: header.compact ? Math.ceil(2 * font.pixelSize * 1.25 * lineHeight) : -1
+            fontSizeMode: header.compact ? Text.VerticalFit : Text.FixedSize
+            minimumPixelSize: Theme.fontCaption
         }
         StepIndicator {
             objectName: "stepIndicator"

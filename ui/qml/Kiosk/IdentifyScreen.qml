@@ -23,6 +23,7 @@ ScreenPage {
     Flickable {
         id: identifyFlick
         objectName: "identifyFlickable"
+        ScrollCue { parent: identifyFlick }
         anchors.fill: parent
         contentHeight: grid.height
         clip: true

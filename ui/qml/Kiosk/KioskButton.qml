@@ -7,7 +7,8 @@ Button {
     property string kind: "primary"
     property int fontSize: Theme.fontBody
 
-    implicitHeight: Theme.touchTarget
+    // A label that wraps makes the button taller rather than spilling out of it.
+    implicitHeight: Math.max(Theme.touchTarget, contentItem.implicitHeight + topPadding + bottomPadding)
     implicitWidth: Math.max(Theme.touchTarget * 2, contentItem.implicitWidth + leftPadding + rightPadding)
     leftPadding: 40
     rightPadding: 40

@@ -43,7 +43,8 @@ KText {
     }
 
     objectName: "result_" + action
-    visible: busy || result !== undefined
+    // Its line is kept while empty, so the buttons below do not jump when an outcome appears.
+    visible: action !== ""
     text: busy ? qsTr("Working…") : result ? describe(result) : ""
     color: busy ? Theme.textMuted : result && result.ok ? Theme.success : Theme.error
     font.pixelSize: Theme.fontSmall

@@ -47,9 +47,13 @@ Rectangle {
             color: Theme.textMuted
         }
         KText {
+            id: pinMessage
             objectName: "pinMessage"
             Layout.fillWidth: true
-            visible: text.length > 0
+            // Room for two lines even when empty: the pad must not move under a finger when a
+            // message appears.
+            Layout.preferredHeight: Math.max(implicitHeight, 2 * Math.ceil(pinFont.height * Theme.lineHeight))
+            FontMetrics { id: pinFont; font: pinMessage.font }
             text: screen.pinMessage()
             color: Theme.error
             font.bold: true
@@ -96,11 +100,13 @@ Rectangle {
                     text: screen.view.staff ? qsTr("Signed in: %1 (%2)").arg(screen.view.staff.name).arg(screen.view.staff.id) : ""
                 }
                 KText {
+                    // Its line is kept when empty: the tabs and buttons below must not jump.
+                    objectName: "signOutWarning"
                     Layout.fillWidth: true
-                    visible: (screen.view.idle_left || 999) <= 30
                     font.pixelSize: Theme.fontSmall
                     color: Theme.error
-                    text: qsTr("Signing out in %1 s without a touch.").arg(screen.view.idle_left)
+                    text: (screen.view.idle_left || 999) <= 30
+                          ? qsTr("Signing out in %1 s without a touch.").arg(screen.view.idle_left) : ""
                 }
             }
             KioskButton {

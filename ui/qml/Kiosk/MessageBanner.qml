@@ -5,7 +5,8 @@ Rectangle {
     id: banner
     property string text: ""
     property bool isError: true
-    visible: text.length > 0
+    property bool shown: true
+    visible: shown && text.length > 0
     color: isError ? Theme.errorTint : Theme.primaryTint
     border.color: isError ? Theme.error : Theme.primary
     border.width: 3

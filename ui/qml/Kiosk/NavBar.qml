@@ -105,11 +105,14 @@ Rectangle {
                 Layout.fillWidth: true
                 Layout.fillHeight: true
                 Layout.preferredWidth: buttonRow.share * 6
+                // The whole sentence, however many lines it takes: the row grows with it.
+                implicitHeight: staffWideText.implicitHeight + Theme.spacing
                 radius: Theme.radius
                 color: Theme.successTint
                 border.color: Theme.success
                 border.width: 3
                 KText {
+                    id: staffWideText
                     objectName: "staffCalledText"
                     anchors.fill: parent
                     anchors.margins: Theme.spacing / 2

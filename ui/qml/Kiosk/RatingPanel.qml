@@ -85,7 +85,9 @@ Rectangle {
         GridLayout {
             Layout.fillWidth: true
             visible: !panel.rated
-            columns: 5
+            // Elder mode: "Very dissatisfied" does not fit a fifth of the width in elder type; one
+            // level a row on a portrait screen, three a row on a landscape one.
+            columns: !Theme.elder ? 5 : panel.compact ? 3 : 1
             columnSpacing: Theme.spacing / 2
             rowSpacing: Theme.spacing / 2
             Repeater {

@@ -16,6 +16,7 @@ ScreenPage {
         Flickable {
             id: flick
             objectName: "reviewFlickable"
+            ScrollCue { parent: flick }
             Layout.fillWidth: true
             Layout.fillHeight: true
             contentHeight: reviewColumn.implicitHeight

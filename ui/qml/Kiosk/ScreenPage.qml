@@ -18,8 +18,12 @@ Item {
     default property alias body: bodyArea.data
     // Landscape leaves little height below the header: tighter titles, wider layouts.
     readonly property bool compact: width > height * 1.4
-    // While typing on a short screen the titles give their room to the field.
-    readonly property bool typingOnShortScreen: Qt.inputMethod.visible && height < 900
+    // While the keyboard is up the title, the guidance and the banner give their room to the
+    // field being typed into (its own error shows beneath it); they come back when it closes.
+    readonly property bool typing: Qt.inputMethod.visible
+    // A screen that scrolls (the form) shows the heading inside its scrolling content instead,
+    // so title, guidance and banner scroll away with it rather than taking the screen's height.
+    property bool headingScrolls: false
 
     ColumnLayout {
         anchors.fill: parent
@@ -31,7 +35,7 @@ Item {
         Text {
             objectName: "screenTitle"
             Layout.fillWidth: true
-            visible: page.title.length > 0 && !page.typingOnShortScreen
+            visible: page.title.length > 0 && !page.typing && !page.headingScrolls
             text: page.title
             wrapMode: Text.WordWrap
             font.family: Theme.fontFamily
@@ -42,7 +46,7 @@ Item {
         }
         Text {
             Layout.fillWidth: true
-            visible: page.subtitle.length > 0 && !page.typingOnShortScreen
+            visible: page.subtitle.length > 0 && !page.typing && !page.headingScrolls
             text: page.subtitle
             wrapMode: Text.WordWrap
             font.family: Theme.fontFamily
@@ -51,7 +55,9 @@ Item {
             color: Theme.textMuted
         }
         MessageBanner {
+            objectName: "messageBanner"
             Layout.fillWidth: true
+            shown: !page.typing && !page.headingScrolls
             text: page.message
             isError: page.messageIsError
         }

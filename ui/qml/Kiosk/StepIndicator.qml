@@ -35,7 +35,7 @@ Item {
                 }
                 Rectangle {
                     id: dot
-                    width: 52; height: 52; radius: 26
+                    width: Theme.elder ? 60 : 52; height: width; radius: width / 2
                     anchors.horizontalCenter: parent.horizontalCenter
                     color: stepItem.current || stepItem.passed ? Theme.primary : Theme.surface
                     border.width: 3
@@ -44,7 +44,7 @@ Item {
                         anchors.centerIn: parent
                         text: stepItem.passed ? "✓" : String(stepItem.index + 1)
                         font.family: Theme.fontFamily
-                        font.pixelSize: 26
+                        font.pixelSize: Theme.elder ? 30 : 26
                         font.bold: true
                         color: stepItem.current || stepItem.passed ? Theme.textOnPrimary : Theme.text
                     }
@@ -61,7 +61,7 @@ Item {
                     text: indicator.labels[stepItem.index] || ""
                     font.family: Theme.fontFamily
                     // Four CJK characters must fit on one line, even in elder mode in landscape.
-                    font.pixelSize: Math.min(Theme.fontCaption, Math.floor(width / 4.3))
+                    font.pixelSize: Math.min(Theme.fontCaption, Math.floor(width / 4.1))
                     font.bold: stepItem.current
                     color: stepItem.current ? Theme.primary : Theme.textMuted
                 }

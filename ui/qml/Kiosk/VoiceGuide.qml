@@ -4,7 +4,7 @@ import QtQuick
 //
 // Spoken, as each appears: the prompt of every screen (its `spokenPrompt`: title and guidance,
 // or the live face guidance), every message and error the screen shows (the terminal's banner,
-// form field errors, the screen's own `spokenAlerts`), the idle warning and the confirmation
+// the form's first problem, the screen's own `spokenAlerts`), the idle warning and the confirmation
 // that staff were called, and (every few seconds until it is taken) a reminder to take a document
 // left on the reader. Things that appear in the same turn are said together, in that order.
 // An error is said once when it appears, not again at every keystroke while it stays.
@@ -32,10 +32,14 @@ Item {
         const shown = []
         if (snapshot.message)
             shown.push(snapshot.message)
+        // Of the form's problems, the first: the one the form has just gone to. Once it is
+        // put right, the next one is first and is said in turn.
         const fields = (snapshot.form && snapshot.form.fields) || []
         for (let i = 0; i < fields.length; ++i)
-            if (fields[i].error)
+            if (fields[i].error) {
                 shown.push((fields[i].label ? fields[i].label + ": " : "") + fields[i].error)
+                break
+            }
         const own = screen && screen.spokenAlerts ? screen.spokenAlerts : []
         for (let j = 0; j < own.length; ++j)
             if (own[j] && shown.indexOf(own[j]) < 0)
