@@ -35,6 +35,7 @@ from egov_protocol.protocol import (CENTRAL_HEADER, CENTRAL_HEADER_VALUE, IDENTI
 
 from .accept import Refusal, accept, accept_many
 from .fleet import fleet_view
+from .limits import MAX_REQUEST_BYTES, BodyLimitMiddleware
 from .page import render_index
 from .ratings import add_rating_routes, rating_counts
 from .store import (
@@ -47,7 +48,6 @@ from .store import (
 from .keyring import DEFAULT_GRACE_DAYS, PlatformKeyring, grace_days
 from .rekey import add_key_routes, platform_description
 
-MAX_REQUEST_BYTES = 96 * 1024 * 1024
 MAX_BATCH = 100
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
 Sha256 = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$")]
@@ -92,8 +92,8 @@ class HeartbeatsIn(BaseModel):
 
 
 class CentralHeaderMiddleware:
-    """ASGI middleware: stamps the platform header on every response and refuses oversized
-    bodies before they are read."""
+    """ASGI middleware: stamps the platform header on every response (body limits:
+    ``central.limits``)."""
 
     def __init__(self, app) -> None:
         """Wrap the ASGI ``app``."""
@@ -110,11 +110,6 @@ class CentralHeaderMiddleware:
                 MutableHeaders(scope=message).append(CENTRAL_HEADER, CENTRAL_HEADER_VALUE)
             await send(message)
 
-        length = dict(scope.get("headers") or []).get(b"content-length", b"0")
-        if length.isdigit() and int(length) > MAX_REQUEST_BYTES:
-            response = JSONResponse({"detail": "request body too large"}, status_code=413)
-            await response(scope, receive, send_with_header)
-            return
         await self.app(scope, receive, send_with_header)
 
 
@@ -233,6 +228,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
                   description=__doc__)
     app.state.store = store
     app.state.keys = keys
+    app.add_middleware(BodyLimitMiddleware, store=store)  # inside: its refusals get the header
     app.add_middleware(CentralHeaderMiddleware)
 
     @app.exception_handler(Exception)

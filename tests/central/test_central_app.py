@@ -10,7 +10,7 @@ import warnings
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-import central.app as central_module
+import central.limits as central_limits
 from central.app import create_app
 from central.cli import main
 from egov_protocol.keys import PlatformKeys
@@ -221,11 +221,16 @@ def test_malformed_ids_are_refused(app_client, bad_id):
     assert response.status_code in (401, 404, 422)  # never a 2xx or 5xx
 
 
-def test_oversized_bodies_are_refused_before_reading(app_client, monkeypatch):
-    monkeypatch.setattr(central_module, "MAX_REQUEST_BYTES", 100)
+def test_oversized_bodies_are_refused_before_reading(app_client, registered, monkeypatch):
+    monkeypatch.setattr(central_limits, "MAX_REQUEST_BYTES", 100)
+    response = signed(app_client, registered, "PUT", "/v1/submissions/x", {"pad": " " * 200})
+    assert response.status_code == 413 and response.headers["X-Egov-Central"] == "1"
+
+
+def test_an_unsigned_body_is_refused_before_reading(app_client):
     response = app_client.put("/v1/submissions/x", content=b"{" + b" " * 200 + b"}",
                               headers={"Content-Type": "application/json"})
-    assert response.status_code == 413 and response.headers["X-Egov-Central"] == "1"
+    assert response.status_code == 401 and response.headers["X-Egov-Central"] == "1"
 
 
 def test_lists_show_receipts_but_no_personal_data(app_client, registered, platform_x25519,
