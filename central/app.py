@@ -34,6 +34,7 @@ from egov_protocol.protocol import (CENTRAL_HEADER, CENTRAL_HEADER_VALUE, IDENTI
                                     REPLAYED_HEADER, REPLAYED_STATUS)
 
 from .accept import Refusal, accept, accept_many
+from .files import private_dir
 from .fleet import fleet_view
 from .limits import MAX_REQUEST_BYTES, BodyLimitMiddleware
 from .page import render_index
@@ -218,7 +219,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
     accepted for ``key_grace_days``), published documents in ``data_dir/published``, the
     database at ``database_url`` (a PostgreSQL URL) or ``data_dir/central.sqlite3``."""
     data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     keys = PlatformKeyring(data_dir / "keys", key_grace_days)
     store = CentralStore(database_url or data_dir / "central.sqlite3")
     store.open()

@@ -1,5 +1,5 @@
-"""The ``kiosk-central`` command line: serve, issue-token, revoke, publish, export, import,
-rotate-keys.
+"""The ``kiosk-central`` command line: serve, issue-token, revoke, reinstate, publish, export,
+import, rotate-keys.
 
 ``kiosk-central [serve] --data-dir D [--database-url URL] [--workers N]`` runs the platform;
 the other commands work on the same data folder and database, with or without the server running.
@@ -22,10 +22,12 @@ from egov_protocol.envelope import EnvelopeError, envelope_key_id, open_sealed
 from egov_protocol.keys import PlatformKeys
 
 from .accept import Refusal, accept
+from .files import private_dir, safe_attachment_name
 from .store import CentralStore, open_platform_store
 from .keyring import GRACE_ENV, PlatformKeyring, grace_days, rotate_sealing_key
 
-_COMMANDS = ("serve", "issue-token", "revoke", "publish", "export", "import", "rotate-keys")
+_COMMANDS = ("serve", "issue-token", "revoke", "reinstate", "publish", "export", "import",
+             "rotate-keys")
 
 _EPILOG = """\
 keys and re-keying:
@@ -43,7 +45,7 @@ keys and re-keying:
 
 
 def _store(args) -> CentralStore:
-    Path(args.data_dir).mkdir(parents=True, exist_ok=True)
+    private_dir(args.data_dir)
     return open_platform_store(args.data_dir, args.database_url)
 
 
@@ -72,6 +74,12 @@ def _revoke(args) -> int:
     return 0 if ok else 1
 
 
+def _reinstate(args) -> int:
+    ok = _store(args).set_terminal_status(args.terminal_id, "active")
+    print(f"{args.terminal_id}: {'active again' if ok else 'unknown terminal'}")
+    return 0 if ok else 1
+
+
 def _publish(args) -> int:
     body = json.loads(Path(args.file).read_text(encoding="utf-8"))
     if not isinstance(body, dict):
@@ -90,8 +98,8 @@ def _export(args) -> int:
     """Decrypt every envelope with the platform key into OUT/<id>/payload.json + attachments."""
     store = _store(args)
     sealing_keys = PlatformKeyring(Path(args.data_dir) / "keys").all_sealing_keys()
-    out = Path(args.out)
-    count = failed = 0
+    out = private_dir(args.out)  # decrypted payloads: for the service's user only
+    count = failed = skipped = 0
     for row in store.envelopes():
         folder = out / row["id"]
         if folder.exists():
@@ -112,14 +120,21 @@ def _export(args) -> int:
         (partial / "attachments").mkdir(parents=True)
         (partial / "payload.json").write_bytes(payload)
         for name, data in attachments.items():
-            (partial / "attachments" / Path(name).name).write_bytes(data)
+            safe = safe_attachment_name(name)
+            if safe is None:  # a name that could leave its folder: never a path
+                print(f"{row['id']}: attachment {name!r} skipped: not a safe file name",
+                      file=sys.stderr)
+                skipped += 1
+                continue
+            (partial / "attachments" / safe).write_bytes(data)
         meta = {k: row[k] for k in ("id", "receipt_number", "terminal_id", "digest",
                                     "central_receipt", "received_at")}
         (partial / "receipt.json").write_text(json.dumps(meta, indent=2))
         partial.replace(folder)
         count += 1
-    print(f"exported {count} new submission(s) to {out}; {failed} could not be opened")
-    return 0 if not failed else 1
+    print(f"exported {count} new submission(s) to {out}; {failed} could not be opened; "
+          f"{skipped} attachment(s) skipped for unsafe names")
+    return 0 if not failed and not skipped else 1
 
 
 def _import(args) -> int:
@@ -196,10 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.add_argument("--log-level", default="info")
     token = command("issue-token", "print a one-time enrollment token")
-    token.add_argument("--terminal-id", help="bind the token to this terminal id")
+    token.add_argument("--terminal-id", help="bind the token to this terminal id (needed to "
+                       "re-key an enrolled terminal)")
     token.add_argument("--ttl-hours", type=float, default=168.0)
     revoke = command("revoke", "revoke a terminal (its requests get 403)")
     revoke.add_argument("terminal_id")
+    reinstate = command("reinstate", "lift a terminal's revocation (enrolling never does)")
+    reinstate.add_argument("terminal_id")
     publish = command("publish", "publish a catalog, forms or settings JSON document")
     publish.add_argument("kind", choices=KINDS)
     publish.add_argument("file")
@@ -216,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
                            "pick it up at their next sync)")
     args = parser.parse_args(argv)
     handlers = {"serve": _serve, "issue-token": _issue_token, "revoke": _revoke,
+                "reinstate": _reinstate,
                 "publish": _publish, "export": _export, "import": _import,
                 "rotate-keys": _rotate_keys}
     return handlers[args.command](args)

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .files import private_database
+
 SCHEMA_VERSION = 3
 
 SCHEMA: tuple[str, ...] = (
@@ -162,6 +164,7 @@ class Database:
         # queue on these locks instead -- threads on the lock, worker processes on an flock of
         # a file beside the database -- and start the moment the writer before them commits.
         self._write_lock = threading.Lock()
+        self._private = False
 
     def _connect(self):
         if self.postgres:
@@ -169,6 +172,9 @@ class Database:
             from psycopg.rows import dict_row
 
             return psycopg.connect(self.target, autocommit=True, row_factory=dict_row)
+        if not self._private and self.target != ":memory:":
+            private_database(self.target)  # 0600 in a 0700 folder, before SQLite creates it
+            self._private = True
         conn = sqlite3.connect(self.target, timeout=self._busy_timeout_s, isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")

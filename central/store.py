@@ -22,7 +22,7 @@ from .blobs import BlobSegments
 from .db import Database
 from .errors import (BlobMismatch, NonceReplayed, ReceiptNumberTaken, TerminalKeyConflict,  # noqa: F401
                      TokenRejected)
-from .terminal_keys import record_key, retire_current_key
+from .enrollment import enroll_terminal
 
 # Columns safe to show operators on lists: no payload, no envelope.
 _LIST_FIELDS = ("id", "receipt_number", "terminal_id", "digest", "central_receipt", "service_id",
@@ -118,33 +118,9 @@ class CentralStore:
 
     def enroll(self, token: str, terminal_id: str, public_key: bytes, key_id: str,
                site: str | None) -> bool:
-        """Consume ``token`` and register (or re-key) the terminal in one transaction.
-
+        """Consume ``token`` and register (or re-key) the terminal (``central.enrollment``).
         Returns True for a new terminal. Raises ``TokenRejected`` or ``TerminalKeyConflict``."""
-        now = _now()
-        with self.db.transaction() as tx:
-            used = tx.run(
-                "UPDATE enroll_tokens SET used_at = ?, used_by = ? WHERE token_hash = ? "
-                "AND used_at IS NULL AND expires_at > ? "
-                "AND (terminal_id IS NULL OR terminal_id = ?)",
-                (now, terminal_id, token_hash(token), now, terminal_id))
-            if used != 1:
-                raise TokenRejected("enrollment token is unknown, used, expired or not for "
-                                    "this terminal")
-            other = tx.one("SELECT terminal_id FROM terminals WHERE key_id = ?", (key_id,))
-            if other is not None and other["terminal_id"] != terminal_id:
-                raise TerminalKeyConflict(terminal_id)
-            created = tx.run(
-                "INSERT INTO terminals (terminal_id, public_key, key_id, site, status, "
-                "registered_at) VALUES (?, ?, ?, ?, 'active', ?) ON CONFLICT DO NOTHING",
-                (terminal_id, public_key, key_id, site, now)) == 1
-            record_key(tx, terminal_id, public_key, key_id, now)
-            if not created:  # re-enrollment: the token authorises a new key; the old one retires
-                retire_current_key(tx, terminal_id, key_id, now)
-                tx.run("UPDATE terminals SET public_key = ?, key_id = ?, site = ?, "
-                       "status = 'active' WHERE terminal_id = ?",
-                       (public_key, key_id, site, terminal_id))
-        return created
+        return enroll_terminal(self.db, token_hash(token), terminal_id, public_key, key_id, site)
 
     def set_terminal_status(self, terminal_id: str, status: str) -> bool:
         """``active`` or ``revoked`` (a revoked terminal gets 403); False when unknown."""
