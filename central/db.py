@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .audit_anchor import SCHEMA as AUDIT_ANCHORS
 from .files import private_database
 
 SCHEMA_VERSION = 3
@@ -106,6 +107,7 @@ SCHEMA: tuple[str, ...] = (
         body        TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS heartbeats_terminal ON heartbeats (terminal_id, sent_at)",
+    AUDIT_ANCHORS,  # central.audit_anchor; a new table, so an older database gains it in place
 )
 
 

@@ -80,7 +80,10 @@ def _row(terminal: dict) -> str:
     alerts, alerts_css = _alerts(fleet.get("alerts") or [])
     audit = fleet.get("audit") or {}
     audit_html = f"{audit.get('seq', 0)} {_text(str(audit.get('hash', ''))[:12])}"
-    if audit.get("regressed"):
+    if audit.get("problem"):  # the platform's anchor: a truncation or rewrite, at any age
+        when = str(audit.get("problem_at") or "").replace("T", " ")[:19]
+        audit_html += f" <strong>AUDIT {_text(audit['problem'])} ({_text(when)})</strong>"
+    elif audit.get("regressed"):
         audit_html += " <strong>WENT BACK</strong>"
     gap = terminal.get("sequence_gap")
     cells = [

@@ -22,6 +22,7 @@ from .blobs import BlobSegments
 from .db import Database
 from .errors import (BlobMismatch, NonceReplayed, ReceiptNumberTaken, TerminalKeyConflict,  # noqa: F401
                      TokenRejected)
+from .audit_anchor import check_head
 from .enrollment import enroll_terminal
 
 # Columns safe to show operators on lists: no payload, no envelope.
@@ -327,14 +328,16 @@ class CentralStore:
     # -- heartbeats and the fleet ------------------------------------------------------------
 
     def add_heartbeats(self, terminal_id: str, items: list[dict]) -> list[str]:
-        """Store heartbeats (idempotent by id); returns every id now held."""
+        """Store heartbeats (idempotent by id); returns every id now held. A heartbeat stored
+        for the first time has its audit head checked against the anchor (``central.audit_anchor``)."""
         now = _now()
         with self.db.transaction() as tx:
-            for item in items:
-                tx.run("INSERT INTO heartbeats (id, terminal_id, sent_at, received_at, body) "
-                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                       (item["id"], terminal_id, item["sent_at"], now,
-                        json.dumps(item, sort_keys=True)))
+            for item in sorted(items, key=lambda beat: beat["sent_at"]):
+                if tx.run("INSERT INTO heartbeats (id, terminal_id, sent_at, received_at, body) "
+                          "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                          (item["id"], terminal_id, item["sent_at"], now,
+                           json.dumps(item, sort_keys=True))) == 1:
+                    check_head(tx, terminal_id, item, now)
         return [item["id"] for item in items]
 
     def terminals(self) -> list[dict]:

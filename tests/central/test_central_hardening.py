@@ -9,6 +9,7 @@ import select
 import socket
 import sqlite3
 import subprocess
+import uuid
 from pathlib import Path
 
 import httpx
@@ -106,8 +107,9 @@ def _enroll(central, token: str, keys: TerminalKeys, terminal_id: str = TERMINAL
         "token": token, "terminal_id": terminal_id, "public_key": keys.public_key_b64})
 
 
-def _heartbeat(central, keys: TerminalKeys, terminal_id: str = TERMINAL_ID) -> httpx.Response:
-    body = json.dumps({"items": []}).encode()
+def _heartbeat(central, keys: TerminalKeys, terminal_id: str = TERMINAL_ID,
+               items: list | None = None) -> httpx.Response:
+    body = json.dumps({"items": items or []}).encode()
     headers = sign_request(keys.signing_key, terminal_id, "POST", "/v1/heartbeats", body)
     headers["Content-Type"] = "application/json"
     return httpx.post(f"{central.url}/v1/heartbeats", content=body, headers=headers)
@@ -265,3 +267,50 @@ def test_export_skips_and_reports_hostile_attachment_names(central, tmp_path):
     assert [p.name for p in (folder / "attachments").iterdir()] == ["photo.jpg"]
     assert sorted(p.name for p in (tmp_path / "export").iterdir()) == ["out"]
     assert _mode(out) == 0o700
+
+
+def _beat(n: int, seq: int, digest: str, sent_at: str | None = None) -> dict:
+    return {"id": f"hb-{n}-{uuid.uuid4().hex}", "sent_at": sent_at or f"2026-12-0{n}T08:00:00+00:00",
+            "audit": {"seq": seq, "hash": digest}}
+
+
+def _fleet_row(central, terminal_id: str) -> tuple[dict, str]:
+    items = httpx.get(f"{central.url}/v1/terminals").json()["items"]
+    [row] = [item for item in items if item["terminal_id"] == terminal_id]
+    page = httpx.get(f"{central.url}/").text
+    start = page.index(f'id="terminal-{terminal_id}"')
+    return row["fleet"]["audit"], page[start:page.index("</tr>", start)]
+
+
+@pytest.mark.parametrize(("terminal_id", "later", "problem"), [
+    ("GZ01-A1", [(3, 7, "h7")], "truncation"),  # events 8..9 removed
+    ("GZ01-A2", [(3, 9, "forged")], "rewrite"),  # event 9 replaced
+    # Truncated, and the terminal went on logging past the anchor: still on the page.
+    ("GZ01-A3", [(3, 5, "h5"), (4, 12, "h12")], "truncation"),
+])
+def test_an_audit_head_that_does_not_extend_the_anchor_is_an_alert_at_any_age(
+        central, tmp_path, terminal_id, later, problem):
+    keys = TerminalKeys.load_or_create(tmp_path / "k")
+    assert _enroll(central, central.issue_token(), keys, terminal_id).status_code == 201
+    # Heartbeats from a year ago: no longer "recent" for the fleet's 24-hour view.
+    old = [_beat(1, 4, "h4", "2025-01-01T08:00:00+00:00"),
+           _beat(2, 9, "h9", "2025-01-02T08:00:00+00:00")]
+    assert _heartbeat(central, keys, terminal_id, old).status_code == 200
+    audit, row = _fleet_row(central, terminal_id)
+    assert audit["problem"] is None and "AUDIT" not in row
+    for n, seq, digest in later:
+        beat = _beat(n, seq, digest)
+        assert _heartbeat(central, keys, terminal_id, [beat]).status_code == 200
+        assert _heartbeat(central, keys, terminal_id, [beat]).status_code == 200  # a resend
+    audit, row = _fleet_row(central, terminal_id)
+    assert audit["problem"].startswith(problem) and audit["regressed"] is True
+    assert f"AUDIT {problem}" in row
+
+
+def test_a_head_that_extends_the_anchor_or_says_nothing_is_fine(central, tmp_path):
+    keys = TerminalKeys.load_or_create(tmp_path / "k")
+    assert _enroll(central, central.issue_token(), keys, "GZ01-A4").status_code == 201
+    beats = [_beat(1, 4, "h4"), _beat(2, 4, "h4"), _beat(3, 0, "genesis"), _beat(4, 11, "h11")]
+    assert _heartbeat(central, keys, "GZ01-A4", beats).status_code == 200
+    audit, row = _fleet_row(central, "GZ01-A4")
+    assert audit["problem"] is None and audit["seq"] == 11 and "AUDIT" not in row
