@@ -1,5 +1,5 @@
 """The ``kiosk-central`` command line: serve, issue-token, revoke, reinstate, publish, export,
-import, rotate-keys.
+import, rotate-keys, collect-blobs.
 
 ``kiosk-central [serve] --data-dir D [--database-url URL] [--workers N]`` runs the platform;
 the other commands work on the same data folder and database, with or without the server running.
@@ -22,12 +22,13 @@ from egov_protocol.envelope import EnvelopeError, envelope_key_id, open_sealed
 from egov_protocol.keys import PlatformKeys
 
 from .accept import Refusal, accept
+from .blob_gc import MIN_AGE_S, collect_segments
 from .files import private_dir, safe_attachment_name
 from .store import CentralStore, open_platform_store
 from .keyring import GRACE_ENV, PlatformKeyring, grace_days, rotate_sealing_key
 
 _COMMANDS = ("serve", "issue-token", "revoke", "reinstate", "publish", "export", "import",
-             "rotate-keys")
+             "rotate-keys", "collect-blobs")
 
 _EPILOG = """\
 keys and re-keying:
@@ -55,7 +56,9 @@ def _serve(args) -> int:
     os.environ["KIOSK_CENTRAL_DATA_DIR"] = str(Path(args.data_dir).resolve())
     os.environ["KIOSK_CENTRAL_DATABASE_URL"] = args.database_url or ""
     os.environ[GRACE_ENV] = str(args.key_grace_days)
-    _store(args)  # create the schema once, before the workers race for it
+    store = _store(args)  # create the schema once, before the workers race for it
+    collect_segments(store)  # what an interrupted write left behind
+    store.close()  # the workers open their own
     PlatformKeys.load_or_create(Path(args.data_dir) / "keys")
     uvicorn.run("central.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_level=args.log_level)
@@ -72,6 +75,12 @@ def _revoke(args) -> int:
     ok = _store(args).set_terminal_status(args.terminal_id, "revoked")
     print(f"{args.terminal_id}: {'revoked' if ok else 'unknown terminal'}")
     return 0 if ok else 1
+
+
+def _collect_blobs(args) -> int:
+    removed = collect_segments(_store(args), args.min_age_s)
+    print(f"removed {len(removed)} unreferenced blob segment(s)")
+    return 0
 
 
 def _reinstate(args) -> int:
@@ -216,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--ttl-hours", type=float, default=168.0)
     revoke = command("revoke", "revoke a terminal (its requests get 403)")
     revoke.add_argument("terminal_id")
+    collect = command("collect-blobs", "delete blob segments nothing references (also at start)")
+    collect.add_argument("--min-age-s", type=float, default=MIN_AGE_S,
+                         help="keep younger segments: they may belong to a write under way")
     reinstate = command("reinstate", "lift a terminal's revocation (enrolling never does)")
     reinstate.add_argument("terminal_id")
     publish = command("publish", "publish a catalog, forms or settings JSON document")
@@ -234,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
                            "pick it up at their next sync)")
     args = parser.parse_args(argv)
     handlers = {"serve": _serve, "issue-token": _issue_token, "revoke": _revoke,
-                "reinstate": _reinstate,
+                "reinstate": _reinstate, "collect-blobs": _collect_blobs,
                 "publish": _publish, "export": _export, "import": _import,
                 "rotate-keys": _rotate_keys}
     return handlers[args.command](args)

@@ -30,7 +30,12 @@ def private_database(path: str | Path) -> None:
     tightened to 0600."""
     path = Path(path)
     private_dir(path.parent)
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    # Never open (and close) an existing database file: closing any descriptor of it drops
+    # every POSIX lock this process's SQLite connections hold on it.
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
     for suffix in _SQLITE_COMPANIONS:
         companion = path.with_name(path.name + suffix)
         try:

@@ -158,7 +158,11 @@ class CentralStore:
         Per item: ``(created, row)``, or a ``ReceiptNumberTaken`` instance."""
         results: list = []
         now = _now()
-        placed = self._place([pair for _, blobs in items for pair in blobs.items()])
+        # A blob uploaded before (PATCH) is held already: written again it would only make a
+        # segment nothing references.
+        fresh = [pair for _, blobs in items for pair in blobs.items()]
+        held = self._held([ref for ref, _ in fresh])
+        placed = self._place([(ref, data) for ref, data in fresh if ref not in held])
         with self.db.transaction() as tx:
             if nonce is not None and not _remember_nonce(tx, *nonce):
                 raise NonceReplayed(nonce[1])
@@ -268,6 +272,15 @@ class CentralStore:
         assert self.segments is not None, "a blob in a segment needs the blob directory"
         return self.segments.read(row["segment"], row["offset_bytes"], row["size_bytes"], sha256)
 
+    def _held(self, refs: list[str]) -> set[str]:
+        """Those of ``refs`` already stored as blobs."""
+        if not refs:
+            return set()
+        marks = ", ".join("?" for _ in refs)
+        with self.db.transaction(write=False) as tx:
+            return {row["sha256"] for row in tx.all(
+                f"SELECT sha256 FROM blobs WHERE sha256 IN ({marks})", refs)}
+
     def _place(self, blobs: list[tuple[str, bytes]]) -> dict[str, tuple[str, int]]:
         """Write blobs to a durable segment before the transaction that records them."""
         return {} if self.segments is None else self.segments.write(blobs)
@@ -320,6 +333,8 @@ class CentralStore:
     def put_blob(self, content: bytes) -> str:
         """Store a whole blob (batch and import paths); returns its hash."""
         sha256 = hashlib.sha256(content).hexdigest()
+        if self._held([sha256]):
+            return sha256
         placed = self._place([(sha256, content)])
         with self.db.transaction() as tx:
             _insert_blob(tx, sha256, content, placed.get(sha256), _now())

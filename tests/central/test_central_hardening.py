@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import select
 import socket
 import sqlite3
@@ -123,7 +124,8 @@ def _kiosk_central(central, *args: str) -> subprocess.CompletedProcess:
 def test_an_unbound_token_cannot_take_over_an_enrolled_terminal(central, tmp_path):
     owner = TerminalKeys.load_or_create(tmp_path / "owner")
     intruder = TerminalKeys.load_or_create(tmp_path / "intruder")
-    assert _enroll(central, central.issue_token(), owner, "GZ01-T21").status_code == 201
+    first = _enroll(central, central.issue_token(), owner, "GZ01-T21")
+    assert first.status_code == 201, first.text
     taken = _enroll(central, central.issue_token(), intruder, "GZ01-T21")
     assert taken.status_code == 403 and "bound to it" in taken.json()["detail"]
     assert _heartbeat(central, owner, "GZ01-T21").status_code == 200  # still the owner's
@@ -314,3 +316,46 @@ def test_a_head_that_extends_the_anchor_or_says_nothing_is_fine(central, tmp_pat
     assert _heartbeat(central, keys, "GZ01-A4", beats).status_code == 200
     audit, row = _fleet_row(central, "GZ01-A4")
     assert audit["problem"] is None and audit["seq"] == 11 and "AUDIT" not in row
+
+
+def _patch_blob(server, keys: TerminalKeys, terminal_id: str, ref: str, data: bytes) -> int:
+    path = f"/v1/blobs/{ref}"
+    headers = sign_request(keys.signing_key, terminal_id, "PATCH", path, data)
+    headers.update({"Upload-Offset": "0", "Upload-Length": str(len(data)),
+                    "Content-Type": "application/octet-stream"})
+    return httpx.patch(f"{server.url}{path}", content=data, headers=headers).status_code
+
+
+def test_a_blob_uploaded_first_is_written_once_and_strays_are_collected(new_central, tmp_path):
+    server = new_central()
+    server.start()
+    keys = TerminalKeys.load_or_create(tmp_path / "k")
+    assert _enroll(server, server.issue_token(), keys, "GZ01-T51").status_code == 201
+    segments = server.data_dir / "central-blobs"
+    for n in range(3):  # photo first (PATCH), then the submission naming it (one PUT)
+        number = f"GZ01-T51-20250301-000{n}"
+        envelope, blobs = seal_detached(
+            json.dumps({"submission_id": f"sub-b{n}", "receipt_number": number}).encode(),
+            {"photo.jpg": os.urandom(5000)}, server.platform_x25519(), keys.signing_key,
+            keys.key_id)
+        [(ref, data)] = blobs.items()
+        assert _patch_blob(server, keys, "GZ01-T51", ref, data) == 200
+        body = json.dumps({"receipt_number": number,
+                           "digest": hashlib.sha256(envelope).hexdigest(),
+                           "envelope_b64": base64.b64encode(envelope).decode(),
+                           "blobs": {ref: base64.b64encode(data).decode()}}).encode()
+        path = f"/v1/submissions/sub-b{n}"
+        headers = sign_request(keys.signing_key, "GZ01-T51", "PUT", path, body)
+        headers["Content-Type"] = "application/json"
+        assert httpx.put(f"{server.url}{path}", content=body, headers=headers).status_code == 201
+    written = sorted(segments.rglob("*.seg"))
+    assert len(written) == 3  # one per photo, none for the PUT that sent it again
+    stray = written[0].with_name("0" * 24 + ".seg")
+    stray.write_bytes(b"left by an interrupted write")
+    os.utime(stray, (1, 1))  # long ago
+    result = _kiosk_central(server, "collect-blobs")
+    assert result.returncode == 0 and "removed 1 " in result.stdout
+    assert sorted(segments.rglob("*.seg")) == written
+    out = tmp_path / "export"
+    assert _kiosk_central(server, "export", str(out)).returncode == 0
+    assert len(list(out.glob("sub-b*/attachments/photo.jpg"))) == 3
