@@ -48,6 +48,7 @@ from .store import (
 )
 from .keyring import DEFAULT_GRACE_DAYS, PlatformKeyring, grace_days
 from .rekey import add_key_routes, platform_description
+from .worker_life import end_with_parent
 
 MAX_BATCH = 100
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
@@ -381,6 +382,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
 
 def app_from_env() -> FastAPI:
     """App factory for uvicorn workers: ``KIOSK_CENTRAL_DATA_DIR``, ``KIOSK_CENTRAL_DATABASE_URL``
-    and ``KIOSK_CENTRAL_KEY_GRACE_DAYS``."""
+    and ``KIOSK_CENTRAL_KEY_GRACE_DAYS``. A worker ends with its supervisor (``central.worker_life``)."""
+    end_with_parent()
     return create_app(os.environ["KIOSK_CENTRAL_DATA_DIR"],
                       os.environ.get("KIOSK_CENTRAL_DATABASE_URL") or None, grace_days())
