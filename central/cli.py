@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from egov_protocol.documents import KINDS, sign_document
 from egov_protocol.envelope import EnvelopeError, envelope_key_id, open_sealed
-from egov_protocol.keys import PlatformKeys
+from egov_protocol.keys import PlatformKeys, platform_fingerprint
 
 from .accept import Refusal, accept
 from .blob_gc import MIN_AGE_S, collect_segments
@@ -67,6 +67,11 @@ def _serve(args) -> int:
 
 def _issue_token(args) -> int:
     token = _store(args).issue_token(args.terminal_id, args.ttl_hours * 3600)
+    fingerprint = platform_fingerprint(
+        PlatformKeys.load_or_create(Path(args.data_dir) / "keys").ed25519_public)
+    # The token stays alone on the last line (scripts read it there).
+    print(f"platform key {fingerprint}\n(pin it: kioskctl enroll --token TOKEN --platform-key "
+          f"{fingerprint})")
     print(token)
     return 0
 

@@ -30,21 +30,11 @@ from egov_protocol.auth import sign_request
 from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
 from egov_protocol.batch_wire import encode_batch, signed_portion
 from egov_protocol.documents import DocumentError, verify_document
-from egov_protocol.errors import (
-    CentralProtocolError,
-    CentralRejected,
-    CentralUnavailable,
-    NotCentralServer,
-)
-from egov_protocol.protocol import (
-    API_PREFIX,
-    CENTRAL_HEADER,
-    CENTRAL_HEADER_VALUE,
-    CentralReceipt,
-    PlatformInfo,
-    TerminalRegistration,
-    is_replayed_answer,
-)
+from egov_protocol.errors import (CentralProtocolError, CentralRejected, CentralUnavailable,
+                                  InsecurePlatformUrl, NotCentralServer)
+from egov_protocol.protocol import (API_PREFIX, CENTRAL_HEADER, CENTRAL_HEADER_VALUE, CentralReceipt,
+                                    PlatformInfo, TerminalRegistration, insecure_platform_url,
+                                    is_replayed_answer)
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +95,10 @@ class CentralClient:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         signing_key: Ed25519PrivateKey | None = None,
     ) -> None:
-        """``transport`` replaces the network (``httpx.MockTransport`` in tests)."""
+        """``transport`` replaces the network (``httpx.MockTransport`` in tests); raises
+        ``InsecurePlatformUrl`` for ``http://`` off this machine over the network."""
+        if transport is None and (problem := insecure_platform_url(base_url)) is not None:
+            raise InsecurePlatformUrl(f"platform URL {base_url} {problem}")
         self.base_url = base_url.rstrip("/")
         self.terminal_id = terminal_id
         self._signing_key = signing_key
