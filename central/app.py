@@ -25,6 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import MutableHeaders
 
+from egov_protocol.acks import sign_ack
 from egov_protocol.auth import WINDOW_S, SignatureRejected, SignedRequest
 from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
 from egov_protocol.batch_wire import BatchFormatError, decode_batch, signed_portion
@@ -162,7 +163,8 @@ def _batch_results(store: CentralStore, keys: PlatformKeyring, terminal: dict,
             results.append({"id": item[0], "status": outcome.status,
                             "detail": outcome.detail, "missing": outcome.missing})
         else:
-            results.append({"id": item[0], "status": outcome[0], "receipt": outcome[1]})
+            results.append({"id": item[0], "status": outcome[0],
+                            "receipt": sign_ack(outcome[1], keys.signing_key)})
     return {"results": results}
 
 
@@ -281,7 +283,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
                                      body.digest, envelope, blobs)
         except Refusal as exc:
             return _refused(exc)
-        return JSONResponse(receipt, status_code=status)
+        return JSONResponse(sign_ack(receipt, keys.signing_key), status_code=status)
 
     @app.post("/v1/batches", tags=["submissions"], openapi_extra=BATCH_OPENAPI)
     async def post_batch(request: Request, sender: BatchSender) -> dict:

@@ -182,7 +182,8 @@ class SyncService:
                 self._paused = SyncState(store).paused_reason()
             self._adopt_sealing_key()  # a new key pulled just before the last stop
         self._client = CentralClient(self._config.url, keys.terminal_id,
-                                     signing_key=self._enrollment.signing_key())
+                                     signing_key=self._enrollment.signing_key(),
+                                     platform_key=keys.ed25519_public)
         self._worker = SyncWorker(
             self._factory, self._client, self._config.sync_interval_s, on_event=self._relay,
             backoff=self._backoff, heartbeat=heartbeat_builder(self._db_path, self._device_states, self._status),
