@@ -26,9 +26,15 @@ from .store import CentralStore
 
 MAX_REQUEST_BYTES = 96 * 1024 * 1024
 MAX_UNSIGNED_BYTES = 1024 * 1024
-# Terminal endpoints that take a body: only a verified terminal may send one.
-_SIGNED_BODIES = re.compile(r"^/v1/(submissions/[^/]+|batches|blobs/[^/]+|heartbeats|terminal-key)$")
-_BODY_METHODS = {"POST", "PUT", "PATCH"}
+# The terminal endpoints (signed requests) by method: only a verified terminal sends a body
+# there. Any other request (enrollment, operator pages) may send a small body only, whatever
+# its method: a GET with a chunked body is counted too.
+_SIGNED = {
+    "PUT": re.compile(r"^/v1/submissions/[^/]+$"),
+    "POST": re.compile(r"^/v1/(batches|heartbeats|terminal-key)$"),
+    "PATCH": re.compile(r"^/v1/blobs/[^/]+$"),
+    "GET": re.compile(r"^/v1/(blobs|documents)/[^/]+$"),
+}
 
 
 def _refusal(status: int, detail: str, headers: dict | None = None) -> JSONResponse:
@@ -77,11 +83,12 @@ class BodyLimitMiddleware:
 
     async def __call__(self, scope, receive, send) -> None:
         """Handle one ASGI connection scope."""
-        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = MAX_UNSIGNED_BYTES
-        if _SIGNED_BODIES.match(scope["path"]):
+        signed = _SIGNED.get(scope["method"])
+        if signed is not None and signed.match(scope["path"]):
             refusal = await signature_refusal(self.store, scope)
             if refusal is not None:
                 await refusal(scope, receive, send)

@@ -31,11 +31,12 @@ def _rss_kib(pid: int) -> int:
     raise AssertionError("no VmRSS")
 
 
-def _chunked_upload(port: int, path: str, headers: dict[str, str], total: int) -> tuple[int, bytes]:
+def _chunked_upload(port: int, path: str, headers: dict[str, str], total: int,
+                    method: str = "PUT") -> tuple[int, bytes]:
     """Send ``total`` bytes as a chunked body until the server answers or stops reading;
     ``(bytes sent, the answer's first bytes)``."""
     chunk = b"{" + b" " * (MIB - 1)
-    head = f"PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n" \
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n" \
            "Content-Type: application/json\r\n" + \
            "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
     sent = 0
@@ -85,6 +86,12 @@ def test_a_chunked_body_of_a_terminal_is_cut_at_the_limit(central, enrolled):
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert sent < 300 * MIB
     assert _rss_kib(central.process.pid) - before < 200 * 1024  # the 96 MiB limit, not 300
+
+
+def test_a_chunked_body_on_a_signed_get_is_refused_unread(central):
+    sent, answer = _chunked_upload(central.port, "/v1/blobs/" + "0" * 64, {}, 300 * MIB, "GET")
+    assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
+    assert sent < 300 * MIB
 
 
 def test_an_unsigned_endpoint_takes_a_small_body_only(central):
