@@ -52,6 +52,10 @@ def prepare(store: CentralStore, keys: PlatformKeys | PlatformKeyring, terminal:
     terminal's retired key is accepted within the grace period. Raises ``Refusal``."""
     if not is_identifier(submission_id) or not is_identifier(receipt_number):
         raise Refusal(422, "submission id or receipt number is malformed")
+    if not receipt_number.startswith(f"{terminal['terminal_id']}-"):
+        # Numbers are allocated per site and terminal: another prefix is another terminal's.
+        raise Refusal(422, f"receipt number {receipt_number} is not of terminal "
+                           f"{terminal['terminal_id']} (numbers start with its site and terminal)")
     if hashlib.sha256(envelope).hexdigest() != digest:
         raise Refusal(422, "digest does not match the envelope")
     try:
@@ -89,10 +93,9 @@ def prepare(store: CentralStore, keys: PlatformKeys | PlatformKeyring, terminal:
     if not isinstance(document, dict):
         raise Refusal(422, "payload is not a JSON object")
     # The envelope is signed, the request fields are not: make sure they agree.
-    if document.get("submission_id", submission_id) != submission_id:
-        raise Refusal(422, "payload submission_id does not match the request")
-    if document.get("receipt_number", receipt_number) != receipt_number:
-        raise Refusal(422, "payload receipt_number does not match the request")
+    for field, value in (("submission_id", submission_id), ("receipt_number", receipt_number)):
+        if document.get(field) != value:  # a missing field does not match either
+            raise Refusal(422, f"payload {field} is missing or does not match the request")
     received_at = datetime.now(timezone.utc)
     new = NewSubmission(
         id=submission_id, receipt_number=receipt_number, terminal_id=terminal["terminal_id"],
@@ -143,10 +146,12 @@ def _not_for_us(keys, document: dict, verify_key: Ed25519PublicKey) -> str:
     return "envelope rejected: envelope is not addressed to this platform's keys or was altered"
 
 
-def _settle(outcome, digest: str, submission_id: str) -> tuple[int, dict]:
+def _settle(outcome, digest: str, submission_id: str, terminal_id: str) -> tuple[int, dict]:
     if isinstance(outcome, ReceiptNumberTaken):
         raise Refusal(409, "receipt number already used by another submission")
     created, row = outcome
+    if row["terminal_id"] != terminal_id:
+        raise Refusal(409, f"submission {submission_id} was sent by another terminal")
     if not created and row["digest"] != digest:
         raise Refusal(409, f"submission {submission_id} exists with a different digest")
     return (201 if created else 200), receipt_body(row)
@@ -158,11 +163,11 @@ def accept(store: CentralStore, keys: PlatformKeys, terminal: dict, submission_i
     """Verify, decrypt and store one submission; ``(201|200, receipt)`` or raise ``Refusal``."""
     existing = store.existing(submission_id)
     if existing is not None:  # a resend: answer before doing the expensive work
-        return _settle((False, existing), digest, submission_id)
+        return _settle((False, existing), digest, submission_id, terminal["terminal_id"])
     new, blobs = prepare(store, keys, terminal, submission_id, receipt_number, digest, envelope,
                          inline_blobs, route)
     [outcome] = store.insert_many([(new, blobs)])
-    return _settle(outcome, digest, submission_id)
+    return _settle(outcome, digest, submission_id, terminal["terminal_id"])
 
 
 def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
@@ -178,7 +183,8 @@ def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
     for index, (submission_id, receipt_number, digest, envelope, blobs) in enumerate(items):
         try:
             if submission_id in existing:
-                results[index] = _settle((False, existing[submission_id]), digest, submission_id)
+                results[index] = _settle((False, existing[submission_id]), digest,
+                                         submission_id, terminal["terminal_id"])
                 continue
             new, keep = prepare(store, keys, terminal, submission_id, receipt_number, digest,
                                 envelope, blobs)
@@ -191,7 +197,7 @@ def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
     ) if pending or nonce is not None else []
     for (index, new, _), outcome in zip(pending, outcomes):
         try:
-            results[index] = _settle(outcome, new.digest, new.id)
+            results[index] = _settle(outcome, new.digest, new.id, terminal["terminal_id"])
         except Refusal as exc:
             results[index] = exc
     return results

@@ -23,13 +23,16 @@ from fastapi.responses import JSONResponse
 
 from egov_protocol.protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE
 
+from .files import private_dir
 from .keyring import DEFAULT_GRACE_DAYS, PlatformKeyring, grace_days
+from .limits import BodyLimitMiddleware
 from .middleware import CentralHeaderMiddleware
 from .operator_auth import LoginRequired, PasswordChangeRequired, login_required_handler
 from .operators import OperatorAccounts
 from .routers import blobs, documents, enrollment, fleet, operator_pages, operators, submissions
 from .store import CentralStore
 from .trail import PlatformTrail
+from .worker_life import end_with_parent
 
 TERMINAL_ROUTERS = (enrollment.router, fleet.router, submissions.router, blobs.router,
                     documents.router)
@@ -46,7 +49,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
     published documents in ``data_dir/published``, the database at ``database_url`` (a
     PostgreSQL URL) or ``data_dir/central.sqlite3``."""
     data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     store = CentralStore(database_url or data_dir / "central.sqlite3")
     store.open()
 
@@ -60,6 +63,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
     app.state.trail = PlatformTrail(store.db)
     app.state.api_routes = [route for router in TERMINAL_ROUTERS + OPERATOR_ROUTERS
                             for route in router.routes]
+    app.add_middleware(BodyLimitMiddleware, store=store)  # inside: its refusals get the header
     app.add_middleware(CentralHeaderMiddleware)
     app.add_exception_handler(LoginRequired, login_required_handler)
     app.add_exception_handler(PasswordChangeRequired, login_required_handler)
@@ -85,7 +89,9 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
 def app_from_env() -> FastAPI:
     """App factory for uvicorn workers: ``KIOSK_CENTRAL_DATA_DIR``, ``KIOSK_CENTRAL_DATABASE_URL``
     and ``KIOSK_CENTRAL_KEY_GRACE_DAYS``; only the terminal side when ``--operator-listen``
-    serves the operator side apart (``KIOSK_CENTRAL_OPERATOR_APART``)."""
+    serves the operator side apart (``KIOSK_CENTRAL_OPERATOR_APART``). A worker ends with its
+    supervisor (``central.worker_life``)."""
+    end_with_parent()
     return create_app(os.environ["KIOSK_CENTRAL_DATA_DIR"],
                       os.environ.get("KIOSK_CENTRAL_DATABASE_URL") or None, grace_days(),
                       sides=("terminal",) if os.environ.get(OPERATOR_APART_ENV) else SIDES)

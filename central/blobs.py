@@ -23,6 +23,8 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
+from .files import private_dir
+
 
 class BlobCorrupted(Exception):
     """A segment is missing, short, or its bytes no longer hash to the blob's name."""
@@ -45,7 +47,8 @@ class BlobSegments:
         day = datetime.now(timezone.utc).strftime("%Y%m%d")
         folder = self.directory / day
         if not folder.is_dir():
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(self.directory)  # 0700: the segments hold sealed submissions
+            private_dir(folder)
             _fsync_directory(folder.parent)
         name = f"{day}/{secrets.token_hex(12)}.seg"
         placed: dict[str, tuple[str, int]] = {}

@@ -1,5 +1,5 @@
-"""The ``kiosk-central`` command line: serve, issue-token, revoke, publish, export, import,
-rotate-keys, operator, audit (``central.cli_operators``).
+"""The ``kiosk-central`` command line: serve, issue-token, revoke, reinstate, publish, export,
+import, rotate-keys, collect-blobs, operator, audit (``central.cli_operators``).
 
 ``kiosk-central [serve] --data-dir D [--database-url URL] [--workers N]`` runs the platform;
 the other commands work on the same data folder and database, with or without the server running.
@@ -20,16 +20,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from egov_protocol.documents import KINDS, sign_document
 from egov_protocol.envelope import EnvelopeError, envelope_key_id, open_sealed
-from egov_protocol.keys import PlatformKeys
+from egov_protocol.keys import PlatformKeys, platform_fingerprint
 
 from .accept import Refusal, accept
+from .blob_gc import MIN_AGE_S, collect_segments
 from .cli_operators import add_commands, operator_listen, record, run_audit, run_operator
+from .files import private_dir, safe_attachment_name
 from .publishing import NotPublishable, parse_document, publish
 from .store import CentralStore, open_platform_store
 from .keyring import GRACE_ENV, PlatformKeyring, grace_days, rotate_sealing_key
 
-_COMMANDS = ("serve", "issue-token", "revoke", "publish", "export", "import", "rotate-keys",
-             "operator", "audit")
+_COMMANDS = ("serve", "issue-token", "revoke", "reinstate", "publish", "export", "import",
+             "rotate-keys", "collect-blobs", "operator", "audit")
 
 _EPILOG = """\
 operators:
@@ -58,7 +60,7 @@ keys and re-keying:
 
 
 def _store(args) -> CentralStore:
-    Path(args.data_dir).mkdir(parents=True, exist_ok=True)
+    private_dir(args.data_dir)
     return open_platform_store(args.data_dir, args.database_url)
 
 
@@ -71,7 +73,9 @@ def _serve(args) -> int:
     os.environ["KIOSK_CENTRAL_DATABASE_URL"] = args.database_url or ""
     os.environ[GRACE_ENV] = str(args.key_grace_days)
     os.environ[OPERATOR_APART_ENV] = "1" if args.operator_listen else ""
-    _store(args)  # create the schema once, before the workers race for it
+    store = _store(args)  # create the schema once, before the workers race for it
+    collect_segments(store)  # what an interrupted write left behind
+    store.close()  # the workers open their own
     PlatformKeys.load_or_create(Path(args.data_dir) / "keys")
     if args.operator_listen:
         # The operator side, apart: its own server on its own address, in this process.
@@ -88,6 +92,11 @@ def _issue_token(args) -> int:
     store = _store(args)
     token = store.issue_token(args.terminal_id, args.ttl_hours * 3600)
     record(store, "issued enrollment token", args.terminal_id or "any terminal")
+    fingerprint = platform_fingerprint(
+        PlatformKeys.load_or_create(Path(args.data_dir) / "keys").ed25519_public)
+    # The token stays alone on the last line (scripts read it there).
+    print(f"platform key {fingerprint}\n(pin it: kioskctl enroll --token TOKEN --platform-key "
+          f"{fingerprint})")
     print(token)
     return 0
 
@@ -98,6 +107,21 @@ def _revoke(args) -> int:
     if ok:
         record(store, "revoked terminal", args.terminal_id)
     print(f"{args.terminal_id}: {'revoked' if ok else 'unknown terminal'}")
+    return 0 if ok else 1
+
+
+def _collect_blobs(args) -> int:
+    removed = collect_segments(_store(args), args.min_age_s)
+    print(f"removed {len(removed)} unreferenced blob segment(s)")
+    return 0
+
+
+def _reinstate(args) -> int:
+    store = _store(args)
+    ok = store.set_terminal_status(args.terminal_id, "active")
+    if ok:
+        record(store, "reinstated terminal", args.terminal_id)
+    print(f"{args.terminal_id}: {'active again' if ok else 'unknown terminal'}")
     return 0 if ok else 1
 
 
@@ -117,8 +141,8 @@ def _export(args) -> int:
     """Decrypt every envelope with the platform key into OUT/<id>/payload.json + attachments."""
     store = _store(args)
     sealing_keys = PlatformKeyring(Path(args.data_dir) / "keys").all_sealing_keys()
-    out = Path(args.out)
-    count = failed = 0
+    out = private_dir(args.out)  # decrypted payloads: for the service's user only
+    count = failed = skipped = 0
     for row in store.envelopes():
         folder = out / row["id"]
         if folder.exists():
@@ -139,15 +163,22 @@ def _export(args) -> int:
         (partial / "attachments").mkdir(parents=True)
         (partial / "payload.json").write_bytes(payload)
         for name, data in attachments.items():
-            (partial / "attachments" / Path(name).name).write_bytes(data)
+            safe = safe_attachment_name(name)
+            if safe is None:  # a name that could leave its folder: never a path
+                print(f"{row['id']}: attachment {name!r} skipped: not a safe file name",
+                      file=sys.stderr)
+                skipped += 1
+                continue
+            (partial / "attachments" / safe).write_bytes(data)
         meta = {k: row[k] for k in ("id", "receipt_number", "terminal_id", "digest",
                                     "central_receipt", "received_at")}
         (partial / "receipt.json").write_text(json.dumps(meta, indent=2))
         partial.replace(folder)
         count += 1
     record(store, "exported submissions", f"{count} to {out}")
-    print(f"exported {count} new submission(s) to {out}; {failed} could not be opened")
-    return 0 if not failed else 1
+    print(f"exported {count} new submission(s) to {out}; {failed} could not be opened; "
+          f"{skipped} attachment(s) skipped for unsafe names")
+    return 0 if not failed and not skipped else 1
 
 
 def _import(args) -> int:
@@ -228,10 +259,16 @@ def main(argv: list[str] | None = None) -> int:
                        help="serve the operator pages and API on this address only, apart from "
                             "the terminal API (default: both on --host/--port)")
     token = command("issue-token", "print a one-time enrollment token")
-    token.add_argument("--terminal-id", help="bind the token to this terminal id")
+    token.add_argument("--terminal-id", help="bind the token to this terminal id (needed to "
+                       "re-key an enrolled terminal)")
     token.add_argument("--ttl-hours", type=float, default=168.0)
     revoke = command("revoke", "revoke a terminal (its requests get 403)")
     revoke.add_argument("terminal_id")
+    collect = command("collect-blobs", "delete blob segments nothing references (also at start)")
+    collect.add_argument("--min-age-s", type=float, default=MIN_AGE_S,
+                         help="keep younger segments: they may belong to a write under way")
+    reinstate = command("reinstate", "lift a terminal's revocation (enrolling never does)")
+    reinstate.add_argument("terminal_id")
     publish = command("publish", "publish a catalog, forms or settings JSON document")
     publish.add_argument("kind", choices=KINDS)
     publish.add_argument("file")
@@ -249,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     add_commands(command)
     args = parser.parse_args(argv)
     handlers = {"serve": _serve, "issue-token": _issue_token, "revoke": _revoke,
+                "reinstate": _reinstate, "collect-blobs": _collect_blobs,
                 "publish": _publish, "export": _export, "import": _import,
                 "rotate-keys": _rotate_keys,
                 "operator": lambda a: run_operator(a, _store(a)),

@@ -21,7 +21,9 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-SCHEMA_VERSION = 4
+from .files import private_database
+
+SCHEMA_VERSION = 5
 
 #: The tables of schema 3 (the releases before Alembic), created by the baseline revision
 #: (``central/migrations/versions/0001_baseline.py``); later changes are Alembic revisions.
@@ -164,6 +166,7 @@ class Database:
         # queue on these locks instead -- threads on the lock, worker processes on an flock of
         # a file beside the database -- and start the moment the writer before them commits.
         self._write_lock = threading.Lock()
+        self._private = False
 
     def _connect(self):
         if self.postgres:
@@ -171,6 +174,9 @@ class Database:
             from psycopg.rows import dict_row
 
             return psycopg.connect(self.target, autocommit=True, row_factory=dict_row)
+        if not self._private and self.target != ":memory:":
+            private_database(self.target)  # 0600 in a 0700 folder, before SQLite creates it
+            self._private = True
         conn = sqlite3.connect(self.target, timeout=self._busy_timeout_s, isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")

@@ -15,6 +15,8 @@ import math
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from .audit_anchor import anchors
+
 if TYPE_CHECKING:
     from .store import CentralStore
 
@@ -54,12 +56,14 @@ def fleet_view(store: CentralStore, now: datetime | None = None,
                stale_after_s: float = STALE_AFTER_S) -> list[dict[str, Any]]:
     """``store.terminals()`` with a ``fleet`` dict per terminal: ``last_heartbeat_at``,
     ``heartbeat_age_s``, ``stale``, ``devices`` (see :func:`device_rows`), ``alerts`` (newest
-    first, each with ``open``), ``audit`` (``seq``, ``hash``, ``regressed``), ``app_version``,
+    first, each with ``open``), ``audit`` (``seq``, ``hash``, ``regressed``, and ``problem``/
+    ``problem_at`` from ``central.audit_anchor``: a truncation or rewrite at any age), ``app_version``,
     ``free_disk_bytes``, ``queue_depth``, ``oldest_unsent_age_s`` (numbers or None)."""
     now = now or datetime.now(timezone.utc)
     since = (now - timedelta(seconds=ALERT_WINDOW_S)).isoformat()
     terminals = store.terminals()
     with store.db.transaction(write=False) as tx:
+        anchored = anchors(tx)
         recent = {t["terminal_id"]: tx.all(
             "SELECT body FROM heartbeats WHERE terminal_id = ? AND sent_at >= ? ORDER BY sent_at",
             (t["terminal_id"], since)) for t in terminals}
@@ -72,6 +76,11 @@ def fleet_view(store: CentralStore, now: datetime | None = None,
             except ValueError:
                 continue
         terminal["fleet"] = _summary(beat, bodies, now, stale_after_s)
+        anchor = anchored.get(terminal["terminal_id"]) or {}
+        audit = terminal["fleet"]["audit"]
+        audit["problem"] = anchor.get("problem")  # kept at any age, unlike recent heartbeats
+        audit["problem_at"] = anchor.get("problem_at")
+        audit["regressed"] = audit["regressed"] or anchor.get("problem") is not None
     return terminals
 
 

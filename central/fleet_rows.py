@@ -61,6 +61,15 @@ def _received(terminal: dict) -> str:
     return _text(total - ratings) + (f" ({_text(ratings)})" if ratings else "")
 
 
+def _audit_flag(audit: dict) -> str:
+    """What the audit cell shouts: the platform's anchor saw a truncation or rewrite (kept at any
+    age), or recent heartbeats went back."""
+    if audit.get("problem"):
+        when = str(audit.get("problem_at") or "").replace("T", " ")[:19]
+        return f"AUDIT {audit['problem']} ({when})"
+    return "WENT BACK" if audit.get("regressed") else ""
+
+
 def _cell(text: object = "", css: str = "", *, tags: list[dict] | None = None,
           strong: str = "") -> dict:
     return {"text": _text(text), "css": css, "tags": tags, "strong": strong}
@@ -87,8 +96,7 @@ def display_row(terminal: dict) -> dict:
         _cell(_disk(fleet.get("free_disk_bytes"))),
         _cell(tags=_alerts(alerts), css="bad" if any(a["open"] for a in alerts) else ""),
         _cell(f"{audit.get('seq', 0)} {str(audit.get('hash', ''))[:12]}",
-              "bad" if audit.get("regressed") else "",
-              strong="WENT BACK" if audit.get("regressed") else ""),
+              "bad" if audit.get("regressed") else "", strong=_audit_flag(audit)),
         _cell(_received(terminal)), _cell(gap, "bad" if gap else ""),
     ]}
 

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from egov_protocol.protocol import RATING_FORM_ID
+
+from .audit_anchor import check_head
 from .blobs import BlobSegments
 from .db import Database
+from .enrollment import enroll_terminal
 from .errors import (BlobMismatch, NonceReplayed, ReceiptNumberTaken, TerminalKeyConflict,  # noqa: F401
                      TokenRejected)
-from .terminal_keys import record_key, retire_current_key
-from egov_protocol.protocol import RATING_FORM_ID
 
 # Columns safe to show operators on lists: no payload, no envelope.
 _LIST_FIELDS = ("id", "receipt_number", "terminal_id", "digest", "central_receipt", "service_id",
@@ -119,33 +121,9 @@ class CentralStore:
 
     def enroll(self, token: str, terminal_id: str, public_key: bytes, key_id: str,
                site: str | None) -> bool:
-        """Consume ``token`` and register (or re-key) the terminal in one transaction.
-
+        """Consume ``token`` and register (or re-key) the terminal (``central.enrollment``).
         Returns True for a new terminal. Raises ``TokenRejected`` or ``TerminalKeyConflict``."""
-        now = _now()
-        with self.db.transaction() as tx:
-            used = tx.run(
-                "UPDATE enroll_tokens SET used_at = ?, used_by = ? WHERE token_hash = ? "
-                "AND used_at IS NULL AND expires_at > ? "
-                "AND (terminal_id IS NULL OR terminal_id = ?)",
-                (now, terminal_id, token_hash(token), now, terminal_id))
-            if used != 1:
-                raise TokenRejected("enrollment token is unknown, used, expired or not for "
-                                    "this terminal")
-            other = tx.one("SELECT terminal_id FROM terminals WHERE key_id = ?", (key_id,))
-            if other is not None and other["terminal_id"] != terminal_id:
-                raise TerminalKeyConflict(terminal_id)
-            created = tx.run(
-                "INSERT INTO terminals (terminal_id, public_key, key_id, site, status, "
-                "registered_at) VALUES (?, ?, ?, ?, 'active', ?) ON CONFLICT DO NOTHING",
-                (terminal_id, public_key, key_id, site, now)) == 1
-            record_key(tx, terminal_id, public_key, key_id, now)
-            if not created:  # re-enrollment: the token authorises a new key; the old one retires
-                retire_current_key(tx, terminal_id, key_id, now)
-                tx.run("UPDATE terminals SET public_key = ?, key_id = ?, site = ?, "
-                       "status = 'active' WHERE terminal_id = ?",
-                       (public_key, key_id, site, terminal_id))
-        return created
+        return enroll_terminal(self.db, token_hash(token), terminal_id, public_key, key_id, site)
 
     def set_terminal_status(self, terminal_id: str, status: str) -> bool:
         """``active`` or ``revoked`` (a revoked terminal gets 403); False when unknown."""
@@ -182,7 +160,11 @@ class CentralStore:
         Per item: ``(created, row)``, or a ``ReceiptNumberTaken`` instance."""
         results: list = []
         now = _now()
-        placed = self._place([pair for _, blobs in items for pair in blobs.items()])
+        # A blob uploaded before (PATCH) is held already: written again it would only make a
+        # segment nothing references.
+        fresh = [pair for _, blobs in items for pair in blobs.items()]
+        held = self._held([ref for ref, _ in fresh])
+        placed = self._place([(ref, data) for ref, data in fresh if ref not in held])
         with self.db.transaction() as tx:
             if nonce is not None and not _remember_nonce(tx, *nonce):
                 raise NonceReplayed(nonce[1])
@@ -298,6 +280,15 @@ class CentralStore:
         assert self.segments is not None, "a blob in a segment needs the blob directory"
         return self.segments.read(row["segment"], row["offset_bytes"], row["size_bytes"], sha256)
 
+    def _held(self, refs: list[str]) -> set[str]:
+        """Those of ``refs`` already stored as blobs."""
+        if not refs:
+            return set()
+        marks = ", ".join("?" for _ in refs)
+        with self.db.transaction(write=False) as tx:
+            return {row["sha256"] for row in tx.all(
+                f"SELECT sha256 FROM blobs WHERE sha256 IN ({marks})", refs)}
+
     def _place(self, blobs: list[tuple[str, bytes]]) -> dict[str, tuple[str, int]]:
         """Write blobs to a durable segment before the transaction that records them."""
         return {} if self.segments is None else self.segments.write(blobs)
@@ -350,6 +341,8 @@ class CentralStore:
     def put_blob(self, content: bytes) -> str:
         """Store a whole blob (batch and import paths); returns its hash."""
         sha256 = hashlib.sha256(content).hexdigest()
+        if self._held([sha256]):
+            return sha256
         placed = self._place([(sha256, content)])
         with self.db.transaction() as tx:
             _insert_blob(tx, sha256, content, placed.get(sha256), _now())
@@ -358,14 +351,16 @@ class CentralStore:
     # -- heartbeats and the fleet ------------------------------------------------------------
 
     def add_heartbeats(self, terminal_id: str, items: list[dict]) -> list[str]:
-        """Store heartbeats (idempotent by id); returns every id now held."""
+        """Store heartbeats (idempotent by id); returns every id now held. A heartbeat stored
+        for the first time has its audit head checked against the anchor (``central.audit_anchor``)."""
         now = _now()
         with self.db.transaction() as tx:
-            for item in items:
-                tx.run("INSERT INTO heartbeats (id, terminal_id, sent_at, received_at, body) "
-                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                       (item["id"], terminal_id, item["sent_at"], now,
-                        json.dumps(item, sort_keys=True)))
+            for item in sorted(items, key=lambda beat: beat["sent_at"]):
+                if tx.run("INSERT INTO heartbeats (id, terminal_id, sent_at, received_at, body) "
+                          "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                          (item["id"], terminal_id, item["sent_at"], now,
+                           json.dumps(item, sort_keys=True))) == 1:
+                    check_head(tx, terminal_id, item, now)
         return [item["id"] for item in items]
 
     def terminals(self) -> list[dict]:

@@ -98,14 +98,21 @@ class SignedRequest:
     def verify(self, public_key: bytes, method: str, path: str, body: bytes,
                now: datetime | None = None, window_s: float = WINDOW_S) -> None:
         """Check window, digest and signature (the caller records the nonce)."""
+        if hashlib.sha256(body).hexdigest() != self.digest:
+            raise SignatureRejected("body does not match X-Egov-Digest")
+        self.verify_headers(public_key, method, path, now, window_s)
+
+    def verify_headers(self, public_key: bytes, method: str, path: str,
+                       now: datetime | None = None, window_s: float = WINDOW_S) -> None:
+        """Check window and signature without the body: the signature covers the body's
+        digest as the header states it, so a server can refuse a stranger before reading a
+        byte of the body (``verify`` then checks the body against that digest)."""
         now = now or datetime.now(timezone.utc)
         skew = abs((now - self.date).total_seconds())
         if skew > window_s:
             raise SignatureRejected(
                 f"request date is {skew:.0f} s away from the platform clock (limit "
                 f"{window_s:.0f} s): check the terminal's clock")
-        if hashlib.sha256(body).hexdigest() != self.digest:
-            raise SignatureRejected("body does not match X-Egov-Digest")
         try:
             Ed25519PublicKey.from_public_bytes(public_key).verify(
                 self.signature,

@@ -66,3 +66,7 @@ class CentralRejected(SyncError):
     def is_conflict(self) -> bool:
         """True for 409: the id is already taken by a different submission."""
         return self.status == 409
+
+
+class InsecurePlatformUrl(ValueError):
+    """The platform URL is ``http://`` to another machine: refused before anything is sent."""

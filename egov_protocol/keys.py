@@ -38,6 +38,12 @@ def key_id_for(public_key: bytes) -> str:
     return "ed25519:" + hashlib.sha256(public_key).hexdigest()[:16]
 
 
+def platform_fingerprint(ed25519_public: bytes) -> str:
+    """What an operator hands over with an enrollment token so the terminal can pin the
+    platform's signing key: ``"sha256:"`` + the full SHA-256 hex of the raw Ed25519 key."""
+    return "sha256:" + hashlib.sha256(ed25519_public).hexdigest()
+
+
 def x25519_key_id(public_key: bytes) -> str:
     """The name of a platform sealing key: ``"x25519:"`` + 16 hex of its SHA-256."""
     return "x25519:" + hashlib.sha256(public_key).hexdigest()[:16]

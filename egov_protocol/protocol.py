@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from .errors import CentralProtocolError
 
@@ -40,6 +42,24 @@ def is_replayed_answer(status: int, headers, detail: str) -> bool:
     if status == REPLAYED_STATUS:
         return headers.get(ERROR_HEADER) == REPLAYED_HEADER[ERROR_HEADER]
     return status == 401 and detail.startswith("replayed request")
+
+
+def insecure_platform_url(url: str) -> str | None:
+    """Why ``url`` may not be used to reach the platform, or None: only ``https://``, except
+    ``http://`` to this machine (loopback: the demo, tests, a TLS proxy on the same host)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return None
+    if parts.scheme != "http":
+        return "must be an https:// URL"
+    host = (parts.hostname or "").lower()
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return None if loopback else ("must be https:// (http:// only to this machine, e.g. "
+                                  "http://127.0.0.1:8700): requests and keys must not cross a "
+                                  "network in clear")
 
 # Ids travel in URL paths: keep them to a safe, bounded alphabet.
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"

@@ -116,8 +116,10 @@ def _cmd_enroll(config: KioskConfig, args: argparse.Namespace) -> int:
     url = (args.url or config.central.url).rstrip("/")
     token = args.token or input("enrollment token: ")
     keys = enroll_terminal(url, config.terminal.site_code, config.terminal.terminal_id,
-                           Enrollment(_data_dir(config), config.central.platform_keys_file), token)
-    print(f"enrolled as {keys.terminal_id} with {keys.central_url}")
+                           Enrollment(_data_dir(config), config.central.platform_keys_file), token,
+                           platform_key=args.platform_key)
+    print(f"enrolled as {keys.terminal_id} with {keys.central_url}"
+          + (" (platform key matches the pinned one)" if args.platform_key else ""))
     return 0
 
 
@@ -246,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     enroll = commands.add_parser("enroll", help="enroll this terminal with a one-time token")
     enroll.add_argument("--url", help="central platform base URL (default: central.url)")
     enroll.add_argument("--token", help="the one-time token from the platform operators")
+    enroll.add_argument("--platform-key", help="the platform key fingerprint (sha256:…) printed "
+                        "with the token: the platform must answer with this key")
     rekey = commands.add_parser("rekey", help="make a new terminal key and register it with the "
                                 "platform (the kiosk stopped); queued submissions stay deliverable")
     rekey.add_argument("--url", help="central platform base URL (default: central.url)")

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
 
+from egov_protocol.protocol import insecure_platform_url
+
 from .restart_window import check_window
 
 DEFAULT_DATA_DIR = "~/.local/share/egov-kiosk"
@@ -128,7 +130,8 @@ class CentralConfig:
     """The central platform this terminal forwards to."""
 
     url: str = key("http://127.0.0.1:8700", "Base URL of the central platform.",
-                   matches(r"https?://[^\s/?#]+(/[^\s?#]*)?", "must be an http:// or https:// URL without query or fragment"))
+                   matches(r"https?://[^\s/?#]+(/[^\s?#]*)?", "must be an http:// or https:// URL without query or fragment"),
+                   insecure_platform_url)
     sync_interval_s: float = key(30.0, "Seconds between sync attempts when idle.", between(1, 3600))
     platform_keys_file: str = key("", "JSON file with the platform's public keys; empty: <data_dir>/platform.json.")
 

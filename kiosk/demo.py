@@ -18,7 +18,7 @@ from sync.local_central import LocalCentral, free_port
 
 from .config import KioskConfig
 from .enrollment import Enrollment
-from .sync_service import enroll_terminal
+from .sync_service import enroll_terminal, fleet_terminal_id
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,8 @@ def start_demo(base: KioskConfig | None = None, data_dir: Path = DEMO_DATA_DIR,
     # Enrolling again at every start is cheap and keeps a reused demo folder consistent.
     enroll_terminal(central.url, config.terminal.site_code, config.terminal.terminal_id,
                     Enrollment(terminal_dir, config.central.platform_keys_file),
-                    central.issue_token())
+                    central.issue_token(fleet_terminal_id(config.terminal.site_code,
+                                                          config.terminal.terminal_id)))
     provision_demo_staff(terminal_dir)
     state = {"central_url": central.url, "config": str(Path(config_path).resolve()) if config_path else None,
              "pid": os.getpid()}

@@ -24,6 +24,7 @@ from typing import Any, Callable
 from offline_cache import Outbox, Store, SyncState, free_bytes
 from sync.client import Backoff, CentralClient, SyncWorker
 from egov_protocol.documents import KINDS, PLATFORM_KEYS
+from egov_protocol.keys import platform_fingerprint
 
 from .config import CentralConfig
 from .enrollment import Enrollment, PlatformKeys
@@ -34,20 +35,38 @@ log = logging.getLogger(__name__)
 HEARTBEAT_INTERVAL_S = 300.0
 
 
+class PlatformKeyMismatch(ValueError):
+    """The enrollment answer carries another platform signing key than the one pinned."""
+
+
+def _check_pinned(url: str, ed25519_public: bytes, pinned: str) -> None:
+    answered = platform_fingerprint(ed25519_public)
+    if pinned.strip().lower() != answered:
+        raise PlatformKeyMismatch(f"the platform at {url} answered with key {answered}, not the "
+                                  f"pinned {pinned.strip()}: nothing kept; check the URL and the "
+                                  "key with the platform operators")
+
+
 def fleet_terminal_id(site_code: str, terminal_id: str) -> str:
     """The terminal's id on the platform: unique across the fleet, e.g. ``110105-T01``."""
     return f"{site_code}-{terminal_id}"
 
 
 def enroll_terminal(url: str, site_code: str, terminal_id: str, enrollment: Enrollment,
-                    token: str) -> PlatformKeys:
+                    token: str, platform_key: str | None = None) -> PlatformKeys:
     """Enroll this terminal with the platform at ``url`` using a one-time ``token`` and keep the
-    platform's keys. Runs on the calling thread and does network I/O: never on the GUI thread.
-    Raises ``sync.CentralRejected`` (403) for a used, expired or mistyped token."""
+    platform's keys. ``platform_key``: the fingerprint ``kiosk-central issue-token`` printed
+    with the token; the answer's signing key must match it, else nothing is kept. Runs on the
+    calling thread and does network I/O: never on the GUI thread. Raises
+    ``sync.CentralRejected`` (403) for a used, expired or mistyped token, ``PlatformKeyMismatch``."""
     fleet_id = fleet_terminal_id(site_code, terminal_id)
     with CentralClient(url, fleet_id) as client:
+        if platform_key is not None:  # before the token is spent on another platform
+            _check_pinned(url, client.fetch_platform_keys().ed25519_public, platform_key)
         enrolled = client.enroll(token.strip(), enrollment.public_key_bytes(), site=site_code)
     info = enrolled.platform
+    if platform_key is not None:
+        _check_pinned(url, info.ed25519_public, platform_key)
     keys = PlatformKeys(info.x25519_public, info.ed25519_public, url, fleet_id,
                         info.sealing_key_since)
     enrollment.save_platform_keys(keys)
@@ -163,7 +182,8 @@ class SyncService:
                 self._paused = SyncState(store).paused_reason()
             self._adopt_sealing_key()  # a new key pulled just before the last stop
         self._client = CentralClient(self._config.url, keys.terminal_id,
-                                     signing_key=self._enrollment.signing_key())
+                                     signing_key=self._enrollment.signing_key(),
+                                     platform_key=keys.ed25519_public)
         self._worker = SyncWorker(
             self._factory, self._client, self._config.sync_interval_s, on_event=self._relay,
             backoff=self._backoff, heartbeat=heartbeat_builder(self._db_path, self._device_states, self._status),

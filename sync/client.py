@@ -26,25 +26,16 @@ from typing import Protocol
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from egov_protocol.acks import verify_ack
 from egov_protocol.auth import sign_request
 from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
 from egov_protocol.batch_wire import encode_batch, signed_portion
 from egov_protocol.documents import DocumentError, verify_document
-from egov_protocol.errors import (
-    CentralProtocolError,
-    CentralRejected,
-    CentralUnavailable,
-    NotCentralServer,
-)
-from egov_protocol.protocol import (
-    API_PREFIX,
-    CENTRAL_HEADER,
-    CENTRAL_HEADER_VALUE,
-    CentralReceipt,
-    PlatformInfo,
-    TerminalRegistration,
-    is_replayed_answer,
-)
+from egov_protocol.errors import (CentralProtocolError, CentralRejected, CentralUnavailable,
+                                  InsecurePlatformUrl, NotCentralServer)
+from egov_protocol.protocol import (API_PREFIX, CENTRAL_HEADER, CENTRAL_HEADER_VALUE, CentralReceipt,
+                                    PlatformInfo, TerminalRegistration, insecure_platform_url,
+                                    is_replayed_answer)
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +83,8 @@ class BatchResult:
 
 
 class CentralClient:
-    """HTTP client for the central platform. No I/O until the first request.
-
-    With ``signing_key`` every request after enrollment is signed (``egov_protocol.auth``)."""
+    """HTTP client for the central platform (no I/O until the first request); with
+    ``signing_key`` every request after enrollment is signed (``egov_protocol.auth``)."""
 
     def __init__(
         self,
@@ -104,11 +94,16 @@ class CentralClient:
         *,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         signing_key: Ed25519PrivateKey | None = None,
+        platform_key: bytes | None = None,
     ) -> None:
-        """``transport`` replaces the network (``httpx.MockTransport`` in tests)."""
+        """Acks must be signed with ``platform_key`` (``egov_protocol.acks``); ``transport``
+        replaces the network; ``InsecurePlatformUrl`` for ``http://`` off this machine."""
+        if transport is None and (problem := insecure_platform_url(base_url)) is not None:
+            raise InsecurePlatformUrl(f"platform URL {base_url} {problem}")
         self.base_url = base_url.rstrip("/")
         self.terminal_id = terminal_id
         self._signing_key = signing_key
+        self._platform_key = platform_key
         self._transport = transport
         self._timeout = timeout
         self._http: httpx.Client | None = None
@@ -229,6 +224,7 @@ class CentralClient:
                 raise CentralProtocolError("batch answer is out of order")
             status = result.get("status")
             if status in (200, 201):
+                self._verified(result.get("receipt"))
                 receipt = CentralReceipt.from_json(result.get("receipt"), created=status == 201)
                 if receipt.submission_id != record.id or receipt.digest != record.digest:
                     raise CentralProtocolError(f"platform acknowledged something else than {record.id}")
@@ -322,7 +318,12 @@ class CentralClient:
                      attempt)
         raise CentralUnavailable(f"{method} {path}: answered as a replayed request twice")
 
+    def _verified(self, ack: object) -> None:  # before anything is marked acked and purged
+        if self._platform_key is not None:
+            verify_ack(ack, self._platform_key)
+
     def _receipt(self, response: httpx.Response, record: SubmissionLike) -> CentralReceipt:
+        self._verified(self._json(response))
         receipt = CentralReceipt.from_json(self._json(response),
                                            created=response.status_code == 201)
         if receipt.submission_id != record.id or receipt.digest != record.digest:

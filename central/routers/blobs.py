@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from ..dependencies import Sha256, Store, Terminal
 from ..errors import BlobMismatch
-from ..middleware import MAX_REQUEST_BYTES
+from ..limits import MAX_REQUEST_BYTES
 
 router = APIRouter(tags=["blobs"])
 

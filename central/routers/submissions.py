@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
+from egov_protocol.acks import sign_ack
 from egov_protocol.auth import WINDOW_S
 from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
 from egov_protocol.batch_wire import BatchFormatError, decode_batch
@@ -87,7 +88,8 @@ def _batch_results(store: CentralStore, keys: PlatformKeyring, terminal: dict,
             results.append({"id": item[0], "status": outcome.status,
                             "detail": outcome.detail, "missing": outcome.missing})
         else:
-            results.append({"id": item[0], "status": outcome[0], "receipt": outcome[1]})
+            results.append({"id": item[0], "status": outcome[0],
+                            "receipt": sign_ack(outcome[1], keys.signing_key)})
     return {"results": results}
 
 
@@ -102,7 +104,7 @@ def put_submission(submission_id: SubmissionId, body: SubmissionIn, terminal: Te
                                  body.digest, envelope, blobs)
     except Refusal as exc:
         return _refused(exc)
-    return JSONResponse(receipt, status_code=status)
+    return JSONResponse(sign_ack(receipt, keys.signing_key), status_code=status)
 
 
 @router.post("/v1/batches", openapi_extra=BATCH_OPENAPI)

@@ -10,7 +10,7 @@ import warnings
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-import central.middleware as central_middleware
+import central.limits as central_limits
 from central.app import create_app
 from central.cli import main
 from egov_protocol.keys import PlatformKeys
@@ -119,9 +119,9 @@ def test_an_enrollment_token_works_once_and_only_for_its_terminal(app_client, te
     assert app_client.post("/v1/enroll", json={**body, "token": "nope-nope"}).status_code == 403
 
 
-def test_re_enrollment_with_a_new_token_rotates_the_key(app_client, registered):
+def test_re_enrollment_with_a_bound_token_rotates_the_key(app_client, registered):
     new_key = Ed25519PrivateKey.generate()
-    body = {"token": token_for(app_client), "terminal_id": TERMINAL_ID,
+    body = {"token": token_for(app_client, TERMINAL_ID), "terminal_id": TERMINAL_ID,
             "public_key": base64.b64encode(new_key.public_key().public_bytes_raw()).decode()}
     assert app_client.post("/v1/enroll", json=body).status_code == 200
     stale = signed(app_client, registered, "GET", "/v1/blobs/" + "0" * 64)
@@ -225,11 +225,16 @@ def test_malformed_ids_are_refused(app_client, bad_id):
     assert response.status_code in (401, 404, 422)  # never a 2xx or 5xx
 
 
-def test_oversized_bodies_are_refused_before_reading(app_client, monkeypatch):
-    monkeypatch.setattr(central_middleware, "MAX_REQUEST_BYTES", 100)
+def test_oversized_bodies_are_refused_before_reading(app_client, registered, monkeypatch):
+    monkeypatch.setattr(central_limits, "MAX_REQUEST_BYTES", 100)
+    response = signed(app_client, registered, "PUT", "/v1/submissions/x", {"pad": " " * 200})
+    assert response.status_code == 413 and response.headers["X-Egov-Central"] == "1"
+
+
+def test_an_unsigned_body_is_refused_before_reading(app_client):
     response = app_client.put("/v1/submissions/x", content=b"{" + b" " * 200 + b"}",
                               headers={"Content-Type": "application/json"})
-    assert response.status_code == 413 and response.headers["X-Egov-Central"] == "1"
+    assert response.status_code == 401 and response.headers["X-Egov-Central"] == "1"
 
 
 def test_lists_show_receipts_but_no_personal_data(app_client, registered, platform_x25519,
@@ -268,7 +273,7 @@ def test_a_payload_that_is_not_a_utf8_json_object_is_refused(app_client, registe
     from egov_protocol.envelope import seal
 
     envelope = seal(payload, {}, platform_x25519, registered.signing_key, registered.key_id)
-    submission = SealedSubmission.create(id="sub-0001", receipt_number="R-1", service_id="s",
+    submission = SealedSubmission.create(id="sub-0001", receipt_number="GZ01-T01-R-1", service_id="s",
                                          form_id="f", form_version="1", sealed=envelope)
     response = put(app_client, submission)
     assert response.status_code == 422 and "payload" in response.json()["detail"]
@@ -282,7 +287,7 @@ def test_arbitrary_envelope_bytes_get_422_never_a_server_error(app_client, regis
     @given(st.binary(max_size=600))
     def check(envelope):
         response = signed(app_client, registered, "PUT", "/v1/submissions/sub-0001", {
-            "receipt_number": "R-1", "digest": hashlib.sha256(envelope).hexdigest(),
+            "receipt_number": "GZ01-T01-R-1", "digest": hashlib.sha256(envelope).hexdigest(),
             "envelope_b64": base64.b64encode(envelope).decode()})
         assert response.status_code == 422, response.text
 

@@ -168,3 +168,23 @@ def test_a_database_of_schema_3_is_upgraded_in_place_on_postgres(fresh_postgres,
     with psycopg.connect(fresh_postgres) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
     open_platform_store(None, fresh_postgres)  # again: nothing to do
+
+
+def test_enrollment_rules_and_the_audit_anchor_on_postgres(fresh_postgres):
+    from central.fleet import fleet_view
+
+    store = CentralStore(fresh_postgres)
+    store.open()
+    assert store.enroll(store.issue_token(), "GZ01-T02", b"a" * 32, "ed25519:a", "GZ01")
+    with pytest.raises(TokenRejected, match="bound to it"):
+        store.enroll(store.issue_token(), "GZ01-T02", b"b" * 32, "ed25519:b", "GZ01")
+    store.set_terminal_status("GZ01-T02", "revoked")
+    with pytest.raises(TokenRejected, match="revoked"):
+        store.enroll(store.issue_token("GZ01-T02"), "GZ01-T02", b"b" * 32, "ed25519:b", "GZ01")
+    store.set_terminal_status("GZ01-T02", "active")
+    beats = [{"id": f"hb-{n}", "sent_at": f"2025-01-0{n}T00:00:00+00:00",
+              "audit": {"seq": seq, "hash": f"h{seq}"}} for n, seq in ((1, 9), (2, 4))]
+    store.add_heartbeats("GZ01-T02", beats)
+    [row] = [t for t in fleet_view(store) if t["terminal_id"] == "GZ01-T02"]
+    assert row["fleet"]["audit"]["problem"].startswith("truncation")
+    assert store.put_blob(b"once") == store.put_blob(b"once")  # held: not placed again

@@ -113,7 +113,8 @@ def test_a_revoked_terminal_pauses_and_queue_tells_staff(
     assert "PAUSED" in out and "queued       1" in out
     assert "fix: the platform operators revoked this terminal: call them" in out
     store.set_terminal_status("110105-T04", "active")
-    assert main(["--config", str(path), "enroll", "--token", demo.central.issue_token()]) == 0
+    token = demo.central.issue_token("110105-T04")  # re-keying a known terminal: a bound token
+    assert main(["--config", str(path), "enroll", "--token", token]) == 0
     assert main(["--config", str(path), "sync"]) == 0
 
 

@@ -171,7 +171,9 @@ def test_enroll_with_a_one_time_token(maintenance: MaintenanceService, demo: Any
     sign_in(maintenance)
     maintenance.enroll("NOT-A-TOKEN").result()
     assert maintenance.view()["results"]["enroll"]["code"] == "enroll_failed"
-    maintenance.enroll(demo.central.issue_token()).result()
+    # The demo terminal is enrolled already: re-keying it needs a token bound to it.
+    terminal = demo.config.terminal
+    maintenance.enroll(demo.central.issue_token(f"{terminal.site_code}-{terminal.terminal_id}")).result()
     assert maintenance.view()["results"]["enroll"]["ok"], maintenance.view()["results"]
 
 

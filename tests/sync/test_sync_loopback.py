@@ -50,7 +50,8 @@ def worker_for(path, client, events) -> SyncWorker:
 @pytest.fixture
 def registered(central, session_terminal_keys):
     with CentralClient(central.url, TERMINAL_ID) as client:
-        client.enroll(central.issue_token(), session_terminal_keys.public_key, site="GZ01")
+        client.enroll(central.issue_token(TERMINAL_ID), session_terminal_keys.public_key,
+                      site="GZ01")
     return session_terminal_keys
 
 

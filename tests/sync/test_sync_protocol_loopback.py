@@ -28,7 +28,7 @@ TERMINAL_ID = "GZ01-T01"
 @pytest.fixture
 def enrolled(central, terminal_keys):
     with CentralClient(central.url, TERMINAL_ID) as client:
-        enrolled = client.enroll(central.issue_token(), terminal_keys.public_key)
+        enrolled = client.enroll(central.issue_token(TERMINAL_ID), terminal_keys.public_key)
     client = CentralClient(central.url, TERMINAL_ID, signing_key=terminal_keys.signing_key)
     yield client, enrolled.platform
     client.close()

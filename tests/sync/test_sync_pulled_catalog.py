@@ -45,7 +45,7 @@ def test_a_published_catalog_reaches_a_new_kiosk_and_a_bad_one_falls_back(centra
                                           storage={"data_dir": str(data_dir)})
     enrollment = Enrollment(data_dir)
     enroll_terminal(central.url, config.terminal.site_code, config.terminal.terminal_id,
-                    enrollment, central.issue_token())
+                    enrollment, central.issue_token("110105-T01"))
     db_path = data_dir / "kiosk.db"
     bundled = Catalog.load_bundled()
     assert load_catalog(db_path).version == bundled.version  # nothing pulled yet
@@ -103,7 +103,7 @@ def test_a_refused_terminal_shows_staff_that_sync_is_paused(central, tmp_path):
                                           storage={"data_dir": str(data_dir)})
     enrollment = Enrollment(data_dir)
     keys = enroll_terminal(central.url, config.terminal.site_code, config.terminal.terminal_id,
-                           enrollment, central.issue_token())
+                           enrollment, central.issue_token("110105-T01"))
     store = open_platform_store(central.data_dir, central.database_url)
     store.set_terminal_status(keys.terminal_id, "revoked")  # kiosk-central revoke
     core = KioskCore(config, data_dir=data_dir)
