@@ -209,7 +209,8 @@ for terminal_id in ids:
     with contextlib.redirect_stdout(out):
         main(["issue-token", "--data-dir", data_dir, "--database-url", url,
               "--terminal-id", terminal_id, "--ttl-hours", "2"])
-    print(terminal_id, out.getvalue().strip())
+    # The token is alone on the last line (the platform's key fingerprint comes before it).
+    print(terminal_id, out.getvalue().strip().splitlines()[-1])
 """
 
 
@@ -253,7 +254,7 @@ class FleetTerminal:
         self.sequence += 1
         now = datetime.now(timezone.utc)
         submission_id = str(uuid.uuid4())
-        receipt = f"{self.site}-{self.terminal_id}-{now:%Y%m%d}-{self.sequence:04d}"
+        receipt = f"{self.terminal_id}-{now:%Y%m%d}-{self.sequence:04d}"
         photo = os.urandom(PHOTO_BYTES)  # incompressible, like a JPEG
         payload = {
             "schema": 1, "submission_id": submission_id, "receipt_number": receipt,
@@ -289,5 +290,7 @@ class FleetTerminal:
 
 
 def make_fleet(count: int) -> list[FleetTerminal]:
-    """``count`` terminals in halls of 16 (site codes 110101, 110102, ...)."""
-    return [FleetTerminal(f"T{n:05d}", f"{110101 + n // 16}") for n in range(count)]
+    """``count`` terminals in halls of 16 (site codes 110101, 110102, ...); a terminal id starts
+    with its site, as a real terminal's does (the platform holds it to that prefix)."""
+    return [FleetTerminal(f"{110101 + n // 16}-T{n:05d}", f"{110101 + n // 16}")
+            for n in range(count)]

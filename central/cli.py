@@ -101,28 +101,27 @@ def _issue_token(args) -> int:
     return 0
 
 
-def _revoke(args) -> int:
+def _set_status(args, status: str, action: str, outcome: str) -> int:
     store = _store(args)
-    ok = store.set_terminal_status(args.terminal_id, "revoked")
+    ok = store.set_terminal_status(args.terminal_id, status)
     if ok:
-        record(store, "revoked terminal", args.terminal_id)
-    print(f"{args.terminal_id}: {'revoked' if ok else 'unknown terminal'}")
+        record(store, action, args.terminal_id)
+    print(f"{args.terminal_id}: {outcome if ok else 'unknown terminal'}")
     return 0 if ok else 1
+
+
+def _revoke(args) -> int:
+    return _set_status(args, "revoked", "revoked terminal", "revoked")
+
+
+def _reinstate(args) -> int:
+    return _set_status(args, "active", "reinstated terminal", "active again")
 
 
 def _collect_blobs(args) -> int:
     removed = collect_segments(_store(args), args.min_age_s)
     print(f"removed {len(removed)} unreferenced blob segment(s)")
     return 0
-
-
-def _reinstate(args) -> int:
-    store = _store(args)
-    ok = store.set_terminal_status(args.terminal_id, "active")
-    if ok:
-        record(store, "reinstated terminal", args.terminal_id)
-    print(f"{args.terminal_id}: {'active again' if ok else 'unknown terminal'}")
-    return 0 if ok else 1
 
 
 def _publish(args) -> int:

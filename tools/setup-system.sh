@@ -47,14 +47,15 @@ packages=(
   postgresql e2fsprogs util-linux
   # systemd-analyze checks the unit in deploy/ (tests/test_deploy.py)
   systemd
-  # TEST ONLY: the browser the operator-page tests drive through Playwright (tests/central)
-  chromium
 )
 
 # TEST/DEMO ONLY (tests, bench, training PCs), never on a terminal: the virtual PC/SC reader for
 # our passport emulator listens on every interface, so anyone on the network could "insert" a card.
 dev_only=(
   vsmartcard-vpcd
+  # the browser the operator-page tests drive through Playwright (tests/central): no terminal
+  # needs a second browser engine beside Qt's
+  chromium
 )
 if [[ "$profile" == dev ]]; then
   packages+=("${dev_only[@]}")

@@ -284,9 +284,15 @@ def _beat(n: int, seq: int, digest: str, sent_at: str | None = None) -> dict:
 
 
 def _fleet_row(central, terminal_id: str) -> tuple[dict, str]:
-    items = httpx.get(f"{central.url}/v1/terminals").json()["items"]
+    from tests.conftest import operator_client
+
+    operator = operator_client(central, "auditor")  # the fleet is behind the login
+    try:
+        items = operator.get("/v1/terminals").json()["items"]
+        page = operator.get("/").text
+    finally:
+        operator.close()
     [row] = [item for item in items if item["terminal_id"] == terminal_id]
-    page = httpx.get(f"{central.url}/").text
     start = page.index(f'id="terminal-{terminal_id}"')
     return row["fleet"]["audit"], page[start:page.index("</tr>", start)]
 

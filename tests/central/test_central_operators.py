@@ -233,7 +233,7 @@ def test_a_database_of_schema_3_gains_the_operator_tables_in_place(tmp_path):
     store = open_platform_store(tmp_path)
     assert [t["terminal_id"] for t in store.terminals()] == ["110105-T01"]
     with sqlite3.connect(tmp_path / "central.sqlite3") as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
     OperatorAccounts(store.db, tmp_path / "keys").add("first.admin", "admin")
     assert PlatformTrail(store.db).verify().ok
 

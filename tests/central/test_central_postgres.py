@@ -166,7 +166,7 @@ def test_a_database_of_schema_3_is_upgraded_in_place_on_postgres(fresh_postgres,
     assert [t["terminal_id"] for t in store.terminals()] == ["110105-T01"]
     OperatorAccounts(store.db, tmp_path / "keys").add("first.admin", "admin")
     with psycopg.connect(fresh_postgres) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
     open_platform_store(None, fresh_postgres)  # again: nothing to do
 
 

@@ -40,8 +40,8 @@ def test_a_simulated_terminals_submission_and_heartbeat_are_accepted(tmp_path):
     signed = SignedRequest.from_headers(headers)
     signed.verify(terminal.public_key, "POST", "/v1/batches", signed_portion(body))
     [part] = decode_batch(body)
-    assert len(body) > 58 * 1024 and part.receipt_number.startswith(
-        f"{terminal.site}-{terminal.terminal_id}-")
+    assert len(body) > 58 * 1024 and part.receipt_number.startswith(f"{terminal.terminal_id}-")
+    assert terminal.terminal_id.startswith(f"{terminal.site}-")
     [(status, receipt)] = accept_many(store, keys, store.terminal(terminal.terminal_id),
                                       [(part.id, part.receipt_number, part.digest, part.envelope,
                                         part.blobs)], nonce=(signed.nonce, 300.0))

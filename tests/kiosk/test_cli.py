@@ -150,7 +150,7 @@ def test_export_outbox_import_on_the_platform_and_acks_back(
 
 
 def test_queue_counts_applications_and_ratings_apart(demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path, _ = _enrolled_terminal_with_queue(demo, tmp_path, 2, "T05", ratings=1)
+    path, _ = _enrolled_terminal_with_queue(demo, tmp_path, 2, "T06", ratings=1)
     assert main(["--config", str(path), "queue"]) == 0
     out = capsys.readouterr().out
     applications, ratings = out.split("ratings (好差评)")

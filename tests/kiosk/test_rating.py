@@ -64,11 +64,15 @@ def test_a_rating_reaches_the_real_platform_once_and_is_counted(demo, core_drive
     # Stored by the outbox, acknowledged, and shown on the operators' page without personal data.
     counts = _wait_for(lambda: (c := core.outbox_counts()).get("queued", 0) == 0 and c)
     assert counts.get("acked", 0) >= 2
-    page = operator.get("/").text
+    admin = operator_client(demo.central, "admin")  # sees the applications beside the ratings
+    page = admin.get("/").text
+    admin.close()
     assert "好差评 Ratings" in page and "不满意 Dissatisfied" in page
     assert "陈静怡" not in page
     # Ratings are not applications: the list and its count hold the application only.
-    store = demo.central.store()
+    from central.store import open_platform_store
+
+    store = open_platform_store(demo.central.data_dir, demo.central.database_url)
     try:
         applications, _ = store.submissions(ratings=False)
         ratings, _ = store.submissions(ratings=True)
