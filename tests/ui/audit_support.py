@@ -11,13 +11,9 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage
 from PySide6.QtQuick import QQuickItem
 
+from tests.ui.conftest import descendants
 
-def descendants(root: QQuickItem) -> Iterator[QQuickItem]:
-    stack = [root]
-    while stack:
-        item = stack.pop()
-        yield item
-        stack.extend(item.childItems())
+__all__ = ["descendants"]
 
 
 def effective_opacity(item: QQuickItem) -> float:

@@ -53,6 +53,55 @@ def class_name(obj: Any) -> str:
     release_meta(meta)
     return name
 
+
+def has_property(obj: Any, name: str) -> bool:
+    """Whether ``obj`` has a property ``name``, leaving no wrapper of a QML meta-object behind."""
+    meta = obj.metaObject()
+    found = meta.indexOfProperty(name) >= 0
+    release_meta(meta)
+    return found
+
+
+def _live(fetch: Callable[[], list[Any]], kind: type) -> list[Any]:
+    """``fetch()``, with any stale wrapper PySide hands back in place of a live object replaced.
+
+    PySide finds a wrapper by the C++ address; one left from an object already freed (a QML
+    meta-object read before release_meta() existed, a QObject deleted behind Python's back)
+    comes back for a new object at that address, as the wrong type. Dropping it from PySide's
+    map and asking again gives the real object.
+    """
+    import shiboken6
+
+    for _ in range(8):
+        found = fetch()
+        stale = [obj for obj in found if not isinstance(obj, kind)]
+        if not stale:
+            return found
+        for obj in stale:
+            shiboken6.invalidate(obj)
+    raise AssertionError(f"PySide keeps handing back stale wrappers: {stale!r}")
+
+
+def child_items(item: QQuickItem) -> list[QQuickItem]:
+    """``item.childItems()``, every one a live QQuickItem (see _live)."""
+    return _live(item.childItems, QQuickItem)
+
+
+def child_objects(obj: Any) -> list[Any]:
+    """``obj.findChildren(QObject)``, every one a live QObject (see _live)."""
+    from PySide6.QtCore import QObject
+
+    return _live(lambda: obj.findChildren(QObject), QObject)
+
+
+def descendants(root: QQuickItem) -> Iterator[QQuickItem]:
+    """``root`` and every item below it, depth first."""
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(child_items(item))
+
 #: Warnings Qt itself prints in this environment, not caused by our QML:
 #: - Qt Multimedia (loaded by the virtual keyboard's key-click sounds) probes for PipeWire,
 #:   which a headless test machine does not have;
@@ -182,11 +231,7 @@ class RunningKiosk:
 
     # ---- finding items ----------------------------------------------------------------------
     def items(self) -> Iterator[QQuickItem]:
-        stack = [self.window.contentItem()]
-        while stack:
-            item = stack.pop()
-            yield item
-            stack.extend(item.childItems())
+        return descendants(self.window.contentItem())
 
     def find(self, object_name: str, visible_only: bool = True) -> QQuickItem | None:
         for item in self.items():
@@ -272,6 +317,9 @@ def make_kiosk(qtbot: Any, qt_messages: QtMessages) -> Iterator[Callable[..., Ru
 
     yield start
     for kiosk in started:
+        # The input method is the application's, not the window's: a keyboard a test left up
+        # would come up over the next test's start screen.
+        QGuiApplication.inputMethod().hide()
         kiosk.bridge.close()
         kiosk.core.stop()
         kiosk.window.close()

@@ -42,7 +42,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtQuick import QQuickItem
 
-from .conftest import class_name
+from .conftest import child_items, class_name, has_property
 from tests.ui.audit_support import (
     contrast, descendants, effective_opacity, is_text, is_touchable, pixels, unpack, visible_rect,
 )
@@ -187,12 +187,12 @@ class Audit:
         if keyboard is not None and keyboard.property("active"):
             return
         for item in descendants(root):
-            if item in skipped or item.metaObject().className() != "QQuickFlickable" or not item.isVisible():
+            if item in skipped or class_name(item) != "QQuickFlickable" or not item.isVisible():
                 continue
             below = item.property("contentHeight") - item.property("contentY") - item.height()
             if below <= 2 or item.height() <= 0:
                 continue
-            cues = [c for c in item.childItems() if c.objectName() == "scrollCue" and c.isVisible()]
+            cues = [c for c in child_items(item) if c.objectName() == "scrollCue" and c.isVisible()]
             if not cues:
                 self.findings.append(f"{where}: {item.objectName() or 'a scrolling view'} goes on "
                                      f"{below:.0f} px below the fold without a scroll cue")
@@ -205,9 +205,9 @@ class Audit:
         for item in descendants(keyboard):
             if not item.isVisible() or effective_opacity(item) == 0 or item.width() <= 0:
                 continue
-            kind = item.metaObject().className()
+            kind = class_name(item)
             # Filler keys only pad a row; they do nothing when touched.
-            is_key = (item.metaObject().indexOfProperty("displayText") >= 0 and item.property("enabled")
+            is_key = (has_property(item, "displayText") and item.property("enabled")
                       and not kind.startswith("FillerKey"))
             is_candidates = item.objectName() == "" and item.inherits("QQuickListView")
             if (is_key or is_candidates) and (item.height() < least or (is_key and item.width() < least)):

@@ -11,6 +11,7 @@ from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
 
+from tests.ui.conftest import child_items
 from ui.app import QML_DIR
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[1] / "_screenshots"
@@ -51,7 +52,7 @@ class FakeBridge(QObject):
 def _find(root: QQuickItem, name: str) -> QQuickItem | None:
     if root.objectName() == name:
         return root
-    for child in root.childItems():
+    for child in child_items(root):
         hit = _find(child, name)
         if hit is not None:
             return hit

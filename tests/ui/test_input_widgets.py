@@ -11,6 +11,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
+from .conftest import child_items, has_property
+
 
 def walk_to_form(kiosk: Any, service: str) -> None:
     kiosk.tap(f"service_{service}")
@@ -220,8 +222,8 @@ def keys_on(panel: Any) -> set[str]:
     stack = [panel]
     while stack:
         item = stack.pop()
-        stack.extend(item.childItems())
-        if item.isVisible() and item.metaObject().indexOfProperty("displayText") >= 0:
+        stack.extend(child_items(item))
+        if item.isVisible() and has_property(item, "displayText"):
             labels.add(str(item.property("displayText") or item.property("text") or ""))
     return labels - {""}
 
@@ -270,8 +272,8 @@ def keyboard_keys(panel: Any) -> dict[str, Any]:
     stack = [panel]
     while stack:
         item = stack.pop()
-        stack.extend(item.childItems())
-        if item.isVisible() and item.metaObject().indexOfProperty("displayText") >= 0:
+        stack.extend(child_items(item))
+        if item.isVisible() and has_property(item, "displayText"):
             label = str(item.property("displayText") or "")
             if len(label) == 1:
                 found[label] = item
@@ -282,7 +284,7 @@ def candidate_bar(panel: Any) -> Any:
     stack = [panel]
     while stack:
         item = stack.pop()
-        stack.extend(item.childItems())
+        stack.extend(child_items(item))
         if item.inherits("QQuickListView") and item.isVisible() and item.property("count") > 0:
             return item
     return None

@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QPointF, QStandardPaths
 
+from tests.ui.conftest import class_name
 from tests.ui.test_keyboard_language import descendants, focus_text_field, tap_item, to_employer_field, type_on_keyboard
 from ui.keyboard_dictionary import PINYIN_USER_DICTIONARY, pinyin_user_dictionary
 
@@ -31,7 +32,7 @@ def candidates(kiosk: Any) -> list[str]:
     view = candidate_bar(kiosk)
     content = view.property("contentItem")
     labels = [item for item in descendants(content)
-              if item.isVisible() and item.metaObject().className().startswith("QQuickText") and item.property("text")]
+              if item.isVisible() and class_name(item).startswith("QQuickText") and item.property("text")]
     labels.sort(key=lambda item: item.mapToItem(content, QPointF(0, 0)).x())
     return [item.property("text") for item in labels]
 
@@ -40,7 +41,7 @@ def tap_candidate(kiosk: Any, text: str) -> None:
     view = candidate_bar(kiosk)
     kiosk.wait_until(lambda: text in candidates(kiosk))
     label = next(item for item in descendants(view)
-                 if item.metaObject().className().startswith("QQuickText") and item.property("text") == text)
+                 if class_name(item).startswith("QQuickText") and item.property("text") == text)
     tap_item(kiosk, label)
 
 

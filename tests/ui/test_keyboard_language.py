@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
+from tests.ui.conftest import descendants as all_descendants
 from tests.ui.test_privacy_wipe import walk_to_review
 
 
@@ -23,12 +24,7 @@ def keyboard(kiosk: Any) -> Any:
 
 
 def descendants(item: Any) -> list[Any]:
-    found, stack = [], [item]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(current.childItems())
-    return found
+    return list(all_descendants(item))
 
 
 def tap_item(kiosk: Any, item: Any) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtQml import QJSValue
 
 from drivers.idcard.samples import sample_identity
 
-from .conftest import release_meta
+from .conftest import child_objects, release_meta
 
 TYPED_PHONE = "13911112222"
 TYPED_ADDRESS = "北京市朝阳区建国路88号"
@@ -50,9 +50,9 @@ def reachable_objects(kiosk: Any) -> list[QObject]:
     objects: dict[int, QObject] = {}
     for item in kiosk.items():
         objects[id(item)] = item
-        for child in item.findChildren(QObject):
+        for child in child_objects(item):
             objects[id(child)] = child
-    for child in kiosk.window.findChildren(QObject):
+    for child in child_objects(kiosk.window):
         objects[id(child)] = child
     objects[id(kiosk.window)] = kiosk.window
     objects[id(kiosk.bridge)] = kiosk.bridge
