@@ -107,8 +107,9 @@ Window {
     // The on-screen keyboard (Qt Virtual Keyboard: its styles, layouts and key sounds) loads
     // right after the first frame, not before it: the attract screen has nothing to type into,
     // and loading it first took about a seventh of the start-up (bench/startup.py). This item
-    // places it (at the bottom while active, below the screen otherwise); the InputPanel and the
-    // keyboard's settings are in KeyboardPanel.qml.
+    // places it (at the bottom while active, below the screen otherwise) and follows its height
+    // (taller in elder mode); the InputPanel, its elder-mode sizes and the keyboard's settings are
+    // in KeyboardPanel.qml.
     Item {
         id: inputPanel
         objectName: "inputPanel"
@@ -132,26 +133,6 @@ Window {
         target: root
         enabled: !keyboardLoader.active
         function onFrameSwapped() { keyboardLoader.active = true }
-    }
-
-    // 长辈版: larger keys, key labels and candidates. The style is drawn at its design width
-    // and scaled to the panel; a narrower design width scales everything up (and the panel
-    // grows taller). The candidate bar gets a full touch target.
-    readonly property var keyboardStyle: inputPanel.keyboard ? inputPanel.keyboard.style : null
-    property real keyboardDesignWidth: 0    // the style's own, read once
-    onKeyboardStyleChanged: if (keyboardStyle && keyboardDesignWidth === 0)
-                                keyboardDesignWidth = keyboardStyle.keyboardDesignWidth
-    Binding {
-        target: root.keyboardStyle
-        when: root.keyboardStyle !== null && root.keyboardDesignWidth > 0 && Theme.elder
-        property: "keyboardDesignWidth"
-        value: root.keyboardDesignWidth / 1.3
-    }
-    Binding {
-        target: root.keyboardStyle
-        when: root.keyboardStyle !== null && Theme.elder
-        property: "selectionListHeight"
-        value: Theme.touchTarget * 0.6 + 8   // 80 px: a target of at least 60 with its margins
     }
 
     IdleOverlay {
