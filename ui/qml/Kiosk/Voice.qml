@@ -39,6 +39,9 @@ Item {
     onTextChanged: Qt.callLater(d.speak)
     onLanguageChanged: Qt.callLater(d.speak)
     onMutedChanged: if (muted && available) speech.stop()
+    // The engine starts in a process of its own after the first frame; a prompt set while it
+    // was still starting (a citizen quick to the first screens) is said once it is ready.
+    onAvailableChanged: if (available && text) Qt.callLater(d.speak)
 
     Connections {
         target: speech
