@@ -46,6 +46,7 @@ Window {
                 Layout.preferredHeight: implicitHeight
                 state_: root.snapshot.card_left || ""
                 demoControls: !!root.snapshot.demo_controls
+                wide: root.landscape
             }
             Loader {
                 id: screenLoader

@@ -12,6 +12,9 @@ Rectangle {
     objectName: "cardReminder"
     property string state_: ""        // snapshot.card_left
     property bool demoControls: false
+    // Landscape: both languages (and the demo button) side by side, so the screen below keeps
+    // its height for the receipt and "Finish" even in elder mode with staff called.
+    property bool wide: false
 
     readonly property bool takeBack: state_ === "take_back"
     readonly property string zhText: takeBack ? "请取回您的证件" : "请先取走读卡器上的证件，再重新放置"
@@ -25,13 +28,15 @@ Rectangle {
     border.width: 4
     implicitHeight: visible ? column.implicitHeight + 2 * Theme.spacing : 0
 
-    ColumnLayout {
+    GridLayout {
         id: column
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.verticalCenter: parent.verticalCenter
         anchors.margins: Theme.spacing
-        spacing: Theme.spacing / 2
+        columns: reminder.wide ? 3 : 1
+        rowSpacing: Theme.spacing / 2
+        columnSpacing: Theme.spacing
 
         Repeater {
             model: [{ name: "cardReminderZh", text: reminder.zhText },
@@ -52,6 +57,7 @@ Rectangle {
             objectName: "demoTakeBackDocument"
             visible: reminder.demoControls
             Layout.alignment: Qt.AlignHCenter
+            Layout.maximumWidth: reminder.wide ? reminder.width / 4 : -1
             kind: "secondary"
             fontSize: Theme.fontSmall
             text: qsTr("Demonstration: take the document off the reader")

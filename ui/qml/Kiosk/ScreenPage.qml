@@ -16,8 +16,10 @@ Item {
     property string spokenPrompt: [title, subtitle].filter(function (t) { return t.length > 0 }).join(" ")
     property var spokenAlerts: []
     default property alias body: bodyArea.data
-    // Landscape leaves little height below the header: tighter titles, wider layouts.
-    readonly property bool compact: width > height * 1.4
+    // Landscape leaves little height below the header: tighter titles, wider layouts. Only a
+    // landscape screen is wide enough for those: a portrait one squeezed short (a card reminder
+    // and the staff-called note at once) would get columns too narrow for a receipt number.
+    readonly property bool compact: width > height * 1.4 && width > 1400
     // While the keyboard is up the title, the guidance and the banner give their room to the
     // field being typed into (its own error shows beneath it); they come back when it closes.
     readonly property bool typing: Qt.inputMethod.visible
