@@ -13,6 +13,11 @@ neither the journey thread nor the GUI thread ever waits on the reader:
   from the face step), ``card_left = "present_again"`` asks to take it off and place it again,
   and the read starts only after the reader reported it gone.
 
+While the reader cannot tell (``document_presence()`` None: pcscd or the reader is gone), nothing
+changes: the screen keeps what it showed, the identify step keeps waiting, and the reader's status
+is refreshed with every question so it shows OFFLINE meanwhile. A card lying there when the service
+returns still lies there; one gone by then counts as taken off.
+
 Readers that cannot report presence (``IdReader.reports_presence`` False, e.g. ``sam`` without
 ``presence_by_find``): the done screen always shows the reminder, a wipe cannot (nothing tells
 whether a card is there), and the identify step reads at once. Such SAM modules find only a card
@@ -143,8 +148,18 @@ class LeftDocumentGuard:
         if epoch != self._epoch or self._core._stopping.is_set():
             return
         core = self._core
+        devices = core._devices
+
+        def ask(reader: Any) -> bool | None:
+            try:
+                return reader.document_presence()
+            finally:
+                # No read runs while a document from before is awaited: this keeps the reader's
+                # status true meanwhile (e.g. OFFLINE while pcscd is gone, and back).
+                devices.refresh(devices["id_reader"])
+
         try:
-            future = core._devices["id_reader"].submit(lambda reader: reader.document_present())
+            future = devices["id_reader"].submit(ask)
         except RuntimeError:  # the reader's worker has stopped: shutting down
             return
         future.add_done_callback(lambda f: core._post(lambda: self._answered(f, epoch), changed=False))
@@ -159,12 +174,18 @@ class LeftDocumentGuard:
             return
         core = self._core
         try:
-            present = bool(future.result())
+            answer = future.result()
         except DeviceError as exc:
-            # The reader could not say: the read itself will report its fault.
+            # The reader failed: the read itself will report its fault.
             log.debug("document presence unknown: %s", type(exc).__name__)
-            present = False
+            answer = False
         self.answers += 1
+        if answer is None:
+            # The reader cannot tell now (its service or the reader is gone): neither "lying
+            # there" nor "taken off"; what it says once it is back decides.
+            self._schedule(epoch)
+            return
+        present = bool(answer)
         if self._then is not None and core._journey.state is not JourneyState.IDENTIFY:
             self._then = None  # the citizen left the identify step: only remind from here on
         before = self.state

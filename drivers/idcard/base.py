@@ -49,6 +49,15 @@ class IdReader(Device):
         """
         return True
 
+    def document_presence(self) -> bool | None:
+        """Like :meth:`document_present`, but None when the reader cannot tell right now (its
+        service or the reader itself is gone) rather than a safe True (owner thread).
+
+        The identify step uses it so that an unanswered question is neither "a document lies
+        there" nor "it was taken off". Backends that cannot tell that apart keep this default.
+        """
+        return self.document_present()
+
 
 #: Backends for ``devices.id_reader.backend``.
 id_reader_backends: BackendRegistry[IdReader] = BackendRegistry("idcard")

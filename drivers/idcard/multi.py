@@ -104,6 +104,16 @@ class MultiIdReader(IdReader):
             return self._last.document_present()
         return any(reader.document_present() for reader in self._open)
 
+    def document_presence(self) -> bool | None:
+        """As :meth:`document_present`; None when no reader holds a document but one cannot tell
+        (owner thread)."""
+        if not self._open:
+            raise DeviceNotOpen("the ID readers are not open")
+        if self._last is not None and self._last in self._open:
+            return self._last.document_presence()
+        answers = [reader.document_presence() for reader in self._open]
+        return True if True in answers else None if None in answers else False
+
     # -- pass-through for passports and demo controls (any thread) -------------------------------
     def set_access_key(self, key: Any) -> None:
         """Give the passport access key to every reader that takes one."""

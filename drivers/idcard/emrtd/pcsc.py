@@ -240,32 +240,36 @@ class PcscPassportReader(IdReader):
             _release(connection)
 
     def document_present(self) -> bool:
-        """Does PC/SC report a card in the matched reader? (owner thread).
+        """Does PC/SC report a card in the matched reader? True when it cannot tell (owner thread)."""
+        return self.document_presence() is not False
+
+    def document_presence(self) -> bool | None:
+        """Does PC/SC report a card in the matched reader? None when pcscd or the reader is gone
+        (that says nothing about the passport) (owner thread).
 
         Asks pcscd for the reader's state (``SCardGetStatusChange`` with no wait) rather than
-        connecting: a connect would power the chip and compete with a read. A missing reader or
-        service says nothing about the passport, so those answer True (never a false "removed").
+        connecting: a connect would power the chip and compete with a read.
         """
         if not self._open:
             raise DeviceNotOpen("the passport reader is not open")
         try:
             result, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
             if result != scard.SCARD_S_SUCCESS:
-                return True
+                return None
             try:
                 result, names = scard.SCardListReaders(context, [])
                 name = self._match(list(names)) if result == scard.SCARD_S_SUCCESS else None
                 if name is None:
-                    return True
+                    return None
                 result, states = scard.SCardGetStatusChange(context, 0, [(name, scard.SCARD_STATE_UNAWARE)])
                 if result != scard.SCARD_S_SUCCESS or not states:
-                    return True
+                    return None
                 return bool(states[0][1] & scard.SCARD_STATE_PRESENT)
             finally:
                 scard.SCardReleaseContext(context)
         except Exception:  # noqa: BLE001 - pyscard raises several types for a dead daemon
             log.debug("presence check inconclusive", exc_info=True)
-            return True
+            return None
 
     def _try_connect(self) -> CardConnection | None:
         try:
