@@ -10,6 +10,17 @@ import pytest
 from kiosk.applicant import applicant_record
 
 
+def identify_step_has_looked(driver) -> None:
+    """Wait until the identify step knows no document lay there from before: a passport laid down
+    earlier would rightly be taken for one left by someone else (kiosk/left_document.py)."""
+    driver.wait_for(lambda s: not driver.core._left_document.checking and not s["card_left"])
+
+
+def pcsc_config(demo, rig):
+    return demo.config.with_overrides(
+        journey={"document_wait_s": 0.2},
+        devices={"id_reader": {"backend": "pcsc", "options": {
+            "reader_name": rig.reader_name, "allow_virtual_readers": True, "poll_interval_s": 0.05, "supervise_interval_s": 0.3}}})
 
 
 def test_resident_card_through_the_sam_backend_prefills_the_form(demo, start_core) -> None:
@@ -36,6 +47,7 @@ def test_passport_access_key_is_asked_checked_and_forgotten(demo, start_core, ri
     driver.wait_screen("notice")
     core.accept_notice()
     driver.wait_screen("identify")
+    identify_step_has_looked(driver)
     rig.insert()
     driver.wait_for(lambda s: s["access_key"]["needed"])
     core.enter_access_key("EH6183524", "9008", "310614")  # too short: refused before the chip
@@ -94,6 +106,7 @@ def test_one_identify_step_for_both_reader_stacks(demo, start_core, rig) -> None
     driver.wait_screen("notice")
     core.accept_notice()
     driver.wait_screen("identify")
+    identify_step_has_looked(driver)
     rig.insert()
     driver.wait_for(lambda s: s["access_key"]["needed"], timeout=30)
     key = rig.passport.key
@@ -124,6 +137,8 @@ def test_pcscd_stopped_and_restarted_under_a_live_kiosk(demo, start_core, rig, p
     assert offline["screen"] == "identify" and [t.name for t in pcsc_watchers()] == ["pcsc-watch"]
     rig.pcscd.start()
     driver.wait_for(lambda s: s["devices"]["id_reader"]["state"] == "online")
+    identify_step_has_looked(driver)  # nothing was seen while the reader could not tell
+    assert "card_removed" not in driver.event_names()
     rig.insert()
     driver.wait_for(lambda s: s["access_key"]["needed"], timeout=30)
     key = rig.passport.key
@@ -133,3 +148,62 @@ def test_pcscd_stopped_and_restarted_under_a_live_kiosk(demo, start_core, rig, p
     core.stop()
     rig.remove()
     assert pcsc_watchers() == []  # stopping the kiosk stopped what watched pcscd
+
+
+def test_a_passport_presented_in_the_step_is_still_read_after_pcscd_restarts(demo, start_core, rig) -> None:
+    """The citizen's passport lies on the reader, presented during the step, when pcscd restarts:
+    it is the same presentation, read once the access key is typed (no "place it again")."""
+    driver = start_core(pcsc_config(demo, rig))
+    core = driver.core
+    core.choose_service("residence_permit")
+    driver.wait_screen("notice")
+    core.accept_notice()
+    driver.wait_screen("identify")
+    identify_step_has_looked(driver)
+    rig.insert()
+    driver.wait_for(lambda s: s["access_key"]["needed"], timeout=30)
+    rig.pcscd.stop()
+    driver.wait_for(lambda s: s["devices"]["id_reader"]["state"] == "offline")
+    rig.pcscd.start()
+    rig.insert()  # vpcd's card connection died with pcscd; a real passport never left the field
+    driver.wait_for(lambda s: s["devices"]["id_reader"]["state"] == "online")
+    key = rig.passport.key
+    core.enter_access_key(key.document_number, key.birth_date, key.expiry_date)
+    snapshot = driver.wait_screen("face", timeout=30)
+    assert snapshot["identity"] and snapshot["card_left"] == ""
+    driver.finish()
+    core.stop()
+    rig.remove()
+
+
+def test_a_passport_left_from_before_is_not_read_after_pcscd_restarts(demo, start_core, rig) -> None:
+    """A passport lying on the reader when the step starts stays "from before" through a pcscd
+    restart: the reader being unable to tell is not a removal."""
+    rig.insert()
+    driver = start_core(pcsc_config(demo, rig))
+    core = driver.core
+    reader = core._devices["id_reader"]
+    driver.wait_for(lambda s: reader.submit(lambda r: r.document_presence()).result())  # pcscd saw it
+    core.choose_service("residence_permit")
+    driver.wait_screen("notice")
+    core.accept_notice()
+    driver.wait_screen("identify")
+    driver.wait_for(lambda s: s["card_left"] == "present_again")
+    rig.pcscd.stop()
+    driver.wait_for(lambda s: s["devices"]["id_reader"]["state"] == "offline")
+    assert driver.core.snapshot()["card_left"] == "present_again"
+    rig.pcscd.start()
+    rig.insert()  # still lying there
+    driver.wait_for(lambda s: s["devices"]["id_reader"]["state"] == "online")
+    guard = core._left_document
+    seen = guard.answers
+    driver.wait_for(lambda s: guard.answers >= seen + 3)
+    snapshot = core.snapshot()
+    assert snapshot["card_left"] == "present_again" and snapshot["screen"] == "identify"
+    assert not snapshot["access_key"]["needed"] and "card_removed" not in driver.event_names()
+    rig.remove()  # taken off and placed again: now it is read
+    driver.wait_for(lambda s: s["card_left"] == "")
+    rig.insert()
+    driver.wait_for(lambda s: s["access_key"]["needed"], timeout=30)
+    driver.finish()
+    core.stop()
