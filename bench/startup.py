@@ -97,7 +97,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="runs of each, alternating (default 7)")
     args = parser.parse_args()
     kiosk_times, bare_times = [], []
-    for package in ("kiosk", "ui", "drivers", "sync", "offline_cache"):
+    for package in ("kiosk", "ui", "drivers", "sync", "offline_cache", "egov_protocol"):
         compileall.compile_dir(ROOT / package, quiet=1)
     time_child(BARE_CHILD)  # warm the page cache for both, so neither pays for first disk reads
     with tempfile.TemporaryDirectory() as data_dir:

@@ -21,8 +21,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import regex as _regex_engine
+from typing import Any
 
 from drivers.idcard.gb11643 import is_valid as is_valid_id_number
 from kiosk.forms.expr_nodes import Env, Expr, ExpressionError, Literal, Value, type_name
@@ -84,9 +83,10 @@ def regex_problem(pattern: str) -> str | None:
     if len(pattern) > MAX_REGEX_LENGTH:
         return f"regular expression longer than {MAX_REGEX_LENGTH} characters"
     try:
+        # The standard library's parser is enough to refuse a pattern at load: the ``regex``
+        # engine's version 0 reads the same syntax, and it loads only with the first match.
         re.compile(pattern)
-        _compiled(pattern)
-    except (re.error, _regex_engine.error, RecursionError, OverflowError) as exc:
+    except (re.error, RecursionError, OverflowError) as exc:
         return f"invalid regular expression: {getattr(exc, 'msg', exc)}"
     if _has_nested_quantifier(pattern):
         return "regular expression repeats a group that already repeats (may run forever)"
@@ -120,9 +120,18 @@ def _has_nested_quantifier(pattern: str) -> bool:
     return False
 
 
+def _engine() -> Any:
+    # Imported with the first pattern, not with the forms engine: the catalog behind the attract
+    # screen (the first frame) needs no regular expression.
+    import regex
+
+    return regex
+
+
 @functools.lru_cache(maxsize=256)
-def _compiled(pattern: str) -> _regex_engine.Pattern[str]:
-    return _regex_engine.compile(pattern, flags=_regex_engine.VERSION0)
+def _compiled(pattern: str) -> Any:
+    engine = _engine()
+    return engine.compile(pattern, flags=engine.VERSION0)
 
 
 def _check_regex(args: Sequence[Expr], pos: int) -> None:
