@@ -176,36 +176,3 @@ def test_a_passport_presented_in_the_step_is_still_read_after_pcscd_restarts(dem
     driver.finish()
     core.stop()
     rig.remove()
-
-
-def test_a_passport_left_from_before_is_not_read_after_pcscd_restarts(demo, start_core, rig) -> None:
-    """A passport lying on the reader when the step starts stays "from before" through a pcscd
-    restart: the reader being unable to tell is not a removal."""
-    rig.insert()
-    driver = start_core(pcsc_config(demo, rig))
-    core = driver.core
-    reader = core._devices["id_reader"]
-    driver.wait_for(lambda s: reader.submit(lambda r: r.document_presence()).result())  # pcscd saw it
-    core.choose_service("residence_permit")
-    driver.wait_screen("notice")
-    core.accept_notice()
-    driver.wait_screen("identify")
-    driver.wait_for(lambda s: s["card_left"] == "present_again")
-    rig.pcscd.stop()
-    driver.wait_for(lambda s: s["devices"]["id_reader"]["state"] == "offline")
-    assert driver.core.snapshot()["card_left"] == "present_again"
-    rig.pcscd.start()
-    rig.insert()  # still lying there
-    driver.wait_for(lambda s: s["devices"]["id_reader"]["state"] == "online")
-    guard = core._left_document
-    seen = guard.answers
-    driver.wait_for(lambda s: guard.answers >= seen + 3)
-    snapshot = core.snapshot()
-    assert snapshot["card_left"] == "present_again" and snapshot["screen"] == "identify"
-    assert not snapshot["access_key"]["needed"] and "card_removed" not in driver.event_names()
-    rig.remove()  # taken off and placed again: now it is read
-    driver.wait_for(lambda s: s["card_left"] == "")
-    rig.insert()
-    driver.wait_for(lambda s: s["access_key"]["needed"], timeout=30)
-    driver.finish()
-    core.stop()
