@@ -12,6 +12,10 @@ sealed envelope is stored (encrypted to the platform, signed by the terminal): n
 read back into personal data on the terminal. Every time is an aware UTC ``datetime``.
 
 Thread rule: an ``Outbox`` runs on the thread that owns its ``Store``.
+
+Over 400 lines, knowingly: every method is one transition of the state machine above over the
+same table and lease rules, and they are read together when a transition changes; the quarantine
+and purge transitions are the part that can move out.
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""Form definitions (schema, load_form errors by JSON path) and form sessions."""
+"""Form definitions (schema, load_form errors by JSON path) and form sessions.
+
+Over 400 lines, knowingly: its tests share one set of definition builders and bundled-form
+fixtures; it splits into definition and session tests together with the core redesign's move of
+the forms engine.
+"""
 
 from __future__ import annotations
 
