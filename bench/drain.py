@@ -192,7 +192,7 @@ def main() -> None:
     print(f"terminal-side RSS: {rss_before:.0f} MB before the drain, peak {peak_rss:.0f} MB during "
           f"it (process lifetime max incl. queueing: {lifetime_max:.0f} MB); peak per quarter "
           f"of the drain: {' / '.join(f'{q:.0f}' for q in quarters)} MB")
-    terminal_cpu, platform_cpu = (after - before for after, before in zip(cpu_after, cpu_before))
+    terminal_cpu, platform_cpu = (after - before for after, before in zip(cpu_after, cpu_before, strict=False))
     print(f"CPU per submission: terminal {terminal_cpu / args.count * 1000:.3f} ms, platform "
           f"{platform_cpu / args.count * 1000:.3f} ms (both share this machine's "
           f"{os.cpu_count()} cores); platform processes' CPU seconds: "

@@ -25,16 +25,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from egov_protocol.keys import PlatformKeys as PlatformKeyFiles  # noqa: E402
 from kiosk.enrollment import Enrollment, PlatformKeys  # noqa: E402
 from kiosk.submission import Draft, SubmissionWriter  # noqa: E402
-from egov_protocol.keys import PlatformKeys as PlatformKeyFiles  # noqa: E402
 
 SIZE = 60 * 1024
 
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -53,7 +53,7 @@ def main() -> None:
         answers = {"address": "幸福路1号", "notes": "x" * 2000}
         samples = []
         try:
-            for n in range(args.count):
+            for _n in range(args.count):
                 draft = Draft("residence-permit", "residence-permit-application", 1, "zh-CN",
                               {"name": "测试", "id_number": "11010519491231002X"}, answers,
                               {"photo.jpg": os.urandom(SIZE - 3000)})

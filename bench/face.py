@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import cv2  # noqa: E402  (the path above must be set first)
+import cv2
 
-from drivers.camera import SimulatedCamera  # noqa: E402
-from drivers.camera.analysis import FaceAnalyzer  # noqa: E402
-from drivers.camera.detect import FaceDetector  # noqa: E402
-from kiosk.config import KioskConfig  # noqa: E402
-from kiosk.face import FaceStep  # noqa: E402
+from drivers.camera import SimulatedCamera
+from drivers.camera.analysis import FaceAnalyzer
+from drivers.camera.detect import FaceDetector
+from kiosk.config import KioskConfig
+from kiosk.face import FaceStep
 
 
 def main() -> None:

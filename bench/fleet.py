@@ -57,11 +57,18 @@ from gevent.pool import Pool
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fleet_stack import (FleetTerminal, PostgresCluster, issue_tokens, make_fleet,  # noqa: E402
-                         platform_server, raw_server, tree_cpu_s)
-from sync.client import CentralClient  # noqa: E402
+from fleet_stack import (
+    FleetTerminal,
+    PostgresCluster,
+    issue_tokens,
+    make_fleet,
+    platform_server,
+    raw_server,
+    tree_cpu_s,
+)
 
-from egov_protocol.protocol import API_PREFIX  # noqa: E402
+from egov_protocol.protocol import API_PREFIX
+from sync.client import CentralClient
 
 # Every user of a phase starts at once, on purpose (the budget phase staggers its first
 # submissions itself): locust's advice against a fast ramp-up is noise here.
@@ -199,7 +206,7 @@ class Phase:
         print(f"{self.name}: users={self.users} requests={self.requests} rate={self.rate:.1f}/s "
               f"p99_ms={self.p99_ms:.0f} heartbeats={beats} errors={self.errors}"
               + (f" first_errors={self.error_samples}" if self.errors else ""), flush=True)
-        print(f"  cores busy: " + " ".join(f"{name}={used:.2f}" for name, used in cores.items())
+        print("  cores busy: " + " ".join(f"{name}={used:.2f}" for name, used in cores.items())
               + f" (of {os.cpu_count()}, {os.getloadavg()[0]:.1f} runnable on the machine)",
               flush=True)
         return self

@@ -19,7 +19,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -252,7 +252,7 @@ class FleetTerminal:
         if self.platform_x25519 is None:
             raise RuntimeError(f"{self.terminal_id} is not enrolled")
         self.sequence += 1
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         submission_id = str(uuid.uuid4())
         receipt = f"{self.terminal_id}-{now:%Y%m%d}-{self.sequence:04d}"
         photo = os.urandom(PHOTO_BYTES)  # incompressible, like a JPEG
@@ -276,7 +276,7 @@ class FleetTerminal:
 
     def heartbeat_request(self, path: str = API_PREFIX + "/heartbeats") -> tuple[str, bytes, dict]:
         """A heartbeat as the terminal's sync worker sends it: ``(id, body, headers)``."""
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         beat_id = str(uuid.uuid4())
         beat = {"id": beat_id, "sent_at": now.isoformat(timespec="microseconds"),
                 "versions": {"app": "0.1.0", "python": "3.11", "schema": 3},

@@ -124,7 +124,7 @@ def bench_emrtd() -> tuple[int, float, float]:
                     connection.connect(protocol=CardConnection.T1_protocol, mode=SCARD_SHARE_EXCLUSIVE,
                                        disposition=SCARD_UNPOWER_CARD)
                     break
-                except Exception:  # noqa: BLE001 - card not yet seen
+                except Exception:
                     if time.monotonic() > deadline:
                         raise
                     time.sleep(0.05)

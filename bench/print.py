@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from drivers.printer import LoopbackPrinter, receipt_printer_backends  # noqa: E402
-from drivers.printer.escpos_bytes import receipt_escpos_bytes  # noqa: E402
-from kiosk.receipts import build_receipt  # noqa: E402
+from drivers.printer import LoopbackPrinter, receipt_printer_backends
+from drivers.printer.escpos_bytes import receipt_escpos_bytes
+from kiosk.receipts import build_receipt
 
 USB_BYTES_PER_S = 1_000_000
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -96,7 +96,7 @@ def prepare(store: CentralStore, keys: PlatformKeys | PlatformKeyring, terminal:
     for field, value in (("submission_id", submission_id), ("receipt_number", receipt_number)):
         if document.get(field) != value:  # a missing field does not match either
             raise Refusal(422, f"payload {field} is missing or does not match the request")
-    received_at = datetime.now(timezone.utc)
+    received_at = datetime.now(UTC)
     new = NewSubmission(
         id=submission_id, receipt_number=receipt_number, terminal_id=terminal["terminal_id"],
         digest=digest,
@@ -195,7 +195,7 @@ def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
         [(new, keep) for _, new, keep in pending],
         nonce=None if nonce is None else (terminal["terminal_id"], *nonce),
     ) if pending or nonce is not None else []
-    for (index, new, _), outcome in zip(pending, outcomes):
+    for (index, new, _), outcome in zip(pending, outcomes, strict=False):
         try:
             results[index] = _settle(outcome, new.digest, new.id, terminal["terminal_id"])
         except Refusal as exc:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
+
 def _head(heartbeat: dict) -> tuple[int, str] | None:
     audit = heartbeat.get("audit")
     if not isinstance(audit, dict):

@@ -20,7 +20,7 @@ import hashlib
 import os
 import secrets
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from .files import private_dir
@@ -44,7 +44,7 @@ class BlobSegments:
         blobs = list(blobs)
         if not blobs:
             return {}
-        day = datetime.now(timezone.utc).strftime("%Y%m%d")
+        day = datetime.now(UTC).strftime("%Y%m%d")
         folder = self.directory / day
         if not folder.is_dir():
             private_dir(self.directory)  # 0700: the segments hold sealed submissions

@@ -26,9 +26,9 @@ from .accept import Refusal, accept
 from .blob_gc import MIN_AGE_S, collect_segments
 from .cli_operators import add_commands, operator_listen, record, run_audit, run_operator
 from .files import private_dir, safe_attachment_name
+from .keyring import GRACE_ENV, PlatformKeyring, grace_days, rotate_sealing_key
 from .publishing import NotPublishable, parse_document, publish
 from .store import CentralStore, open_platform_store
-from .keyring import GRACE_ENV, PlatformKeyring, grace_days, rotate_sealing_key
 
 _COMMANDS = ("serve", "issue-token", "revoke", "reinstate", "publish", "export", "import",
              "rotate-keys", "collect-blobs", "operator", "audit")
@@ -233,7 +233,7 @@ def _grace(text: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run one command (default ``serve``)."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or argv[0] not in _COMMANDS + ("-h", "--help"):
+    if not argv or argv[0] not in (*_COMMANDS, "-h", "--help"):
         argv.insert(0, "serve")
     parser = argparse.ArgumentParser(prog="kiosk-central",
                                      description="Reference central platform for egov-kiosk.",

@@ -18,7 +18,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .files import private_database
@@ -310,7 +310,7 @@ def _add_key_retirement(tx: Tx, postgres: bool) -> None:
            "AND later.registered_at > terminal_keys.registered_at), ?) "
            "WHERE retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM terminals t "
            "WHERE t.key_id = terminal_keys.key_id AND t.terminal_id = terminal_keys.terminal_id)",
-           (datetime.now(timezone.utc).isoformat(timespec="microseconds"),))
+           (datetime.now(UTC).isoformat(timespec="microseconds"),))
 
 
 def _ddl(statement: str, postgres: bool) -> str:

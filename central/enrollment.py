@@ -10,14 +10,14 @@ Thread rule: like ``CentralStore``, callable from any thread.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .errors import TerminalKeyConflict, TokenRejected
 from .terminal_keys import record_key, retire_current_key
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def enroll_terminal(db, hashed: str, terminal_id: str, public_key: bytes, key_id: str,

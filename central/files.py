@@ -9,6 +9,7 @@ path.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -32,10 +33,8 @@ def private_database(path: str | Path) -> None:
     private_dir(path.parent)
     # Never open (and close) an existing database file: closing any descriptor of it drops
     # every POSIX lock this process's SQLite connections hold on it.
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
     for suffix in _SQLITE_COMPANIONS:
         companion = path.with_name(path.name + suffix)
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .audit_anchor import anchors
@@ -34,7 +34,7 @@ def _parse(stamp: Any) -> datetime | None:
         moment = datetime.fromisoformat(str(stamp))
     except (ValueError, OverflowError):
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def device_rows(devices: Any) -> list[dict[str, str]]:
@@ -59,7 +59,7 @@ def fleet_view(store: CentralStore, now: datetime | None = None,
     first, each with ``open``), ``audit`` (``seq``, ``hash``, ``regressed``, and ``problem``/
     ``problem_at`` from ``central.audit_anchor``: a truncation or rewrite at any age), ``app_version``,
     ``free_disk_bytes``, ``queue_depth``, ``oldest_unsent_age_s`` (numbers or None)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     since = (now - timedelta(seconds=ALERT_WINDOW_S)).isoformat()
     terminals = store.terminals()
     with store.db.transaction(write=False) as tx:

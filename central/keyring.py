@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -78,7 +78,7 @@ def _retired_keys(directory: Path, current: bytes) -> tuple[RetiredSealingKey, .
         key = load_private_key(path, X25519PrivateKey)
         if _public(key) != current:  # a rotation interrupted before the new key was written
             found.append(RetiredSealingKey(key, x25519_key_id(_public(key)),
-                                           when.replace(tzinfo=timezone.utc)))
+                                           when.replace(tzinfo=UTC)))
     return tuple(sorted(found, key=lambda k: k.retired_at, reverse=True))
 
 
@@ -157,7 +157,7 @@ class PlatformKeyring:
     def opening_keys(self, now: datetime | None = None) -> list[X25519PrivateKey]:
         """The current sealing key, then the retired ones still within the grace period."""
         keys = self._refresh()
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         with self._lock:
             retired = [r.key for r in self._retired if now - r.retired_at <= self.grace]
         return [keys.encryption_key, *retired]
@@ -165,7 +165,7 @@ class PlatformKeyring:
     def expired(self, now: datetime | None = None) -> list[RetiredSealingKey]:
         """Retired sealing keys past the grace period (kept for export and for a clear refusal)."""
         self._refresh()
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         with self._lock:
             return [r for r in self._retired if now - r.retired_at > self.grace]
 
@@ -184,7 +184,7 @@ def rotate_sealing_key(directory: str | Path, now: datetime | None = None
     Crash-safe in order: the retired copy is written (fsynced) before the current file is
     atomically replaced, so no moment exists where the old key is in neither file."""
     directory = Path(directory)
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     old = PlatformKeys.load_or_create(directory).encryption_key
     write_private_key(directory / f"{RETIRED_PREFIX}{now.strftime(_STAMP)}.pem", old)
     new = X25519PrivateKey.generate()

@@ -23,13 +23,13 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyotp
 from argon2 import PasswordHasher
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .db import Database
 
@@ -128,7 +128,7 @@ def totp_key(keys_dir: Path) -> bytes:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _hash(token: str) -> str:

@@ -15,7 +15,7 @@ import json
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from egov_protocol.protocol import RATING_FORM_ID
@@ -24,8 +24,13 @@ from .audit_anchor import check_head
 from .blobs import BlobSegments
 from .db import Database
 from .enrollment import enroll_terminal
-from .errors import (BlobMismatch, NonceReplayed, ReceiptNumberTaken, TerminalKeyConflict,  # noqa: F401
-                     TokenRejected)
+from .errors import (  # noqa: F401
+    BlobMismatch,
+    NonceReplayed,
+    ReceiptNumberTaken,
+    TerminalKeyConflict,
+    TokenRejected,
+)
 
 # Columns safe to show operators on lists: no payload, no envelope.
 _LIST_FIELDS = ("id", "receipt_number", "terminal_id", "digest", "central_receipt", "service_id",
@@ -34,11 +39,11 @@ _LIST_COLUMNS = ", ".join(_LIST_FIELDS)
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def _remember_nonce(tx, terminal_id: str, nonce: str, window_s: float) -> bool:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     fresh = tx.run("INSERT INTO nonces (terminal_id, nonce, seen_at) VALUES (?, ?, ?) "
                    "ON CONFLICT DO NOTHING", (terminal_id, nonce, now.isoformat())) == 1
     if random.random() < 0.01:  # a request outside the window is refused anyway
@@ -111,7 +116,7 @@ class CentralStore:
     def issue_token(self, terminal_id: str | None = None, ttl_s: float = 7 * 86400) -> str:
         """Create a one-time enrollment token (shown once, stored hashed)."""
         token = "-".join(secrets.token_hex(3).upper() for _ in range(4))
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         with self.db.transaction() as tx:
             tx.run("INSERT INTO enroll_tokens (token_hash, terminal_id, created_at, expires_at) "
                    "VALUES (?, ?, ?, ?)",

@@ -13,7 +13,7 @@ Thread rule: like ``CentralStore``, every function may be called from any thread
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class KeyNotKnown(Exception):
@@ -72,7 +72,7 @@ def envelope_signer(store, terminal: dict, key_id: str, grace: timedelta,
         raise KeyNotKnown(key_id)
     if row["retired_at"] is not None:
         retired = datetime.fromisoformat(row["retired_at"])
-        if (now or datetime.now(timezone.utc)) - retired > grace:
+        if (now or datetime.now(UTC)) - retired > grace:
             raise KeyRetiredTooLong(key_id, row["retired_at"], grace)
     return bytes(row["public_key"])
 
@@ -82,7 +82,7 @@ def replace_terminal_key(store, terminal_id: str, signed_with: str, public_key: 
     """Make ``key_id`` the terminal's key, retiring ``signed_with`` (the key that signed the
     request). ``(True, retired_at)`` when changed now, ``(False, None)`` when ``key_id`` already
     is the terminal's key (a retry whose first answer was lost). Raises ``KeyChangeRefused``."""
-    now = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    now = datetime.now(UTC).isoformat(timespec="microseconds")
     with store.db.transaction() as tx:
         row = tx.one("SELECT key_id FROM terminals WHERE terminal_id = ?", (terminal_id,))
         if row is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .db import Database
 
@@ -58,7 +58,7 @@ class PlatformTrail:
             last = tx.one("SELECT seq, hash FROM platform_trail ORDER BY seq DESC LIMIT 1")
             seq = (last["seq"] + 1) if last else 1
             prev = last["hash"] if last else GENESIS
-            at = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+            at = datetime.now(UTC).isoformat(timespec="microseconds")
             tx.run("INSERT INTO platform_trail (seq, at, operator, action, subject, prev_hash, "
                    "hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
                    (seq, at, operator, action, subject, prev,

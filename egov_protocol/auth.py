@@ -21,7 +21,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -50,7 +50,7 @@ def signing_input(method: str, path: str, terminal_id: str, date: str, nonce: st
 def sign_request(key: Ed25519PrivateKey, terminal_id: str, method: str, path: str, body: bytes,
                  now: datetime | None = None) -> dict[str, str]:
     """The signature headers for one request. Any thread."""
-    date = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(
+    date = (now or datetime.now(UTC)).astimezone(UTC).isoformat(
         timespec="microseconds")
     nonce = secrets.token_hex(16)
     digest = hashlib.sha256(body).hexdigest()
@@ -107,7 +107,7 @@ class SignedRequest:
         """Check window and signature without the body: the signature covers the body's
         digest as the header states it, so a server can refuse a stranger before reading a
         byte of the body (``verify`` then checks the body against that digest)."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         skew = abs((now - self.date).total_seconds())
         if skew > window_s:
             raise SignatureRejected(

@@ -12,7 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -42,7 +42,7 @@ def sign_document(kind: str, body: dict, key: Ed25519PrivateKey) -> dict:
     """The signed document for ``body`` (platform side)."""
     etag = body_etag(body)
     document = {"kind": kind, "version": etag[:12], "etag": etag, "body": body,
-                "issued_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                "issued_at": datetime.now(UTC).isoformat(timespec="seconds")}
     document["signature"] = base64.b64encode(key.sign(_CONTEXT + _canonical(document))).decode()
     return document
 

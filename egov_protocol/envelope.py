@@ -42,9 +42,18 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from .errors import EnvelopeError, NotAddressedToKey
 
 __all__ = [
-    "EnvelopeError", "EnvelopeInfo", "NotAddressedToKey", "MAX_ENVELOPE_BYTES", "envelope_attachment_refs",
-    "envelope_key_id", "inspect_envelope", "open_parsed", "envelope_refs", "open_sealed",
-    "seal", "seal_detached",
+    "MAX_ENVELOPE_BYTES",
+    "EnvelopeError",
+    "EnvelopeInfo",
+    "NotAddressedToKey",
+    "envelope_attachment_refs",
+    "envelope_key_id",
+    "envelope_refs",
+    "inspect_envelope",
+    "open_parsed",
+    "open_sealed",
+    "seal",
+    "seal_detached",
 ]
 
 VERSION = 1

@@ -23,11 +23,12 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .safe_log import log_exception
 
@@ -53,7 +54,7 @@ PERSONAL_KEYS = frozenset({
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def clean_details(details: dict[str, Any]) -> dict[str, str | int | bool | None]:
@@ -65,7 +66,7 @@ def clean_details(details: dict[str, Any]) -> dict[str, str | int | bool | None]
             log.warning("audit detail %r dropped (not allowed)", key[:40])
             continue
         if isinstance(value, float):
-            value = int(round(value))
+            value = round(value)
         elif isinstance(value, str):
             value = value[:MAX_TEXT]
         elif value is not None and not isinstance(value, (int, bool)):
@@ -141,7 +142,7 @@ class AuditLog:
                 if self._writer is None:
                     self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-writer")
                 self._writer.submit(self._append, kind, actor, clean, at)
-        except Exception:  # noqa: BLE001 - auditing must never break the caller
+        except Exception:
             log_exception(log, "audit event %s not recorded", kind)
 
     def flush(self) -> None:
@@ -176,14 +177,14 @@ class AuditLog:
             if self._store is None:
                 self._store = Store(self._db_path).open()
             event = AuditTrail(self._store).append(kind, actor, details, at)
-        except Exception:  # noqa: BLE001 - logged, the event is lost, the caller goes on
+        except Exception:
             log_exception(log, "audit event %s could not be stored", kind)
             self._close_store()  # reopen next time (disk back, lock released)
             return
         self._head = (event.seq, event.hash)
         try:
             self._write_head(event)
-        except Exception:  # noqa: BLE001 - verify() will report the stale anchor
+        except Exception:
             log_exception(log, "audit head anchor not written")
 
     def _write_head(self, event: AuditEvent) -> None:

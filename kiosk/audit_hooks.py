@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import events as ev
 from .audit import AuditLog
@@ -80,7 +81,7 @@ class SessionAuditor:
                            duration_s=elapsed)
 
     def _elapsed(self) -> int | None:
-        return None if self._started is None else int(round(self._clock() - self._started))
+        return None if self._started is None else round(self._clock() - self._started)
 
     def _receipt_printed(self, data: dict[str, Any]) -> None:
         self._audit.record("receipt.printed", receipt_number=data.get("receipt_number"))

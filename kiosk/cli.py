@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from offline_cache import Outbox, Store, SyncState
 from egov_protocol.protocol import RATING_FORM_ID
+from offline_cache import Outbox, Store, SyncState
 
 from .config import ConfigError, KioskConfig, load_config
 from .enrollment import Enrollment
@@ -83,7 +83,7 @@ def _cmd_queue(config: KioskConfig, _args: argparse.Namespace) -> int:
         print(f"  {name:12} {count}")
     unsent = everything["queued"] + everything["sending"] + everything["sealed"]
     if oldest is not None:
-        age = datetime.now(timezone.utc) - oldest
+        age = datetime.now(UTC) - oldest
         print(f"oldest unsent: {oldest:%Y-%m-%d %H:%M} UTC ({int(age.total_seconds() // 3600)} h "
               f"{int(age.total_seconds() % 3600 // 60)} min ago), {unsent} waiting")
     for record in quarantined:
@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
                 "reprint": _cmd_reprint, "staff": cmd_staff}
     try:
         return handlers[args.command](config, args)
-    except Exception as exc:  # noqa: BLE001 - staff get one clear line, not a traceback
+    except Exception as exc:
         print(f"{args.command} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
 

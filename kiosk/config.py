@@ -16,9 +16,10 @@ import os
 import re
 import tomllib
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from egov_protocol.protocol import insecure_platform_url
 
@@ -218,7 +219,7 @@ class KioskConfig:
         """The configuration as nested plain data (as it would be read from TOML)."""
         return dataclasses.asdict(self)
 
-    def with_overrides(self, **sections: dict[str, Any]) -> "KioskConfig":
+    def with_overrides(self, **sections: dict[str, Any]) -> KioskConfig:
         """A copy with some sections' keys replaced, validated like a file would be."""
         data = self.to_dict()
         for name, values in sections.items():

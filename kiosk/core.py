@@ -16,9 +16,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from . import events as ev
 from .applicant import prefill_values
@@ -358,7 +359,7 @@ class KioskCore:
                     self._publish_snapshot()
             except TransitionRefused as exc:
                 log.debug("ignored: %s", exc)
-            except Exception as exc:  # noqa: BLE001 - the journey thread must survive any bug
+            except Exception as exc:
                 # Type and stack only: the message may hold the citizen's data.
                 log.error("journey action failed: %s", describe_exception(type(exc), exc.__traceback__))
                 # The crash handler (ui/crash.py) decides: back to the start, or restart.

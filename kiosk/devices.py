@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from drivers.camera import camera_backends
 from drivers.common import BackendRegistry, DeviceError, DeviceState, DeviceStatus, DeviceWorker
@@ -133,6 +134,6 @@ class DeviceManager:
             future = device.submit(lambda driver: driver.close())
             try:
                 future.result(timeout=5)
-            except Exception:  # noqa: BLE001 - shutdown goes on whatever one driver does
+            except Exception:
                 log_exception(log, "%s did not close cleanly", device.role)
             device.worker.stop(wait=True)

@@ -103,7 +103,7 @@ def check_store(config: KioskConfig) -> Check:
     try:
         store.open()
         verdict = store.integrity_check()
-    except Exception as exc:  # noqa: BLE001 - any failure is the verdict
+    except Exception as exc:
         return Check("local store", FAIL, f"{type(exc).__name__}: {exc}", "call an engineer; do not delete the file")
     finally:
         store.close()
@@ -138,7 +138,7 @@ def check_pcsc(config: KioskConfig, seams: Seams) -> list[Check]:
                       "start it: systemctl enable --now pcscd.socket (apt-get install pcscd if missing)")]
     checks = [Check("pcscd", OK, f"answers on {report.socket_path}")]
     if report.error:
-        return checks + [Check("pc/sc readers", FAIL, report.error, "restart pcscd: systemctl restart pcscd")]
+        return [*checks, Check("pc/sc readers", FAIL, report.error, "restart pcscd: systemctl restart pcscd")]
     for options in wanted:
         name = str(options.get("reader_name") or "")
         found = pick_reader(report.readers, name, bool(options.get("allow_virtual_readers")))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -36,6 +36,6 @@ class Seams:
     hold the camera and ports (its diagnostics screen shows their live state instead)."""
 
     open_devices: bool = True
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     pcscd_socket: str | None = None
     free_bytes: Callable[[Path], int] = field(default=lambda path: shutil.disk_usage(path).free)

@@ -49,7 +49,7 @@ class PlatformKeys:
         )
 
     @classmethod
-    def from_json(cls, text: str) -> "PlatformKeys":
+    def from_json(cls, text: str) -> PlatformKeys:
         """Parse ``platform.json``; raises ``ValueError`` with the reason when it is unusable."""
         try:
             data = json.loads(text)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from .safe_log import log_exception
 
@@ -89,6 +90,6 @@ class EventHub:
         for handler in handlers:
             try:
                 handler(event)
-            except Exception:  # noqa: BLE001 - one subscriber must not break the others
+            except Exception:
                 log_exception(log, "event handler failed for %s", event.describe())
         return event

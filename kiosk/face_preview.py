@@ -107,7 +107,7 @@ class FacePreview:
         epoch = self._epoch
         try:
             outcome = self._face.on_frame(frame, time.monotonic())
-        except Exception:  # noqa: BLE001 - a bad frame must not stop the preview
+        except Exception:
             log_exception(log, "face analysis failed")
             return
         post = self._core._post
@@ -156,7 +156,7 @@ class FacePreview:
             return  # retaken or wiped meanwhile
         try:
             record = future.result()
-        except Exception:  # noqa: BLE001 - a matcher bug means staff review, never a pass
+        except Exception:
             log_exception(log, "face verification failed")
             record = {**pending_record(), "reasons": ["verification_error"]}
         session.extras["face_verification"] = record

@@ -16,7 +16,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from . import events as ev
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class FleetStatus:
@@ -77,7 +77,7 @@ class FleetStatus:
         if self.on_alert is not None:
             try:
                 self.on_alert()
-            except Exception:  # noqa: BLE001 - the heartbeat timer still carries the state
+            except Exception:
                 log_exception(log, "immediate heartbeat not requested")
 
     def seed_devices(self, statuses: dict[str, Any]) -> None:

@@ -11,8 +11,9 @@ assignment and nothing can be forgotten.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 
 class JourneyState(enum.StrEnum):

@@ -16,7 +16,7 @@ import logging
 import os
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,7 @@ def _audit(core: Any, target: Path) -> str:
         audit.flush()  # the staff action that asked for this export is in it too
         events = audit.events()
         verdict = audit.verify()
-    except Exception as exc:  # noqa: BLE001 - the rest of the export is still worth having
+    except Exception as exc:
         log_exception(log, "audit export failed")
         return f"audit chain: export failed ({type(exc).__name__})"
     with (target / "audit.jsonl").open("w", encoding="utf-8") as handle:
@@ -103,7 +103,7 @@ def export_logs(core: Any, target_root: Path, queue: dict[str, Any], now: dateti
     medium cannot be written.
     """
     config = core.config
-    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     folder = target_root / f"egov-kiosk-{config.terminal.site_code}-{config.terminal.terminal_id}-{stamp}"
     folder.mkdir(parents=True)
     notes = [f"terminal {config.terminal.site_code}-{config.terminal.terminal_id}, exported {stamp}"]

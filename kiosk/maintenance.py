@@ -22,9 +22,10 @@ import copy
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import events as ev
 from .maintenance_devices import MAINTENANCE_FRAME_UPDATED, DeviceDiagnostics  # noqa: F401 - re-exported
@@ -168,7 +169,7 @@ class MaintenanceService(DeviceDiagnostics, ReceiptReprints):
         def run() -> None:
             try:
                 action()
-            except Exception:  # noqa: BLE001 - the service must survive any bug
+            except Exception:
                 log_exception(log, "maintenance action failed")
             if publish:
                 self._publish()
@@ -205,7 +206,7 @@ class MaintenanceService(DeviceDiagnostics, ReceiptReprints):
         if callable(recorder):
             try:
                 recorder(f"staff.{kind}", actor=actor, **details)
-            except Exception:  # noqa: BLE001 - a full disk must not stop maintenance
+            except Exception:
                 log_exception(log, "audit record %s failed", kind)
         log.info("staff action %s by %s", kind, actor or "-")
 
@@ -335,7 +336,7 @@ class MaintenanceService(DeviceDiagnostics, ReceiptReprints):
         try:
             keys = enroll_terminal(config.central.url, config.terminal.site_code, config.terminal.terminal_id,
                                    Enrollment(Path(self._core.data_dir), config.central.platform_keys_file), token)
-        except Exception as exc:  # noqa: BLE001 - a used token, no network...: say which
+        except Exception as exc:
             self._result("enroll", False, "enroll_failed", type(exc).__name__)
             self._audit("enrolled", ok=False)
             return

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class DeviceDiagnostics:
     def _device_answered(self, role: str, future: Future[Any]) -> None:
         try:
             status, info = future.result()
-        except Exception as exc:  # noqa: BLE001 - a failing device is the diagnosis
+        except Exception as exc:
             log.warning("%s diagnostics failed: %s", role, type(exc).__name__)
             status, info = self._devices()[role].status, None
         rows = self._view["devices"]
@@ -76,8 +77,8 @@ class DeviceDiagnostics:
                 rows[index] = new
 
     def _queue(self) -> dict[str, Any]:
-        from offline_cache import Outbox, Store, SyncState
         from egov_protocol.protocol import RATING_FORM_ID
+        from offline_cache import Outbox, Store, SyncState
 
         path = Path(self._core.data_dir) / "kiosk.db"
         sync = getattr(self._core, "_sync", None)
@@ -142,7 +143,7 @@ class DeviceDiagnostics:
         from drivers.printer import Receipt
 
         config = self._core.config
-        now = datetime.now(timezone.utc).astimezone()
+        now = datetime.now(UTC).astimezone()
         page = Receipt(
             title="测试页 TEST PAGE",
             receipt_number=f"TEST-{now:%Y%m%d-%H%M%S}",
@@ -165,7 +166,7 @@ class DeviceDiagnostics:
         def done(future: Future[Any]) -> None:
             try:
                 answer = future.result()
-            except Exception as exc:  # noqa: BLE001 - every failure is a diagnosis
+            except Exception as exc:
                 self._result(action, False, f"{code}_failed", type(exc).__name__)
             else:
                 self._result(action, True, f"{code}_ok", describe(answer))
@@ -191,7 +192,7 @@ class DeviceDiagnostics:
             return
         try:
             frame = camera.read_frame(1.0)
-        except Exception as exc:  # noqa: BLE001 - a failing camera is what staff came to see
+        except Exception as exc:
             log.warning("diagnostics camera frame failed: %s", type(exc).__name__)
             time.sleep(0.2)
         else:

@@ -13,9 +13,10 @@ owner thread.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 
 class ReceiptReprints:
@@ -49,7 +50,7 @@ class ReceiptReprints:
         def printed(future: Future[Any]) -> None:
             try:
                 future.result()
-            except Exception as exc:  # noqa: BLE001 - the receipt stays owed; staff see why
+            except Exception as exc:
                 self._result("reprint", False, "reprint_failed", type(exc).__name__)  # type: ignore[attr-defined]
             else:
                 self._remembered().mark_printed(receipt_number)

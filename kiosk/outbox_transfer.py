@@ -12,11 +12,11 @@ from __future__ import annotations
 import base64
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from offline_cache import Outbox, Store, SyncState
 from egov_protocol.documents import DocumentError, verify_document
+from offline_cache import Outbox, Store, SyncState
 
 from .enrollment import Enrollment
 
@@ -61,7 +61,7 @@ def import_acks(store: Store, folder: Path) -> int:
     except (OSError, ValueError, DocumentError) as exc:
         raise ValueError(f"{folder / ACKS_FILE} is not usable: {exc}") from None
     outbox = Outbox(store)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     changed = 0
     for ack in document["body"].get("acks", []):
         try:

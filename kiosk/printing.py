@@ -7,8 +7,9 @@ printer's owner thread; results come back to the journey thread through ``KioskC
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from drivers.common import DeviceError
 
@@ -92,7 +93,7 @@ class PrintStep:
         except DeviceError as exc:
             printed, action = False, exc.action.value
             log.warning("receipt %s not printed: %s (%s)", receipt_number, type(exc).__name__, exc.action)
-        except Exception:  # noqa: BLE001 - a rendering bug must not leave the citizen on "printing"
+        except Exception:
             printed, action = False, "software"
             log_exception(log, "receipt %s not printed", receipt_number)
         try:  # kept without the applicant's name, for a staff reprint (kioskctl reprint)
@@ -137,7 +138,7 @@ class PrintStep:
     def _on_form_printed(self, future: Future[Any], receipt_number: str) -> None:
         try:
             pdf, result = future.result()
-        except Exception as exc:  # noqa: BLE001 - the receipt number stands; staff can print the form
+        except Exception as exc:
             log.warning("form of %s not printed: %s", receipt_number, type(exc).__name__)
             return
         self._form_jobs.append(result.job_id)

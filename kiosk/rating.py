@@ -103,7 +103,7 @@ def make_rating(service_id: str, receipt_number: str, level: object, reasons: ob
         level=level,
         reasons=tuple(r for r in REASONS if r in picked),
         receipt_number=receipt_number,
-        rated_at=now or dt.datetime.now(dt.timezone.utc),
+        rated_at=now or dt.datetime.now(dt.UTC),
     )
 
 
@@ -125,8 +125,8 @@ def seal_rating(rating: Rating, enrollment: Any, site_code: str, terminal_id: st
     :class:`RatingRefused` when the terminal is not enrolled.
     """
     # Imported here: the screen model imports this module, and sealing loads the crypto stack.
-    from offline_cache import SealedSubmission
     from egov_protocol.envelope import seal_detached
+    from offline_cache import SealedSubmission
 
     keys = enrollment.platform_keys()
     if keys is None:

@@ -13,8 +13,8 @@ import fcntl
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from drivers.printer import Receipt
 
@@ -140,7 +140,7 @@ class RecentReceipts:
     replaces the file atomically, so a reader never sees half of it and no change is lost.
     """
 
-    def __init__(self, path: "str | os.PathLike[str]") -> None:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
 
     def add(self, receipt: Receipt, printed: bool | None) -> None:
@@ -162,7 +162,7 @@ class RecentReceipts:
         """Drop a pending receipt whose submission was not stored after all."""
         self._update(lambda entries: [e for e in entries if _number(e) != receipt_number])
 
-    def _update(self, change: "Callable[[list[dict]], list[dict]]") -> None:
+    def _update(self, change: Callable[[list[dict]], list[dict]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         lock = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -228,7 +228,7 @@ def unprinted_receipts(data_dir: Path) -> list[dict[str, str]]:
     return owed
 
 
-def report_unprinted(data_dir: Path, audit: "object | None" = None) -> list[dict[str, str]]:
+def report_unprinted(data_dir: Path, audit: object | None = None) -> list[dict[str, str]]:
     """At start: log and audit (``receipt.unprinted``) each stored submission whose receipt never
     printed, for staff to reprint from maintenance mode or ``kioskctl reprint``. Never raises."""
     import logging
@@ -238,7 +238,7 @@ def report_unprinted(data_dir: Path, audit: "object | None" = None) -> list[dict
     log = logging.getLogger(__name__)
     try:
         owed = unprinted_receipts(data_dir)
-    except Exception:  # noqa: BLE001 - a report must not stop the terminal from starting
+    except Exception:
         log_exception(log, "stored submissions without a printed receipt could not be listed")
         return []
     for item in owed:
@@ -250,7 +250,7 @@ def report_unprinted(data_dir: Path, audit: "object | None" = None) -> list[dict
     return owed
 
 
-def reprint(config: "object", data_dir: Path, receipt_number: str | None = None) -> tuple[Receipt, object]:
+def reprint(config: object, data_dir: Path, receipt_number: str | None = None) -> tuple[Receipt, object]:
     """Print a remembered receipt again on the configured receipt printer (``kioskctl reprint``).
 
     Runs in the calling thread (a staff tool, not the kiosk process). Raises :class:`LookupError`

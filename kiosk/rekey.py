@@ -27,10 +27,10 @@ import logging
 import os
 from dataclasses import dataclass, replace
 
-from offline_cache import Store, SyncState
-from sync.client import CentralClient
 from egov_protocol.errors import CentralRejected, KeyFileError
 from egov_protocol.keys import TerminalKeys
+from offline_cache import Store, SyncState
+from sync.client import CentralClient
 
 from .enrollment import Enrollment, PlatformKeys
 from .sync_service import fleet_terminal_id

@@ -16,9 +16,9 @@ Pure logic with injected clocks; the core asks :meth:`RestartWindow.due` on its 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Callable
 
 #: Exit status of a planned restart (EX_TEMPFAIL); the unit lists it in SuccessExitStatus.
 RESTART_EXIT_CODE = 75

@@ -50,7 +50,7 @@ def log_exception(logger: logging.Logger, message: str, *args: Any, level: int =
 class RedactingFormatter(logging.Formatter):
     """A formatter that writes a record's exception as :func:`describe_exception` does."""
 
-    def formatException(self, ei: Any) -> str:  # noqa: N802 - logging's name
+    def formatException(self, ei: Any) -> str:
         """Type and stack of ``ei`` (an ``exc_info`` triple); the message stays out."""
         return describe_exception(ei[0], ei[2])
 
@@ -71,5 +71,5 @@ def install(level: int = logging.INFO) -> None:
     """
     logging.basicConfig(level=level, format=LOG_FORMAT)
     for handler in logging.getLogger().handlers:
-        fmt = handler.formatter._fmt if handler.formatter is not None else LOG_FORMAT  # noqa: SLF001
+        fmt = handler.formatter._fmt if handler.formatter is not None else LOG_FORMAT
         handler.setFormatter(RedactingFormatter(fmt))

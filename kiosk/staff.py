@@ -30,10 +30,11 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 STAFF_FILE = "staff.json"
 #: Wrong PINs allowed in a row before the pad locks.
@@ -154,9 +155,9 @@ class StaffStore:
                 "name": name.strip(),
                 "salt": base64.b64encode(salt).decode(),
                 "hash": base64.b64encode(_hash(pin, salt)).decode(),
-                "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             }
-            data["staff"] = others + [record]
+            data["staff"] = [*others, record]
             self._save(data)
         return StaffMember(staff_id, record["name"], record["created"])
 

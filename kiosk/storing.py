@@ -71,7 +71,7 @@ class StoreStep:
             journey.submission_failed(exc.code)
             core._publish_snapshot()
             return
-        except Exception:  # noqa: BLE001 - nothing was stored; tell the citizen, keep the terminal up
+        except Exception:
             log_exception(log, "submission could not be stored")
             journey.submission_failed("submission_failed")
             core._publish_snapshot()

@@ -13,13 +13,14 @@ import json
 import logging
 import sqlite3
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from offline_cache import DiskBudgetExceeded, Outbox, SealedSubmission, Store, check_budget
 from egov_protocol.envelope import seal_detached
+from offline_cache import DiskBudgetExceeded, Outbox, SealedSubmission, Store, check_budget
 
 from .enrollment import Enrollment
 from .receipts import format_receipt_number, sequence_scope
@@ -79,7 +80,7 @@ class SubmissionWriter:
         site_code: str,
         terminal_id: str,
         min_free_bytes: int,
-        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc),
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self._db_path = db_path
         self._enrollment = enrollment
@@ -224,7 +225,7 @@ class SubmissionWriter:
         try:
             receipt = draft.receipt(receipt_number, accepted_at)
             self._receipts().add(receipt, None)
-        except Exception:  # noqa: BLE001 - the citizen's submission matters more than the reprint memory
+        except Exception:
             log_exception(log, "receipt %s not remembered before storing", receipt_number, level=logging.WARNING)
             return None
         return receipt

@@ -17,14 +17,15 @@ import logging
 import os
 import platform
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from offline_cache import Outbox, Store, SyncState, free_bytes
-from sync.client import Backoff, CentralClient, SyncWorker
 from egov_protocol.documents import KINDS, PLATFORM_KEYS
 from egov_protocol.keys import platform_fingerprint
+from offline_cache import Outbox, Store, SyncState, free_bytes
+from sync.client import Backoff, CentralClient, SyncWorker
 
 from .config import CentralConfig
 from .enrollment import Enrollment, PlatformKeys
@@ -114,14 +115,14 @@ def heartbeat_builder(db_path: Path, device_states: Callable[[], dict[str, str]]
         from importlib.metadata import version
 
         app_version = version("egov-kiosk")
-    except Exception:  # noqa: BLE001 - running from a source tree without metadata
+    except Exception:
         app_version = "unknown"
 
     def build(outbox: Outbox) -> dict[str, Any]:
         state = SyncState(outbox.store)
         counts = outbox.counts()
         oldest = state.oldest_unsent()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         return {
             "versions": {"app": app_version, "python": platform.python_version(),
                          "schema": outbox.store.schema_version()},
@@ -202,7 +203,7 @@ class SyncService:
                 document = SyncState(store).document(PLATFORM_KEYS)
             if document is not None and self._enrollment.adopt_sealing_key(document["body"]):
                 log.info("the platform rotated its sealing key: sealing to the new one")
-        except Exception as exc:  # noqa: BLE001 - keep sealing to the old key (within grace)
+        except Exception as exc:
             log.warning("the platform's new sealing key was not adopted: %s", exc)
 
     def _relay(self, name: str, data: dict[str, Any]) -> None:

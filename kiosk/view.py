@@ -16,7 +16,6 @@ from .config import KioskConfig
 from .journey import BUSY_STATES, STEP_COUNT, Journey
 from .messages import message_text
 
-
 _MATERIAL_WORDS = {
     "zh-CN": {"original": "原件", "copies": "复印件{n}份", "optional": "如有", "sep": "，", "open": "（", "close": "）", "note": "：", "and": "、"},
     "en": {"original": "original", "copies": "{n} copies", "copy": "1 copy", "optional": "if applicable", "sep": ", ", "open": " (", "close": ")", "note": ": ", "and": " and "},

@@ -22,16 +22,14 @@ from .state import Quarantined, SyncState
 from .store import Store
 
 __all__ = [
+    "TERMINAL_MIGRATIONS",
     "DiskBudgetExceeded",
-    "Quarantined",
-    "SyncState",
-    "check_budget",
-    "free_bytes",
     "DuplicateSubmission",
     "InvalidTransition",
     "Migration",
     "Outbox",
     "OutboxRecord",
+    "Quarantined",
     "SchemaVersionError",
     "SealedSubmission",
     "Store",
@@ -39,7 +37,9 @@ __all__ = [
     "StoreError",
     "StoreNotOpen",
     "SubmissionState",
-    "TERMINAL_MIGRATIONS",
+    "SyncState",
     "UnknownSubmission",
+    "check_budget",
+    "free_bytes",
     "sha256_hex",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
@@ -75,7 +75,7 @@ def apply_migrations(db: Database, steps: Sequence[Migration]) -> list[int]:
             step.apply(db)
             conn.execute(
                 "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                (step.version, step.name, datetime.now(timezone.utc).isoformat()),
+                (step.version, step.name, datetime.now(UTC).isoformat()),
             )
             applied.append(step.version)
     except BaseException:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from .errors import DuplicateSubmission, InvalidTransition, UnknownSubmission
@@ -45,7 +45,7 @@ def _ts(value: datetime) -> str:
     # Fixed-width UTC ISO text sorts in time order, so SQL can compare it directly.
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("outbox times must be timezone-aware datetimes")
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -91,7 +91,7 @@ class SealedSubmission:
             form_version=form_version,
             sealed=bytes(sealed),
             digest=sha256_hex(sealed),
-            created_at=created_at or datetime.now(timezone.utc),
+            created_at=created_at or datetime.now(UTC),
         )
 
 
@@ -279,7 +279,7 @@ class Outbox:
             {"queued", "sending"},
             "state = 'queued', attempts = attempts + 1, next_attempt_at = :retry_at, "
             "lease_until = NULL, last_error = :error",
-            {"retry_at": _ts(retry_at), "error": error, "now": _ts(datetime.now(timezone.utc))},
+            {"retry_at": _ts(retry_at), "error": error, "now": _ts(datetime.now(UTC))},
         )
 
     def release(self, id: str) -> None:
@@ -288,7 +288,7 @@ class Outbox:
             id,
             {"sending"},
             "state = 'queued', lease_until = NULL",
-            {"now": _ts(datetime.now(timezone.utc))},
+            {"now": _ts(datetime.now(UTC))},
             idempotent_from={"queued"},
         )
 
@@ -298,7 +298,7 @@ class Outbox:
             id,
             {"sealed", "queued", "sending"},
             "state = 'quarantined', lease_until = NULL, last_error = :reason",
-            {"reason": reason, "now": _ts(datetime.now(timezone.utc))},
+            {"reason": reason, "now": _ts(datetime.now(UTC))},
         )
 
     def requeue(self, id: str, now: datetime) -> None:
@@ -412,7 +412,7 @@ class Outbox:
         idempotent_from: set[str] = frozenset(),
     ) -> None:
         params = {**params, "id": id}
-        params.setdefault("now", _ts(datetime.now(timezone.utc)))
+        params.setdefault("now", _ts(datetime.now(UTC)))
         states = ", ".join(f"'{state}'" for state in sorted(allowed_from))
         with self.store.transaction() as db:
             cursor = db.conn.execute(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .store import Store
 
@@ -104,7 +104,7 @@ class SyncState:
 
     def queue_heartbeat(self, body: dict, now: datetime | None = None) -> str:
         """Queue a heartbeat (id and ``sent_at`` added); returns its id."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         beat_id = str(uuid.uuid4())
         body = {**body, "id": beat_id, "sent_at": now.isoformat(timespec="microseconds")}
         with self.store.transaction() as db:
@@ -143,4 +143,4 @@ class SyncState:
                 "ON CONFLICT (kind) DO UPDATE SET etag = excluded.etag, "
                 "document = excluded.document, fetched_at = excluded.fetched_at",
                 (kind, document["etag"], json.dumps(document, sort_keys=True),
-                 datetime.now(timezone.utc).isoformat()))
+                 datetime.now(UTC).isoformat()))

@@ -31,11 +31,23 @@ from egov_protocol.auth import sign_request
 from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
 from egov_protocol.batch_wire import encode_batch, signed_portion
 from egov_protocol.documents import DocumentError, verify_document
-from egov_protocol.errors import (CentralProtocolError, CentralRejected, CentralUnavailable,
-                                  InsecurePlatformUrl, NotCentralServer)
-from egov_protocol.protocol import (API_PREFIX, CENTRAL_HEADER, CENTRAL_HEADER_VALUE, CentralReceipt,
-                                    PlatformInfo, TerminalRegistration, insecure_platform_url,
-                                    is_replayed_answer)
+from egov_protocol.errors import (
+    CentralProtocolError,
+    CentralRejected,
+    CentralUnavailable,
+    InsecurePlatformUrl,
+    NotCentralServer,
+)
+from egov_protocol.protocol import (
+    API_PREFIX,
+    CENTRAL_HEADER,
+    CENTRAL_HEADER_VALUE,
+    CentralReceipt,
+    PlatformInfo,
+    TerminalRegistration,
+    insecure_platform_url,
+    is_replayed_answer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -219,7 +231,7 @@ class CentralClient:
         if not isinstance(results, list) or len(results) != len(items):
             raise CentralProtocolError("batch answer does not list every item")
         out = []
-        for (record, _), result in zip(items, results):
+        for (record, _), result in zip(items, results, strict=False):
             if not isinstance(result, dict) or result.get("id") != record.id:
                 raise CentralProtocolError("batch answer is out of order")
             status = result.get("status")
@@ -397,4 +409,4 @@ def _platform_info(data: object) -> PlatformInfo:
 
 from .worker import Backoff, SyncWorker  # noqa: E402  (re-export; worker imports only errors)
 
-__all__ = ["Backoff", "BatchResult", "CentralClient", "Enrolled", "DEFAULT_TIMEOUT", "Rekeyed", "SubmissionLike", "SyncWorker"]
+__all__ = ["DEFAULT_TIMEOUT", "Backoff", "BatchResult", "CentralClient", "Enrolled", "Rekeyed", "SubmissionLike", "SyncWorker"]

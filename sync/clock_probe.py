@@ -9,7 +9,7 @@ Calling thread; one request.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import httpx
@@ -18,7 +18,7 @@ from egov_protocol.protocol import CENTRAL_HEADER
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def parse_http_date(text: str) -> datetime | None:
@@ -30,7 +30,7 @@ def parse_http_date(text: str) -> datetime | None:
         return None
     if moment is None:
         return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def clock_skew_s(url: str, *, now: Callable[[], datetime] = _utcnow, timeout_s: float = 10.0) -> float:

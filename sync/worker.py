@@ -37,7 +37,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from egov_protocol.errors import (
@@ -62,7 +62,7 @@ EventCallback = Callable[[str, dict], None]
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -177,10 +177,7 @@ class SyncWorker(BatchSending, HeartbeatSending):
                         # after its per-record backoff.
                         outbox.retry_now(self._clock())
                         offline = False
-                    if self._state.paused_reason() is not None:
-                        result = _Pass()
-                    else:
-                        result = self._pass(outbox)
+                    result = _Pass() if self._state.paused_reason() is not None else self._pass(outbox)
                     if result.aborted:
                         offline = True
                     elif result.attempted:
@@ -216,7 +213,7 @@ class SyncWorker(BatchSending, HeartbeatSending):
             return False
         try:
             probe()
-        except Exception:  # noqa: BLE001 - still offline, whatever the reason
+        except Exception:
             return False
         return True
 
@@ -343,10 +340,7 @@ class SyncWorker(BatchSending, HeartbeatSending):
               result: _Pass) -> bool:
         """Send one record; False when the pass must stop (the network, not the record, failed)."""
         try:
-            if blobs:
-                receipt = self._client.put_submission(record, blobs)
-            else:
-                receipt = self._client.put_submission(record)
+            receipt = self._client.put_submission(record, blobs) if blobs else self._client.put_submission(record)
         except CentralRejected as exc:
             if exc.is_auth:
                 outbox.release(record.id)

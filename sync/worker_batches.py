@@ -95,7 +95,7 @@ class BatchSending:
             return False
         if answers is None:
             return self._send_each(outbox, records, blobs, result)
-        receipts = [(r, a.receipt) for r, a in zip(records, answers) if a.receipt is not None]
+        receipts = [(r, a.receipt) for r, a in zip(records, answers, strict=False) if a.receipt is not None]
         if receipts:
             outbox.mark_acked_many([(r.id, rc.central_receipt) for r, rc in receipts],
                                    self._clock())
@@ -104,11 +104,11 @@ class BatchSending:
                 self._emit("submission_acked", {**self._ids(record),
                                                 "central_receipt": receipt.central_receipt,
                                                 "created": receipt.created})
-        for record, answer in zip(records, answers):
+        for record, answer in zip(records, answers, strict=False):
             if answer.rejected is not None:
                 self._rejected(outbox, record, answer.rejected, result)
         # Blobs missing: deliver those alone, uploading them.
-        return self._send_each(outbox, [r for r, a in zip(records, answers)
+        return self._send_each(outbox, [r for r, a in zip(records, answers, strict=False)
                                         if a.receipt is None and a.rejected is None],
                                blobs, result)
 

@@ -4,12 +4,13 @@ tests."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -128,10 +129,8 @@ class EventLog:
             remaining = end - time.monotonic()
             if remaining <= 0:
                 raise AssertionError(f"waited for {count} {name!r}; got {self.seen}")
-            try:
+            with contextlib.suppress(queue.Empty):
                 self.seen.append(self.queue.get(timeout=remaining))
-            except queue.Empty:
-                pass
         return self.named(name)
 
     def named(self, name: str) -> list[dict]:
@@ -186,10 +185,9 @@ def postgres_url(tmp_path_factory):
     import os
     import shutil
     import subprocess
+    import tempfile
 
     import psycopg
-
-    import tempfile
 
     bindir = _pg_bin()
     # Not under pytest's 0700 temp root: the postgres user must be able to reach it.

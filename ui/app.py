@@ -12,17 +12,18 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickWindow, QSGRendererInterface
 
+from kiosk.restart_window import RESTART_EXIT_CODE
 from ui.bridge import CameraImageProvider, KioskBridge, PhotoImageProvider
 from ui.i18n.build import ensure_compiled
-from kiosk.restart_window import RESTART_EXIT_CODE
 from ui.lockdown import Lockdown
 from ui.malloc_tuning import fix_mmap_threshold
 from ui.speech import SpeechOutput

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Property, QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage
@@ -302,7 +303,7 @@ class CameraImageProvider(QQuickImageProvider):
         super().__init__(QQuickImageProvider.ImageType.Image)
         self._core = core
 
-    def requestImage(self, image_id: str, size: QSize, requested_size: QSize) -> QImage:  # noqa: N802
+    def requestImage(self, image_id: str, size: QSize, requested_size: QSize) -> QImage:
         frame = self._core.latest_frame()
         image = _placeholder() if frame is None else frame_to_qimage(frame.pixels)
         if size is not None:
@@ -318,7 +319,7 @@ class PhotoImageProvider(QQuickImageProvider):
         super().__init__(QQuickImageProvider.ImageType.Image)
         self._core = core
 
-    def requestImage(self, image_id: str, size: QSize, requested_size: QSize) -> QImage:  # noqa: N802
+    def requestImage(self, image_id: str, size: QSize, requested_size: QSize) -> QImage:
         jpeg = self._core.current_photo()
         image = QImage()
         if jpeg:

@@ -13,8 +13,9 @@ by some other field, or by an older version, reach no later citizen.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QStandardPaths
 

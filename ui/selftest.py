@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 #: How long the whole walk may take before the self-test gives up (a cold bundle on a slow disk).
 DEADLINE_S = 90.0

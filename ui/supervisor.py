@@ -25,10 +25,19 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Callable
+from typing import Any
 
-from PySide6.QtCore import QMessageLogContext, QObject, Qt, QtMsgType, Signal, Slot, qInstallMessageHandler
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QObject,
+    Qt,
+    QtMsgType,
+    Signal,
+    Slot,
+    qInstallMessageHandler,
+)
 
 from kiosk import events as ev
 from kiosk.safe_log import describe_exception
@@ -162,7 +171,7 @@ class Supervisor(QObject):
         log.warning("recovering from %s on %s: session wiped, back to the start", kind, where)
         try:
             self._core.recover()
-        except Exception as exc:  # noqa: BLE001 - the core itself is broken: restart
+        except Exception as exc:
             log.critical("recovery failed (%s): exiting for a restart", type(exc).__name__)
             self._exit(CRASH_EXIT_CODE)
 

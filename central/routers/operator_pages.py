@@ -16,10 +16,24 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ..dependencies import Published, Store
 from ..fleet import fleet_view
-from ..operator_auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, CheckedForm, Operator,
-                             recorded, require, set_cookie, trail_of)
-from ..operators import (MAX_AGE_S, LoginRefused, LoginThrottled, OperatorSession,
-                         PasswordRefused, same_secret)
+from ..operator_auth import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    CheckedForm,
+    Operator,
+    recorded,
+    require,
+    set_cookie,
+    trail_of,
+)
+from ..operators import (
+    MAX_AGE_S,
+    LoginRefused,
+    LoginThrottled,
+    OperatorSession,
+    PasswordRefused,
+    same_secret,
+)
 from ..page import render, render_index
 from ..publishing import NotPublishable, parse_document, publish
 from ..ratings import rating_counts

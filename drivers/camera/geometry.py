@@ -33,13 +33,13 @@ class Landmarks:
     mouth_left: tuple[float, float]
 
     @classmethod
-    def from_row(cls, row: np.ndarray | list[float]) -> "Landmarks":
+    def from_row(cls, row: np.ndarray | list[float]) -> Landmarks:
         """From a YuNet result row (``x, y, w, h`` then ten landmark coordinates, then score)."""
         values = [float(v) for v in row[4:14]]
         pairs = [(values[i], values[i + 1]) for i in range(0, 10, 2)]
         return cls(*pairs)
 
-    def scaled(self, factor: float) -> "Landmarks":
+    def scaled(self, factor: float) -> Landmarks:
         """The same points with every coordinate multiplied by ``factor``."""
         return Landmarks(*[(x * factor, y * factor) for x, y in self.points()])
 

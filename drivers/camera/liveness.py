@@ -62,7 +62,7 @@ class ActiveChallenge:
         self.result = LivenessResult(None)
 
     @classmethod
-    def random(cls, started: float, rng: random.Random | None = None, **kwargs: Any) -> "ActiveChallenge":
+    def random(cls, started: float, rng: random.Random | None = None, **kwargs: Any) -> ActiveChallenge:
         """A challenge chosen at random (so a prepared video cannot know it in advance)."""
         return cls((rng or random.SystemRandom()).choice(CHALLENGES), started, **kwargs)
 

@@ -117,7 +117,7 @@ class OpenCvCamera(Camera):
             if isinstance(source, int):
                 return os.path.exists(f"/dev/video{source}")
             return os.path.exists(source)
-        except Exception:  # noqa: BLE001 - a diagnostics probe must never raise
+        except Exception:
             return False
 
     def read_frame(self, timeout_s: float = 1.0) -> Frame:

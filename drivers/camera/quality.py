@@ -65,7 +65,7 @@ def measure(rgb: np.ndarray, face: DetectedFace) -> FaceMetrics:
     height, width = rgb.shape[:2]
     marks = face.landmarks
     x, y, w, h = face.box
-    cx, cy = face.centre
+    cx, _cy = face.centre
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     # The inner face (eyes to mouth) avoids hair and background in the light measures.
     x0, x1 = _clamp(x + 0.15 * w, width), _clamp(x + 0.85 * w, width)

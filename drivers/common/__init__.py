@@ -5,6 +5,7 @@ See :mod:`drivers.common.errors` for the exception tree.
 
 from __future__ import annotations
 
+from .device import Device
 from .errors import (
     DeviceBusy,
     DeviceError,
@@ -16,7 +17,6 @@ from .errors import (
     NoDocumentPresent,
     ProtocolError,
 )
-from .device import Device
 from .faults import FaultScript
 from .registry import BackendRegistry
 from .status import DeviceInfo, DeviceState, DeviceStatus, ErrorAction

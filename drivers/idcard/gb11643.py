@@ -25,7 +25,7 @@ def check_char(id17: str) -> str:
     """
     if len(id17) != 17 or not set(id17) <= _DIGITS:
         raise ValueError("the first 17 characters of an ID number must be 17 digits")
-    return CHECK_CHARS[sum(int(c) * w for c, w in zip(id17, WEIGHTS)) % 11]
+    return CHECK_CHARS[sum(int(c) * w for c, w in zip(id17, WEIGHTS, strict=False)) % 11]
 
 
 def validate(id18: str, today: _dt.date | None = None) -> None:

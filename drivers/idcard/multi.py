@@ -11,7 +11,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ..common import DeviceError, DeviceInfo, DeviceNotOpen, DeviceState, DeviceStatus, NoDocumentPresent
+from ..common import (
+    DeviceError,
+    DeviceInfo,
+    DeviceNotOpen,
+    DeviceState,
+    DeviceStatus,
+    NoDocumentPresent,
+)
 from .base import IdReader, id_reader_backends
 from .identity import Identity
 

@@ -13,7 +13,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .base import DocumentPrinter, ReceiptPrinter, document_printer_backends, receipt_printer_backends
+from .base import (
+    DocumentPrinter,
+    ReceiptPrinter,
+    document_printer_backends,
+    receipt_printer_backends,
+)
 from .fonts import FontNotFound, find_cjk_font
 from .receipt import PrintResult, Receipt
 
@@ -48,14 +53,14 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "DocumentPrinter",
     "EscposEmulator",
-    "LoopbackPrinter",
-    "decode_job",
     "FontNotFound",
+    "LoopbackPrinter",
     "PrintResult",
     "Receipt",
     "ReceiptPrinter",
     "SimulatedDocumentPrinter",
     "SimulatedReceiptPrinter",
+    "decode_job",
     "decode_raster_images",
     "document_printer_backends",
     "find_cjk_font",

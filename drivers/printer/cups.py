@@ -15,6 +15,7 @@ queue; ``kioskctl doctor`` also asks for ``PreserveJobFiles No`` so nothing outl
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import shutil
@@ -128,10 +129,8 @@ class CupsQueue:
 
     def cancel(self, job: str) -> None:
         """Cancel ``job`` and purge its document (best effort: it may have finished meanwhile)."""
-        try:
+        with contextlib.suppress(DeviceError):
             self._run("cancel", "-x", job)
-        except DeviceError:
-            pass
         self.purge_finished()
 
     @staticmethod

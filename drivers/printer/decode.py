@@ -7,8 +7,8 @@ the printer emulator (:mod:`.emulator`), the simulated printers and the tests. P
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 from PIL import Image
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 from PIL import Image, ImageDraw
 
@@ -23,7 +23,6 @@ from .decode import DecodedJob, decode_job, iter_commands
 from .fonts import find_cjk_font
 from .render import WIDTH_80MM, _font, qr_image
 from .status import PrinterFlags, encode_status_byte
-
 
 #: How many printed jobs the emulator keeps in memory for inspection.
 KEPT_JOBS = 20
@@ -101,7 +100,7 @@ class EscposEmulator:
             position = 0
             while position < len(buffer):
                 try:
-                    for command, end in iter_commands(buffer[position:], final=False):
+                    for command, _end in iter_commands(buffer[position:], final=False):
                         answers += self._handle(command.name, command.raw, command.value)
                         position += len(command.raw)
                     break  # the rest (if any) is an incomplete command

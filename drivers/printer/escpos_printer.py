@@ -84,7 +84,7 @@ class EscposReceiptPrinter(ReceiptPrinter):
         """Whether the transport could work here (any thread)."""
         try:
             return self.transport.is_usable()
-        except Exception:  # noqa: BLE001 - a probe never raises
+        except Exception:
             return False
 
     def status(self) -> DeviceStatus:

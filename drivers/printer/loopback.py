@@ -9,7 +9,6 @@ paper, open its cover or go offline. Run it with
 from __future__ import annotations
 
 import argparse
-import socket
 import socketserver
 import threading
 from pathlib import Path
@@ -26,7 +25,7 @@ class _Handler(socketserver.BaseRequestHandler):
         while not printer.stopping.is_set():
             try:
                 data = self.request.recv(65536)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -69,7 +68,7 @@ class LoopbackPrinter:
             raise RuntimeError("the loopback printer is not started")
         return self._server.server_address[:2]  # type: ignore[return-value]
 
-    def start(self) -> "LoopbackPrinter":
+    def start(self) -> LoopbackPrinter:
         """Bind and serve in a background thread."""
         if self.output_dir:
             self.output_dir.mkdir(parents=True, exist_ok=True)

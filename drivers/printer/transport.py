@@ -8,6 +8,7 @@ printer's owner thread; constructors store options only.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import socket
@@ -141,10 +142,8 @@ class NetworkTransport(Transport):
     def close(self) -> None:
         """Disconnect; safe twice (owner thread)."""
         if self._printer is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._printer.close()
-            except OSError:
-                pass
             self._printer = None
 
     def _socket(self) -> socket.socket:
@@ -158,7 +157,7 @@ class NetworkTransport(Transport):
         try:
             sock.settimeout(self.write_timeout_s)
             sock.sendall(data)
-        except socket.timeout as exc:
+        except TimeoutError as exc:
             raise DeviceTimeout("the network printer stopped taking data") from exc
         except OSError as exc:
             raise DeviceIOError("sending to the network printer failed") from exc
@@ -169,7 +168,7 @@ class NetworkTransport(Transport):
         try:
             sock.settimeout(timeout_s if timeout_s > 0 else 0.0)
             data = sock.recv(1)
-        except (socket.timeout, BlockingIOError):
+        except (TimeoutError, BlockingIOError):
             return b""
         except OSError as exc:
             raise DeviceIOError("reading from the network printer failed") from exc
@@ -219,10 +218,8 @@ class FileTransport(Transport):
             os.close(self._read_fd)
             self._read_fd = None
         if self._printer is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._printer.close()
-            except OSError:
-                pass
             self._printer = None
 
     def write(self, data: bytes) -> None:
@@ -285,10 +282,8 @@ class UsbTransport(Transport):
     def close(self) -> None:
         """Disconnect; safe twice (owner thread)."""
         if self._printer is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self._printer.close()
-            except Exception:  # noqa: BLE001 - releasing a vanished device must not fail shutdown
-                pass
             self._printer = None
         self._pending = b""
 
@@ -311,7 +306,7 @@ class UsbTransport(Transport):
             try:
                 # A bulk read returns a whole packet; keep what is not consumed yet.
                 self._pending = bytes(self._printer.device.read(self.in_ep, 64, max(1, int(timeout_s * 1000))))
-            except Exception as exc:  # noqa: BLE001 - pyusb raises USBTimeoutError on no data
+            except Exception as exc:
                 if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc).lower():
                     return b""
                 raise DeviceIOError("reading from the USB printer failed") from exc

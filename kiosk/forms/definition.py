@@ -8,11 +8,11 @@ fields. Every problem is collected and reported together, each with its JSON pat
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 import json
 from collections.abc import Mapping
-import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -213,9 +213,7 @@ def _build_fields(items: list[Mapping[str, Any]]) -> tuple[list[FieldDefinition]
             if option in item and field_type is not allowed_type:
                 problems.append(Problem(f"{path}.{option}", f"only {allowed_type.value} fields take {option!r}"))
         prefill = item.get("prefill")
-        if prefill in _PREFILL_TYPES and field_type not in _PREFILL_TYPES[prefill]:
-            problems.append(Problem(f"{path}.prefill", f"{prefill} cannot fill a {field_type.value} field"))
-        elif prefill and prefill not in _PREFILL_TYPES and field_type not in (FieldType.TEXT, FieldType.CHOICE):
+        if (prefill in _PREFILL_TYPES and field_type not in _PREFILL_TYPES[prefill]) or (prefill and prefill not in _PREFILL_TYPES and field_type not in (FieldType.TEXT, FieldType.CHOICE)):
             problems.append(Problem(f"{path}.prefill", f"{prefill} cannot fill a {field_type.value} field"))
         if "lock_prefill" in item and not prefill:
             problems.append(Problem(f"{path}.lock_prefill", "lock_prefill needs a prefill key"))
@@ -283,7 +281,7 @@ def _relevance_order(fields: list[FieldDefinition]) -> tuple[tuple[str, ...], li
         if state.get(field_id) == "done":
             return
         if state.get(field_id) == "active":
-            cycle = trail[trail.index(field_id):] + [field_id]
+            cycle = [*trail[trail.index(field_id):], field_id]
             problems.append(Problem(json_path(("fields", index_of[field_id], "relevant")),
                                     "relevance depends on itself: " + " -> ".join(cycle)))
             return

@@ -38,9 +38,26 @@ from kiosk.forms.expr_nodes import (
 )
 
 __all__ = [
-    "Binary", "Call", "Current", "Env", "Expr", "ExpressionError", "FieldRef", "FUNCTIONS",
-    "Function", "Literal", "MAX_DEPTH", "MAX_SOURCE_LENGTH", "RegexTimedOut", "Token", "Unary", "Value",
-    "parse", "tokenize", "truthy", "values_equal",
+    "FUNCTIONS",
+    "MAX_DEPTH",
+    "MAX_SOURCE_LENGTH",
+    "Binary",
+    "Call",
+    "Current",
+    "Env",
+    "Expr",
+    "ExpressionError",
+    "FieldRef",
+    "Function",
+    "Literal",
+    "RegexTimedOut",
+    "Token",
+    "Unary",
+    "Value",
+    "parse",
+    "tokenize",
+    "truthy",
+    "values_equal",
 ]
 
 #: Longest expression source accepted.

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import warnings
+from datetime import UTC
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -143,7 +144,7 @@ def test_an_unenrolled_terminal_is_refused(app_client, terminal_keys, platform_x
 
 def test_unsigned_replayed_stale_and_tampered_requests_are_refused(app_client, registered,
                                                                    platform_x25519, make_sealed):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from egov_protocol.auth import sign_request
 
@@ -156,7 +157,7 @@ def test_unsigned_replayed_stale_and_tampered_requests_are_refused(app_client, r
     assert unsigned.status_code == 401 and "unsigned" in unsigned.json()["detail"]
     for skew in (timedelta(minutes=-6), timedelta(minutes=6)):
         stale = sign_request(registered.signing_key, TERMINAL_ID, "PUT", path, body,
-                             now=datetime.now(timezone.utc) + skew)
+                             now=datetime.now(UTC) + skew)
         response = app_client.put(path, content=body, headers={**stale, **json_type})
         assert response.status_code == 401 and "clock" in response.json()["detail"]
     headers = {**sign_request(registered.signing_key, TERMINAL_ID, "PUT", path, body),
@@ -269,8 +270,8 @@ def test_main_parses_arguments_and_runs_uvicorn(tmp_path, monkeypatch):
 @pytest.mark.parametrize("payload", [b"\xff\xfe not utf-8", b"[1, 2]", "{}".encode("utf-16")])
 def test_a_payload_that_is_not_a_utf8_json_object_is_refused(app_client, registered,
                                                              platform_x25519, payload):
-    from offline_cache import SealedSubmission
     from egov_protocol.envelope import seal
+    from offline_cache import SealedSubmission
 
     envelope = seal(payload, {}, platform_x25519, registered.signing_key, registered.key_id)
     submission = SealedSubmission.create(id="sub-0001", receipt_number="GZ01-T01-R-1", service_id="s",

@@ -7,10 +7,10 @@ import time
 
 import httpx
 
-from sync.local_central import LocalCentral, free_port
-from tests.conftest import log_in
 from central.operators import OperatorAccounts
 from central.store import open_platform_store
+from sync.local_central import LocalCentral, free_port
+from tests.conftest import log_in
 
 
 def test_the_operator_side_listens_apart_from_the_terminal_api(tmp_path):

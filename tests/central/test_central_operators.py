@@ -6,9 +6,8 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
-
 import warnings
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -184,7 +183,7 @@ def test_state_changing_calls_need_the_sessions_csrf_token(platform):
 def test_an_idle_session_ends(platform):
     log_in(platform, platform.app.state.accounts, "auditor")
     assert platform.get("/v1/terminals").status_code == 200
-    long_ago = (datetime.now(timezone.utc) - timedelta(minutes=16)).isoformat()
+    long_ago = (datetime.now(UTC) - timedelta(minutes=16)).isoformat()
     with platform.app.state.store.db.transaction() as tx:
         tx.run("UPDATE operator_sessions SET last_seen_at = ?", (long_ago,))
     assert platform.get("/v1/terminals").status_code == 401

@@ -7,11 +7,10 @@ import threading
 
 import pytest
 
+from central.store import CentralStore, NewSubmission, TokenRejected, open_platform_store
 from offline_cache import Outbox, Store
-from central.store import CentralStore, NewSubmission, TokenRejected
 from sync.client import Backoff, CentralClient, SyncWorker
 from sync.local_central import LocalCentral, free_port
-from central.store import open_platform_store
 
 TERMINAL_ID = "GZ01-T01"
 
@@ -34,10 +33,10 @@ def test_store_dedup_and_tokens_on_postgres(fresh_postgres):
         store.enroll(token, TERMINAL_ID, b"k" * 32, "ed25519:k", "GZ01")
     assert store.remember_nonce(TERMINAL_ID, "n" * 32, 300) is True
     assert store.remember_nonce(TERMINAL_ID, "n" * 32, 300) is False
-    created, row = store.insert_submission(new(1))
+    created, _row = store.insert_submission(new(1))
     again, same = store.insert_submission(new(1, "c" * 64))
     assert created and not again and same["digest"] == "a" * 64
-    payload, attachments = store.payload("sub-1")
+    _payload, attachments = store.payload("sub-1")
     assert attachments == {"photo.jpg": b"jpg"} and isinstance(attachments["photo.jpg"], bytes)
     ref = store.put_blob(b"blob")
     assert store.blob(ref) == b"blob" and store.blob_offset(ref) == (True, 4)

@@ -14,9 +14,9 @@ import requests
 import schemathesis
 from schemathesis.checks import not_a_server_error
 
-from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
 from central.app import create_app
 from egov_protocol.auth import sign_request
+from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
 from egov_protocol.keys import TerminalKeys
 
 with warnings.catch_warnings():

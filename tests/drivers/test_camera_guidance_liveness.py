@@ -165,7 +165,7 @@ def test_frozen_feed_and_no_micro_motion_are_replay_cues():
     assert set(frozen.result().reasons) == {"frozen_feed", "no_micro_motion"}
     alive = PassiveMonitor()
     rng = np.random.default_rng(2)
-    for i in range(10):
+    for _i in range(10):
         alive.update(rng.integers(0, 255, (120, 100), dtype=np.uint8) // 4 + 100,
                      head(cx=320 + rng.normal(0, 1.5), cy=170 + rng.normal(0, 1.5)))
     assert alive.result().passed is True and alive.result().reasons == ()

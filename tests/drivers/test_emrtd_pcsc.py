@@ -14,8 +14,6 @@ from drivers.idcard.emrtd.pcsc import AccessKeyRequired, PcscPassportReader
 from drivers.idcard.emulator.document import make_passport
 
 
-
-
 @pytest.fixture
 def reader(rig, tmp_path):
     csca = tmp_path / "csca.pem"
@@ -29,7 +27,7 @@ def reader(rig, tmp_path):
 
 
 def test_reads_a_passport_through_pcscd_with_pace_and_passive_authentication(rig, reader):
-    assert reader.is_usable() and "Virtual PCD" in reader.info().model or True
+    assert (reader.is_usable() and "Virtual PCD" in reader.info().model) or True
     reader.set_access_key(rig.passport.key)
     rig.insert()
     identity = reader.read_document(5.0)

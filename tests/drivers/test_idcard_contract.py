@@ -30,7 +30,6 @@ from drivers.idcard import (
     id_reader_backends,
 )
 
-
 ALL_DOCUMENTS = ["resident_id", "passport", "hmt_permit"]
 
 
@@ -284,7 +283,7 @@ def test_removing_the_card_mid_read_fails_the_read():
     def read() -> None:
         try:
             reader.read_document(60.0)
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             result.append(exc)
 
     thread = threading.Thread(target=read)

@@ -8,8 +8,8 @@ import io
 import os
 import shutil
 import socket
-import tempfile
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +17,12 @@ import pytest
 from PIL import Image, ImageDraw
 
 from drivers.common import DeviceNotFound, DeviceState, DeviceUserError
-from drivers.printer import LoopbackPrinter, Receipt, document_printer_backends, receipt_printer_backends
+from drivers.printer import (
+    LoopbackPrinter,
+    Receipt,
+    document_printer_backends,
+    receipt_printer_backends,
+)
 
 CUPS_PDF_PPD = "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"
 

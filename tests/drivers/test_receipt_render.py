@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 from PIL import ImageChops, ImageFont
 
 from drivers.common import ProtocolError
-from drivers.printer import Receipt, decode_raster_images, find_cjk_font, receipt_escpos_bytes, render_receipt_image
+from drivers.printer import (
+    Receipt,
+    decode_raster_images,
+    find_cjk_font,
+    receipt_escpos_bytes,
+    render_receipt_image,
+)
 from drivers.printer.escpos_bytes import stack_images
 from drivers.printer.render import clean_text, wrap_text
 
@@ -71,7 +77,7 @@ def test_text_rows_are_where_expected():
 
 
 def test_more_lines_make_a_longer_receipt():
-    longer = Receipt(RECEIPT.title, RECEIPT.receipt_number, RECEIPT.lines + [("状态", "已提交")])
+    longer = Receipt(RECEIPT.title, RECEIPT.receipt_number, [*RECEIPT.lines, ("状态", "已提交")])
     shorter = Receipt(RECEIPT.title, RECEIPT.receipt_number, RECEIPT.lines)
     assert render_receipt_image(longer).height > render_receipt_image(shorter).height
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -54,10 +55,8 @@ def test_noise_before_a_frame_is_skipped(noise, sw3, data):
 @settings(max_examples=300)
 def test_random_reader_bytes_end_in_a_clear_error(data):
     protocol = SamProtocol(BytesTransport(data), retries=1)
-    try:
+    with contextlib.suppress(ProtocolError, DeviceTimeout):
         protocol.exchange(frames.READ_TEXT_PHOTO, 0.1)
-    except (ProtocolError, DeviceTimeout):
-        pass
 
 
 class PtyLine(serial.Serial):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.cli import main
 from central.store import open_platform_store
+from kiosk.cli import main
 
 
 def write_config(tmp_path: Path, extra: str = "") -> Path:
@@ -124,7 +124,7 @@ def test_export_outbox_import_on_the_platform_and_acks_back(
     import subprocess
     import sys
 
-    path, data = _enrolled_terminal_with_queue(demo, tmp_path, 2, "T05")
+    path, _data = _enrolled_terminal_with_queue(demo, tmp_path, 2, "T05")
     usb = tmp_path / "usb"
     assert main(["--config", str(path), "export-outbox", str(usb)]) == 0
     files = sorted(usb.glob("outbox-*.json"))

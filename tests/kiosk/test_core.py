@@ -15,7 +15,6 @@ import pytest
 from drivers.idcard.samples import sample_identity
 
 
-
 def test_a_whole_journey_is_stored_printed_and_forwarded(core_driver) -> None:
     core = core_driver.core
     snapshot = core_driver.core.snapshot()

@@ -31,10 +31,10 @@ def _paths(document: Any, prefix: tuple = ()) -> list[tuple]:
     found = [prefix]
     if isinstance(document, dict):
         for key, value in document.items():
-            found += _paths(value, prefix + (key,))
+            found += _paths(value, (*prefix, key))
     elif isinstance(document, list):
         for index, value in enumerate(document):
-            found += _paths(value, prefix + (index,))
+            found += _paths(value, (*prefix, index))
     return found
 
 

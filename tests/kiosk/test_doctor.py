@@ -11,7 +11,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -251,7 +251,7 @@ def test_clock_skew_against_the_real_central(demo, tmp_path: Path) -> None:
     config = KioskConfig().with_overrides(central={"url": demo.central.url})
 
     def shifted(seconds: float) -> Seams:
-        return Seams(now=lambda: datetime.now(timezone.utc) + timedelta(seconds=seconds))
+        return Seams(now=lambda: datetime.now(UTC) + timedelta(seconds=seconds))
 
     assert check_clock(config, shifted(0)).verdict == OK
     warn = check_clock(config, shifted(-90))
@@ -313,7 +313,7 @@ def test_any_date_header_parses_or_is_refused(text: str) -> None:
 def test_a_real_date_header_parses() -> None:
     from sync.clock_probe import parse_http_date
 
-    assert parse_http_date("Thu, 26 Nov 2026 17:04:02 GMT") == datetime(2026, 11, 26, 17, 4, 2, tzinfo=timezone.utc)
+    assert parse_http_date("Thu, 26 Nov 2026 17:04:02 GMT") == datetime(2026, 11, 26, 17, 4, 2, tzinfo=UTC)
     assert parse_http_date("Thu, 26 Nov 2026 17:04:02 -0000").tzinfo is not None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 
@@ -236,15 +237,12 @@ def test_arbitrary_text_only_raises_expression_error(source: str) -> None:
         tree = parse(source)
     except ExpressionError:
         return
-    try:
+    with contextlib.suppress(ExpressionError):
         tree.evaluate(Env({}, None, TODAY))
-    except ExpressionError:
-        pass
     assert parse(str(tree)) == tree
 
 
-_ALPHABET = st.sampled_from(list("0123456789.,'$ {}()+-*/=!<>andortuefslxyz_ ") + ["${a}", "${b}", ".", "not ",
-                                                                                   "len(", "age(", "regex(", "'"])
+_ALPHABET = st.sampled_from([*list("0123456789.,'$ {}()+-*/=!<>andortuefslxyz_ "), "${a}", "${b}", ".", "not ", "len(", "age(", "regex(", "'"])
 
 
 @settings(max_examples=400)
@@ -254,10 +252,8 @@ def test_expression_shaped_text_only_raises_expression_error(source: str) -> Non
         tree = parse(source)
     except ExpressionError:
         return
-    try:
+    with contextlib.suppress(ExpressionError):
         tree.evaluate(Env({"a": 1, "b": "x"}, 2, TODAY))
-    except ExpressionError:
-        pass
     assert parse(str(tree)) == tree
 
 
@@ -296,7 +292,7 @@ def test_printed_trees_reparse_to_the_same_tree(tree: Expr) -> None:
 def _numbers() -> st.SearchStrategy[tuple[str, object]]:
     ints = st.integers(min_value=-1000, max_value=1000)
     floats = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
-    leaf = st.one_of(ints, floats).map(lambda n: (repr(n) if n >= 0 and not str(n).startswith("-") else f"(-{repr(-n)})", n))
+    leaf = st.one_of(ints, floats).map(lambda n: (repr(n) if n >= 0 and not str(n).startswith("-") else f"(-{-n!r})", n))
 
     def combine(children: st.SearchStrategy[tuple[str, object]]) -> st.SearchStrategy[tuple[str, object]]:
         def apply(op: str, left: tuple[str, object], right: tuple[str, object]) -> tuple[str, object]:

@@ -198,7 +198,7 @@ def test_record_lists_every_reason():
 
 @pytest.mark.parametrize("language", ["zh-CN", "en"])
 def test_every_prompt_has_words(language):
-    for code in GUIDANCE_CODES + ("challenge",):
+    for code in (*GUIDANCE_CODES, "challenge"):
         assert face_view({"guidance": code}, None, language)["guidance_text"]
     view = face_view({"guidance": "challenge", "challenge": "nod"}, {"decision": "staff_review", "reasons": ["x"]}, language)
     assert view["challenge_text"] and view["review_note"] and view["verification"]["decision"] == "staff_review"

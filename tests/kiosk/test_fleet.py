@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drivers.idcard.samples import sample_identity
-from offline_cache import Store, SyncState
 from central.fleet import fleet_view
 from central.page import render_index
 from central.store import CentralStore
+from drivers.idcard.samples import sample_identity
+from offline_cache import Store, SyncState
 from sync.local_central import free_port
 from tests.conftest import operator_client
 
@@ -112,7 +112,7 @@ def test_stale_terminals_audit_regressions_and_faults_are_flagged(tmp_path: Path
     store = CentralStore(tmp_path / "central.sqlite3")
     store.open()
     store.enroll(store.issue_token(), "110105-T09", b"k" * 32, "ed25519:0000000000000009", "110105")
-    now = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
     def beat(minutes_ago: int, seq: int, **extra) -> dict:
         return {"id": f"b{minutes_ago}", "sent_at": (now - timedelta(minutes=minutes_ago)).isoformat(),
@@ -156,7 +156,7 @@ _heartbeat = st.dictionaries(_field, _json | st.just("2026-11-26T11:00:00+00:00"
 def test_any_heartbeat_renders_without_breaking_the_page(beat: dict, recent: list) -> None:
     from central.fleet import _summary
 
-    now = datetime(2026, 11, 26, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
     terminal = {"terminal_id": "110105-T01", "site": "110105", "status": "active", "submissions": 0,
                 "last_heartbeat": beat, "sequence_gap": None, "fleet": _summary(beat, recent, now, 900.0)}
     page = render_index(0, [], [terminal])

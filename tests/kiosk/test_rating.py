@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 
 import pytest
 
-from kiosk.rating import LEVELS, REASONS, RatingRefused, make_rating, rating_view
 from egov_protocol.protocol import RATING_FORM_ID
+from kiosk.rating import LEVELS, REASONS, RatingRefused, make_rating, rating_view
 from tests.conftest import operator_client
 
 
 def test_ratings_are_checked_and_carry_no_personal_data() -> None:
-    now = dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
     rating = make_rating("residence_permit", "110105-T01-20260601-000007", 4.0, ["waiting", "operation", "waiting"], now)
     assert rating.level == 4 and rating.reasons == ("operation", "waiting")
     payload = rating.payload("110105", "110105-T01")
@@ -28,7 +27,7 @@ def test_ratings_are_checked_and_carry_no_personal_data() -> None:
     view = rating_view("zh-CN", None)
     assert [x["label"] for x in view["levels"]] == ["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
     assert len(view["reasons"]) == len(REASONS) and not view["rated"]
-    assert [x["label"] for x in rating_view("en", 5)["levels"]][0] == "Very satisfied"
+    assert next(x["label"] for x in rating_view("en", 5)["levels"]) == "Very satisfied"
     assert sorted(LEVELS) == [1, 2, 3, 4, 5]
 
 

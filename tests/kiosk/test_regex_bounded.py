@@ -7,6 +7,7 @@ skips the rule, keeps the answer and never holds the citizen on the field.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 
@@ -31,10 +32,8 @@ def _match(pattern: str, text: str) -> object:
 @pytest.mark.timeout(60)  # the old engine took 0.27 s at 22 characters, doubling per character
 def test_overlapping_alternation_passes_the_load_check_and_still_ends() -> None:
     # Before: re.fullmatch ran 2**40 steps on the journey thread for this.
-    try:
+    with contextlib.suppress(RegexTimedOut):
         assert _match("(a|a)*c", "a" * 40) is False
-    except RegexTimedOut:
-        pass
 
 
 @pytest.mark.timeout(60)

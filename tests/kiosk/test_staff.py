@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import stat
@@ -156,7 +157,5 @@ def test_a_damaged_staff_file_is_a_staff_error_never_a_crash(tmp_path: Path, con
     store = StaffStore(tmp_path)
     store.path.write_bytes(content)
     for probe in (lambda: store.verify("123456"), store.members, store.locked_for):
-        try:
+        with contextlib.suppress(StaffError):
             probe()
-        except StaffError:
-            pass

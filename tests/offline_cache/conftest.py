@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from offline_cache import Outbox, SealedSubmission, Store
 
-NOW = datetime(2025, 3, 1, 8, 30, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
 
 
 def _make_submission(n: int, *, sealed: bytes | None = None) -> SealedSubmission:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from egov_protocol.keys import PlatformKeys as PlatformKeyFiles
 from kiosk.enrollment import Enrollment, PlatformKeys
 from kiosk.submission import Draft, SubmissionRefused, SubmissionWriter
 from offline_cache import DiskBudgetExceeded, Outbox, Store, check_budget
-from egov_protocol.keys import PlatformKeys as PlatformKeyFiles
 
 NAME = "欧阳娜娜"
 ID_NUMBER = "11010519491231002X"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,8 +17,7 @@ from offline_cache import (
     UnknownSubmission,
 )
 
-
-NOW = datetime(2025, 3, 1, 8, 30, tzinfo=timezone.utc)  # conftest's creation time
+NOW = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)  # conftest's creation time
 LATER = NOW + timedelta(minutes=1)
 
 

@@ -171,10 +171,9 @@ def test_store_refuses_use_from_another_thread(store):
 
 
 def test_transaction_rolls_back_on_error(store):
-    with pytest.raises(RuntimeError):
-        with store.transaction() as db:
-            db.conn.execute("INSERT INTO sequences (scope, value) VALUES ('x', 1)")
-            raise RuntimeError
+    with pytest.raises(RuntimeError), store.transaction() as db:
+        db.conn.execute("INSERT INTO sequences (scope, value) VALUES ('x', 1)")
+        raise RuntimeError
     assert store.db.conn.execute("SELECT count(*) FROM sequences").fetchone()[0] == 0
 
 
@@ -198,7 +197,7 @@ def test_several_connections_opening_one_new_file_at_once_all_succeed(tmp_path):
             try:
                 start.wait()
                 store = Store(path).open()
-            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            except BaseException as exc:
                 errors.append(exc)
             finally:
                 opened.wait()  # all three stay open together, like the kiosk's two connections

@@ -10,8 +10,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from offline_cache import SealedSubmission
-from sync.client import CentralClient
 from egov_protocol.errors import (
     CentralProtocolError,
     CentralRejected,
@@ -20,6 +18,8 @@ from egov_protocol.errors import (
     SyncError,
 )
 from egov_protocol.protocol import CentralReceipt
+from offline_cache import SealedSubmission
+from sync.client import CentralClient
 
 HEADER = {"X-Egov-Central": "1"}
 RECORD = SealedSubmission.create(

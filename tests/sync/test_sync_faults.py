@@ -15,8 +15,8 @@ from central.store import open_platform_store
 from egov_protocol.envelope import seal_detached
 from offline_cache import Outbox, SealedSubmission, Store
 from sync.client import Backoff, CentralClient, SyncWorker
-
 from tests.conftest import payload_for
+
 from .fault_proxy import FaultProxy
 
 TERMINAL_ID = "GZ01-T01"
@@ -109,9 +109,9 @@ KILLS = int(os.environ.get("EGOV_SIGKILL_ROUNDS", "50"))
 
 def test_sync_process_killed_at_random_moments_still_delivers_exactly_once(
         new_central, tmp_path):
+    from egov_protocol.keys import TerminalKeys
     from kiosk.enrollment import Enrollment
     from kiosk.sync_service import enroll_terminal
-    from egov_protocol.keys import TerminalKeys
 
     server = new_central()
     server.start()

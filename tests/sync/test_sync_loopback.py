@@ -5,14 +5,13 @@ from __future__ import annotations
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
 import pytest
 
-from offline_cache import Outbox, Store
 from central.store import CentralStore
-from sync.client import Backoff, CentralClient, SyncWorker
 from egov_protocol.errors import CentralRejected, NotCentralServer
 from egov_protocol.keys import TerminalKeys
+from offline_cache import Outbox, Store
+from sync.client import Backoff, CentralClient, SyncWorker
 from tests.conftest import operator_client
 
 TERMINAL_ID = "GZ01-T01"

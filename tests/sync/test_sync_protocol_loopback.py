@@ -14,12 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from offline_cache import Outbox, Store, SyncState
+from central.store import open_platform_store
 from egov_protocol.auth import SignatureRejected, SignedRequest
-from sync.client import Backoff, CentralClient, SyncWorker
 from egov_protocol.documents import DocumentError, sign_document, verify_document
 from egov_protocol.errors import CentralProtocolError
-from central.store import open_platform_store
+from offline_cache import Outbox, Store, SyncState
+from sync.client import Backoff, CentralClient, SyncWorker
 from tests.conftest import operator_client
 
 TERMINAL_ID = "GZ01-T01"
@@ -179,9 +179,8 @@ def test_any_document_is_verified_or_rejected_cleanly(value, replace):
 
 def test_export_decrypts_envelopes_and_detached_blobs_for_the_downstream_platform(
         central, enrolled, terminal_keys, tmp_path):
-    from offline_cache import SealedSubmission
     from egov_protocol.envelope import seal_detached
-
+    from offline_cache import SealedSubmission
     from tests.conftest import payload_for
 
     client, platform = enrolled

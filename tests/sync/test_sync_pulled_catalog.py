@@ -12,13 +12,13 @@ import sys
 import time
 from importlib import resources
 
+from central.store import open_platform_store
 from kiosk.catalog import Catalog
 from kiosk.config import KioskConfig
 from kiosk.core import KioskCore
 from kiosk.enrollment import Enrollment
 from kiosk.pulled_catalog import load_catalog
 from kiosk.sync_service import enroll_terminal, sync_once
-from central.store import open_platform_store
 
 TITLE = "Residence permit (platform edition)"
 

@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
+from central.cli import main as central_cli
+from central.keyring import RETIRED_PREFIX
+from central.store import open_platform_store
+from central.terminal_keys import terminal_key_history
 from kiosk.cli import main as kioskctl
 from kiosk.config import load_config
 from kiosk.enrollment import Enrollment
 from kiosk.submission import Draft, SubmissionWriter
 from offline_cache import Outbox, Store, SyncState
-from central.cli import main as central_cli
-from central.keyring import RETIRED_PREFIX
-from central.terminal_keys import terminal_key_history
 from sync.local_central import LocalCentral, free_port
-from central.store import open_platform_store
 
 
 def write_config(tmp_path: Path, url: str, terminal_id: str) -> Path:
@@ -204,8 +204,8 @@ def test_an_envelope_under_a_key_retired_past_the_grace_period_is_refused_clearl
 
 
 def test_an_interrupted_rekey_is_finished_by_running_it_again(sqlite_platform, tmp_path):
-    from sync.client import CentralClient
     from egov_protocol.keys import TerminalKeys
+    from sync.client import CentralClient
 
     server = sqlite_platform
     config = write_config(tmp_path, server.url, "T10")

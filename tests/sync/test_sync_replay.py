@@ -8,14 +8,14 @@ import time
 
 import httpx
 
+from central.store import open_platform_store
+from egov_protocol.protocol import CENTRAL_HEADER
 from offline_cache import Outbox, Store, SyncState
 from sync.client import Backoff, CentralClient, SyncWorker
-from egov_protocol.protocol import CENTRAL_HEADER
-
 from tests.conftest import TERMINAL_ID
+
 from .fault_proxy import FaultProxy
 from .test_sync_faults import queue_submissions
-from central.store import open_platform_store
 
 
 def test_resent_requests_do_not_pause_the_queue(new_central, tmp_path, terminal_keys, events):

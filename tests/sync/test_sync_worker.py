@@ -5,14 +5,14 @@ from __future__ import annotations
 import random
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from offline_cache import Outbox, SealedSubmission, Store
-from sync.client import Backoff, SyncWorker
 from egov_protocol.errors import CentralRejected, CentralUnavailable, NotCentralServer
 from egov_protocol.protocol import CentralReceipt
+from offline_cache import Outbox, SealedSubmission, Store
+from sync.client import Backoff, SyncWorker
 
 FAST = Backoff(base_s=0.05, cap_s=0.2)
 
@@ -39,7 +39,7 @@ class ScriptedClient:
         if outcome is not None:
             raise outcome
         return CentralReceipt(record.id, record.receipt_number, f"GOV-{record.id}", record.digest,
-                              datetime.now(timezone.utc), created=True)
+                              datetime.now(UTC), created=True)
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ tests."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import numpy as np
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QImage

@@ -42,10 +42,18 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtQuick import QQuickItem
 
-from .conftest import child_items, class_name, has_property
 from tests.ui.audit_support import (
-    contrast, descendants, effective_opacity, is_text, is_touchable, pixels, unpack, visible_rect,
+    contrast,
+    descendants,
+    effective_opacity,
+    is_text,
+    is_touchable,
+    pixels,
+    unpack,
+    visible_rect,
 )
+
+from .conftest import child_items, class_name, has_property
 
 MIN_TARGET = {False: 44, True: 60}
 #: Smallest text, px (one px per dp, as for the targets). 适老化 asks for at least 18 dp; elder
@@ -226,7 +234,7 @@ class Audit:
             bg = unpack(int(values[order[1]]))
         alpha = colour.alphaF() * effective_opacity(item)
         if alpha < 1:
-            fg = tuple(f * alpha + b * (1 - alpha) for f, b in zip(fg, bg))
+            fg = tuple(f * alpha + b * (1 - alpha) for f, b in zip(fg, bg, strict=False))
         ratio = contrast(fg, bg)
         if ratio < MIN_CONTRAST:
             self.findings.append(f"{label} {text[:30]!r}: contrast {ratio:.2f} ({colour.name()} on #{'%02x%02x%02x' % bg})")

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pytestqt.exceptions import TimeoutError as WaitTimedOut
 from PySide6.QtCore import QRectF
+from pytestqt.exceptions import TimeoutError as WaitTimedOut
 
 from tests.ui.audit_support import visible_rect
 from tests.ui.test_accessibility_audit import VARIANTS

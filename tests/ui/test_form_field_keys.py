@@ -41,7 +41,7 @@ class FakeBridge(QObject):
         self.values: list[tuple[str, Any]] = []
 
     @Slot(str, "QVariant")
-    def setFieldValue(self, field_id: str, value: Any) -> None:  # noqa: N802
+    def setFieldValue(self, field_id: str, value: Any) -> None:
         self.values.append((field_id, value))
 
     @Slot()

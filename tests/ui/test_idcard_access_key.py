@@ -4,12 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-
-
-
-
 
 def test_passport_key_typed_on_the_identify_screen(make_kiosk, kiosk_config: Any, rig) -> None:
     config = kiosk_config.with_overrides(devices={"id_reader": {"backend": "pcsc", "options": {

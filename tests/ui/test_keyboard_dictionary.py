@@ -16,7 +16,13 @@ from typing import Any
 from PySide6.QtCore import QPointF, QStandardPaths
 
 from tests.ui.conftest import class_name
-from tests.ui.test_keyboard_language import descendants, focus_text_field, tap_item, to_employer_field, type_on_keyboard
+from tests.ui.test_keyboard_language import (
+    descendants,
+    focus_text_field,
+    tap_item,
+    to_employer_field,
+    type_on_keyboard,
+)
 from ui.keyboard_dictionary import PINYIN_USER_DICTIONARY, pinyin_user_dictionary
 
 NAME = "雨係"

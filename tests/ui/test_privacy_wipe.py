@@ -12,7 +12,8 @@ find them, so the search itself is proven to look in the right places.
 from __future__ import annotations
 
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QObject
@@ -74,7 +75,7 @@ def where_personal_data_is(kiosk: Any) -> list[str]:
                     value = getattr(obj, name)
                 else:
                     value = obj.property(name)
-            except Exception:  # noqa: BLE001 - a property Python cannot convert holds no text
+            except Exception:
                 continue
             for text in flatten(value):
                 for needle in needles:

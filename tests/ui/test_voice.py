@@ -10,15 +10,14 @@ What the voice said is read from Voice.qml's own properties and from ``speech``.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import array
 import os
 import shutil
 import signal
 import subprocess
 import wave
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtQml import QQmlComponent, QQmlEngine

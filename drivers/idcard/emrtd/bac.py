@@ -59,7 +59,7 @@ class BacTerminal:
         plain = crypto.tdes_cbc(self.k_enc, e_icc, False)
         if plain[:8] != self.rnd_icc or plain[8:16] != self.rnd_ifd:
             raise AccessDenied("BAC response does not answer our challenge")
-        seed = bytes(a ^ b for a, b in zip(self.k_ifd, plain[16:32]))
+        seed = bytes(a ^ b for a, b in zip(self.k_ifd, plain[16:32], strict=False))
         ks_enc, ks_mac = keys_from_seed(seed)
         return SecureMessaging(ks_enc, ks_mac, _ssc(self.rnd_icc, self.rnd_ifd))
 
@@ -84,6 +84,6 @@ class BacChip:
         if rnd_icc != self.rnd_icc:
             raise AccessDenied("terminal answered another challenge")
         e_icc = crypto.tdes_cbc(self.k_enc, self.rnd_icc + rnd_ifd + self.k_icc, True)
-        seed = bytes(a ^ b for a, b in zip(k_ifd, self.k_icc))
+        seed = bytes(a ^ b for a, b in zip(k_ifd, self.k_icc, strict=False))
         ks_enc, ks_mac = keys_from_seed(seed)
         return e_icc + crypto.mac_alg3(self.k_mac, e_icc), SecureMessaging(ks_enc, ks_mac, _ssc(self.rnd_icc, rnd_ifd))

@@ -56,10 +56,7 @@ class Curve:
         (x1, y1), (x2, y2) = p1, p2
         if x1 == x2 and (y1 + y2) % self.p == 0:
             return None
-        if p1 == p2:
-            slope = (3 * x1 * x1 + self.a) * pow(2 * y1, -1, self.p)
-        else:
-            slope = (y2 - y1) * pow(x2 - x1, -1, self.p)
+        slope = (3 * x1 * x1 + self.a) * pow(2 * y1, -1, self.p) if p1 == p2 else (y2 - y1) * pow(x2 - x1, -1, self.p)
         x3 = (slope * slope - x1 - x2) % self.p
         return (x3, (slope * (x1 - x3) - y1) % self.p)
 

@@ -23,7 +23,7 @@ J2K_CODESTREAM = b"\xff\x4f\xff\x51"
 
 
 def _outer(data: bytes, tag: int, what: str) -> list:
-    item, end = parse_one(data)
+    item, _end = parse_one(data)
     if item.tag != tag:
         raise TlvError(f"{what} has the wrong outer tag")
     return parse_all(item.value)

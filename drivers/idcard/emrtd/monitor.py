@@ -93,7 +93,7 @@ class PcscSupervisor:
         while not self._stop.is_set():
             try:
                 self._watch_one_context()
-            except Exception:  # noqa: BLE001 - pyscard raises odd types on a dying daemon: retry
+            except Exception:
                 log.warning("PC/SC watcher failed; retrying", exc_info=True)
             finally:
                 self._release()
@@ -160,5 +160,5 @@ class PcscSupervisor:
         if context is not None:
             try:
                 scard.SCardReleaseContext(context)
-            except Exception:  # noqa: BLE001 - the daemon may be gone: nothing to release then
+            except Exception:
                 log.debug("PC/SC context release failed", exc_info=True)

@@ -87,14 +87,14 @@ def _release(connection: CardConnection) -> None:
     """
     try:
         connection.release()
-    except Exception:  # noqa: BLE001 - a pulled card or a dead daemon: nothing left to release
+    except Exception:
         log.debug("PC/SC connection release failed", exc_info=True)
         # pyscard's own field, on the PCSCCardConnection inside the decorator createConnection()
         # returns: its __del__ then has nothing left to release.
         getattr(connection, "component", connection).hcontext = None
 
 
-def _create_connection(reader):  # noqa: ANN001, ANN202 - pyscard's reader and connection types
+def _create_connection(reader):
     """``reader.createConnection()``, without the noise of a failed one.
 
     pyscard's connection stores the result of ``SCardEstablishContext`` before checking it; when
@@ -166,7 +166,7 @@ class PcscPassportReader(IdReader):
         """True when the PC/SC service answers and a matching reader exists (any thread)."""
         try:
             return self._match([str(r) for r in list_readers()]) is not None
-        except Exception:  # noqa: BLE001 - diagnostics never raise
+        except Exception:
             return False
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -267,14 +267,14 @@ class PcscPassportReader(IdReader):
                 return bool(states[0][1] & scard.SCARD_STATE_PRESENT)
             finally:
                 scard.SCardReleaseContext(context)
-        except Exception:  # noqa: BLE001 - pyscard raises several types for a dead daemon
+        except Exception:
             log.debug("presence check inconclusive", exc_info=True)
             return None
 
     def _try_connect(self) -> CardConnection | None:
         try:
             names = [r for r in list_readers()]
-        except Exception as exc:  # noqa: BLE001 - pyscard raises several types for a dead daemon
+        except Exception as exc:
             self._status = DeviceStatus(DeviceState.OFFLINE, ErrorAction.RESET, SERVICE_UNAVAILABLE)
             log.debug("PC/SC unavailable: %s", type(exc).__name__)
             return None
@@ -285,7 +285,7 @@ class PcscPassportReader(IdReader):
             return None
         try:
             connection = _create_connection(reader)  # a PC/SC context of its own: pcscd may just have gone
-        except Exception as exc:  # noqa: BLE001 - pyscard raises several types for a dead daemon
+        except Exception as exc:
             self._status = DeviceStatus(DeviceState.OFFLINE, ErrorAction.RESET, SERVICE_UNAVAILABLE)
             log.debug("PC/SC unavailable: %s", type(exc).__name__)
             return None

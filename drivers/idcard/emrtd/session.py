@@ -9,15 +9,22 @@ thread.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from ...common import DeviceError, ErrorAction, ProtocolError
 from . import lds, sod
 from .apdu import Command
 from .bac import AccessDenied, BacTerminal
 from .mrz import AccessKey
-from .pace import PASSWORD_CAN, PASSWORD_MRZ, PaceInfo, PaceTerminal, mse_set_at_data, parse_card_access
+from .pace import (
+    PASSWORD_CAN,
+    PASSWORD_MRZ,
+    PaceInfo,
+    PaceTerminal,
+    mse_set_at_data,
+    parse_card_access,
+)
 from .sm import SecureMessaging
 from .tlv import TlvError, build, find, header_length, parse_all, parse_one
 
@@ -94,7 +101,7 @@ class EmrtdSession:
     # -- access control -----------------------------------------------------------------------
     def read_card_access(self) -> list[PaceInfo]:
         """Supported PACE parameters from EF.CardAccess (at MF level); [] when absent."""
-        data, sw = self.send(Command(0x00, 0xA4, 0x02, 0x0C, (0x011C).to_bytes(2, "big")))
+        _data, sw = self.send(Command(0x00, 0xA4, 0x02, 0x0C, (0x011C).to_bytes(2, "big")))
         if sw != 0x9000:
             return []  # 6A82: no EF.CardAccess, so no PACE
         try:

@@ -30,7 +30,6 @@ from . import crypto
 from .apdu import Command
 from .tlv import Tlv, TlvError, build, find, parse_all
 
-
 #: Bare status words with which a chip ends secure messaging (ISO 7816-4 / ICAO 9303-11).
 SM_ABORTED = (0x6987, 0x6988)
 

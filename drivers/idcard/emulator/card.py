@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..emrtd import lds
 from ..emrtd.apdu import Command, decode
 from ..emrtd.bac import AccessDenied, BacChip
-from ..emrtd.pace import PaceChip, PaceInfo, build_card_access, PROTOCOLS
+from ..emrtd.pace import PROTOCOLS, PaceChip, PaceInfo, build_card_access
 from ..emrtd.sm import SecureMessaging, SecureMessagingError
 from ..emrtd.tlv import TlvError, build, find, oid_text, parse_all, parse_one
 

@@ -62,7 +62,7 @@ def _name(cn: str) -> x509.Name:
 
 def make_pki(country_cn: str = "Test CSCA (not for production)") -> TestPki:
     """A fresh CSCA → DSC chain (EC P-256) generated now."""
-    now = _dt.datetime.now(_dt.timezone.utc)
+    now = _dt.datetime.now(_dt.UTC)
     csca_key = ec.generate_private_key(ec.SECP256R1())
     csca = (x509.CertificateBuilder().subject_name(_name(country_cn)).issuer_name(_name(country_cn))
             .public_key(csca_key.public_key()).serial_number(x509.random_serial_number())

@@ -8,6 +8,7 @@ so :meth:`VirtualCard.remove` simply closes the socket.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -71,10 +72,8 @@ class VirtualCard:
         with self._lock:
             sock, self._socket = self._socket, None
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
             self._removed_at = time.monotonic()
         if self._thread is not None and self._thread is not threading.current_thread():

@@ -50,7 +50,7 @@ class SerialTransport:
             port.open()
         except (serial.SerialException, OSError, ValueError) as exc:
             cause = getattr(exc, "errno", None)
-            if cause in (errno.ENOENT, errno.ENODEV, errno.ENXIO) or "could not open port" in str(exc) and "No such file" in str(exc):
+            if cause in (errno.ENOENT, errno.ENODEV, errno.ENXIO) or ("could not open port" in str(exc) and "No such file" in str(exc)):
                 raise DeviceNotFound(f"serial port not found: {self.port}") from exc
             raise DeviceIOError(f"cannot open serial port {self.port}: {type(exc).__name__}") from exc
         self._serial = port
