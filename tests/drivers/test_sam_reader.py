@@ -116,10 +116,19 @@ def test_not_authorised_needs_maintenance(simulator):
     reader.close()
 
 
-def test_slow_reader_within_and_beyond_the_timeout(simulator, reader):
-    simulator.present("resident_id")
-    simulator.script_fault("slow")  # 0.6 s on the find, beyond find_timeout_s=0.3: one retry
-    assert reader.read_document(3.0).name
+def test_slow_reader_within_and_beyond_the_timeout(simulator):
+    # The late answer (1.5 s) lands half a second past the first attempt's window and half a
+    # second inside the retry's, so a loaded machine cannot push it across either edge.
+    simulator.slow_s = 1.5
+    reader = id_reader_backends.create("sam", port=simulator.port, find_timeout_s=1.0,
+                                       read_timeout_s=1.0, poll_interval_s=0.01)
+    reader.open()
+    try:
+        simulator.present("resident_id")
+        simulator.script_fault("slow")
+        assert reader.read_document(6.0).name
+    finally:
+        reader.close()
 
 
 def test_missing_port_and_closed_reader():
