@@ -262,7 +262,7 @@ class Audit:
             self.findings.append(f"{label}: Chinese left in English: {text[:60]!r}")
 
     def save(self, name: str, image: QImage, language: str, elder: bool) -> None:
-        if not SCREENS_DIR or (language, elder) not in SAVED_VARIANTS:
+        if not SCREENS_DIR or ((language, elder) not in SAVED_VARIANTS and not os.environ.get("KIOSK_SCREENS_ALL")):
             return
         folder = Path(SCREENS_DIR)
         folder.mkdir(parents=True, exist_ok=True)

@@ -57,7 +57,7 @@ Rectangle {
             objectName: "demoTakeBackDocument"
             visible: reminder.demoControls
             Layout.alignment: Qt.AlignHCenter
-            Layout.maximumWidth: reminder.wide ? reminder.width / 4 : -1
+            Layout.maximumWidth: reminder.wide ? reminder.width / 3 : -1
             kind: "secondary"
             fontSize: Theme.fontSmall
             text: qsTr("Demonstration: take the document off the reader")
