@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import cv2
 
 from drivers.camera import SimulatedCamera
-from drivers.camera.analysis import FaceAnalyzer
-from drivers.camera.detect import FaceDetector
+from drivers.face.analysis import FaceAnalyzer
+from drivers.face.detect import FaceDetector
 from kiosk.config import KioskConfig
 from kiosk.face import FaceStep
 

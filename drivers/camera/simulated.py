@@ -88,6 +88,11 @@ class SimulatedCamera(Camera):
         self._is_open = False
         self._unplugged = False
 
+    @property
+    def fault_kinds(self) -> tuple[str, ...]:
+        """What :meth:`script_fault` accepts (any thread)."""
+        return self._faults.kinds
+
     def script_fault(self, kind: str, count: int = 1) -> None:
         """Affect the next ``count`` frames (any thread).
 

@@ -10,7 +10,15 @@ announced lazily so importing this package stays cheap.
 from __future__ import annotations
 
 from . import gb11643
-from .base import DocumentRemoved, IdReader, id_reader_backends
+from .base import (
+    AccessKeyReader,
+    AccessKeyRejected,
+    AccessKeyRequired,
+    DemoDocuments,
+    DocumentRemoved,
+    IdReader,
+    id_reader_backends,
+)
 from .identity import DocumentType, Identity, Sex
 from .simulated import SimulatedIdReader
 
@@ -20,6 +28,10 @@ id_reader_backends.register_lazy("pcsc", "drivers.idcard.emrtd.pcsc:PcscPassport
 id_reader_backends.register_lazy("multi", "drivers.idcard.multi:MultiIdReader")
 
 __all__ = [
+    "AccessKeyReader",
+    "AccessKeyRejected",
+    "AccessKeyRequired",
+    "DemoDocuments",
     "DocumentRemoved",
     "DocumentType",
     "IdReader",

@@ -107,6 +107,11 @@ class SimulatedIdReader(IdReader):
             self._present = None
             self._cond.notify_all()
 
+    @property
+    def fault_kinds(self) -> tuple[str, ...]:
+        """What :meth:`script_fault` accepts (any thread)."""
+        return self._faults.kinds
+
     def script_fault(self, kind: str, count: int = 1) -> None:
         """Make the next ``count`` reads fail with ``kind`` (any thread).
 

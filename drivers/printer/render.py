@@ -1,7 +1,7 @@
 """Laying out a receipt as a 1-bit image: Chinese text without printer code pages.
 
 Thermal printers print what they are sent as a raster reliably, whatever fonts or code pages they
-have, so the receipt is drawn here with a CJK font and sent as an image (research/print-face.md).
+have, so the receipt is drawn here with a CJK font and sent as an image.
 Pure computation: runs on whichever thread calls it (normally the printer's owner thread).
 """
 

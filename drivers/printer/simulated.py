@@ -42,6 +42,11 @@ class _SimulatedPrinter:
         self._faults = FaultScript(FAULT_KINDS)
         self._is_open = False
 
+    @property
+    def fault_kinds(self) -> tuple[str, ...]:
+        """What :meth:`script_fault` accepts (any thread)."""
+        return self._faults.kinds
+
     def script_fault(self, kind: str, count: int = 1) -> None:
         """Make the next ``count`` jobs fail (any thread).
 
@@ -164,6 +169,11 @@ class SimulatedReceiptPrinter(EscposReceiptPrinter):
         self.emulator = EscposEmulator(on_job=self._write_job)
         super().__init__(EmulatorTransport(self.emulator), paper_width_mm, text_mode, native_qr)
         self._faults = FaultScript(RECEIPT_FAULT_KINDS)
+
+    @property
+    def fault_kinds(self) -> tuple[str, ...]:
+        """What :meth:`script_fault` accepts (any thread)."""
+        return self._faults.kinds
 
     def script_fault(self, kind: str, count: int = 1) -> None:
         """Make the next ``count`` jobs fail (any thread).

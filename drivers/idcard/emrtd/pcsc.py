@@ -28,11 +28,16 @@ from ...common import (
     DeviceNotOpen,
     DeviceState,
     DeviceStatus,
-    DeviceUserError,
     ErrorAction,
     NoDocumentPresent,
 )
-from ..base import DocumentRemoved, IdReader, id_reader_backends
+from ..base import (
+    AccessKeyRejected,
+    AccessKeyRequired,
+    DocumentRemoved,
+    IdReader,
+    id_reader_backends,
+)
 from ..identity import Identity
 from ..pcsc_probe import is_virtual_reader, pick_reader
 from .bac import AccessDenied
@@ -44,20 +49,6 @@ from .sod import load_csca_certificates
 log = logging.getLogger(__name__)
 #: The status detail while pcscd does not answer.
 SERVICE_UNAVAILABLE = "PC/SC service unavailable"
-
-
-class AccessKeyRequired(DeviceUserError):
-    """A passport lies on the reader but its access key has not been entered (or was wrong)."""
-
-    default_action = ErrorAction.NONE
-    #: True when a key was entered and the chip refused it (the citizen should check it).
-    key_rejected = False
-
-
-class AccessKeyRejected(AccessKeyRequired):
-    """The chip refused the entered access key; it has been forgotten, ask again."""
-
-    key_rejected = True
 
 
 def atr_allows_extended(atr: bytes) -> bool:

@@ -50,6 +50,11 @@ class SimulatedSamIdReader(SamIdReader):
         """Take the card off (any thread)."""
         self.simulator.remove()
 
+    @property
+    def fault_kinds(self) -> tuple[str, ...]:
+        """What :meth:`script_fault` accepts (any thread)."""
+        return self.simulator.faults.kinds
+
     def script_fault(self, kind: str, count: int = 1) -> None:
         """Script a simulator fault (any thread); see :mod:`.simulator`."""
         self.simulator.script_fault(kind, count)

@@ -1,6 +1,6 @@
 """The 256-byte text block of Chinese ID cards (UCS-2 little-endian, space padded) — no I/O.
 
-Layouts (research/id-cards.md §3): the resident ID card (GA/T 490), the HK/Macau/Taiwan
+Layouts: the resident ID card (GA/T 490), the HK/Macau/Taiwan
 residence permit (flag ``J`` at offset 248; offsets derived from a vendor SDK's field order, to be
 confirmed against 《港澳台居民居住证机读信息规范》) and the 2017 foreign permanent resident card
 (flag ``I``). The 2023 foreign permanent resident card (flag reported as ``Y``, 18-digit number

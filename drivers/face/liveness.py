@@ -8,8 +8,8 @@
   frames), no micro-motion at all (a photo on a stand), and the periodic high-frequency peaks a
   phone or monitor screen leaves (moiré).
 * :class:`LivenessSensor` — the interface for vendor NIR / binocular / depth cameras; backends
-  register in :data:`liveness_sensors`. Software-only RGB checks are weak (see the research
-  notes); a deployment that needs real PAD plugs a sensor in.
+  register in :data:`liveness_sensors`. Software-only RGB checks are weak (a good
+  replay on a high-resolution screen defeats them); a deployment that needs real PAD plugs a sensor in.
 
 Every result carries its reasons. Pure numpy, used on the camera owner thread.
 """
@@ -183,4 +183,4 @@ class ScriptedSensor(LivenessSensor):
 
 #: Backends for ``face.liveness_sensor``.
 liveness_sensors: BackendRegistry[LivenessSensor] = BackendRegistry("liveness sensor")
-liveness_sensors.register_lazy("scripted", "drivers.camera.liveness:ScriptedSensor")
+liveness_sensors.register_lazy("scripted", "drivers.face.liveness:ScriptedSensor")
