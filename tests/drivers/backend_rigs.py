@@ -22,7 +22,12 @@ from drivers.camera import camera_backends
 from drivers.common import BackendRegistry, Device, ScriptsFaults
 from drivers.idcard import DemoDocuments, id_reader_backends
 from drivers.idcard.sam.simulator import SamReaderSimulator
-from drivers.printer import LoopbackPrinter, Receipt, document_printer_backends, receipt_printer_backends
+from drivers.printer import (
+    LoopbackPrinter,
+    Receipt,
+    document_printer_backends,
+    receipt_printer_backends,
+)
 from tests.drivers.far_ends import PtyPrinter, sample_pdf, write_video
 
 RECEIPT = Receipt("受理回执", "110105-T01-20261126-0042", [("办理事项", "居住证申领")],
@@ -287,3 +292,19 @@ def every_backend() -> Iterator[tuple[str, str]]:
     for role, registry in REGISTRIES.items():
         for name in registry.names():
             yield role, name
+
+
+def present_backends(role: str) -> list[str]:
+    """The backend names of ``role`` whose far end exists here (parameters for family suites)."""
+    return [name for name, rig in sorted(RIGS[role].items()) if rig.present]
+
+
+def built_backend(request: Any, role: str, tmp: Path) -> Iterator[tuple[Rig, Any]]:
+    """Fixture body: build backend ``request.param`` of ``role`` against its far end; close both after."""
+    built = RIGS[role][request.param](role, request.param, request.getfixturevalue, tmp)
+    try:
+        driver = built.build()
+        yield built, driver
+        driver.close()
+    finally:
+        built.close()

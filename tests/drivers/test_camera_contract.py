@@ -1,4 +1,4 @@
-"""Contract tests for camera backends, the simulator's faults, and JPEG encoding."""
+"""The camera family's own verbs over every backend, the simulator's sources and faults, and JPEG encoding."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from drivers.camera import (
     encode_jpeg,
 )
 from drivers.common import DeviceNotFound, DeviceNotOpen, DeviceState, DeviceTimeout
+from tests.drivers.backend_rigs import built_backend, present_backends
 
 
 @pytest.fixture
@@ -65,6 +66,23 @@ def test_frames_are_rgb_640x480_and_numbered(camera):
     camera.close()
     camera.close()
     assert camera.status().state is DeviceState.OFFLINE
+
+
+@pytest.fixture(params=present_backends("camera"))
+def any_camera(request, tmp_path):
+    """Every camera backend: the simulated one and OpenCV reading a video file."""
+    yield from built_backend(request, "camera", tmp_path)
+
+
+def test_every_backend_delivers_rgb_frames_it_gives_away(any_camera):
+    _, camera = any_camera
+    camera.open()
+    frames = [camera.read_frame(2.0) for _ in range(3)]
+    assert [f.index for f in frames] == [0, 1, 2]
+    for frame in frames:
+        assert isinstance(frame, Frame) and frame.pixels.ndim == 3 and frame.pixels.shape[2] == 3
+        assert frame.pixels.dtype == np.uint8 and frame.pixels.flags.c_contiguous
+    assert not np.shares_memory(frames[0].pixels, frames[1].pixels)
 
 
 def test_image_files_keep_rgb_order(still_image):

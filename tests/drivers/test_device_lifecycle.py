@@ -26,27 +26,23 @@ from drivers.common import (
     ErrorAction,
     ScriptsFaults,
 )
-from tests.drivers.backend_rigs import REGISTRIES, RIGS, SHARED_FAR_ENDS, Rig, every_backend
-from tests.drivers.far_ends import start_cupsd
+from tests.drivers.backend_rigs import (
+    REGISTRIES,
+    RIGS,
+    SHARED_FAR_ENDS,
+    Rig,
+    built_backend,
+    every_backend,
+)
 
 BACKENDS = sorted(every_backend())
 
 
-@pytest.fixture(scope="module")
-def cupsd() -> Iterator[Any]:
-    yield from start_cupsd()
-
-
 @pytest.fixture(params=BACKENDS, ids=lambda p: f"{p[0]}-{p[1]}")
 def backend(request, tmp_path) -> Iterator[tuple[Rig, Device]]:
-    role, backend = request.param
-    built = RIGS[role][backend](role, backend, request.getfixturevalue, tmp_path)
-    try:
-        driver = built.build()
-        yield built, driver
-        driver.close()
-    finally:
-        built.close()
+    role, name = request.param
+    request.param = name  # built_backend reads the backend name from the parameter
+    yield from built_backend(request, role, tmp_path)
 
 
 def test_every_backend_of_every_registry_has_a_rig():
@@ -56,7 +52,7 @@ def test_every_backend_of_every_registry_has_a_rig():
 
 
 def test_constructor_does_no_io_and_status_is_offline(backend):
-    built, driver = backend
+    _built, driver = backend
     assert driver.status().state is DeviceState.OFFLINE
     assert isinstance(driver.is_usable(), bool)
 
@@ -107,7 +103,7 @@ def test_a_fault_is_a_device_error_and_is_survived(backend):
 
 
 def test_scripted_faults_are_named_and_checked(backend):
-    built, driver = backend
+    _built, driver = backend
     if not isinstance(driver, ScriptsFaults):
         pytest.skip("not a simulated backend: its faults come from its far end (above)")
     assert driver.fault_kinds

@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.camera import SimulatedCamera
-from drivers.face.analysis import FaceAnalyzer, id_photo_jpeg
 from drivers.camera.frame import Frame, encode_jpeg
+from drivers.common.samples import sample_image_path
+from drivers.face.analysis import FaceAnalyzer, id_photo_jpeg
 from drivers.face.matcher import (
     FaceMatcher,
     MatchResult,
@@ -25,7 +26,6 @@ from drivers.face.matcher import (
     decode_photo,
     matcher_backends,
 )
-from drivers.common.samples import sample_image_path
 
 
 def load(name: str) -> np.ndarray:

@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from drivers.camera import SimulatedCamera
+from drivers.camera.frame import Frame
+from drivers.common.samples import sample_image_path
 from drivers.face.analysis import FaceAnalyzer, id_photo_jpeg, make_id_photo
 from drivers.face.detect import MODEL_PATH, FaceDetector
-from drivers.camera.frame import Frame
 from drivers.face.geometry import (
     ID_EYE_DISTANCE,
     ID_EYE_LINE_Y,
@@ -28,7 +29,6 @@ from drivers.face.geometry import (
     roll_degrees,
     yaw_proxy,
 )
-from drivers.common.samples import sample_image_path
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,7 @@ from drivers.printer import (
     document_printer_backends,
     receipt_printer_backends,
 )
-from tests.drivers.far_ends import sample_pdf, start_cupsd
-
-
-@pytest.fixture(scope="module")
-def cupsd():
-    yield from start_cupsd()
+from tests.drivers.far_ends import sample_pdf
 
 
 def _cups_pdf_output(job: str) -> Path:
