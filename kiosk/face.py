@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from drivers.face.analysis import FaceAnalyzer, FrameAnalysis
     from drivers.camera.frame import Frame
+    from drivers.face.analysis import FaceAnalyzer, FrameAnalysis
     from drivers.face.guidance import GuidanceTracker
     from drivers.face.liveness import ActiveChallenge, LivenessSensor, PassiveMonitor
     from drivers.face.matcher import FaceMatcher

@@ -112,7 +112,8 @@ class PassiveMonitor:
         self._frames += 1
         if gray_face is not None and gray_face.size:
             sample = gray_face[::2, ::2]
-            if self._previous is not None and self._previous.shape == sample.shape and np.array_equal(self._previous, sample):
+            previous = self._previous
+            if previous is not None and previous.shape == sample.shape and np.array_equal(previous, sample):
                 self._frozen += 1
             self._previous = sample.copy()
             if moire_score(gray_face) > self._moire_ratio:

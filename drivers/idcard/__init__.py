@@ -20,10 +20,10 @@ from .base import (
     id_reader_backends,
 )
 from .identity import DocumentType, Identity, Sex
-from .simulated import SimulatedIdReader
+from .simulated.reader import SimulatedIdReader
 
 id_reader_backends.register_lazy("sam", "drivers.idcard.sam.reader:SamIdReader")
-id_reader_backends.register_lazy("sam_simulated", "drivers.idcard.sam.demo:SimulatedSamIdReader")
+id_reader_backends.register_lazy("sam_simulated", "drivers.idcard.simulated.sam_reader:SimulatedSamIdReader")
 id_reader_backends.register_lazy("pcsc", "drivers.idcard.emrtd.pcsc:PcscPassportReader")
 id_reader_backends.register_lazy("multi", "drivers.idcard.multi:MultiIdReader")
 

@@ -22,24 +22,24 @@ from .base import (
 from .fonts import FontNotFound, find_cjk_font
 from .receipt import PrintResult, Receipt
 
-receipt_printer_backends.register_lazy("simulated", "drivers.printer.simulated:SimulatedReceiptPrinter")
+receipt_printer_backends.register_lazy("simulated", "drivers.printer.simulated.printers:SimulatedReceiptPrinter")
 receipt_printer_backends.register_lazy("usb", "drivers.printer.escpos_printer:UsbReceiptPrinter")
 receipt_printer_backends.register_lazy("serial", "drivers.printer.escpos_printer:SerialReceiptPrinter")
 receipt_printer_backends.register_lazy("network", "drivers.printer.escpos_printer:NetworkReceiptPrinter")
 receipt_printer_backends.register_lazy("file", "drivers.printer.escpos_printer:FileReceiptPrinter")
 receipt_printer_backends.register_lazy("cups", "drivers.printer.cups:CupsReceiptPrinter")
-document_printer_backends.register_lazy("simulated", "drivers.printer.simulated:SimulatedDocumentPrinter")
+document_printer_backends.register_lazy("simulated", "drivers.printer.simulated.printers:SimulatedDocumentPrinter")
 document_printer_backends.register_lazy("cups", "drivers.printer.cups:CupsDocumentPrinter")
 
 _LAZY_EXPORTS = {
     "decode_job": ".decode",
     "decode_raster_images": ".escpos_bytes",
-    "EscposEmulator": ".emulator",
-    "LoopbackPrinter": ".loopback",
+    "EscposEmulator": ".simulated.escpos_device",
+    "LoopbackPrinter": ".simulated.network_device",
     "receipt_escpos_bytes": ".escpos_bytes",
     "render_receipt_image": ".render",
-    "SimulatedDocumentPrinter": ".simulated",
-    "SimulatedReceiptPrinter": ".simulated",
+    "SimulatedDocumentPrinter": ".simulated.printers",
+    "SimulatedReceiptPrinter": ".simulated.printers",
 }
 
 

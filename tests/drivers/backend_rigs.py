@@ -21,7 +21,7 @@ from typing import Any
 from drivers.camera import camera_backends
 from drivers.common import BackendRegistry, Device, ScriptsFaults
 from drivers.idcard import DemoDocuments, id_reader_backends
-from drivers.idcard.sam.simulator import SamReaderSimulator
+from drivers.idcard.simulated.sam_device import SamReaderSimulator
 from drivers.printer import (
     LoopbackPrinter,
     Receipt,

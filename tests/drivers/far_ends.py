@@ -21,7 +21,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from drivers.printer import LoopbackPrinter
-from drivers.printer.emulator import EscposEmulator
+from drivers.printer.simulated.escpos_device import EscposEmulator
 
 
 class PtyPrinter:

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drivers.idcard.samples import sample_identity
+from drivers.idcard.simulated.samples import sample_identity
 from kiosk.audit import AuditLog, clean_details
 
 KEY = Ed25519PrivateKey.generate()

@@ -11,8 +11,8 @@ from PIL import Image
 
 from drivers.camera import SimulatedCamera
 from drivers.camera.frame import encode_jpeg
-from drivers.face.guidance import GUIDANCE_CODES
 from drivers.common.samples import sample_image_path
+from drivers.face.guidance import GUIDANCE_CODES
 from kiosk.config import KioskConfig
 from kiosk.face import CHALLENGE_TEXT, CapturedPhoto, FaceStep, face_view, verification_record
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from central.fleet import fleet_view
 from central.page import render_index
 from central.store import CentralStore
-from drivers.idcard.samples import sample_identity
+from drivers.idcard.simulated.samples import sample_identity
 from offline_cache import Store, SyncState
 from sync.local_central import free_port
 from tests.conftest import operator_client

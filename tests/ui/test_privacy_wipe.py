@@ -19,7 +19,7 @@ import pytest
 from PySide6.QtCore import QObject
 from PySide6.QtQml import QJSValue
 
-from drivers.idcard.samples import sample_identity
+from drivers.idcard.simulated.samples import sample_identity
 
 from .conftest import child_objects, release_meta
 

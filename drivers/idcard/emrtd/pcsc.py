@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
 
+from cryptography import x509
 from smartcard import scard
 from smartcard.CardConnection import CardConnection
 from smartcard.Exceptions import CardConnectionException, NoCardException, SmartcardException
@@ -85,7 +87,7 @@ def _release(connection: CardConnection) -> None:
         getattr(connection, "component", connection).hcontext = None
 
 
-def _create_connection(reader):
+def _create_connection(reader: Any) -> CardConnection:
     """``reader.createConnection()``, without the noise of a failed one.
 
     pyscard's connection stores the result of ``SCardEstablishContext`` before checking it; when
@@ -133,7 +135,7 @@ class PcscPassportReader(IdReader):
         self.require_sod = require_sod
         self._poll_interval_s = poll_interval_s
         self._supervisor = PcscSupervisor(supervise_interval_s)
-        self._cscas: list | None = None
+        self._cscas: list[x509.Certificate] | None = None
         self._key: AccessKey | None = None
         self._key_lock = threading.Lock()
         self._open = False

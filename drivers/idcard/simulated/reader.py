@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from ..common import (
+from ...common import (
     DeviceError,
     DeviceInfo,
     DeviceIOError,
@@ -18,8 +18,8 @@ from ..common import (
     NoDocumentPresent,
     ProtocolError,
 )
-from .base import DocumentRemoved, IdReader, id_reader_backends
-from .identity import Identity
+from ..base import DocumentRemoved, IdReader, id_reader_backends
+from ..identity import Identity
 from .samples import SAMPLE_DOCUMENTS, sample_identity
 
 log = logging.getLogger(__name__)

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from ..common import ProtocolError
-from .decode import DecodedJob, decode_job, iter_commands
-from .fonts import find_cjk_font
-from .render import WIDTH_80MM, _font, qr_image
-from .status import PrinterFlags, encode_status_byte
+from ...common import ProtocolError
+from ..decode import DecodedJob, decode_job, iter_commands
+from ..fonts import find_cjk_font
+from ..render import WIDTH_80MM, _font, qr_image
+from ..status import PrinterFlags, encode_status_byte
 
 #: How many printed jobs the emulator keeps in memory for inspection.
 KEPT_JOBS = 20

@@ -8,7 +8,7 @@ import re
 import uuid
 from pathlib import Path
 
-from ..common import (
+from ...common import (
     DeviceInfo,
     DeviceIOError,
     DeviceNotOpen,
@@ -18,11 +18,11 @@ from ..common import (
     ErrorAction,
     FaultScript,
 )
-from .base import DocumentPrinter, document_printer_backends, receipt_printer_backends
-from .emulator import EscposEmulator, PrintedJob, write_job_files
-from .escpos_printer import EscposReceiptPrinter
-from .receipt import PrintResult, Receipt
-from .transport import Transport
+from ..base import DocumentPrinter, document_printer_backends, receipt_printer_backends
+from ..escpos_printer import EscposReceiptPrinter
+from ..receipt import PrintResult, Receipt
+from ..transport import Transport
+from .escpos_device import EscposEmulator, PrintedJob, write_job_files
 
 log = logging.getLogger(__name__)
 

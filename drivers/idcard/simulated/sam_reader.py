@@ -7,9 +7,9 @@ codec and text decoder, while documents are placed from the demo controls.
 from __future__ import annotations
 
 from ..base import id_reader_backends
-from ..samples import SAMPLE_DOCUMENTS
-from .reader import SamIdReader
-from .simulator import SAM_DOCUMENTS, SamReaderSimulator
+from ..sam.reader import SamIdReader
+from .sam_device import SAM_DOCUMENTS, SamReaderSimulator
+from .samples import SAMPLE_DOCUMENTS
 
 
 @id_reader_backends.register("sam_simulated")
