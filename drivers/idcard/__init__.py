@@ -2,9 +2,10 @@
 
 Backends in :data:`id_reader_backends`: ``simulated`` (:class:`SimulatedIdReader`, in-process),
 ``sam`` (GA 467 SAM readers over serial, :mod:`.sam.reader`), ``sam_simulated`` (the same backend
-talking to the shipped SAM simulator on a pty), ``pcsc`` (ICAO 9303 eMRTDs over PC/SC,
+talking to a simulated SAM device on a pty), ``pcsc`` (ICAO 9303 eMRTDs over PC/SC,
 :mod:`.emrtd.pcsc`) and ``multi`` (several readers behind one, :mod:`.multi`). Real backends are
-announced lazily so importing this package stays cheap.
+announced lazily so importing this package stays cheap. Everything simulated lives in
+:mod:`.simulated`; optional abilities are the protocols of :mod:`.base`.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """Printers: receipts (ESC/POS thermal) and A4 documents (PDF), with simulated backends.
 
 Backends: :data:`receipt_printer_backends` ``simulated`` (:class:`SimulatedReceiptPrinter`, the
-real ESC/POS engine over an emulated printer), ``usb``, ``serial``, ``network``, ``file`` and
-``cups`` (:mod:`.escpos_printer`, :mod:`.cups`); :data:`document_printer_backends` ``simulated``
-(:class:`SimulatedDocumentPrinter`) and ``cups`` (:class:`~.cups.CupsDocumentPrinter`). This package
-is the only one that imports python-escpos, and only when a receipt is first rendered: importing
-the package stays cheap for start-up.
+real ESC/POS engine over a simulated ESC/POS device), ``usb``, ``serial``, ``network``, ``file``
+and ``cups`` (:mod:`.escpos_printer`, :mod:`.cups`); :data:`document_printer_backends`
+``simulated`` (:class:`SimulatedDocumentPrinter`) and ``cups`` (:class:`~.cups.CupsDocumentPrinter`).
+Everything simulated lives in :mod:`.simulated`. This package is the only one that imports
+python-escpos, and only when a receipt is first rendered: importing the package stays cheap for
+start-up.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The ``sam_simulated`` backend: the real ``sam`` backend talking to the shipped simulator on a pty.
+"""The ``sam_simulated`` backend: the real ``sam`` backend talking to :mod:`.sam_device` on a pty.
 
 For ``make demo`` and staff training: every byte goes through the real serial transport, frame
 codec and text decoder, while documents are placed from the demo controls.

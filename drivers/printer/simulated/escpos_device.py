@@ -1,4 +1,4 @@
-"""An emulated ESC/POS printer: the far end of the simulated and loopback printers.
+"""A simulated ESC/POS printer device: the far end of the simulated backend and of :mod:`.network_device`.
 
 It takes the byte stream a driver sends, answers ``DLE EOT`` status queries from its state (paper
 out or near end, cover open, offline, cutter error), honours ``DLE DC4 8`` (clear buffers), and

@@ -1,4 +1,4 @@
-"""A loopback TCP printer on port 9100 for the network backend: demo, training and tests.
+"""A simulated network printer on a TCP port (9100) for the ``network`` backend: demo, training, tests.
 
 It serves one :class:`EscposEmulator` on ``127.0.0.1`` (by default), so the ``network`` backend
 runs its real socket code against a printer that answers ``DLE EOT`` and can be made to run out of
