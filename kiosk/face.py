@@ -238,11 +238,13 @@ class FaceStep:
         return FrameOutcome(photo=photo)
 
     # ---- matching (face-match worker) -------------------------------------------------------
-    def verify(self, photo: CapturedPhoto, document_photo: bytes | None, document_reason: str | None) -> Future[dict[str, Any]]:
+    def verify(self, photo: CapturedPhoto, document_photo: bytes | None,
+               document_reason: str | None) -> Future[dict[str, Any]]:
         """Compare the photo with the document photo on the worker; the future gives the record."""
         return self._worker.submit(self._verify, photo, document_photo, document_reason)
 
-    def _verify(self, photo: CapturedPhoto, document_photo: bytes | None, document_reason: str | None) -> dict[str, Any]:
+    def _verify(self, photo: CapturedPhoto, document_photo: bytes | None,
+                document_reason: str | None) -> dict[str, Any]:
         match: dict[str, Any] | None = None
         problem: str | None = None
         if document_photo is None:
