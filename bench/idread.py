@@ -26,7 +26,7 @@ EMRTD_READS = 5
 def bench_sam() -> float:
     from drivers.idcard.sam import frames
     from drivers.idcard.sam.reader import SamIdReader
-    from drivers.idcard.sam.simulator import SamReaderSimulator
+    from drivers.idcard.simulated.sam_device import SamReaderSimulator
 
     simulator = SamReaderSimulator(baudrate=115200)
     reader = SamIdReader(port=simulator.start(), poll_interval_s=0.0)
@@ -73,8 +73,8 @@ class _ReplayCard:
 
 
 def bench_emrtd() -> tuple[int, float, float]:
-    from drivers.idcard.emulator.pcscd import PrivatePcscd
-    from drivers.idcard.emulator.rig import PassportRig
+    from drivers.idcard.simulated.pcsc.pcscd import PrivatePcscd
+    from drivers.idcard.simulated.pcsc.rig import PassportRig
 
     missing = PrivatePcscd.missing()
     if missing:

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from drivers.common import DeviceState, DeviceStatus
+
 from . import events as ev
 from .audit import AuditLog
 
@@ -96,9 +98,9 @@ class SessionAuditor:
     # ---- devices --------------------------------------------------------------------------
     def _device(self, data: dict[str, Any]) -> None:
         role, status = str(data.get("role")), data.get("status")
-        state = str(getattr(getattr(status, "state", None), "value", getattr(status, "state", "")))
-        action = str(getattr(getattr(status, "action", None), "value", getattr(status, "action", "")))
-        detail = str(getattr(status, "detail", ""))
+        if not isinstance(status, DeviceStatus):
+            status = DeviceStatus(DeviceState.STARTING, detail="no status")
+        state, action, detail = status.state.value, status.action.value, status.detail
         with self._lock:
             was_faulted = role in self._faulted
             if state in FAULT_STATES:

@@ -21,6 +21,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from drivers.idcard import DemoDocuments
+
 from . import events as ev
 from .applicant import prefill_values
 from .audit import AuditLog
@@ -239,7 +241,7 @@ class KioskCore:
         """Demo mode: place a sample document on the simulated reader."""
         def present() -> None:
             reader = self._devices["id_reader"].driver
-            if not hasattr(reader, "present"):
+            if not isinstance(reader, DemoDocuments):
                 raise TransitionRefused("the configured reader is not simulated")
             self._left_document.after_check(lambda: reader.present(key))
         self._post(present, changed=False)
@@ -248,7 +250,7 @@ class KioskCore:
         """Demo mode: the citizen takes the document off the simulated reader."""
         def take_back() -> None:
             reader = self._devices["id_reader"].driver
-            if not hasattr(reader, "remove"):
+            if not isinstance(reader, DemoDocuments):
                 raise TransitionRefused("the configured reader is not simulated")
             reader.remove()
         self._post(take_back, changed=False)
@@ -398,7 +400,7 @@ class KioskCore:
         if self._devices is None:
             return []
         reader = self._devices["id_reader"].driver
-        if not self.config.ui.demo_controls or not hasattr(reader, "available_documents"):
+        if not self.config.ui.demo_controls or not isinstance(reader, DemoDocuments):
             return []
         return [{"key": key, "label": label} for key, label in reader.available_documents()]
 

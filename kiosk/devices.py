@@ -13,18 +13,34 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar, overload
 
-from drivers.camera import camera_backends
-from drivers.common import BackendRegistry, DeviceError, DeviceState, DeviceStatus, DeviceWorker
-from drivers.idcard import id_reader_backends
-from drivers.printer import document_printer_backends, receipt_printer_backends
+from drivers.camera import Camera, camera_backends
+from drivers.common import (
+    BackendRegistry,
+    Device,
+    DeviceError,
+    DeviceState,
+    DeviceStatus,
+    DeviceWorker,
+)
+from drivers.idcard import IdReader, id_reader_backends
+from drivers.printer import (
+    DocumentPrinter,
+    ReceiptPrinter,
+    document_printer_backends,
+    receipt_printer_backends,
+)
 
 from .config import DeviceConfig, DevicesConfig
 from .events import DEVICE_STATUS_CHANGED, EventHub
 from .safe_log import log_exception
 
 log = logging.getLogger(__name__)
+
+D = TypeVar("D", bound=Device)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: Device role → the registry its backends come from.
 REGISTRIES: dict[str, BackendRegistry[Any]] = {
@@ -40,15 +56,20 @@ class DeviceConfigError(ValueError):
 
 
 @dataclass
-class ManagedDevice:
-    """A driver, its owner thread and the last status seen. Calls go through :meth:`submit`."""
+class ManagedDevice(Generic[D]):
+    """A driver, its owner thread and the last status seen. Calls go through :meth:`submit`.
+
+    ``ManagedDevice[IdReader]`` and friends: the driver is typed by its family's interface, and
+    optional abilities are checked with the family's capability protocols (``isinstance(driver,
+    AccessKeyReader)``), never by probing attribute names.
+    """
 
     role: str
-    driver: Any
+    driver: D
     worker: DeviceWorker
     status: DeviceStatus
 
-    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+    def submit(self, fn: Callable[Concatenate[D, P], R], *args: P.args, **kwargs: P.kwargs) -> Future[R]:
         """Run ``fn(driver, *args, **kwargs)`` on the device's owner thread (callable from any thread)."""
         return self.worker.submit(fn, self.driver, *args, **kwargs)
 
@@ -63,7 +84,7 @@ def default_options(role: str, data_dir: Path) -> dict[str, Any]:
     }.get(role, {})
 
 
-def create_driver(role: str, device: DeviceConfig, data_dir: Path | None = None) -> Any:
+def create_driver(role: str, device: DeviceConfig, data_dir: Path | None = None) -> Device:
     """Build the configured backend for ``role``; bad names or options raise :class:`DeviceConfigError`.
 
     With ``data_dir``, the backend also gets those :func:`default_options` its constructor takes
@@ -91,14 +112,37 @@ class DeviceManager:
 
     def __init__(self, config: DevicesConfig, events: EventHub, data_dir: Path) -> None:
         self._events = events
-        self.devices: dict[str, ManagedDevice] = {}
-        for role in REGISTRIES:
-            driver = create_driver(role, getattr(config, role), data_dir)
-            self.devices[role] = ManagedDevice(
-                role, driver, DeviceWorker(role), DeviceStatus(DeviceState.STARTING)
-            )
+        self.id_reader: ManagedDevice[IdReader] = self._managed("id_reader", config.id_reader, data_dir)
+        self.camera: ManagedDevice[Camera] = self._managed("camera", config.camera, data_dir)
+        self.receipt_printer: ManagedDevice[ReceiptPrinter] = self._managed(
+            "receipt_printer", config.receipt_printer, data_dir)
+        self.document_printer: ManagedDevice[DocumentPrinter] = self._managed(
+            "document_printer", config.document_printer, data_dir)
+        #: Every device by role, in :data:`REGISTRIES` order.
+        self.devices: dict[str, ManagedDevice[Any]] = {
+            "id_reader": self.id_reader,
+            "camera": self.camera,
+            "receipt_printer": self.receipt_printer,
+            "document_printer": self.document_printer,
+        }
 
-    def __getitem__(self, role: str) -> ManagedDevice:
+    @staticmethod
+    def _managed(role: str, device: DeviceConfig, data_dir: Path) -> ManagedDevice[Any]:
+        driver = create_driver(role, device, data_dir)
+        return ManagedDevice(role, driver, DeviceWorker(role), DeviceStatus(DeviceState.STARTING))
+
+    @overload
+    def __getitem__(self, role: Literal["id_reader"]) -> ManagedDevice[IdReader]: ...
+    @overload
+    def __getitem__(self, role: Literal["camera"]) -> ManagedDevice[Camera]: ...
+    @overload
+    def __getitem__(self, role: Literal["receipt_printer"]) -> ManagedDevice[ReceiptPrinter]: ...
+    @overload
+    def __getitem__(self, role: Literal["document_printer"]) -> ManagedDevice[DocumentPrinter]: ...
+    @overload
+    def __getitem__(self, role: str) -> ManagedDevice[Any]: ...
+    def __getitem__(self, role: str) -> ManagedDevice[Any]:
+        """The device of ``role``, typed by its family when ``role`` is a literal (any thread)."""
         return self.devices[role]
 
     def open_all(self) -> None:
@@ -106,14 +150,14 @@ class DeviceManager:
         for device in self.devices.values():
             device.submit(self._open_one, device)
 
-    def _open_one(self, driver: Any, device: ManagedDevice) -> None:
+    def _open_one(self, driver: Device, device: ManagedDevice[Any]) -> None:
         try:
             driver.open()
         except DeviceError as exc:
             log.warning("%s failed to open: %s", device.role, exc)
         self.refresh(device)
 
-    def refresh(self, device: ManagedDevice) -> DeviceStatus:
+    def refresh(self, device: ManagedDevice[Any]) -> DeviceStatus:
         """Re-read one device's status (call on its owner thread) and publish a change."""
         try:
             status = device.driver.status()

@@ -18,6 +18,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from drivers.camera import Camera
+
 from .config import DeviceConfig, KioskConfig
 from .doctor_check import FAIL, OK, SKEW_FAIL_S, SKEW_WARN_S, WARN, Check, Seams
 from .doctor_cups import check_cups, check_cups_job_files
@@ -216,14 +218,14 @@ def check_device(config: KioskConfig, role: str) -> Check:
         driver = create_driver(role, device, _data_dir(config))
     except DeviceConfigError as exc:
         return Check(role, FAIL, str(exc), f"fix devices.{role} in the configuration")
-    if role == "camera":
+    if isinstance(driver, Camera):
         return _camera_frame(driver, device.backend)
     ok = driver.is_usable()
     return Check(role, OK if ok else FAIL, f"backend {device.backend}",
                  "" if ok else "check the cable and power, then run doctor again")
 
 
-def _camera_frame(camera: Any, backend: str) -> Check:
+def _camera_frame(camera: Camera, backend: str) -> Check:
     from drivers.common import DeviceError
 
     try:
@@ -235,9 +237,7 @@ def _camera_frame(camera: Any, backend: str) -> Check:
     except DeviceError as exc:
         return Check("camera", FAIL, f"backend {backend}: {type(exc).__name__}: {exc}",
                      "check the camera's USB cable, then run doctor again; another program may hold it")
-    shape = getattr(getattr(frame, "pixels", frame), "shape", None)
-    size = f" ({shape[1]}x{shape[0]})" if shape is not None and len(shape) >= 2 else ""
-    return Check("camera", OK, f"backend {backend}: one frame read{size}")
+    return Check("camera", OK, f"backend {backend}: one frame read ({frame.width}x{frame.height})")
 
 
 def check_keys(config: KioskConfig) -> Check:

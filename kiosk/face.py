@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from drivers.camera.analysis import FaceAnalyzer, FrameAnalysis
     from drivers.camera.frame import Frame
-    from drivers.camera.guidance import GuidanceTracker
-    from drivers.camera.liveness import ActiveChallenge, LivenessSensor, PassiveMonitor
-    from drivers.camera.matcher import FaceMatcher
+    from drivers.face.analysis import FaceAnalyzer, FrameAnalysis
+    from drivers.face.guidance import GuidanceTracker
+    from drivers.face.liveness import ActiveChallenge, LivenessSensor, PassiveMonitor
+    from drivers.face.matcher import FaceMatcher
 
     from .config import FaceConfig
 
@@ -182,9 +182,9 @@ class FaceStep:
     def _ensure_pipeline(self) -> None:
         if self._analyzer is not None:
             return
-        from drivers.camera.analysis import FaceAnalyzer
-        from drivers.camera.guidance import GuidanceTracker
-        from drivers.camera.liveness import liveness_sensors
+        from drivers.face.analysis import FaceAnalyzer
+        from drivers.face.guidance import GuidanceTracker
+        from drivers.face.liveness import liveness_sensors
 
         cfg = self.config
         self._analyzer = FaceAnalyzer(thresholds(cfg), cfg.detect_width)
@@ -194,7 +194,7 @@ class FaceStep:
 
     def _liveness_step(self, analysis: FrameAnalysis, now: float) -> str | None:
         """Run the challenge; returns its kind while it is undecided, else None."""
-        from drivers.camera.liveness import ActiveChallenge, PassiveMonitor
+        from drivers.face.liveness import ActiveChallenge, PassiveMonitor
 
         live = self._live
         if live.challenge is None:
@@ -223,7 +223,7 @@ class FaceStep:
         return None
 
     def _take(self, analysis: FrameAnalysis, manual: bool) -> FrameOutcome:
-        from drivers.camera.analysis import id_photo_jpeg
+        from drivers.face.analysis import id_photo_jpeg
 
         face = analysis.face
         if face is None:
@@ -238,11 +238,13 @@ class FaceStep:
         return FrameOutcome(photo=photo)
 
     # ---- matching (face-match worker) -------------------------------------------------------
-    def verify(self, photo: CapturedPhoto, document_photo: bytes | None, document_reason: str | None) -> Future[dict[str, Any]]:
+    def verify(self, photo: CapturedPhoto, document_photo: bytes | None,
+               document_reason: str | None) -> Future[dict[str, Any]]:
         """Compare the photo with the document photo on the worker; the future gives the record."""
         return self._worker.submit(self._verify, photo, document_photo, document_reason)
 
-    def _verify(self, photo: CapturedPhoto, document_photo: bytes | None, document_reason: str | None) -> dict[str, Any]:
+    def _verify(self, photo: CapturedPhoto, document_photo: bytes | None,
+                document_reason: str | None) -> dict[str, Any]:
         match: dict[str, Any] | None = None
         problem: str | None = None
         if document_photo is None:
@@ -252,7 +254,7 @@ class FaceStep:
             if matcher is None:
                 problem = self._matcher_problem
             else:
-                from drivers.camera.matcher import MatchUnavailable, decode_photo
+                from drivers.face.matcher import MatchUnavailable, decode_photo
 
                 try:
                     result = matcher.compare(decode_photo(photo.jpeg), decode_photo(document_photo))
@@ -267,7 +269,7 @@ class FaceStep:
         if not self.config.matcher:
             self._matcher_problem = "no_matcher_configured"
             return None
-        from drivers.camera.matcher import MatchUnavailable, matcher_backends
+        from drivers.face.matcher import MatchUnavailable, matcher_backends
 
         try:
             matcher = matcher_backends.create(self.config.matcher, threshold=self.config.match_threshold)
@@ -308,7 +310,7 @@ def pending_record() -> dict[str, Any]:
 
 def thresholds(cfg: FaceConfig) -> Any:
     """The quality limits from the ``[face]`` configuration (camera owner thread)."""
-    from drivers.camera.quality import QualityThresholds
+    from drivers.face.quality import QualityThresholds
 
     return QualityThresholds(
         min_eye_distance_px=cfg.min_eye_distance_px,

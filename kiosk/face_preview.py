@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from drivers.common import DeviceError
+from drivers.idcard import Identity
 
 from . import events as ev
 from .face import FaceStep, pending_record
@@ -144,8 +145,8 @@ class FacePreview:
         identity = journey.session.identity
         future = self._face.verify(
             photo,
-            getattr(identity, "photo_jpeg", None),
-            getattr(identity, "photo_missing_reason", None),
+            identity.photo_jpeg if isinstance(identity, Identity) else None,
+            identity.photo_missing_reason if isinstance(identity, Identity) else None,
         )
         post = self._core._post
         future.add_done_callback(lambda f: post(lambda: self._on_verified(f, epoch, photo.jpeg)))

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from drivers.common import DeviceStatus
+
 from . import events as ev
 from .safe_log import log_exception
 
@@ -52,11 +54,7 @@ class FleetStatus:
         if event.name == ev.DEVICE_STATUS_CHANGED:
             status = event.data.get("status")
             with self._lock:
-                self._devices[str(event.data.get("role"))] = {
-                    "state": str(getattr(status, "state", "")),
-                    "action": str(getattr(status, "action", "")),
-                    "detail": str(getattr(status, "detail", ""))[:80],
-                }
+                self._devices[str(event.data.get("role"))] = _status_fields(status)
         elif event.name == ev.STAFF_CALLED:
             alert = {"id": str(uuid.uuid4()), "kind": "staff_called",
                      "raised_at": self._clock().isoformat(timespec="seconds"),
@@ -80,14 +78,11 @@ class FleetStatus:
             except Exception:
                 log_exception(log, "immediate heartbeat not requested")
 
-    def seed_devices(self, statuses: dict[str, Any]) -> None:
+    def seed_devices(self, statuses: dict[str, DeviceStatus]) -> None:
         """Take the devices' current statuses (before their first change event)."""
         with self._lock:
             for role, status in statuses.items():
-                self._devices.setdefault(role, {
-                    "state": str(getattr(status, "state", "")),
-                    "action": str(getattr(status, "action", "")),
-                    "detail": str(getattr(status, "detail", ""))[:80]})
+                self._devices.setdefault(role, _status_fields(status))
 
     def heartbeat_fields(self) -> dict[str, Any]:
         """The heartbeat's ``devices``, ``alerts`` and ``audit`` fields (any thread)."""
@@ -96,3 +91,10 @@ class FleetStatus:
             alerts = [dict(alert) for alert in self._alerts.values()]
         seq, digest = self._audit_head() if self._audit_head else (0, "")
         return {"devices": devices, "alerts": alerts, "audit": {"seq": seq, "hash": digest}}
+
+
+def _status_fields(status: object) -> dict[str, str]:
+    """A device's status as the heartbeat carries it (state, action, a short detail)."""
+    if not isinstance(status, DeviceStatus):
+        return {"state": "", "action": "", "detail": ""}
+    return {"state": str(status.state), "action": str(status.action), "detail": status.detail[:80]}

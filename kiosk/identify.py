@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from drivers.common import DeviceError, NoDocumentPresent
-from drivers.idcard import DocumentRemoved
+from drivers.idcard import AccessKeyReader, AccessKeyRejected, DocumentRemoved
 
 from . import events as ev
 from .card_watch import CardWatch
@@ -61,7 +61,7 @@ class IdentifyStep:
         self.card_watch.stop()
         self.access_key_view = _no_key_needed()
         devices = self._core._devices
-        if devices is not None and hasattr(devices["id_reader"].driver, "set_access_key"):
+        if devices is not None and isinstance(devices["id_reader"].driver, AccessKeyReader):
             devices["id_reader"].submit(lambda reader: reader.set_access_key(None))
 
     def access_key_entered(self, document_number: str, birth_date: str, expiry_date: str, can: str) -> None:
@@ -80,7 +80,7 @@ class IdentifyStep:
             return
         self.access_key_view = _no_key_needed()
         self._core._devices["id_reader"].submit(
-            lambda reader: reader.set_access_key(key) if hasattr(reader, "set_access_key") else None)
+            lambda reader: reader.set_access_key(key) if isinstance(reader, AccessKeyReader) else None)
         self._request_read(self._epoch)  # read now rather than at the next retry
 
     def _request_read(self, epoch: int) -> None:
@@ -120,11 +120,11 @@ class IdentifyStep:
     def _read_failed(self, exc: DeviceError, epoch: int) -> None:
         core = self._core
         reader = core._devices["id_reader"].driver
-        needs_key = getattr(reader, "needs_access_key", lambda: False)()
+        needs_key = isinstance(reader, AccessKeyReader) and reader.needs_access_key()
         (log.info if needs_key else log.warning)("document read failed: %s (%s)", type(exc).__name__, exc.action)
         if needs_key:
             # A passport lies on the reader: ask for its access key (again, if it was wrong).
-            rejected = getattr(exc, "key_rejected", False)
+            rejected = isinstance(exc, AccessKeyRejected)
             self.access_key_view = {"needed": True, "error": "rejected" if rejected else ""}
             reason = "access_key_rejected" if rejected else "access_key_needed"
         else:

@@ -38,7 +38,10 @@ from . import events as ev
 from .journey import JourneyState
 
 if TYPE_CHECKING:
+    from drivers.idcard import IdReader
+
     from .core import KioskCore
+    from .devices import ManagedDevice
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +84,7 @@ class LeftDocumentGuard:
         """The snapshot field ``card_left`` (journey thread)."""
         return {"card_left": self.state}
 
-    def _reader(self) -> Any:
+    def _reader(self) -> ManagedDevice[IdReader] | None:
         devices = self._core._devices
         return None if devices is None else devices["id_reader"]
 
@@ -91,7 +94,7 @@ class LeftDocumentGuard:
         worker = self._reader()
         if worker is None:
             return
-        if not getattr(worker.driver, "reports_presence", False):
+        if not worker.driver.reports_presence:
             self._end()
             journey = self._core._journey
             if journey is not None and journey.state is JourneyState.DONE:
@@ -103,7 +106,7 @@ class LeftDocumentGuard:
         """The identify step starts: call ``then`` (the first read) once no document from before
         lies on the reader (journey thread)."""
         worker = self._reader()
-        if worker is None or not getattr(worker.driver, "reports_presence", False):
+        if worker is None or not worker.driver.reports_presence:
             self._end()
             then()
             return

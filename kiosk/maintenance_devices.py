@@ -17,6 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from drivers.common import DeviceInfo, DeviceStatus
+from drivers.idcard import DemoDocuments, IdReader
+
 log = logging.getLogger(__name__)
 
 TEST_READ_WAIT_S = 15.0
@@ -56,11 +59,12 @@ class DeviceDiagnostics:
         self._view["export_targets"] = [str(p) for p in export_targets(self._export_dir, self._media_root)]
 
     @staticmethod
-    def _device_row(role: str, status: Any, info: Any) -> dict[str, Any]:
+    def _device_row(role: str, status: DeviceStatus, info: DeviceInfo | None) -> dict[str, Any]:
         return {"role": role, "state": str(status.state), "action": str(status.action),
                 "detail": status.detail, "ready": status.is_ready,
-                "backend": getattr(info, "backend", ""), "model": getattr(info, "model", ""),
-                "serial": getattr(info, "serial", ""), "firmware": getattr(info, "firmware", "")}
+                **({"backend": info.backend, "model": info.model, "serial": info.serial,
+                    "firmware": info.firmware} if info is not None else dict.fromkeys(
+                    ("backend", "model", "serial", "firmware"), ""))}
 
     def _device_answered(self, role: str, future: Future[Any]) -> None:
         try:
@@ -125,16 +129,16 @@ class DeviceDiagnostics:
         device = self._devices()["id_reader"]
         demo = bool(self._core.config.ui.demo_controls)
 
-        def read(driver: Any) -> str:
+        def read(driver: IdReader) -> str:
             # The demo has no card to put down: place its first sample, as the demo buttons do.
-            if demo and hasattr(driver, "present") and driver.available_documents():
+            if demo and isinstance(driver, DemoDocuments) and driver.available_documents():
                 driver.present(driver.available_documents()[0][0])
             try:
                 identity = driver.read_document(TEST_READ_WAIT_S)
             finally:
-                if demo and hasattr(driver, "remove"):
+                if demo and isinstance(driver, DemoDocuments):
                     driver.remove()
-            return str(getattr(identity.document_type, "value", "document"))  # the type only
+            return identity.document_type.value  # the type only
 
         self._later("test_read", device.submit(read),
                     self._device_test_done("test_read", "id_reader", "read", lambda kind: kind))

@@ -18,6 +18,8 @@ from .journey import JourneyState
 from .safe_log import log_exception
 
 if TYPE_CHECKING:
+    from drivers.printer import DocumentPrinter
+
     from .core import KioskCore
     from .submission import Accepted
 
@@ -152,8 +154,7 @@ class PrintStep:
         """Delete what the document printer kept of this citizen's forms (e.g. simulator PDFs)."""
         jobs, self._form_jobs = self._form_jobs, []
         if jobs and self._core._devices is not None:
-            def discard(printer: Any) -> None:
+            def discard(printer: DocumentPrinter) -> None:
                 for job in jobs:
-                    if hasattr(printer, "discard"):
-                        printer.discard(job)
+                    printer.discard(job)
             self._core._devices["document_printer"].submit(discard)

@@ -49,7 +49,7 @@ def _catalog() -> str:
 def _face_detector() -> str:
     import numpy as np
 
-    from drivers.camera.detect import MODEL_PATH, FaceDetector
+    from drivers.face.detect import MODEL_PATH, FaceDetector
 
     faces = FaceDetector().detect(np.zeros((480, 640, 3), dtype=np.uint8))
     if faces:
@@ -58,7 +58,7 @@ def _face_detector() -> str:
 
 
 def _face_matcher() -> str:
-    from drivers.camera.dlib_matcher import DlibMatcher, models_dir
+    from drivers.face.dlib_matcher import DlibMatcher, models_dir
 
     DlibMatcher().load()
     return f"dlib models in {models_dir()}"

@@ -27,8 +27,8 @@ def rig() -> Iterator[object]:
     Missing system parts fail the test rather than skip it: a suite that skips the real-parts
     tests is a failure (tools/setup-system.sh installs them).
     """
-    from drivers.idcard.emulator.pcscd import PrivatePcscd
-    from drivers.idcard.emulator.rig import PassportRig
+    from drivers.idcard.simulated.pcsc.pcscd import PrivatePcscd
+    from drivers.idcard.simulated.pcsc.rig import PassportRig
 
     missing = PrivatePcscd.missing()
     if missing:

@@ -1,11 +1,10 @@
 """Face cameras: :class:`Frame`, the :class:`Camera` interface, JPEG encoding and backends.
 
 Backends in :data:`camera_backends`: ``simulated`` (:class:`SimulatedCamera`) and ``opencv``
-(:class:`OpenCvCamera`). The face pipeline lives beside them: ``detect`` (YuNet, bundled
-model), ``geometry`` (pose proxies, GA 461 transform), ``quality``, ``guidance``, ``analysis``
-(per-frame verdict, ID photo), ``liveness`` (challenge, replay cues, sensor registry) and
-``matcher`` / ``dlib_matcher`` (1:1 match registry and its default backend). This package is the only one that imports OpenCV (``cv2``), and only
-when a frame or a backend is first used: importing the package stays cheap for start-up.
+(:class:`OpenCvCamera`). The face pipeline that works on these frames (detection, quality,
+liveness, matching) is :mod:`drivers.face`. With it, this package is the only one that imports
+OpenCV (``cv2``), and only when a frame or a backend is first used: importing the package stays
+cheap for start-up.
 """
 
 from __future__ import annotations

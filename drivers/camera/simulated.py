@@ -88,6 +88,11 @@ class SimulatedCamera(Camera):
         self._is_open = False
         self._unplugged = False
 
+    @property
+    def fault_kinds(self) -> tuple[str, ...]:
+        """What :meth:`script_fault` accepts (any thread)."""
+        return self._faults.kinds
+
     def script_fault(self, kind: str, count: int = 1) -> None:
         """Affect the next ``count`` frames (any thread).
 
@@ -217,7 +222,8 @@ class SimulatedCamera(Camera):
                 [[scale, 0.0, (1 - scale) * centre[0] + shift_x - _MARGIN - dx],
                  [0.0, scale, (1 - scale) * centre[1] - _MARGIN - dy]]
             )
-            view = cv2.warpAffine(scene, matrix, (self._width, self._height), borderMode=cv2.BORDER_CONSTANT, borderValue=(196, 196, 200))
+            view = cv2.warpAffine(scene, matrix, (self._width, self._height), borderMode=cv2.BORDER_CONSTANT,
+                                  borderValue=(196, 196, 200))
             view = view.astype(np.int16)
         else:
             top, left = _MARGIN + round(dy), _MARGIN + round(dx)
@@ -266,7 +272,8 @@ class SimulatedCamera(Camera):
         width, height = self._width + 2 * _MARGIN, self._height + 2 * _MARGIN
         zoom = _ZOOM * self._height / 480
         matrix = np.array(
-            [[zoom, 0.0, width / 2 - zoom * _EYES[0]], [0.0, zoom, self._height * _EYE_LINE + _MARGIN - zoom * _EYES[1]]]
+            [[zoom, 0.0, width / 2 - zoom * _EYES[0]],
+             [0.0, zoom, self._height * _EYE_LINE + _MARGIN - zoom * _EYES[1]]]
         )
         return cv2.warpAffine(portrait, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REFLECT)
 

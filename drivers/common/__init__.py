@@ -5,7 +5,7 @@ See :mod:`drivers.common.errors` for the exception tree.
 
 from __future__ import annotations
 
-from .device import Device
+from .device import Device, ScriptsFaults
 from .errors import (
     DeviceBusy,
     DeviceError,
@@ -40,4 +40,5 @@ __all__ = [
     "FaultScript",
     "NoDocumentPresent",
     "ProtocolError",
+    "ScriptsFaults",
 ]

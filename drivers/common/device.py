@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Protocol, runtime_checkable
 
 from .status import DeviceInfo, DeviceStatus
 
@@ -38,3 +39,14 @@ class Device(ABC):
     @abstractmethod
     def is_usable(self) -> bool:
         """Cheap probe for diagnostics: could this backend work here? Never raises (any thread)."""
+
+
+@runtime_checkable
+class ScriptsFaults(Protocol):
+    """Capability of the simulated backends: their failures can be scripted (staff training,
+    tests). ``fault_kinds`` names what :meth:`script_fault` accepts."""
+
+    fault_kinds: tuple[str, ...]
+
+    def script_fault(self, kind: str, count: int = 1) -> None:
+        """Make the next ``count`` attempts fail with ``kind`` (any thread)."""

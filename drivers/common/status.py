@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class DeviceState(str, Enum):
+class DeviceState(StrEnum):
     """The state of a device, as shown on diagnostics screens (XFS4IoT ``device`` status)."""
 
     ONLINE = "online"
@@ -17,11 +17,8 @@ class DeviceState(str, Enum):
     BUSY = "busy"
     STARTING = "starting"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class ErrorAction(str, Enum):
+class ErrorAction(StrEnum):
     """Who (or what) must act to bring a device back (XFS4IoT ``errorAction``-like).
 
     ``CLEAR`` is something staff on site can fix (paper, a jam); ``MAINTENANCE`` needs an engineer;
@@ -36,9 +33,6 @@ class ErrorAction(str, Enum):
     CONFIGURATION = "configuration"
     SOFTWARE = "software"
     SUSPEND = "suspend"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True)

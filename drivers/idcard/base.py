@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from ..common import BackendRegistry, Device, DeviceIOError, ErrorAction
+from ..common import BackendRegistry, Device, DeviceIOError, DeviceUserError, ErrorAction
 from .identity import Identity
+
+if TYPE_CHECKING:  # the key type lives with the passport protocol; nothing here needs it at run time
+    from .emrtd.mrz import AccessKey
 
 
 class DocumentRemoved(DeviceIOError):
@@ -15,13 +19,28 @@ class DocumentRemoved(DeviceIOError):
     default_action = ErrorAction.NONE
 
 
+class AccessKeyRequired(DeviceUserError):
+    """A passport lies on the reader but its access key has not been entered (or was wrong)."""
+
+    default_action = ErrorAction.NONE
+    #: True when a key was entered and the chip refused it (the citizen should check it).
+    key_rejected = False
+
+
+class AccessKeyRejected(AccessKeyRequired):
+    """The chip refused the entered access key; it has been forgotten, ask again."""
+
+    key_rejected = True
+
+
 class IdReader(Device):
     """Reads one identity document placed on (or in) the reader.
 
-    Real backends to come: SAM readers for Chinese cards (``AA AA AA 96 69`` frames over serial,
-    transport and frame protocol in separate modules) and ICAO 9303 ePassports over PC/SC. A
-    backend may block the owner thread for up to the given timeout; the kiosk calls
-    :meth:`read_document` in a loop while the "place your card" screen is shown.
+    Backends: GA 467 SAM readers for Chinese cards (:mod:`.sam`), ICAO 9303 ePassports over
+    PC/SC (:mod:`.emrtd.pcsc`), several readers behind one (:mod:`.multi`) and the simulated
+    reader. A backend may block the owner thread for up to the given timeout; the kiosk calls
+    :meth:`read_document` in a loop while the "place your card" screen is shown. Optional
+    abilities are the protocols below (:class:`AccessKeyReader`, :class:`DemoDocuments`).
     """
 
     family = "idcard"
@@ -57,6 +76,34 @@ class IdReader(Device):
         there" nor "it was taken off". Backends that cannot tell that apart keep this default.
         """
         return self.document_present()
+
+
+@runtime_checkable
+class AccessKeyReader(Protocol):
+    """Capability: the reader needs an access key typed by the citizen before it can read some
+    documents (ePassports: BAC/PACE from the MRZ or the CAN). A read without one raises
+    :class:`AccessKeyRequired`; a refused key :class:`AccessKeyRejected`."""
+
+    def set_access_key(self, key: AccessKey | None) -> None:
+        """Keep ``key`` for the next reads; None forgets it (any thread)."""
+
+    def needs_access_key(self) -> bool:
+        """True when the document found last waits for an access key (any thread)."""
+
+
+@runtime_checkable
+class DemoDocuments(Protocol):
+    """Capability of the simulated readers: sample documents are placed and taken off by the
+    demo controls (demo mode, staff training, tests)."""
+
+    def available_documents(self) -> list[tuple[str, str]]:
+        """(key, label) of the sample documents this reader offers (any thread)."""
+
+    def present(self, key: str) -> None:
+        """Place sample document ``key`` on the reader; unknown keys raise ValueError (any thread)."""
+
+    def remove(self) -> None:
+        """Take the document off the reader (any thread)."""
 
 
 #: Backends for ``devices.id_reader.backend``.

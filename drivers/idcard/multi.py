@@ -9,7 +9,7 @@ All methods run on the owner thread unless marked.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..common import (
     DeviceError,
@@ -19,8 +19,11 @@ from ..common import (
     DeviceStatus,
     NoDocumentPresent,
 )
-from .base import IdReader, id_reader_backends
+from .base import AccessKeyReader, DemoDocuments, IdReader, id_reader_backends
 from .identity import Identity
+
+if TYPE_CHECKING:
+    from .emrtd.mrz import AccessKey
 
 
 @id_reader_backends.register("multi")
@@ -122,28 +125,28 @@ class MultiIdReader(IdReader):
         return True if True in answers else None if None in answers else False
 
     # -- pass-through for passports and demo controls (any thread) -------------------------------
-    def set_access_key(self, key: Any) -> None:
+    def set_access_key(self, key: AccessKey | None) -> None:
         """Give the passport access key to every reader that takes one."""
         for reader in self.readers:
-            if hasattr(reader, "set_access_key"):
+            if isinstance(reader, AccessKeyReader):
                 reader.set_access_key(key)
 
     def needs_access_key(self) -> bool:
         """True when the reader that last found a document is waiting for an access key."""
-        return bool(self._last is not None and getattr(self._last, "needs_access_key", lambda: False)())
+        return isinstance(self._last, AccessKeyReader) and self._last.needs_access_key()
 
     def available_documents(self) -> list[tuple[str, str]]:
         """Demo documents of every simulated reader."""
         found: list[tuple[str, str]] = []
         for reader in self.readers:
-            if hasattr(reader, "available_documents"):
+            if isinstance(reader, DemoDocuments):
                 found.extend(d for d in reader.available_documents() if d not in found)
         return found
 
     def present(self, key: str) -> None:
         """Demo: place ``key`` on the first simulated reader that offers it."""
         for reader in self.readers:
-            if hasattr(reader, "available_documents") and key in dict(reader.available_documents()):
+            if isinstance(reader, DemoDocuments) and key in dict(reader.available_documents()):
                 reader.present(key)
                 return
         raise ValueError(f"no reader offers document {key!r}")
@@ -151,5 +154,5 @@ class MultiIdReader(IdReader):
     def remove(self) -> None:
         """Demo: take the documents off every simulated reader."""
         for reader in self.readers:
-            if hasattr(reader, "remove"):
+            if isinstance(reader, DemoDocuments):
                 reader.remove()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import ctypes
 import io
 import threading
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from ..common import DeviceNotFound, ProtocolError
 
@@ -38,7 +39,7 @@ class CtypesWltDecoder:
     def __init__(self, library_path: str, function: str = "unpack") -> None:
         self.library_path = library_path
         self.function = function
-        self._fn = None
+        self._fn: Callable[..., Any] | None = None  # the library's export, once loaded
         self._lock = threading.Lock()
 
     def load(self) -> None:
@@ -54,6 +55,12 @@ class CtypesWltDecoder:
         fn.restype = ctypes.c_int
         self._fn = fn
 
+    def _unpack(self, source: ctypes.Array[ctypes.c_char], target: ctypes.Array[ctypes.c_char]) -> int:
+        fn = self._fn
+        if fn is None:
+            raise DeviceNotFound("the WLT decoder library is not loaded")
+        return int(fn(source, target, 1))
+
     def decode_to_jpeg(self, wlt: bytes) -> bytes:
         """Decode ``wlt`` (1024 bytes) to a JPEG via the vendor BMP."""
         if len(wlt) != WLT_LEN:
@@ -62,7 +69,7 @@ class CtypesWltDecoder:
         source = ctypes.create_string_buffer(bytes(wlt), WLT_LEN)
         target = ctypes.create_string_buffer(BMP_BUFFER_LEN)
         with self._lock:
-            result = self._fn(source, target, 1)
+            result = self._unpack(source, target)
         if result != 1:
             raise ProtocolError(f"the WLT decoder refused the photo (code {result})")
         return bmp_to_jpeg(target.raw)

@@ -1,11 +1,12 @@
 """Printers: receipts (ESC/POS thermal) and A4 documents (PDF), with simulated backends.
 
 Backends: :data:`receipt_printer_backends` ``simulated`` (:class:`SimulatedReceiptPrinter`, the
-real ESC/POS engine over an emulated printer), ``usb``, ``serial``, ``network``, ``file`` and
-``cups`` (:mod:`.escpos_printer`, :mod:`.cups`); :data:`document_printer_backends` ``simulated``
-(:class:`SimulatedDocumentPrinter`) and ``cups`` (:class:`~.cups.CupsDocumentPrinter`). This package
-is the only one that imports python-escpos, and only when a receipt is first rendered: importing
-the package stays cheap for start-up.
+real ESC/POS engine over a simulated ESC/POS device), ``usb``, ``serial``, ``network``, ``file``
+and ``cups`` (:mod:`.escpos_printer`, :mod:`.cups`); :data:`document_printer_backends`
+``simulated`` (:class:`SimulatedDocumentPrinter`) and ``cups`` (:class:`~.cups.CupsDocumentPrinter`).
+Everything simulated lives in :mod:`.simulated`. This package is the only one that imports
+python-escpos, and only when a receipt is first rendered: importing the package stays cheap for
+start-up.
 """
 
 from __future__ import annotations
@@ -22,24 +23,24 @@ from .base import (
 from .fonts import FontNotFound, find_cjk_font
 from .receipt import PrintResult, Receipt
 
-receipt_printer_backends.register_lazy("simulated", "drivers.printer.simulated:SimulatedReceiptPrinter")
+receipt_printer_backends.register_lazy("simulated", "drivers.printer.simulated.printers:SimulatedReceiptPrinter")
 receipt_printer_backends.register_lazy("usb", "drivers.printer.escpos_printer:UsbReceiptPrinter")
 receipt_printer_backends.register_lazy("serial", "drivers.printer.escpos_printer:SerialReceiptPrinter")
 receipt_printer_backends.register_lazy("network", "drivers.printer.escpos_printer:NetworkReceiptPrinter")
 receipt_printer_backends.register_lazy("file", "drivers.printer.escpos_printer:FileReceiptPrinter")
 receipt_printer_backends.register_lazy("cups", "drivers.printer.cups:CupsReceiptPrinter")
-document_printer_backends.register_lazy("simulated", "drivers.printer.simulated:SimulatedDocumentPrinter")
+document_printer_backends.register_lazy("simulated", "drivers.printer.simulated.printers:SimulatedDocumentPrinter")
 document_printer_backends.register_lazy("cups", "drivers.printer.cups:CupsDocumentPrinter")
 
 _LAZY_EXPORTS = {
     "decode_job": ".decode",
     "decode_raster_images": ".escpos_bytes",
-    "EscposEmulator": ".emulator",
-    "LoopbackPrinter": ".loopback",
+    "EscposEmulator": ".simulated.escpos_device",
+    "LoopbackPrinter": ".simulated.network_device",
     "receipt_escpos_bytes": ".escpos_bytes",
     "render_receipt_image": ".render",
-    "SimulatedDocumentPrinter": ".simulated",
-    "SimulatedReceiptPrinter": ".simulated",
+    "SimulatedDocumentPrinter": ".simulated.printers",
+    "SimulatedReceiptPrinter": ".simulated.printers",
 }
 
 

@@ -11,9 +11,9 @@ from .receipt import PrintResult, Receipt
 class ReceiptPrinter(Device):
     """A thermal receipt printer (80 or 58 mm).
 
-    Real backends to come: ESC/POS over USB, serial, network (port 9100) or a raw CUPS queue,
-    each a transport under one ESC/POS job builder (:func:`receipt_escpos_bytes`) and one
-    ``DLE EOT`` status query. All methods run on the printer's owner thread.
+    Backends: ESC/POS over USB, serial, network (port 9100), a device file or a raw CUPS queue,
+    each a transport under one ESC/POS job engine (:mod:`.escpos_printer`) with one ``DLE EOT``
+    status query, and the simulated printer. All methods run on the printer's owner thread.
     """
 
     family = "receipt_printer"
@@ -31,7 +31,9 @@ class ReceiptPrinter(Device):
 class DocumentPrinter(Device):
     """An A4 printer for forms; the PDF is rendered by the caller (``ui`` with QPdfWriter).
 
-    The real backend to come submits to a CUPS queue and cancels the job if it does not complete.
+    Backends: a CUPS queue (:mod:`.cups`, which cancels a job that does not complete) and the
+    simulated printer. :meth:`discard` is part of every document printer: one that keeps nothing
+    inherits the default, so callers never probe for it.
     """
 
     family = "document_printer"

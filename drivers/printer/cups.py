@@ -58,7 +58,8 @@ class CupsQueue:
     def _run(self, *args: str, data: bytes | None = None) -> str:
         command = [args[0], *(["-h", self.server] if self.server else []), *args[1:]]
         try:
-            result = subprocess.run(command, input=data, capture_output=True, timeout=self.command_timeout_s, check=False)
+            result = subprocess.run(command, input=data, capture_output=True, timeout=self.command_timeout_s,
+                                    check=False)
         except FileNotFoundError as exc:
             raise DeviceNotFound(f"{args[0]} is missing: install cups-client") from exc
         except subprocess.TimeoutExpired as exc:
@@ -195,7 +196,7 @@ class CupsDocumentPrinter(DocumentPrinter):
         status = self._queue.status()
         if not status.is_ready:
             raise DeviceUserError(f"document printer: {status.detail}", status.action)
-        from .simulated import count_pdf_pages
+        from .simulated.printers import count_pdf_pages
 
         job = self._queue.submit(bytes(pdf), job_id_for(title), "media=A4")
         self._queue.follow(job, self.job_timeout_s)

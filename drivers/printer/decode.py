@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from PIL import Image
 
@@ -66,7 +67,8 @@ def _one(data: bytes, pos: int) -> tuple[Command, int]:
         end = pos + 2 + _FIXED[prefix]
         _need(data, end)
         second = prefix[1]
-        name = _PRINTABLE[prefix[0]] + " " + (_PRINTABLE.get(second) or (chr(second) if second >= 0x20 else f"{second:02x}"))
+        suffix = _PRINTABLE.get(second) or (chr(second) if second >= 0x20 else f"{second:02x}")
+        name = _PRINTABLE[prefix[0]] + " " + suffix
         return Command(name, data[pos:end], tuple(data[pos + 2 : end])), end
     if prefix == b"\x1dv":  # GS v 0 m xL xH yL yH data
         _need(data, pos + 8)
@@ -192,11 +194,11 @@ def decode_job(data: bytes) -> DecodedJob:
             chinese = False
         elif name == "GS v 0":
             flush_line()
-            width_bytes, height, payload = command.value  # type: ignore[misc]
+            width_bytes, height, raster = cast(tuple[int, int, bytes], command.value)
             if width_bytes and height:
-                job.elements.append(("image", raster_image(width_bytes, height, payload)))
+                job.elements.append(("image", raster_image(width_bytes, height, raster)))
         elif name == "GS ( k":
-            payload: bytes = command.value  # type: ignore[assignment]
+            payload = cast(bytes, command.value)
             if payload[:3] == b"1P0":
                 qr_data = payload[3:]
             elif payload[:3] == b"1Q0":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from typing import Any
 
 from escpos.capabilities import Profile
 from escpos.constants import QR_ECLEVEL_M
@@ -109,7 +110,7 @@ def _image_segments(image: Image.Image, width_px: int, fragment_height: int) -> 
 
 
 @functools.lru_cache(maxsize=4)
-def _profile_data(width_px: int) -> dict:
+def _profile_data(width_px: int) -> dict[str, Any]:
     data = copy.deepcopy(Profile.profile_data)
     data.setdefault("media", {}).setdefault("width", {})["pixels"] = width_px
     return data

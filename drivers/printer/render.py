@@ -1,7 +1,7 @@
 """Laying out a receipt as a 1-bit image: Chinese text without printer code pages.
 
 Thermal printers print what they are sent as a raster reliably, whatever fonts or code pages they
-have, so the receipt is drawn here with a CJK font and sent as an image (research/print-face.md).
+have, so the receipt is drawn here with a CJK font and sent as an image.
 Pure computation: runs on whichever thread calls it (normally the printer's owner thread).
 """
 
@@ -212,7 +212,7 @@ def _qr_block(data: str, width_px: int) -> Image.Image:
     code.make(fit=True)
     matrix = code.make_image().get_image().convert("L")
     side = min(matrix.width, width_px - 2 * _margin(width_px))
-    matrix = matrix.resize((side, side), Image.NEAREST)
+    matrix = matrix.resize((side, side), Image.Resampling.NEAREST)
     image = Image.new("L", (width_px, side + _margin(width_px)), 255)
     image.paste(matrix, ((width_px - side) // 2, _margin(width_px) // 2))
     return image

@@ -1,7 +1,7 @@
 """ESC/POS real-time status (``DLE EOT n``): the protocol, parsed into flags and a DeviceStatus.
 
 python-escpos' own ``query_status`` reads 16 bytes and so always waits for its full timeout on
-serial, and it reports an empty answer as "paper OK" (research/print-face.md §1). Here every
+serial, and it reports an empty answer as "paper OK". Here every
 query reads exactly one byte with a short timeout, and no answer is "offline", never "fine".
 
 Status bytes (Epson ESC/POS, the common subset Chinese thermal printers implement too): every

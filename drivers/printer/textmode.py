@@ -3,7 +3,7 @@
 Chinese-market printers with a GB18030 font print this faster and with fewer bytes than a raster
 image; anything else prints garbage, so it is never the default (``text_mode = "gb18030"``).
 python-escpos' own text path is not used: it switches code pages by guesswork and sends no
-``FS &`` (research/print-face.md §1). Pure computation.
+``FS &`` (Chinese mode on), which GB18030 printers need first. Pure computation.
 """
 
 from __future__ import annotations

@@ -123,7 +123,8 @@ class SerialTransport(Transport):
 class NetworkTransport(Transport):
     """A network printer on a raw TCP port (9100) through ``escpos.printer.Network``."""
 
-    def __init__(self, host: str, port: int = 9100, connect_timeout_s: float = 3.0, write_timeout_s: float = 10.0) -> None:
+    def __init__(self, host: str, port: int = 9100, connect_timeout_s: float = 3.0,
+                 write_timeout_s: float = 10.0) -> None:
         self.host, self.port = host, port
         self.connect_timeout_s, self.write_timeout_s = connect_timeout_s, write_timeout_s
         self._printer: Any = None
@@ -276,7 +277,8 @@ class UsbTransport(Transport):
         try:
             printer.open(usb_args={}, raise_not_found=True)
         except Exception as exc:
-            raise DeviceNotFound(f"USB printer {self.vendor_id:04x}:{self.product_id:04x} not found or not accessible") from exc
+            device = f"{self.vendor_id:04x}:{self.product_id:04x}"
+            raise DeviceNotFound(f"USB printer {device} not found or not accessible") from exc
         self._printer = printer
 
     def close(self) -> None:

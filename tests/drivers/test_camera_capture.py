@@ -16,17 +16,7 @@ import pytest
 
 from drivers.camera import OpenCvCamera, SimulatedCamera, camera_backends
 from drivers.common import DeviceIOError, DeviceNotFound, DeviceNotOpen, DeviceState
-
-
-def write_video(path, frames: int = 6, size=(320, 240)) -> str:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 15, size)
-    assert writer.isOpened()
-    for i in range(frames):
-        image = np.zeros((size[1], size[0], 3), dtype=np.uint8)
-        image[..., 2] = 40 * i  # BGR: red grows frame by frame
-        writer.write(image)
-    writer.release()
-    return str(path)
+from tests.drivers.far_ends import write_video
 
 
 def test_simulator_plays_a_video_file_in_a_loop(tmp_path):

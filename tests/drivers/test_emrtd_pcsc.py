@@ -11,7 +11,7 @@ from drivers.common import DeviceIOError, DeviceNotOpen, DeviceState, NoDocument
 from drivers.idcard import DocumentType, id_reader_backends
 from drivers.idcard.emrtd.mrz import AccessKey
 from drivers.idcard.emrtd.pcsc import AccessKeyRequired, PcscPassportReader
-from drivers.idcard.emulator.document import make_passport
+from drivers.idcard.simulated.pcsc.document import make_passport
 
 
 @pytest.fixture
@@ -205,7 +205,7 @@ def test_a_virtual_reader_is_never_used_unless_allowed_and_named(rig, options):
 
 def test_short_apdus_by_default_extended_when_allowed_and_announced(rig, reader):
     from drivers.idcard.emrtd.pcsc import atr_allows_extended
-    from drivers.idcard.emulator.card import make_atr
+    from drivers.idcard.simulated.pcsc.card import make_atr
 
     assert atr_allows_extended(make_atr(True)) and not atr_allows_extended(make_atr(False))
     extended_passport = make_passport(extended=True, pki=rig.passport.pki)

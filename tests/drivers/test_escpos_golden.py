@@ -13,7 +13,7 @@ from PIL import Image, ImageChops
 from drivers.common import ProtocolError
 from drivers.printer import Receipt, receipt_escpos_bytes
 from drivers.printer.decode import decode_job, iter_commands
-from drivers.printer.emulator import EscposEmulator, preview_image
+from drivers.printer.simulated.escpos_device import EscposEmulator, preview_image
 
 GOLDEN = Path(__file__).parent / "golden"
 RECEIPT = Receipt(

@@ -1,4 +1,6 @@
-"""Contract tests every ID reader backend must pass (here: the simulator), and its faults."""
+"""The ID reader family's own verbs over every backend (the simulated reader, sam and
+sam_simulated against the SAM device on a pty, pcsc against pcscd + vpcd + our chip, multi),
+and the simulated reader's faults. The lifecycle every backend shares: test_device_lifecycle.py."""
 
 from __future__ import annotations
 
@@ -29,23 +31,38 @@ from drivers.idcard import (
     gb11643,
     id_reader_backends,
 )
+from drivers.idcard.simulated.sam_device import SamReaderSimulator
 
 ALL_DOCUMENTS = ["resident_id", "passport", "hmt_permit"]
 
 
-def simulated_reader() -> SimulatedIdReader:
+def simulated_reader(request=None) -> SimulatedIdReader:
     return id_reader_backends.create("simulated", documents=ALL_DOCUMENTS, read_delay_s=0)
 
 
-def sam_reader_on_pty() -> IdReader:
+def sam_reader_on_pty(request) -> IdReader:
     """The real ``sam`` backend over a pty, with the shipped SAM simulator on the far end."""
     return id_reader_backends.create("sam_simulated", poll_interval_s=0.005)
 
 
-def pcsc_reader(rig) -> IdReader:
+def sam_reader(request) -> IdReader:
+    """The real ``sam`` backend on a pty, the SAM device simulator on the master side (presence
+    asked with "find card", which the simulator answers for a card left lying there)."""
+    simulator = SamReaderSimulator()
+    simulator.start()
+    request.addfinalizer(simulator.stop)
+    reader = id_reader_backends.create("sam", port=simulator.port, poll_interval_s=0.005, presence_by_find=True)
+    reader.present = simulator.present
+    reader.remove = simulator.remove
+    return reader
+
+
+def pcsc_reader(request) -> IdReader:
     """The real ``pcsc`` backend: pyscard → pcscd → vpcd → emulator; the key typed in advance."""
-    reader = id_reader_backends.create("pcsc", reader_name=rig.reader_name, allow_virtual_readers=True, poll_interval_s=0.05,
-                                       supervise_interval_s=0.5)
+    rig = request.getfixturevalue("rig")
+    request.addfinalizer(rig.remove)
+    reader = id_reader_backends.create("pcsc", reader_name=rig.reader_name, allow_virtual_readers=True,
+                                       poll_interval_s=0.05, supervise_interval_s=0.5)
 
     def present(key: str) -> None:
         assert key == "passport"
@@ -57,7 +74,7 @@ def pcsc_reader(rig) -> IdReader:
     return reader
 
 
-def multi_reader() -> IdReader:
+def multi_reader(request) -> IdReader:
     """A SAM reader (pty + simulator) and a passport reader behind one ``multi`` reader."""
     return id_reader_backends.create("multi", readers=[
         {"backend": "sam_simulated", "options": {"documents": ["resident_id"], "poll_interval_s": 0.005}},
@@ -68,8 +85,9 @@ def multi_reader() -> IdReader:
 #: backend → (factory, the documents it can read).
 BACKENDS = {
     "simulated": (simulated_reader, ALL_DOCUMENTS),
-    "sam_pty": (sam_reader_on_pty, ["resident_id", "hmt_permit"]),
-    "pcsc_vpcd": (pcsc_reader, ["passport"]),
+    "sam_simulated": (sam_reader_on_pty, ["resident_id", "hmt_permit"]),
+    "sam": (sam_reader, ["resident_id", "hmt_permit"]),
+    "pcsc": (pcsc_reader, ["passport"]),
     "multi": (multi_reader, ["resident_id", "passport"]),
 }
 
@@ -77,13 +95,10 @@ BACKENDS = {
 @pytest.fixture(params=sorted(BACKENDS))
 def reader(request):
     factory, documents = BACKENDS[request.param]
-    rig = request.getfixturevalue("rig") if request.param == "pcsc_vpcd" else None
-    reader = factory(rig) if rig else factory()
+    reader = factory(request)
     reader.contract_documents = documents
     yield reader
     reader.close()
-    if rig:
-        rig.remove()
 
 
 def place_document(reader: IdReader, key: str) -> None:

@@ -1,4 +1,5 @@
-"""Contract tests for receipt and document printer backends (here: the simulators)."""
+"""The printer families' own verbs: receipts and PDFs over every backend with a far end here, and
+the simulators' faults and files. The lifecycle every backend shares is test_device_lifecycle.py."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from drivers.printer import (
     document_printer_backends,
     receipt_printer_backends,
 )
-from drivers.printer.simulated import count_pdf_pages
+from drivers.printer.simulated.printers import count_pdf_pages
+from tests.drivers.backend_rigs import built_backend, present_backends
+from tests.drivers.far_ends import sample_pdf
 
 RECEIPT = Receipt(
     title="灵活就业人员参保登记 回执",
@@ -26,7 +29,8 @@ RECEIPT = Receipt(
     qr_data="https://zwfw.example.gov.cn/q/R-3301-07-20260514-0042",
     footer="谢谢使用",
 )
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Pages /Count 2 >> endobj\n2 0 obj << /Type /Page >> endobj\n3 0 obj << /Type /Page >> endobj\n%%EOF\n"
+PDF = (b"%PDF-1.4\n1 0 obj << /Type /Pages /Count 2 >> endobj\n2 0 obj << /Type /Page >> endobj\n"
+       b"3 0 obj << /Type /Page >> endobj\n%%EOF\n")
 
 RECEIPT_BACKENDS = {"simulated": lambda d: receipt_printer_backends.create("simulated", output_dir=str(d))}
 DOCUMENT_BACKENDS = {"simulated": lambda d: document_printer_backends.create("simulated", output_dir=str(d))}
@@ -65,9 +69,22 @@ def test_receipt_printer_lifecycle(receipt_printer, tmp_path):
     assert receipt_printer.status().state is DeviceState.OFFLINE
 
 
-def test_prints_a_receipt(receipt_printer):
-    receipt_printer.open()
-    result = receipt_printer.print_receipt(RECEIPT)
+@pytest.fixture(params=present_backends("receipt_printer"))
+def any_receipt_printer(request, tmp_path):
+    """Every receipt backend with a far end here (see tests/drivers/backend_rigs.py)."""
+    yield from built_backend(request, "receipt_printer", tmp_path)
+
+
+@pytest.fixture(params=present_backends("document_printer"))
+def any_document_printer(request, tmp_path):
+    """Every document backend with a far end here."""
+    yield from built_backend(request, "document_printer", tmp_path)
+
+
+def test_prints_a_receipt(any_receipt_printer):
+    _, printer = any_receipt_printer
+    printer.open()
+    result = printer.print_receipt(RECEIPT)
     assert isinstance(result, PrintResult) and result.job_id and result.pages == 1
 
 
@@ -151,10 +168,19 @@ def test_prints_a_pdf(document_printer, tmp_path):
     assert (tmp_path / "out" / f"{result.job_id}.pdf").read_bytes() == PDF
 
 
-def test_refuses_what_is_not_a_pdf(document_printer):
-    document_printer.open()
+def test_refuses_what_is_not_a_pdf(any_document_printer):
+    _, printer = any_document_printer
+    printer.open()
     with pytest.raises(ValueError, match="not a PDF"):
-        document_printer.print_document(b"<html>", "form")
+        printer.print_document(b"<html>", "form")
+
+
+def test_prints_a_pdf_and_says_how_many_pages(any_document_printer):
+    _, printer = any_document_printer
+    printer.open()
+    result = printer.print_document(sample_pdf(), "form")
+    assert isinstance(result, PrintResult) and result.job_id and result.pages == 1
+    printer.discard(result.job_id)  # every document printer takes it, whether it keeps a copy or not
 
 
 def test_document_printer_paper_out(document_printer, tmp_path):

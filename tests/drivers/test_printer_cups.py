@@ -4,106 +4,20 @@ ESC/POS receipts through a raw queue whose device is a file."""
 
 from __future__ import annotations
 
-import io
 import os
-import shutil
-import socket
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
 
 from drivers.common import DeviceNotFound, DeviceState, DeviceUserError
 from drivers.printer import (
-    LoopbackPrinter,
     Receipt,
     document_printer_backends,
     receipt_printer_backends,
 )
-
-CUPS_PDF_PPD = "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Cupsd:
-    """A private cupsd: config, spool, logs and temp files under ``root``; listens on loopback."""
-
-    def __init__(self, root: Path) -> None:
-        self.root, self.port = root, _free_port()
-        self.server = f"127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        for name in ("spool", "cache", "state", "log", "ppd"):
-            (self.root / name).mkdir(parents=True, exist_ok=True)
-        (self.root / "tmp").mkdir(mode=0o1777, exist_ok=True)
-        os.chmod(self.root / "tmp", 0o1777)  # filters run as user lp and write here
-        os.chmod(self.root, 0o755)
-        (self.root / "cups-files.conf").write_text(
-            f"ServerRoot {self.root}\nRequestRoot {self.root}/spool\nCacheDir {self.root}/cache\n"
-            f"StateDir {self.root}/state\nTempDir {self.root}/tmp\nAccessLog {self.root}/log/access_log\n"
-            f"ErrorLog {self.root}/log/error_log\nPageLog {self.root}/log/page_log\n"
-            f"Printcap {self.root}/printcap\nFileDevice Yes\nSandboxing Relaxed\n")
-        (self.root / "cupsd.conf").write_text(
-            f"Listen 127.0.0.1:{self.port}\nLogLevel info\nWebInterface No\nBrowsing No\n"
-            "DefaultAuthType None\nErrorPolicy abort-job\n<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
-            "<Policy default>\n  <Limit All>\n    Order allow,deny\n    Allow all\n  </Limit>\n</Policy>\n")
-        # -f: stay in the foreground as our child (no systemd here); we stop it by its pid.
-        self.process = subprocess.Popen(
-            [shutil.which("cupsd") or "/usr/sbin/cupsd", "-f", "-c", str(self.root / "cupsd.conf"),
-             "-s", str(self.root / "cups-files.conf")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            result = subprocess.run(["lpstat", "-h", self.server, "-r"], capture_output=True, text=True)
-            if "is running" in result.stdout:
-                return
-            time.sleep(0.1)
-        raise RuntimeError("cupsd did not start")
-
-    def lpadmin(self, *args: str) -> None:
-        subprocess.run(["lpadmin", "-h", self.server, *args], check=True, capture_output=True)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def cupsd(tmp_path_factory):
-    assert shutil.which("cupsd") or os.path.exists("/usr/sbin/cupsd"), "cups-daemon missing: run tools/setup-system.sh"
-    assert os.path.exists(CUPS_PDF_PPD), "printer-driver-cups-pdf missing: run tools/setup-system.sh"
-    # Not under pytest's 0700 tmp folder: cupsd runs filters as user lp, which must reach it.
-    root = Path(tempfile.mkdtemp(prefix="kiosk-cupsd-"))
-    daemon = Cupsd(root)
-    daemon.start()
-    daemon.lpadmin("-p", "A4", "-E", "-v", "cups-pdf:/", "-P", CUPS_PDF_PPD)
-    # The raw receipt queue sends to our loopback ESC/POS printer through CUPS' socket backend.
-    loopback = LoopbackPrinter().start()
-    host, port = loopback.address
-    daemon.lpadmin("-p", "RECEIPT", "-E", "-v", f"socket://{host}:{port}", "-m", "raw")
-    daemon.loopback = loopback
-    yield daemon
-    daemon.stop()
-    loopback.stop()
-    shutil.rmtree(root, ignore_errors=True)
-
-
-def _sample_pdf() -> bytes:
-    image = Image.new("L", (595, 842), 255)
-    ImageDraw.Draw(image).rectangle((60, 60, 535, 200), outline=0, width=6)
-    out = io.BytesIO()
-    image.save(out, format="PDF", resolution=72)
-    return out.getvalue()
+from tests.drivers.far_ends import sample_pdf
 
 
 def _cups_pdf_output(job: str) -> Path:
@@ -122,7 +36,7 @@ def test_a4_through_cups_pdf_lands_as_a_pdf(cupsd, tmp_path):
     printer = document_printer_backends.create("cups", queue="A4", server=cupsd.server, job_timeout_s=60)
     printer.open()
     assert printer.status().is_ready
-    result = printer.print_document(_sample_pdf(), "form-110105-T01")
+    result = printer.print_document(sample_pdf(), "form-110105-T01")
     output = _cups_pdf_output(result.job_id)
     try:
         assert output.read_bytes().startswith(b"%PDF-")
@@ -140,7 +54,7 @@ def test_disabled_queue_refuses_and_unknown_queue_is_not_found(cupsd):
         printer.open()
         assert printer.status().state is DeviceState.OFFLINE
         with pytest.raises(DeviceUserError):
-            printer.print_document(_sample_pdf(), "form")
+            printer.print_document(sample_pdf(), "form")
     finally:
         subprocess.run(["cupsenable", "-h", cupsd.server, "A4"], check=True)
     with pytest.raises(DeviceNotFound):
@@ -173,7 +87,7 @@ def test_no_document_of_a_finished_job_stays_in_the_spool(cupsd):
     # every answer, a receipt the masked name. This cupsd runs with that default.
     a4 = document_printer_backends.create("cups", queue="A4", server=cupsd.server, job_timeout_s=60)
     a4.open()
-    result = a4.print_document(_sample_pdf(), "form-110105-T01-20261126-0010")
+    result = a4.print_document(sample_pdf(), "form-110105-T01-20261126-0010")
     _cups_pdf_output(result.job_id).unlink()  # the virtual printer's paper
     assert _spooled(cupsd, result.job_id) == []
     completed = subprocess.run(["lpstat", "-h", cupsd.server, "-W", "completed", "-o", "A4"],
@@ -193,7 +107,7 @@ def test_a_job_waiting_on_the_queue_is_never_purged_with_the_finished_ones(cupsd
     subprocess.run(["cupsdisable", "-h", cupsd.server, "A4"], check=True)
     try:
         waiting = subprocess.run(["lp", "-h", cupsd.server, "-d", "A4", "-t", "staff-copy", "-"],
-                                 input=_sample_pdf(), capture_output=True, check=True).stdout.decode().split()[3]
+                                 input=sample_pdf(), capture_output=True, check=True).stdout.decode().split()[3]
         from drivers.printer.cups import CupsQueue
 
         assert CupsQueue("A4", cupsd.server).purge_finished() is False

@@ -3,17 +3,13 @@ serial and device file (over a pty pair, the emulator on the far end)."""
 
 from __future__ import annotations
 
-import os
-import select
-import threading
 import time
-import tty
 
 import pytest
 
 from drivers.common import DeviceError, DeviceNotFound, DeviceState, DeviceUserError, ErrorAction
 from drivers.printer import LoopbackPrinter, Receipt, receipt_printer_backends
-from drivers.printer.emulator import EscposEmulator
+from tests.drivers.far_ends import PtyPrinter
 
 RECEIPT = Receipt(
     title="受理回执", receipt_number="110105-T01-20261126-0007",
@@ -103,37 +99,6 @@ def test_nothing_listening_is_not_found():
 
 
 # -- serial and device file over a pty pair ----------------------------------------------------
-
-
-class PtyPrinter:
-    """An emulator on the master side of a pty; the driver opens the slave like a real port."""
-
-    def __init__(self) -> None:
-        self.master, self.slave = os.openpty()
-        tty.setraw(self.slave)  # no echo, no newline translation: a byte pipe like a real port
-        self.path = os.ttyname(self.slave)
-        self.emulator = EscposEmulator()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            ready, _, _ = select.select([self.master], [], [], 0.05)
-            if ready:
-                try:
-                    data = os.read(self.master, 65536)
-                except OSError:
-                    return
-                answers = self.emulator.feed(data)
-                if answers:
-                    os.write(self.master, answers)
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        os.close(self.master)
-        os.close(self.slave)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The SAM frame codec: research vectors, every SW3 mapping, and hypothesis for garbage in."""
+"""The SAM frame codec: GA 467 frame vectors, every SW3 mapping, and hypothesis for garbage in."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_read_payload_round_trip_and_lengths():
         payload = frames.join_read_payload(record, fingerprint)
         split = frames.split_read_payload(payload, fingerprint)
         assert split.text == record.text and split.photo == record.photo
-    # 30 10 with two templates: LEN 0x090A and 2321 bytes on the wire, as in the research.
+    # 30 10 with two templates: LEN 0x090A and 2321 bytes on the wire, as readers send it.
     wire = frames.encode_response(0x90, frames.join_read_payload(record, True))
     assert wire[5:7] == b"\x09\x0a" and len(wire) == 2321
     assert len(frames.encode_response(0x90, frames.join_read_payload(record, False))) == 1295

@@ -17,8 +17,8 @@ from drivers.idcard import DocumentType
 from drivers.idcard.sam import frames
 from drivers.idcard.sam.protocol import SamProtocol
 from drivers.idcard.sam.reader import SamIdReader
-from drivers.idcard.sam.simulator import SamReaderSimulator
 from drivers.idcard.sam.transport import ReadTimeout
+from drivers.idcard.simulated.sam_device import SamReaderSimulator
 
 
 class BytesTransport:

@@ -20,7 +20,7 @@ from drivers.common import (
 from drivers.idcard import DocumentRemoved, DocumentType, id_reader_backends
 from drivers.idcard.sam import frames
 from drivers.idcard.sam.reader import SamIdReader
-from drivers.idcard.sam.simulator import SamReaderSimulator
+from drivers.idcard.simulated.sam_device import SamReaderSimulator
 from drivers.idcard.wlt import NO_DECODER_REASON
 
 

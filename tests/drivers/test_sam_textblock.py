@@ -18,7 +18,7 @@ from drivers.idcard.sam.textblock import (
     decode_text_block,
     encode_text_block,
 )
-from drivers.idcard.samples import SAMPLE_DOCUMENTS
+from drivers.idcard.simulated.samples import SAMPLE_DOCUMENTS
 
 RESIDENT_ID = SAMPLE_DOCUMENTS["resident_id"][1]
 HMT = SAMPLE_DOCUMENTS["hmt_permit"][1]

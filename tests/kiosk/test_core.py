@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.idcard.samples import sample_identity
+from drivers.idcard.simulated.samples import sample_identity
 
 
 def test_a_whole_journey_is_stored_printed_and_forwarded(core_driver) -> None:

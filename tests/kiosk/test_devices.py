@@ -1,13 +1,17 @@
-"""Device orchestration: configured backends get only the default options they take."""
+"""Device orchestration: configured backends get only the default options they take; each role
+is typed by its family; status changes are published once."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from drivers.printer import Receipt
+from drivers.camera import Camera
+from drivers.common import DeviceState
+from drivers.idcard import IdReader
+from drivers.printer import DocumentPrinter, Receipt, ReceiptPrinter
 from kiosk.config import KioskConfig
 from kiosk.devices import DeviceManager, create_driver
-from kiosk.events import EventHub
+from kiosk.events import DEVICE_STATUS_CHANGED, EventHub
 
 
 def test_a_real_printer_backend_is_not_handed_the_simulators_output_folder(tmp_path: Path) -> None:
@@ -32,3 +36,27 @@ def test_simulated_printers_print_into_the_data_folder(tmp_path: Path) -> None:
     finally:
         printer.close()
     assert list((tmp_path / "printed" / "receipts").glob("110105-T01-20261126-0001*.txt"))
+
+
+def test_each_role_is_typed_by_its_family_and_status_changes_are_published_once(tmp_path: Path) -> None:
+    hub = EventHub()
+    seen: list[tuple[str, DeviceState]] = []
+    hub.subscribe(lambda event: seen.append((event.data["role"], event.data["status"].state))
+                  if event.name == DEVICE_STATUS_CHANGED else None)
+    manager = DeviceManager(KioskConfig().devices, hub, tmp_path)
+    try:
+        assert isinstance(manager.id_reader.driver, IdReader) and manager["id_reader"] is manager.id_reader
+        assert isinstance(manager.camera.driver, Camera) and manager["camera"] is manager.camera
+        assert isinstance(manager.receipt_printer.driver, ReceiptPrinter)
+        assert isinstance(manager.document_printer.driver, DocumentPrinter)
+        manager.open_all()
+        for device in manager.devices.values():
+            device.submit(lambda _driver: None).result(timeout=30)  # the open before it has run
+        assert sorted(seen) == sorted((role, DeviceState.ONLINE) for role in manager.devices)
+        printer = manager.receipt_printer
+        printer.driver.script_fault("offline", count=2)
+        for _ in range(2):  # the same status twice is one change
+            printer.submit(lambda _driver: manager.refresh(printer)).result(timeout=30)
+        assert seen[-1] == ("receipt_printer", DeviceState.OFFLINE) and len(seen) == 5
+    finally:
+        manager.close_all()

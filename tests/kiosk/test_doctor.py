@@ -91,7 +91,7 @@ def _stop(process, folder: Path) -> None:
 
 
 def test_no_reader_on_a_running_pcscd_fails_and_a_present_one_passes(tmp_path: Path) -> None:
-    from drivers.idcard.emulator.pcscd import VPCD_LIBRARY, PrivatePcscd, free_port_pair
+    from drivers.idcard.simulated.pcsc.pcscd import VPCD_LIBRARY, PrivatePcscd, free_port_pair
 
     assert PrivatePcscd.missing() is None, "run tools/setup-system.sh"
     process, path, folder = _private_pcscd("")
@@ -122,7 +122,7 @@ def test_no_reader_on_a_running_pcscd_fails_and_a_present_one_passes(tmp_path: P
 
 
 def test_a_passport_reader_without_csca_certificates_fails_outside_the_demo(tmp_path: Path) -> None:
-    from drivers.idcard.emulator.document import make_pki
+    from drivers.idcard.simulated.pcsc.document import make_pki
 
     [bare] = check_csca(config_for(tmp_path, **PCSC))
     assert bare.verdict == FAIL and "not authenticated" in bare.detail and "csca_path" in bare.fix
@@ -302,7 +302,8 @@ def test_inside_a_running_kiosk_devices_are_left_to_their_owners(tmp_path: Path)
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40) | st.from_regex(
-    r"(Mon|Tue), [0-9]{1,2} (Jan|Nov|Foo) [0-9]{1,5} [0-9]{1,2}:[0-9]{2}:[0-9]{2} (GMT|-0000|\+1400|UT)?", fullmatch=True))
+    r"(Mon|Tue), [0-9]{1,2} (Jan|Nov|Foo) [0-9]{1,5} [0-9]{1,2}:[0-9]{2}:[0-9]{2} (GMT|-0000|\+1400|UT)?",
+    fullmatch=True))
 def test_any_date_header_parses_or_is_refused(text: str) -> None:
     from sync.clock_probe import parse_http_date
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.idcard.samples import sample_identity
+from drivers.idcard.simulated.samples import sample_identity
 from kiosk.applicant import prefill_values
 from kiosk.catalog import Catalog
 from kiosk.forms import FormSession

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drivers.idcard.samples import sample_identity
+from drivers.idcard.simulated.samples import sample_identity
 
 
 def start(demo, start_core, **journey):

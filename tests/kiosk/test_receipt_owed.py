@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from drivers.idcard.samples import sample_identity
+from drivers.idcard.simulated.samples import sample_identity
 from kiosk.cli import main as kioskctl
 from kiosk.demo import DEMO_STAFF_PIN, Demo
 from kiosk.maintenance import MaintenanceService

@@ -19,7 +19,7 @@ import pytest
 from PySide6.QtCore import QObject
 from PySide6.QtQml import QJSValue
 
-from drivers.idcard.samples import sample_identity
+from drivers.idcard.simulated.samples import sample_identity
 
 from .conftest import child_objects, release_meta
 
@@ -146,7 +146,7 @@ def test_nothing_personal_is_left_after_a_wipe(private_kiosk: Any, ending: str) 
         while kiosk.state["screen"] != "attract":
             screen = kiosk.state["screen"]
             kiosk.tap("backButton")
-            kiosk.wait_until(lambda: kiosk.state["screen"] != screen)
+            kiosk.wait_until(lambda left=screen: kiosk.state["screen"] != left)
     assert_wiped(kiosk)
 
 

@@ -3,13 +3,14 @@ the :class:`~drivers.idcard.Identity` built from them — pure bytes, no I/O."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import io
 import re
 
 from ..identity import DocumentType, Identity, Sex
 from . import mrz as mrz_module
-from .tlv import TlvError, find, parse_all, parse_one
+from .tlv import Tlv, TlvError, find, parse_all, parse_one
 
 #: file → (FID, short EF id).
 FILES = {"COM": (0x011E, 0x1E), "DG1": (0x0101, 0x01), "DG2": (0x0102, 0x02),
@@ -22,7 +23,7 @@ JP2_SIGNATURE = b"\x00\x00\x00\x0cjP  \r\n\x87\n"
 J2K_CODESTREAM = b"\xff\x4f\xff\x51"
 
 
-def _outer(data: bytes, tag: int, what: str) -> list:
+def _outer(data: bytes, tag: int, what: str) -> list[Tlv]:
     item, _end = parse_one(data)
     if item.tag != tag:
         raise TlvError(f"{what} has the wrong outer tag")
@@ -120,10 +121,9 @@ def identity_from(dg1: mrz_module.Mrz, photo_jpeg: bytes | None, photo_reason: s
     birth = mrz_module.yymmdd_date(dg1.birth_date, future=False, today=today)
     full = dg11.get("birth_date", "")
     if re.fullmatch(r"\d{8}", full):
-        try:
+        # DG11's date is optional and sometimes partial: then keep the MRZ's.
+        with contextlib.suppress(ValueError):
             birth = _dt.date(int(full[:4]), int(full[4:6]), int(full[6:]))
-        except ValueError:
-            pass  # DG11's date is optional and sometimes partial: keep the MRZ's
     name = dg11.get("full_name", "").replace("<<", " ").replace("<", " ").strip() or dg1.name_latin
     return Identity(
         document_type=DocumentType.PASSPORT,

@@ -189,6 +189,8 @@ class PaceChip:
         self._terminal = self.curve.decode(terminal_public)
         self._private, self._public = self.curve.keypair(self.generator)
         shared = self.curve.multiply(self._private, self._terminal)
+        if shared is None:
+            raise CurveError("PACE shared secret is the point at infinity")
         self.ks_enc, self.ks_mac = _session(self.info, shared[0])
         return self.curve.encode(self._public)
 

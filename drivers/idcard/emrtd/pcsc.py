@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Any
 
+from cryptography import x509
 from smartcard import scard
 from smartcard.CardConnection import CardConnection
 from smartcard.Exceptions import CardConnectionException, NoCardException, SmartcardException
@@ -28,11 +30,16 @@ from ...common import (
     DeviceNotOpen,
     DeviceState,
     DeviceStatus,
-    DeviceUserError,
     ErrorAction,
     NoDocumentPresent,
 )
-from ..base import DocumentRemoved, IdReader, id_reader_backends
+from ..base import (
+    AccessKeyRejected,
+    AccessKeyRequired,
+    DocumentRemoved,
+    IdReader,
+    id_reader_backends,
+)
 from ..identity import Identity
 from ..pcsc_probe import is_virtual_reader, pick_reader
 from .bac import AccessDenied
@@ -44,20 +51,6 @@ from .sod import load_csca_certificates
 log = logging.getLogger(__name__)
 #: The status detail while pcscd does not answer.
 SERVICE_UNAVAILABLE = "PC/SC service unavailable"
-
-
-class AccessKeyRequired(DeviceUserError):
-    """A passport lies on the reader but its access key has not been entered (or was wrong)."""
-
-    default_action = ErrorAction.NONE
-    #: True when a key was entered and the chip refused it (the citizen should check it).
-    key_rejected = False
-
-
-class AccessKeyRejected(AccessKeyRequired):
-    """The chip refused the entered access key; it has been forgotten, ask again."""
-
-    key_rejected = True
 
 
 def atr_allows_extended(atr: bytes) -> bool:
@@ -94,7 +87,7 @@ def _release(connection: CardConnection) -> None:
         getattr(connection, "component", connection).hcontext = None
 
 
-def _create_connection(reader):
+def _create_connection(reader: Any) -> CardConnection:
     """``reader.createConnection()``, without the noise of a failed one.
 
     pyscard's connection stores the result of ``SCardEstablishContext`` before checking it; when
@@ -142,7 +135,7 @@ class PcscPassportReader(IdReader):
         self.require_sod = require_sod
         self._poll_interval_s = poll_interval_s
         self._supervisor = PcscSupervisor(supervise_interval_s)
-        self._cscas: list | None = None
+        self._cscas: list[x509.Certificate] | None = None
         self._key: AccessKey | None = None
         self._key_lock = threading.Lock()
         self._open = False

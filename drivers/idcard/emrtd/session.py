@@ -11,8 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+from cryptography import x509
 
 from ...common import DeviceError, ErrorAction, ProtocolError
+from ..identity import Identity
 from . import lds, sod
 from .apdu import Command
 from .bac import AccessDenied, BacTerminal
@@ -235,10 +239,12 @@ class EmrtdSession:
         return result
 
 
+T = TypeVar("T")
+
 _DG_NUMBERS = {"DG1": 1, "DG2": 2, "DG11": 11}
 
 
-def _parsed(name: str, parser: Callable, data: bytes):
+def _parsed(name: str, parser: Callable[[bytes], T], data: bytes) -> T:
     """``parser(data)``, with a malformed file named in the error."""
     try:
         return parser(data)
@@ -246,7 +252,7 @@ def _parsed(name: str, parser: Callable, data: bytes):
         raise TlvError(f"EF.{name} is malformed: {exc.message}") from None
 
 
-def build_identity(result: ReadResult, cscas: list | None, require_sod: bool = True):
+def build_identity(result: ReadResult, cscas: list[x509.Certificate] | None, require_sod: bool = True) -> Identity:
     """Decode the files of ``result`` and passive-authenticate them; returns an Identity whose
     ``missing_files`` names what the chip did not have."""
     files = result.files

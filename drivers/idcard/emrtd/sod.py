@@ -16,6 +16,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
 from ...common import ErrorAction, ProtocolError
 from .tlv import Tlv, TlvError, build, der_int_value, oid_text, parse_one, require
@@ -26,8 +27,9 @@ CONTENT_TYPE = "1.2.840.113549.1.9.3"
 MESSAGE_DIGEST = "1.2.840.113549.1.9.4"
 HASHES = {"1.3.14.3.2.26": "sha1", "2.16.840.1.101.3.4.2.4": "sha224", "2.16.840.1.101.3.4.2.1": "sha256",
           "2.16.840.1.101.3.4.2.2": "sha384", "2.16.840.1.101.3.4.2.3": "sha512"}
-_CRYPTO_HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
-                  "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_CRYPTO_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
+    "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 _PSS = "1.2.840.113549.1.1.10"
 
 
@@ -170,7 +172,7 @@ def _signer_certificate(sod: Sod) -> x509.Certificate:
     raise PassiveAuthError("the signer's certificate is not in EF.SOD")
 
 
-def _verify_signature(public_key, sod: Sod) -> None:
+def _verify_signature(public_key: CertificatePublicKeyTypes, sod: Sod) -> None:
     algorithm = _CRYPTO_HASHES[sod.digest_name]()
     try:
         if isinstance(public_key, ec.EllipticCurvePublicKey):

@@ -47,6 +47,10 @@ SW_NO_CARD = 0x80
 
 #: SW3 → (exception class, action, non-personal message). Retryable statuses are marked by class:
 #: ProtocolError and DeviceIOError are retried by the reader, the rest end the read.
+class ReadFailed(DeviceIOError):
+    """The reader answered SW3 41: reading the card failed, most likely because it was moved."""
+
+
 SW3_ERRORS: dict[int, tuple[type[DeviceError], ErrorAction, str]] = {
     0x10: (ProtocolError, ErrorAction.RESET, "the reader reported a checksum error in our command"),
     0x11: (ProtocolError, ErrorAction.RESET, "the reader reported a length error in our command"),
@@ -56,7 +60,7 @@ SW3_ERRORS: dict[int, tuple[type[DeviceError], ErrorAction, str]] = {
     0x32: (DeviceIOError, ErrorAction.NONE, "the reader rejected the card's authentication"),
     0x33: (DeviceIOError, ErrorAction.NONE, "card verification failed"),
     0x40: (DeviceUserError, ErrorAction.CLEAR, "this card is not a supported ID card"),
-    0x41: (DeviceIOError, ErrorAction.NONE, "reading the card failed (was it moved?)"),
+    0x41: (ReadFailed, ErrorAction.NONE, "reading the card failed (was it moved?)"),
     0x47: (DeviceIOError, ErrorAction.NONE, "the card's random number exchange failed"),
     0x60: (DeviceError, ErrorAction.MAINTENANCE, "the SAM module failed its self-test"),
     0x66: (DeviceError, ErrorAction.MAINTENANCE, "the SAM module has not authorised this reader"),
@@ -106,9 +110,8 @@ class Response:
         error, action, message = SW3_ERRORS.get(
             self.sw3, (ProtocolError, ErrorAction.RESET, "the reader returned an unknown status")
         )
-        exc = error(f"{message} (SW3 {self.sw3:02X})", action)
-        exc.sw3 = self.sw3  # lets the reader tell "read failed" (card moved) from the rest
-        raise exc
+        # The error class tells "read failed" (card moved, ReadFailed) from the rest.
+        raise error(f"{message} (SW3 {self.sw3:02X})", action)
 
 
 def frame_length(header: bytes) -> int:

@@ -176,7 +176,7 @@ class SamIdReader(IdReader):
         try:
             response = self._command(command, self._read_timeout_s)
         except (NoDocumentPresent, DeviceIOError) as exc:
-            if isinstance(exc, NoDocumentPresent) or getattr(exc, "sw3", None) == frames.SW_READ_FAILED:
+            if isinstance(exc, NoDocumentPresent | frames.ReadFailed):
                 raise DocumentRemoved(_REMOVED, ErrorAction.NONE) from exc
             raise
         record = frames.split_read_payload(response.data, self._fingerprints)

@@ -1,6 +1,6 @@
 """The 256-byte text block of Chinese ID cards (UCS-2 little-endian, space padded) — no I/O.
 
-Layouts (research/id-cards.md §3): the resident ID card (GA/T 490), the HK/Macau/Taiwan
+Layouts: the resident ID card (GA/T 490), the HK/Macau/Taiwan
 residence permit (flag ``J`` at offset 248; offsets derived from a vendor SDK's field order, to be
 confirmed against 《港澳台居民居住证机读信息规范》) and the 2017 foreign permanent resident card
 (flag ``I``). The 2023 foreign permanent resident card (flag reported as ``Y``, 18-digit number
@@ -62,6 +62,13 @@ def _date(text: str, what: str, long_term_ok: bool = False) -> _dt.date | None:
         raise TextBlockError(f"the {what} on the card is not a real date") from None
 
 
+def _required_date(text: str, what: str) -> _dt.date:
+    date = _date(text, what)
+    if date is None:  # only "long term" validity decodes to None, and it is not allowed here
+        raise TextBlockError(f"the {what} on the card is not a date")
+    return date
+
+
 def card_flag(block: bytes) -> str:
     """The card-type character at offset 248: ``J``, ``I``, ``Y`` or blank for a resident card."""
     return _field(block, FLAG)
@@ -93,7 +100,7 @@ def decode_text_block(block: bytes, today: _dt.date | None = None) -> Identity:
         raise TextBlockError("the card's number does not match its card type")
     if number.startswith("9"):
         raise TextBlockError("a foreigner's number on a resident card layout")
-    birth = _date(_field(block, layout["birth"]), "birth date")
+    birth = _required_date(_field(block, layout["birth"]), "birth date")
     if birth != gb11643.birth_date(number):
         raise TextBlockError("the birth date does not match the card's number")
     name = _field(block, layout["name"])
@@ -140,7 +147,7 @@ def _decode_foreign(block: bytes) -> Identity:
         name=_field(block, FOREIGN_2017["name"]) or name_latin,
         name_latin=name_latin,
         sex=sex,
-        birth_date=_date(_field(block, FOREIGN_2017["birth"]), "birth date"),
+        birth_date=_required_date(_field(block, FOREIGN_2017["birth"]), "birth date"),
         nationality=nationality,
         document_number=number,
         valid_from=_date(_field(block, FOREIGN_2017["valid_from"]), "issue date"),

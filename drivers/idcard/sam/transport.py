@@ -7,6 +7,7 @@ All methods run on the reader's owner thread.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import time
 
@@ -50,7 +51,8 @@ class SerialTransport:
             port.open()
         except (serial.SerialException, OSError, ValueError) as exc:
             cause = getattr(exc, "errno", None)
-            if cause in (errno.ENOENT, errno.ENODEV, errno.ENXIO) or ("could not open port" in str(exc) and "No such file" in str(exc)):
+            missing = "could not open port" in str(exc) and "No such file" in str(exc)
+            if cause in (errno.ENOENT, errno.ENODEV, errno.ENXIO) or missing:
                 raise DeviceNotFound(f"serial port not found: {self.port}") from exc
             raise DeviceIOError(f"cannot open serial port {self.port}: {type(exc).__name__}") from exc
         self._serial = port
@@ -59,10 +61,9 @@ class SerialTransport:
         """Close the port (idempotent)."""
         port, self._serial = self._serial, None
         if port is not None:
-            try:
+            # Closing a vanished USB adapter fails; it is closed either way.
+            with contextlib.suppress(serial.SerialException, OSError):
                 port.close()
-            except (serial.SerialException, OSError):
-                pass  # closing a vanished USB adapter fails; it is closed either way
 
     def _port(self) -> serial.SerialBase:
         if self._serial is None:

@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from drivers.camera import SimulatedCamera
-from drivers.camera.analysis import FaceAnalyzer, id_photo_jpeg, make_id_photo
-from drivers.camera.detect import MODEL_PATH, FaceDetector
 from drivers.camera.frame import Frame
-from drivers.camera.geometry import (
+from drivers.common.samples import sample_image_path
+from drivers.face.analysis import FaceAnalyzer, id_photo_jpeg, make_id_photo
+from drivers.face.detect import MODEL_PATH, FaceDetector
+from drivers.face.geometry import (
     ID_EYE_DISTANCE,
     ID_EYE_LINE_Y,
     ID_PHOTO_HEIGHT,
@@ -28,7 +29,6 @@ from drivers.camera.geometry import (
     roll_degrees,
     yaw_proxy,
 )
-from drivers.common.samples import sample_image_path
 
 
 @pytest.fixture(scope="module")

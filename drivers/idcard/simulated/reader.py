@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from ..common import (
+from ...common import (
     DeviceError,
     DeviceInfo,
     DeviceIOError,
@@ -18,8 +18,8 @@ from ..common import (
     NoDocumentPresent,
     ProtocolError,
 )
-from .base import DocumentRemoved, IdReader, id_reader_backends
-from .identity import Identity
+from ..base import DocumentRemoved, IdReader, id_reader_backends
+from ..identity import Identity
 from .samples import SAMPLE_DOCUMENTS, sample_identity
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,11 @@ class SimulatedIdReader(IdReader):
         with self._cond:
             self._present = None
             self._cond.notify_all()
+
+    @property
+    def fault_kinds(self) -> tuple[str, ...]:
+        """What :meth:`script_fault` accepts (any thread)."""
+        return self._faults.kinds
 
     def script_fault(self, kind: str, count: int = 1) -> None:
         """Make the next ``count`` reads fail with ``kind`` (any thread).

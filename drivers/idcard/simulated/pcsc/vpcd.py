@@ -24,8 +24,8 @@ REPRESENT_DELAY_S = 0.5
 class VirtualCard:
     """Serves ``card`` to vpcd on ``host:port`` from a thread between :meth:`insert` and :meth:`remove`.
 
-    ``remove_after`` (scriptable fault) pulls the card after that many APDUs of the current insertion. ``delay_s`` adds a
-    per-APDU delay (a slow chip).
+    ``remove_after`` (scriptable fault) pulls the card after that many APDUs of the current
+    insertion. ``delay_s`` adds a per-APDU delay (a slow chip).
     """
 
     def __init__(self, card: EmrtdCard, port: int, host: str = "127.0.0.1") -> None:

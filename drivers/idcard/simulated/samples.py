@@ -12,8 +12,8 @@ import functools
 import io
 from dataclasses import replace
 
-from ..common.samples import sample_image_path
-from .identity import DocumentType, Identity, Sex
+from ...common.samples import sample_image_path
+from ..identity import DocumentType, Identity, Sex
 
 #: ID-photo size (26 mm × 32 mm at 350 dpi) and the crop of the source portrait around the face.
 PHOTO_SIZE = (358, 441)
@@ -82,7 +82,7 @@ def sample_photo_jpeg() -> bytes | None:
     if path is None:
         return None
     with Image.open(path) as source:
-        portrait = source.convert("RGB").crop(_PORTRAIT_CROP).resize(PHOTO_SIZE, Image.LANCZOS)
+        portrait = source.convert("RGB").crop(_PORTRAIT_CROP).resize(PHOTO_SIZE, Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     portrait.save(buffer, format="JPEG", quality=90)
     return buffer.getvalue()

@@ -1,9 +1,9 @@
-"""A loopback TCP printer on port 9100 for the network backend: demo, training and tests.
+"""A simulated network printer on a TCP port (9100) for the ``network`` backend: demo, training, tests.
 
 It serves one :class:`EscposEmulator` on ``127.0.0.1`` (by default), so the ``network`` backend
 runs its real socket code against a printer that answers ``DLE EOT`` and can be made to run out of
 paper, open its cover or go offline. Run it with
-``python -m drivers.printer.loopback --port 9100 --output-dir DIR``.
+``python -m drivers.printer.simulated.network_device --port 9100 --output-dir DIR``.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import socketserver
 import threading
 from pathlib import Path
 
-from .emulator import EscposEmulator, PrintedJob, write_job_files
-from .render import WIDTH_80MM
+from ..render import WIDTH_80MM
+from .escpos_device import EscposEmulator, PrintedJob, write_job_files
 
 
 class _Handler(socketserver.BaseRequestHandler):

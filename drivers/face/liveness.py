@@ -8,8 +8,8 @@
   frames), no micro-motion at all (a photo on a stand), and the periodic high-frequency peaks a
   phone or monitor screen leaves (moiré).
 * :class:`LivenessSensor` — the interface for vendor NIR / binocular / depth cameras; backends
-  register in :data:`liveness_sensors`. Software-only RGB checks are weak (see the research
-  notes); a deployment that needs real PAD plugs a sensor in.
+  register in :data:`liveness_sensors`. Software-only RGB checks are weak (a good
+  replay on a high-resolution screen defeats them); a deployment that needs real PAD plugs a sensor in.
 
 Every result carries its reasons. Pure numpy, used on the camera owner thread.
 """
@@ -112,7 +112,8 @@ class PassiveMonitor:
         self._frames += 1
         if gray_face is not None and gray_face.size:
             sample = gray_face[::2, ::2]
-            if self._previous is not None and self._previous.shape == sample.shape and np.array_equal(self._previous, sample):
+            previous = self._previous
+            if previous is not None and previous.shape == sample.shape and np.array_equal(previous, sample):
                 self._frozen += 1
             self._previous = sample.copy()
             if moire_score(gray_face) > self._moire_ratio:
@@ -183,4 +184,4 @@ class ScriptedSensor(LivenessSensor):
 
 #: Backends for ``face.liveness_sensor``.
 liveness_sensors: BackendRegistry[LivenessSensor] = BackendRegistry("liveness sensor")
-liveness_sensors.register_lazy("scripted", "drivers.camera.liveness:ScriptedSensor")
+liveness_sensors.register_lazy("scripted", "drivers.face.liveness:ScriptedSensor")

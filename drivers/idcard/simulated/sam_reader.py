@@ -1,4 +1,4 @@
-"""The ``sam_simulated`` backend: the real ``sam`` backend talking to the shipped simulator on a pty.
+"""The ``sam_simulated`` backend: the real ``sam`` backend talking to :mod:`.sam_device` on a pty.
 
 For ``make demo`` and staff training: every byte goes through the real serial transport, frame
 codec and text decoder, while documents are placed from the demo controls.
@@ -7,9 +7,9 @@ codec and text decoder, while documents are placed from the demo controls.
 from __future__ import annotations
 
 from ..base import id_reader_backends
-from ..samples import SAMPLE_DOCUMENTS
-from .reader import SamIdReader
-from .simulator import SAM_DOCUMENTS, SamReaderSimulator
+from ..sam.reader import SamIdReader
+from .sam_device import SAM_DOCUMENTS, SamReaderSimulator
+from .samples import SAMPLE_DOCUMENTS
 
 
 @id_reader_backends.register("sam_simulated")
@@ -49,6 +49,11 @@ class SimulatedSamIdReader(SamIdReader):
     def remove(self) -> None:
         """Take the card off (any thread)."""
         self.simulator.remove()
+
+    @property
+    def fault_kinds(self) -> tuple[str, ...]:
+        """What :meth:`script_fault` accepts (any thread)."""
+        return self.simulator.faults.kinds
 
     def script_fault(self, kind: str, count: int = 1) -> None:
         """Script a simulator fault (any thread); see :mod:`.simulator`."""

@@ -1,4 +1,4 @@
-"""An emulated ESC/POS printer: the far end of the simulated and loopback printers.
+"""A simulated ESC/POS printer device: the far end of the simulated backend and of :mod:`.network_device`.
 
 It takes the byte stream a driver sends, answers ``DLE EOT`` status queries from its state (paper
 out or near end, cover open, offline, cutter error), honours ``DLE DC4 8`` (clear buffers), and
@@ -18,11 +18,11 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from ..common import ProtocolError
-from .decode import DecodedJob, decode_job, iter_commands
-from .fonts import find_cjk_font
-from .render import WIDTH_80MM, _font, qr_image
-from .status import PrinterFlags, encode_status_byte
+from ...common import ProtocolError
+from ..decode import DecodedJob, decode_job, iter_commands
+from ..fonts import find_cjk_font
+from ..render import WIDTH_80MM, _font, qr_image
+from ..status import PrinterFlags, encode_status_byte
 
 #: How many printed jobs the emulator keeps in memory for inspection.
 KEPT_JOBS = 20

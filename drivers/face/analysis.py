@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..camera.frame import Frame, encode_jpeg
 from .detect import DetectedFace, FaceDetector
-from .frame import Frame, encode_jpeg
 from .geometry import ID_PHOTO_HEIGHT, ID_PHOTO_WIDTH, id_photo_transform
 from .quality import FaceMetrics, QualityThresholds, frame_brightness, measure, problems
 

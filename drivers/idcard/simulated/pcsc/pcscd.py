@@ -64,8 +64,8 @@ class PrivatePcscd:
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port_pair()
-        self.process: subprocess.Popen | None = None
-        self._dir: tempfile.TemporaryDirectory | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self._dir: tempfile.TemporaryDirectory[str] | None = None
 
     @staticmethod
     def missing() -> str | None:
@@ -95,10 +95,11 @@ class PrivatePcscd:
         pcscd = shutil.which("pcscd") or "/usr/sbin/pcscd"
         script = (f"mkdir -p /run/pcscd && mount -t tmpfs tmpfs /run/pcscd && "
                   f"exec {pcscd} -f -c {readers}")
-        self.process = subprocess.Popen(
-            ["unshare", "-m", "--propagation", "private", "sh", "-c", script],
-            stdout=open(Path(self._dir.name) / "pcscd.log", "wb"), stderr=subprocess.STDOUT,
-            start_new_session=True)
+        # The daemon keeps its own copy of the log's descriptor; ours closes once it has started.
+        with open(Path(self._dir.name) / "pcscd.log", "wb") as log_file:
+            self.process = subprocess.Popen(
+                ["unshare", "-m", "--propagation", "private", "sh", "-c", script],
+                stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout_s
         while not os.path.exists(self.socket_path):
             if self.process.poll() is not None or time.monotonic() > deadline:

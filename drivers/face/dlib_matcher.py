@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -52,8 +53,9 @@ class DlibMatcher(FaceMatcher):
         if not 0 < threshold < 2:
             raise ValueError("the dlib distance threshold must lie between 0 and 2")
         self.threshold = float(threshold)
-        self._shape = None
-        self._model = None
+        # dlib ships no type information: its predictor and model are Any.
+        self._shape: Any = None
+        self._model: Any = None
         self._detector: FaceDetector | None = None
 
     def load(self) -> None:

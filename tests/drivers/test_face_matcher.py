@@ -16,16 +16,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.camera import SimulatedCamera
-from drivers.camera.analysis import FaceAnalyzer, id_photo_jpeg
 from drivers.camera.frame import Frame, encode_jpeg
-from drivers.camera.matcher import (
+from drivers.common.samples import sample_image_path
+from drivers.face.analysis import FaceAnalyzer, id_photo_jpeg
+from drivers.face.matcher import (
     FaceMatcher,
     MatchResult,
     MatchUnavailable,
     decode_photo,
     matcher_backends,
 )
-from drivers.common.samples import sample_image_path
 
 
 def load(name: str) -> np.ndarray:

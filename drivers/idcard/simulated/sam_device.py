@@ -8,7 +8,7 @@ vendor tool). Cards are the built-in sample documents. Scriptable faults (any th
 checksum is corrupted), ``truncated`` (the next reply stops half-way), ``card_removed`` (the card
 is pulled during the next read: the read answers 41 and the card is gone), ``not_authorised``
 (SAM status and reads answer 66) and ``slow`` (the next reply comes after ``slow_s``).
-Run ``python -m drivers.idcard.sam.simulator`` for a standalone reader on a printed pty path.
+Run ``python -m drivers.idcard.simulated.sam_device`` for a standalone reader on a printed pty path.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ import time
 import tty
 
 from ...common import FaultScript
-from ..samples import SAMPLE_DOCUMENTS
-from . import frames
-from .textblock import encode_text_block
+from ..sam import frames
+from ..sam.textblock import encode_text_block
+from .samples import SAMPLE_DOCUMENTS
 
 log = logging.getLogger(__name__)
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from ..emrtd import lds
-from ..emrtd.apdu import Command, decode
-from ..emrtd.bac import AccessDenied, BacChip
-from ..emrtd.pace import PROTOCOLS, PaceChip, PaceInfo, build_card_access
-from ..emrtd.sm import SecureMessaging, SecureMessagingError
-from ..emrtd.tlv import TlvError, build, find, oid_text, parse_all, parse_one
+from ...emrtd import lds
+from ...emrtd.apdu import Command, decode
+from ...emrtd.bac import AccessDenied, BacChip
+from ...emrtd.pace import PROTOCOLS, PaceChip, PaceInfo, build_card_access
+from ...emrtd.sm import SecureMessaging, SecureMessagingError
+from ...emrtd.tlv import TlvError, build, find, oid_text, parse_all, parse_one
 
 log = logging.getLogger(__name__)
 
@@ -191,16 +191,18 @@ class EmrtdCard:
         outer, _ = parse_one(c.data)
         items = parse_all(outer.value) if outer.tag == 0x7C else []
         chip = self.pace_chip
+        if chip is None:
+            return b"", 0x6985  # conditions of use not satisfied: no MSE:Set AT first
         step, self.pace_step = self.pace_step, self.pace_step + 1
         if step == 0:
             return build(0x7C, build(0x80, chip.encrypted_nonce())), OK
-        if step == 1 and find(items, 0x81):
-            return build(0x7C, build(0x82, chip.map(find(items, 0x81).value))), OK
-        if step == 2 and find(items, 0x83):
-            return build(0x7C, build(0x84, chip.agree(find(items, 0x83).value))), OK
-        if step == 3 and find(items, 0x85):
+        if step == 1 and (mapping := find(items, 0x81)):
+            return build(0x7C, build(0x82, chip.map(mapping.value))), OK
+        if step == 2 and (public := find(items, 0x83)):
+            return build(0x7C, build(0x84, chip.agree(public.value))), OK
+        if step == 3 and (token_in := find(items, 0x85)):
             self.pace_chip = None
-            token, sm = chip.finish(find(items, 0x85).value)
+            token, sm = chip.finish(token_in.value)
             return self._install(build(0x7C, build(0x86, token)), sm)
         self.pace_chip = None
         return b"", 0x6300

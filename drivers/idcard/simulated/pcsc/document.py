@@ -13,11 +13,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ..emrtd import lds
-from ..emrtd.mrz import AccessKey, Mrz, check_digit, parse
-from ..emrtd.pace import PaceInfo
-from ..emrtd.sod import CONTENT_TYPE, LDS_SECURITY_OBJECT, MESSAGE_DIGEST, SIGNED_DATA
-from ..emrtd.tlv import build, der_int, der_oid
+from ...emrtd import lds
+from ...emrtd.mrz import AccessKey, Mrz, check_digit, parse
+from ...emrtd.pace import PaceInfo
+from ...emrtd.sod import CONTENT_TYPE, LDS_SECURITY_OBJECT, MESSAGE_DIGEST, SIGNED_DATA
+from ...emrtd.tlv import build, der_int, der_oid
 from .card import EmrtdCard
 
 SHA256 = "2.16.840.1.101.3.4.2.1"
@@ -84,7 +84,8 @@ def build_sod(groups: dict[int, bytes], pki: TestPki) -> bytes:
                           for n, v in sorted(groups.items()))
     lds_object = build(0x30, der_int(0) + algorithm + build(0x30, hashes_der))
     attributes = (build(0x30, der_oid(CONTENT_TYPE) + build(0x31, der_oid(LDS_SECURITY_OBJECT)))
-                  + build(0x30, der_oid(MESSAGE_DIGEST) + build(0x31, build(0x04, hashlib.sha256(lds_object).digest()))))
+                  + build(0x30, der_oid(MESSAGE_DIGEST)
+                          + build(0x31, build(0x04, hashlib.sha256(lds_object).digest()))))
     signature = pki.dsc_key.sign(build(0x31, attributes), ec.ECDSA(hashes.SHA256()))
     issuer = pki.dsc.issuer.public_bytes()
     signer = build(0x30, der_int(1) + build(0x30, issuer + der_int(pki.dsc.serial_number)) + algorithm

@@ -8,7 +8,7 @@ import re
 import uuid
 from pathlib import Path
 
-from ..common import (
+from ...common import (
     DeviceInfo,
     DeviceIOError,
     DeviceNotOpen,
@@ -18,11 +18,11 @@ from ..common import (
     ErrorAction,
     FaultScript,
 )
-from .base import DocumentPrinter, document_printer_backends, receipt_printer_backends
-from .emulator import EscposEmulator, PrintedJob, write_job_files
-from .escpos_printer import EscposReceiptPrinter
-from .receipt import PrintResult, Receipt
-from .transport import Transport
+from ..base import DocumentPrinter, document_printer_backends, receipt_printer_backends
+from ..escpos_printer import EscposReceiptPrinter
+from ..receipt import PrintResult, Receipt
+from ..transport import Transport
+from .escpos_device import EscposEmulator, PrintedJob, write_job_files
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,11 @@ class _SimulatedPrinter:
         self._output_dir = Path(output_dir)
         self._faults = FaultScript(FAULT_KINDS)
         self._is_open = False
+
+    @property
+    def fault_kinds(self) -> tuple[str, ...]:
+        """What :meth:`script_fault` accepts (any thread)."""
+        return self._faults.kinds
 
     def script_fault(self, kind: str, count: int = 1) -> None:
         """Make the next ``count`` jobs fail (any thread).
@@ -164,6 +169,11 @@ class SimulatedReceiptPrinter(EscposReceiptPrinter):
         self.emulator = EscposEmulator(on_job=self._write_job)
         super().__init__(EmulatorTransport(self.emulator), paper_width_mm, text_mode, native_qr)
         self._faults = FaultScript(RECEIPT_FAULT_KINDS)
+
+    @property
+    def fault_kinds(self) -> tuple[str, ...]:
+        """What :meth:`script_fault` accepts (any thread)."""
+        return self._faults.kinds
 
     def script_fault(self, kind: str, count: int = 1) -> None:
         """Make the next ``count`` jobs fail (any thread).

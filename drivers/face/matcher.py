@@ -82,4 +82,4 @@ def decode_photo(data: bytes) -> np.ndarray:
 
 #: Backends for ``face.matcher``.
 matcher_backends: BackendRegistry[FaceMatcher] = BackendRegistry("face matcher")
-matcher_backends.register_lazy("dlib", "drivers.camera.dlib_matcher:DlibMatcher")
+matcher_backends.register_lazy("dlib", "drivers.face.dlib_matcher:DlibMatcher")

@@ -6,6 +6,7 @@ Used by the test suite, ``bench/idread.py`` and training machines. Never on a te
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from .document import TestPassport, make_passport
 from .pcscd import READER_NAME, PrivatePcscd
@@ -17,7 +18,7 @@ class PassportRig:
 
     reader_name = READER_NAME
 
-    def __init__(self, port: int | None = None, **passport_options) -> None:
+    def __init__(self, port: int | None = None, **passport_options: Any) -> None:
         self.pcscd = PrivatePcscd(port)
         self.default: TestPassport = make_passport(**passport_options)
         self.passport = self.default

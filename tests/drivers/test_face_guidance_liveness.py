@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drivers.camera import SimulatedCamera
-from drivers.camera.detect import FaceDetector
-from drivers.camera.geometry import Landmarks, yaw_proxy
-from drivers.camera.guidance import GUIDANCE_CODES, GuidanceTracker
-from drivers.camera.liveness import (
+from drivers.face.detect import FaceDetector
+from drivers.face.geometry import Landmarks, yaw_proxy
+from drivers.face.guidance import GUIDANCE_CODES, GuidanceTracker
+from drivers.face.liveness import (
     CHALLENGES,
     ActiveChallenge,
     LivenessSensor,
