@@ -83,7 +83,7 @@ class SimulatedCamera(Camera):
         self._index = 0
         self._next_due = 0.0
         self._last_read = 0.0
-        self._arrived = 0.0
+        self._arrived = 0  # frame index at which the current citizen stepped up
         self._last: np.ndarray | None = None
         self._is_open = False
         self._unplugged = False
@@ -128,7 +128,8 @@ class SimulatedCamera(Camera):
             self._noise = [rng.integers(-3, 4, size=shape, dtype=np.int16) for _ in range(_NOISE_BANK)]
         self._index = 0
         self._last = None
-        self._next_due = self._arrived = self._last_read = time.monotonic()
+        self._next_due = self._last_read = time.monotonic()
+        self._arrived = 0
         self._unplugged = False
         self._is_open = True
 
@@ -179,7 +180,7 @@ class SimulatedCamera(Camera):
             raise DeviceTimeout("the camera delivered no frame in time (scripted)")
         now = time.monotonic()
         if now - self._last_read > _IDLE_RESTART_S:
-            self._arrived = now  # nobody looked for a while: the next citizen steps up
+            self._arrived = self._index  # nobody looked for a while: the next citizen steps up
             self._next_due = now
         wait = self._next_due - now
         if wait > timeout_s:
@@ -192,7 +193,9 @@ class SimulatedCamera(Camera):
         if fault == "frozen" and self._last is not None:
             pixels = self._last.copy()
         else:
-            pixels = self._render(self._index, now - self._arrived)
+            # The approach is counted in frames, not wall time: a reader slowed down by a busy
+            # machine sees the same steps of it, not a citizen who has suddenly arrived.
+            pixels = self._render(self._index, (self._index - self._arrived) / self._fps)
         if fault == "dark":
             pixels = (pixels // 20).astype(np.uint8)
         else:
