@@ -36,13 +36,35 @@ from tests.drivers.backend_rigs import (
 )
 
 BACKENDS = sorted(every_backend())
+#: Backends with a far end on this machine: the ones a fault can be injected into and mended.
+WITH_FAR_END = [(role, name) for role, name in BACKENDS if RIGS[role][name].present]
+#: The simulated backends (one word for every fake): their faults are scripted.
+SIMULATED = [(role, name) for role, name in BACKENDS if "simulated" in name]
 
 
-@pytest.fixture(params=BACKENDS, ids=lambda p: f"{p[0]}-{p[1]}")
-def backend(request, tmp_path) -> Iterator[tuple[Rig, Device]]:
+def _built(request, tmp_path) -> Iterator[tuple[Rig, Device]]:
     role, name = request.param
     request.param = name  # built_backend reads the backend name from the parameter
     yield from built_backend(request, role, tmp_path)
+
+
+def _ids(param: tuple[str, str]) -> str:
+    return f"{param[0]}-{param[1]}"
+
+
+@pytest.fixture(params=BACKENDS, ids=_ids)
+def backend(request, tmp_path) -> Iterator[tuple[Rig, Device]]:
+    yield from _built(request, tmp_path)
+
+
+@pytest.fixture(params=WITH_FAR_END, ids=_ids)
+def reachable_backend(request, tmp_path) -> Iterator[tuple[Rig, Device]]:
+    yield from _built(request, tmp_path)
+
+
+@pytest.fixture(params=SIMULATED, ids=_ids)
+def simulated_backend(request, tmp_path) -> Iterator[tuple[Rig, Device]]:
+    yield from _built(request, tmp_path)
 
 
 def test_every_backend_of_every_registry_has_a_rig():
@@ -86,10 +108,8 @@ def test_open_twice_close_twice_and_reopen(backend):
     assert driver.info().family in {"idcard", "camera", "receipt_printer", "document_printer"}
 
 
-def test_a_fault_is_a_device_error_and_is_survived(backend):
-    built, driver = backend
-    if not built.present:
-        pytest.skip("no far end for this backend here (its closed-state contract ran above)")
+def test_a_fault_is_a_device_error_and_is_survived(reachable_backend):
+    built, driver = reachable_backend
     driver.open()
     built.exercise(driver)
     built.fault(driver)
@@ -102,10 +122,9 @@ def test_a_fault_is_a_device_error_and_is_survived(backend):
     assert driver.status().is_ready
 
 
-def test_scripted_faults_are_named_and_checked(backend):
-    _built, driver = backend
-    if not isinstance(driver, ScriptsFaults):
-        pytest.skip("not a simulated backend: its faults come from its far end (above)")
+def test_scripted_faults_are_named_and_checked(simulated_backend):
+    _built, driver = simulated_backend
+    assert isinstance(driver, ScriptsFaults)
     assert driver.fault_kinds
     with pytest.raises(ValueError, match="unknown fault"):
         driver.script_fault("no-such-fault")
@@ -113,10 +132,8 @@ def test_scripted_faults_are_named_and_checked(backend):
         driver.script_fault(driver.fault_kinds[0], 0)
 
 
-def test_status_changes_seen_through_the_owner_thread(backend):
-    built, driver = backend
-    if not built.present:
-        pytest.skip("no far end for this backend here")
+def test_status_changes_seen_through_the_owner_thread(reachable_backend):
+    built, driver = reachable_backend
     worker = DeviceWorker(f"lifecycle-{built.backend}")
     seen: list[DeviceState] = []
 
