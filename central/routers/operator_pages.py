@@ -140,13 +140,15 @@ def publish_document(request: Request, form: CheckedForm, published: Published,
     """Publish a catalog, forms or settings document; terminals pull it at their next sync."""
     kind = form.get("kind", "")
     try:
-        publish(published, kind, parse_document(form.get("body", "")))
+        publication = publish(published, kind, parse_document(form.get("body", "")))
     except NotPublishable as exc:
         return HTMLResponse(render("done.html", operator=operator, heading="Not published",
                                    message=str(exc)), status_code=422)
-    recorded(request, operator, "published document", kind)
-    return HTMLResponse(render("done.html", operator=operator, heading=f"Published {kind}",
-                               message="Terminals pick it up at their next sync."))
+    recorded(request, operator, "published document", f"{kind} version {publication.version}")
+    return HTMLResponse(render(
+        "done.html", operator=operator, heading=f"Published {kind} version {publication.version}",
+        message="Terminals pick it up at their next sync; it expires "
+                f"{publication.expires_at:%Y-%m-%d %H:%M} UTC."))
 
 
 @router.get("/trail", response_class=HTMLResponse)

@@ -79,6 +79,7 @@ def publish_document(request: Request,
                      body: dict, published: Published, checked: CsrfChecked,
                      operator: OperatorSession = require("documents")) -> dict:
     """Publish a catalog, forms or settings document (a JSON object) for every terminal."""
-    publish(published, kind, body)
-    recorded(request, operator, "published document", kind)
-    return {"published": kind}
+    publication = publish(published, kind, body)
+    recorded(request, operator, "published document", f"{kind} version {publication.version}")
+    return {"published": kind, "version": publication.version,
+            "expires_at": publication.expires_at.isoformat()}

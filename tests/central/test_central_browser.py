@@ -11,6 +11,7 @@ import pyotp
 import pytest
 
 from central.operators import OperatorAccounts
+from central.publishing import current
 from central.store import open_platform_store
 from central.trail import PlatformTrail
 from egov_protocol.keys import TerminalKeys
@@ -79,9 +80,9 @@ def test_an_operator_logs_in_sees_the_fleet_issues_a_token_publishes_and_logs_ou
     page.select_option("#document-kind", "settings")
     page.fill("#document-body", json.dumps({"sync_interval_s": 60}))
     page.click("#publish")
-    page.wait_for_selector("text=Published settings")
-    published = json.loads((platform.data_dir / "published" / "settings.json").read_text())
-    assert published == {"sync_interval_s": 60}
+    page.wait_for_selector("text=Published settings version 1")
+    published = current(platform.data_dir / "published", "settings")
+    assert published.body == {"sync_interval_s": 60} and published.version == 1
 
     page.goto(platform.url + "/")
     page.click("#logout")
