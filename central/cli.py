@@ -37,7 +37,8 @@ _EPILOG = """\
 operators:
   kiosk-central operator add NAME --role admin|fleet-operator|case-worker|auditor prints a
   one-time password (the first login asks for a new one) and a TOTP enrolment (an otpauth://
-  URI for an authenticator app), once.
+  URI for an authenticator app), once. operator disable NAME: no login, its sessions end now;
+  operator enable NAME undoes it.
   The operator pages and API (/, /v1/terminals, /v1/submissions, /v1/ratings, /v1/tokens,
   /v1/published, /docs, /openapi.json) need a login with name, password and code; sessions end
   after 15 minutes idle or 12 hours. serve --operator-listen HOST:PORT serves them on that

@@ -151,6 +151,24 @@ def publish_document(request: Request, form: CheckedForm, published: Published,
                 f"{publication.expires_at:%Y-%m-%d %H:%M} UTC."))
 
 
+@router.post("/operators", response_class=HTMLResponse)
+def set_account(request: Request, form: CheckedForm,
+                operator: OperatorSession = require("accounts")) -> HTMLResponse:
+    """Disable an operator account (no login; its sessions end) or enable it again (admins)."""
+    name, disabled = form.get("name", "").strip(), form.get("action") == "disable"
+    if disabled and name == operator.operator:
+        message, status = "An operator cannot disable their own account.", 409
+    elif not request.app.state.accounts.set_disabled(name, disabled):
+        message, status = f"No operator called {name!r}.", 404
+    else:
+        verb = "disabled" if disabled else "enabled"
+        recorded(request, operator, f"{verb} operator", name)
+        return HTMLResponse(render("done.html", operator=operator, heading=f"Operator {verb}",
+                                   message=f"{name} is {verb}."))
+    return HTMLResponse(render("done.html", operator=operator, heading="Nothing changed",
+                               message=message), status_code=status)
+
+
 @router.get("/trail", response_class=HTMLResponse)
 def trail_page(request: Request, operator: OperatorSession = require("trail")) -> HTMLResponse:
     """The newest entries of the platform trail and whether the chain verifies."""
