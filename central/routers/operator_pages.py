@@ -7,6 +7,7 @@ every view of submissions lands in the platform trail.
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -153,7 +154,7 @@ def publish_document(request: Request, form: CheckedForm, published: Published,
 
 @router.post("/operators", response_class=HTMLResponse)
 def set_account(request: Request, form: CheckedForm,
-                operator: OperatorSession = require("accounts")) -> HTMLResponse:
+                operator: Annotated[OperatorSession, require("accounts")]) -> HTMLResponse:
     """Disable an operator account (no login; its sessions end) or enable it again (admins)."""
     name, disabled = form.get("name", "").strip(), form.get("action") == "disable"
     if disabled and name == operator.operator:

@@ -95,7 +95,7 @@ class AccountIn(BaseModel):
 @router.put("/v1/operators/{name}")
 def set_account(request: Request, name: Annotated[str, PathParam(pattern=NAME_PATTERN.pattern)],
                 body: AccountIn, checked: CsrfChecked,
-                operator: OperatorSession = require("accounts")) -> dict:
+                operator: Annotated[OperatorSession, require("accounts")]) -> dict:
     """Disable an operator account (it cannot log in; its sessions end) or enable it again."""
     if body.disabled and name == operator.operator:
         raise HTTPException(409, "an operator cannot disable their own account")
