@@ -5,7 +5,13 @@ A terminal's heartbeats carry the head of its hash-linked audit chain (``kiosk/a
 requires every head reported after it to extend it:
 
 - a lower sequence is a **truncation** (events removed at the end);
-- the same sequence with another hash is a **rewrite** (the last events replaced).
+- the same sequence with another hash is a **rewrite** (the last events replaced);
+- a higher sequence must come with a **proof** that the terminal's chain still passes through
+  the anchored event: ``audit.proof = {"seq", "hash"}``, the hash its chain holds now at the
+  sequence of the head it reported last (``sync.worker_heartbeats``). A proof at the anchor's
+  sequence with another hash is a rewrite; no proof, or one for another sequence, is a **gap**
+  (a jump the terminal cannot prove extends what the platform anchored, e.g. a log deleted and
+  grown again past the anchor).
 
 A head at sequence 0 says nothing (a terminal reports it after a restart until its first event)
 and is ignored.
@@ -23,8 +29,10 @@ from __future__ import annotations
 from typing import Any
 
 
-def _head(heartbeat: dict) -> tuple[int, str] | None:
+def _head(heartbeat: dict, field: str | None = None) -> tuple[int, str] | None:
     audit = heartbeat.get("audit")
+    if isinstance(audit, dict) and field is not None:
+        audit = audit.get(field)
     if not isinstance(audit, dict):
         return None
     seq, digest = audit.get("seq"), audit.get("hash")
@@ -52,6 +60,13 @@ def check_head(tx, terminal_id: str, heartbeat: dict, now: str) -> str | None:
                    f"{anchor['seq']} (events removed)")
     elif head[0] == anchor["seq"] and head[1] != anchor["hash"]:
         problem = f"rewrite: event {head[0]} has another hash than the one anchored"
+    elif head[0] > anchor["seq"] and (proof := _head(heartbeat, "proof")) != (
+            anchor["seq"], anchor["hash"]):
+        if proof is not None and proof[0] == anchor["seq"]:
+            problem = f"rewrite: event {proof[0]} has another hash than the one anchored"
+        else:
+            problem = (f"gap: head at event {head[0]}, and no proof that it extends the anchored "
+                       f"event {anchor['seq']}")
     else:
         tx.run("UPDATE audit_anchors SET seq = ?, hash = ?, anchored_at = ? WHERE terminal_id = ?",
                (*head, now, terminal_id))

@@ -27,7 +27,7 @@ from .blob_gc import MIN_AGE_S, collect_segments
 from .cli_operators import add_commands, operator_listen, record, run_audit, run_operator
 from .files import private_dir, safe_attachment_name
 from .keyring import GRACE_ENV, PlatformKeyring, grace_days, rotate_sealing_key
-from .publishing import NotPublishable, parse_document, publish
+from .publishing import DEFAULT_VALID_DAYS, NotPublishable, parse_document, publish
 from .store import CentralStore, open_platform_store
 
 _COMMANDS = ("serve", "issue-token", "revoke", "reinstate", "publish", "export", "import",
@@ -37,7 +37,8 @@ _EPILOG = """\
 operators:
   kiosk-central operator add NAME --role admin|fleet-operator|case-worker|auditor prints a
   one-time password (the first login asks for a new one) and a TOTP enrolment (an otpauth://
-  URI for an authenticator app), once.
+  URI for an authenticator app), once. operator disable NAME: no login, its sessions end now;
+  operator enable NAME undoes it.
   The operator pages and API (/, /v1/terminals, /v1/submissions, /v1/ratings, /v1/tokens,
   /v1/published, /docs, /openapi.json) need a login with name, password and code; sessions end
   after 15 minutes idle or 12 hours. serve --operator-listen HOST:PORT serves them on that
@@ -126,13 +127,15 @@ def _collect_blobs(args) -> int:
 
 def _publish(args) -> int:
     try:
-        publish(Path(args.data_dir) / "published", args.kind,
-                parse_document(Path(args.file).read_text(encoding="utf-8")))
+        publication = publish(Path(args.data_dir) / "published", args.kind,
+                              parse_document(Path(args.file).read_text(encoding="utf-8")),
+                              args.valid_days)
     except NotPublishable as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    record(_store(args), "published document", args.kind)
-    print(f"published {args.kind}")
+    record(_store(args), "published document", f"{args.kind} version {publication.version}")
+    print(f"published {args.kind} version {publication.version}, expires "
+          f"{publication.expires_at.isoformat(timespec='seconds')}")
     return 0
 
 
@@ -271,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     publish = command("publish", "publish a catalog, forms or settings JSON document")
     publish.add_argument("kind", choices=KINDS)
     publish.add_argument("file")
+    publish.add_argument("--valid-days", type=float, default=DEFAULT_VALID_DAYS,
+                         help="days terminals accept this version; publish again before then")
     export = command("export", "decrypt submissions into JSON and files for the downstream platform")
     export.add_argument("out")
     replay = command("import", "replay a terminal's exported outbox folder")

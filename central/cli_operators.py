@@ -32,9 +32,10 @@ def record(store: CentralStore, action: str, subject: str = "") -> None:
 
 def add_commands(command) -> None:
     """Register ``operator`` and ``audit`` with ``command(name, help)`` (see ``central.cli``)."""
-    operator = command("operator", "operator accounts: add NAME --role ROLE, or list")
-    operator.add_argument("action", choices=("add", "list"))
-    operator.add_argument("name", nargs="?", help="the new operator's login name")
+    operator = command("operator", "operator accounts: add NAME --role ROLE, disable NAME (no "
+                       "login, live sessions end), enable NAME, or list")
+    operator.add_argument("action", choices=("add", "disable", "enable", "list"))
+    operator.add_argument("name", nargs="?", help="the operator's login name")
     operator.add_argument("--role", choices=ROLES, help="admin (accounts, keys), fleet-operator "
                           "(tokens, terminals, documents), case-worker (submissions), auditor "
                           "(read-only trail)")
@@ -51,6 +52,8 @@ def run_operator(args, store: CentralStore) -> int:
             state = f"disabled {row['disabled_at']}" if row["disabled_at"] else "active"
             print(f"{row['name']}\t{row['role']}\t{row['created_at']}\t{state}")
         return 0
+    if args.action in ("disable", "enable"):
+        return _set_disabled(store, accounts, args.name, args.action == "disable")
     if not args.name or not args.role:
         print("operator add needs a NAME and --role", file=sys.stderr)
         return 2
@@ -66,6 +69,20 @@ def run_operator(args, store: CentralStore) -> int:
     print("They add the TOTP line to an authenticator app (as a QR code or by hand) and log in "
           "with name, password and the app's 6-digit code; the password works for that first "
           "login only, which asks them for one of their own.")
+    return 0
+
+
+def _set_disabled(store: CentralStore, accounts: OperatorAccounts, name: str | None,
+                  disabled: bool) -> int:
+    verb = "disable" if disabled else "enable"
+    if not name:
+        print(f"operator {verb} needs a NAME", file=sys.stderr)
+        return 2
+    if not accounts.set_disabled(name, disabled):
+        print(f"no operator called {name}", file=sys.stderr)
+        return 1
+    record(store, f"{verb}d operator", name)
+    print(f"operator {name} {verb}d" + (": cannot log in, sessions ended" if disabled else ""))
     return 0
 
 

@@ -57,7 +57,7 @@ def fleet_view(store: CentralStore, now: datetime | None = None,
     """``store.terminals()`` with a ``fleet`` dict per terminal: ``last_heartbeat_at``,
     ``heartbeat_age_s``, ``stale``, ``devices`` (see :func:`device_rows`), ``alerts`` (newest
     first, each with ``open``), ``audit`` (``seq``, ``hash``, ``regressed``, and ``problem``/
-    ``problem_at`` from ``central.audit_anchor``: a truncation or rewrite at any age), ``app_version``,
+    ``problem_at`` from ``central.audit_anchor``: a truncation, rewrite or gap at any age), ``app_version``,
     ``free_disk_bytes``, ``queue_depth``, ``oldest_unsent_age_s`` (numbers or None)."""
     now = now or datetime.now(UTC)
     since = (now - timedelta(seconds=ALERT_WINDOW_S)).isoformat()

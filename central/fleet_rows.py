@@ -62,7 +62,7 @@ def _received(terminal: dict) -> str:
 
 
 def _audit_flag(audit: dict) -> str:
-    """What the audit cell shouts: the platform's anchor saw a truncation or rewrite (kept at any
+    """What the audit cell shouts: the platform's anchor saw a truncation, rewrite or gap (kept at any
     age), or recent heartbeats went back."""
     if audit.get("problem"):
         when = str(audit.get("problem_at") or "").replace("T", " ")[:19]

@@ -138,6 +138,14 @@ class PlatformKeyring:
         """The name of the platform's signing key."""
         return self._refresh().key_id
 
+    @property
+    def rotations(self) -> int:
+        """How many times the sealing key was rotated (retired keys are kept, so it only
+        grows): the version of the signed ``platform-keys`` document."""
+        self._refresh()
+        with self._lock:
+            return len(self._retired)
+
     def sealing_key(self) -> dict:
         """The current sealing key as terminals learn it: ``x25519_public`` (base64),
         ``sealing_key_id`` and ``sealing_key_since`` (when it replaced the previous one, ISO

@@ -7,8 +7,11 @@ connection. The limit counts the bytes actually received, so a chunked body (whi
 ``Content-Length``) is cut off at the limit too. Everything else (enrollment, operator pages) may
 send a small body only.
 
-The body read here is handed to the application in one piece; the application still checks the
-body against the signed digest and records the nonce (``central.app``).
+The body read here is handed to the application in one piece, with the verified terminal and
+signature in the request's state (``VERIFIED``, ``scope["state"]``): the application's
+dependency (``central.dependencies``) takes them from there instead of parsing the headers and
+looking the terminal up a second time, checks the body against the signed digest and records the
+nonce.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from .store import CentralStore
 
 MAX_REQUEST_BYTES = 96 * 1024 * 1024
 MAX_UNSIGNED_BYTES = 1024 * 1024
+#: Key in ``scope["state"]`` of ``(terminal row, SignedRequest)`` once the headers verified.
+VERIFIED = "verified_terminal"
 # The terminal endpoints (signed requests) by method: only a verified terminal sends a body
 # there. Any other request (enrollment, operator pages) may send a small body only, whatever
 # its method: a GET with a chunked body is counted too.
@@ -50,8 +55,9 @@ def _nonce_seen(store: CentralStore, terminal_id: str, nonce: str) -> bool:
 
 
 async def signature_refusal(store: CentralStore, scope) -> JSONResponse | None:
-    """Why a signed request may not send its body (401, 403 or 425), or None when it may.
-    Runs on the event loop; database look-ups in the thread pool."""
+    """Why a signed request may not send its body (401, 403 or 425), or None when it may (the
+    terminal and signature then in ``scope["state"][VERIFIED]``). Runs on the event loop;
+    database look-ups in the thread pool."""
     request = Request(scope)
     try:
         signed = SignedRequest.from_headers(request.headers)
@@ -69,6 +75,7 @@ async def signature_refusal(store: CentralStore, scope) -> JSONResponse | None:
         return _refusal(401, str(exc))
     if await to_thread.run_sync(_nonce_seen, store, signed.terminal_id, signed.nonce):
         return _refusal(REPLAYED_STATUS, REPLAYED, REPLAYED_HEADER)
+    scope.setdefault("state", {})[VERIFIED] = (terminal, signed)
     return None
 
 

@@ -42,6 +42,7 @@ PERMISSIONS = {
     "documents": {"admin", "fleet-operator"},
     "submissions": {"admin", "case-worker"},
     "trail": {"admin", "auditor"},
+    "accounts": {"admin"},
 }
 IDLE_S = 15 * 60
 MAX_AGE_S = 12 * 3600
@@ -175,6 +176,20 @@ class OperatorAccounts:
         """Every account: name, role, created, disabled (no secrets)."""
         with self.db.transaction(write=False) as tx:
             return tx.all("SELECT name, role, created_at, disabled_at FROM operators ORDER BY name")
+
+    def set_disabled(self, name: str, disabled: bool) -> bool:
+        """Disable ``name`` (it cannot log in, and its live sessions end now) or enable it again;
+        False for an unknown name. Disabling a disabled account keeps its first date."""
+        with self.db.transaction() as tx:
+            if tx.one("SELECT name FROM operators WHERE name = ?", (name,)) is None:
+                return False
+            if disabled:
+                tx.run("UPDATE operators SET disabled_at = ? WHERE name = ? AND disabled_at IS "
+                       "NULL", (_now().isoformat(), name))
+                tx.run("DELETE FROM operator_sessions WHERE operator = ?", (name,))
+            else:
+                tx.run("UPDATE operators SET disabled_at = NULL WHERE name = ?", (name,))
+        return True
 
     def log_in(self, name: str, password: str, code: str, address: str) -> OperatorSession:
         """Check name, password and TOTP code; a new session. Raises ``LoginThrottled`` before

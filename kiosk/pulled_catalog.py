@@ -5,9 +5,11 @@ The sync worker pulls the platform-signed ``catalog`` and ``forms`` documents, v
 signature and keeps the last good copy in the terminal database (``offline_cache.SyncState``,
 table ``documents``). At start-up the journey thread reads that copy here, read-only with the
 standard library's ``sqlite3`` (sqlite-utils and the store's migrations stay off the path to the
-first frame), and validates it with ``Catalog.from_json``. No copy, an unreadable database or a
-copy that fails validation means the packaged catalog, with a log line saying why. So the last
-good copy keeps working offline, and a bad publication never leaves the kiosk without services.
+first frame), verifies the platform's signature over it again (``sync.documents``: a copy
+edited on disk is refused with a log line) and validates it with ``Catalog.from_json``. No
+copy, an unreadable database, a copy whose signature fails or one that fails validation means
+the packaged catalog, with a log line saying why. So the last good copy keeps working offline,
+and a bad publication never leaves the kiosk without services.
 
 Document bodies: ``catalog`` is a catalog JSON object exactly like the packaged ``catalog.json``;
 ``forms`` is ``{"forms": [form definition, ...]}`` — those forms replace packaged forms with the
@@ -22,8 +24,10 @@ import sqlite3
 from pathlib import Path
 
 from kiosk.catalog import Catalog
+from kiosk.enrollment import Enrollment
 from kiosk.forms import load_form
 from kiosk.forms.problems import DefinitionError
+from sync.documents import verified_copy
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +51,7 @@ def read_documents(db_path: Path, kinds: tuple[str, ...] = ("catalog", "forms"))
         return {}
     finally:
         conn.close()
+    keys = Enrollment(Path(db_path).parent).platform_keys()
     documents = {}
     for kind, text in rows:
         try:
@@ -54,7 +59,12 @@ def read_documents(db_path: Path, kinds: tuple[str, ...] = ("catalog", "forms"))
         except ValueError:
             log.warning("the stored %s document is not JSON; ignoring it", kind)
             continue
-        if isinstance(document, dict):
+        if keys is None:
+            log.warning("the stored %s document cannot be verified (not enrolled); ignoring it",
+                        kind)
+            continue
+        document = verified_copy(document, kind, keys.ed25519_public)
+        if document is not None:
             documents[kind] = document
     return documents
 

@@ -26,6 +26,7 @@ from egov_protocol.documents import KINDS, PLATFORM_KEYS
 from egov_protocol.keys import platform_fingerprint
 from offline_cache import Outbox, Store, SyncState, free_bytes
 from sync.client import Backoff, CentralClient, SyncWorker
+from sync.documents import held_document
 
 from .config import CentralConfig
 from .enrollment import Enrollment, PlatformKeys
@@ -199,8 +200,10 @@ class SyncService:
         ``platform-keys`` document names it (``Enrollment.adopt_sealing_key`` ignores an older
         one). Worker thread, or the caller of ``start``."""
         try:
-            with Store(self._db_path) as store:
-                document = SyncState(store).document(PLATFORM_KEYS)
+            held = self._enrollment.platform_keys()
+            with Store(self._db_path) as store:  # re-verified: a copy edited on disk is not used
+                document = held and held_document(SyncState(store), PLATFORM_KEYS,
+                                                  held.ed25519_public)
             if document is not None and self._enrollment.adopt_sealing_key(document["body"]):
                 log.info("the platform rotated its sealing key: sealing to the new one")
         except Exception as exc:

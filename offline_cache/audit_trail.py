@@ -120,6 +120,14 @@ class AuditTrail:
         for row in self.store.db.conn.execute(sql + " ORDER BY seq", params):
             yield _row(row)
 
+    def hash_at(self, seq: int) -> str | None:
+        """The hash of event ``seq`` as stored now (``GENESIS`` for 0), or None if absent."""
+        if seq == 0:
+            return GENESIS
+        row = self.store.db.conn.execute(
+            "SELECT hash FROM audit_events WHERE seq = ?", (seq,)).fetchone()
+        return None if row is None else row[0]
+
     def head(self) -> tuple[int, str]:
         """``(seq, hash)`` of the newest event, ``(0, GENESIS)`` when there is none."""
         row = self.store.db.conn.execute(

@@ -21,6 +21,7 @@ import json
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
 import httpx
@@ -30,7 +31,7 @@ from egov_protocol.acks import verify_ack
 from egov_protocol.auth import sign_request
 from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
 from egov_protocol.batch_wire import encode_batch, signed_portion
-from egov_protocol.documents import DocumentError, verify_document
+from egov_protocol.documents import DocumentError, check_update, http_etag, verify_document
 from egov_protocol.errors import (
     CentralProtocolError,
     CentralRejected,
@@ -292,18 +293,22 @@ class CentralClient:
             raise CentralProtocolError("heartbeat answer has no acked list")
         return [str(item) for item in acked]
 
-    def fetch_document(self, kind: str, platform_key: bytes, etag: str | None) -> dict | None:
-        """A platform-signed document, verified; ``None`` when unchanged since ``etag`` (304).
-        A document that fails verification is a ``CentralProtocolError`` (keep the old copy)."""
-        headers = {"If-None-Match": f'"{etag}"'} if etag else {}
+    def fetch_document(self, kind: str, platform_key: bytes, held: dict | None) -> dict | None:
+        """A platform-signed document, verified, unexpired and no older than ``held`` (the
+        verified copy kept); ``None`` when unchanged since ``held`` (304). A document that fails
+        any check is a ``CentralProtocolError`` (keep the held copy)."""
+        headers = {"If-None-Match": http_etag(held)} if held else {}
         response = self._signed("GET", f"/documents/{kind}", None, headers=headers)
         if response.status_code == 304:
             return None
         self._expect(response, {200})
         try:
-            return verify_document(self._json(response), kind, platform_key)
+            fresh = verify_document(self._json(response), kind, platform_key,
+                                    now=datetime.now(UTC))
+            check_update(fresh, held)
         except DocumentError as exc:
             raise CentralProtocolError(f"{kind} rejected: {exc}") from None
+        return fresh
 
     # -- internals ---------------------------------------------------------------------------
 

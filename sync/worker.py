@@ -48,6 +48,7 @@ from egov_protocol.errors import (
 from offline_cache.state import PAUSED, SyncState
 
 from .backoff import Backoff
+from .documents import held_document
 from .worker_batches import BatchSending, _Batch, _reason
 from .worker_heartbeats import HeartbeatSending
 
@@ -247,10 +248,9 @@ class SyncWorker(BatchSending, HeartbeatSending):
             return
         platform_key, kinds = self._documents
         for kind in kinds:
-            current = self._state.document(kind)
+            current = held_document(self._state, kind, platform_key)
             try:
-                fresh = self._client.fetch_document(
-                    kind, platform_key, current["etag"] if current else None)
+                fresh = self._client.fetch_document(kind, platform_key, current)
             except CentralProtocolError as exc:  # a bad document: keep the last good copy
                 log.warning("%s not updated: %s", kind, exc)
                 self._emit("document_rejected", {"kind": kind, "error": str(exc)})

@@ -154,6 +154,30 @@ def events() -> EventLog:
     return EventLog()
 
 
+@contextlib.contextmanager
+def running_central(data_dir: Path, database_url: str | None = None,
+                    **options) -> Iterator[LocalCentral]:
+    """A started ``kiosk-central`` process on a free loopback port, its data in ``data_dir`` (and
+    ``database_url`` when given; ``options`` such as ``workers`` go to ``LocalCentral``), stopped
+    on leaving the block. The one way the platform tests set up a platform of their own."""
+    server = LocalCentral(data_dir, free_port(), database_url=database_url, **options)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def platform_accounts(platform: LocalCentral):
+    """The operator accounts of a running ``LocalCentral`` (``central.operators``), as
+    ``kiosk-central operator`` opens them."""
+    from central.operators import OperatorAccounts
+    from central.store import open_platform_store
+
+    store = open_platform_store(platform.data_dir, platform.database_url)
+    return OperatorAccounts(store.db, platform.data_dir / "keys")
+
+
 @pytest.fixture
 def new_central(tmp_path):
     """A not-yet-started ``LocalCentral`` on a free port; stopped after the test."""
@@ -269,10 +293,6 @@ def operator_client(platform, role: str = "admin"):
     """A logged-in operator's ``httpx.Client`` on a running ``LocalCentral`` (``platform``)."""
     import httpx
 
-    from central.operators import OperatorAccounts
-    from central.store import open_platform_store
-
     client = httpx.Client(base_url=platform.url, timeout=10)
-    store = open_platform_store(platform.data_dir, platform.database_url)
-    log_in(client, OperatorAccounts(store.db, platform.data_dir / "keys"), role)
+    log_in(client, platform_accounts(platform), role)
     return client

@@ -7,6 +7,7 @@ every view of submissions lands in the platform trail.
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -140,13 +141,33 @@ def publish_document(request: Request, form: CheckedForm, published: Published,
     """Publish a catalog, forms or settings document; terminals pull it at their next sync."""
     kind = form.get("kind", "")
     try:
-        publish(published, kind, parse_document(form.get("body", "")))
+        publication = publish(published, kind, parse_document(form.get("body", "")))
     except NotPublishable as exc:
         return HTMLResponse(render("done.html", operator=operator, heading="Not published",
                                    message=str(exc)), status_code=422)
-    recorded(request, operator, "published document", kind)
-    return HTMLResponse(render("done.html", operator=operator, heading=f"Published {kind}",
-                               message="Terminals pick it up at their next sync."))
+    recorded(request, operator, "published document", f"{kind} version {publication.version}")
+    return HTMLResponse(render(
+        "done.html", operator=operator, heading=f"Published {kind} version {publication.version}",
+        message="Terminals pick it up at their next sync; it expires "
+                f"{publication.expires_at:%Y-%m-%d %H:%M} UTC."))
+
+
+@router.post("/operators", response_class=HTMLResponse)
+def set_account(request: Request, form: CheckedForm,
+                operator: Annotated[OperatorSession, require("accounts")]) -> HTMLResponse:
+    """Disable an operator account (no login; its sessions end) or enable it again (admins)."""
+    name, disabled = form.get("name", "").strip(), form.get("action") == "disable"
+    if disabled and name == operator.operator:
+        message, status = "An operator cannot disable their own account.", 409
+    elif not request.app.state.accounts.set_disabled(name, disabled):
+        message, status = f"No operator called {name!r}.", 404
+    else:
+        verb = "disabled" if disabled else "enabled"
+        recorded(request, operator, f"{verb} operator", name)
+        return HTMLResponse(render("done.html", operator=operator, heading=f"Operator {verb}",
+                                   message=f"{name} is {verb}."))
+    return HTMLResponse(render("done.html", operator=operator, heading="Nothing changed",
+                               message=message), status_code=status)
 
 
 @router.get("/trail", response_class=HTMLResponse)

@@ -1,7 +1,8 @@
 """The operator API (JSON; a session cookie from ``/login``): submission metadata (never
 payloads; each view lands in the platform trail, since receipt numbers lead to people), 好差评
 counts, who is logged in with the CSRF token that state-changing calls send back
-(``X-CSRF-Token``), enrollment tokens and published documents."""
+(``X-CSRF-Token``), enrollment tokens, published documents, and (admins) disabling and enabling
+operator accounts."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from egov_protocol.documents import KINDS
 
 from ..dependencies import Identifier, Published, Store, SubmissionId
 from ..operator_auth import CsrfChecked, Operator, recorded, require
-from ..operators import OperatorSession
+from ..operators import NAME_PATTERN, OperatorSession
 from ..publishing import publish
 from ..ratings import rating_counts
 
@@ -79,6 +80,26 @@ def publish_document(request: Request,
                      body: dict, published: Published, checked: CsrfChecked,
                      operator: OperatorSession = require("documents")) -> dict:
     """Publish a catalog, forms or settings document (a JSON object) for every terminal."""
-    publish(published, kind, body)
-    recorded(request, operator, "published document", kind)
-    return {"published": kind}
+    publication = publish(published, kind, body)
+    recorded(request, operator, "published document", f"{kind} version {publication.version}")
+    return {"published": kind, "version": publication.version,
+            "expires_at": publication.expires_at.isoformat()}
+
+
+class AccountIn(BaseModel):
+    """Body of ``PUT /v1/operators/{name}``."""
+
+    disabled: bool = Field(description="true: no login, live sessions end; false: enabled again")
+
+
+@router.put("/v1/operators/{name}")
+def set_account(request: Request, name: Annotated[str, PathParam(pattern=NAME_PATTERN.pattern)],
+                body: AccountIn, checked: CsrfChecked,
+                operator: Annotated[OperatorSession, require("accounts")]) -> dict:
+    """Disable an operator account (it cannot log in; its sessions end) or enable it again."""
+    if body.disabled and name == operator.operator:
+        raise HTTPException(409, "an operator cannot disable their own account")
+    if not request.app.state.accounts.set_disabled(name, body.disabled):
+        raise HTTPException(404, "no such operator")
+    recorded(request, operator, "disabled operator" if body.disabled else "enabled operator", name)
+    return {"operator": name, "disabled": body.disabled}

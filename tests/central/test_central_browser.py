@@ -10,12 +10,11 @@ from pathlib import Path
 import pyotp
 import pytest
 
-from central.operators import OperatorAccounts
-from central.store import open_platform_store
+from central.publishing import current
 from central.trail import PlatformTrail
 from egov_protocol.keys import TerminalKeys
 from sync.client import CentralClient
-from sync.local_central import LocalCentral, free_port
+from tests.conftest import platform_accounts, running_central
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -38,16 +37,14 @@ def browser():
 
 @pytest.fixture
 def platform(tmp_path):
-    server = LocalCentral(tmp_path / "central", free_port())
-    server.start()
-    yield server
-    server.stop()
+    with running_central(tmp_path / "central") as server:
+        yield server
 
 
 def test_an_operator_logs_in_sees_the_fleet_issues_a_token_publishes_and_logs_out(
         browser, platform, tmp_path):
-    store = open_platform_store(platform.data_dir)
-    new = OperatorAccounts(store.db, platform.data_dir / "keys").add("chen.jing", "fleet-operator")
+    accounts = platform_accounts(platform)
+    new = accounts.add("chen.jing", "fleet-operator")
     page = browser.new_page()
     page.goto(platform.url + "/")
     assert page.url.endswith("/login")  # no session: the login form, nothing of the fleet
@@ -79,9 +76,9 @@ def test_an_operator_logs_in_sees_the_fleet_issues_a_token_publishes_and_logs_ou
     page.select_option("#document-kind", "settings")
     page.fill("#document-body", json.dumps({"sync_interval_s": 60}))
     page.click("#publish")
-    page.wait_for_selector("text=Published settings")
-    published = json.loads((platform.data_dir / "published" / "settings.json").read_text())
-    assert published == {"sync_interval_s": 60}
+    page.wait_for_selector("text=Published settings version 1")
+    published = current(platform.data_dir / "published", "settings")
+    assert published.body == {"sync_interval_s": 60} and published.version == 1
 
     page.goto(platform.url + "/")
     page.click("#logout")
@@ -92,7 +89,7 @@ def test_an_operator_logs_in_sees_the_fleet_issues_a_token_publishes_and_logs_ou
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert "egov_operator" not in cookies
 
-    actions = [e["action"] for e in reversed(PlatformTrail(store.db).entries())]
+    actions = [e["action"] for e in reversed(PlatformTrail(accounts.db).entries())]
     assert actions == ["logged in", "changed password", "issued enrollment token",
                        "published document", "logged out"]
     page.close()

@@ -278,9 +278,13 @@ def test_export_skips_and_reports_hostile_attachment_names(central, tmp_path):
     assert _mode(out) == 0o700
 
 
-def _beat(n: int, seq: int, digest: str, sent_at: str | None = None) -> dict:
+def _beat(n: int, seq: int, digest: str, sent_at: str | None = None,
+          proof: tuple[int, str] | None = None) -> dict:
+    audit = {"seq": seq, "hash": digest}
+    if proof is not None:  # the terminal's chain at the previous head (sync.worker_heartbeats)
+        audit["proof"] = {"seq": proof[0], "hash": proof[1]}
     return {"id": f"hb-{n}-{uuid.uuid4().hex}", "sent_at": sent_at or f"2026-12-0{n}T08:00:00+00:00",
-            "audit": {"seq": seq, "hash": digest}}
+            "audit": audit}
 
 
 def _fleet_row(central, terminal_id: str) -> tuple[dict, str]:
@@ -298,10 +302,14 @@ def _fleet_row(central, terminal_id: str) -> tuple[dict, str]:
 
 
 @pytest.mark.parametrize(("terminal_id", "later", "problem"), [
-    ("GZ01-A1", [(3, 7, "h7")], "truncation"),  # events 8..9 removed
-    ("GZ01-A2", [(3, 9, "forged")], "rewrite"),  # event 9 replaced
+    ("GZ01-A1", [(3, 7, "h7", None)], "truncation"),  # events 8..9 removed
+    ("GZ01-A2", [(3, 9, "forged", None)], "rewrite"),  # event 9 replaced
     # Truncated, and the terminal went on logging past the anchor: still on the page.
-    ("GZ01-A3", [(3, 5, "h5"), (4, 12, "h12")], "truncation"),
+    ("GZ01-A3", [(3, 5, "h5", None), (4, 12, "h12", (5, "h5"))], "truncation"),
+    # A jump past the anchor that the terminal cannot prove: a log deleted and grown again.
+    ("GZ01-A5", [(3, 15, "h15", None)], "gap"),
+    ("GZ01-A6", [(3, 15, "h15", (4, "h4"))], "gap"),  # proved from an older event only
+    ("GZ01-A7", [(3, 15, "h15", (9, "other"))], "rewrite"),  # event 9 is not what was anchored
 ])
 def test_an_audit_head_that_does_not_extend_the_anchor_is_an_alert_at_any_age(
         central, tmp_path, terminal_id, later, problem):
@@ -309,12 +317,12 @@ def test_an_audit_head_that_does_not_extend_the_anchor_is_an_alert_at_any_age(
     assert _enroll(central, central.issue_token(), keys, terminal_id).status_code == 201
     # Heartbeats from a year ago: no longer "recent" for the fleet's 24-hour view.
     old = [_beat(1, 4, "h4", "2025-01-01T08:00:00+00:00"),
-           _beat(2, 9, "h9", "2025-01-02T08:00:00+00:00")]
+           _beat(2, 9, "h9", "2025-01-02T08:00:00+00:00", proof=(4, "h4"))]
     assert _heartbeat(central, keys, terminal_id, old).status_code == 200
     audit, row = _fleet_row(central, terminal_id)
     assert audit["problem"] is None and "AUDIT" not in row
-    for n, seq, digest in later:
-        beat = _beat(n, seq, digest)
+    for n, seq, digest, proof in later:
+        beat = _beat(n, seq, digest, proof=proof)
         assert _heartbeat(central, keys, terminal_id, [beat]).status_code == 200
         assert _heartbeat(central, keys, terminal_id, [beat]).status_code == 200  # a resend
     audit, row = _fleet_row(central, terminal_id)
@@ -325,10 +333,11 @@ def test_an_audit_head_that_does_not_extend_the_anchor_is_an_alert_at_any_age(
 def test_a_head_that_extends_the_anchor_or_says_nothing_is_fine(central, tmp_path):
     keys = TerminalKeys.load_or_create(tmp_path / "k")
     assert _enroll(central, central.issue_token(), keys, "GZ01-A4").status_code == 201
-    beats = [_beat(1, 4, "h4"), _beat(2, 4, "h4"), _beat(3, 0, "genesis"), _beat(4, 11, "h11")]
+    beats = [_beat(1, 4, "h4"), _beat(2, 4, "h4"), _beat(3, 0, "genesis"),
+             _beat(4, 11, "h11", proof=(4, "h4")), _beat(5, 12, "h12", proof=(11, "h11"))]
     assert _heartbeat(central, keys, "GZ01-A4", beats).status_code == 200
     audit, row = _fleet_row(central, "GZ01-A4")
-    assert audit["problem"] is None and audit["seq"] == 11 and "AUDIT" not in row
+    assert audit["problem"] is None and audit["seq"] == 12 and "AUDIT" not in row
 
 
 def _patch_blob(server, keys: TerminalKeys, terminal_id: str, ref: str, data: bytes) -> int:

@@ -206,7 +206,7 @@ def test_actions_and_views_land_in_the_trail_which_detects_an_edit(platform, tmp
     trail = PlatformTrail(platform.app.state.store.db)
     mine = [(e["operator"], e["action"], e["subject"]) for e in reversed(trail.entries())]
     assert (name, "issued enrollment token", "110105-T02") in mine
-    assert (name, "published document", "settings") in mine
+    assert (name, "published document", "settings version 1") in mine
     assert (name, "viewed submissions", "offset 0 limit 100") in mine
     assert mine[0][:2] == (name, "logged in")
     data = str(tmp_path / "central")

@@ -1,7 +1,9 @@
 """schemathesis against the platform's published OpenAPI: whatever arrives, no server error,
-every answer carries the platform header, and no unsigned request changes anything; and the
+every answer carries the platform header, and no unsigned request changes anything; the
 terminal endpoints again with every request signed by an enrolled terminal, so the fuzzed bodies
-get past the signature check (``central.limits``) into the handlers."""
+get past the signature check (``central.limits``) into the handlers; and the operator API with
+an admin's session (cookie and ``X-CSRF-Token``; logged in with password and TOTP), so the
+fuzzed requests get past the login into the handlers."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from central.app import create_app
 from egov_protocol.auth import sign_request
 from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
 from egov_protocol.keys import TerminalKeys
+from tests.conftest import log_in
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -66,4 +69,24 @@ def test_the_terminal_api_signed_never_fails_with_a_server_error(case):
                                                        request.method, request.path_url, body)}
     response = CLIENT.request(request.method, request.url, content=body, headers=headers)
     assert response.status_code < 500, response.text
+    assert response.headers.get("x-egov-central") == "1"
+
+
+OPERATOR = TestClient(APP, raise_server_exceptions=False)
+log_in(OPERATOR, APP.state.accounts, "admin")
+CSRF = OPERATOR.get("/v1/session").json()["csrf"]
+OPERATOR_API = schema.include(tag="operators")
+
+
+@OPERATOR_API.parametrize()
+@hypothesis.settings(max_examples=25, deadline=None,
+                     suppress_health_check=list(hypothesis.HealthCheck))
+def test_the_operator_api_logged_in_never_fails_with_a_server_error(case):
+    request = requests.Request(**{key: value for key, value in case.as_transport_kwargs(
+        base_url="http://testserver").items() if key != "cookies"}).prepare()
+    headers = {**dict(request.headers), "X-CSRF-Token": CSRF}
+    response = OPERATOR.request(request.method, request.url, content=request.body,
+                                headers=headers)
+    assert response.status_code < 500, response.text
+    assert response.status_code != 401, "the session ended under the fuzzing"
     assert response.headers.get("x-egov-central") == "1"

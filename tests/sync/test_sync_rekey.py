@@ -24,7 +24,8 @@ from kiosk.config import load_config
 from kiosk.enrollment import Enrollment
 from kiosk.submission import Draft, SubmissionWriter
 from offline_cache import Outbox, Store, SyncState
-from sync.local_central import LocalCentral, free_port
+from sync.local_central import LocalCentral
+from tests.conftest import running_central
 
 
 def write_config(tmp_path: Path, url: str, terminal_id: str) -> Path:
@@ -76,19 +77,14 @@ def platform_cli(server: LocalCentral, *args: str) -> subprocess.CompletedProces
 def platform(request, tmp_path):
     """A running ``kiosk-central``: SQLite with one worker, PostgreSQL with two."""
     url = request.getfixturevalue("fresh_postgres") if request.param == "postgresql" else None
-    server = LocalCentral(tmp_path / "central", free_port(), database_url=url,
-                          workers=2 if url else 1)
-    server.start()
-    yield server
-    server.stop()
+    with running_central(tmp_path / "central", url, workers=2 if url else 1) as server:
+        yield server
 
 
 @pytest.fixture
 def sqlite_platform(tmp_path):
-    server = LocalCentral(tmp_path / "central", free_port())
-    server.start()
-    yield server
-    server.stop()
+    with running_central(tmp_path / "central") as server:
+        yield server
 
 
 def test_queued_envelopes_are_delivered_after_both_keys_change(platform, tmp_path, capsys):
