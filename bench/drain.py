@@ -28,17 +28,16 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
+import httpx
 
-from central.store import open_platform_store  # noqa: E402
-from egov_protocol.envelope import seal_detached  # noqa: E402
-from egov_protocol.keys import TerminalKeys  # noqa: E402
-from offline_cache import Outbox, SealedSubmission, Store  # noqa: E402
-from sync.client import CentralClient, SyncWorker  # noqa: E402
-from sync.local_central import LocalCentral, free_port  # noqa: E402
+from central.store import open_platform_store
+from egov_protocol.envelope import seal_detached
+from egov_protocol.keys import TerminalKeys
+from offline_cache import Outbox, SealedSubmission, Store
+from sync.client import CentralClient, SyncWorker
+from sync.local_central import LocalCentral, free_port
 
 SINK = r"""
 import sys, uvicorn

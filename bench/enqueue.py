@@ -22,12 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from egov_protocol.keys import PlatformKeys as PlatformKeyFiles  # noqa: E402
-from kiosk.enrollment import Enrollment, PlatformKeys  # noqa: E402
-from kiosk.submission import Draft, SubmissionWriter  # noqa: E402
+from egov_protocol.keys import PlatformKeys as PlatformKeyFiles
+from kiosk.enrollment import Enrollment, PlatformKeys
+from kiosk.submission import Draft, SubmissionWriter
 
 SIZE = 60 * 1024
 

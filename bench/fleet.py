@@ -49,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import ClassVar
 
 import gevent
 import httpx
@@ -99,7 +100,7 @@ class _TerminalUser(FastHttpUser):
     """One simulated terminal (set up by ``_user_class``)."""
 
     abstract = True
-    fleet: list[FleetTerminal] = []
+    fleet: ClassVar[list[FleetTerminal]] = []
     raw = False
     heartbeats = False
     stagger_s = 0.0

@@ -146,7 +146,7 @@ class Driver:
             while self.bridge.state.get("screen") != "attract":
                 screen = self.bridge.state.get("screen")
                 bridge.back()
-                self.wait(lambda s: s.get("screen") != screen, f"back from {screen}")
+                self.wait(lambda s, left=screen: s.get("screen") != left, f"back from {screen}")
         else:
             for field_id, value in ANSWERS.items():
                 bridge.setFieldValue(field_id, value)

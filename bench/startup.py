@@ -84,7 +84,8 @@ def time_child(source: str, *args: str) -> float:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_QUICK_BACKEND="software")
     started = time.time()
     result = subprocess.run(
-        [sys.executable, "-X", "faulthandler", "-c", _WATCHDOG + source, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-X", "faulthandler", "-c", _WATCHDOG + source, *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     for line in result.stdout.splitlines():
         if line.startswith("READY "):

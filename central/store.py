@@ -24,7 +24,7 @@ from .audit_anchor import check_head
 from .blobs import BlobSegments
 from .db import Database
 from .enrollment import enroll_terminal
-from .errors import (  # noqa: F401
+from .errors import (  # noqa: F401 - re-exported: the store's callers catch its errors from here
     BlobMismatch,
     NonceReplayed,
     ReceiptNumberTaken,

@@ -193,12 +193,15 @@ def create_application(
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="kiosk", description="The egov-kiosk touchscreen application.")
-    parser.add_argument("--config", metavar="PATH", help="terminal configuration (TOML); default: all simulated devices")
-    parser.add_argument("--demo", action="store_true", help="simulated devices, demo controls and a local central server")
+    parser.add_argument("--config", metavar="PATH",
+                        help="terminal configuration (TOML); default: all simulated devices")
+    parser.add_argument("--demo", action="store_true",
+                        help="simulated devices, demo controls and a local central server")
     parser.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
     parser.add_argument("--speech-engine", metavar="ENGINE", help=argparse.SUPPRESS)   # ui/speech_engine.py
     parser.add_argument("--self-test", action="store_true",
-                        help="start headless on simulated devices, walk to the first screens, check the bundle; exit 0 if all is well")
+                        help="start headless on simulated devices, walk to the first screens, check the "
+                             "bundle; exit 0 if all is well")
     return parser.parse_args(argv)
 
 

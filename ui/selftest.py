@@ -147,7 +147,8 @@ def _walk(argv0: str, data_dir: Path) -> list[Any]:
         title = window.title()
         checks.append(Check("translation", title == EXPECTED_TITLE_ZH, f"window title {title!r}"))
         families = QFontDatabase.families()
-        checks.append(Check("cjk font", CJK_FONT_FAMILY in families, f"{CJK_FONT_FAMILY}; app font {app.font().family()!r}"))
+        detail = f"{CJK_FONT_FAMILY}; app font {app.font().family()!r}"
+        checks.append(Check("cjk font", CJK_FONT_FAMILY in families, detail))
         checks.append(run_check("qt plug-ins", _plugins))
 
         lockdown = Lockdown(app, fullscreen=False)

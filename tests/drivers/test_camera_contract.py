@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import numpy as np
 import pytest
@@ -59,7 +60,7 @@ def test_frames_are_rgb_640x480_and_numbered(camera):
         assert frame.pixels.shape == (480, 640, 3) and frame.pixels.dtype == np.uint8
         assert frame.pixels.flags.c_contiguous
         assert frame.index == number and (frame.width, frame.height) == (640, 480)
-    assert all(a.timestamp <= b.timestamp for a, b in zip(frames, frames[1:], strict=False))
+    assert all(a.timestamp <= b.timestamp for a, b in itertools.pairwise(frames))
     # Receivers own their arrays: no two frames share memory.
     assert not np.shares_memory(frames[0].pixels, frames[1].pixels)
     camera.close()
@@ -101,7 +102,7 @@ def test_faults():
 def test_missing_image_is_device_not_found(tmp_path):
     camera = SimulatedCamera(images=[str(tmp_path / "nope.png")])
     assert camera.is_usable() is False
-    with pytest.raises(DeviceNotFound, match="nope.png"):
+    with pytest.raises(DeviceNotFound, match=r"nope\.png"):
         camera.open()
 
 
@@ -109,7 +110,7 @@ def test_without_scikit_image_the_default_scene_says_what_to_configure(monkeypat
     monkeypatch.setattr(simulated_module, "sample_image_path", lambda name: None)
     camera = SimulatedCamera()
     assert camera.is_usable() is False
-    with pytest.raises(DeviceNotFound, match="devices.camera.images"):
+    with pytest.raises(DeviceNotFound, match=r"devices\.camera\.images"):
         camera.open()
 
 

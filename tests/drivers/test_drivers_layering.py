@@ -53,8 +53,8 @@ def test_public_definitions_have_docstrings_and_modules_are_small(path):
     nodes = list(tree.body)
     nodes += [m for n in tree.body if isinstance(n, ast.ClassDef) for m in n.body]
     for node in nodes:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if not node.name.startswith("_") and not ast.get_docstring(node):
+        if (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and not node.name.startswith("_") and not ast.get_docstring(node)):
                 missing.append(node.name)
     assert not missing
 

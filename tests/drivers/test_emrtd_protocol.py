@@ -43,7 +43,8 @@ def test_icao_9303_11_worked_example():
     assert sm.protect(Command(0x00, 0xB0, 0x00, 0x00, le=4)) == h("0CB000000D9701048E08ED6705417E96BA5500")
     assert sm.unprotect(h("8709019FF0EC34F9922651990290008E08AD55CC17140B2DED"), 0x9000) == (h("60145F01"), 0x9000)
     assert sm.protect(Command(0x00, 0xB0, 0x00, 0x04, le=0x12)) == h("0CB000040D9701128E082EA28A70F3C7B53500")
-    data, sw = sm.unprotect(h("871901FB9235F4E4037F2327DCC8964F1F9B8C30F42C8E2FFF224A990290008E08C8B2787EAEA07D74"), 0x9000)
+    data, sw = sm.unprotect(
+        h("871901FB9235F4E4037F2327DCC8964F1F9B8C30F42C8E2FFF224A990290008E08C8B2787EAEA07D74"), 0x9000)
     assert data == h("04303130365F36063034303030305C026175") and sw == 0x9000
 
 
@@ -64,7 +65,8 @@ def test_mrz_formats_and_check_digits():
     parsed = mrz.parse(td3_text)
     assert (parsed.format, parsed.document_number, parsed.surname, parsed.given_names) == (
         "TD3", "L898902C3", "ERIKSSON", "ANNA MARIA")
-    assert mrz.parse("I<UTOD231458907<<<<<<<<<<<<<<<7408122F1204159UTO<<<<<<<<<<<6ERIKSSON<<ANNA<MARIA<<<<<<<<<<").format == "TD1"
+    td1 = "I<UTOD231458907<<<<<<<<<<<<<<<7408122F1204159UTO<<<<<<<<<<<6ERIKSSON<<ANNA<MARIA<<<<<<<<<<"
+    assert mrz.parse(td1).format == "TD1"
     assert mrz.parse("I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<D231458907UTO7408122F1204159<<<<<<<6").format == "TD2"
     with pytest.raises(mrz.MrzError, match="check digit"):
         mrz.parse(td3_text.replace("7408122", "7408123"))

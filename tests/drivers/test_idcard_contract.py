@@ -44,8 +44,8 @@ def sam_reader_on_pty() -> IdReader:
 
 def pcsc_reader(rig) -> IdReader:
     """The real ``pcsc`` backend: pyscard → pcscd → vpcd → emulator; the key typed in advance."""
-    reader = id_reader_backends.create("pcsc", reader_name=rig.reader_name, allow_virtual_readers=True, poll_interval_s=0.05,
-                                       supervise_interval_s=0.5)
+    reader = id_reader_backends.create("pcsc", reader_name=rig.reader_name, allow_virtual_readers=True,
+                                       poll_interval_s=0.05, supervise_interval_s=0.5)
 
     def present(key: str) -> None:
         assert key == "passport"

@@ -26,7 +26,8 @@ RECEIPT = Receipt(
     qr_data="https://zwfw.example.gov.cn/q/R-3301-07-20260514-0042",
     footer="谢谢使用",
 )
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Pages /Count 2 >> endobj\n2 0 obj << /Type /Page >> endobj\n3 0 obj << /Type /Page >> endobj\n%%EOF\n"
+PDF = (b"%PDF-1.4\n1 0 obj << /Type /Pages /Count 2 >> endobj\n2 0 obj << /Type /Page >> endobj\n"
+       b"3 0 obj << /Type /Page >> endobj\n%%EOF\n")
 
 RECEIPT_BACKENDS = {"simulated": lambda d: receipt_printer_backends.create("simulated", output_dir=str(d))}
 DOCUMENT_BACKENDS = {"simulated": lambda d: document_printer_backends.create("simulated", output_dir=str(d))}

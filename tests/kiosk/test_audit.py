@@ -167,7 +167,7 @@ def test_kioskctl_audit_verify_and_list(tmp_path: Path, capsys: pytest.CaptureFi
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=200) | st.builds(
-    lambda seq, digest, sig: ('{"seq": %s, "hash": %s, "at": "x", "signature": %s}' % (seq, digest, sig)).encode(),
+    lambda seq, digest, sig: f'{{"seq": {seq}, "hash": {digest}, "at": "x", "signature": {sig}}}'.encode(),
     st.sampled_from(["1", "-1", "null", '"8"', "1e400", "[]"]), st.sampled_from(['"ab"', "3", "null"]),
     st.sampled_from(['"AAAA"', '"!!"', "0", "null"])))
 def test_any_head_file_is_a_verdict_never_a_crash(head: bytes) -> None:

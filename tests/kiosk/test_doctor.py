@@ -302,7 +302,8 @@ def test_inside_a_running_kiosk_devices_are_left_to_their_owners(tmp_path: Path)
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40) | st.from_regex(
-    r"(Mon|Tue), [0-9]{1,2} (Jan|Nov|Foo) [0-9]{1,5} [0-9]{1,2}:[0-9]{2}:[0-9]{2} (GMT|-0000|\+1400|UT)?", fullmatch=True))
+    r"(Mon|Tue), [0-9]{1,2} (Jan|Nov|Foo) [0-9]{1,5} [0-9]{1,2}:[0-9]{2}:[0-9]{2} (GMT|-0000|\+1400|UT)?",
+    fullmatch=True))
 def test_any_date_header_parses_or_is_refused(text: str) -> None:
     from sync.clock_probe import parse_http_date
 

@@ -153,7 +153,8 @@ def test_verified_only_when_matched_and_live(camera, astronaut_jpeg):
 def test_no_document_photo_routes_to_staff_review(camera):
     step = FaceStep(face_config())
     try:
-        record = step.verify(photo_of(camera, True), None, "card photo is WLT-encoded and no WLT decoder is configured").result()
+        reason = "card photo is WLT-encoded and no WLT decoder is configured"
+        record = step.verify(photo_of(camera, True), None, reason).result()
         assert record["decision"] == "staff_review" and record["match"] is None
         assert record["reasons"] == ["no_document_photo: card photo is WLT-encoded and no WLT decoder is configured"]
     finally:
@@ -200,7 +201,8 @@ def test_record_lists_every_reason():
 def test_every_prompt_has_words(language):
     for code in (*GUIDANCE_CODES, "challenge"):
         assert face_view({"guidance": code}, None, language)["guidance_text"]
-    view = face_view({"guidance": "challenge", "challenge": "nod"}, {"decision": "staff_review", "reasons": ["x"]}, language)
+    view = face_view({"guidance": "challenge", "challenge": "nod"},
+                     {"decision": "staff_review", "reasons": ["x"]}, language)
     assert view["challenge_text"] and view["review_note"] and view["verification"]["decision"] == "staff_review"
     assert face_view({}, {"decision": "verified", "reasons": []}, language)["review_note"] == ""
 

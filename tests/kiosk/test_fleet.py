@@ -142,7 +142,8 @@ def test_stale_terminals_audit_regressions_and_faults_are_flagged(tmp_path: Path
 
 
 _json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
-                     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+                     lambda children: (st.lists(children, max_size=3)
+                                       | st.dictionaries(st.text(max_size=8), children, max_size=3)),
                      max_leaves=12)
 _field = st.sampled_from(["sent_at", "devices", "alerts", "audit", "versions", "free_disk_bytes",
                           "queue_depth", "oldest_unsent_age_s"])

@@ -146,7 +146,7 @@ def test_nothing_personal_is_left_after_a_wipe(private_kiosk: Any, ending: str) 
         while kiosk.state["screen"] != "attract":
             screen = kiosk.state["screen"]
             kiosk.tap("backButton")
-            kiosk.wait_until(lambda: kiosk.state["screen"] != screen)
+            kiosk.wait_until(lambda screen=screen: kiosk.state["screen"] != screen)
     assert_wiped(kiosk)
 
 
