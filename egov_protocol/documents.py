@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -38,7 +39,7 @@ def body_etag(body: object) -> str:
     return hashlib.sha256(_canonical(body)).hexdigest()
 
 
-def sign_document(kind: str, body: dict, key: Ed25519PrivateKey) -> dict:
+def sign_document(kind: str, body: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
     """The signed document for ``body`` (platform side)."""
     etag = body_etag(body)
     document = {"kind": kind, "version": etag[:12], "etag": etag, "body": body,
@@ -47,7 +48,7 @@ def sign_document(kind: str, body: dict, key: Ed25519PrivateKey) -> dict:
     return document
 
 
-def verify_document(data: object, kind: str, public_key: bytes) -> dict:
+def verify_document(data: object, kind: str, public_key: bytes) -> dict[str, Any]:
     """Check a document's shape, kind, ETag and signature; return it. Raises ``DocumentError``."""
     if not isinstance(data, dict) or set(data) != _FIELDS:
         raise DocumentError("document does not have the expected fields")

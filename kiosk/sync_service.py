@@ -102,13 +102,15 @@ class _LockedOutboxFactory:
         return outbox
 
     def release(self) -> None:
+        """Give up the sync lock, if this factory took it."""
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
 
 
 def heartbeat_builder(db_path: Path, device_states: Callable[[], dict[str, str]] | None,
-                      status: Callable[[], dict[str, Any]] | None = None):
+                      status: Callable[[], dict[str, Any]] | None = None,
+                      ) -> Callable[[Outbox], dict[str, Any]]:
     """A function building the heartbeat body from the outbox (no personal data). ``status()``
     adds the fleet fields (devices with detail, alerts, audit head: ``kiosk.fleet_status``)."""
     try:
@@ -151,7 +153,7 @@ class SyncService:
                  device_states: Callable[[], dict[str, str]] | None = None, *,
                  status: Callable[[], dict[str, Any]] | None = None,
                  backoff: Backoff | None = None, exit_when_idle: bool = False,
-                 on_event: Callable[[str, dict], None] | None = None) -> None:
+                 on_event: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         self._db_path = db_path
         self._enrollment = enrollment
         self._config = config
@@ -251,7 +253,7 @@ class SyncService:
 
 
 def sync_once(db_path: Path, enrollment: Enrollment, config: CentralConfig, timeout_s: float = 600.0,
-              on_event: Callable[[str, dict], None] | None = None) -> dict[str, int]:
+              on_event: Callable[[str, dict[str, Any]], None] | None = None) -> dict[str, int]:
     """Drain what is queued now (``kioskctl sync``): runs until nothing is due, the platform is
     unreachable, or the queue pauses; returns the outbox counts afterwards."""
     service = SyncService(db_path, enrollment, config, EventHub(), exit_when_idle=True,

@@ -5,15 +5,28 @@ delivered, oldest first, when the platform answers again. Worker thread, except
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from offline_cache import Outbox
+    from offline_cache.state import SyncState
+
+    from .client import CentralClient
 
 
 class HeartbeatSending:
-    """Mixin of ``SyncWorker``; uses its ``_heartbeat``, ``_heartbeat_interval_s``, ``_beat_now``,
-    ``_wake``, ``_state``, ``_clock`` and ``_client``."""
+    """Mixin of ``SyncWorker``; uses the worker's members declared below."""
+
+    _heartbeat: Callable[[Outbox], dict[str, Any]] | None
+    _heartbeat_interval_s: float
+    _beat_now: threading.Event
+    _wake: threading.Event
+    _state: SyncState
+    _clock: Callable[[], datetime]
+    _client: CentralClient
 
     def heartbeat_now(self) -> None:
         """Queue a heartbeat on the next pass (even offline) and wake the worker: an alert must

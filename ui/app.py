@@ -110,8 +110,10 @@ def resolve_voice_engine(name: str) -> str:
 def _application(argv: Sequence[str] | None) -> QGuiApplication:
     prepare_qt_environment()
     fix_mmap_threshold()  # or the heap grows with every journey (ui/malloc_tuning.py)
-    app = QGuiApplication.instance()
-    if app is None:
+    existing = QGuiApplication.instance()
+    if isinstance(existing, QGuiApplication):
+        app = existing
+    else:
         if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
             # No GPU offscreen (tests, benchmarks, headless CI): the software scene graph always
             # works. Qt takes this only before its first window, so only with a new application.
@@ -181,6 +183,9 @@ def create_application(
         bridge.close()
         raise QmlLoadError("the QML did not load:\n  " + "\n  ".join(errors or ["(no message)"]))
     window = roots[0]
+    if not isinstance(window, QQuickWindow):
+        bridge.close()
+        raise QmlLoadError(f"the QML root is a {type(window).__name__}, not a window")
     # The engine process starts a little after the first frame: starting it takes a core for
     # about a second, which the attract screen's first frames should not share.
     notify_first_frame(window, lambda: QTimer.singleShot(SPEECH_START_DELAY_MS, speech.start))

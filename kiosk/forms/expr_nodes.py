@@ -154,7 +154,7 @@ class Literal(Expr):
             return repr(value)
         if isinstance(value, int):
             return str(value)
-        return "'" + value.replace("'", "''") + "'"
+        return "'" + str(value).replace("'", "''") + "'"
 
     def _eval(self, env: Env) -> Value:
         return self.value
@@ -272,8 +272,8 @@ class Call(Expr):
 def values_equal(left: Value, right: Value) -> bool:
     """``=`` in the language: numbers compare by value, anything else only with its own type."""
     if is_number(left) and is_number(right):
-        return left == right
-    return type(left) is type(right) and left == right
+        return bool(left == right)
+    return type(left) is type(right) and bool(left == right)
 
 
 def _order(op: str, left: Value, right: Value, pos: int) -> bool:
@@ -283,12 +283,12 @@ def _order(op: str, left: Value, right: Value, pos: int) -> bool:
     if not comparable:
         raise ExpressionError(f"cannot compare {type_name(left)} with {type_name(right)}", pos)
     if op == "<":
-        return left < right
+        return bool(left < right)
     if op == "<=":
-        return left <= right
+        return bool(left <= right)
     if op == ">":
-        return left > right
-    return left >= right
+        return bool(left > right)
+    return bool(left >= right)
 
 
 def _arithmetic(op: str, left: Value, right: Value, pos: int) -> Value:
