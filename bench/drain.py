@@ -58,6 +58,7 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 
 
 def rss_mb() -> float:
+    """This process's resident memory in MiB (from /proc)."""
     with open("/proc/self/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
@@ -123,6 +124,7 @@ def raw_upload(count: int, size: int) -> float:
 
 
 def main() -> None:
+    """Run the benchmark; the last line prints the figure and its baseline."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2,

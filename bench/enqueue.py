@@ -32,11 +32,13 @@ SIZE = 60 * 1024
 
 
 def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0-1) of ``values``, nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
+    """Run the benchmark; the last line prints the figure and its baseline."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=500, help="submissions to enqueue")
     args = parser.parse_args()

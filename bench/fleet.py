@@ -108,6 +108,7 @@ class _TerminalUser(FastHttpUser):
     _next = 0
 
     def on_start(self) -> None:
+        """Take the next terminal of the fleet and schedule its first heartbeat."""
         cls = type(self)
         self.terminal = cls.fleet[cls._next % len(cls.fleet)]
         cls._next += 1
@@ -117,6 +118,7 @@ class _TerminalUser(FastHttpUser):
 
     @task
     def send(self) -> None:
+        """Send one submission (and a heartbeat when one is due); a refusal is a failure."""
         if self.heartbeats and gevent.get_hub().loop.now() >= self.beat_due:
             self.beat_due += HEARTBEAT_S
             self._heartbeat()

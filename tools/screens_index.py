@@ -52,6 +52,7 @@ def index(folder: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
+    """Write the index of the screenshots in ``argv[1]`` (default docs/screens); 0 on success."""
     folder = Path(argv[1] if len(argv) > 1 else "docs/screens")
     (folder / "README.md").write_text(index(folder), encoding="utf-8")
     print(f"{folder / 'README.md'}: {len(list(folder.glob('*.png')))} screenshots")

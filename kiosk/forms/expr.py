@@ -176,6 +176,7 @@ class _Parser:
         self._nesting = 0
 
     def parse(self) -> Expr:
+        """The whole token list as one expression; anything left over is an error."""
         expr = self._or()
         token = self._peek()
         if token.kind != "end":
