@@ -1,4 +1,4 @@
-"""The layer and library-confinement rules of DESIGN §2, enforced with import-linter.
+"""The layer and library-confinement rules of ``docs/architecture.md``, enforced with import-linter.
 
 The contracts live in setup.cfg (``[importlinter:contract:*]``); this test fails with
 import-linter's report naming the offending import chain.
