@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from drivers.printer import PrintResult, Receipt, ReceiptPrinter
 
@@ -232,7 +232,14 @@ def unprinted_receipts(data_dir: Path) -> list[dict[str, str]]:
     return owed
 
 
-def report_unprinted(data_dir: Path, audit: object | None = None) -> list[dict[str, str]]:
+class _AuditRecorder(Protocol):
+    """What ``report_unprinted`` needs of the audit log (``kiosk.audit.AuditLog``)."""
+
+    def record(self, kind: str, *, actor: str | None = None, **details: Any) -> None:
+        """Queue one event."""
+
+
+def report_unprinted(data_dir: Path, audit: _AuditRecorder | None = None) -> list[dict[str, str]]:
     """At start: log and audit (``receipt.unprinted``) each stored submission whose receipt never
     printed, for staff to reprint from maintenance mode or ``kioskctl reprint``. Never raises."""
     import logging
@@ -250,7 +257,7 @@ def report_unprinted(data_dir: Path, audit: object | None = None) -> list[dict[s
                     "reprint it from maintenance mode or with kioskctl reprint %s",
                     item["receipt_number"], item["service"], item["accepted_at"], item["receipt_number"])
         if audit is not None:
-            audit.record("receipt.unprinted", receipt_number=item["receipt_number"])  # type: ignore[attr-defined]
+            audit.record("receipt.unprinted", receipt_number=item["receipt_number"])
     return owed
 
 

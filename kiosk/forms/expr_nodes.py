@@ -14,7 +14,7 @@ import datetime as _dt
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 Value = Any  # None | bool | int | float | str | list[str]; Any keeps call sites readable
 
@@ -66,7 +66,7 @@ def type_name(value: Value) -> str:
     return "list"
 
 
-def is_number(value: Value) -> bool:
+def is_number(value: Value) -> TypeGuard[int | float]:
     """True for ints and floats, but not booleans."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -319,7 +319,7 @@ def _plain(value: object, pos: int) -> Value:
     if value is None or isinstance(value, (bool, str)):
         return value
     if is_number(value):
-        return checked_number(value, pos)  # type: ignore[arg-type]
+        return checked_number(value, pos)
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
