@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 TS := $(wildcard ui/i18n/*.ts)
 QM := $(TS:.ts=.qm)
 
-.PHONY: demo test setup system screens bench-startup bundle clean
+.PHONY: demo test lint setup system screens bench-startup bundle clean
 
 demo: setup
 	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
@@ -18,8 +18,13 @@ demo: setup
 	fi
 	$(VENV)/bin/kiosk --demo $(if $(DEMO_CONFIG),--config $(DEMO_CONFIG))
 
-test: setup
+test: setup lint
 	$(PY) -m pytest
+
+# The linter and the type checker (configured in pyproject.toml); `make test` runs them first.
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Screenshots of every screen (both orientations, languages, modes) into docs/screens/, with an
 # index; taken by the accessibility audit as it walks the journey. The index is written even if

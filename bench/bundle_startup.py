@@ -23,6 +23,7 @@ FIRST_FRAME = re.compile(r"first frame ([0-9.]+) s after process start")
 
 
 def run(command: list[str]) -> tuple[float, float]:
+    """Start ``command`` once; return the first frame's age and the whole run's wall time (seconds)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     started = time.perf_counter()
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
@@ -36,6 +37,7 @@ def run(command: list[str]) -> tuple[float, float]:
 
 
 def main() -> int:
+    """Run the benchmark; the last line prints the figure and its baseline."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--bundle", default=str(ROOT / "dist" / "kiosk" / "kiosk"))

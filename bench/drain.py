@@ -28,17 +28,16 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx  # noqa: E402
+import httpx
 
-from central.store import open_platform_store  # noqa: E402
-from egov_protocol.envelope import seal_detached  # noqa: E402
-from egov_protocol.keys import TerminalKeys  # noqa: E402
-from offline_cache import Outbox, SealedSubmission, Store  # noqa: E402
-from sync.client import CentralClient, SyncWorker  # noqa: E402
-from sync.local_central import LocalCentral, free_port  # noqa: E402
+from central.store import open_platform_store
+from egov_protocol.envelope import seal_detached
+from egov_protocol.keys import TerminalKeys
+from offline_cache import Outbox, SealedSubmission, Store
+from sync.client import CentralClient, SyncWorker
+from sync.local_central import LocalCentral, free_port
 
 SINK = r"""
 import sys, uvicorn
@@ -59,6 +58,7 @@ uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 
 
 def rss_mb() -> float:
+    """This process's resident memory in MiB (from /proc)."""
     with open("/proc/self/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
@@ -124,6 +124,7 @@ def raw_upload(count: int, size: int) -> float:
 
 
 def main() -> None:
+    """Run the benchmark; the last line prints the figure and its baseline."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2,

@@ -22,22 +22,23 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from egov_protocol.keys import PlatformKeys as PlatformKeyFiles  # noqa: E402
-from kiosk.enrollment import Enrollment, PlatformKeys  # noqa: E402
-from kiosk.submission import Draft, SubmissionWriter  # noqa: E402
+from egov_protocol.keys import PlatformKeys as PlatformKeyFiles
+from kiosk.enrollment import Enrollment, PlatformKeys
+from kiosk.submission import Draft, SubmissionWriter
 
 SIZE = 60 * 1024
 
 
 def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0-1) of ``values``, nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
+    """Run the benchmark; the last line prints the figure and its baseline."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=500, help="submissions to enqueue")
     args = parser.parse_args()

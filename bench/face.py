@@ -32,6 +32,7 @@ from kiosk.face import FaceStep
 
 
 def main() -> None:
+    """Run the benchmark; the last line prints the figure and its baseline."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=200)
     args = parser.parse_args()

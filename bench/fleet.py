@@ -49,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import ClassVar
 
 import gevent
 import httpx
@@ -99,7 +100,7 @@ class _TerminalUser(FastHttpUser):
     """One simulated terminal (set up by ``_user_class``)."""
 
     abstract = True
-    fleet: list[FleetTerminal] = []
+    fleet: ClassVar[list[FleetTerminal]] = []
     raw = False
     heartbeats = False
     stagger_s = 0.0
@@ -107,6 +108,7 @@ class _TerminalUser(FastHttpUser):
     _next = 0
 
     def on_start(self) -> None:
+        """Take the next terminal of the fleet and schedule its first heartbeat."""
         cls = type(self)
         self.terminal = cls.fleet[cls._next % len(cls.fleet)]
         cls._next += 1
@@ -116,6 +118,7 @@ class _TerminalUser(FastHttpUser):
 
     @task
     def send(self) -> None:
+        """Send one submission (and a heartbeat when one is due); a refusal is a failure."""
         if self.heartbeats and gevent.get_hub().loop.now() >= self.beat_due:
             self.beat_due += HEARTBEAT_S
             self._heartbeat()

@@ -24,6 +24,7 @@ EMRTD_READS = 5
 
 
 def bench_sam() -> float:
+    """The median SAM read over a pty less the wire time of its frames: overhead in milliseconds."""
     from drivers.idcard.sam import frames
     from drivers.idcard.sam.reader import SamIdReader
     from drivers.idcard.simulated.sam_device import SamReaderSimulator
@@ -61,18 +62,23 @@ class _ReplayCard:
         self._atr, self._responses, self._index = atr, responses, 0
 
     def atr(self) -> bytes:
+        """The recorded answer to reset."""
         return self._atr
 
     def reset(self) -> None:
+        """Start the recording over."""
         self._index = 0
 
     def process(self, apdu: bytes) -> bytes:
+        """The next recorded response, whatever the command."""
         response = self._responses[self._index % len(self._responses)]
         self._index += 1
         return response
 
 
 def bench_emrtd() -> tuple[int, float, float]:
+    """Read a simulated ePassport through pcscd; return the APDU count and the median seconds of a
+    read and of a raw replay of the same APDUs."""
     from drivers.idcard.simulated.pcsc.pcscd import PrivatePcscd
     from drivers.idcard.simulated.pcsc.rig import PassportRig
 
@@ -147,6 +153,7 @@ def bench_emrtd() -> tuple[int, float, float]:
 
 
 def main() -> None:
+    """Run the benchmark; the last line prints the figure and its baseline."""
     sam_overhead_ms = bench_sam()
     apdus, emrtd_s, replay_s = bench_emrtd()
     print(f"sam_overhead_ms={sam_overhead_ms:.1f} emrtd_apdus={apdus} emrtd_s={emrtd_s:.3f} "

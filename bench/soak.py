@@ -42,6 +42,7 @@ ANSWERS = {
 
 
 def rss_mb() -> float:
+    """This process's resident memory in MiB (from /proc)."""
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
             if line.startswith("VmRSS:"):
@@ -66,6 +67,7 @@ def settle_memory(engine: Any) -> None:
 
 
 def fd_count() -> int:
+    """Open file descriptors of this process."""
     return len(os.listdir("/proc/self/fd"))
 
 
@@ -108,10 +110,12 @@ class Driver:
         self._turn.timeout.connect(self._loop.quit)
 
     def process_events(self) -> None:
+        """Run the Qt event loop once, as the application does."""
         self._turn.start()
         self._loop.exec()
 
     def wait(self, predicate: Callable[[dict[str, Any]], Any], what: str, timeout_s: float = 30.0) -> None:
+        """Run the event loop until ``predicate(state)`` holds; raise after ``timeout_s``."""
         end = time.monotonic() + timeout_s
         while not predicate(self.bridge.state):
             if time.monotonic() > end:
@@ -121,9 +125,11 @@ class Driver:
         self.process_events()
 
     def screen(self, name: str) -> None:
+        """Wait for the screen ``name``."""
         self.wait(lambda s: s.get("screen") == name, name)
 
     def journey(self, number: int) -> None:
+        """Walk journey ``number`` (its variant is ``number % 10``)."""
         bridge = self.bridge
         variant = number % 10
         bridge.chooseService("residence_permit")
@@ -146,7 +152,7 @@ class Driver:
             while self.bridge.state.get("screen") != "attract":
                 screen = self.bridge.state.get("screen")
                 bridge.back()
-                self.wait(lambda s: s.get("screen") != screen, f"back from {screen}")
+                self.wait(lambda s, left=screen: s.get("screen") != left, f"back from {screen}")
         else:
             for field_id, value in ANSWERS.items():
                 bridge.setFieldValue(field_id, value)
@@ -165,6 +171,7 @@ class Driver:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the soak; the last line prints the figures and their baselines."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--journeys", type=int, default=1000, help="journeys measured (default 1000)")
     parser.add_argument("--warmup", type=int, default=20, help="journeys before the first measurement")

@@ -17,8 +17,9 @@ from egov_protocol.envelope import EnvelopeError, NotAddressedToKey, inspect_env
 from egov_protocol.keys import PlatformKeys
 from egov_protocol.protocol import is_identifier
 
+from .errors import ReceiptNumberTaken
 from .keyring import DEFAULT_GRACE_DAYS, PlatformKeyring
-from .store import CentralStore, NewSubmission, ReceiptNumberTaken
+from .store import CentralStore, NewSubmission
 from .terminal_keys import KeyNotKnown, KeyRetiredTooLong, envelope_signer
 
 
@@ -157,7 +158,7 @@ def _settle(outcome, digest: str, submission_id: str, terminal_id: str) -> tuple
     return (201 if created else 200), receipt_body(row)
 
 
-def accept(store: CentralStore, keys: PlatformKeys, terminal: dict, submission_id: str,
+def accept(store: CentralStore, keys: PlatformKeys | PlatformKeyring, terminal: dict, submission_id: str,
            receipt_number: str, digest: str, envelope: bytes, inline_blobs: dict[str, bytes],
            route: str = "online") -> tuple[int, dict]:
     """Verify, decrypt and store one submission; ``(201|200, receipt)`` or raise ``Refusal``."""
@@ -170,7 +171,7 @@ def accept(store: CentralStore, keys: PlatformKeys, terminal: dict, submission_i
     return _settle(outcome, digest, submission_id, terminal["terminal_id"])
 
 
-def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
+def accept_many(store: CentralStore, keys: PlatformKeys | PlatformKeyring, terminal: dict,
                 items: list[tuple[str, str, str, bytes, dict[str, bytes]]], *,
                 nonce: tuple[str, float] | None = None) -> list:
     """The batch form of ``accept`` for ``(id, receipt_number, digest, envelope, blobs)`` items:

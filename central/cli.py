@@ -135,7 +135,7 @@ def _publish(args) -> int:
         return 1
     record(_store(args), "published document", f"{args.kind} version {publication.version}")
     print(f"published {args.kind} version {publication.version}, expires "
-          f"{publication.expires_at.isoformat(timespec='seconds')}")
+          f"{publication.expiry}")
     return 0
 
 

@@ -142,6 +142,13 @@ class Tx:
         row = self._conn.execute(self._sql(sql), self._params(params)).fetchone()
         return None if row is None else _plain(row)
 
+    def first(self, sql: str, params: Sequence = ()) -> dict:
+        """The first row of a query that always returns one (``count(*)``, a ``PRAGMA``)."""
+        row = self.one(sql, params)
+        if row is None:
+            raise LookupError("the query returned no row")
+        return row
+
     def all(self, sql: str, params: Sequence = ()) -> list[dict]:
         """Every row as a dict."""
         return [_plain(row) for row in self._conn.execute(self._sql(sql), self._params(params))]
@@ -266,7 +273,7 @@ def create_baseline(tx: Tx, postgres: bool) -> None:
 def _upgrade_sqlite_v1(tx: Tx) -> None:
     """A platform database written by the foundation release (``user_version`` 1) lacks the
     terminal status and the delivery route: add them in place, keeping every row."""
-    version = tx.one("PRAGMA user_version")["user_version"]
+    version = tx.first("PRAGMA user_version")["user_version"]
     if version != 1:
         return
     columns = {row["name"] for row in tx.all("PRAGMA table_info(terminals)")}

@@ -252,10 +252,10 @@ class OperatorAccounts:
     def _check_throttle(self, name: str, address: str) -> None:
         since = (_now() - timedelta(seconds=FAILURE_WINDOW_S)).isoformat()
         with self.db.transaction(write=False) as tx:
-            by_name = tx.one("SELECT count(*) AS n FROM login_failures WHERE name = ? AND "
-                             "failed_at > ?", (name, since))["n"]
-            by_address = tx.one("SELECT count(*) AS n FROM login_failures WHERE address = ? "
-                                "AND failed_at > ?", (address, since))["n"]
+            by_name = tx.first("SELECT count(*) AS n FROM login_failures WHERE name = ? AND "
+                               "failed_at > ?", (name, since))["n"]
+            by_address = tx.first("SELECT count(*) AS n FROM login_failures WHERE address = ? "
+                                  "AND failed_at > ?", (address, since))["n"]
         if by_name >= MAX_FAILURES_PER_NAME or by_address >= MAX_FAILURES_PER_ADDRESS:
             raise LoginThrottled(f"too many failed logins: try again in {FAILURE_WINDOW_S // 60} "
                                  "minutes")

@@ -38,6 +38,13 @@ class Publication:
     published_at: datetime | None
     expires_at: datetime | None  # None: signed with the protocol's default validity
 
+    @property
+    def expiry(self) -> str:
+        """When it expires (ISO 8601, seconds), or "the default validity" when unset."""
+        if self.expires_at is None:
+            return "the default validity"
+        return self.expires_at.isoformat(timespec="seconds")
+
 
 def parse_document(text: str) -> dict:
     """``text`` as a JSON object (``NotPublishable`` otherwise)."""
@@ -81,12 +88,13 @@ def publish(published: Path, kind: str, body: dict, valid_days: float = DEFAULT_
     with open(published / ".lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the read of the last version and the write as one
         previous = current(published, kind)
+        expires = now + timedelta(days=valid_days)
         publication = Publication(kind, (previous.version if previous else 0) + 1, body, now,
-                                  now + timedelta(days=valid_days))
+                                  expires)
         temporary = published / f".{kind}.tmp"
         temporary.write_text(json.dumps(
             {"version": publication.version, "published_at": now.isoformat(),
-             "expires_at": publication.expires_at.isoformat(), "body": body},
+             "expires_at": expires.isoformat(), "body": body},
             ensure_ascii=False, sort_keys=True), encoding="utf-8")
         os.replace(temporary, _path(published, kind))
     return publication

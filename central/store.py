@@ -24,13 +24,7 @@ from .audit_anchor import check_head
 from .blobs import BlobSegments
 from .db import Database
 from .enrollment import enroll_terminal
-from .errors import (  # noqa: F401
-    BlobMismatch,
-    NonceReplayed,
-    ReceiptNumberTaken,
-    TerminalKeyConflict,
-    TokenRejected,
-)
+from .errors import BlobMismatch, NonceReplayed, ReceiptNumberTaken
 
 # Columns safe to show operators on lists: no payload, no envelope.
 _LIST_FIELDS = ("id", "receipt_number", "terminal_id", "digest", "central_receipt", "service_id",
@@ -229,12 +223,13 @@ class CentralStore:
                     ratings: bool | None = None) -> tuple[int, list[dict]]:
         """``(total, newest first page)`` of submission metadata: every record, or only the
         applications (``ratings=False``) or only the 好差评 ratings (``ratings=True``)."""
-        where, args = "", ()
+        where = ""
+        args: tuple[str, ...] = ()
         if ratings is not None:
             where = "WHERE form_id = ?" if ratings else "WHERE coalesce(form_id, '') <> ?"
             args = (RATING_FORM_ID,)
         with self.db.transaction() as tx:
-            total = tx.one(f"SELECT count(*) AS n FROM submissions {where}", args)["n"]
+            total = tx.first(f"SELECT count(*) AS n FROM submissions {where}", args)["n"]
             rows = tx.all(f"SELECT {_LIST_COLUMNS} FROM submissions {where} "
                           "ORDER BY received_at DESC, id LIMIT ? OFFSET ?", (*args, limit, offset))
         return total, rows

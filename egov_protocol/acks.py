@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -26,14 +27,14 @@ PURPOSE = "egov-kiosk/ack/v1"
 SIGNED_FIELDS = ("id", "receipt_number", "central_receipt", "digest", "received_at", "terminal_id")
 
 
-def ack_message(receipt: dict) -> bytes:
+def ack_message(receipt: dict[str, Any]) -> bytes:
     """The bytes the platform signs for ``receipt``."""
     fields = {name: receipt.get(name) for name in SIGNED_FIELDS}
     return json.dumps({"purpose": PURPOSE, **fields}, sort_keys=True, separators=(",", ":"),
                       ensure_ascii=False).encode("utf-8")
 
 
-def sign_ack(receipt: dict, key: Ed25519PrivateKey) -> dict:
+def sign_ack(receipt: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
     """``receipt`` with its ``signature`` (the platform side)."""
     return {**receipt, "signature": base64.b64encode(key.sign(ack_message(receipt))).decode()}
 

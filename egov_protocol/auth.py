@@ -20,6 +20,7 @@ import binascii
 import hashlib
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -71,12 +72,13 @@ class SignedRequest:
     signature: bytes
 
     @classmethod
-    def from_headers(cls, headers) -> SignedRequest:
+    def from_headers(cls, headers: Mapping[str, str]) -> SignedRequest:
         """Parse the headers (any mapping with ``get``); raises ``SignatureRejected``."""
-        values = {name: headers.get(name) for name in (TERMINAL, DATE, NONCE, DIGEST, SIGNATURE)}
-        missing = [name for name, value in values.items() if not value]
+        found = {name: headers.get(name) for name in (TERMINAL, DATE, NONCE, DIGEST, SIGNATURE)}
+        missing = [name for name, value in found.items() if not value]
         if missing:
             raise SignatureRejected(f"unsigned request: missing {', '.join(missing)}")
+        values = {name: value for name, value in found.items() if value}
         try:
             when = datetime.fromisoformat(values[DATE])
         except ValueError:

@@ -84,9 +84,9 @@ def decode_batch(body: bytes) -> list[BatchPart]:
     parts = []
     for item in items:
         _check_item(item)
-        envelope, offset = _take(view, offset, item["envelope"])
-        envelope = bytes(envelope)
-        blobs = {}
+        envelope_view, offset = _take(view, offset, item["envelope"])
+        envelope = bytes(envelope_view)
+        blobs: dict[str, bytes | memoryview] = {}
         for ref, length in item["blobs"]:
             # Views into the body, not copies: a batch carries megabytes of photos, which are
             # hashed and written out once each and need no bytes object of their own.

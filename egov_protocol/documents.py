@@ -23,6 +23,7 @@ import binascii
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -58,8 +59,8 @@ def body_etag(body: object) -> str:
     return hashlib.sha256(_canonical(body)).hexdigest()
 
 
-def sign_document(kind: str, body: dict, key: Ed25519PrivateKey, *, version: int = 0,
-                  expires_at: datetime | None = None, now: datetime | None = None) -> dict:
+def sign_document(kind: str, body: dict[str, Any], key: Ed25519PrivateKey, *, version: int = 0,
+                  expires_at: datetime | None = None, now: datetime | None = None) -> dict[str, Any]:
     """The signed document for ``body`` (platform side): ``version`` of this kind, acceptable
     until ``expires_at`` (default ``now`` + ``DEFAULT_VALIDITY``)."""
     now = now or datetime.now(UTC)
@@ -70,26 +71,26 @@ def sign_document(kind: str, body: dict, key: Ed25519PrivateKey, *, version: int
     return document
 
 
-def document_version(document: dict) -> int:
+def document_version(document: dict[str, Any]) -> int:
     """The version of a verified document; -1 for a copy stored before versions were signed."""
     version = document.get("version")
     return version if isinstance(version, int) and not isinstance(version, bool) else -1
 
 
-def http_etag(document: dict) -> str:
+def http_etag(document: dict[str, Any]) -> str:
     """The HTTP ETag of a document (quoted): its version and body, so a re-publication of the
     same body under a new version or expiry is not answered 304."""
     return f'"{document_version(document)}.{document["etag"]}"'
 
 
-def expires_at(document: dict) -> datetime | None:
+def expires_at(document: dict[str, Any]) -> datetime | None:
     """When a verified document expires (``None`` for a legacy copy)."""
     value = document.get("expires_at")
     return None if value is None else datetime.fromisoformat(value)
 
 
 def verify_document(data: object, kind: str, public_key: bytes, *, now: datetime | None = None,
-                    legacy: bool = False) -> dict:
+                    legacy: bool = False) -> dict[str, Any]:
     """Check a document's shape, kind, ETag and signature, and with ``now`` that it has not
     expired; return it. ``legacy`` also accepts a copy signed before versions and expiries
     were (a stored copy, never a fresh one). Raises ``DocumentError``."""
@@ -99,6 +100,7 @@ def verify_document(data: object, kind: str, public_key: bytes, *, now: datetime
         context = _LEGACY_CONTEXT
     elif fields != _FIELDS:
         raise DocumentError("document does not have the expected fields")
+    assert isinstance(data, dict)  # the fields matched, so it is an object
     if data["kind"] != kind:
         raise DocumentError(f"document is a {data['kind']!r}, expected {kind!r}")
     if not isinstance(data["body"], dict):
@@ -124,7 +126,7 @@ def verify_document(data: object, kind: str, public_key: bytes, *, now: datetime
     return data
 
 
-def check_update(fresh: dict, held: dict | None) -> None:
+def check_update(fresh: dict[str, Any], held: dict[str, Any] | None) -> None:
     """Raise ``DocumentError`` if a verified ``fresh`` document must not replace ``held`` (the
     verified copy the terminal keeps): a lower version is a rollback, the same version with
     other content is a forgery or a platform fault."""

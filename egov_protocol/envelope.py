@@ -17,8 +17,9 @@ Wire format (version 1), canonical JSON: sorted keys, no whitespace, ASCII, stan
 The signature covers ``b"egov-kiosk/envelope/v1\\0"`` + the canonical JSON of every field except
 ``sig``. ``open_sealed`` accepts only the canonical encoding, so every changed byte is either a
 parse failure or a signature failure. Attachment names travel in clear (they are authenticated,
-not encrypted), so they must be generic ("photo.jpg", "form.pdf"), never personal. Attachments are separate ciphertexts so that the next
-protocol issue can upload them as content-addressed, resumable blobs.
+not encrypted), so they must be generic ("photo.jpg", "form.pdf"), never personal. Attachments
+are separate ciphertexts so that the next protocol issue can upload them as content-addressed,
+resumable blobs.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
@@ -96,7 +98,8 @@ def seal_detached(
     return _seal(payload, attachments, recipient_x25519_public, signing_key, key_id, True)
 
 
-def _seal(payload, attachments, recipient_x25519_public, signing_key, key_id, detached):
+def _seal(payload: bytes, attachments: Mapping[str, bytes], recipient_x25519_public: bytes,
+          signing_key: Ed25519PrivateKey, key_id: str, detached: bool) -> tuple[bytes, dict[str, bytes]]:
     if not _KEY_ID.fullmatch(key_id):
         raise ValueError("key_id must be 1-128 characters of A-Z a-z 0-9 . _ : -")
     for name in attachments:
@@ -112,7 +115,7 @@ def _seal(payload, attachments, recipient_x25519_public, signing_key, key_id, de
     wrap_nonce = os.urandom(12)
     blobs: dict[str, bytes] = {}
 
-    def attachment(name: str, data: bytes) -> dict:
+    def attachment(name: str, data: bytes) -> dict[str, Any]:
         item = _encrypt_item(content_key, key_id, epk, _label(name), data)
         if detached:
             ciphertext = base64.b64decode(item.pop("ct"))
@@ -159,7 +162,7 @@ class EnvelopeInfo:
 
     key_id: str
     refs: dict[str, str]
-    document: dict = field(repr=False)
+    document: dict[str, Any] = field(repr=False)
 
 
 def inspect_envelope(envelope: bytes) -> EnvelopeInfo:
@@ -170,7 +173,7 @@ def inspect_envelope(envelope: bytes) -> EnvelopeInfo:
 
 
 def open_parsed(
-    document: dict,
+    document: dict[str, Any],
     recipient_private: X25519PrivateKey | Sequence[X25519PrivateKey],
     verify_key: Ed25519PublicKey,
     blobs: Callable[[str], bytes | None] | None = None,
@@ -235,7 +238,7 @@ def open_parsed(
 
 def envelope_key_id(envelope: bytes) -> str:
     """The signer's key id, after a structural check only (nothing verified or decrypted)."""
-    return _parse(envelope)["kid"]
+    return str(_parse(envelope)["kid"])
 
 
 def envelope_attachment_refs(envelope: bytes) -> dict[str, str]:
@@ -269,13 +272,13 @@ def _label(name: str) -> bytes:
     return b"attachment:" + name.encode("utf-8")
 
 
-def _encrypt_item(key: bytes, kid: str, epk: bytes, label: bytes, data: bytes) -> dict:
+def _encrypt_item(key: bytes, kid: str, epk: bytes, label: bytes, data: bytes) -> dict[str, Any]:
     nonce = os.urandom(12)
     ciphertext = AESGCM(key).encrypt(nonce, bytes(data), _item_aad(kid, epk, label))
     return {"nonce": _b64e(nonce), "ct": _b64e(ciphertext)}
 
 
-def _decrypt_item(key: bytes, kid: str, epk: bytes, label: bytes, item: dict) -> bytes:
+def _decrypt_item(key: bytes, kid: str, epk: bytes, label: bytes, item: dict[str, Any]) -> bytes:
     return _decrypt(key, _b64d(item["nonce"], 12), _b64d(item["ct"]), _item_aad(kid, epk, label))
 
 
@@ -286,11 +289,11 @@ def _decrypt(key: bytes, nonce: bytes, ciphertext: bytes, aad: bytes) -> bytes:
         raise EnvelopeError("envelope content was altered") from None
 
 
-def _canonical(document: dict) -> bytes:
+def _canonical(document: dict[str, Any]) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
 
 
-def _signing_input(document: dict) -> bytes:
+def _signing_input(document: dict[str, Any]) -> bytes:
     return _SIGNING_CONTEXT + _canonical({k: v for k, v in document.items() if k != "sig"})
 
 
@@ -315,7 +318,7 @@ def _check_name(name: object, error: type[Exception]) -> None:
         raise error("attachment names must be 1-255 printable characters")
 
 
-def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict:
+def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict[str, Any]:
     result = dict(pairs)
     if len(result) != len(pairs):
         raise EnvelopeError("envelope has a duplicate key")
@@ -326,7 +329,7 @@ def _reject_constant(name: str) -> None:
     raise EnvelopeError(f"envelope contains {name}")
 
 
-def _parse(envelope: bytes) -> dict:
+def _parse(envelope: bytes) -> dict[str, Any]:
     """Parse and check the structure; every failure is an ``EnvelopeError``."""
     if not isinstance(envelope, (bytes, bytearray, memoryview)):
         raise EnvelopeError("envelope must be bytes")
@@ -334,7 +337,7 @@ def _parse(envelope: bytes) -> dict:
     if len(envelope) > MAX_ENVELOPE_BYTES:
         raise EnvelopeError(f"envelope is larger than {MAX_ENVELOPE_BYTES} bytes")
     try:
-        document = json.loads(
+        document: dict[str, Any] = json.loads(  # a dict: _check_structure raises otherwise
             envelope.decode("utf-8"),
             object_pairs_hook=_reject_duplicates,
             parse_constant=_reject_constant,

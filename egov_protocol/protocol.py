@@ -12,8 +12,10 @@ import base64
 import binascii
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import CentralProtocolError
@@ -36,11 +38,11 @@ ERROR_HEADER = "X-Egov-Error"
 REPLAYED_HEADER = {ERROR_HEADER: "replayed-request"}
 
 
-def is_replayed_answer(status: int, headers, detail: str) -> bool:
+def is_replayed_answer(status: int, headers: Mapping[str, str], detail: str) -> bool:
     """True for the platform's answer to a reused nonce; also the 401 ``replayed request: …``
     of platforms from before the distinct answer."""
     if status == REPLAYED_STATUS:
-        return headers.get(ERROR_HEADER) == REPLAYED_HEADER[ERROR_HEADER]
+        return bool(headers.get(ERROR_HEADER) == REPLAYED_HEADER[ERROR_HEADER])
     return status == 401 and detail.startswith("replayed request")
 
 
@@ -166,27 +168,27 @@ class TerminalRegistration:
         )
 
 
-def _object(data: object, what: str) -> dict:
+def _object(data: object, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise CentralProtocolError(f"{what} is not a JSON object")
     return data
 
 
-def _string(fields: dict, name: str) -> str:
+def _string(fields: dict[str, Any], name: str) -> str:
     value = fields.get(name)
     if not isinstance(value, str) or not value or len(value) > 1024:
         raise CentralProtocolError(f"field {name!r} is missing or not a string")
     return value
 
 
-def _identifier(fields: dict, name: str) -> str:
+def _identifier(fields: dict[str, Any], name: str) -> str:
     value = _string(fields, name)
     if not is_identifier(value):
         raise CentralProtocolError(f"field {name!r} is not a valid identifier")
     return value
 
 
-def _key(fields: dict, name: str) -> bytes:
+def _key(fields: dict[str, Any], name: str) -> bytes:
     value = _string(fields, name)
     try:
         raw = base64.b64decode(value, validate=True)

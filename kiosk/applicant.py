@@ -13,7 +13,8 @@ from drivers.idcard import DocumentType, Identity
 DOCUMENT_TYPE_LABELS: dict[DocumentType, dict[str, str]] = {
     DocumentType.RESIDENT_ID: {"zh-CN": "居民身份证", "en": "Resident ID card"},
     DocumentType.HMT_RESIDENCE_PERMIT: {"zh-CN": "港澳台居民居住证", "en": "HK/Macau/Taiwan residence permit"},
-    DocumentType.FOREIGN_PERMANENT_RESIDENT: {"zh-CN": "外国人永久居留身份证", "en": "Foreign permanent resident ID card"},
+    DocumentType.FOREIGN_PERMANENT_RESIDENT: {
+        "zh-CN": "外国人永久居留身份证", "en": "Foreign permanent resident ID card"},
     DocumentType.PASSPORT: {"zh-CN": "护照", "en": "Passport"},
 }
 

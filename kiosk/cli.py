@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from egov_protocol.protocol import RATING_FORM_ID
 from offline_cache import Outbox, Store, SyncState
@@ -137,10 +139,10 @@ def _cmd_rekey(config: KioskConfig, args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(total: int, config: KioskConfig):
+def _progress(total: int, config: KioskConfig) -> Callable[[str, dict[str, Any]], None]:
     done = [0]
 
-    def on_event(name: str, data: dict) -> None:
+    def on_event(name: str, data: dict[str, Any]) -> None:
         if name in ("submission_acked", "submission_quarantined"):
             done[0] += 1
             width = 30

@@ -105,7 +105,8 @@ class JourneyConfig:
     idle_timeout_s: float = key(120.0, "Seconds without a touch before the session is wiped.", between(10, 3600))
     idle_warning_s: float = key(30.0, "Seconds of visible, spoken countdown before the wipe.", between(20, 600))
     done_timeout_s: float = key(30.0, "Seconds the final screen stays before returning to the start.", between(5, 600))
-    document_wait_s: float = key(2.0, "Length of one wait for a document on the reader.", between(0, 30, exclusive_low=True))
+    document_wait_s: float = key(2.0, "Length of one wait for a document on the reader.",
+                                 between(0, 30, exclusive_low=True))
     card_removal: Literal["keep", "wipe"] = key(
         "keep", "After a successful read: 'keep' lets the citizen take the document back; 'wipe' ends "
         "the session when it leaves the reader before the done screen.")
@@ -131,7 +132,8 @@ class CentralConfig:
     """The central platform this terminal forwards to."""
 
     url: str = key("http://127.0.0.1:8700", "Base URL of the central platform.",
-                   matches(r"https?://[^\s/?#]+(/[^\s?#]*)?", "must be an http:// or https:// URL without query or fragment"),
+                   matches(r"https?://[^\s/?#]+(/[^\s?#]*)?",
+                           "must be an http:// or https:// URL without query or fragment"),
                    insecure_platform_url)
     sync_interval_s: float = key(30.0, "Seconds between sync attempts when idle.", between(1, 3600))
     platform_keys_file: str = key("", "JSON file with the platform's public keys; empty: <data_dir>/platform.json.")
@@ -170,10 +172,13 @@ class FaceConfig:
     """The face step: guidance, photo quality limits, automatic capture, liveness, 1:1 match."""
 
     detect_width: int = key(320, "Width the frame is scaled to for face detection (pixels).", between(160, 1280))
-    min_eye_distance_px: float = key(40.0, "Smallest eye distance in camera pixels (else 'come closer').", between(10, 1000))
+    min_eye_distance_px: float = key(40.0, "Smallest eye distance in camera pixels (else 'come closer').",
+                                     between(10, 1000))
     min_face_height_ratio: float = key(0.2, "Smallest face height as a share of the frame height.", between(0.05, 1))
-    max_face_height_ratio: float = key(0.6, "Largest face height as a share of the frame height (else 'move back').", between(0.1, 1))
-    max_centre_offset: float = key(0.12, "Largest offset of the face from the guide's centre, share of the frame.", between(0.01, 0.5))
+    max_face_height_ratio: float = key(0.6, "Largest face height as a share of the frame height (else 'move back').",
+                                       between(0.1, 1))
+    max_centre_offset: float = key(0.12, "Largest offset of the face from the guide's centre, share of the frame.",
+                                   between(0.01, 0.5))
     max_roll_deg: float = key(8.0, "Largest head tilt (roll) in degrees.", between(1, 45))
     max_yaw: float = key(0.15, "Largest sideways turn (nose offset / eye distance).", between(0.02, 1))
     min_sharpness: float = key(25.0, "Smallest Laplacian variance of the face (else 'blurred').", between(0))
@@ -181,7 +186,8 @@ class FaceConfig:
     max_brightness: float = key(210.0, "Brightest acceptable mean face luminance (0-255).", between(0, 255))
     min_lr_balance: float = key(0.7, "Smallest ratio of the darker to the lighter half of the face.", between(0, 1))
     max_background_std: float = key(40.0, "Largest luminance spread of the wall beside the head.", between(0))
-    max_motion: float = key(0.08, "Largest movement between frames, in eye distances (else 'hold still').", between(0.001, 1))
+    max_motion: float = key(0.08, "Largest movement between frames, in eye distances (else 'hold still').",
+                            between(0.001, 1))
     hold_frames: int = key(4, "Frames a new prompt must persist before it is shown (hysteresis).", between(1, 60))
     capture_frames: int = key(8, "Good frames in a row before the capture countdown starts.", between(1, 300))
     countdown_s: float = key(3.0, "Seconds of countdown before the automatic photo.", between(0, 10))
@@ -190,7 +196,8 @@ class FaceConfig:
     liveness_timeout_s: float = key(8.0, "Seconds the citizen has to perform the challenge.", between(2, 60))
     liveness_sensor: str = key("", "Vendor NIR/3D liveness sensor backend; empty: none.")
     matcher: str = key("dlib", "1:1 face matcher backend; empty: none (every journey goes to staff review).")
-    match_threshold: float = key(0.6, "Largest descriptor distance counted as the same person (dlib).", between(0.1, 1.5))
+    match_threshold: float = key(0.6, "Largest descriptor distance counted as the same person (dlib).",
+                                 between(0.1, 1.5))
 
 
 @dataclass(frozen=True)
@@ -263,7 +270,7 @@ def _build(cls: type, data: Any, prefix: str, problems: list[str]) -> Any:
         if name not in data:
             continue
         annotation = hints[name]
-        if dataclasses.is_dataclass(annotation):
+        if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
             values[name] = _build(annotation, data[name], f"{prefix}{name}.", problems)
             continue
         value = data[name]
@@ -290,7 +297,8 @@ def _device_problems(devices: DevicesConfig) -> list[str]:
     for role, registry in REGISTRIES.items():
         device: DeviceConfig = getattr(devices, role)
         if device.backend not in registry:
-            problems.append(f"devices.{role}.backend: unknown backend {device.backend!r}; known: {', '.join(registry.names())}")
+            known = ", ".join(registry.names())
+            problems.append(f"devices.{role}.backend: unknown backend {device.backend!r}; known: {known}")
             continue
         if not device.options:
             continue  # nothing to check, and no reason to import the backend's libraries now
@@ -307,7 +315,7 @@ def _device_problems(devices: DevicesConfig) -> list[str]:
 def parse_config(data: dict[str, Any], source: str = "configuration") -> KioskConfig:
     """Validate ``data`` (as read from TOML); raises :class:`ConfigError` naming every bad key."""
     problems: list[str] = []
-    config = _build(KioskConfig, data, "", problems)
+    config: KioskConfig = _build(KioskConfig, data, "", problems)
     if not problems and config.journey.idle_warning_s >= config.journey.idle_timeout_s:
         problems.append("journey.idle_warning_s: must be shorter than journey.idle_timeout_s")
     if not problems:
@@ -338,7 +346,7 @@ def documented_keys(cls: type = KioskConfig, prefix: str = "") -> list[str]:
     hints = _hints(cls)
     for spec in dataclasses.fields(cls):
         annotation = hints[spec.name]
-        if dataclasses.is_dataclass(annotation):
+        if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
             keys.extend(documented_keys(annotation, f"{prefix}{spec.name}."))
         else:
             keys.append(f"{prefix}{spec.name}")

@@ -98,7 +98,8 @@ def create_driver(role: str, device: DeviceConfig, data_dir: Path | None = None)
     defaults = default_options(role, data_dir) if data_dir is not None else {}
     options = {**{k: v for k, v in defaults.items() if k in accepted}, **device.options}
     try:
-        return registry.create(device.backend, **options)
+        driver: Device = registry.create(device.backend, **options)
+        return driver
     except (ValueError, TypeError) as exc:
         raise DeviceConfigError(f"devices.{role}: {exc}") from exc
 
@@ -160,7 +161,7 @@ class DeviceManager:
     def refresh(self, device: ManagedDevice[Any]) -> DeviceStatus:
         """Re-read one device's status (call on its owner thread) and publish a change."""
         try:
-            status = device.driver.status()
+            status: DeviceStatus = device.driver.status()
         except DeviceError as exc:
             status = DeviceStatus(DeviceState.HARDWARE_ERROR, exc.action, str(exc))
         if status != device.status:

@@ -302,8 +302,9 @@ def run_checks(config: KioskConfig, seams: Seams | None = None) -> list[Check]:
         cups = check_cups(config, role)
         if cups is not None or seams.open_devices:
             checks.append(cups if cups is not None else check_device(config, role))
-        if cups is not None and cups.verdict == OK:
-            checks.append(check_cups_job_files(config, role))
+        job_files = check_cups_job_files(config, role) if cups is not None and cups.verdict == OK else None
+        if job_files is not None:
+            checks.append(job_files)
     checks += [check_keys(config), check_enrollment(config), check_clock(config, seams)]
     return checks
 

@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -113,7 +114,7 @@ class Enrollment:
         with self._lock:
             self._terminal_keys = None
 
-    def adopt_sealing_key(self, body: dict) -> bool:
+    def adopt_sealing_key(self, body: dict[str, Any]) -> bool:
         """Seal to the key of a verified ``platform-keys`` document body from now on, if it is
         newer than the one held (``sealing_key_since`` later); True when it changed. Raises
         ``ValueError`` for a malformed body. Calling thread (file I/O)."""

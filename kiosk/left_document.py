@@ -153,10 +153,13 @@ class LeftDocumentGuard:
             return
         core = self._core
         devices = core._devices
+        if devices is None:  # not started, or stopped
+            return
 
         def ask(reader: Any) -> bool | None:
             try:
-                return reader.document_presence()
+                present: bool | None = reader.document_presence()
+                return present
             finally:
                 # No read runs while a document from before is awaited: this keeps the reader's
                 # status true meanwhile (e.g. OFFLINE while pcscd is gone, and back).
@@ -190,7 +193,8 @@ class LeftDocumentGuard:
             self._schedule(epoch)
             return
         present = bool(answer)
-        if self._then is not None and core._journey.state is not JourneyState.IDENTIFY:
+        journey = core._journey
+        if self._then is not None and journey is not None and journey.state is not JourneyState.IDENTIFY:
             self._then = None  # the citizen left the identify step: only remind from here on
         before = self.state
         if present:
@@ -224,5 +228,6 @@ class LeftDocumentGuard:
             return
         self._alerted = True
         log.warning("a document has been left on the reader: staff alerted")
+        screen = core._journey.state.value if core._journey is not None else None
         core.events.publish(ev.STAFF_CALLED, terminal_id=core.config.terminal.terminal_id,
-                            screen=core._journey.state.value, reason="card_left")
+                            screen=screen, reason="card_left")

@@ -44,11 +44,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "submission_failed": {
         "zh-CN": "申请未能保存，请重试或呼叫工作人员。您的申请尚未提交。",
-        "en": "Your application could not be stored. Please try again or call a member of staff. Nothing was submitted.",
+        "en": "Your application could not be stored. Please try again or call a member of staff. "
+              "Nothing was submitted.",
     },
     "printer_unavailable": {
         "zh-CN": "回执打印机暂时无法打印。您的申请已受理，请记下受理编号，或呼叫工作人员补打回执。",
-        "en": "The receipt printer cannot print right now. Your application is accepted: please note the receipt number, or ask staff to reprint it.",
+        "en": "The receipt printer cannot print right now. Your application is accepted: please note the "
+              "receipt number, or ask staff to reprint it.",
     },
     "staff_called": {
         "zh-CN": "已通知工作人员，请稍候。",

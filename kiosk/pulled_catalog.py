@@ -22,6 +22,7 @@ import json
 import logging
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from kiosk.catalog import Catalog
 from kiosk.enrollment import Enrollment
@@ -32,7 +33,7 @@ from sync.documents import verified_copy
 log = logging.getLogger(__name__)
 
 
-def read_documents(db_path: Path, kinds: tuple[str, ...] = ("catalog", "forms")) -> dict[str, dict]:
+def read_documents(db_path: Path, kinds: tuple[str, ...] = ("catalog", "forms")) -> dict[str, dict[str, Any]]:
     """The last good documents of ``kinds`` in the terminal database (missing kinds left out).
     Read-only; never creates the database. Any thread (its own connection)."""
     if not Path(db_path).exists():
@@ -89,7 +90,10 @@ def load_catalog(db_path: Path) -> Catalog:
         for raw in extra:
             definition = load_form(raw)
             forms[(definition.id, definition.version)] = definition
-        catalog = Catalog.from_json(pulled.get("body"), forms.values())
+        body = pulled.get("body")
+        if not isinstance(body, dict):
+            raise TypeError("the catalog document body must be an object")
+        catalog = Catalog.from_json(body, forms.values())
     except (DefinitionError, TypeError, AttributeError) as exc:
         problems = "; ".join(str(p) for p in getattr(exc, "problems", ())[:5]) or str(exc)
         body = pulled.get("body")

@@ -15,8 +15,12 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-from drivers.printer import Receipt
+from drivers.printer import PrintResult, Receipt, ReceiptPrinter
+
+if TYPE_CHECKING:
+    from .config import KioskConfig
 
 RECEIPT_NUMBER = re.compile(r"(?P<site>\d{6})-(?P<terminal>[A-Za-z0-9]{1,8})-(?P<day>\d{8})-(?P<seq>\d{4,})")
 
@@ -154,7 +158,7 @@ class RecentReceipts:
 
     def mark_printed(self, receipt_number: str) -> None:
         """The receipt has printed (a staff reprint): no longer owed."""
-        def printed(entries: list[dict]) -> list[dict]:
+        def printed(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return [{**e, "printed": True, "state": PRINTED} if _number(e) == receipt_number else e for e in entries]
         self._update(printed)
 
@@ -162,7 +166,7 @@ class RecentReceipts:
         """Drop a pending receipt whose submission was not stored after all."""
         self._update(lambda entries: [e for e in entries if _number(e) != receipt_number])
 
-    def _update(self, change: Callable[[list[dict]], list[dict]]) -> None:
+    def _update(self, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         lock = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -177,7 +181,7 @@ class RecentReceipts:
         finally:
             os.close(lock)  # releases the lock
 
-    def load(self) -> list[dict]:
+    def load(self) -> list[dict[str, Any]]:
         """The remembered entries, oldest first (empty if none or unreadable)."""
         try:
             entries = json.loads(self.path.read_text("utf-8"))
@@ -198,7 +202,7 @@ class RecentReceipts:
         return None
 
 
-def _number(entry: dict) -> str:
+def _number(entry: dict[str, Any]) -> str:
     return str(entry["receipt"].get("receipt_number", ""))
 
 
@@ -228,7 +232,14 @@ def unprinted_receipts(data_dir: Path) -> list[dict[str, str]]:
     return owed
 
 
-def report_unprinted(data_dir: Path, audit: object | None = None) -> list[dict[str, str]]:
+class _AuditRecorder(Protocol):
+    """What ``report_unprinted`` needs of the audit log (``kiosk.audit.AuditLog``)."""
+
+    def record(self, kind: str, *, actor: str | None = None, **details: Any) -> None:
+        """Queue one event."""
+
+
+def report_unprinted(data_dir: Path, audit: _AuditRecorder | None = None) -> list[dict[str, str]]:
     """At start: log and audit (``receipt.unprinted``) each stored submission whose receipt never
     printed, for staff to reprint from maintenance mode or ``kioskctl reprint``. Never raises."""
     import logging
@@ -246,11 +257,11 @@ def report_unprinted(data_dir: Path, audit: object | None = None) -> list[dict[s
                     "reprint it from maintenance mode or with kioskctl reprint %s",
                     item["receipt_number"], item["service"], item["accepted_at"], item["receipt_number"])
         if audit is not None:
-            audit.record("receipt.unprinted", receipt_number=item["receipt_number"])  # type: ignore[attr-defined]
+            audit.record("receipt.unprinted", receipt_number=item["receipt_number"])
     return owed
 
 
-def reprint(config: object, data_dir: Path, receipt_number: str | None = None) -> tuple[Receipt, object]:
+def reprint(config: KioskConfig, data_dir: Path, receipt_number: str | None = None) -> tuple[Receipt, PrintResult]:
     """Print a remembered receipt again on the configured receipt printer (``kioskctl reprint``).
 
     Runs in the calling thread (a staff tool, not the kiosk process). Raises :class:`LookupError`
@@ -264,8 +275,9 @@ def reprint(config: object, data_dir: Path, receipt_number: str | None = None) -
     receipt = remembered.receipt(receipt_number)
     if receipt is None:
         raise LookupError(f"no remembered receipt {receipt_number or ''}".strip())
-    printer = create_driver("receipt_printer", config.devices.receipt_printer,  # type: ignore[attr-defined]
-                            Path(data_dir))
+    printer = create_driver("receipt_printer", config.devices.receipt_printer, Path(data_dir))
+    if not isinstance(printer, ReceiptPrinter):
+        raise TypeError(f"the receipt_printer backend built a {type(printer).__name__}")
     printer.open()
     try:
         result = printer.print_receipt(receipt)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 
 from egov_protocol.errors import CentralRejected, KeyFileError
 from egov_protocol.keys import TerminalKeys
+from egov_protocol.protocol import PlatformInfo
 from offline_cache import Store, SyncState
 from sync.client import CentralClient
 
@@ -105,7 +106,7 @@ def _rekey(url: str, site_code: str, terminal_id: str, enrollment: Enrollment,
     return Rekeyed(fleet_id, None if old is None else old.key_id, new.key_id)
 
 
-def _register(url: str, fleet_id: str, old: TerminalKeys, new: TerminalKeys):
+def _register(url: str, fleet_id: str, old: TerminalKeys, new: TerminalKeys) -> PlatformInfo:
     """Register ``new`` with a request signed by ``old``; after a lost answer the platform
     already holds ``new`` and refuses ``old`` (401), so the retry is signed with ``new``."""
     proof = new.rekey_proof(fleet_id)

@@ -94,7 +94,7 @@ def lock_duration(failures: int) -> float:
         return 0.0
     # Capped before the power: a damaged file may claim any number of failures.
     doublings = min(failures - FREE_FAILURES, 32)
-    return min(FIRST_LOCK_S * 2 ** doublings, MAX_LOCK_S)
+    return min(FIRST_LOCK_S * 2.0 ** doublings, MAX_LOCK_S)
 
 
 class StaffStore:
@@ -106,7 +106,7 @@ class StaffStore:
         self._lock = threading.Lock()
 
     # ---- file -------------------------------------------------------------------------------
-    def _load(self) -> dict:
+    def _load(self) -> dict[str, Any]:
         try:
             data = json.loads(self.path.read_bytes().decode("utf-8"))
         except FileNotFoundError:
@@ -125,7 +125,7 @@ class StaffStore:
             raise StaffError(f"{self.path} has a damaged lockout state")
         return data
 
-    def _save(self, data: dict) -> None:
+    def _save(self, data: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         temporary = self.path.with_suffix(".tmp")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -178,7 +178,7 @@ class StaffStore:
 
     # ---- signing in -------------------------------------------------------------------------
     @staticmethod
-    def _matches(record: dict, pin: str) -> bool:
+    def _matches(record: dict[str, Any], pin: str) -> bool:
         try:
             salt = base64.b64decode(record["salt"])
             expected = base64.b64decode(record["hash"])
@@ -191,7 +191,7 @@ class StaffStore:
         with self._lock:
             return self._remaining(self._load())
 
-    def _remaining(self, data: dict) -> float:
+    def _remaining(self, data: dict[str, Any]) -> float:
         left = float(data.get("locked_until", 0.0)) - self._clock()
         return max(0.0, min(left, MAX_LOCK_S))
 

@@ -103,13 +103,15 @@ class _LockedOutboxFactory:
         return outbox
 
     def release(self) -> None:
+        """Give up the sync lock, if this factory took it."""
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
 
 
 def heartbeat_builder(db_path: Path, device_states: Callable[[], dict[str, str]] | None,
-                      status: Callable[[], dict[str, Any]] | None = None):
+                      status: Callable[[], dict[str, Any]] | None = None,
+                      ) -> Callable[[Outbox], dict[str, Any]]:
     """A function building the heartbeat body from the outbox (no personal data). ``status()``
     adds the fleet fields (devices with detail, alerts, audit head: ``kiosk.fleet_status``)."""
     try:
@@ -152,7 +154,7 @@ class SyncService:
                  device_states: Callable[[], dict[str, str]] | None = None, *,
                  status: Callable[[], dict[str, Any]] | None = None,
                  backoff: Backoff | None = None, exit_when_idle: bool = False,
-                 on_event: Callable[[str, dict], None] | None = None) -> None:
+                 on_event: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         self._db_path = db_path
         self._enrollment = enrollment
         self._config = config
@@ -202,8 +204,8 @@ class SyncService:
         try:
             held = self._enrollment.platform_keys()
             with Store(self._db_path) as store:  # re-verified: a copy edited on disk is not used
-                document = held and held_document(SyncState(store), PLATFORM_KEYS,
-                                                  held.ed25519_public)
+                document = None if held is None else held_document(
+                    SyncState(store), PLATFORM_KEYS, held.ed25519_public)
             if document is not None and self._enrollment.adopt_sealing_key(document["body"]):
                 log.info("the platform rotated its sealing key: sealing to the new one")
         except Exception as exc:
@@ -254,7 +256,7 @@ class SyncService:
 
 
 def sync_once(db_path: Path, enrollment: Enrollment, config: CentralConfig, timeout_s: float = 600.0,
-              on_event: Callable[[str, dict], None] | None = None) -> dict[str, int]:
+              on_event: Callable[[str, dict[str, Any]], None] | None = None) -> dict[str, int]:
     """Drain what is queued now (``kioskctl sync``): runs until nothing is due, the platform is
     unreachable, or the queue pauses; returns the outbox counts afterwards."""
     service = SyncService(db_path, enrollment, config, EventHub(), exit_when_idle=True,

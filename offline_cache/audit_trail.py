@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from .store import Store
 
@@ -78,7 +79,7 @@ def check_chain(events: Iterable[AuditEvent]) -> ChainBreak | None:
     return None
 
 
-def _row(row: tuple) -> AuditEvent:
+def _row(row: tuple[Any, ...]) -> AuditEvent:
     seq, at, kind, actor, details, prev, digest = row
     try:
         parsed = json.loads(details)
@@ -114,7 +115,7 @@ class AuditTrail:
     def events(self, since: str | None = None) -> Iterator[AuditEvent]:
         """Every event in ``seq`` order; with ``since`` (ISO time) only those at or after it."""
         sql = "SELECT seq, at, kind, actor, details, prev, hash FROM audit_events"
-        params: tuple = ()
+        params: tuple[str, ...] = ()
         if since is not None:
             sql, params = sql + " WHERE at >= ?", (since,)
         for row in self.store.db.conn.execute(sql + " ORDER BY seq", params):

@@ -22,7 +22,7 @@ class DiskBudgetExceeded(StoreError):
         self.floor_bytes = floor_bytes
 
 
-def free_bytes(path: str | os.PathLike) -> int:
+def free_bytes(path: str | os.PathLike[str]) -> int:
     """Free bytes available to this user on the filesystem holding ``path``."""
     probe = Path(path)
     while not probe.exists():
@@ -30,7 +30,7 @@ def free_bytes(path: str | os.PathLike) -> int:
     return shutil.disk_usage(probe).free
 
 
-def check_budget(path: str | os.PathLike, floor_bytes: int, incoming_bytes: int = 0) -> int:
+def check_budget(path: str | os.PathLike[str], floor_bytes: int, incoming_bytes: int = 0) -> int:
     """Raise ``DiskBudgetExceeded`` unless ``incoming_bytes`` fit above the floor; return free."""
     free = free_bytes(path)
     if free - incoming_bytes < floor_bytes:

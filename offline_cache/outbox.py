@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from typing import Any
 
 from .errors import DuplicateSubmission, InvalidTransition, UnknownSubmission
 from .store import Store
@@ -50,6 +52,10 @@ def _ts(value: datetime) -> str:
 
 def _dt(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
+
+
+def _dt_set(value: str) -> datetime:  # a NOT NULL column
+    return datetime.fromisoformat(value)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -118,7 +124,7 @@ class OutboxRecord:
     acked_at: datetime | None
 
     @classmethod
-    def _from_row(cls, row: dict) -> OutboxRecord:
+    def _from_row(cls, row: dict[str, Any]) -> OutboxRecord:
         return cls(
             id=row["id"],
             receipt_number=row["receipt_number"],
@@ -129,10 +135,10 @@ class OutboxRecord:
             sealed=row["sealed"],
             digest=row["digest"],
             size_bytes=row["size_bytes"],
-            created_at=_dt(row["created_at"]),
-            updated_at=_dt(row["updated_at"]),
+            created_at=_dt_set(row["created_at"]),
+            updated_at=_dt_set(row["updated_at"]),
             attempts=row["attempts"],
-            next_attempt_at=_dt(row["next_attempt_at"]),
+            next_attempt_at=_dt_set(row["next_attempt_at"]),
             lease_until=_dt(row["lease_until"]),
             last_error=row["last_error"],
             central_receipt=row["central_receipt"],
@@ -382,7 +388,8 @@ class Outbox:
         terminal queues ratings beside applications, under their own form id).
         """
         result = {state.value: 0 for state in SubmissionState}
-        where, args = "", ()
+        where = ""
+        args: tuple[str, ...] = ()
         if form_id is not None:
             where, args = "WHERE form_id = ?", (form_id,)
         elif other_than is not None:
@@ -407,9 +414,9 @@ class Outbox:
         id: str,
         allowed_from: set[str],
         assignments: str,
-        params: dict,
+        params: dict[str, Any],
         *,
-        idempotent_from: set[str] = frozenset(),
+        idempotent_from: Set[str] = frozenset(),
     ) -> None:
         params = {**params, "id": id}
         params.setdefault("now", _ts(datetime.now(UTC)))

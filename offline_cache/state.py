@@ -11,6 +11,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from .store import Store
 
@@ -54,7 +55,8 @@ class SyncState:
 
     def accepted_total(self) -> int:
         """Every submission ever accepted here (tombstones count)."""
-        return self.store.db.conn.execute("SELECT count(*) FROM submissions").fetchone()[0]
+        total: int = self.store.db.conn.execute("SELECT count(*) FROM submissions").fetchone()[0]
+        return total
 
     def highest_acked_sequence(self) -> int:
         """The highest local sequence (insertion order) the platform has acknowledged."""
@@ -102,7 +104,7 @@ class SyncState:
 
     # -- heartbeats ---------------------------------------------------------------------------
 
-    def queue_heartbeat(self, body: dict, now: datetime | None = None) -> str:
+    def queue_heartbeat(self, body: dict[str, Any], now: datetime | None = None) -> str:
         """Queue a heartbeat (id and ``sent_at`` added); returns its id."""
         now = now or datetime.now(UTC)
         beat_id = str(uuid.uuid4())
@@ -112,7 +114,7 @@ class SyncState:
                             (beat_id, body["sent_at"], json.dumps(body, sort_keys=True)))
         return beat_id
 
-    def pending_heartbeats(self, limit: int = 200) -> list[dict]:
+    def pending_heartbeats(self, limit: int = 200) -> list[dict[str, Any]]:
         """Queued heartbeats, oldest first."""
         return [json.loads(body) for (body,) in self.store.db.conn.execute(
             "SELECT body FROM heartbeats ORDER BY created_at LIMIT ?", (limit,))]
@@ -129,13 +131,16 @@ class SyncState:
 
     # -- documents ----------------------------------------------------------------------------
 
-    def document(self, kind: str) -> dict | None:
+    def document(self, kind: str) -> dict[str, Any] | None:
         """The last good (verified) document of ``kind``, or None."""
         row = self.store.db.conn.execute(
             "SELECT document FROM documents WHERE kind = ?", (kind,)).fetchone()
-        return None if row is None else json.loads(row[0])
+        if row is None:
+            return None
+        document: dict[str, Any] = json.loads(row[0])
+        return document
 
-    def save_document(self, kind: str, document: dict) -> None:
+    def save_document(self, kind: str, document: dict[str, Any]) -> None:
         """Keep a verified document as the last good copy."""
         with self.store.transaction() as db:
             db.conn.execute(

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -52,7 +53,7 @@ class Store:
         self._db: Database | None = None
 
     @classmethod
-    def memory(cls, **kwargs) -> Store:
+    def memory(cls, **kwargs: Any) -> Store:
         """A store on a private in-memory database (tests); WAL does not apply there."""
         return cls(MEMORY, **kwargs)
 
@@ -122,7 +123,8 @@ class Store:
         deadline = time.monotonic() + self._busy_timeout_s
         while True:
             try:
-                return conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                mode: str = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+                return mode
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise

@@ -11,7 +11,8 @@ submissions delivered that never arrived, so such answers raise ``NotCentralServ
 - other 4xx → ``CentralRejected(status, reason)``
 
 ``CentralClient`` is safe to share between threads (httpx's client is); the sync worker calls it
-from its own thread. ``SyncWorker`` (re-exported here) lives in ``sync.worker``.
+from its own thread. ``SyncWorker`` (re-exported here) lives in ``sync.worker``, the values the
+client takes and returns (also re-exported) in ``sync.client_types``.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import base64
 import json
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -50,6 +51,9 @@ from egov_protocol.protocol import (
     is_replayed_answer,
 )
 
+from .backoff import Backoff
+from .client_types import BatchResult, Enrolled, Rekeyed, SubmissionLike
+
 log = logging.getLogger(__name__)
 
 BLOB_CHUNK = 1024 * 1024
@@ -57,42 +61,6 @@ BLOB_CHUNK = 1024 * 1024
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _TRANSIENT_STATUSES = {408, 425, 429}
 _MAX_REASON = 300
-
-
-class SubmissionLike(Protocol):
-    """What ``put_submission`` needs of an outbox record or a ``SealedSubmission``."""
-
-    id: str
-    receipt_number: str
-    digest: str
-    sealed: bytes | None
-
-
-@dataclass(frozen=True)
-class Enrolled:
-    """What ``POST /v1/enroll`` returned: this terminal's id and the platform's keys."""
-
-    registration: TerminalRegistration
-    platform: PlatformInfo
-
-
-@dataclass(frozen=True)
-class Rekeyed:
-    """``POST /v1/terminal-key``'s answer (``retired_key_id`` None: the key was registered)."""
-
-    registration: TerminalRegistration
-    platform: PlatformInfo
-    retired_key_id: str | None
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """One item of a batch answer: a receipt, a rejection, or ``missing`` blob refs (retry)."""
-
-    id: str
-    receipt: CentralReceipt | None = None
-    rejected: CentralRejected | None = None
-    missing: tuple[str, ...] = ()
 
 
 class CentralClient:
@@ -206,22 +174,23 @@ class CentralClient:
         self._expect(response, {200, 201})
         return self._receipt(response, record)
 
-    def put_batch(self, items: list[tuple[SubmissionLike, dict[str, bytes]]]) -> list[BatchResult]:
+    def put_batch(self, items: Sequence[tuple[SubmissionLike, dict[str, bytes]]]) -> list[BatchResult]:
         """Deliver several small submissions with their blobs inline in one request."""
         return self.send_batch(self.encode_batch(items), items)
 
     @staticmethod
-    def encode_batch(items: list[tuple[SubmissionLike, dict[str, bytes]]]) -> bytes:
+    def encode_batch(items: Sequence[tuple[SubmissionLike, dict[str, bytes]]]) -> bytes:
         """The binary request body of ``put_batch`` (``egov_protocol.batch_wire``): CPU work a
         pipelining sender does ahead, on its own thread."""
-        for record, _ in items:
+        parts = []
+        for record, blobs in items:
             if record.sealed is None:
                 raise ValueError(f"submission {record.id} has no sealed bytes (purged)")
-        return encode_batch([(record.id, record.receipt_number, record.digest, record.sealed,
-                              blobs) for record, blobs in items])
+            parts.append((record.id, record.receipt_number, record.digest, record.sealed, blobs))
+        return encode_batch(parts)
 
     def send_batch(self, body: bytes,
-                   items: list[tuple[SubmissionLike, dict[str, bytes]]]) -> list[BatchResult]:
+                   items: Sequence[tuple[SubmissionLike, dict[str, bytes]]]) -> list[BatchResult]:
         """Send a body from ``encode_batch`` and parse the answer; any thread."""
         response = self._signed("POST", "/batches", body, raw=True,
                                 headers={"Content-Type": BATCH_CONTENT_TYPE},
@@ -283,7 +252,7 @@ class CentralClient:
                 break
         return True
 
-    def send_heartbeats(self, items: list[dict]) -> list[str]:
+    def send_heartbeats(self, items: list[dict[str, Any]]) -> list[str]:
         """Deliver queued heartbeats; return the ids the platform acknowledged."""
         response = self._signed("POST", "/heartbeats", {"items": items})
         self._expect(response, {200})
@@ -293,7 +262,8 @@ class CentralClient:
             raise CentralProtocolError("heartbeat answer has no acked list")
         return [str(item) for item in acked]
 
-    def fetch_document(self, kind: str, platform_key: bytes, held: dict | None) -> dict | None:
+    def fetch_document(self, kind: str, platform_key: bytes,
+                       held: dict[str, Any] | None) -> dict[str, Any] | None:
         """A platform-signed document, verified, unexpired and no older than ``held`` (the
         verified copy kept); ``None`` when unchanged since ``held`` (304). A document that fails
         any check is a ``CentralProtocolError`` (keep the held copy)."""
@@ -312,12 +282,18 @@ class CentralClient:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _signed(self, method: str, path: str, body, *, raw: bool = False,
-                headers: dict | None = None, digest_over: bytes | None = None) -> httpx.Response:
+    def _signed(self, method: str, path: str, body: object, *, raw: bool = False,
+                headers: dict[str, str] | None = None, digest_over: bytes | None = None) -> httpx.Response:
         if self._signing_key is None:
             raise CentralRejected(401, "this terminal is not enrolled (no signing key)")
-        content = b"" if body is None else body if raw else json.dumps(
-            body, separators=(",", ":")).encode()
+        if body is None:
+            content = b""
+        elif raw:
+            if not isinstance(body, bytes):
+                raise TypeError("a raw request body is bytes")
+            content = body
+        else:
+            content = json.dumps(body, separators=(",", ":")).encode()
         for attempt in (1, 2):
             signed = sign_request(self._signing_key, self.terminal_id, method, API_PREFIX + path,
                                   content if digest_over is None else digest_over)
@@ -354,7 +330,7 @@ class CentralClient:
             raise CentralProtocolError("428 answer without a missing list")
         return missing
 
-    def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = self._client().request(method, API_PREFIX + path, **kwargs)
         except httpx.TransportError as exc:
@@ -412,6 +388,9 @@ def _platform_info(data: object) -> PlatformInfo:
         "x25519_public", "ed25519_public", "key_id", "sealing_key_since")})
 
 
-from .worker import Backoff, SyncWorker  # noqa: E402  (re-export; worker imports only errors)
+from .worker import SyncWorker  # noqa: E402 - re-exported; worker imports only errors
 
-__all__ = ["DEFAULT_TIMEOUT", "Backoff", "BatchResult", "CentralClient", "Enrolled", "Rekeyed", "SubmissionLike", "SyncWorker"]
+__all__ = [
+    "DEFAULT_TIMEOUT", "Backoff", "BatchResult", "CentralClient", "Enrolled", "Rekeyed", "SubmissionLike",
+    "SyncWorker",
+]

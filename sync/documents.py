@@ -6,7 +6,7 @@ kiosk falls back to its packaged catalog meanwhile."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from egov_protocol.documents import DocumentError, verify_document
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def verified_copy(document: object, kind: str, platform_key: bytes) -> dict | None:
+def verified_copy(document: object, kind: str, platform_key: bytes) -> dict[str, Any] | None:
     """``document`` (a stored copy of ``kind``) if the platform's signature over it verifies,
     else ``None`` with a warning naming the kind. Expiry is not checked: the last good copy
     stays in use while the platform is out of reach. Any thread."""
@@ -30,7 +30,7 @@ def verified_copy(document: object, kind: str, platform_key: bytes) -> dict | No
         return None
 
 
-def held_document(state: SyncState, kind: str, platform_key: bytes) -> dict | None:
+def held_document(state: SyncState, kind: str, platform_key: bytes) -> dict[str, Any] | None:
     """The verified copy of ``kind`` kept in ``state``, or ``None``. Thread of ``state``."""
     try:
         stored = state.document(kind)

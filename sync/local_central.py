@@ -34,7 +34,8 @@ def free_port(preferred: int = 0) -> int:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return sock.getsockname()[1]
+            bound: int = sock.getsockname()[1]
+            return bound
     raise OSError("no free TCP port on 127.0.0.1")
 
 

@@ -38,7 +38,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from egov_protocol.errors import (
     CentralProtocolError,
@@ -53,13 +53,14 @@ from .worker_batches import BatchSending, _Batch, _reason
 from .worker_heartbeats import HeartbeatSending
 
 if TYPE_CHECKING:
+    from egov_protocol.protocol import CentralReceipt
     from offline_cache import Outbox, OutboxRecord
 
     from .client import CentralClient
 
 log = logging.getLogger(__name__)
 
-EventCallback = Callable[[str, dict], None]
+EventCallback = Callable[[str, dict[str, Any]], None]
 
 
 def _utcnow() -> datetime:
@@ -73,10 +74,11 @@ class _Pass:
     failed: int = 0
     aborted: bool = False
     idle: bool = False
-    failure: dict = field(default_factory=dict)
+    failure: dict[str, Any] = field(default_factory=dict)
 
     @property
     def attempted(self) -> bool:
+        """True when the pass sent at least one record, whatever became of it."""
         return bool(self.acked or self.quarantined or self.failed)
 
 
@@ -93,7 +95,7 @@ class SyncWorker(BatchSending, HeartbeatSending):
         backoff: Backoff | None = None,
         batch_size: int = 20,
         clock: Callable[[], datetime] = _utcnow,
-        heartbeat: Callable[[Outbox], dict] | None = None,
+        heartbeat: Callable[[Outbox], dict[str, Any]] | None = None,
         heartbeat_interval_s: float = 300.0,
         documents: tuple[bytes, tuple[str, ...]] | None = None,
         inline_limit: int = 512 * 1024,
@@ -128,6 +130,7 @@ class SyncWorker(BatchSending, HeartbeatSending):
         self._thread: threading.Thread | None = None
         self._sender: ThreadPoolExecutor | None = None  # created on first batch
         self._hold = threading.Event()  # set by the sender thread when a batch fails
+        self._state: SyncState  # opened on the worker thread, with its outbox
 
     @property
     def is_running(self) -> bool:
@@ -284,7 +287,7 @@ class SyncWorker(BatchSending, HeartbeatSending):
         # read ahead, so it leaves the moment an answer frees a slot, and that answer's acks are
         # written while it travels.
         pending: deque[_Batch] = deque()
-        ahead: tuple[list, dict] | None = None
+        ahead: tuple[list[OutboxRecord], dict[str, dict[str, bytes]]] | None = None
         ok = True
         while ok and not self._stopping.is_set():
             if ahead is None:
@@ -355,7 +358,7 @@ class SyncWorker(BatchSending, HeartbeatSending):
         self._acked(outbox, record, receipt, result)
         return True
 
-    def _acked(self, outbox: Outbox, record: OutboxRecord, receipt, result: _Pass) -> None:
+    def _acked(self, outbox: Outbox, record: OutboxRecord, receipt: CentralReceipt, result: _Pass) -> None:
         outbox.mark_acked(record.id, receipt.central_receipt, self._clock())
         result.acked += 1
         self._emit("submission_acked", {**self._ids(record),
@@ -380,11 +383,11 @@ class SyncWorker(BatchSending, HeartbeatSending):
         result.failure = {"reason": reason, "error": str(exc), **self._ids(record)}
 
     @staticmethod
-    def _ids(record: OutboxRecord) -> dict:
+    def _ids(record: OutboxRecord) -> dict[str, Any]:
         return {"id": record.id, "receipt_number": record.receipt_number}
 
     @staticmethod
-    def _summary(outbox: Outbox, result: _Pass) -> dict:
+    def _summary(outbox: Outbox, result: _Pass) -> dict[str, Any]:
         return {
             "acked": result.acked,
             "quarantined": result.quarantined,
@@ -392,7 +395,7 @@ class SyncWorker(BatchSending, HeartbeatSending):
             "counts": outbox.counts(),
         }
 
-    def _emit(self, name: str, data: dict) -> None:
+    def _emit(self, name: str, data: dict[str, Any]) -> None:
         if self._on_event is None:
             return
         try:

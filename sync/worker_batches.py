@@ -7,9 +7,12 @@ thread-safe, and the ``_hold`` event).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from egov_protocol.errors import (
     CentralProtocolError,
@@ -21,6 +24,7 @@ from egov_protocol.errors import (
 if TYPE_CHECKING:
     from offline_cache import Outbox, OutboxRecord
 
+    from .client import BatchResult, CentralClient
     from .worker import _Pass
 
 
@@ -41,13 +45,36 @@ class _Held(Exception):
 class _Batch:
     """A batch handed to the sender thread."""
 
-    records: list
-    blobs: dict
-    future: Future
+    records: list[OutboxRecord]
+    blobs: dict[str, dict[str, bytes]]
+    future: Future[list[BatchResult]]
 
 
 class BatchSending:
-    """Sending small records in batches, several in flight (see ``SyncWorker._drain``)."""
+    """Sending small records in batches, several in flight (see ``SyncWorker._drain``).
+
+    Mixin of ``SyncWorker``; uses the worker's members declared below."""
+
+    _sender: ThreadPoolExecutor | None
+    _pipeline: int
+    _hold: threading.Event
+    _client: CentralClient
+    _clock: Callable[[], datetime]
+
+    if TYPE_CHECKING:
+        @staticmethod
+        def _release(outbox: Outbox, records: list[OutboxRecord]) -> None: ...
+        @staticmethod
+        def _ids(record: OutboxRecord) -> dict[str, Any]: ...
+        def _paused(self) -> bool: ...
+        def _pause(self, exc: CentralRejected) -> None: ...
+        def _emit(self, name: str, data: dict[str, Any]) -> None: ...
+        def _fail(self, outbox: Outbox, record: OutboxRecord, result: _Pass, reason: str,
+                  exc: Exception) -> None: ...
+        def _rejected(self, outbox: Outbox, record: OutboxRecord, exc: CentralRejected,
+                      result: _Pass) -> None: ...
+        def _send(self, outbox: Outbox, record: OutboxRecord, blobs: dict[str, bytes],
+                  result: _Pass) -> bool: ...
 
     def _start_batch(self, records: list[OutboxRecord], blobs: dict[str, dict[str, bytes]],
                      first: bool) -> _Batch:
@@ -60,7 +87,7 @@ class BatchSending:
         items = [(r, blobs[r.id]) for r in records]
         return _Batch(records, blobs, self._sender.submit(self._put_batch, items))
 
-    def _put_batch(self, items: list) -> list:
+    def _put_batch(self, items: list[tuple[OutboxRecord, dict[str, bytes]]]) -> list[BatchResult]:
         """Sender thread: send one batch unless an earlier one in this run failed."""
         if self._hold.is_set():
             raise _Held

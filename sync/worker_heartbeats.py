@@ -10,7 +10,10 @@ the last one the platform acknowledged, kept in ``SyncState``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from offline_cache.audit_trail import AuditTrail
 
@@ -18,11 +21,21 @@ REPORTED_SEQ = "audit_reported_seq"
 
 if TYPE_CHECKING:
     from offline_cache import Outbox
+    from offline_cache.state import SyncState
+
+    from .client import CentralClient
 
 
 class HeartbeatSending:
-    """Mixin of ``SyncWorker``; uses its ``_heartbeat``, ``_heartbeat_interval_s``, ``_beat_now``,
-    ``_wake``, ``_state``, ``_clock`` and ``_client``."""
+    """Mixin of ``SyncWorker``; uses the worker's members declared below."""
+
+    _heartbeat: Callable[[Outbox], dict[str, Any]] | None
+    _heartbeat_interval_s: float
+    _beat_now: threading.Event
+    _wake: threading.Event
+    _state: SyncState
+    _clock: Callable[[], datetime]
+    _client: CentralClient
 
     def heartbeat_now(self) -> None:
         """Queue a heartbeat on the next pass (even offline) and wake the worker: an alert must
@@ -51,7 +64,7 @@ class HeartbeatSending:
             if reported:
                 self._state.put(REPORTED_SEQ, str(reported[-1]))
 
-    def _prove_heads(self, pending: list[dict]) -> None:
+    def _prove_heads(self, pending: list[dict[str, Any]]) -> None:
         """Add to each head that moved on the proof that it extends the one before."""
         trail = AuditTrail(self._state.store)
         previous = int(self._state.get(REPORTED_SEQ) or 0)
@@ -64,7 +77,7 @@ class HeartbeatSending:
             previous = seq
 
 
-def _seq(beat: dict) -> int:
+def _seq(beat: dict[str, Any]) -> int:
     """The sequence of a heartbeat's audit head (0 when it carries none)."""
     audit = beat.get("audit")
     seq = audit.get("seq") if isinstance(audit, dict) else None

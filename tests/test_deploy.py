@@ -88,7 +88,8 @@ MATCH_KEYS = {"ACTION", "SUBSYSTEM", "KERNEL", "DEVPATH", "DRIVER", "ATTR", "ATT
               "KERNELS", "DRIVERS", "TAG", "TAGS", "TEST", "PROGRAM", "RESULT"}
 ASSIGN_KEYS = {"GROUP", "MODE", "OWNER", "SYMLINK", "ENV", "TAG", "RUN", "IMPORT", "GOTO", "LABEL", "NAME",
                "OPTIONS", "ATTR"}
-PAIR = re.compile(r'\s*(?P<key>[A-Z_]+)(\{(?P<attr>[A-Za-z0-9_]+)\})?\s*(?P<op>==|!=|\+=|-=|:=|=)\s*"(?P<value>[^"]*)"\s*(,|$)')
+PAIR = re.compile(r'\s*(?P<key>[A-Z_]+)(\{(?P<attr>[A-Za-z0-9_]+)\})?'
+                  r'\s*(?P<op>==|!=|\+=|-=|:=|=)\s*"(?P<value>[^"]*)"\s*(,|$)')
 
 
 def parse_rules(text: str) -> list[list[dict[str, str]]]:
@@ -103,7 +104,8 @@ def parse_rules(text: str) -> list[list[dict[str, str]]]:
             assert match, f"line {number}: cannot parse from column {position}: {line[position:]!r}"
             pair = match.groupdict()
             is_match = pair["op"] in ("==", "!=")
-            assert pair["key"] in (MATCH_KEYS if is_match else ASSIGN_KEYS), f"line {number}: {pair['key']} {pair['op']}"
+            allowed = MATCH_KEYS if is_match else ASSIGN_KEYS
+            assert pair["key"] in allowed, f"line {number}: {pair['key']} {pair['op']}"
             pairs.append(pair)
             position = match.end()
         assert any(p["op"] not in ("==", "!=") for p in pairs), f"line {number}: a rule without an action"

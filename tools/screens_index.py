@@ -13,7 +13,8 @@ import re
 import sys
 from pathlib import Path
 
-NAME = re.compile(r"(?P<orientation>portrait|landscape)_(?P<language>zh-CN|en)_(?P<mode>normal|elder)_(?P<index>\d+)_(?P<screen>\w+)\.png")
+NAME = re.compile(r"(?P<orientation>portrait|landscape)_(?P<language>zh-CN|en)_(?P<mode>normal|elder)"
+                  r"_(?P<index>\d+)_(?P<screen>\w+)\.png")
 COLUMNS = [(o, lang, mode) for o in ("portrait", "landscape")
            for lang, mode in (("zh-CN", "normal"), ("zh-CN", "elder"), ("en", "normal"))]
 LABELS = {"zh-CN": "中文", "en": "English", "normal": "normal", "elder": "长辈版 elder mode"}
@@ -51,6 +52,7 @@ def index(folder: Path) -> str:
 
 
 def main(argv: list[str]) -> int:
+    """Write the index of the screenshots in ``argv[1]`` (default docs/screens); 0 on success."""
     folder = Path(argv[1] if len(argv) > 1 else "docs/screens")
     (folder / "README.md").write_text(index(folder), encoding="utf-8")
     print(f"{folder / 'README.md'}: {len(list(folder.glob('*.png')))} screenshots")

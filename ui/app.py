@@ -110,8 +110,10 @@ def resolve_voice_engine(name: str) -> str:
 def _application(argv: Sequence[str] | None) -> QGuiApplication:
     prepare_qt_environment()
     fix_mmap_threshold()  # or the heap grows with every journey (ui/malloc_tuning.py)
-    app = QGuiApplication.instance()
-    if app is None:
+    existing = QGuiApplication.instance()
+    if isinstance(existing, QGuiApplication):
+        app = existing
+    else:
         if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
             # No GPU offscreen (tests, benchmarks, headless CI): the software scene graph always
             # works. Qt takes this only before its first window, so only with a new application.
@@ -181,6 +183,9 @@ def create_application(
         bridge.close()
         raise QmlLoadError("the QML did not load:\n  " + "\n  ".join(errors or ["(no message)"]))
     window = roots[0]
+    if not isinstance(window, QQuickWindow):
+        bridge.close()
+        raise QmlLoadError(f"the QML root is a {type(window).__name__}, not a window")
     # The engine process starts a little after the first frame: starting it takes a core for
     # about a second, which the attract screen's first frames should not share.
     notify_first_frame(window, lambda: QTimer.singleShot(SPEECH_START_DELAY_MS, speech.start))
@@ -193,12 +198,15 @@ def create_application(
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="kiosk", description="The egov-kiosk touchscreen application.")
-    parser.add_argument("--config", metavar="PATH", help="terminal configuration (TOML); default: all simulated devices")
-    parser.add_argument("--demo", action="store_true", help="simulated devices, demo controls and a local central server")
+    parser.add_argument("--config", metavar="PATH",
+                        help="terminal configuration (TOML); default: all simulated devices")
+    parser.add_argument("--demo", action="store_true",
+                        help="simulated devices, demo controls and a local central server")
     parser.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
     parser.add_argument("--speech-engine", metavar="ENGINE", help=argparse.SUPPRESS)   # ui/speech_engine.py
     parser.add_argument("--self-test", action="store_true",
-                        help="start headless on simulated devices, walk to the first screens, check the bundle; exit 0 if all is well")
+                        help="start headless on simulated devices, walk to the first screens, check the "
+                             "bundle; exit 0 if all is well")
     return parser.parse_args(argv)
 
 

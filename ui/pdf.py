@@ -57,7 +57,7 @@ def render_form_pdf(printable: dict[str, Any], meta: dict[str, Any]) -> bytes:
     writer.setTitle(str(printable.get("title", "")))
     writer.setCreator("egov-kiosk")
     document = QTextDocument()
-    # Lay out against the writer, or text comes out ~3x too small at 300 dpi (research §3).
+    # Lay out against the writer (300 dpi), not the screen, or text comes out ~3x too small.
     document.documentLayout().setPaintDevice(writer)
     font = QFont()
     font.setFamilies(FONT_FAMILIES)

@@ -121,10 +121,15 @@ def _walk(argv0: str, data_dir: Path) -> list[Any]:
         core.stop()
         return [Check("qml", False, " | ".join(line.strip() for line in str(exc).splitlines()))]
     first_frame: list[float | None] = []
-    notify_first_frame(window, lambda: (first_frame.append(process_age_s()), core.screen_shown()))
+
+    def first_frame_shown() -> None:
+        first_frame.append(process_age_s())
+        core.screen_shown()
+
+    notify_first_frame(window, first_frame_shown)
     try:
         def attract_ready() -> bool:
-            state = bridge.state
+            state = bridge.property("state")
             return bool(first_frame) and state.get("screen") == "attract" and bool(
                 state.get("catalog", {}).get("services")) and _find(window, "screen_attract") is not None
 
@@ -134,7 +139,7 @@ def _walk(argv0: str, data_dir: Path) -> list[Any]:
         detail = "no frame" if not first_frame else (
             f"first frame {age:.2f} s after process start" if age is not None else "first frame shown")
         checks.append(Check("attract screen", ok, detail, time.monotonic() - step))
-        services = bridge.state.get("catalog", {}).get("services") or [{}]
+        services = bridge.property("state").get("catalog", {}).get("services") or [{}]
         service_id = services[0].get("id", "")
         step = time.monotonic()
         bridge.chooseService(service_id)
@@ -147,7 +152,8 @@ def _walk(argv0: str, data_dir: Path) -> list[Any]:
         title = window.title()
         checks.append(Check("translation", title == EXPECTED_TITLE_ZH, f"window title {title!r}"))
         families = QFontDatabase.families()
-        checks.append(Check("cjk font", CJK_FONT_FAMILY in families, f"{CJK_FONT_FAMILY}; app font {app.font().family()!r}"))
+        detail = f"{CJK_FONT_FAMILY}; app font {app.font().family()!r}"
+        checks.append(Check("cjk font", CJK_FONT_FAMILY in families, detail))
         checks.append(run_check("qt plug-ins", _plugins))
 
         lockdown = Lockdown(app, fullscreen=False)

@@ -244,5 +244,6 @@ class SpeechOutput(QObject):
     lastError = Property(str, _get_last_error, notify=statusChanged)
     available = Property(bool, _get_available, notify=statusChanged)
     engine = Property(str, _get_engine, notify=statusChanged)
-    voices = Property("QVariantMap", _get_voices, notify=statusChanged)
+    # PySide6 takes a QML type name here; its stubs allow only a Python type.
+    voices = Property("QVariantMap", _get_voices, notify=statusChanged)  # type: ignore[arg-type]
     speaking = Property(bool, _get_speaking, notify=speakingChanged)

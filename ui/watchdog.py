@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Mapping
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -60,12 +61,13 @@ class SystemdNotifier:
             self._socket = None
 
 
-def watchdog_interval_ms(environ: dict[str, str] | None = None) -> int | None:
+def watchdog_interval_ms(environ: Mapping[str, str] | None = None) -> int | None:
     """Half of systemd's watchdog period (``$WATCHDOG_USEC``), as sd_watchdog_enabled(3) advises.
 
     ``None`` when no watchdog is set for this process (``$WATCHDOG_PID`` names another one).
     """
-    environ = os.environ if environ is None else environ
+    if environ is None:
+        environ = os.environ
     try:
         usec = int(environ.get("WATCHDOG_USEC", "0"))
     except ValueError:

@@ -1,7 +1,8 @@
 """The operators' pages: log in (name, password, TOTP code), change the one-time password, the
-fleet with what the role may see and do (issue an enrollment token, publish a document), the platform trail, log out, and the
-OpenAPI documentation. Every page needs a session (``central.operator_auth``); every action and
-every view of submissions lands in the platform trail.
+fleet with what the role may see and do (issue an enrollment token, publish a document), the
+platform trail, log out, and the OpenAPI documentation. Every page needs a session
+(``central.operator_auth``); every action and every view of submissions lands in the platform
+trail.
 """
 
 from __future__ import annotations

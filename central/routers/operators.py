@@ -83,7 +83,7 @@ def publish_document(request: Request,
     publication = publish(published, kind, body)
     recorded(request, operator, "published document", f"{kind} version {publication.version}")
     return {"published": kind, "version": publication.version,
-            "expires_at": publication.expires_at.isoformat()}
+            "expires_at": publication.expiry}
 
 
 class AccountIn(BaseModel):

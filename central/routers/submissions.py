@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -53,15 +54,15 @@ class BatchIn(BaseModel):
 
 
 def _refused(exc: Refusal) -> JSONResponse:
-    body = {"detail": exc.detail}
+    body: dict[str, object] = {"detail": exc.detail}
     if exc.missing:
         body["missing"] = exc.missing
     return JSONResponse(body, status_code=exc.status)
 
 
-def _json_batch(body: BatchIn) -> list:
-    """Decode the base64 of the JSON batch form; an item that is not base64 becomes ``None``."""
-    items = []
+def _json_batch(body: BatchIn) -> list[tuple[Any, ...]]:
+    """Decode the base64 of the JSON batch form; an item that is not base64 becomes ``(id, None)``."""
+    items: list[tuple[Any, ...]] = []
     for item in body.items:
         try:
             items.append((item.id, item.receipt_number, item.digest,

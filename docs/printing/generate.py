@@ -17,10 +17,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from drivers.printer.decode import decode_job  # noqa: E402
-from drivers.printer.simulated.escpos_device import preview_image  # noqa: E402
-from drivers.printer.escpos_bytes import receipt_escpos_bytes  # noqa: E402
-from kiosk.receipts import build_receipt  # noqa: E402
+from drivers.printer.decode import decode_job  # noqa: E402 - after the repository is put on sys.path
+from drivers.printer.simulated.escpos_device import preview_image  # noqa: E402 - after the repository is put on sys.path
+from drivers.printer.escpos_bytes import receipt_escpos_bytes  # noqa: E402 - after the repository is put on sys.path
+from kiosk.receipts import build_receipt  # noqa: E402 - after the repository is put on sys.path
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 
-class DocumentType(str, Enum):  # noqa: UP042 - StrEnum would change str() of a member to its bare code
+class DocumentType(str, Enum):
     """The kind of identity document."""
 
     RESIDENT_ID = "resident_id"
@@ -19,7 +19,7 @@ class DocumentType(str, Enum):  # noqa: UP042 - StrEnum would change str() of a 
         return self.value
 
 
-class Sex(str, Enum):  # noqa: UP042 - StrEnum would change str() of a member to its bare code
+class Sex(str, Enum):
     """The sex printed on the document (GB/T 2261.1 codes 1/2 on Chinese cards, M/F/X in ICAO 9303)."""
 
     MALE = "male"

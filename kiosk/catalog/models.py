@@ -202,7 +202,8 @@ class Catalog:
 def catalog_schema() -> dict[str, Any]:
     """The published JSON Schema for catalogs (read once from package data)."""
     text = resources.files("kiosk.catalog.schema").joinpath("catalog.schema.json").read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def _text(data: Mapping[str, str] | None) -> LocalizedText | None:

@@ -148,7 +148,8 @@ class FormDefinition:
 def form_schema() -> dict[str, Any]:
     """The published JSON Schema for form definitions (read once from package data)."""
     text = resources.files("kiosk.forms.schema").joinpath("form.schema.json").read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def load_form(data: Mapping[str, Any] | bytes | str, *, packaged: bool = False) -> FormDefinition:
@@ -207,13 +208,18 @@ def _build_fields(items: list[Mapping[str, Any]]) -> tuple[list[FieldDefinition]
         path = json_path(("fields", index))
         field_type = FieldType(item["type"])
         if item["id"] in first_seen:
-            problems.append(Problem(f"{path}.id", f"duplicate field id {item['id']!r} (first at {first_seen[item['id']]})"))
+            first = first_seen[item["id"]]
+            problems.append(Problem(f"{path}.id", f"duplicate field id {item['id']!r} (first at {first})"))
         first_seen.setdefault(item["id"], path)
         for option, allowed_type in _TYPE_ONLY_OPTIONS.items():
             if option in item and field_type is not allowed_type:
                 problems.append(Problem(f"{path}.{option}", f"only {allowed_type.value} fields take {option!r}"))
         prefill = item.get("prefill")
-        if (prefill in _PREFILL_TYPES and field_type not in _PREFILL_TYPES[prefill]) or (prefill and prefill not in _PREFILL_TYPES and field_type not in (FieldType.TEXT, FieldType.CHOICE)):
+        if prefill in _PREFILL_TYPES:
+            prefill_fits = field_type in _PREFILL_TYPES[prefill]
+        else:   # a key not in the table fills text and choice fields only
+            prefill_fits = not prefill or field_type in (FieldType.TEXT, FieldType.CHOICE)
+        if not prefill_fits:
             problems.append(Problem(f"{path}.prefill", f"{prefill} cannot fill a {field_type.value} field"))
         if "lock_prefill" in item and not prefill:
             problems.append(Problem(f"{path}.lock_prefill", "lock_prefill needs a prefill key"))

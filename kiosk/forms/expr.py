@@ -107,8 +107,8 @@ def tokenize(source: str) -> list[Token]:
                 raise ExpressionError("write a number with a leading digit, like 0.5", i)
             tokens.append(Token("current", ".", i))
             i += 1
-        elif _NAME.match(source, i):
-            word = _NAME.match(source, i).group()  # type: ignore[union-attr]
+        elif name := _NAME.match(source, i):
+            word = name.group()
             tokens.append(Token("name", word, i))
             i += len(word)
         else:
@@ -122,7 +122,10 @@ def tokenize(source: str) -> list[Token]:
 
 
 def _number(source: str, i: int, tokens: list[Token]) -> int:
-    text = _NUMBER.match(source, i).group()  # type: ignore[union-attr]
+    match = _NUMBER.match(source, i)
+    if match is None:  # the caller saw a digit here
+        raise ExpressionError("expected a number", i)
+    text = match.group()
     if len(text) > MAX_NUMBER_LENGTH:
         raise ExpressionError(f"number longer than {MAX_NUMBER_LENGTH} characters", i)
     end = i + len(text)
@@ -176,6 +179,7 @@ class _Parser:
         self._nesting = 0
 
     def parse(self) -> Expr:
+        """The whole token list as one expression; anything left over is an error."""
         expr = self._or()
         token = self._peek()
         if token.kind != "end":

@@ -14,7 +14,7 @@ import datetime as _dt
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 Value = Any  # None | bool | int | float | str | list[str]; Any keeps call sites readable
 
@@ -66,7 +66,7 @@ def type_name(value: Value) -> str:
     return "list"
 
 
-def is_number(value: Value) -> bool:
+def is_number(value: Value) -> TypeGuard[int | float]:
     """True for ints and floats, but not booleans."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -154,7 +154,7 @@ class Literal(Expr):
             return repr(value)
         if isinstance(value, int):
             return str(value)
-        return "'" + value.replace("'", "''") + "'"
+        return "'" + str(value).replace("'", "''") + "'"
 
     def _eval(self, env: Env) -> Value:
         return self.value
@@ -272,8 +272,8 @@ class Call(Expr):
 def values_equal(left: Value, right: Value) -> bool:
     """``=`` in the language: numbers compare by value, anything else only with its own type."""
     if is_number(left) and is_number(right):
-        return left == right
-    return type(left) is type(right) and left == right
+        return bool(left == right)
+    return type(left) is type(right) and bool(left == right)
 
 
 def _order(op: str, left: Value, right: Value, pos: int) -> bool:
@@ -283,12 +283,12 @@ def _order(op: str, left: Value, right: Value, pos: int) -> bool:
     if not comparable:
         raise ExpressionError(f"cannot compare {type_name(left)} with {type_name(right)}", pos)
     if op == "<":
-        return left < right
+        return bool(left < right)
     if op == "<=":
-        return left <= right
+        return bool(left <= right)
     if op == ">":
-        return left > right
-    return left >= right
+        return bool(left > right)
+    return bool(left >= right)
 
 
 def _arithmetic(op: str, left: Value, right: Value, pos: int) -> Value:
@@ -319,7 +319,7 @@ def _plain(value: object, pos: int) -> Value:
     if value is None or isinstance(value, (bool, str)):
         return value
     if is_number(value):
-        return checked_number(value, pos)  # type: ignore[arg-type]
+        return checked_number(value, pos)
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):

@@ -90,7 +90,8 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     # jsonschema's messages start with the whole offending value; for a big object that buries
     # the point, so shorten the value and keep what was expected.
     if error.validator in ("enum", "const"):
-        allowed = error.validator_value if error.validator == "enum" else [error.validator_value]
+        value = error.validator_value
+        allowed = value if error.validator == "enum" and isinstance(value, list) else [value]
         return f"{_short(error.instance)} is not one of {', '.join(map(repr, allowed))}"
     text = error.message
     prefix = repr(error.instance)

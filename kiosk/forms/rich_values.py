@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeGuard
 
 from kiosk.divisions import Divisions, bundled_divisions
 
@@ -76,7 +76,8 @@ def signature_value(raw: object) -> tuple[dict[str, Any] | None, str | None]:
     if not isinstance(raw, Mapping):
         return None, "invalid_signature"
     width, height, strokes = raw.get("w"), raw.get("h"), raw.get("strokes")
-    if not all(_whole(v) and 1 <= v <= MAX_PAD_SIDE for v in (width, height)):
+    if not (_whole(width) and _whole(height)
+            and 1 <= width <= MAX_PAD_SIDE and 1 <= height <= MAX_PAD_SIDE):
         return None, "invalid_signature"
     if not isinstance(strokes, (list, tuple)) or len(strokes) > MAX_STROKES:
         return None, "invalid_signature"
@@ -99,7 +100,7 @@ def signature_value(raw: object) -> tuple[dict[str, Any] | None, str | None]:
     return {"w": int(width), "h": int(height), "strokes": clean}, None
 
 
-def _whole(value: object) -> bool:
+def _whole(value: object) -> TypeGuard[float]:
     # QML hands numbers over as floats; accept whole-valued ones, never bools.
     if isinstance(value, bool):
         return False

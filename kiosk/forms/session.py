@@ -49,7 +49,7 @@ class FormSession:
         if today is None:
             self._today: Callable[[], _dt.date] = _dt.date.today
         elif isinstance(today, _dt.date):
-            self._today = lambda: today  # type: ignore[assignment, return-value]
+            self._today = lambda: today
         else:
             self._today = today
         self._identity = {key: _identity_value(value) for key, value in (identity_prefill or {}).items()
@@ -176,7 +176,7 @@ class FormSession:
                 "readonly": field.id in self._locked,
                 "prefilled": field.id in self._prefilled,
                 "valid": problem is None,
-                "error": problem.message.text(lang) if shown else None,
+                "error": problem.message.text(lang) if shown and problem is not None else None,
                 "choices": [{"value": c.value, "label": c.label.text(lang), "selected": c.value in selected}
                             for c in field.choices],
                 "multiple": field.multiple,
@@ -231,9 +231,9 @@ class FormSession:
             problem = self._entries[field.id].error
             if problem is None and required[field.id] and _is_empty(field, value):
                 problem = error(_EMPTY_CODES.get(field.type, "required"))
-            if problem is None and field.constraint is not None and not _is_empty(field, value):
-                if not self._rule(field, "constraint", field.constraint, env, False):
-                    problem = FieldError("constraint", field.constraint_message or error("constraint").message)
+            if (problem is None and field.constraint is not None and not _is_empty(field, value)
+                    and not self._rule(field, "constraint", field.constraint, env, False)):
+                problem = FieldError("constraint", field.constraint_message or error("constraint").message)
             if problem is not None:
                 errors[field.id] = problem
         self._state = _State(relevant, required, errors)

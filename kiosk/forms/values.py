@@ -45,9 +45,11 @@ MESSAGES: dict[str, LocalizedText] = {
     "invalid_choice": LocalizedText("请从列出的选项中选择", "Please choose one of the options shown"),
     "too_long": LocalizedText("内容过长，最多 {limit} 个字", "Too long: at most {limit} characters"),
     "constraint": LocalizedText("填写内容不符合要求", "This answer does not meet the requirements"),
-    "invalid_address": LocalizedText("请从列表中选择所在的省、市、区县", "Please choose the province, city and county from the list"),
+    "invalid_address": LocalizedText("请从列表中选择所在的省、市、区县",
+                                     "Please choose the province, city and county from the list"),
     "address_incomplete": LocalizedText("请选择到区县一级", "Please choose down to the county or district"),
-    "invalid_signature": LocalizedText("签名未能识别，请清除后重新签名", "The signature could not be read; please clear it and sign again"),
+    "invalid_signature": LocalizedText("签名未能识别，请清除后重新签名",
+                                       "The signature could not be read; please clear it and sign again"),
     "not_signed": LocalizedText("请在签名框内签名", "Please sign in the signature box"),
 }
 _SIGNED = LocalizedText("已签名", "Signed")

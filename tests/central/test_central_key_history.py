@@ -114,7 +114,7 @@ def test_a_database_of_schema_2_keeps_its_key_history_through_the_upgrade(
     assert status == 201  # signed with the key replaced a day ago: within the grace period
     keys.grace = timedelta(hours=12)
     envelope = seal(payload_for(2), {}, keys.x25519_public, first.signing_key, first.key_id)
-    with pytest.raises(Refusal, match="past the 0.5-day grace period") as refused:
+    with pytest.raises(Refusal, match=r"past the 0\.5-day grace period") as refused:
         accept(store, keys, terminal, "sub-0002", "GZ01-T01-20250301-000002",
                hashlib.sha256(envelope).hexdigest(), envelope, {})
     assert refused.value.status == 422

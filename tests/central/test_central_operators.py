@@ -11,9 +11,12 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from central.app import create_app
 from central.operators import MAX_FAILURES_PER_NAME, OperatorAccounts, OperatorError
+from central.publishing import NotPublishable, parse_document
 from central.store import open_platform_store
 from central.trail import PlatformTrail
 from tests.conftest import log_in
@@ -50,8 +53,9 @@ def test_operator_add_prints_a_password_and_totp_enrolment_once(tmp_path):
     added = kiosk_central("operator", "add", "li.wei", "--role", "fleet-operator",
                           "--data-dir", data)
     assert added.returncode == 0, added.stderr
-    password = next(l.split(": ", 1)[1] for l in added.stdout.splitlines() if l.startswith("password: "))
-    uri = next(l.split(": ", 1)[1] for l in added.stdout.splitlines() if l.startswith("totp: "))
+    lines = added.stdout.splitlines()
+    password = next(line.split(": ", 1)[1] for line in lines if line.startswith("password: "))
+    uri = next(line.split(": ", 1)[1] for line in lines if line.startswith("totp: "))
     totp = pyotp.parse_uri(uri)
     assert uri.startswith("otpauth://totp/") and totp.name == "li.wei" and len(password) >= 16
     assert kiosk_central("operator", "add", "li.wei", "--role", "auditor",
@@ -238,11 +242,6 @@ def test_a_database_of_schema_3_gains_the_operator_tables_in_place(tmp_path):
 
 
 # -- property tests: what operators and strangers type reaches parsers ----------------------------
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from central.publishing import NotPublishable, parse_document  # noqa: E402
 
 _field = st.text(max_size=300) | st.binary(max_size=64).map(lambda b: b.decode("latin-1"))
 

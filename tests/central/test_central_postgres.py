@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from central.store import CentralStore, NewSubmission, TokenRejected, open_platform_store
+from central.errors import TokenRejected
+from central.store import CentralStore, NewSubmission, open_platform_store
 from offline_cache import Outbox, Store
 from sync.client import Backoff, CentralClient, SyncWorker
 from sync.local_central import LocalCentral, free_port

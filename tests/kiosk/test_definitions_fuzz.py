@@ -16,7 +16,8 @@ from kiosk.forms import FormDefinitionError, load_form
 
 _FORMS = resources.files("kiosk.catalog.bundled.forms")
 VALID_FORM = json.loads(_FORMS.joinpath("residence_permit_application.json").read_text(encoding="utf-8"))
-VALID_CATALOG = json.loads(resources.files("kiosk.catalog.bundled").joinpath("catalog.json").read_text(encoding="utf-8"))
+VALID_CATALOG = json.loads(
+    resources.files("kiosk.catalog.bundled").joinpath("catalog.json").read_text(encoding="utf-8"))
 BUNDLED_FORMS = [load_form(entry.read_bytes()) for entry in _FORMS.iterdir() if entry.name.endswith(".json")]
 
 _json = st.recursive(

@@ -242,7 +242,8 @@ def test_arbitrary_text_only_raises_expression_error(source: str) -> None:
     assert parse(str(tree)) == tree
 
 
-_ALPHABET = st.sampled_from([*list("0123456789.,'$ {}()+-*/=!<>andortuefslxyz_ "), "${a}", "${b}", ".", "not ", "len(", "age(", "regex(", "'"])
+_ALPHABET = st.sampled_from([*list("0123456789.,'$ {}()+-*/=!<>andortuefslxyz_ "),
+                             "${a}", "${b}", ".", "not ", "len(", "age(", "regex(", "'"])
 
 
 @settings(max_examples=400)
@@ -292,7 +293,8 @@ def test_printed_trees_reparse_to_the_same_tree(tree: Expr) -> None:
 def _numbers() -> st.SearchStrategy[tuple[str, object]]:
     ints = st.integers(min_value=-1000, max_value=1000)
     floats = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
-    leaf = st.one_of(ints, floats).map(lambda n: (repr(n) if n >= 0 and not str(n).startswith("-") else f"(-{-n!r})", n))
+    leaf = st.one_of(ints, floats).map(
+        lambda n: (repr(n) if n >= 0 and not str(n).startswith("-") else f"(-{-n!r})", n))
 
     def combine(children: st.SearchStrategy[tuple[str, object]]) -> st.SearchStrategy[tuple[str, object]]:
         def apply(op: str, left: tuple[str, object], right: tuple[str, object]) -> tuple[str, object]:

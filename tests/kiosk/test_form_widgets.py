@@ -89,7 +89,8 @@ def test_signature_points_from_qml_are_whole_and_clamped_to_the_pad() -> None:
     assert signature_value({"w": 800, "h": 300, "strokes": too_many})[1] == "invalid_signature"
 
 
-_number = st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=True), st.booleans(), st.text(max_size=3), st.none())
+_number = st.one_of(st.integers(-10**12, 10**12), st.floats(allow_nan=True), st.booleans(), st.text(max_size=3),
+                    st.none())
 
 
 @settings(max_examples=300, deadline=None)
@@ -106,7 +107,8 @@ def test_signature_parser_never_raises_and_keeps_only_sane_drawings(raw) -> None
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.one_of(st.text(max_size=40), st.fixed_dictionaries({"code": st.text(max_size=8), "detail": st.text(max_size=130)}),
+@given(st.one_of(st.text(max_size=40),
+                 st.fixed_dictionaries({"code": st.text(max_size=8), "detail": st.text(max_size=130)}),
                  st.integers(), st.none()))
 def test_address_entries_never_raise(raw) -> None:
     s = _form([ADDRESS])

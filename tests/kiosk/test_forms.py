@@ -103,7 +103,8 @@ def test_load_form_from_dict_bytes_and_text() -> None:
     assert form.field("kind").type is FieldType.CHOICE
     assert form.field("name").keyboard == "pinyin" and form.field("count").keyboard == "digits"
     assert form.field("detail").required.references == {"scope"}  # type: ignore[union-attr]
-    assert form.relevance_order.index("kind") < form.relevance_order.index("scope") < form.relevance_order.index("detail")
+    order = form.relevance_order
+    assert order.index("kind") < order.index("scope") < order.index("detail")
     assert load_form(data).digest == form.digest and len(form.digest) == 64
     with pytest.raises(KeyError, match="no field 'nope'"):
         form.field("nope")
@@ -306,8 +307,9 @@ def test_entry_formats(field: str, raw: object, code: str | None, value: object)
 
 @pytest.mark.parametrize(("raw", "normalized"), [
     ("13800138000", "13800138000"), ("+86 138-0013-8000", "13800138000"), ("19912345678", "19912345678"),
-    ("010-62345678", "010-62345678"), ("01062345678", "010-62345678"), ("010-12345678", None), ("(0571)8888888", "0571-8888888"),
-    ("020 3888 1234", "020-38881234"), ("0755-86001234-123", "0755-86001234-123"), ("0755-86001234转8", "0755-86001234-8"),
+    ("010-62345678", "010-62345678"), ("01062345678", "010-62345678"), ("010-12345678", None),
+    ("(0571)8888888", "0571-8888888"), ("020 3888 1234", "020-38881234"),
+    ("0755-86001234-123", "0755-86001234-123"), ("0755-86001234转8", "0755-86001234-8"),
     ("１３８００１３８０００", "13800138000"),
     ("12800138000", None), ("1380013800", None), ("138001380001", None), ("010-1234567890", None),
     ("12345678", None), ("0-12345678", None), ("010-01234567", None), ("", None), ("abc", None),
@@ -447,7 +449,9 @@ def test_each_bundled_form_can_be_completed_with_prefill(name: str) -> None:
     json.dumps(answers)  # what gets submitted is plain JSON
     for field in s.definition.fields:
         if field.prefill and field.id in answers and field.id in prefilled:
-            shown = display_text(field, answers[field.id], "zh-CN") if field.type is FieldType.ADDRESS else answers[field.id]
+            shown = answers[field.id]
+            if field.type is FieldType.ADDRESS:
+                shown = display_text(field, shown, "zh-CN")
             assert shown == IDENTITY[field.prefill]
     printed = s.printable("zh-CN")
     assert printed["sections"] and all(r["text"] for sec in printed["sections"] for r in sec["rows"]
@@ -460,7 +464,8 @@ def _form(form_id: str) -> FormSession:
 
 def test_residence_permit_relevance_and_age_rule() -> None:
     s = _form("residence_permit_application")
-    visible = lambda: {f.id for f in s.visible_fields()}  # noqa: E731
+    def visible() -> set[str]:
+        return {f.id for f in s.visible_fields()}
     assert not visible() & {"employer", "housing_type", "school", "postal_address"}
     s.set_value("basis", "study")
     assert "school" in visible() and "employer" not in visible()

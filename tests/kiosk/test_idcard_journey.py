@@ -18,7 +18,8 @@ def pcsc_config(demo, rig):
     return demo.config.with_overrides(
         journey={"document_wait_s": 0.2},
         devices={"id_reader": {"backend": "pcsc", "options": {
-            "reader_name": rig.reader_name, "allow_virtual_readers": True, "poll_interval_s": 0.05, "supervise_interval_s": 0.3}}})
+            "reader_name": rig.reader_name, "allow_virtual_readers": True, "poll_interval_s": 0.05,
+            "supervise_interval_s": 0.3}}})
 
 
 def test_resident_card_through_the_sam_backend_prefills_the_form(demo, start_core) -> None:
@@ -38,7 +39,8 @@ def test_passport_access_key_is_asked_checked_and_forgotten(demo, start_core, ri
     config = demo.config.with_overrides(
         journey={"document_wait_s": 0.2},
         devices={"id_reader": {"backend": "pcsc", "options": {
-            "reader_name": rig.reader_name, "allow_virtual_readers": True, "poll_interval_s": 0.05, "supervise_interval_s": 0.5}}})
+            "reader_name": rig.reader_name, "allow_virtual_readers": True, "poll_interval_s": 0.05,
+            "supervise_interval_s": 0.5}}})
     driver = start_core(config)
     core = driver.core
     core.choose_service("residence_permit")
@@ -93,7 +95,8 @@ def test_one_identify_step_for_both_reader_stacks(demo, start_core, rig) -> None
         journey={"document_wait_s": 0.3},
         devices={"id_reader": {"backend": "multi", "options": {"readers": [
             {"backend": "sam_simulated", "options": {"poll_interval_s": 0.02}},
-            {"backend": "pcsc", "options": {"reader_name": rig.reader_name, "allow_virtual_readers": True, "poll_interval_s": 0.05}},
+            {"backend": "pcsc", "options": {
+                "reader_name": rig.reader_name, "allow_virtual_readers": True, "poll_interval_s": 0.05}},
         ]}}})
     driver = start_core(config)
     driver.walk_to_form("resident_id")
@@ -121,7 +124,8 @@ def test_pcscd_stopped_and_restarted_under_a_live_kiosk(demo, start_core, rig, p
     config = demo.config.with_overrides(
         journey={"document_wait_s": 0.2},
         devices={"id_reader": {"backend": "pcsc", "options": {
-            "reader_name": rig.reader_name, "allow_virtual_readers": True, "poll_interval_s": 0.05, "supervise_interval_s": 0.3}}})
+            "reader_name": rig.reader_name, "allow_virtual_readers": True, "poll_interval_s": 0.05,
+            "supervise_interval_s": 0.3}}})
     driver = start_core(config)
     core = driver.core
     core.choose_service("residence_permit")

@@ -53,7 +53,8 @@ def test_storing_printing_and_face_failures_keep_the_citizen_out_of_the_journal(
         core_driver: Any, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     core = core_driver.core
     caplog.set_level(logging.INFO)
-    logged = lambda text: any(text in r.getMessage() for r in caplog.records)  # noqa: E731
+    def logged(text: str) -> bool:
+        return any(text in r.getMessage() for r in caplog.records)
 
     # Face analysis fails on one frame, and the verification fails: both with the citizen's data.
     face = core._face

@@ -14,14 +14,16 @@ from tests.conftest import operator_client
 
 def test_ratings_are_checked_and_carry_no_personal_data() -> None:
     now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
-    rating = make_rating("residence_permit", "110105-T01-20260601-000007", 4.0, ["waiting", "operation", "waiting"], now)
+    rating = make_rating("residence_permit", "110105-T01-20260601-000007", 4.0,
+                         ["waiting", "operation", "waiting"], now)
     assert rating.level == 4 and rating.reasons == ("operation", "waiting")
     payload = rating.payload("110105", "110105-T01")
     assert payload["form_id"] == RATING_FORM_ID and payload["receipt_number"] == "110105-T01-20260601-000007-R"
     assert payload["rating_of"] == "110105-T01-20260601-000007"
     assert set(payload) == {"schema", "submission_id", "receipt_number", "rating_of", "form_id", "form_version",
                             "service_id", "level", "reasons", "site_code", "terminal_id", "rated_at"}
-    for level, reasons in ((0, []), (6, []), (True, []), ("5", []), (2.5, []), (3, ["rude"]), (3, "operation"), (3, [1])):
+    for level, reasons in ((0, []), (6, []), (True, []), ("5", []), (2.5, []),
+                           (3, ["rude"]), (3, "operation"), (3, [1])):
         with pytest.raises(RatingRefused):
             make_rating("s", "r", level, reasons)
     view = rating_view("zh-CN", None)

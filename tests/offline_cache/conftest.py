@@ -1,3 +1,5 @@
+"""Fixtures of the offline cache tests: a store on a temporary file, its outbox, sealed submissions."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -142,7 +143,7 @@ def test_unopenable_path_is_a_store_error_not_corruption(tmp_path):
 def test_closed_store_raises_store_not_open(db_path):
     store = Store(db_path)
     with pytest.raises(StoreNotOpen):
-        store.db
+        _ = store.db
     store.open()
     store.close()
     store.close()  # idempotent
@@ -187,24 +188,24 @@ def test_memory_store_works_without_wal(make_submission):
 def test_several_connections_opening_one_new_file_at_once_all_succeed(tmp_path):
     """The writer and the sync worker open the same new database at start-up (switching it to WAL
     needs an exclusive lock, which SQLite refuses at once instead of waiting)."""
+    def open_one(path: Path, start: threading.Barrier, opened: threading.Barrier,
+                 errors: list[BaseException]) -> None:
+        store = None
+        try:
+            start.wait()
+            store = Store(path).open()
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            opened.wait()  # all three stay open together, like the kiosk's two connections
+            if store is not None:
+                store.close()  # a store belongs to the thread that opened it
+
     for attempt in range(50):
         path = tmp_path / f"new-{attempt}.sqlite3"
         errors: list[BaseException] = []
         start, opened = threading.Barrier(3), threading.Barrier(3)
-
-        def open_one() -> None:
-            store = None
-            try:
-                start.wait()
-                store = Store(path).open()
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                opened.wait()  # all three stay open together, like the kiosk's two connections
-                if store is not None:
-                    store.close()  # a store belongs to the thread that opened it
-
-        threads = [threading.Thread(target=open_one) for _ in range(3)]
+        threads = [threading.Thread(target=open_one, args=(path, start, opened, errors)) for _ in range(3)]
         for thread in threads:
             thread.start()
         for thread in threads:

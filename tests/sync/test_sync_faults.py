@@ -129,7 +129,7 @@ def test_sync_process_killed_at_random_moments_still_delivers_exactly_once(
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     command = [sys.executable, str(script), str(data), server.url]
     killed = finished = 0
-    for round_ in range(KILLS):
+    for _ in range(KILLS):
         # The kiosk keeps accepting while the sync process comes and goes.
         ids |= queue_more(data / "kiosk.db", len(ids), 40, x25519, terminal_keys)
         before = acked(data / "kiosk.db")

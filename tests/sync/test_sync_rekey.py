@@ -217,7 +217,8 @@ def test_an_interrupted_rekey_is_finished_by_running_it_again(sqlite_platform, t
     assert Enrollment(data).terminal_key_id() == new.key_id
     assert not (data / "keys" / "terminal-ed25519.next.pem").exists()
     assert kioskctl(["--config", str(config), "sync"]) == 0
-    assert outbox_counts(config)["acked"] == 1 and queued[0] in open_platform_store(server.data_dir, server.database_url).submission_ids()
+    platform = open_platform_store(server.data_dir, server.database_url)
+    assert outbox_counts(config)["acked"] == 1 and queued[0] in platform.submission_ids()
 
 
 def test_a_lost_terminal_key_is_replaced_with_a_bound_token(sqlite_platform, tmp_path, capsys):
@@ -234,7 +235,8 @@ def test_a_lost_terminal_key_is_replaced_with_a_bound_token(sqlite_platform, tmp
     assert kioskctl(["--config", str(config), "rekey", "--token", token]) == 0
     assert kioskctl(["--config", str(config), "sync"]) == 0
     assert outbox_counts(config)["acked"] == 2 and not quarantined(config)
-    history = {r["key_id"]: r for r in terminal_key_history(open_platform_store(server.data_dir, server.database_url), "110105-T11")}
+    platform = open_platform_store(server.data_dir, server.database_url)
+    history = {r["key_id"]: r for r in terminal_key_history(platform, "110105-T11")}
     assert history[lost]["retired_at"] is not None
 
 

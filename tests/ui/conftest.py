@@ -19,18 +19,18 @@ os.environ["QT_IM_MODULE"] = "qtvirtualkeyboard"
 os.environ["XDG_CONFIG_HOME"] = _QT_CONFIG = __import__("tempfile").mkdtemp(prefix="kiosk-ui-tests-config-")
 __import__("atexit").register(__import__("shutil").rmtree, _QT_CONFIG, True)
 
-import re  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-import pytest  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey  # noqa: E402
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat  # noqa: E402
-from PySide6.QtCore import (  # noqa: E402
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
     QEventLoop,
@@ -40,9 +40,9 @@ from PySide6.QtCore import (  # noqa: E402
     QtMsgType,
     qInstallMessageHandler,
 )
-from PySide6.QtGui import QGuiApplication  # noqa: E402
-from PySide6.QtQuick import QQuickItem  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtQuick import QQuickItem
+from PySide6.QtTest import QTest
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[1] / "_screenshots"
 

@@ -220,7 +220,8 @@ class Audit:
             is_candidates = item.objectName() == "" and item.inherits("QQuickListView")
             if (is_key or is_candidates) and (item.height() < least or (is_key and item.width() < least)):
                 name = (item.property("displayText") or kind.split("_")[0]) if is_key else "candidate bar"
-                self.findings.append(f"{where}: keyboard {name!r} is {item.width():.0f}×{item.height():.0f}, below {least}")
+                size = f"{item.width():.0f}×{item.height():.0f}"
+                self.findings.append(f"{where}: keyboard {name!r} is {size}, below {least}")
 
     def check_contrast(self, label: str, text: str, item: QQuickItem, rect: QRectF, grid: np.ndarray) -> None:
         x0, y0 = int(rect.left()), int(rect.top())
@@ -237,7 +238,7 @@ class Audit:
             fg = tuple(f * alpha + b * (1 - alpha) for f, b in zip(fg, bg, strict=False))
         ratio = contrast(fg, bg)
         if ratio < MIN_CONTRAST:
-            self.findings.append(f"{label} {text[:30]!r}: contrast {ratio:.2f} ({colour.name()} on #{'%02x%02x%02x' % bg})")
+            self.findings.append(f"{label} {text[:30]!r}: contrast {ratio:.2f} ({colour.name()} on #{bytes(bg).hex()})")
 
     def data_texts(self) -> list[str]:
         """The citizen's own data and the terminal's numbers: shown as they are in any language."""

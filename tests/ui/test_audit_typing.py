@@ -127,7 +127,8 @@ def test_the_field_typed_into_is_in_view_above_the_keyboard(make_kiosk: Any, kio
         kiosk.window.contentItem().forceActiveFocus()  # the keyboard closes between variants
         kiosk.bridge.setLanguage(language)
         kiosk.bridge.setElderMode(elder)
-        kiosk.wait_until(lambda: kiosk.state["language"] == language and kiosk.state["elder_mode"] == elder)
+        kiosk.wait_until(lambda language=language, elder=elder:
+                         kiosk.state["language"] == language and kiosk.state["elder_mode"] == elder)
         kiosk.settle(0.1)
         for field in typed_fields(form_id):
             if field["id"] in OTHER_DOCUMENT_ONLY:
@@ -137,8 +138,8 @@ def test_the_field_typed_into_is_in_view_above_the_keyboard(make_kiosk: Any, kio
                 continue
             for other, value in REVEAL.get(field["id"], {}).items():
                 kiosk.bridge.setFieldValue(other, value)
-                kiosk.wait_until(lambda: any(f["id"] == other and f["value"] == value
-                                             for f in kiosk.state["form"]["fields"]))
+                kiosk.wait_until(lambda other=other, value=value: any(
+                    f["id"] == other and f["value"] == value for f in kiosk.state["form"]["fields"]))
                 kiosk.settle(0.1)  # the list of questions is built anew
             kiosk.get(f"fieldBlock_{field['id']}")
             where = f"{orientation}/{language}/{'elder' if elder else 'normal'}/{form_id}"

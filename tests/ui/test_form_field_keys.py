@@ -25,8 +25,11 @@ Window {
     width: 1080; height: 1200; visible: true
     Column {
         width: 1000
-        FormField { objectName: "idField"; width: 1000; field: ({id: "idn", type: "id_number", label: "ID", value: null}) }
-        FormField { objectName: "lockedField"; width: 1000; field: ({id: "locked", type: "id_number", label: "ID", value: "11010519491231002X", readonly: true}) }
+        FormField { objectName: "idField"; width: 1000
+                    field: ({id: "idn", type: "id_number", label: "ID", value: null}) }
+        FormField { objectName: "lockedField"; width: 1000
+                    field: ({id: "locked", type: "id_number", label: "ID", value: "11010519491231002X",
+                             readonly: true}) }
     }
     InputPanel { objectName: "inputPanel"; width: parent.width; y: active ? parent.height - height : parent.height }
 }
@@ -75,14 +78,16 @@ def test_the_id_number_x_key_types_x_at_the_cursor(qtbot, qt_messages, tmp_path)
     field = _find(root, "field_idn")
     assert field.property("inputMethodHints") & Qt.InputMethodHint.ImhDigitsOnly
     centre = field.mapToScene(QPointF(field.width() / 2, field.height() / 2))
-    QTest.mouseClick(window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(round(centre.x()), round(centre.y())))
+    QTest.mouseClick(window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(round(centre.x()), round(centre.y())))
     qtbot.waitUntil(lambda: field.hasActiveFocus())
     for key in "11010519491231002":
         QTest.keyClick(window, key)
     key_x = _find(root, "idNumberXKey_idn")
     assert key_x.isVisible() and key_x.height() >= 60
     centre = key_x.mapToScene(QPointF(key_x.width() / 2, key_x.height() / 2))
-    QTest.mouseClick(window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(round(centre.x()), round(centre.y())))
+    QTest.mouseClick(window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(round(centre.x()), round(centre.y())))
     qtbot.waitUntil(lambda: field.property("text") == "11010519491231002X")
     assert field.hasActiveFocus()  # the X key does not take the focus (or the keyboard) away
     assert bridge.values[-1] == ("idn", "11010519491231002X")

@@ -297,7 +297,7 @@ def test_elder_mode_enlarges_the_keyboard_and_its_candidates(make_kiosk, kiosk_c
     sizes = {}
     for elder in (False, True):
         kiosk.bridge.setElderMode(elder)
-        kiosk.wait_until(lambda: kiosk.state["elder_mode"] == elder)
+        kiosk.wait_until(lambda elder=elder: kiosk.state["elder_mode"] == elder)
         kiosk.tap("field_residence_address")  # Pinyin
         kiosk.wait_until(lambda: panel.property("active"))
         kiosk.settle(0.3)

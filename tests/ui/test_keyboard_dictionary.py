@@ -81,7 +81,7 @@ def test_a_typed_name_is_not_learned_and_the_dictionary_goes_at_the_wipe(make_ki
     while kiosk.state["screen"] != "attract":
         screen = kiosk.state["screen"]
         kiosk.tap("backButton")
-        kiosk.wait_until(lambda: kiosk.state["screen"] != screen)
+        kiosk.wait_until(lambda screen=screen: kiosk.state["screen"] != screen)
     kiosk.core.take_back_demo_document()
     kiosk.wait_until(lambda: kiosk.state["card_left"] == "")
     for path in dictionary_files():

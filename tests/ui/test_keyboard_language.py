@@ -140,7 +140,7 @@ def test_the_wipe_resets_language_keyboard_elder_mode_and_voice(quiet_kiosk: Any
     while kiosk.state["screen"] != "attract":  # the citizen cancels and leaves
         screen = kiosk.state["screen"]
         kiosk.tap("backButton")
-        kiosk.wait_until(lambda: kiosk.state["screen"] != screen)
+        kiosk.wait_until(lambda screen=screen: kiosk.state["screen"] != screen)
     kiosk.wait_for_screen("attract")
     kiosk.wait_until(lambda: kiosk.state["language"] == "zh-CN" and kiosk.bridge.language == "zh-CN")
     assert not kiosk.state["elder_mode"] and not kiosk.state["voice_muted"]

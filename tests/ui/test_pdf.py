@@ -63,7 +63,7 @@ def test_long_forms_flow_onto_more_pages(qapp, tmp_path):
     path = tmp_path / "long.pdf"
     path.write_bytes(render_form_pdf(many, META))
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-    assert int(next(l for l in info.splitlines() if l.startswith("Pages:")).split()[1]) >= 2
+    assert int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1]) >= 2
 
 
 def test_rendering_leaves_no_writer_alive(qapp):

@@ -97,7 +97,7 @@ def test_every_screen_screenshot(make_kiosk: Any, kiosk_config: Any, language: s
     review = dict(kiosk.state)
     for screen in ("submitting", "printing"):
         kiosk.bridge._apply_snapshot(dict(review, screen=screen, busy=True, receipt_number="110105-T01-20260101-0001"))
-        kiosk.wait_until(lambda: kiosk.find(f"screen_{screen}"))
+        kiosk.wait_until(lambda screen=screen: kiosk.find(f"screen_{screen}"))
         kiosk.screenshot(f"{language}_7_{screen}")
         assert not kiosk.get("backButton").isEnabled()
     kiosk.bridge._apply_snapshot(review)

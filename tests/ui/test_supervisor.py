@@ -101,7 +101,7 @@ def test_repeated_crashes_in_a_short_time_exit_for_a_restart(supervised: Any) ->
     clock.now += 120  # an old crash does not count
     for expected in (2, 3):
         QTimer.singleShot(0, raise_secret)
-        kiosk.wait_until(lambda: supervisor.crashes == expected)
+        kiosk.wait_until(lambda expected=expected: supervisor.crashes == expected)
         clock.now += 10
     assert exits == []
     QTimer.singleShot(0, raise_secret)

@@ -25,6 +25,8 @@ def upgrade() -> None:
     bind = op.get_bind()
     postgres = bind.dialect.name == "postgresql"
     raw = bind.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the migration needs an open database connection")
     before = raw.row_factory
     if postgres:
         from psycopg.rows import dict_row

@@ -30,7 +30,7 @@ class SerialTransport:
     def __init__(self, port: str, baudrate: int = 115200) -> None:
         self.port = port
         self.baudrate = baudrate
-        self._serial: serial.SerialBase | None = None
+        self._serial: serial.Serial | None = None
 
     @property
     def is_open(self) -> bool:
@@ -43,11 +43,12 @@ class SerialTransport:
             return
         try:
             # pyserial's RFC 2217 client has no write timeout; every other transport gets one.
-            extra = {} if self.port.startswith("rfc2217://") else {"write_timeout": 2.0}
             port = serial.serial_for_url(
                 self.port, baudrate=self.baudrate, bytesize=8, parity="N", stopbits=1,
-                timeout=0.05, do_not_open=True, **extra,
+                timeout=0.05, do_not_open=True,
             )
+            if not self.port.startswith("rfc2217://"):
+                port.write_timeout = 2.0
             port.open()
         except (serial.SerialException, OSError, ValueError) as exc:
             cause = getattr(exc, "errno", None)
@@ -65,7 +66,7 @@ class SerialTransport:
             with contextlib.suppress(serial.SerialException, OSError):
                 port.close()
 
-    def _port(self) -> serial.SerialBase:
+    def _port(self) -> serial.Serial:
         if self._serial is None:
             raise DeviceNotOpen("the SAM reader's port is not open")
         return self._serial
