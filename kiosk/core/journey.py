@@ -1,0 +1,279 @@
+"""The citizen's journey as a state machine, driven by events and a clock.
+
+attract → notice → identify → face → form → review → submitting → printing → done → attract
+
+The machine is plain Python with no threads and no I/O: the :class:`~kiosk.core.KioskCore` feeds it
+events on its journey thread, and tests feed it events directly with a fake clock. Everything that
+belongs to the citizen at the terminal lives in one :class:`CitizenSession`, so wiping it is one
+assignment and nothing can be forgotten.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class JourneyState(enum.StrEnum):
+    """Where the citizen is; the UI shows one screen per state."""
+
+    ATTRACT = "attract"
+    NOTICE = "notice"
+    IDENTIFY = "identify"
+    FACE = "face"
+    FORM = "form"
+    REVIEW = "review"
+    SUBMITTING = "submitting"
+    PRINTING = "printing"
+    DONE = "done"
+
+
+#: The step indicator: (state, step number shown to the citizen). Submitting and printing are one step.
+STEP_OF_STATE: dict[JourneyState, int] = {
+    JourneyState.ATTRACT: 1,
+    JourneyState.NOTICE: 2,
+    JourneyState.IDENTIFY: 3,
+    JourneyState.FACE: 4,
+    JourneyState.FORM: 5,
+    JourneyState.REVIEW: 6,
+    JourneyState.SUBMITTING: 7,
+    JourneyState.PRINTING: 7,
+    JourneyState.DONE: 8,
+}
+STEP_COUNT = 8
+
+#: States in which the citizen must wait for the terminal: no back, no idle wipe.
+BUSY_STATES = frozenset({JourneyState.SUBMITTING, JourneyState.PRINTING})
+
+_BACK_TARGET: dict[JourneyState, JourneyState] = {
+    JourneyState.IDENTIFY: JourneyState.NOTICE,
+    JourneyState.FACE: JourneyState.IDENTIFY,
+    JourneyState.FORM: JourneyState.FACE,
+    JourneyState.REVIEW: JourneyState.FORM,
+}
+
+
+class WipeReason(enum.StrEnum):
+    """Why a citizen's session was wiped; recorded in the audit log."""
+
+    FINISHED = "finished"
+    IDLE_TIMEOUT = "idle_timeout"
+    CANCELLED = "cancelled"
+    ERROR = "error"  # an unexpected error: the crash handler returned the terminal to the start
+    CARD_REMOVED = "card_removed"  # journey.card_removal = "wipe": the document left the reader
+
+
+class TransitionRefused(Exception):
+    """An event arrived in a state that does not accept it (e.g. a double tap after moving on)."""
+
+
+@dataclass
+class CitizenSession:
+    """Everything of the citizen now at the terminal. Replaced wholesale on every wipe."""
+
+    service: Any = None
+    form_definition: Any = None
+    identity: Any = None
+    photo_jpeg: bytes | None = None
+    form: Any = None
+    consented: bool = False
+    receipt_number: str | None = None
+    printed: bool | None = None
+    message: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+class Journey:
+    """The state machine. Not thread-safe: one thread (the core's journey thread) drives it.
+
+    ``clock`` returns monotonic seconds; ``make_form`` builds a form session from a form
+    definition and the identity prefill (injected so this module needs no forms import).
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        make_form: Callable[[Any, Any], Any],
+        idle_timeout_s: float = 120.0,
+        idle_warning_s: float = 30.0,
+        done_timeout_s: float = 30.0,
+    ) -> None:
+        self._clock = clock
+        self._make_form = make_form
+        self.idle_timeout_s = idle_timeout_s
+        self.idle_warning_s = idle_warning_s
+        self.done_timeout_s = done_timeout_s
+        self.state = JourneyState.ATTRACT
+        self.session = CitizenSession()
+        self.last_activity = clock()
+
+    # ---- helpers -------------------------------------------------------------------------
+    def _require(self, *states: JourneyState) -> None:
+        if self.state not in states:
+            raise TransitionRefused(f"not accepted in state {self.state}")
+
+    def _go(self, state: JourneyState) -> None:
+        self.state = state
+        self.session.message = None
+        self.last_activity = self._clock()
+
+    @property
+    def step(self) -> int:
+        """The step number shown in the indicator (1-based)."""
+        return STEP_OF_STATE[self.state]
+
+    # ---- citizen events ------------------------------------------------------------------
+    def touched(self) -> None:
+        """Any touch: restarts the idle countdown (and hides its warning)."""
+        self.last_activity = self._clock()
+
+    def service_chosen(self, service: Any, form_definition: Any) -> None:
+        """attract → notice."""
+        self._require(JourneyState.ATTRACT)
+        self.session = CitizenSession(service=service, form_definition=form_definition)
+        self._go(JourneyState.NOTICE)
+
+    def notice_accepted(self) -> None:
+        """notice → identify."""
+        self._require(JourneyState.NOTICE)
+        self._go(JourneyState.IDENTIFY)
+
+    def document_read(self, identity: Any) -> None:
+        """identify → face, remembering the identity for prefill and the match."""
+        self._require(JourneyState.IDENTIFY)
+        self.session.identity = identity
+        self.session.photo_jpeg = None
+        self._go(JourneyState.FACE)
+
+    def document_failed(self, message: str) -> None:
+        """A read failed: stay on identify and tell the citizen what to do."""
+        self._require(JourneyState.IDENTIFY)
+        self.session.message = message
+
+    def photo_taken(self, jpeg: bytes) -> None:
+        """A photo was captured on the face screen; the citizen reviews it next."""
+        self._require(JourneyState.FACE)
+        self.session.photo_jpeg = jpeg
+        self.session.message = None
+        self.last_activity = self._clock()
+
+    def photo_failed(self, message: str) -> None:
+        """The camera could not take a photo; stay on face."""
+        self._require(JourneyState.FACE)
+        self.session.message = message
+
+    def photo_discarded(self) -> None:
+        """Retake: drop the captured photo and show the live preview again."""
+        self._require(JourneyState.FACE)
+        self.session.photo_jpeg = None
+        self.last_activity = self._clock()
+
+    def photo_accepted(self) -> None:
+        """face → form, with the form prefilled from the identity (kept when coming back)."""
+        self._require(JourneyState.FACE)
+        if self.session.photo_jpeg is None:
+            raise TransitionRefused("no photo to accept")
+        if self.session.form is None:
+            self.session.form = self._make_form(self.session.form_definition, self.session.identity)
+        self._go(JourneyState.FORM)
+
+    def form_completed(self) -> bool:
+        """form → review when every relevant field is valid; otherwise stay and say so."""
+        self._require(JourneyState.FORM)
+        if not self.session.form.is_complete():
+            # Every problem is then marked beneath its question, also on questions not yet touched.
+            self.session.form.reveal_errors()
+            self.session.message = "form_incomplete"
+            self.last_activity = self._clock()
+            return False
+        self._go(JourneyState.REVIEW)
+        return True
+
+    def review_confirmed(self, consented: bool) -> bool:
+        """review → submitting, only with the citizen's consent to submit."""
+        self._require(JourneyState.REVIEW)
+        if not consented:
+            self.session.message = "consent_required"
+            return False
+        self.session.consented = True
+        self._go(JourneyState.SUBMITTING)
+        return True
+
+    # ---- terminal events -----------------------------------------------------------------
+    def submission_queued(self, receipt_number: str) -> None:
+        """submitting → printing: the submission is stored; its receipt number is final."""
+        self._require(JourneyState.SUBMITTING)
+        self.session.receipt_number = receipt_number
+        self._go(JourneyState.PRINTING)
+
+    def submission_failed(self, message: str) -> None:
+        """submitting → review: nothing was stored; the citizen may try again or call staff."""
+        self._require(JourneyState.SUBMITTING)
+        self._go(JourneyState.REVIEW)
+        self.session.message = message
+
+    def receipt_printed(self) -> None:
+        """printing → done."""
+        self._require(JourneyState.PRINTING)
+        self.session.printed = True
+        self._go(JourneyState.DONE)
+
+    def receipt_print_failed(self, message: str) -> None:
+        """printing → done without paper: the done screen shows the receipt number instead."""
+        self._require(JourneyState.PRINTING)
+        self.session.printed = False
+        self._go(JourneyState.DONE)
+        self.session.message = message
+
+    # ---- navigation and time -------------------------------------------------------------
+    def went_back(self) -> WipeReason | None:
+        """One step back; from notice this cancels the session (returns the wipe reason)."""
+        if self.state is JourneyState.NOTICE:
+            return self.wipe(WipeReason.CANCELLED)
+        if self.state is JourneyState.DONE:
+            return self.wipe(WipeReason.FINISHED)
+        target = _BACK_TARGET.get(self.state)
+        if target is None:
+            raise TransitionRefused(f"no way back from {self.state}")
+        if target is JourneyState.IDENTIFY:
+            # Going back to identification means another document may be presented:
+            # nothing read from the previous one may survive into the form.
+            self.session.identity = None
+            self.session.photo_jpeg = None
+            self.session.form = None
+        self._go(target)
+        return None
+
+    def finished(self) -> WipeReason | None:
+        """The citizen pressed 'finish' or 'cancel': wipe and return to the start."""
+        if self.state in BUSY_STATES:
+            raise TransitionRefused("the terminal is still storing or printing")
+        if self.state is JourneyState.ATTRACT:
+            return None
+        reason = WipeReason.FINISHED if self.state is JourneyState.DONE else WipeReason.CANCELLED
+        return self.wipe(reason)
+
+    def idle_seconds_left(self) -> float | None:
+        """Seconds until the idle wipe while the warning is shown, else ``None``."""
+        if self.state is JourneyState.ATTRACT or self.state in BUSY_STATES:
+            return None
+        timeout = self.done_timeout_s if self.state is JourneyState.DONE else self.idle_timeout_s
+        left = timeout - (self._clock() - self.last_activity)
+        warn = min(self.idle_warning_s, timeout)
+        return max(0.0, left) if left <= warn else None
+
+    def tick(self) -> WipeReason | None:
+        """Advance time: wipes the session when the idle time has run out."""
+        left = self.idle_seconds_left()
+        if left is not None and left <= 0:
+            return self.wipe(WipeReason.FINISHED if self.state is JourneyState.DONE else WipeReason.IDLE_TIMEOUT)
+        return None
+
+    def wipe(self, reason: WipeReason) -> WipeReason:
+        """Forget everything of the citizen and return to the attract screen."""
+        self.session = CitizenSession()
+        self.state = JourneyState.ATTRACT
+        self.last_activity = self._clock()
+        return reason
