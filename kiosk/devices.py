@@ -15,24 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from drivers.camera import camera_backends
-from drivers.common import BackendRegistry, DeviceError, DeviceState, DeviceStatus, DeviceWorker
-from drivers.idcard import id_reader_backends
-from drivers.printer import document_printer_backends, receipt_printer_backends
+from drivers.common import DeviceError, DeviceState, DeviceStatus, DeviceWorker
 
 from .config import DeviceConfig, DevicesConfig
+from .device_roles import REGISTRIES as REGISTRIES  # re-exported: the role → registry map
 from .events import DEVICE_STATUS_CHANGED, EventHub
 from .safe_log import log_exception
 
 log = logging.getLogger(__name__)
-
-#: Device role → the registry its backends come from.
-REGISTRIES: dict[str, BackendRegistry[Any]] = {
-    "id_reader": id_reader_backends,
-    "camera": camera_backends,
-    "receipt_printer": receipt_printer_backends,
-    "document_printer": document_printer_backends,
-}
 
 
 class DeviceConfigError(ValueError):

@@ -286,8 +286,8 @@ class MaintenanceService(DeviceDiagnostics, ReceiptReprints):
 
     # ---- queue, catalog, enrollment, logs, restart ------------------------------------------
     def _sync_now(self) -> None:
-        sync = getattr(self._core, "_sync", None)
-        if sync is None or getattr(sync, "_worker", None) is None:
+        sync = self._core.sync
+        if sync is None or not sync.running:
             self._result("sync_now", False, "not_enrolled")
         else:
             sync.sync_now()
@@ -301,8 +301,8 @@ class MaintenanceService(DeviceDiagnostics, ReceiptReprints):
         self._audit("sync_now")
 
     def _refresh_catalog(self) -> None:
-        sync = getattr(self._core, "_sync", None)
-        if sync is not None and getattr(sync, "_worker", None) is not None:
+        sync = self._core.sync
+        if sync is not None and sync.running:
             # The worker pulls the platform's documents on this pass; a newer catalog arrives as
             # a document_updated event and is loaded then.
             self._catalog_pending = True
@@ -311,18 +311,9 @@ class MaintenanceService(DeviceDiagnostics, ReceiptReprints):
         self._audit("catalog_refreshed")
 
     def _reload_catalog(self) -> None:
-        from .pulled_catalog import load_catalog
-
-        core = self._core
-
-        def reload() -> None:
-            # Journey thread: the catalog belongs to it; never swap it under a citizen.
-            if core._journey is not None and core._journey.state.value == "attract":
-                core.catalog = load_catalog(Path(core.data_dir) / "kiosk.db")
-                core._publish_snapshot()
-            version = str(getattr(core.catalog, "version", ""))
-            self._post(lambda: self._catalog_loaded(version))
-        core._post(reload, changed=False)
+        # The catalog belongs to the journey thread, which never swaps it under a citizen.
+        loaded = self._core.reload_catalog()
+        loaded.add_done_callback(lambda f: self._post(lambda: self._catalog_loaded(f.result())))
 
     def _catalog_loaded(self, version: str) -> None:
         self._view["catalog"] = {"version": version}
@@ -340,8 +331,8 @@ class MaintenanceService(DeviceDiagnostics, ReceiptReprints):
             self._result("enroll", False, "enroll_failed", type(exc).__name__)
             self._audit("enrolled", ok=False)
             return
-        sync = getattr(self._core, "_sync", None)
-        if sync is not None and getattr(sync, "_worker", None) is None:
+        sync = self._core.sync
+        if sync is not None and not sync.running:
             sync.start()  # it did not start while the terminal was not enrolled
         self._result("enroll", True, "enroll_ok", keys.terminal_id)
         self._audit("enrolled", ok=True)

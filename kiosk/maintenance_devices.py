@@ -31,7 +31,7 @@ class DeviceDiagnostics:
     _previewing: bool
 
     def _devices(self) -> Any:
-        devices = getattr(self._core, "_devices", None)
+        devices = self._core.devices
         if devices is None:
             raise RuntimeError("devices are not started yet")
         return devices
@@ -39,7 +39,7 @@ class DeviceDiagnostics:
     def _refresh(self) -> None:
         from .log_export import export_targets
 
-        manager = getattr(self._core, "_devices", None)
+        manager = self._core.devices
         if manager is not None:
             rows = {row["role"]: row for row in self._view["devices"]}
             for role, device in manager.devices.items():
@@ -81,8 +81,8 @@ class DeviceDiagnostics:
         from offline_cache import Outbox, Store, SyncState
 
         path = Path(self._core.data_dir) / "kiosk.db"
-        sync = getattr(self._core, "_sync", None)
-        paused = getattr(sync, "paused_reason", None)
+        sync = self._core.sync
+        paused = sync.paused_reason if sync is not None else None
         if not path.exists():
             return {"queued": 0, "sending": 0, "acked": 0, "quarantined": 0, "oldest_unsent": "",
                     "ratings_waiting": 0, "ratings_sent": 0,

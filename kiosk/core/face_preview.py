@@ -19,8 +19,8 @@ from drivers.common import DeviceError
 
 from .. import events as ev
 from ..face import FaceStep, pending_record
-from .journey import JourneyState, TransitionRefused
 from ..safe_log import log_exception
+from .journey import JourneyState, TransitionRefused
 
 if TYPE_CHECKING:
     from .port import StepContext

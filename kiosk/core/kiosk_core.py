@@ -10,6 +10,7 @@ come back as events (:mod:`kiosk.events`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -143,10 +144,8 @@ class KioskCore:
         runtime.stopped.set()
         self._screen_shown.set()
         runtime.preview.stop()
-        try:
+        with contextlib.suppress(RuntimeError):  # stopped already
             runtime.thread.submit(self._wipe_for_shutdown).result()
-        except RuntimeError:  # never started
-            pass
         runtime.thread.stop(wait=True, cancel_pending=False)
         if runtime.sync is not None:
             runtime.sync.stop()

@@ -143,7 +143,8 @@ class LeftDocumentGuard:
 
         def ask(reader: Any) -> bool | None:
             try:
-                return reader.document_presence()
+                answer: bool | None = reader.document_presence()
+                return answer
             finally:
                 # No read runs while a document from before is awaited: this keeps the reader's
                 # status true meanwhile (e.g. OFFLINE while pcscd is gone, and back).

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from drivers.common import DeviceError
 
 from .. import events as ev
-from .journey import JourneyState
 from ..safe_log import log_exception
+from .journey import JourneyState
 
 if TYPE_CHECKING:
     from ..submission import Accepted

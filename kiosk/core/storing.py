@@ -10,8 +10,8 @@ tells the citizen on the review screen; success is reported to the core as a han
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from .. import events as ev
@@ -43,6 +43,8 @@ class StoreStep:
 
         ctx = self._ctx
         session = ctx.journey.session
+        if session.photo_jpeg is None:  # review is reached only with a photo accepted
+            raise RuntimeError("no photo to store")
         photos = {"face.jpg": session.photo_jpeg}
         if session.identity.photo_jpeg:
             photos["document_photo.jpg"] = session.identity.photo_jpeg

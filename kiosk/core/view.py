@@ -13,12 +13,14 @@ from drivers.common import DeviceStatus
 
 from ..applicant import identity_summary
 from ..config import KioskConfig
-from .journey import BUSY_STATES, STEP_COUNT, Journey
 from ..messages import message_text
+from .journey import BUSY_STATES, STEP_COUNT, Journey
 
 _MATERIAL_WORDS = {
-    "zh-CN": {"original": "原件", "copies": "复印件{n}份", "optional": "如有", "sep": "，", "open": "（", "close": "）", "note": "：", "and": "、"},
-    "en": {"original": "original", "copies": "{n} copies", "copy": "1 copy", "optional": "if applicable", "sep": ", ", "open": " (", "close": ")", "note": ": ", "and": " and "},
+    "zh-CN": {"original": "原件", "copies": "复印件{n}份", "optional": "如有",
+              "sep": "，", "open": "（", "close": "）", "note": "：", "and": "、"},
+    "en": {"original": "original", "copies": "{n} copies", "copy": "1 copy", "optional": "if applicable",
+           "sep": ", ", "open": " (", "close": ")", "note": ": ", "and": " and "},
 }
 
 
@@ -34,7 +36,7 @@ def material_line(material: dict[str, Any], language: str) -> str:
     what = words["and"].join(kinds)
     if not material["required"]:   # "original and 1 copy, if applicable", not "... and if applicable"
         what = words["sep"].join(part for part in (what, words["optional"]) if part)
-    line = material["name"]
+    line = str(material["name"])
     if what:
         line += words["open"] + what + words["close"]
     if material.get("note"):
@@ -76,7 +78,7 @@ def service_view(service: Any, language: str) -> dict[str, Any] | None:
     }
 
 
-def review_view(form: Any, language: str) -> list[dict[str, str]]:
+def review_view(form: Any, language: str) -> list[dict[str, Any]]:
     """Label and shown text of every relevant answered field, in form order."""
     return [
         # A signature is drawn small from its strokes; every other answer is its text.

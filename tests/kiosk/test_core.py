@@ -76,7 +76,7 @@ def test_nothing_personal_on_disk_or_in_logs(core_driver, residence_answers, cap
 
 def test_printer_out_of_paper_still_ends_with_the_number(core_driver) -> None:
     core = core_driver.core
-    core._devices["receipt_printer"].driver.script_fault("paper_out")
+    core.devices["receipt_printer"].driver.script_fault("paper_out")
     core_driver.walk_to_form()
     done = core_driver.submit()
     assert done["printed"] is False and done["receipt_number"]
@@ -86,7 +86,7 @@ def test_printer_out_of_paper_still_ends_with_the_number(core_driver) -> None:
 
 def test_a_failed_read_tells_the_citizen_and_reading_goes_on(core_driver) -> None:
     core = core_driver.core
-    reader = core._devices["id_reader"].driver
+    reader = core.devices["id_reader"].driver
     core.choose_service("residence_permit")
     core_driver.wait_screen("notice")
     reader.script_fault("unreadable")
@@ -129,7 +129,7 @@ def test_commands_never_block_the_caller(core_driver) -> None:
     """Every command only posts to the journey thread; the caller's thread never waits on devices."""
     core = core_driver.core
     gate = threading.Event()
-    core._devices["camera"].submit(lambda camera: gate.wait(5))  # a stuck camera
+    core.devices["camera"].submit(lambda camera: gate.wait(5))  # a stuck camera
     core.choose_service("residence_permit")
     core.accept_notice()
     core.present_demo_document("resident_id")
@@ -173,7 +173,7 @@ def test_a_chinese_session_gets_a_chinese_receipt(core_driver) -> None:
 
 
 def test_what_to_bring_reads_as_english() -> None:
-    from kiosk.view import material_line
+    from kiosk.core.view import material_line
 
     proof = {"name": "Proof of stable employment", "original": True, "copies": 1, "required": False}
     assert material_line(proof, "en") == "Proof of stable employment (original and 1 copy, if applicable)"
