@@ -10,7 +10,7 @@ from kiosk.applicant import applicant_record
 
 def identify_step_has_looked(driver) -> None:
     """Wait until the identify step knows no document lay there from before: a passport laid down
-    earlier would rightly be taken for one left by someone else (kiosk/left_document.py)."""
+    earlier would rightly be taken for one left by someone else (kiosk/core/left_document.py)."""
     driver.wait_for(lambda s: not driver.core._runtime.left_document.checking and not s["card_left"])
 
 

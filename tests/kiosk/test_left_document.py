@@ -1,4 +1,4 @@
-"""A document left on the reader never reaches the next citizen (kiosk/left_document.py)."""
+"""A document left on the reader never reaches the next citizen (kiosk/core/left_document.py)."""
 
 from __future__ import annotations
 
