@@ -7,6 +7,12 @@ import pytest
 from drivers.idcard.samples import sample_identity
 
 
+@pytest.fixture(scope="module")
+def demo(offline_terminal):
+    """Nothing here is about sync: the core runs without a central server."""
+    return offline_terminal
+
+
 def start(demo, start_core, policy: str, **devices):
     config = demo.config.with_overrides(journey={"document_wait_s": 0.2, "card_removal": policy}, **devices)
     return start_core(config)

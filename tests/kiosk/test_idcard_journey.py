@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from kiosk.applicant import applicant_record
+
+
+@pytest.fixture(scope="module")
+def demo(offline_terminal):
+    """Nothing here is about sync: the core runs without a central server."""
+    return offline_terminal
 
 
 def identify_step_has_looked(driver) -> None:

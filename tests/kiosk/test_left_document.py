@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from drivers.idcard.samples import sample_identity
+
+
+@pytest.fixture(scope="module")
+def demo(offline_terminal):
+    """Nothing here is about sync: the core runs without a central server."""
+    return offline_terminal
 
 
 def start(demo, start_core, **journey):

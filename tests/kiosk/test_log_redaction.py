@@ -19,6 +19,12 @@ NAME = "欧阳明月"
 ID_NUMBER = "11010519491231002X"
 
 
+@pytest.fixture(scope="module")
+def demo(offline_terminal):
+    """Nothing here is about sync: the core runs without a central server."""
+    return offline_terminal
+
+
 def _leak() -> Exception:
     return ValueError(f"could not handle {NAME} {ID_NUMBER}")
 

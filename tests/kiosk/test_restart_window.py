@@ -22,6 +22,12 @@ from kiosk.restart_window import (
 EVENING = datetime(2026, 11, 26, 18, 0)
 
 
+@pytest.fixture(scope="module")
+def demo(offline_terminal):
+    """Nothing here is about sync: the core runs without a central server."""
+    return offline_terminal
+
+
 class WallClock:
     """An injectable local clock."""
 
