@@ -345,19 +345,19 @@ class KioskCore:
         the future gives the catalog version in use afterwards (any thread)."""
         from ..pulled_catalog import load_catalog
 
-        result: Future[str] = Future()
+        runtime = self._runtime
 
-        def reload() -> None:
-            runtime = self._runtime
-            try:
-                if runtime.started and runtime.journey.state is JourneyState.ATTRACT:
-                    runtime.catalog = load_catalog(self.data_dir / "kiosk.db")
-                    runtime.publish()
-            finally:
-                result.set_result(str(getattr(runtime.catalog, "version", "")))
-        if self._post(reload, changed=False).done() and not result.done():
-            result.set_result(str(getattr(self._runtime.catalog, "version", "")))
-        return result
+        def reload() -> str:
+            if runtime.started and runtime.journey.state is JourneyState.ATTRACT:
+                runtime.catalog = load_catalog(self.data_dir / "kiosk.db")
+                runtime.publish()
+            return runtime.catalog.version if runtime.catalog is not None else ""
+        try:
+            return runtime.thread.submit(reload)
+        except RuntimeError:  # stopped: the catalog in use stays
+            stopped: Future[str] = Future()
+            stopped.set_result(runtime.catalog.version if runtime.catalog is not None else "")
+            return stopped
 
     def _make_form(self, definition: Any, identity: Any) -> FormSession:
         from ..forms import FormSession

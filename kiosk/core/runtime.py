@@ -124,11 +124,12 @@ class JourneyRuntime:
 
     def post_later(self, delay_s: float, action: Callable[[], object]) -> Future[None]:
         """Run ``action`` on the journey thread after ``delay_s`` seconds (any thread)."""
-        return self.post_later_publishing(delay_s, action, publish=False)
-
-    def post_later_publishing(self, delay_s: float, action: Callable[[], object], *, publish: bool) -> Future[None]:
-        """:meth:`post_later` that publishes after ``action`` when ``publish`` (any thread)."""
-        return self.thread.post_later(delay_s, lambda: self.post(action, publish=publish))
+        def run() -> None:
+            try:
+                action()
+            except TransitionRefused as exc:
+                log.debug("ignored: %s", exc)
+        return self.thread.post_later(delay_s, run)
 
     def _failed(self, exc: BaseException) -> None:
         # Logged already (type and stack only); the UI's supervisor decides: back to the start,
