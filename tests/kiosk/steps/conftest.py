@@ -63,6 +63,9 @@ class FakeDevices(dict[str, FakeDevice]):
     def refresh(self, device: FakeDevice) -> None:
         self.refreshed += 1
 
+    def statuses(self) -> dict[str, Any]:
+        return {}
+
 
 class FakeContext:
     """Implements the step port; everything runs when the test says so."""
