@@ -24,11 +24,13 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from drivers.common import OwnerThread
 
 from .safe_log import log_exception
 
@@ -106,7 +108,7 @@ class AuditLog:
         self._head_path = head_path or self._db_path.with_name(HEAD_FILE)
         self._clock = clock
         self._lock = threading.Lock()
-        self._writer: ThreadPoolExecutor | None = None
+        self._writer: OwnerThread | None = None
         self._store: Store | None = None  # writer thread only
         self._head: tuple[int, str] = (0, GENESIS)
         self._closed = False
@@ -123,6 +125,8 @@ class AuditLog:
 
     def _signing_key(self) -> Ed25519PrivateKey:
         if self._key is None:
+            if self._key_source is None:
+                raise RuntimeError("this audit log has no signing key")
             self._key = self._key_source()
         return self._key
 
@@ -140,8 +144,8 @@ class AuditLog:
                     log.warning("audit log closed: %s not recorded", kind)
                     return
                 if self._writer is None:
-                    self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-writer")
-                self._writer.submit(self._append, kind, actor, clean, at)
+                    self._writer = OwnerThread("audit-writer")
+                self._writer.post(lambda: self._append(kind, actor, clean, at))
         except Exception:
             log_exception(log, "audit event %s not recorded", kind)
 
@@ -166,10 +170,10 @@ class AuditLog:
             self._closed = True
         if writer is not None:
             writer.submit(self._close_store)
-            writer.shutdown(wait=True)
+            writer.stop(wait=True, cancel_pending=False)
 
     # ---- writer thread --------------------------------------------------------------------
-    def _append(self, kind: str, actor: str | None, details: dict, at: datetime) -> None:
+    def _append(self, kind: str, actor: str | None, details: dict[str, Any], at: datetime) -> None:
         from offline_cache import Store
         from offline_cache.audit_trail import AuditTrail
 

@@ -291,7 +291,7 @@ def _device_problems(devices: DevicesConfig) -> list[str]:
     # Imported here: the registries fill as the driver packages import.
     import inspect
 
-    from .devices import REGISTRIES
+    from .device_roles import REGISTRIES
 
     problems = []
     for role, registry in REGISTRIES.items():

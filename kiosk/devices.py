@@ -15,24 +15,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar, overload
 
-from drivers.camera import Camera, camera_backends
+from drivers.camera import Camera
 from drivers.common import (
-    BackendRegistry,
-    Device,
+        Device,
     DeviceError,
     DeviceState,
     DeviceStatus,
     DeviceWorker,
 )
-from drivers.idcard import IdReader, id_reader_backends
-from drivers.printer import (
-    DocumentPrinter,
-    ReceiptPrinter,
-    document_printer_backends,
-    receipt_printer_backends,
-)
+from drivers.idcard import IdReader
+from drivers.printer import DocumentPrinter, ReceiptPrinter
 
 from .config import DeviceConfig, DevicesConfig
+from .device_roles import REGISTRIES as REGISTRIES  # re-exported: the role → registry map
 from .events import DEVICE_STATUS_CHANGED, EventHub
 from .safe_log import log_exception
 
@@ -41,14 +36,6 @@ log = logging.getLogger(__name__)
 D = TypeVar("D", bound=Device)
 P = ParamSpec("P")
 R = TypeVar("R")
-
-#: Device role → the registry its backends come from.
-REGISTRIES: dict[str, BackendRegistry[Any]] = {
-    "id_reader": id_reader_backends,
-    "camera": camera_backends,
-    "receipt_printer": receipt_printer_backends,
-    "document_printer": document_printer_backends,
-}
 
 
 class DeviceConfigError(ValueError):

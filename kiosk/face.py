@@ -18,9 +18,11 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from drivers.common import OwnerThread
 
 if TYPE_CHECKING:
     from drivers.camera.frame import Frame
@@ -128,7 +130,7 @@ class FaceStep:
         self._best: FrameAnalysis | None = None
         self._matcher: FaceMatcher | None = None
         self._matcher_problem: str | None = None
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="face-match")
+        self._worker = OwnerThread("face-match")
 
     # ---- any thread -------------------------------------------------------------------------
     def reset(self) -> None:
@@ -142,7 +144,7 @@ class FaceStep:
 
     def shutdown(self) -> None:
         """Stop the match worker (waits for a running comparison)."""
-        self._worker.shutdown(wait=True)
+        self._worker.stop(wait=True, cancel_pending=False)
 
     # ---- camera owner thread ----------------------------------------------------------------
     def on_frame(self, frame: Frame, now: float) -> FrameOutcome:

@@ -1,24 +1,29 @@
 """Device diagnostics of the maintenance mode: status, identity, test read, test print, camera
-preview, and the queue and enrollment figures shown beside them.
+preview.
 
-A mixin of :class:`kiosk.maintenance.MaintenanceService`, kept apart for size: every method runs on
-the service's ``maintenance`` thread except where it says "owner thread" (a device's own thread,
-reached through ``ManagedDevice.submit``). Results go into the service's view; nothing here waits
-for a device. Nothing personal leaves a test read: only the document type.
+One of the maintenance service's three jobs (:mod:`kiosk.maintenance`): every method runs on the
+service's ``maintenance`` thread except where it says "owner thread" (a device's own thread,
+reached through ``ManagedDevice.submit``). Results go into the desk's view; nothing here waits for
+a device. Nothing personal leaves a test read: only the document type.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.common import DeviceInfo, DeviceStatus
 from drivers.idcard import DemoDocuments, IdReader
+
+from .maintenance_desk import MaintenanceDesk
+
+if TYPE_CHECKING:
+    from .devices import DeviceManager, ManagedDevice
 
 log = logging.getLogger(__name__)
 
@@ -27,36 +32,54 @@ MAINTENANCE_FRAME_UPDATED = "maintenance_frame_updated"
 
 
 class DeviceDiagnostics:
-    """Diagnostics behaviour of the maintenance service (mixin; uses its view, post and audit)."""
+    """Reads every device's state and identity, and runs the device tests and the preview."""
 
-    _core: Any
-    _view: dict[str, Any]
-    _previewing: bool
+    def __init__(self, desk: MaintenanceDesk, refresh_all: Callable[[], None]) -> None:
+        """``refresh_all()`` re-reads the whole view after a device test (maintenance thread)."""
+        self._desk = desk
+        self._refresh_all = refresh_all
+        self._previewing = False
+        self._frame: Any = None
+        self._frame_lock = threading.Lock()
+        desk.on_close(lambda: self.set_preview(False))
 
-    def _devices(self) -> Any:
-        devices = getattr(self._core, "_devices", None)
-        if devices is None:
-            raise RuntimeError("devices are not started yet")
-        return devices
+    def latest_frame(self) -> Any:
+        """The newest camera preview frame of the diagnostics screen, or ``None`` (any thread)."""
+        with self._frame_lock:
+            return self._frame
 
-    def _refresh(self) -> None:
-        from .log_export import export_targets
+    def stop(self) -> None:
+        """End the preview loop after its current frame (any thread)."""
+        self._previewing = False
 
-        manager = getattr(self._core, "_devices", None)
-        if manager is not None:
-            rows = {row["role"]: row for row in self._view["devices"]}
-            for role, device in manager.devices.items():
-                rows.setdefault(role, self._device_row(role, device.status, None))
-                # Each device answers on its own thread when it is free (a test read may hold
-                # the reader for a while); the row is updated then, nothing here waits for it.
-                future = device.submit(lambda driver, d=device: (manager.refresh(d), driver.info()))
-                future.add_done_callback(lambda f, r=role: self._post(lambda: self._device_answered(r, f)))
-            self._view["devices"] = list(rows.values())
-        self._view["queue"] = self._queue()
-        self._view["enrollment"] = self._enrollment()
-        catalog = getattr(self._core, "catalog", None)
-        self._view["catalog"] = {"version": str(getattr(catalog, "version", ""))}
-        self._view["export_targets"] = [str(p) for p in export_targets(self._export_dir, self._media_root)]
+    def refresh(self) -> None:
+        """Ask every device for its state and identity; rows update as each answers."""
+        desk = self._desk
+        manager = desk.core.devices
+        if manager is None:
+            return
+        rows = {row["role"]: row for row in desk.view["devices"]}
+        for role, device in manager.devices.items():
+            rows.setdefault(role, self._device_row(role, device.status, None))
+            # Each device answers on its own thread when it is free (a test read may hold
+            # the reader for a while); the row is updated then, nothing here waits for it.
+            future = device.submit(self._refreshed_info(manager, device))
+            future.add_done_callback(self._answer_back(role))
+        desk.view["devices"] = list(rows.values())
+
+    @staticmethod
+    def _refreshed_info(manager: DeviceManager,
+                        device: ManagedDevice[Any]) -> Callable[[Any], tuple[DeviceStatus, DeviceInfo]]:
+        """The call made on ``device``'s owner thread: its fresh status and its info."""
+        def refreshed(driver: Any) -> tuple[DeviceStatus, DeviceInfo]:
+            return manager.refresh(device), driver.info()
+        return refreshed
+
+    def _answer_back(self, role: str) -> Callable[[Future[Any]], None]:
+        """A done-callback that hands ``role``'s answer back to the maintenance thread."""
+        def answered(future: Future[Any]) -> None:
+            self._desk.post(lambda: self._device_answered(role, future))
+        return answered
 
     @staticmethod
     def _device_row(role: str, status: DeviceStatus, info: DeviceInfo | None) -> dict[str, Any]:
@@ -71,8 +94,8 @@ class DeviceDiagnostics:
             status, info = future.result()
         except Exception as exc:
             log.warning("%s diagnostics failed: %s", role, type(exc).__name__)
-            status, info = self._devices()[role].status, None
-        rows = self._view["devices"]
+            status, info = self._desk.devices()[role].status, None
+        rows = self._desk.view["devices"]
         for index, row in enumerate(rows):
             if row["role"] == role:
                 new = self._device_row(role, status, info)
@@ -80,54 +103,17 @@ class DeviceDiagnostics:
                     new.update({k: row[k] for k in ("backend", "model", "serial", "firmware")})
                 rows[index] = new
 
-    def _queue(self) -> dict[str, Any]:
-        from egov_protocol.protocol import RATING_FORM_ID
-        from offline_cache import Outbox, Store, SyncState
-
-        path = Path(self._core.data_dir) / "kiosk.db"
-        sync = getattr(self._core, "_sync", None)
-        paused = getattr(sync, "paused_reason", None)
-        if not path.exists():
-            return {"queued": 0, "sending": 0, "acked": 0, "quarantined": 0, "oldest_unsent": "",
-                    "ratings_waiting": 0, "ratings_sent": 0,
-                    "paused": paused or "", "paused_action": _action(paused), "unprinted": []}
-        with Store(path) as store:
-            # Applications and 好差评 ratings travel in the same queue but are not the same thing.
-            counts = Outbox(store).counts(other_than=RATING_FORM_ID)
-            ratings = Outbox(store).counts(form_id=RATING_FORM_ID)
-            state = SyncState(store)
-            oldest = state.oldest_unsent()
-            paused = paused or state.paused_reason()
-        return {"queued": counts.get("queued", 0) + counts.get("sealed", 0),
-                "sending": counts.get("sending", 0), "acked": counts.get("acked", 0),
-                "quarantined": counts.get("quarantined", 0),
-                "oldest_unsent": f"{oldest:%Y-%m-%d %H:%M} UTC" if oldest else "",
-                "ratings_waiting": ratings["queued"] + ratings["sealed"] + ratings["sending"],
-                "ratings_sent": ratings["acked"] + ratings["purged"],
-                "paused": paused or "", "paused_action": _action(paused),
-                # Receipts owed: stored, never printed (number, service, time; see maintenance_receipts).
-                "unprinted": self._unprinted()}  # type: ignore[attr-defined]
-
-    def _enrollment(self) -> dict[str, Any]:
-        from .enrollment import Enrollment
-
-        try:
-            keys = Enrollment(Path(self._core.data_dir), self._core.config.central.platform_keys_file).platform_keys()
-        except ValueError:
-            return {"enrolled": False, "terminal_id": "", "central_url": ""}
-        if keys is None:
-            return {"enrolled": False, "terminal_id": "", "central_url": ""}
-        return {"enrolled": True, "terminal_id": keys.terminal_id, "central_url": keys.central_url}
-
-    def _after_device(self, role: str) -> None:
-        manager = self._devices()
+    def after_device(self, role: str) -> None:
+        """A test used ``role``: its state is read again, and so is the whole view."""
+        manager = self._desk.devices()
         device = manager[role]
         device.submit(lambda _driver: manager.refresh(device))
-        self._refresh()
+        self._refresh_all()
 
-    def _test_read(self) -> None:
-        device = self._devices()["id_reader"]
-        demo = bool(self._core.config.ui.demo_controls)
+    def test_read(self) -> None:
+        """Wait for a document on the ID reader and report its type (nothing else)."""
+        device = self._desk.devices()["id_reader"]
+        demo = bool(self._desk.core.config.ui.demo_controls)
 
         def read(driver: IdReader) -> str:
             # The demo has no card to put down: place its first sample, as the demo buttons do.
@@ -140,13 +126,14 @@ class DeviceDiagnostics:
                     driver.remove()
             return identity.document_type.value  # the type only
 
-        self._later("test_read", device.submit(read),
+        self._desk.later("test_read", device.submit(read),
                     self._device_test_done("test_read", "id_reader", "read", lambda kind: kind))
 
-    def _test_print(self) -> None:
+    def test_print(self) -> None:
+        """Print a test page on the receipt printer."""
         from drivers.printer import Receipt
 
-        config = self._core.config
+        config = self._desk.core.config
         now = datetime.now(UTC).astimezone()
         page = Receipt(
             title="测试页 TEST PAGE",
@@ -158,8 +145,8 @@ class DeviceDiagnostics:
             notes=["本页为维护测试页，不是受理回执。", "This is a maintenance test page, not a receipt."],
             qr_data="TEST",
         )
-        device = self._devices()["receipt_printer"]
-        self._later("test_print", device.submit(lambda driver: driver.print_receipt(page)),
+        device = self._desk.devices()["receipt_printer"]
+        self._desk.later("test_print", device.submit(lambda driver: driver.print_receipt(page)),
                     self._device_test_done("test_print", "receipt_printer", "print",
                                            lambda result: result.output or result.job_id))
 
@@ -171,15 +158,16 @@ class DeviceDiagnostics:
             try:
                 answer = future.result()
             except Exception as exc:
-                self._result(action, False, f"{code}_failed", type(exc).__name__)
+                self._desk.result(action, False, f"{code}_failed", type(exc).__name__)
             else:
-                self._result(action, True, f"{code}_ok", describe(answer))
-            self._audit(action, ok=self._view["results"][action]["ok"])
-            self._after_device(role)
+                self._desk.result(action, True, f"{code}_ok", describe(answer))
+            self._desk.audit(action, ok=self._desk.view["results"][action]["ok"])
+            self.after_device(role)
         return done
 
-    def _set_preview(self, on: bool) -> None:
-        self._view["preview"] = bool(on)
+    def set_preview(self, on: bool) -> None:
+        """Start or stop the diagnostics camera preview."""
+        self._desk.view["preview"] = bool(on)
         if not on:
             self._previewing = False
             with self._frame_lock:
@@ -188,7 +176,7 @@ class DeviceDiagnostics:
         if self._previewing:
             return
         self._previewing = True
-        self._devices()["camera"].submit(self._preview_step)
+        self._desk.devices()["camera"].submit(self._preview_step)
 
     def _preview_step(self, camera: Any) -> None:
         """Camera owner thread: one frame, then queue itself again while the preview is on."""
@@ -202,13 +190,8 @@ class DeviceDiagnostics:
         else:
             with self._frame_lock:
                 self._frame = frame
-            self._core.events.publish(MAINTENANCE_FRAME_UPDATED)
+            self._desk.core.events.publish(MAINTENANCE_FRAME_UPDATED)
         if self._previewing:
-            self._devices()["camera"].submit(self._preview_step)
+            self._desk.devices()["camera"].submit(self._preview_step)
 
 
-def _action(paused: str | None) -> str:
-    """The code of what staff do about a pause (``kiosk.sync_pause``); "" when not paused."""
-    from .sync_pause import pause_action
-
-    return pause_action(paused).code if paused else ""

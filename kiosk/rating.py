@@ -144,7 +144,7 @@ def seal_rating(rating: Rating, enrollment: Any, site_code: str, terminal_id: st
 def rate_session(journey: Any, writer: Any, sync: Any, level: object, reasons: object) -> None:
     """Record this session's rating (journey thread): once, on the done screen, after a
     submission. Queued on the outbox writer; the sync worker is woken when it is stored."""
-    from .journey import JourneyState, TransitionRefused
+    from .core.journey import JourneyState, TransitionRefused
 
     session = journey.session
     if journey.state is not JourneyState.DONE or not session.receipt_number or writer is None:

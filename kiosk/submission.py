@@ -14,11 +14,12 @@ import logging
 import sqlite3
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from drivers.common import OwnerThread
 from egov_protocol.envelope import seal_detached
 from offline_cache import DiskBudgetExceeded, Outbox, SealedSubmission, Store, check_budget
 
@@ -88,7 +89,7 @@ class SubmissionWriter:
         self._terminal_id = terminal_id
         self._min_free_bytes = min_free_bytes
         self._now = now
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-writer")
+        self._executor = OwnerThread("outbox-writer")
         self._store: Store | None = None
         self._outbox: Outbox | None = None
         self.integrity_verdict: str | None = None  # "ok" or SQLite's verdict, after start()
@@ -115,7 +116,7 @@ class SubmissionWriter:
     def stop(self) -> None:
         """Finish pending writes, close the store and join the thread."""
         self._executor.submit(self._close).result()
-        self._executor.shutdown(wait=True)
+        self._executor.stop(wait=True, cancel_pending=False)
 
     def _close(self) -> None:
         if self._store is not None:
@@ -141,6 +142,8 @@ class SubmissionWriter:
         return self._executor.submit(lambda: self._outbox.counts() if self._outbox else {})
 
     def _add(self, submission: SealedSubmission, blobs: dict[str, bytes]) -> None:
+        if self._outbox is None:
+            raise RuntimeError("the outbox is not open")
         self._outbox.add(submission, blobs)
 
     def _accept(self, draft: Draft) -> Accepted:

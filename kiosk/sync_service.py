@@ -175,6 +175,11 @@ class SyncService:
         fix it by re-enrolling or with ``kioskctl sync``. Any thread."""
         return self._paused
 
+    @property
+    def running(self) -> bool:
+        """True once forwarding started (the terminal is enrolled and :meth:`start` succeeded)."""
+        return self._worker is not None
+
     def start(self) -> bool:
         """Start forwarding; returns ``False`` (and forwards nothing) while not enrolled."""
         keys = self._enrollment.platform_keys()

@@ -11,7 +11,6 @@ command.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +21,7 @@ from PySide6.QtQuick import QQuickImageProvider
 
 from kiosk import events as kiosk_events
 from kiosk.events import JOURNEY_CHANGED, Event
+from ui.latest_only import LatestOnly
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,6 @@ class KioskBridge(QObject):
     languageChanged = Signal()
     staffCalled = Signal()
     # Cross-thread hops: emitted on core threads, delivered queued on the GUI thread.
-    _snapshotPending = Signal()
-    _framePending = Signal()
 
     def __init__(
         self,
@@ -60,15 +58,11 @@ class KioskBridge(QObject):
         self._language = self._ui_config.get("language", "zh-CN")
         self._requested_language: str | None = None
         self._frame_revision = 0
-        self._lock = threading.Lock()
-        self._newest_snapshot: dict[str, Any] | None = None
-        self._snapshot_queued = False
-        self._frame_queued = False
-        self._closed = False
         self._unsubscribe: Callable[[], None] | None = None
         self._close_hooks: list[Callable[[], None]] = []
-        self._snapshotPending.connect(self._take_snapshot, Qt.ConnectionType.QueuedConnection)
-        self._framePending.connect(self._take_frame, Qt.ConnectionType.QueuedConnection)
+        # Worker threads publish many snapshots and frames; the GUI thread takes only the newest.
+        self._snapshots = LatestOnly(self._apply_snapshot, self)
+        self._frames = LatestOnly(lambda _: self._take_frame(), self)
 
     # ---- lifecycle (GUI thread) -------------------------------------------------------------
     def open(self) -> None:
@@ -82,8 +76,8 @@ class KioskBridge(QObject):
 
     def close(self) -> None:
         """Unsubscribe and stop the UI's workers; events that are still in flight are dropped."""
-        with self._lock:
-            self._closed = True
+        self._snapshots.close()
+        self._frames.close()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -96,36 +90,13 @@ class KioskBridge(QObject):
         # Runs on whichever core thread published the event: store and hop, nothing else.
         if event.name == JOURNEY_CHANGED:
             snapshot = event.data.get("snapshot")
-            if snapshot is None:
-                return
-            with self._lock:
-                if self._closed:
-                    return
-                self._newest_snapshot = snapshot
-                already_queued, self._snapshot_queued = self._snapshot_queued, True
-            if not already_queued:
-                self._snapshotPending.emit()
+            if snapshot is not None:
+                self._snapshots.offer(snapshot)
         elif event.name == PREVIEW_FRAME_UPDATED:
-            with self._lock:
-                if self._closed:
-                    return
-                already_queued, self._frame_queued = self._frame_queued, True
-            if not already_queued:
-                self._framePending.emit()
+            self._frames.offer()
 
     # ---- GUI thread -------------------------------------------------------------------------
-    @Slot()
-    def _take_snapshot(self) -> None:
-        with self._lock:
-            snapshot, self._newest_snapshot = self._newest_snapshot, None
-            self._snapshot_queued = False
-        if snapshot is not None:
-            self._apply_snapshot(snapshot)
-
-    @Slot()
     def _take_frame(self) -> None:
-        with self._lock:
-            self._frame_queued = False
         self._frame_revision += 1
         self.frameRevisionChanged.emit()
 
@@ -153,7 +124,7 @@ class KioskBridge(QObject):
     def _get_state(self) -> dict[str, Any]:
         return self._state
 
-    state = Property("QVariantMap", _get_state, notify=stateChanged)
+    state = Property("QVariantMap", _get_state, notify=stateChanged)  # type: ignore[arg-type]  # a QML type name (PySide6 stubs want a type)
 
     def _get_frame_revision(self) -> int:
         return self._frame_revision
@@ -168,7 +139,7 @@ class KioskBridge(QObject):
     def _get_ui_config(self) -> dict[str, Any]:
         return self._ui_config
 
-    uiConfig = Property("QVariantMap", _get_ui_config, constant=True)
+    uiConfig = Property("QVariantMap", _get_ui_config, constant=True)  # type: ignore[arg-type]  # a QML type name (PySide6 stubs want a type)
 
     # ---- commands (GUI thread; each returns at once, results arrive as snapshots) ------------
     @Slot(str)

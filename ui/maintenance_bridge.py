@@ -10,11 +10,10 @@ PIN checks (scrypt), device tests, the log export and enrollment all run off the
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Property, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from kiosk.events import Event
 from kiosk.maintenance import (
@@ -22,6 +21,7 @@ from kiosk.maintenance import (
     MAINTENANCE_FRAME_UPDATED,
     MaintenanceService,
 )
+from ui.latest_only import LatestOnly
 
 log = logging.getLogger(__name__)
 
@@ -36,21 +36,15 @@ class MaintenanceBridge(QObject):
 
     viewChanged = Signal()
     frameRevisionChanged = Signal()
-    _viewPending = Signal()
-    _framePending = Signal()
 
     def __init__(self, service: MaintenanceService, events: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._service = service
         self._view: dict[str, Any] = service.view()
         self._frame_revision = 0
-        self._lock = threading.Lock()
-        self._newest: dict[str, Any] | None = None
-        self._view_queued = False
-        self._frame_queued = False
-        self._closed = False
-        self._viewPending.connect(self._take_view, Qt.ConnectionType.QueuedConnection)
-        self._framePending.connect(self._take_frame, Qt.ConnectionType.QueuedConnection)
+        # The service publishes a view per change on its own thread; the GUI takes the newest.
+        self._views = LatestOnly(self._take_view, self)
+        self._frames = LatestOnly(lambda _: self._take_frame(), self)
         # Idle sign-out and the lock countdown: ticks only while the pad or the screens are open.
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
@@ -59,8 +53,8 @@ class MaintenanceBridge(QObject):
 
     def close(self) -> None:
         """Stop listening and stop the service (GUI thread, before the core stops)."""
-        with self._lock:
-            self._closed = True
+        self._views.close()
+        self._frames.close()
         self._ticker.stop()
         if self._unsubscribe is not None:
             self._unsubscribe()
@@ -70,29 +64,17 @@ class MaintenanceBridge(QObject):
     # ---- service threads ----------------------------------------------------------------------
     def _on_event(self, event: Event) -> None:
         if event.name == MAINTENANCE_CHANGED:
-            with self._lock:
-                if self._closed:
-                    return
-                self._newest = event.data["view"]
-                queued, self._view_queued = self._view_queued, True
-            if not queued:
-                self._viewPending.emit()
+            self._views.offer(event.data["view"])
         elif event.name == MAINTENANCE_FRAME_UPDATED:
-            with self._lock:
-                if self._closed:
-                    return
-                queued, self._frame_queued = self._frame_queued, True
-            if not queued:
-                self._framePending.emit()
+            self._frames.offer()
+
+    @property
+    def unsubscribe(self) -> Callable[[], None] | None:
+        """Stops this bridge's event listener (kept by :func:`install_maintenance`)."""
+        return self._unsubscribe
 
     # ---- GUI thread ---------------------------------------------------------------------------
-    @Slot()
-    def _take_view(self) -> None:
-        with self._lock:
-            view, self._newest = self._newest, None
-            self._view_queued = False
-        if view is None:
-            return
+    def _take_view(self, view: dict[str, Any]) -> None:
         self._view = view
         if view.get("phase", "closed") == "closed":
             self._ticker.stop()
@@ -100,17 +82,14 @@ class MaintenanceBridge(QObject):
             self._ticker.start()
         self.viewChanged.emit()
 
-    @Slot()
     def _take_frame(self) -> None:
-        with self._lock:
-            self._frame_queued = False
         self._frame_revision += 1
         self.frameRevisionChanged.emit()
 
     def _get_view(self) -> dict[str, Any]:
         return self._view
 
-    view = Property("QVariantMap", _get_view, notify=viewChanged)
+    view = Property("QVariantMap", _get_view, notify=viewChanged)  # type: ignore[arg-type]  # a QML type name (PySide6 stubs want a type)
 
     def _get_frame_revision(self) -> int:
         return self._frame_revision
@@ -193,6 +172,11 @@ def install_maintenance(engine: Any, core: Any, app: Any) -> MaintenanceBridge:
     app.aboutToQuit.connect(bridge.close)
     # The bridge dies with the engine: stop its listener and the service with it, from a plain
     # function (the bridge's own methods are gone by the time its children are deleted).
-    unsubscribe = bridge._unsubscribe
-    engine.destroyed.connect(lambda *_: (unsubscribe and unsubscribe(), service.stop()))
+    unsubscribe = bridge.unsubscribe
+    def stop_with_engine(*_: object) -> None:
+        if unsubscribe:
+            unsubscribe()
+        service.stop()
+
+    engine.destroyed.connect(stop_with_engine)
     return bridge

@@ -18,6 +18,7 @@ from .errors import (
     ProtocolError,
 )
 from .faults import FaultScript
+from .owner_thread import OwnerThread
 from .registry import BackendRegistry
 from .status import DeviceInfo, DeviceState, DeviceStatus, ErrorAction
 from .worker import DeviceWorker
@@ -39,6 +40,7 @@ __all__ = [
     "ErrorAction",
     "FaultScript",
     "NoDocumentPresent",
+    "OwnerThread",
     "ProtocolError",
     "ScriptsFaults",
 ]

@@ -1,10 +1,16 @@
-"""Fixtures for the application core: a real central server on loopback and a running core."""
+"""Fixtures for the application core: a real central server on loopback and a running core.
+
+A test module that is not about sync runs its core without a central server by overriding
+``demo`` with ``offline_terminal`` (a terminal enrolled with platform keys made for the test;
+sync finds nobody to talk to and keeps the queue, which such a test never looks at).
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -12,6 +18,7 @@ import pytest
 from kiosk.config import KioskConfig
 from kiosk.core import KioskCore
 from kiosk.demo import Demo, start_demo
+from sync.local_central import free_port
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +27,35 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     running = start_demo(KioskConfig(), data_dir=tmp_path_factory.mktemp("demo"), central_port=0)
     yield running
     running.stop()
+
+
+@dataclass(frozen=True)
+class OfflineTerminal:
+    """A terminal set up like the demo's, enrolled with keys made here; no central server."""
+
+    config: KioskConfig
+
+
+@pytest.fixture(scope="module")
+def offline_terminal(tmp_path_factory: pytest.TempPathFactory) -> OfflineTerminal:
+    """The demo's terminal without its central server: enrolled offline, staff provisioned."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from kiosk.demo import demo_terminal_config, provision_demo_staff
+    from kiosk.enrollment import Enrollment, PlatformKeys
+
+    data_dir = tmp_path_factory.mktemp("offline")
+    nobody = f"http://127.0.0.1:{free_port(0)}"  # a closed port: sync reaches nobody
+    config = demo_terminal_config(KioskConfig(), data_dir, nobody)
+    terminal_dir = config.storage.resolved_data_dir()
+    terminal_dir.mkdir(parents=True, mode=0o700)
+    keys = PlatformKeys(X25519PrivateKey.generate().public_key().public_bytes_raw(),
+                        Ed25519PrivateKey.generate().public_key().public_bytes_raw(),
+                        nobody, config.terminal.terminal_id)
+    Enrollment(terminal_dir, config.central.platform_keys_file).save_platform_keys(keys)
+    provision_demo_staff(terminal_dir)
+    return OfflineTerminal(config)
 
 
 class CoreDriver:

@@ -17,6 +17,12 @@ from kiosk.audit import AuditLog, clean_details
 KEY = Ed25519PrivateKey.generate()
 
 
+@pytest.fixture(scope="module")
+def demo(offline_terminal):
+    """Nothing here is about sync: the core runs without a central server."""
+    return offline_terminal
+
+
 def make_log(folder: Path, events: int = 8) -> AuditLog:
     audit = AuditLog(folder / "kiosk.db", lambda: KEY)
     for index in range(events):

@@ -7,6 +7,12 @@ import pytest
 from drivers.idcard.simulated.samples import sample_identity
 
 
+@pytest.fixture(scope="module")
+def demo(offline_terminal):
+    """Nothing here is about sync: the core runs without a central server."""
+    return offline_terminal
+
+
 def start(demo, start_core, policy: str, **devices):
     config = demo.config.with_overrides(journey={"document_wait_s": 0.2, "card_removal": policy}, **devices)
     return start_core(config)
@@ -23,7 +29,7 @@ def read_card(driver, document: str = "resident_id") -> None:
 
 
 def reader_of(driver):
-    return driver.core._devices["id_reader"].driver
+    return driver.core.devices["id_reader"].driver
 
 
 def wiped_reasons(driver) -> list[str]:
@@ -39,7 +45,7 @@ def test_wipe_policy_ends_the_session_when_the_card_leaves(demo, start_core, scr
     else:
         driver.walk_to_form()
     # The card lies on the reader for several presence polls without anything happening.
-    watch = core._identify.card_watch
+    watch = core._runtime.identify.card_watch
     asked = watch.answers
     driver.wait_for(lambda s: watch.answers >= asked + 3)
     assert core.snapshot()["screen"] == screen and core.snapshot()["identity"]
@@ -62,7 +68,7 @@ def test_keep_policy_lets_the_citizen_take_the_card_back(demo, start_core, resid
     driver = start(demo, start_core, "keep")
     core = driver.core
     read_card(driver)
-    assert not core._identify.card_watch.active
+    assert not core._runtime.identify.card_watch.active
     reader_of(driver).remove()
     driver.wait_for(lambda s: core.latest_frame() is not None)
     core.capture_photo()
@@ -78,7 +84,7 @@ def test_wipe_policy_stops_watching_after_back_to_identify_and_at_done(
         demo, start_core, residence_answers) -> None:
     driver = start(demo, start_core, "wipe")
     core = driver.core
-    watch = core._identify.card_watch
+    watch = core._runtime.identify.card_watch
     read_card(driver)
     assert watch.active
     core.back()  # another document may be presented: the old one is no longer watched
@@ -108,7 +114,7 @@ def test_wipe_policy_through_the_sam_backend(demo, start_core) -> None:
     driver = start(demo, start_core, "wipe", devices={
         "id_reader": {"backend": "sam_simulated", "options": {"poll_interval_s": 0.02}}})
     read_card(driver)
-    watch = driver.core._identify.card_watch
+    watch = driver.core._runtime.identify.card_watch
     driver.wait_for(lambda s: watch.active)
     reader_of(driver).remove()
     snapshot = driver.wait_screen("attract")

@@ -1,7 +1,7 @@
-"""The application core end to end without a screen: simulated devices, a real central server.
+"""The application core end to end without a screen: simulated devices, no central server.
 
 These drive `KioskCore` with the same commands the QML bridge calls, across the journey, the
-device threads, the outbox writer and the sync worker.
+device threads and the outbox writer; the sync worker finds nobody to talk to and keeps the queue.
 """
 
 from __future__ import annotations
@@ -15,27 +15,11 @@ import pytest
 from drivers.idcard.simulated.samples import sample_identity
 
 
-def test_a_whole_journey_is_stored_printed_and_forwarded(core_driver) -> None:
-    core = core_driver.core
-    snapshot = core_driver.core.snapshot()
-    assert {s["id"] for s in snapshot["catalog"]["services"]} >= {
-        "residence_permit", "flexible_employment_insurance", "individual_business"}
-    core_driver.walk_to_form()
-    form = core.snapshot()["form"]
-    name_field = next(f for f in form["fields"] if f["id"] == "name")
-    assert name_field["value"] == "陈静怡"  # prefilled from the card
-    done = core_driver.submit()
-    receipt_number = done["receipt_number"]
-    assert receipt_number.startswith("110105-T01-")
-    assert done["printed"] is True
-    printed = list((core.data_dir / "printed" / "receipts").glob(f"{receipt_number}*.txt"))
-    assert printed and receipt_number in printed[0].read_text(encoding="utf-8")
-    core_driver.wait_for(lambda s: core.outbox_counts().get("acked", 0) >= 1)
-    assert "receipt_printed" in core_driver.event_names()
-    core.finish()
-    after = core_driver.wait_screen("attract")
-    assert after["identity"] is None and after["form"] is None and after["receipt_number"] is None
-    assert core.current_photo() is None and core.latest_frame() is None
+@pytest.fixture(scope="module")
+def demo(offline_terminal):
+    """Nothing here is about sync: the core runs without a central server
+    (forwarding: ``test_core_forwarding.py``)."""
+    return offline_terminal
 
 
 def test_receipt_numbers_follow_each_other(core_driver) -> None:
@@ -76,7 +60,7 @@ def test_nothing_personal_on_disk_or_in_logs(core_driver, residence_answers, cap
 
 def test_printer_out_of_paper_still_ends_with_the_number(core_driver) -> None:
     core = core_driver.core
-    core._devices["receipt_printer"].driver.script_fault("paper_out")
+    core.devices["receipt_printer"].driver.script_fault("paper_out")
     core_driver.walk_to_form()
     done = core_driver.submit()
     assert done["printed"] is False and done["receipt_number"]
@@ -86,7 +70,7 @@ def test_printer_out_of_paper_still_ends_with_the_number(core_driver) -> None:
 
 def test_a_failed_read_tells_the_citizen_and_reading_goes_on(core_driver) -> None:
     core = core_driver.core
-    reader = core._devices["id_reader"].driver
+    reader = core.devices["id_reader"].driver
     core.choose_service("residence_permit")
     core_driver.wait_screen("notice")
     reader.script_fault("unreadable")
@@ -129,7 +113,7 @@ def test_commands_never_block_the_caller(core_driver) -> None:
     """Every command only posts to the journey thread; the caller's thread never waits on devices."""
     core = core_driver.core
     gate = threading.Event()
-    core._devices["camera"].submit(lambda camera: gate.wait(5))  # a stuck camera
+    core.devices["camera"].submit(lambda camera: gate.wait(5))  # a stuck camera
     core.choose_service("residence_permit")
     core.accept_notice()
     core.present_demo_document("resident_id")
@@ -173,7 +157,7 @@ def test_a_chinese_session_gets_a_chinese_receipt(core_driver) -> None:
 
 
 def test_what_to_bring_reads_as_english() -> None:
-    from kiosk.view import material_line
+    from kiosk.core.view import material_line
 
     proof = {"name": "Proof of stable employment", "original": True, "copies": 1, "required": False}
     assert material_line(proof, "en") == "Proof of stable employment (original and 1 copy, if applicable)"

@@ -17,6 +17,12 @@ from kiosk.config import KioskConfig
 from kiosk.face import CHALLENGE_TEXT, CapturedPhoto, FaceStep, face_view, verification_record
 
 
+@pytest.fixture(scope="module")
+def demo(offline_terminal):
+    """Nothing here is about sync: the core runs without a central server."""
+    return offline_terminal
+
+
 def face_config(**overrides):
     return KioskConfig().with_overrides(face=overrides).face
 

@@ -53,7 +53,7 @@ def fleet_row(operator) -> dict:
 def test_paper_low_and_a_staff_call_reach_the_fleet_page(operator, core_driver, residence_answers) -> None:
     core = core_driver.core
     # Near end for the next jobs: this one prints, and the status afterwards still says so.
-    core._devices["receipt_printer"].driver.script_fault("paper_near_end", count=5)
+    core.devices["receipt_printer"].driver.script_fault("paper_near_end", count=5)
     core_driver.walk_to_form()
     core_driver.submit()
     core.call_staff()  # on the done screen: an immediate heartbeat, not the 5-minute one
@@ -74,7 +74,7 @@ def test_paper_low_and_a_staff_call_reach_the_fleet_page(operator, core_driver, 
     identity = sample_identity("resident_id")
     for secret in (identity.name, identity.document_number, "13800138000", residence_answers["employer"]):
         assert secret not in page
-    core._devices["receipt_printer"].driver.clear_faults()
+    core.devices["receipt_printer"].driver.clear_faults()
     core_driver.finish()  # the citizen has gone: the alert closes on the page without waiting
 
     def cleared():

@@ -5,13 +5,21 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from kiosk.applicant import applicant_record
+
+
+@pytest.fixture(scope="module")
+def demo(offline_terminal):
+    """Nothing here is about sync: the core runs without a central server."""
+    return offline_terminal
 
 
 def identify_step_has_looked(driver) -> None:
     """Wait until the identify step knows no document lay there from before: a passport laid down
-    earlier would rightly be taken for one left by someone else (kiosk/left_document.py)."""
-    driver.wait_for(lambda s: not driver.core._left_document.checking and not s["card_left"])
+    earlier would rightly be taken for one left by someone else (kiosk/core/left_document.py)."""
+    driver.wait_for(lambda s: not driver.core._runtime.left_document.checking and not s["card_left"])
 
 
 def pcsc_config(demo, rig):
@@ -59,10 +67,10 @@ def test_passport_access_key_is_asked_checked_and_forgotten(demo, start_core, ri
     snapshot = driver.wait_screen("face", timeout=30)
     assert snapshot["identity"] and not snapshot["access_key"]["needed"]
     # No CSCA configured: staff read "not authenticated"; the citizen's screens say nothing of it.
-    assert applicant_record(core._journey.session.identity)["document_check"] == "not authenticated"
+    assert applicant_record(core._runtime.journey.session.identity)["document_check"] == "not authenticated"
     assert "authenticat" not in json.dumps(snapshot, default=str)
     assert "card_read" in driver.event_names()
-    reader = core._devices["id_reader"].driver
+    reader = core.devices["id_reader"].driver
     assert reader.needs_access_key()  # used once, then forgotten
     driver.finish()
     rig.remove()
@@ -78,7 +86,7 @@ def test_card_pulled_mid_read_emits_card_removed_and_read_failed(demo, start_cor
     driver.wait_screen("notice")
     core.accept_notice()
     driver.wait_screen("identify")
-    reader = core._devices["id_reader"].driver
+    reader = core.devices["id_reader"].driver
     reader.script_fault("card_removed")
     core.present_demo_document("resident_id")
     driver.wait_for(lambda s: "read_failed" in driver.event_names())
@@ -102,7 +110,7 @@ def test_one_identify_step_for_both_reader_stacks(demo, start_core, rig) -> None
     driver.walk_to_form("resident_id")
     driver.finish()
     core = driver.core
-    core._devices["id_reader"].driver.readers[0].remove()  # the citizen takes the card back
+    core.devices["id_reader"].driver.readers[0].remove()  # the citizen takes the card back
     core.choose_service("residence_permit")
     driver.wait_screen("notice")
     core.accept_notice()

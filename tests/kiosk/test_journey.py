@@ -7,8 +7,8 @@ import pytest
 from drivers.idcard.simulated.samples import sample_identity
 from kiosk.applicant import prefill_values
 from kiosk.catalog import Catalog
+from kiosk.core.journey import Journey, JourneyState, TransitionRefused, WipeReason
 from kiosk.forms import FormSession
-from kiosk.journey import Journey, JourneyState, TransitionRefused, WipeReason
 
 
 class FakeClock:

@@ -1,19 +1,27 @@
-"""A document left on the reader never reaches the next citizen (kiosk/left_document.py)."""
+"""A document left on the reader never reaches the next citizen (kiosk/core/left_document.py)."""
 
 from __future__ import annotations
 
+import pytest
+
 from drivers.idcard.simulated.samples import sample_identity
+
+
+@pytest.fixture(scope="module")
+def demo(offline_terminal):
+    """Nothing here is about sync: the core runs without a central server."""
+    return offline_terminal
 
 
 def start(demo, start_core, **journey):
     config = demo.config.with_overrides(journey={"document_wait_s": 0.2, **journey})
     driver = start_core(config)
-    driver.core._left_document._interval_s = 0.05  # poll quickly; the logic is the same
+    driver.core._runtime.left_document._interval_s = 0.05  # poll quickly; the logic is the same
     return driver
 
 
 def reader_of(driver):
-    return driver.core._devices["id_reader"].driver
+    return driver.core.devices["id_reader"].driver
 
 
 def to_identify(driver) -> None:
@@ -29,7 +37,7 @@ def to_done(driver, residence_answers) -> None:
 
 
 def answers_after(driver, count: int) -> None:
-    guard = driver.core._left_document
+    guard = driver.core._runtime.left_document
     seen = guard.answers
     driver.wait_for(lambda s: guard.answers >= seen + count)
 
@@ -57,7 +65,7 @@ def test_a_card_left_after_a_journey_is_not_read_into_the_next_session(demo, sta
     core.present_demo_document("passport")  # presented during this identify step: read
     snapshot = driver.wait_screen("face")
     assert snapshot["identity"] and snapshot["card_left"] == ""
-    assert core._journey.session.identity.name == sample_identity("passport").name
+    assert core._runtime.journey.session.identity.name == sample_identity("passport").name
 
 
 def test_back_from_face_waits_for_a_new_presentation(demo, start_core) -> None:
@@ -84,7 +92,7 @@ def test_staff_are_alerted_when_the_card_stays_and_the_reminder_ends_when_it_is_
     to_done(driver, residence_answers)
     driver.wait_for(lambda s: s["card_left"] == "take_back")
     assert not [e for e in driver.events if e.data.get("reason") == "card_left"]
-    guard = core._left_document
+    guard = core._runtime.left_document
     # Move the moment the card was first seen into the past rather than waiting 5 s.
     core._post(lambda: setattr(guard, "_since", guard._since - 10), changed=False).result()
     answers_after(driver, 2)
@@ -99,7 +107,7 @@ def test_staff_are_alerted_when_the_card_stays_and_the_reminder_ends_when_it_is_
 
 def test_a_card_taken_back_after_the_read_leaves_no_reminder(demo, start_core, residence_answers) -> None:
     driver = start(demo, start_core)
-    guard = driver.core._left_document
+    guard = driver.core._runtime.left_document
     reader_of(driver).script_take_back(0.0)  # the simulated citizen takes the card at once
     to_done(driver, residence_answers)
     driver.wait_for(lambda s: guard.answers >= 2)  # asked at identify and at the done screen

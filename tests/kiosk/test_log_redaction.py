@@ -19,6 +19,12 @@ NAME = "欧阳明月"
 ID_NUMBER = "11010519491231002X"
 
 
+@pytest.fixture(scope="module")
+def demo(offline_terminal):
+    """Nothing here is about sync: the core runs without a central server."""
+    return offline_terminal
+
+
 def _leak() -> Exception:
     return ValueError(f"could not handle {NAME} {ID_NUMBER}")
 
@@ -77,7 +83,7 @@ def test_storing_printing_and_face_failures_keep_the_citizen_out_of_the_journal(
     core_driver.wait_for(lambda s: logged("face analysis failed") and logged("face verification failed"))
 
     # The store fails once (the citizen stays on the review), then the receipt printer.
-    writer_submit, store_failures = core._writer.submit, []
+    writer_submit, store_failures = core._runtime.writer.submit, []
 
     def store_fails_once(draft: Any) -> Future[Any]:
         if store_failures:
@@ -87,8 +93,8 @@ def test_storing_printing_and_face_failures_keep_the_citizen_out_of_the_journal(
         future.set_exception(_leak())
         return future
 
-    monkeypatch.setattr(core._writer, "submit", store_fails_once)
-    printer = core._devices["receipt_printer"].driver
+    monkeypatch.setattr(core._runtime.writer, "submit", store_fails_once)
+    printer = core.devices["receipt_printer"].driver
 
     def print_fails(receipt: Any) -> Any:
         raise _leak()

@@ -6,8 +6,8 @@ import pytest
 
 from kiosk.catalog import Catalog
 from kiosk.config import ConfigError, KioskConfig, parse_config
+from kiosk.core.journey import Journey, JourneyState, WipeReason
 from kiosk.forms import FormSession
-from kiosk.journey import Journey, JourneyState, WipeReason
 from kiosk.preferences import DEFAULTS, SessionPreferences
 
 

@@ -22,6 +22,12 @@ from kiosk.restart_window import (
 EVENING = datetime(2026, 11, 26, 18, 0)
 
 
+@pytest.fixture(scope="module")
+def demo(offline_terminal):
+    """Nothing here is about sync: the core runs without a central server."""
+    return offline_terminal
+
+
 class WallClock:
     """An injectable local clock."""
 
@@ -117,14 +123,14 @@ def test_the_core_asks_on_its_clock_ticks_and_never_during_a_session(start_core:
     driver.wait_screen("notice")
     wall.now = at(3, 5)
     monotonic[0] += 30  # inside the window, but a citizen is reading the notice
-    core._post(core._tick, changed=False).result()
+    core._post(core._runtime.tick, changed=False).result()
     assert ev.RESTART_DUE not in driver.event_names()
     core.finish()
     driver.wait_screen("attract")
-    core._post(core._tick, changed=False).result()  # just back at the start: not quiet yet
+    core._post(core._runtime.tick, changed=False).result()  # just back at the start: not quiet yet
     assert ev.RESTART_DUE not in driver.event_names()
     monotonic[0] += QUIET_BEFORE_RESTART_S
-    core._post(core._tick, changed=False).result()
+    core._post(core._runtime.tick, changed=False).result()
     due = [event for event in driver.events if event.name == ev.RESTART_DUE]
     assert len(due) == 1 and due[0].data == {"exit_code": RESTART_EXIT_CODE}
 
@@ -144,10 +150,10 @@ def test_the_nightly_restart_waits_while_staff_are_in_maintenance(start_core: An
     try:
         service.request_entry().result()  # the PIN pad is open on the attract screen
         monotonic[0] += QUIET_BEFORE_RESTART_S + 1
-        core._post(core._tick, changed=False).result()
+        core._post(core._runtime.tick, changed=False).result()
         assert ev.RESTART_DUE not in driver.event_names()
         service.cancel_entry().result()
-        core._post(core._tick, changed=False).result()
+        core._post(core._runtime.tick, changed=False).result()
         assert ev.RESTART_DUE in driver.event_names()
     finally:
         service.stop()

@@ -112,7 +112,7 @@ def test_a_refused_terminal_shows_staff_that_sync_is_paused(central, tmp_path):
         # The first pass sends a heartbeat, gets 403 and pauses the queue.
         wait_snapshot(core, lambda s: s.get("sync_paused") is True)
         store.set_terminal_status(keys.terminal_id, "active")
-        core._sync.sync_now()  # what kioskctl sync / re-enrollment does
+        core.sync.sync_now()  # what kioskctl sync / re-enrollment does
         wait_snapshot(core, lambda s: s.get("sync_paused") is False)
     finally:
         core.stop()

@@ -205,7 +205,7 @@ def test_the_idle_warning_is_not_hidden_behind_a_picker(kiosk) -> None:
     kiosk.wait_until(lambda: picker.isVisible())
     # The citizen stops touching: bring the warning forward (on the journey thread, as the
     # clock would) instead of waiting two minutes.
-    journey = kiosk.core._journey
+    journey = kiosk.core._runtime.journey
     kiosk.core._post(lambda: setattr(journey, "last_activity", journey.last_activity - journey.idle_timeout_s + 15))
     overlay = kiosk.find("idleOverlay", visible_only=False)
     kiosk.wait_until(lambda: overlay.isVisible())

@@ -21,8 +21,8 @@ TAKE_BACK_EN = "Please take your ID card"
 @pytest.fixture
 def demo_kiosk(make_kiosk: Any, kiosk_config: Any) -> Any:
     kiosk = make_kiosk(kiosk_config.with_overrides(ui={"voice_engine": "mock"}))
-    kiosk.wait_until(lambda: kiosk.core._devices is not None)
-    kiosk.core._left_document._interval_s = 0.05  # poll quickly; the logic is the same
+    kiosk.wait_until(lambda: kiosk.core.devices is not None)
+    kiosk.core._runtime.left_document._interval_s = 0.05  # poll quickly; the logic is the same
     return kiosk
 
 
@@ -68,8 +68,8 @@ def test_the_card_left_on_the_reader_is_asked_for_and_never_read_into_the_next_s
     kiosk.wait_for_screen("identify")
     kiosk.wait_until(lambda: kiosk.state["card_left"] == "present_again")
     assert "再重新放置" in reminder_text(kiosk) and "place it again" in reminder_text(kiosk)
-    asked = kiosk.core._left_document.answers
-    kiosk.wait_until(lambda: kiosk.core._left_document.answers >= asked + 4)
+    asked = kiosk.core._runtime.left_document.answers
+    kiosk.wait_until(lambda: kiosk.core._runtime.left_document.answers >= asked + 4)
     assert kiosk.state["screen"] == "identify" and not kiosk.state["identity"]
     kiosk.screenshot("card_left_identify")
 
@@ -91,8 +91,8 @@ def test_back_from_the_face_step_waits_for_a_new_presentation(demo_kiosk: Any) -
     kiosk.tap("backButton")
     kiosk.wait_for_screen("identify")
     kiosk.wait_until(lambda: kiosk.find("cardReminder") is not None)
-    asked = kiosk.core._left_document.answers
-    kiosk.wait_until(lambda: kiosk.core._left_document.answers >= asked + 4)
+    asked = kiosk.core._runtime.left_document.answers
+    kiosk.wait_until(lambda: kiosk.core._runtime.left_document.answers >= asked + 4)
     assert kiosk.state["screen"] == "identify" and not kiosk.state["identity"]  # no loop to face
     kiosk.tap("demoTakeBackDocument")
     kiosk.wait_until(lambda: kiosk.find("cardReminder") is None)

@@ -89,8 +89,8 @@ def test_printer_fallback_and_a4_copy_through_the_real_screens(make_kiosk, kiosk
     core = kiosk.core
     events: list = []
     core.events.subscribe(events.append)
-    kiosk.wait_until(lambda: core._devices is not None)
-    core._devices["receipt_printer"].driver.script_fault("paper_out")
+    kiosk.wait_until(lambda: core.devices is not None)
+    core.devices["receipt_printer"].driver.script_fault("paper_out")
     core.choose_service("residence_permit")
     kiosk.wait_for_screen("notice")
     core.accept_notice()
@@ -123,7 +123,7 @@ def test_printer_fallback_and_a4_copy_through_the_real_screens(make_kiosk, kiosk
     kiosk.wait_until(lambda: list(documents.glob("*.pdf")))
     (pdf,) = documents.glob("*.pdf")
     assert state["receipt_number"] in pdf_text(pdf)
-    kiosk.wait_until(lambda: "form_pdf" in core._journey.session.extras)
+    kiosk.wait_until(lambda: "form_pdf" in core._runtime.journey.session.extras)
 
     # Staff can reprint it later: the receipt is remembered without the applicant's name.
     from kiosk.receipts import RecentReceipts

@@ -128,7 +128,7 @@ def test_nothing_personal_is_left_after_a_wipe(private_kiosk: Any, ending: str) 
     if ending == "idle_timeout":
         # The citizen walks away: move the journey's last touch into the past (the clock is
         # the core's own; waiting 120 s is not needed to see what the wipe leaves).
-        journey = kiosk.core._journey
+        journey = kiosk.core._runtime.journey
         kiosk.core._post(lambda: setattr(journey, "last_activity", journey.last_activity - 10_000), changed=False)
     elif ending == "finish":
         for field_id, value in (("residence_since", "2023-05-01"), ("basis", "residence"),
@@ -156,10 +156,10 @@ def test_nothing_personal_is_left_when_the_card_is_pulled_mid_read(private_kiosk
     kiosk.wait_for_screen("notice")
     kiosk.tap("acceptNoticeButton")
     kiosk.wait_for_screen("identify")
-    kiosk.wait_until(lambda: kiosk.core._devices is not None)
-    reader = kiosk.core._devices["id_reader"].driver
+    kiosk.wait_until(lambda: kiosk.core.devices is not None)
+    reader = kiosk.core.devices["id_reader"].driver
     # The identify step first looks whether a card lies there from before; place it after that.
-    kiosk.wait_until(lambda: not kiosk.core._left_document.checking)
+    kiosk.wait_until(lambda: not kiosk.core._runtime.left_document.checking)
     # Pull the card while the simulated reader is in the middle of reading it: its read waits
     # (up to read_delay_s) for the card to stay; note when that wait has begun, then pull.
     reading = threading.Event()
@@ -191,5 +191,5 @@ def test_nothing_personal_is_left_when_the_card_leaves_under_the_wipe_policy(
         ui={"demo_controls": False, "voice_engine": "mock"}, journey={"card_removal": "wipe"}))
     walk_to_review(kiosk)
     assert where_personal_data_is(kiosk)  # the search finds the data on the form
-    kiosk.core._devices["id_reader"].driver.remove()
+    kiosk.core.devices["id_reader"].driver.remove()
     assert_wiped(kiosk)

@@ -74,7 +74,7 @@ def test_an_exception_in_a_core_command_returns_to_the_start(supervised: Any, ca
     to_notice(kiosk)
     wiped: list[str] = []
     kiosk.core.events.subscribe(lambda e: e.name == ev.SESSION_WIPED and wiped.append(e.data["reason"]))
-    monkeypatch.setattr(kiosk.core._journey, "notice_accepted", raise_secret)
+    monkeypatch.setattr(kiosk.core._runtime.journey, "notice_accepted", raise_secret)
     with caplog.at_level(logging.WARNING):
         kiosk.tap("acceptNoticeButton")
         kiosk.wait_for_screen("attract")

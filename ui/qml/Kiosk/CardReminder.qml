@@ -1,7 +1,7 @@
 import QtQuick
 import QtQuick.Layouts
 
-// A document left on the reader (kiosk/left_document.py, snapshot.card_left):
+// A document left on the reader (kiosk/core/left_document.py, snapshot.card_left):
 // "take_back" on the done screen and after a session ended: 请取回您的证件 / Please take your ID
 // card, until the reader reports it gone; "present_again" on the identify screen: a document
 // lying there from before is not read until it is taken off and placed again.

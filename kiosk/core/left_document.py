@@ -1,7 +1,7 @@
 """A document left on the reader never reaches the next citizen.
 
 Two duties, both driven from the core's journey thread; presence is asked on the reader's owner
-thread every :data:`POLL_INTERVAL_S` and the answers come back through ``KioskCore._post``, so
+thread every :data:`POLL_INTERVAL_S` and the answers come back through the port's ``post``, so
 neither the journey thread nor the GUI thread ever waits on the reader:
 
 * **Take it back.** On the done screen and after every wipe, while a document lies on the reader,
@@ -27,21 +27,17 @@ not yet selected since it was laid down, so a card left lying is not read again 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from drivers.common import DeviceError
 
-from . import events as ev
+from .. import events as ev
 from .journey import JourneyState
 
 if TYPE_CHECKING:
-    from drivers.idcard import IdReader
-
-    from .core import KioskCore
-    from .devices import ManagedDevice
+    from .port import StepContext
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +54,9 @@ PRESENT_AGAIN = "present_again"
 class LeftDocumentGuard:
     """Reminds to take a document back and keeps one from before out of the identify step."""
 
-    def __init__(self, core: KioskCore, interval_s: float = POLL_INTERVAL_S) -> None:
-        """``core`` supplies the journey, the reader, the clock and the events; any thread."""
-        self._core = core
+    def __init__(self, ctx: StepContext, interval_s: float = POLL_INTERVAL_S) -> None:
+        """``ctx`` supplies the journey, the reader, the clock and the events; any thread."""
+        self._ctx = ctx
         self._interval_s = interval_s
         self._epoch = 0
         self._then: Callable[[], None] | None = None
@@ -84,20 +80,12 @@ class LeftDocumentGuard:
         """The snapshot field ``card_left`` (journey thread)."""
         return {"card_left": self.state}
 
-    def _reader(self) -> ManagedDevice[IdReader] | None:
-        devices = self._core._devices
-        return None if devices is None else devices["id_reader"]
-
     def remind(self) -> None:
         """The done screen is shown or a session was wiped: remind while a document lies there
-        (journey thread)."""
-        worker = self._reader()
-        if worker is None:
-            return
-        if not worker.driver.reports_presence:
+        (journey thread, once the devices are open)."""
+        if not self._ctx.devices["id_reader"].driver.reports_presence:
             self._end()
-            journey = self._core._journey
-            if journey is not None and journey.state is JourneyState.DONE:
+            if self._ctx.journey.state is JourneyState.DONE:
                 self.state = TAKE_BACK  # cannot tell: remind on the done screen all the same
             return
         self._watch(None)
@@ -105,8 +93,7 @@ class LeftDocumentGuard:
     def before_read(self, then: Callable[[], None]) -> None:
         """The identify step starts: call ``then`` (the first read) once no document from before
         lies on the reader (journey thread)."""
-        worker = self._reader()
-        if worker is None or not worker.driver.reports_presence:
+        if not self._ctx.devices["id_reader"].driver.reports_presence:
             self._end()
             then()
             return
@@ -149,17 +136,15 @@ class LeftDocumentGuard:
         self._ask(self._epoch)
 
     def _ask(self, epoch: int) -> None:
-        if epoch != self._epoch or self._core._stopping.is_set():
+        ctx = self._ctx
+        if epoch != self._epoch or ctx.stopping:
             return
-        core = self._core
-        devices = core._devices
-        if devices is None:  # not started, or stopped
-            return
+        devices = ctx.devices
 
         def ask(reader: Any) -> bool | None:
             try:
-                present: bool | None = reader.document_presence()
-                return present
+                answer: bool | None = reader.document_presence()
+                return answer
             finally:
                 # No read runs while a document from before is awaited: this keeps the reader's
                 # status true meanwhile (e.g. OFFLINE while pcscd is gone, and back).
@@ -169,17 +154,15 @@ class LeftDocumentGuard:
             future = devices["id_reader"].submit(ask)
         except RuntimeError:  # the reader's worker has stopped: shutting down
             return
-        future.add_done_callback(lambda f: core._post(lambda: self._answered(f, epoch), changed=False))
+        future.add_done_callback(lambda f: ctx.post(lambda: self._answered(f, epoch)))
 
     def _schedule(self, epoch: int) -> None:
-        timer = threading.Timer(self._interval_s, lambda: self._core._post(lambda: self._ask(epoch), changed=False))
-        timer.daemon = True
-        timer.start()
+        self._ctx.post_later(self._interval_s, lambda: self._ask(epoch))
 
     def _answered(self, future: Future[Any], epoch: int) -> None:
         if epoch != self._epoch:
             return
-        core = self._core
+        ctx = self._ctx
         try:
             answer = future.result()
         except DeviceError as exc:
@@ -193,15 +176,14 @@ class LeftDocumentGuard:
             self._schedule(epoch)
             return
         present = bool(answer)
-        journey = core._journey
-        if self._then is not None and journey is not None and journey.state is not JourneyState.IDENTIFY:
+        if self._then is not None and ctx.journey.state is not JourneyState.IDENTIFY:
             self._then = None  # the citizen left the identify step: only remind from here on
         before = self.state
         if present:
             self._seen, self._absent = True, 0
             self.state = PRESENT_AGAIN if self._then is not None else TAKE_BACK
             if self._since is None:
-                self._since = core._clock()
+                self._since = ctx.now()
             self._alert_staff_when_due()
             self._schedule(epoch)
         else:
@@ -212,22 +194,21 @@ class LeftDocumentGuard:
             then = self._then
             if self._seen:
                 log.info("document taken off the reader")
-                core.events.publish(ev.CARD_REMOVED)
+                ctx.events.publish(ev.CARD_REMOVED)
             self._end()
             if then is not None:
                 then()
         if self.state != before:
-            core._publish_snapshot()
+            ctx.publish()
         self._checked()
 
     def _alert_staff_when_due(self) -> None:
-        core = self._core
+        ctx = self._ctx
         if self._alerted or self._since is None:
             return
-        if core._clock() - self._since < core.config.journey.card_left_alert_s:
+        if ctx.now() - self._since < ctx.config.journey.card_left_alert_s:
             return
         self._alerted = True
         log.warning("a document has been left on the reader: staff alerted")
-        screen = core._journey.state.value if core._journey is not None else None
-        core.events.publish(ev.STAFF_CALLED, terminal_id=core.config.terminal.terminal_id,
-                            screen=screen, reason="card_left")
+        ctx.events.publish(ev.STAFF_CALLED, terminal_id=ctx.config.terminal.terminal_id,
+                           screen=ctx.journey.state.value, reason="card_left")

@@ -1,7 +1,7 @@
 """The print step of the journey: the receipt, its fallback, the A4 form, and reprint memory.
 
 Everything here runs on the core's journey thread, except the printing itself, which runs on each
-printer's owner thread; results come back to the journey thread through ``KioskCore._post``.
+printer's owner thread; results come back to the journey thread through the port's ``post``.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from drivers.common import DeviceError
 
-from . import events as ev
+from .. import events as ev
+from ..safe_log import log_exception
 from .journey import JourneyState
-from .safe_log import log_exception
 
 if TYPE_CHECKING:
     from drivers.printer import DocumentPrinter
 
-    from .core import KioskCore
-    from .submission import Accepted
+    from ..submission import Accepted
+    from .port import StepContext
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +33,11 @@ class PrintStep:
     number with a QR code to the progress page, and staff are alerted.
     """
 
-    def __init__(self, core: KioskCore) -> None:
-        self._core = core
+    def __init__(self, ctx: StepContext) -> None:
+        """``ctx`` gives the journey, the printers and the hand-offs (any thread)."""
+        self._ctx = ctx
         #: ``renderer(printable, meta) -> PDF bytes``, registered by the UI (see
-        #: :meth:`KioskCore.set_document_renderer`); ``None`` turns A4 printing off.
+        #: :meth:`~kiosk.core.KioskCore.set_document_renderer`); ``None`` turns A4 printing off.
         self.document_renderer: Callable[[dict[str, Any], dict[str, Any]], bytes] | None = None
         self._form_jobs: list[str] = []
 
@@ -45,11 +46,11 @@ class PrintStep:
         thread); the outbox writer calls it once the number is allocated (see ``Draft.receipt``)."""
         # Imported on first use: the receipt module brings the printer package (fonts, PIL),
         # which the attract screen -- the first frame -- does not need.
-        from .receipts import build_receipt
+        from ..receipts import build_receipt
 
-        session = self._core._journey.session
-        service, config = session.service, self._core.config
-        language = self._core.language   # the receipt speaks the citizen's language
+        session = self._ctx.journey.session
+        service, config = session.service, self._ctx.config
+        language = self._ctx.language   # the receipt speaks the citizen's language
         fields = dict(
             language=language,
             service_title=service.title.text(language),
@@ -73,7 +74,7 @@ class PrintStep:
             receipt = self.receipt_factory()(accepted.receipt_number, accepted.accepted_at)
         # The driver's print_receipt is the preflight too: it queries the printer's status first
         # and refuses (never queues) when it cannot print now.
-        devices = self._core._devices
+        devices = self._ctx.devices
 
         def job(printer: Any) -> Any:
             try:
@@ -82,11 +83,11 @@ class PrintStep:
                 devices.refresh(devices["receipt_printer"])
 
         future = devices["receipt_printer"].submit(job)
-        future.add_done_callback(lambda f: self._core._post(lambda: self._on_printed(f, receipt), changed=False))
+        future.add_done_callback(lambda f: self._ctx.post(lambda: self._on_printed(f, receipt)))
         self._print_form(accepted)
 
     def _on_printed(self, future: Future[Any], receipt: Any) -> None:
-        from .receipts import RecentReceipts, fallback_view
+        from ..receipts import RecentReceipts, fallback_view
 
         receipt_number = receipt.receipt_number
         try:
@@ -99,43 +100,44 @@ class PrintStep:
             printed, action = False, "software"
             log_exception(log, "receipt %s not printed", receipt_number)
         try:  # kept without the applicant's name, for a staff reprint (kioskctl reprint)
-            RecentReceipts(self._core.data_dir / "receipts" / "recent.json").add(receipt, printed)
+            RecentReceipts(self._ctx.data_dir / "receipts" / "recent.json").add(receipt, printed)
         except OSError:
             log.warning("could not remember receipt %s for reprints", receipt_number)
-        journey = self._core._journey
+        ctx = self._ctx
+        journey = ctx.journey
         if journey.state is not JourneyState.PRINTING or journey.session.receipt_number != receipt_number:
             return
         if printed:
             journey.receipt_printed()
-            self._core.events.publish(ev.RECEIPT_PRINTED, receipt_number=receipt_number)
+            ctx.events.publish(ev.RECEIPT_PRINTED, receipt_number=receipt_number)
         else:
             journey.receipt_print_failed("printer_unavailable")
             # The fallback: the receipt's progress address as a QR code on screen, and staff told.
             journey.session.extras["receipt_fallback"] = fallback_view(receipt)
-            self._core.events.publish(ev.RECEIPT_PRINT_FAILED, receipt_number=receipt_number, action=action)
-            self._core.events.publish(ev.STAFF_CALLED, terminal_id=self._core.config.terminal.terminal_id,
-                                screen="printing", reason="receipt_printer", action=action)
-        self._core._left_document.remind()  # the done screen: take the document back
-        self._core._publish_snapshot()
+            ctx.events.publish(ev.RECEIPT_PRINT_FAILED, receipt_number=receipt_number, action=action)
+            ctx.events.publish(ev.STAFF_CALLED, terminal_id=ctx.config.terminal.terminal_id,
+                               screen="printing", reason="receipt_printer", action=action)
+        ctx.receipt_settled()  # the done screen: take the document back
+        ctx.publish()
 
     def _print_form(self, accepted: Accepted) -> None:
         """Render the A4 form (UI's renderer) and print it, both on the document printer's thread."""
         renderer = self.document_renderer
-        session = self._core._journey.session
+        ctx = self._ctx
+        session = ctx.journey.session
         if renderer is None or session.form is None or not session.service.needs_a4:
             return
-        printable = session.form.printable(self._core.language)
-        meta = {"receipt_number": accepted.receipt_number, "service": session.service.title.text(self._core.language),
+        printable = session.form.printable(ctx.language)
+        meta = {"receipt_number": accepted.receipt_number, "service": session.service.title.text(ctx.language),
                 "accepted_at": accepted.accepted_at.astimezone().strftime("%Y-%m-%d %H:%M"),
-                "hall": self._core.config.terminal.hall_name, "language": self._core.language}
+                "hall": ctx.config.terminal.hall_name, "language": ctx.language}
 
         def render_and_print(printer: Any) -> Any:
             pdf = renderer(printable, meta)
             return pdf, printer.print_document(pdf, f"form-{accepted.receipt_number}")
 
-        future = self._core._devices["document_printer"].submit(render_and_print)
-        future.add_done_callback(lambda f: self._core._post(lambda: self._on_form_printed(f, accepted.receipt_number),
-                                                      changed=False))
+        future = ctx.devices["document_printer"].submit(render_and_print)
+        future.add_done_callback(lambda f: ctx.post(lambda: self._on_form_printed(f, accepted.receipt_number)))
 
     def _on_form_printed(self, future: Future[Any], receipt_number: str) -> None:
         try:
@@ -144,17 +146,20 @@ class PrintStep:
             log.warning("form of %s not printed: %s", receipt_number, type(exc).__name__)
             return
         self._form_jobs.append(result.job_id)
-        session = self._core._journey.session
+        session = self._ctx.journey.session
         if session.receipt_number == receipt_number:
             session.extras["form_pdf"] = pdf  # the citizen's copy, in memory until the wipe
         else:
             self.discard_form_jobs()  # the citizen has gone already
 
     def discard_form_jobs(self) -> None:
-        """Delete what the document printer kept of this citizen's forms (e.g. simulator PDFs)."""
+        """Delete what the document printer kept of this citizen's forms (e.g. simulator PDFs).
+
+        Journey thread, once the devices are open.
+        """
         jobs, self._form_jobs = self._form_jobs, []
-        if jobs and self._core._devices is not None:
+        if jobs:
             def discard(printer: DocumentPrinter) -> None:
                 for job in jobs:
                     printer.discard(job)
-            self._core._devices["document_printer"].submit(discard)
+            self._ctx.devices["document_printer"].submit(discard)

@@ -11,10 +11,10 @@ from typing import Any
 
 from drivers.common import DeviceStatus
 
-from .applicant import identity_summary
-from .config import KioskConfig
+from ..applicant import identity_summary
+from ..config import KioskConfig
+from ..messages import message_text
 from .journey import BUSY_STATES, STEP_COUNT, Journey
-from .messages import message_text
 
 _MATERIAL_WORDS = {
     "zh-CN": {"original": "原件", "copies": "复印件{n}份", "optional": "如有",
@@ -146,6 +146,6 @@ def build_snapshot(
 def _rating(language: str, session: Any) -> dict[str, Any]:
     # Imported on first use: the rating module brings the forms engine and the sync protocol,
     # which the attract screen (the first frame) does not need.
-    from .rating import rating_view
+    from ..rating import rating_view
 
     return rating_view(language, session.extras.get("rating"))

@@ -2,7 +2,7 @@
 
 Threads: :meth:`FacePreview.start`, :meth:`capture`, :meth:`retake` and :meth:`forget` run on the
 journey thread; ``_step`` and ``_analyse`` on the camera's owner thread, which hands every result
-back to the journey thread through ``core._post``. Each session (and each retake) has an epoch,
+back to the journey thread through the port's ``post``. Each session (and each retake) has an epoch,
 so a frame, photo or verdict that arrives after a wipe or a retake is dropped, never applied to
 the next citizen. :meth:`latest_frame` may be called from any thread (the UI's image provider).
 """
@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from drivers.common import DeviceError
 from drivers.idcard import Identity
 
-from . import events as ev
-from .face import FaceStep, pending_record
+from .. import events as ev
+from ..face import FaceStep, pending_record
+from ..safe_log import log_exception
 from .journey import JourneyState, TransitionRefused
-from .safe_log import log_exception
 
 if TYPE_CHECKING:
-    from .core import KioskCore
+    from .port import StepContext
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +32,9 @@ log = logging.getLogger(__name__)
 class FacePreview:
     """Owns the preview loop and the face state of the citizen at the terminal."""
 
-    def __init__(self, core: KioskCore, face: FaceStep) -> None:
-        """``face`` analyses frames and verifies photos; ``core`` gives devices and the journey."""
-        self._core = core
+    def __init__(self, ctx: StepContext, face: FaceStep) -> None:
+        """``face`` analyses frames and verifies photos; ``ctx`` gives the camera and the journey."""
+        self._ctx = ctx
         self._face = face
         self.view: dict[str, Any] = {}  # guidance for the screen (journey thread)
         self._epoch = 0
@@ -54,7 +54,7 @@ class FacePreview:
         self._previewing = True
         self._face.reset()
         self.view = {}
-        self._core._devices["camera"].submit(self._step)
+        self._ctx.devices["camera"].submit(self._step)
 
     def stop(self) -> None:
         """Any thread: end the preview loop after its current frame."""
@@ -62,7 +62,7 @@ class FacePreview:
 
     def retake(self) -> None:
         """Journey thread: forget the photo's verdict and preview again."""
-        self._core._journey.session.extras.pop("face_verification", None)
+        self._ctx.journey.session.extras.pop("face_verification", None)
         self._epoch += 1
         self.start()
 
@@ -76,7 +76,7 @@ class FacePreview:
 
     def capture(self) -> None:
         """Journey thread: take the photo from the next frame."""
-        journey = self._core._journey
+        journey = self._ctx.journey
         if journey.state is not JourneyState.FACE:
             raise TransitionRefused("not on the face screen")
         if self.latest_frame() is None:
@@ -87,8 +87,8 @@ class FacePreview:
     # ---- camera owner thread --------------------------------------------------------------
     def _step(self, camera: Any) -> None:
         """One frame, then re-queue itself while previewing."""
-        core = self._core
-        if not self._previewing or core._stopping.is_set():
+        ctx = self._ctx
+        if not self._previewing or ctx.stopping:
             return
         try:
             frame = camera.read_frame(1.0)
@@ -98,10 +98,10 @@ class FacePreview:
         else:
             with self._frame_lock:
                 self._frame = frame
-            core.events.publish(ev.PREVIEW_FRAME_UPDATED)
+            ctx.events.publish(ev.PREVIEW_FRAME_UPDATED)
             self._analyse(frame)
-        if self._previewing and not core._stopping.is_set():
-            core._devices["camera"].submit(self._step)
+        if self._previewing and not ctx.stopping:
+            ctx.devices["camera"].submit(self._step)
 
     def _analyse(self, frame: Any) -> None:
         """Guidance for this frame, and the photo when it is due."""
@@ -111,21 +111,21 @@ class FacePreview:
         except Exception:
             log_exception(log, "face analysis failed")
             return
-        post = self._core._post
+        post = self._ctx.post
         if outcome.photo is not None:
             self._previewing = False
             photo = outcome.photo
-            post(lambda: self._on_photo(photo, epoch))
+            post(lambda: self._on_photo(photo, epoch), publish=True)
         elif outcome.error is not None:
             error = outcome.error
-            post(lambda: self._on_error(error, epoch))
+            post(lambda: self._on_error(error, epoch), publish=True)
         elif outcome.view is not None:
             view = outcome.view
-            post(lambda: self._on_view(view, epoch))
+            post(lambda: self._on_view(view, epoch), publish=True)
 
     # ---- journey thread -------------------------------------------------------------------
     def _current(self, epoch: int) -> bool:
-        return epoch == self._epoch and self._core._journey.state is JourneyState.FACE
+        return epoch == self._epoch and self._ctx.journey.state is JourneyState.FACE
 
     def _on_view(self, view: dict[str, Any], epoch: int) -> None:
         if self._current(epoch):
@@ -133,26 +133,26 @@ class FacePreview:
 
     def _on_error(self, error: str, epoch: int) -> None:
         if self._current(epoch):
-            self._core._journey.photo_failed(error)
+            self._ctx.journey.photo_failed(error)
 
     def _on_photo(self, photo: Any, epoch: int) -> None:
-        journey = self._core._journey
+        journey = self._ctx.journey
         if not self._current(epoch) or journey.session.photo_jpeg is not None:
             return
         journey.photo_taken(photo.jpeg)
         self.view = {}
-        self._core.events.publish(ev.FACE_CAPTURED)
+        self._ctx.events.publish(ev.FACE_CAPTURED)
         identity = journey.session.identity
         future = self._face.verify(
             photo,
             identity.photo_jpeg if isinstance(identity, Identity) else None,
             identity.photo_missing_reason if isinstance(identity, Identity) else None,
         )
-        post = self._core._post
-        future.add_done_callback(lambda f: post(lambda: self._on_verified(f, epoch, photo.jpeg)))
+        post = self._ctx.post
+        future.add_done_callback(lambda f: post(lambda: self._on_verified(f, epoch, photo.jpeg), publish=True))
 
     def _on_verified(self, future: Future[dict[str, Any]], epoch: int, jpeg: bytes) -> None:
-        session = self._core._journey.session
+        session = self._ctx.journey.session
         if epoch != self._epoch or session.photo_jpeg is not jpeg:
             return  # retaken or wiped meanwhile
         try:

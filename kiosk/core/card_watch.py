@@ -3,7 +3,7 @@
 With ``"wipe"``, taking the document off the reader after it was read, on any screen from face
 until the done screen, ends the session: everything of the citizen is wiped and the start screen
 shown, with the reason ``card_removed``. The reader is asked on its owner thread every
-:data:`POLL_INTERVAL_S`; answers come back to the journey thread through ``KioskCore._post``, so
+:data:`POLL_INTERVAL_S`; answers come back to the journey thread through the port's ``post``, so
 neither the journey thread nor the GUI thread ever waits on the reader. Each watch carries the
 identify step's epoch: a wipe, a finish or a step back to identify bumps it, which ends the watch.
 """
@@ -11,17 +11,16 @@ identify step's epoch: a wipe, a finish or a step back to identify bumps it, whi
 from __future__ import annotations
 
 import logging
-import threading
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from drivers.common import DeviceError
 
-from . import events as ev
+from .. import events as ev
 from .journey import JourneyState, WipeReason
 
 if TYPE_CHECKING:
-    from .core import KioskCore
+    from .port import StepContext
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +39,9 @@ WAIT_STATES = frozenset({JourneyState.SUBMITTING, JourneyState.PRINTING})
 class CardWatch:
     """Asks the ID reader whether the document is still there while a policy of "wipe" applies."""
 
-    def __init__(self, core: KioskCore, interval_s: float = POLL_INTERVAL_S) -> None:
-        """``core`` supplies the journey, the reader and the wipe; any thread."""
-        self._core = core
+    def __init__(self, ctx: StepContext, interval_s: float = POLL_INTERVAL_S) -> None:
+        """``ctx`` supplies the journey, the reader and the wipe; any thread."""
+        self._ctx = ctx
         self._interval_s = interval_s
         self._epoch: int | None = None
         self._absent = 0
@@ -56,7 +55,7 @@ class CardWatch:
 
     def start(self, epoch: int) -> None:
         """A document was read in identify step ``epoch``: watch it if the policy says so (journey thread)."""
-        if self._core.config.journey.card_removal != "wipe":
+        if self._ctx.config.journey.card_removal != "wipe":
             return
         self._epoch, self._absent = epoch, 0
         self._schedule(epoch)
@@ -66,17 +65,13 @@ class CardWatch:
         self._epoch = None
 
     def _schedule(self, epoch: int) -> None:
-        core = self._core
-        timer = threading.Timer(self._interval_s, lambda: core._post(lambda: self._ask(epoch), changed=False))
-        timer.daemon = True
-        timer.start()
+        self._ctx.post_later(self._interval_s, lambda: self._ask(epoch))
 
     def _current(self, epoch: int) -> bool:
         """Is watch ``epoch`` still wanted? Ends it when the session has left the watched screens."""
         if epoch != self._epoch:
             return False
-        journey = self._core._journey
-        if self._core._stopping.is_set() or journey is None or journey.state not in WIPE_STATES | WAIT_STATES:
+        if self._ctx.stopping or self._ctx.journey.state not in WIPE_STATES | WAIT_STATES:
             self.stop()
             return False
         return True
@@ -84,13 +79,13 @@ class CardWatch:
     def _ask(self, epoch: int) -> None:
         if not self._current(epoch):
             return
-        core = self._core
+        ctx = self._ctx
         try:
-            future = core._devices["id_reader"].submit(lambda reader: reader.document_present())
+            future = ctx.devices["id_reader"].submit(lambda reader: reader.document_present())
         except RuntimeError:  # the reader's worker has stopped: shutting down
             self.stop()
             return
-        future.add_done_callback(lambda f: core._post(lambda: self._answered(f, epoch), changed=False))
+        future.add_done_callback(lambda f: ctx.post(lambda: self._answered(f, epoch)))
 
     def _answered(self, future: Future[Any], epoch: int) -> None:
         if not self._current(epoch):
@@ -103,17 +98,15 @@ class CardWatch:
             present = True
         self.answers += 1
         self._absent = 0 if present else self._absent + 1
-        journey = self._core._journey
-        if self._absent >= REMOVAL_CONFIRMATIONS and journey.state in WIPE_STATES:
+        if self._absent >= REMOVAL_CONFIRMATIONS and self._ctx.journey.state in WIPE_STATES:
             self._removed()
             return
         self._schedule(epoch)
 
     def _removed(self) -> None:
-        core = self._core
-        log.info("document removed at %s: wiping the session", core._journey.state.value)
+        ctx = self._ctx
+        log.info("document removed at %s: wiping the session", ctx.journey.state.value)
         self.stop()
-        core.events.publish(ev.CARD_REMOVED)
-        core._after_wipe(core._journey.wipe(WipeReason.CARD_REMOVED))
-        core._enter_state_effects()
-        core._publish_snapshot()
+        ctx.events.publish(ev.CARD_REMOVED)
+        ctx.session_wiped(ctx.journey.wipe(WipeReason.CARD_REMOVED))
+        ctx.publish()

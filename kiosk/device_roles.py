@@ -1,0 +1,22 @@
+"""The device roles of the terminal and the driver registry each role's backends come from.
+
+Its own module so that both the configuration check (:mod:`kiosk.config`) and the device manager
+(:mod:`kiosk.devices`) can use it without importing each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drivers.camera import camera_backends
+from drivers.common import BackendRegistry
+from drivers.idcard import id_reader_backends
+from drivers.printer import document_printer_backends, receipt_printer_backends
+
+#: Device role → the registry its backends come from.
+REGISTRIES: dict[str, BackendRegistry[Any]] = {
+    "id_reader": id_reader_backends,
+    "camera": camera_backends,
+    "receipt_printer": receipt_printer_backends,
+    "document_printer": document_printer_backends,
+}

@@ -1,0 +1,98 @@
+"""The runtime's hand-offs, in one place: what follows "stored", "document read", "wiped"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from kiosk.applicant import prefill_values
+from kiosk.config import KioskConfig
+from kiosk.core.journey import Journey, JourneyState, WipeReason
+from kiosk.core.runtime import JourneyRuntime
+from kiosk.events import EventHub
+from kiosk.forms import FormSession
+from kiosk.restart_window import RestartPlanner
+from kiosk.submission import Accepted
+
+from .conftest import FakeDevice, FakeDevices, walk_to
+
+
+class Sync:
+    paused_reason = None
+
+    def __init__(self) -> None:
+        self.nudged = 0
+
+    def sync_now(self) -> None:
+        self.nudged += 1
+
+
+class Printer:
+    def __init__(self) -> None:
+        self.receipts: list[Any] = []
+
+    def print_receipt(self, receipt: Any) -> Any:
+        self.receipts.append(receipt)
+        return SimpleNamespace(job_id="r")
+
+
+class Reader:
+    reports_presence = False
+
+    def __init__(self) -> None:
+        self.keys: list[Any] = []
+
+    def set_access_key(self, key: Any) -> None:
+        self.keys.append(key)
+
+    def needs_access_key(self) -> bool:
+        return False
+
+
+class Face:
+    def reset(self) -> None:
+        pass
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, catalog: Any) -> Any:
+    config = KioskConfig()
+    clock = [1000.0]
+    runtime = JourneyRuntime(config, EventHub(), tmp_path, lambda: clock[0], Face(),  # type: ignore[arg-type]
+                             RestartPlanner.from_config(""))
+    devices = FakeDevices(id_reader=FakeDevice(Reader()), receipt_printer=FakeDevice(Printer()),
+                          document_printer=FakeDevice(Printer()), camera=FakeDevice(None, deferred=True))
+    sync = Sync()
+    runtime.attach_services(devices, writer=None, sync=sync)  # type: ignore[arg-type]
+    runtime.begin(catalog, Journey(lambda: clock[0], lambda d, i: FormSession(d, prefill_values(i)), 120, 30, 20))
+    yield runtime
+    runtime.stopped.set()
+    runtime.thread.stop()
+
+
+def test_stored_nudges_sync_and_starts_printing(runtime: Any, catalog: Any) -> None:
+    walk_to(runtime, catalog, "review")
+    journey = runtime.journey
+    assert journey.review_confirmed(True)
+    journey.submission_queued("R-1")
+    runtime.submission_stored(Accepted("s", "R-1", dt.datetime(2025, 1, 1, tzinfo=dt.UTC)))
+    runtime.post(lambda: None).result(timeout=10)  # the printer's answer comes back through post
+    assert runtime.sync.nudged == 1
+    assert [r.receipt_number for r in runtime.devices["receipt_printer"].driver.receipts] == ["R-1"]
+    assert journey.state is JourneyState.DONE
+
+
+def test_a_wipe_makes_every_step_forget_the_citizen(runtime: Any, catalog: Any) -> None:
+    walk_to(runtime, catalog, "identify")
+    runtime.identify.access_key_view = {"needed": True, "error": ""}
+    runtime.staff_called = True
+    runtime.language = "en"
+    runtime.session_wiped(runtime.journey.wipe(WipeReason.CANCELLED))
+    assert runtime.identify.access_key_view["needed"] is False
+    assert runtime.devices["id_reader"].driver.keys == [None]  # the reader forgot the access key
+    assert not runtime.staff_called and runtime.language == runtime.config.ui.language
+    assert runtime.journey.state is JourneyState.ATTRACT
