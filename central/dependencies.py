@@ -22,6 +22,7 @@ from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
 from egov_protocol.batch_wire import signed_portion
 from egov_protocol.protocol import IDENTIFIER_PATTERN, REPLAYED, REPLAYED_HEADER, REPLAYED_STATUS
 
+from .errors import TerminalChanged
 from .keyring import PlatformKeyring
 from .limits import VERIFIED
 from .store import CentralStore
@@ -80,8 +81,12 @@ async def signed_terminal(request: Request) -> dict:
     """Dependency: the verified terminal of a signed request, its nonce recorded (401/403
     otherwise)."""
     terminal, signed = await _verified_terminal(request)
-    fresh = await run_in_threadpool(request.app.state.store.remember_nonce, signed.terminal_id,
-                                    signed.nonce, WINDOW_S)
+    try:
+        fresh = await run_in_threadpool(request.app.state.store.remember_nonce,
+                                        signed.terminal_id, signed.nonce, WINDOW_S,
+                                        terminal["key_id"])
+    except TerminalChanged as exc:
+        raise HTTPException(exc.status, exc.detail) from None
     if not fresh:
         raise HTTPException(REPLAYED_STATUS, REPLAYED, REPLAYED_HEADER)
     return terminal
