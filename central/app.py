@@ -23,31 +23,47 @@ from fastapi.responses import JSONResponse
 
 from egov_protocol.protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE
 
+from .at_rest import AtRestKeys
+from .certificates import CertificateOffice
 from .files import private_dir
 from .keyring import DEFAULT_GRACE_DAYS, PlatformKeyring, grace_days
 from .limits import BodyLimitMiddleware
 from .middleware import CentralHeaderMiddleware
 from .operator_auth import LoginRequired, PasswordChangeRequired, login_required_handler
 from .operators import OperatorAccounts
-from .routers import blobs, documents, enrollment, fleet, operator_pages, operators, submissions
+from .routers import (
+    blobs,
+    certificates,
+    documents,
+    enrollment,
+    fleet,
+    operator_pages,
+    operators,
+    submissions,
+)
+from .seal import seal_dir
 from .store import CentralStore
 from .trail import PlatformTrail
 from .worker_life import end_with_parent
 
 TERMINAL_ROUTERS = (enrollment.router, fleet.router, submissions.router, blobs.router,
-                    documents.router)
+                    documents.router, certificates.router)
 OPERATOR_ROUTERS = (fleet.operator_router, operators.router, operator_pages.router)
 SIDES = ("terminal", "operator")
 OPERATOR_APART_ENV = "KIOSK_CENTRAL_OPERATOR_APART"
+PUBLIC_URL_ENV = "KIOSK_CENTRAL_PUBLIC_URL"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8700"
 
 
 def create_app(data_dir: str | Path, database_url: str | None = None,
                key_grace_days: float = DEFAULT_GRACE_DAYS, *,
-               sides: tuple[str, ...] = SIDES) -> FastAPI:
+               sides: tuple[str, ...] = SIDES, public_url: str | None = None) -> FastAPI:
     """Build the platform app for ``sides`` (``"terminal"``, ``"operator"`` or both): keys in
     ``data_dir/keys`` (made at first start; retired keys accepted for ``key_grace_days``),
     published documents in ``data_dir/published``, the database at ``database_url`` (a
-    PostgreSQL URL) or ``data_dir/central.sqlite3``."""
+    PostgreSQL URL) or ``data_dir/central.sqlite3``; ``public_url`` (else
+    ``$KIOSK_CENTRAL_PUBLIC_URL``): the address citizens reach, for the QR codes of issued
+    documents; the seal in ``central.seal.seal_dir(data_dir)``."""
     data_dir = Path(data_dir)
     private_dir(data_dir)
     store = CentralStore(database_url or data_dir / "central.sqlite3")
@@ -61,6 +77,9 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
     app.state.published = data_dir / "published"
     app.state.accounts = OperatorAccounts(store.db, data_dir / "keys")
     app.state.trail = PlatformTrail(store.db)
+    app.state.certificates = CertificateOffice(
+        store.db, seal_dir(data_dir), AtRestKeys.load_or_create(data_dir / "keys"),
+        public_url or os.environ.get(PUBLIC_URL_ENV) or DEFAULT_PUBLIC_URL)
     app.state.api_routes = [route for router in TERMINAL_ROUTERS + OPERATOR_ROUTERS
                             for route in router.routes]
     app.add_middleware(BodyLimitMiddleware, store=store)  # inside: its refusals get the header
