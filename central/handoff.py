@@ -176,10 +176,11 @@ class HandoffOutbox:
 
     def replay(self, event_id: str) -> bool:
         """Send a dead letter again from now, with a fresh count of attempts; False when
-        ``event_id`` is not a dead letter."""
+        ``event_id`` is not a dead letter, or its case's data was purged."""
         with self.db.transaction() as tx:
             return tx.execute(update(outbox).where(
-                outbox.c.event_id == event_id, outbox.c.state == DEAD).values(
+                outbox.c.event_id == event_id, outbox.c.state == DEAD,
+                func.length(outbox.c.sealed_body) > 0).values(  # not purged (central.retention)
                 state=PENDING, attempts=0, next_attempt_at=_iso(self.clock()),
                 lease_until=None, finished_at=None)).rowcount == 1
 

@@ -42,6 +42,7 @@ PERMISSIONS = {
     "documents": {"admin", "fleet-operator"},
     "submissions": {"admin", "case-worker"},
     "trail": {"admin", "auditor"},
+    "handoff": {"admin", "fleet-operator"},
 }
 IDLE_S = 15 * 60
 MAX_AGE_S = 12 * 3600
