@@ -8,9 +8,9 @@ found by their keyed hash (``AtRestKeys.person_key``).
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, LargeBinary, MetaData, Table, Text
+from sqlalchemy import Column, Index, Integer, LargeBinary, Table, Text
 
-metadata = MetaData()
+from .tables import metadata
 
 #: Every document the platform issued (``central.certificates``).
 issued_documents = Table(

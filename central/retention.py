@@ -26,23 +26,20 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, column, delete, exists, select, table, update
+from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .certificate_tables import case_retention as kept
 from .certificate_tables import handoff_outbox
+from .tables import blobs as _blobs
+from .tables import submission_attachments as _attachments
+from .tables import submissions as _submissions
 
 RETENTION_ENV = "KIOSK_CENTRAL_RETENTION_DAYS"
 DEFAULT_DAYS = 180.0
 PURGED_PAYLOAD = '{"purged": true}'
 ACTOR = "platform"
 
-# The submission tables of the baseline schema, named here only by the columns purging needs.
-_submissions = table("submissions", column("id"), column("receipt_number"),
-                     column("envelope"), column("payload"))
-_attachments = table("submission_attachments", column("submission_id"), column("sha256"),
-                     column("content"))
-_blobs = table("blobs", column("sha256"))
 
 
 def retention_days(value: str | float | None = None) -> float:
