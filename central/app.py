@@ -36,6 +36,7 @@ from .limits import BodyLimitMiddleware
 from .middleware import CentralHeaderMiddleware
 from .operator_auth import LoginRequired, PasswordChangeRequired, login_required_handler
 from .operators import OperatorAccounts
+from .retention import Retention
 from .routers import (
     blobs,
     certificates,
@@ -106,6 +107,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
         store.db, seal_dir(data_dir), at_rest,
         public_url or os.environ.get(PUBLIC_URL_ENV) or DEFAULT_PUBLIC_URL)
     app.state.handoff = outbox
+    app.state.retention = Retention(store.db, app.state.trail)
     app.state.api_routes = [route for router in TERMINAL_ROUTERS + OPERATOR_ROUTERS
                             for route in router.routes]
     app.add_middleware(BodyLimitMiddleware, store=store)  # inside: its refusals get the header

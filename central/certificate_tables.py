@@ -65,13 +65,12 @@ handoff_status_updates = Table(
     Index("handoff_status_updates_receipt", "receipt_number"),
 )
 
-#: When a completed case's data may be purged, and when it was (``central.retention``).
+#: When a case was completed, and when its data was purged (``central.retention``).
 case_retention = Table(
     "case_retention", metadata,
     Column("submission_id", Text, primary_key=True),
     Column("receipt_number", Text, nullable=False),
     Column("completed_at", Text, nullable=False),
-    Column("purge_after", Text, nullable=False),
     Column("purged_at", Text),
-    Index("case_retention_due", "purged_at", "purge_after"),
+    Index("case_retention_due", "purged_at", "completed_at"),
 )

@@ -75,22 +75,23 @@ class Retention:
     def note_completed(self, submission_id: str, receipt_number: str,
                        completed_at: datetime) -> None:
         """Start the retention period of a completed case (a second call for the same case,
-        e.g. a completion recorded again, keeps the first)."""
-        after = completed_at + timedelta(days=self.days)
+        e.g. a completion recorded again, keeps the first). The period is the one in force
+        when purging: a changed setting applies to every case."""
         try:
             with self.db.transaction() as tx:
                 tx.execute(kept.insert().values(
                     submission_id=submission_id, receipt_number=receipt_number,
-                    completed_at=_iso(completed_at), purge_after=_iso(after)))
+                    completed_at=_iso(completed_at)))
         except IntegrityError:
             pass
 
     def expired(self) -> list[str]:
         """Submission ids whose period has run out and that are not purged yet."""
+        cutoff = _iso(self.clock() - timedelta(days=self.days))
         with self.db.transaction(write=False) as tx:
             return list(tx.execute(select(kept.c.submission_id).where(
-                kept.c.purged_at.is_(None), kept.c.purge_after <= _iso(self.clock()))
-                .order_by(kept.c.purge_after)).scalars())
+                kept.c.purged_at.is_(None), kept.c.completed_at <= cutoff)
+                .order_by(kept.c.completed_at)).scalars())
 
     def purge_expired(self) -> list[str]:
         """Purge every expired case (see the module docstring); returns the submission ids

@@ -77,10 +77,9 @@ def upgrade() -> None:
             sa.Column("submission_id", sa.Text, primary_key=True),
             sa.Column("receipt_number", sa.Text, nullable=False),
             sa.Column("completed_at", sa.Text, nullable=False),
-            sa.Column("purge_after", sa.Text, nullable=False),
             sa.Column("purged_at", sa.Text),
         )
-        op.create_index("case_retention_due", "case_retention", ["purged_at", "purge_after"])
+        op.create_index("case_retention_due", "case_retention", ["purged_at", "completed_at"])
 
 
 def downgrade() -> None:
