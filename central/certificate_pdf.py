@@ -104,7 +104,7 @@ def _seal_stamp(pdf: FPDF, cx: float, cy: float, organisation: str, purpose: str
             width = pdf.get_string_width(char)
             pdf.text(x - width / 2, y + 1.5, char)
     pdf.set_font("serif", "B", 8.5)
-    pdf.text(cx - pdf.get_string_width(purpose) / 2, cy + 11.0, purpose)
+    pdf.text(cx - pdf.get_string_width(purpose) / 2, cy + 12.5, purpose)
     pdf.set_text_color(*INK)
     pdf.set_draw_color(*INK)
 

@@ -14,7 +14,9 @@ Thread rule: any thread; a loaded :class:`Seal` is read-only.
 
 from __future__ import annotations
 
+import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -142,7 +144,17 @@ class Seal:
 
     def sign(self, pdf: bytes, reason: str, location: str = "") -> bytes:
         """``pdf`` with an invisible PAdES B-B signature by the seal, as an incremental
-        update (the rendered pages stay byte for byte)."""
+        update (the rendered pages stay byte for byte). pyHanko runs its own event loop: on a
+        thread that already runs one (a coroutine, a Playwright test), the signing moves to a
+        thread of its own and this waits for it."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return self._sign(pdf, reason, location)
+        with ThreadPoolExecutor(1, thread_name_prefix="seal") as pool:
+            return pool.submit(self._sign, pdf, reason, location).result()
+
+    def _sign(self, pdf: bytes, reason: str, location: str) -> bytes:
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
         from pyhanko.sign import fields, signers
 

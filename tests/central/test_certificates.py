@@ -24,10 +24,10 @@ from tests.central.platform_db import platform_db
 
 ID_NUMBER = "110101199003071234"
 FACTS = CaseFacts(
-    service_id="flexible_employment_insurance", receipt_number="S01-T01-20261205-0007",
+    service_id="flexible_employment_insurance", receipt_number="S01-T01-20261201-0007",
     applicant_name="张伟", id_number=ID_NUMBER,
-    received_at=datetime(2026, 12, 5, 9, 30, tzinfo=UTC),
-    completed_at=datetime(2026, 12, 8, 15, 0, tzinfo=UTC), submission_id="sub-0007",
+    received_at=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
+    completed_at=datetime(2026, 12, 3, 15, 0, tzinfo=UTC), submission_id="sub-0007",
     hall="示范市政务服务大厅 1号自助终端",
     result={"employment_type": "platform", "insurance_types": ["pension", "medical"],
             "contribution_level": "60", "start_date": "2027-01-01"})
