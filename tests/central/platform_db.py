@@ -8,8 +8,10 @@ from central.db import Database
 from central.files import private_dir
 
 
-def platform_db(folder: Path) -> Database:
-    """A platform database in ``folder``, at the newest schema (every Alembic revision)."""
-    db = Database(private_dir(folder) / "central.sqlite3")
+def platform_db(folder: Path, url: str | None = None) -> Database:
+    """A platform database at the newest schema (every Alembic revision): ``url`` (a
+    PostgreSQL database) or SQLite in ``folder``."""
+    private_dir(folder)
+    db = Database(url or folder / "central.sqlite3")
     db.create_schema()
     return db

@@ -46,6 +46,14 @@ def office(tmp_path, seal_folder):
     db.close()
 
 
+@pytest.fixture
+def office_on_postgres(tmp_path, seal_folder, fresh_postgres):
+    db = platform_db(tmp_path / "central", fresh_postgres)
+    yield CertificateOffice(db, seal_folder, AtRestKeys.load_or_create(tmp_path / "keys"),
+                            "https://gov.example")
+    db.close()
+
+
 @pytest.fixture(scope="module")
 def nss_db(tmp_path_factory, seal_folder):
     """An NSS database trusting the demo CA, as a relying party would configure it."""
@@ -116,7 +124,9 @@ def test_the_pdf_renders_as_an_a4_page(office, tmp_path):
     assert abs(height / width - 297 / 210) < 0.01
 
 
-def test_verification_tells_genuine_superseded_and_revoked(office):
+@pytest.mark.parametrize("where", ["office", "office_on_postgres"])
+def test_verification_tells_genuine_superseded_and_revoked(where, request):
+    office = request.getfixturevalue(where)
     first = office.issue_acceptance_receipt(FACTS)
     document_id, token = first.verify_url.rsplit("/", 1)[1].split("?t=")
     assert document_id == first.document_id
@@ -140,7 +150,9 @@ def test_verification_tells_genuine_superseded_and_revoked(office):
     assert not office.revoke(second.document_id, "again")
 
 
-def test_holder_finds_their_documents_by_id_number_only(office):
+@pytest.mark.parametrize("where", ["office", "office_on_postgres"])
+def test_holder_finds_their_documents_by_id_number_only(where, request):
+    office = request.getfixturevalue(where)
     receipt = office.issue_acceptance_receipt(FACTS)
     certificate = office.issue_certificate(FACTS)
     mine = office.documents_of(ID_NUMBER.lower().replace("4", "4 "))  # spaces and case

@@ -97,9 +97,10 @@ class Receiver:
         self.server.server_close()
 
 
-@pytest.fixture
-def platform(tmp_path):
-    db = platform_db(tmp_path / "central")
+@pytest.fixture(params=["sqlite", "postgres"])
+def platform(request, tmp_path):
+    url = request.getfixturevalue("fresh_postgres") if request.param == "postgres" else None
+    db = platform_db(tmp_path / "central", url)
     yield tmp_path / "central", db
     db.close()
 

@@ -33,10 +33,11 @@ class FakeClock:
         self.now += timedelta(days=days)
 
 
-@pytest.fixture
-def store(tmp_path):
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request, tmp_path):
     data_dir = private_dir(tmp_path / "central")
-    store = open_platform_store(data_dir)
+    url = request.getfixturevalue("fresh_postgres") if request.param == "postgres" else None
+    store = open_platform_store(data_dir, url)
     store.enroll(store.issue_token(TERMINAL), TERMINAL, b"k" * 32, "key-1", "S01")
     yield store
     store.close()
@@ -132,10 +133,13 @@ def test_purge_expired_on_the_command_line(store, tmp_path, capsys, monkeypatch)
     submission_id = submit(store, 1, b"photo")
     Retention(store.db, PlatformTrail(store.db)).note_completed(
         submission_id, "S01-T01-20261205-0001", datetime.now(UTC) - timedelta(days=10))
-    assert main(["purge-expired", "--data-dir", str(data_dir)]) == 0
+    command = ["purge-expired", "--data-dir", str(data_dir)]
+    if store.db.postgres:
+        command += ["--database-url", store.db.target]
+    assert main(command) == 0
     assert "purged the data of 0 case(s)" in capsys.readouterr().out
     monkeypatch.setenv("KIOSK_CENTRAL_RETENTION_DAYS", "7")
-    assert main(["purge-expired", "--data-dir", str(data_dir)]) == 0
+    assert main(command) == 0
     assert "purged the data of 1 case(s) completed more than 7 days ago" in \
         capsys.readouterr().out
     assert row(store, submission_id)["payload"] == PURGED_PAYLOAD
