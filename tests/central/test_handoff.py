@@ -215,3 +215,40 @@ def test_backoff_doubles_up_to_its_cap():
     assert all(0.8 * min(3600, 30 * 2 ** (n - 1)) <= d <= min(3600, 30 * 2 ** (n - 1))
                for n, d in enumerate(delays, 1))
     assert delays[-1] <= 3600
+
+
+def test_the_running_platform_delivers_in_the_background_and_after_a_restart(tmp_path):
+    from sync.local_central import LocalCentral, free_port
+
+    data_dir = tmp_path / "central"
+    integration = add_integration(data_dir, "social-insurance", "http://127.0.0.1:1/x")
+    receiver = Receiver(integration.secret, [])
+    central = LocalCentral(data_dir, free_port())
+    try:
+        path = data_dir / "integrations.json"
+        config = json.loads(path.read_text())
+        config["integrations"][0]["url"] = receiver.url
+        path.write_text(json.dumps(config))
+        central.start()
+        db = platform_db(data_dir)
+        outbox = HandoffOutbox(db, AtRestKeys.load_or_create(data_dir / "keys"),
+                               IntegrationRegistry(data_dir))
+        [first] = outbox.enqueue_case_accepted(CASE)
+        wait_until(lambda: outbox.events(DELIVERED), "the running platform delivered it")
+        central.stop()
+        [second] = outbox.enqueue_case_accepted({**CASE, "receipt_number": "S01-T01-X-0008"})
+        central.start()  # what waited while the platform was down goes out at start
+        wait_until(lambda: len(outbox.events(DELIVERED)) == 2, "delivered after the restart")
+        assert receiver.applied == [first, second]
+        db.close()
+    finally:
+        central.stop()
+        receiver.close()
+
+
+def wait_until(condition, what: str, timeout_s: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {timeout_s:g} s: {what}")
+        time.sleep(0.1)
