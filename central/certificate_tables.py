@@ -3,7 +3,7 @@ created by the Alembic revision ``0006_certificates``.
 
 Times are ISO 8601 UTC text, like every platform table. Nothing here holds an ID number or a
 readable document: PDFs and outgoing bodies are sealed with ``central.at_rest``, people are
-found by their keyed hash (``AtRestKeys.person_key``).
+found by their keyed hash (``AtRestKeys.person_hash``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ issued_documents = Table(
     Column("service_id", Text, nullable=False),
     Column("receipt_number", Text, nullable=False),
     Column("submission_id", Text),
-    Column("person_key", Text, nullable=False),
+    Column("person_hash", Text, nullable=False),
     Column("issued_at", Text, nullable=False),
     Column("status", Text, nullable=False),  # valid | revoked | superseded
     Column("status_at", Text),
@@ -30,7 +30,7 @@ issued_documents = Table(
     Column("pdf_sha256", Text, nullable=False),
     Column("sealed_pdf", LargeBinary, nullable=False),
     Column("sealed_summary", LargeBinary, nullable=False),
-    Index("issued_documents_person", "person_key"),
+    Index("issued_documents_person", "person_hash"),
     Index("issued_documents_receipt", "receipt_number", "kind"),
 )
 

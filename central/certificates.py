@@ -13,7 +13,8 @@ are random (96 and 192 bits): documents cannot be walked. Only the token's hash 
 Issuing a document of the same kind for the same receipt number again supersedes the earlier
 one; :meth:`CertificateOffice.revoke` withdraws one. The PDF and the masked statement the
 verification page shows are stored sealed (``central.at_rest``); the holder is found by the
-keyed hash of the ID number, never by the number itself.
+keyed hash of the ID number (``person_hash``, as the case handling keys a person's cases),
+never by the number itself.
 
 Thread rule: any thread (the database and the seal are thread-safe; signing is CPU-bound, so
 call it from a worker thread, not the event loop).
@@ -161,7 +162,7 @@ class CertificateOffice:
                 document_id=document_id, token_hash=_token_hash(token), kind=kind,
                 service_id=facts.service_id, receipt_number=facts.receipt_number,
                 submission_id=facts.submission_id,
-                person_key=self.keys.person_key(facts.id_number), issued_at=_iso(issued_at),
+                person_hash=self.keys.person_hash(facts.id_number), issued_at=_iso(issued_at),
                 status=VALID, pdf_sha256=issued.pdf_sha256,
                 sealed_pdf=self.keys.seal(signed, f"pdf:{document_id}"),
                 sealed_summary=self.keys.seal(summary.encode(), f"summary:{document_id}")))
@@ -193,25 +194,25 @@ class CertificateOffice:
             superseded_by=row["superseded_by"], statement=summary["statement"],
             pdf_sha256=row["pdf_sha256"], seal_fingerprint=summary["seal_fingerprint"])
 
-    def documents_of(self, id_number: str) -> list[dict]:
-        """The documents issued to the holder of ``id_number``, newest first: id, kind, title,
-        service, receipt number, issue time and status (no personal data)."""
+    def documents_of(self, person_hash: str) -> list[dict]:
+        """The documents issued to the person ``person_hash`` (``AtRestKeys.person_hash`` of
+        their ID number), newest first: id, kind, title, service, receipt number, issue time
+        and status (no personal data)."""
         with self.db.transaction(write=False) as tx:
             rows = tx.execute(
                 select(docs.c.document_id, docs.c.kind, docs.c.service_id,
                        docs.c.receipt_number, docs.c.issued_at, docs.c.status)
-                .where(docs.c.person_key == self.keys.person_key(id_number))
+                .where(docs.c.person_hash == person_hash)
                 .order_by(docs.c.issued_at.desc(), docs.c.document_id)).mappings().all()
         return [{**row, "title": KIND_TITLES.get(row["kind"], (row["kind"],))[0]}
                 for row in rows]
 
-    def pdf(self, document_id: str, id_number: str) -> bytes | None:
-        """The signed PDF of ``document_id`` if it was issued to the holder of ``id_number``;
+    def pdf(self, document_id: str, person_hash: str) -> bytes | None:
+        """The signed PDF of ``document_id`` if it was issued to the person ``person_hash``;
         None otherwise."""
         with self.db.transaction(write=False) as tx:
-            row = tx.execute(select(docs.c.person_key, docs.c.sealed_pdf).where(
+            row = tx.execute(select(docs.c.person_hash, docs.c.sealed_pdf).where(
                 docs.c.document_id == document_id)).mappings().first()
-        if row is None or not hmac.compare_digest(row["person_key"],
-                                                  self.keys.person_key(id_number)):
+        if row is None or not hmac.compare_digest(row["person_hash"], person_hash):
             return None
         return self.keys.open(bytes(row["sealed_pdf"]), f"pdf:{document_id}")

@@ -4,8 +4,9 @@ same as JSON), and, for terminals in signed requests, a person's documents and a
 
 The verification page shows what the document certifies with the name and ID number masked,
 never more than is printed; it needs the token from the QR code, so ids cannot be walked. A
-PDF goes only to a terminal that names the holder's ID number (the citizen has just presented
-the document there), and each one fetched lands in the platform trail.
+PDF goes only to a terminal that names the holder by their ``person_hash`` (the keyed hash of
+the ID document the citizen has just presented there, as for their cases); each one fetched
+lands in the platform trail.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pydantic import BaseModel, Field
 from egov_protocol.certificates import (
     DOCUMENT_ID_PATTERN,
     PDF_PATH,
+    PERSON_HASH_PATTERN,
     SEARCH_PATH,
     VERIFY_JSON_PATH,
     VERIFY_PAGE_PATH,
@@ -38,9 +40,9 @@ _NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 class HolderIn(BaseModel):
-    """Body of the terminal's certificate requests: the holder's ID number as read."""
+    """Body of the terminal's certificate requests: the holder's ``person_hash``."""
 
-    id_number: str = Field(min_length=4, max_length=40, pattern=r"^[0-9A-Za-z -]+$")
+    person_hash: str = Field(pattern=PERSON_HASH_PATTERN)
 
 
 def _office(request: Request) -> CertificateOffice:
@@ -72,9 +74,9 @@ def verify_json(request: Request, document_id: DocumentId, t: Token) -> Response
 
 @router.post(SEARCH_PATH)
 def documents_of_person(request: Request, body: HolderIn, terminal: Terminal) -> dict:
-    """The documents issued to the holder of ``id_number``, newest first (signed terminal
+    """The documents issued to the person ``person_hash``, newest first (signed terminal
     request)."""
-    items = _office(request).documents_of(body.id_number)
+    items = _office(request).documents_of(body.person_hash)
     _terminal_trail(request, terminal, "listed a person's documents", f"{len(items)} found")
     return {"items": items}
 
@@ -83,9 +85,9 @@ def documents_of_person(request: Request, body: HolderIn, terminal: Terminal) ->
              responses={200: {"content": {"application/pdf": {}}}})
 def document_pdf(request: Request, document_id: DocumentId, body: HolderIn,
                  terminal: Terminal) -> Response:
-    """The signed PDF of ``document_id`` if it was issued to the holder of ``id_number``
+    """The signed PDF of ``document_id`` if it was issued to the person ``person_hash``
     (signed terminal request; 404 otherwise)."""
-    pdf = _office(request).pdf(document_id, body.id_number)
+    pdf = _office(request).pdf(document_id, body.person_hash)
     if pdf is None:
         raise HTTPException(404, "no such document for this person")
     _terminal_trail(request, terminal, "fetched a document's PDF", document_id)

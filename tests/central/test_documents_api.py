@@ -96,7 +96,8 @@ def test_a_superseded_and_a_revoked_document_say_so(platform):
 
 def test_a_terminal_lists_and_fetches_a_persons_documents(platform, terminal_keys_enrolled):
     keys = terminal_keys_enrolled
-    listed = signed_post(platform, keys, "/v1/certificates/search", {"id_number": ID_NUMBER})
+    person = platform.app.state.certificates.keys.person_hash(ID_NUMBER)
+    listed = signed_post(platform, keys, "/v1/certificates/search", {"person_hash": person})
     assert listed.status_code == 200, listed.text
     ids = {item["document_id"]: item for item in listed.json()["items"]}
     assert platform.certificate.document_id in ids and platform.receipt.document_id in ids
@@ -104,11 +105,12 @@ def test_a_terminal_lists_and_fetches_a_persons_documents(platform, terminal_key
     assert ID_NUMBER not in listed.text
 
     path = f"/v1/certificates/{platform.certificate.document_id}/pdf"
-    pdf = signed_post(platform, keys, path, {"id_number": ID_NUMBER})
+    pdf = signed_post(platform, keys, path, {"person_hash": person})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content == platform.certificate.pdf
-    other = signed_post(platform, keys, path, {"id_number": "110101199003071235"})
-    assert other.status_code == 404
+    someone_else = platform.app.state.certificates.keys.person_hash("110101199003071235")
+    assert signed_post(platform, keys, path, {"person_hash": someone_else}).status_code == 404
+    assert signed_post(platform, keys, path, {"id_number": ID_NUMBER}).status_code == 422
     trail = platform.app.state.trail.entries()
     assert any(e["action"] == "fetched a document's PDF"
                and e["subject"] == platform.certificate.document_id for e in trail)
@@ -116,10 +118,10 @@ def test_a_terminal_lists_and_fetches_a_persons_documents(platform, terminal_key
 
 
 def test_certificate_requests_need_a_terminals_signature(platform):
-    answer = platform.post("/v1/certificates/search", json={"id_number": ID_NUMBER})
-    assert answer.status_code == 401
+    body = {"person_hash": platform.app.state.certificates.keys.person_hash(ID_NUMBER)}
+    assert platform.post("/v1/certificates/search", json=body).status_code == 401
     path = f"/v1/certificates/{platform.certificate.document_id}/pdf"
-    assert platform.post(path, json={"id_number": ID_NUMBER}).status_code == 401
+    assert platform.post(path, json=body).status_code == 401
 
 
 def status_body(update_id="u-1", status="processing"):

@@ -28,7 +28,7 @@ def upgrade() -> None:
             sa.Column("service_id", sa.Text, nullable=False),
             sa.Column("receipt_number", sa.Text, nullable=False),
             sa.Column("submission_id", sa.Text),
-            sa.Column("person_key", sa.Text, nullable=False),
+            sa.Column("person_hash", sa.Text, nullable=False),
             sa.Column("issued_at", sa.Text, nullable=False),
             sa.Column("status", sa.Text, nullable=False),
             sa.Column("status_at", sa.Text),
@@ -38,7 +38,7 @@ def upgrade() -> None:
             sa.Column("sealed_pdf", sa.LargeBinary, nullable=False),
             sa.Column("sealed_summary", sa.LargeBinary, nullable=False),
         )
-        op.create_index("issued_documents_person", "issued_documents", ["person_key"])
+        op.create_index("issued_documents_person", "issued_documents", ["person_hash"])
         op.create_index("issued_documents_receipt", "issued_documents",
                         ["receipt_number", "kind"])
     if "handoff_outbox" not in existing:
