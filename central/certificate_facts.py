@@ -8,7 +8,7 @@ so a certificate reads the same whatever the terminal's language was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 
 #: Document kinds the platform issues.
@@ -57,6 +57,23 @@ class CaseFacts:
     service_title: str | None = None
     department: str | None = None
     hall: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: dict) -> CaseFacts:
+        """Facts from plain data (JSON-like: times as ISO 8601 text or datetimes); unknown
+        keys are ignored. Raises ``KeyError`` or ``ValueError`` for a missing or bad field."""
+        for spec in fields(cls):
+            if spec.default is MISSING and spec.default_factory is MISSING and \
+                    spec.name not in data:
+                raise KeyError(spec.name)
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        for name in ("received_at", "completed_at"):
+            if isinstance(known.get(name), str):
+                known[name] = datetime.fromisoformat(known[name])
+        facts = cls(**known)
+        if not isinstance(facts.received_at, datetime):
+            raise ValueError("received_at is not a time")
+        return facts
 
     @property
     def title(self) -> str:

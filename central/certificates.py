@@ -97,6 +97,10 @@ class Verification:
         return self.status == VALID
 
 
+def _facts(facts: CaseFacts | dict) -> CaseFacts:
+    return facts if isinstance(facts, CaseFacts) else CaseFacts.from_mapping(facts)
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -126,13 +130,15 @@ class CertificateOffice:
             self._seal = load_seal(self.seal_folder)
         return self._seal
 
-    def issue_acceptance_receipt(self, facts: CaseFacts) -> IssuedDocument:
-        """Issue the 受理凭证 of a received case."""
-        return self._issue(ACCEPTANCE_RECEIPT, facts)
+    def issue_acceptance_receipt(self, facts: CaseFacts | dict) -> IssuedDocument:
+        """Issue the 受理凭证 of a received case (``facts`` as ``CaseFacts`` or plain data,
+        ``CaseFacts.from_mapping``)."""
+        return self._issue(ACCEPTANCE_RECEIPT, _facts(facts))
 
-    def issue_certificate(self, facts: CaseFacts) -> IssuedDocument:
+    def issue_certificate(self, facts: CaseFacts | dict) -> IssuedDocument:
         """Issue the certificate a completed case yields (``NotIssuable`` when its service
         yields none, or ``facts.completed_at`` is not set)."""
+        facts = _facts(facts)
         kind = CERTIFICATE_OF_SERVICE.get(facts.service_id)
         if kind is None:
             raise NotIssuable(f"the service {facts.service_id} yields no certificate")

@@ -30,6 +30,7 @@ from .cli_operators import add_commands, operator_listen, record, run_audit, run
 from .files import private_dir, safe_attachment_name
 from .keyring import GRACE_ENV, PlatformKeyring, grace_days, rotate_sealing_key
 from .publishing import NotPublishable, parse_document, publish
+from .seal import seal_dir
 from .store import CentralStore, open_platform_store
 
 _COMMANDS = ("serve", "issue-token", "revoke", "reinstate", "publish", "export", "import",
@@ -82,6 +83,9 @@ def _serve(args) -> int:
     collect_segments(store)  # what an interrupted write left behind
     store.close()  # the workers open their own
     PlatformKeys.load_or_create(Path(args.data_dir) / "keys")
+    if not (seal_dir(args.data_dir) / "seal-key.pem").exists():
+        print(f"no seal in {seal_dir(args.data_dir)}: the platform cannot issue documents "
+              "(kiosk-central seal init --demo, or seal install)", file=sys.stderr)
     if args.operator_listen:
         # The operator side, apart: its own server on its own address, in this process.
         host, port = args.operator_listen

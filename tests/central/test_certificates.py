@@ -181,3 +181,14 @@ def test_nothing_personal_is_stored_readable(office):
     dump = repr(rows).encode()
     assert ID_NUMBER.encode() not in dump
     assert "张伟".encode() not in repr(rows).encode("unicode_escape") and "张伟" not in repr(rows)
+
+
+def test_plain_data_is_taken_as_the_facts(office):
+    from dataclasses import asdict
+
+    data = {**asdict(FACTS), "received_at": FACTS.received_at.isoformat(),
+            "completed_at": FACTS.completed_at.isoformat(), "unrelated": 1}
+    issued = office.issue_certificate(data)
+    assert issued.kind == INSURANCE_CERTIFICATE and issued.receipt_number == FACTS.receipt_number
+    with pytest.raises(KeyError):
+        CaseFacts.from_mapping({"service_id": "x"})
