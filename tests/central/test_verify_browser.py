@@ -84,3 +84,60 @@ def test_a_printed_certificates_qr_code_opens_its_verification(platform, browser
         assert "未找到" in page.locator("#verdict").inner_text()
     finally:
         page.close()
+
+
+def test_an_operator_replays_a_dead_letter_in_the_browser(platform, browser, tmp_path):  # noqa: F811
+    import json
+
+    import pyotp
+
+    from central.handoff import DEAD, DELIVERED, HandoffOutbox
+    from central.integrations import IntegrationRegistry, add_integration
+    from central.operators import OperatorAccounts
+    from tests.central.test_handoff import CASE, Receiver, wait_until
+
+    central, office = platform
+    integration = add_integration(central.data_dir, "social-insurance", "http://127.0.0.1:1/x")
+    receiver = Receiver(integration.secret, [])
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        path = central.data_dir / "integrations.json"
+        config = json.loads(path.read_text())
+        config["integrations"][0]["url"] = receiver.url
+        path.write_text(json.dumps(config))
+        outbox = HandoffOutbox(office.db, office.keys, IntegrationRegistry(central.data_dir),
+                               max_attempts=1)
+        # Written straight into the outbox as dead: the running platform's worker must not
+        # deliver it before it is dead.
+        [event_id] = outbox.enqueue_case_accepted(CASE)
+        with office.db.transaction() as tx:
+            tx.exec_driver_sql("UPDATE handoff_outbox SET state = 'dead', attempts = 8, "
+                               "last_error = 'HTTP 503' WHERE event_id = ?", (event_id,))
+        new = OperatorAccounts(office.db, central.data_dir / "keys").add("wang.fang",
+                                                                          "fleet-operator")
+        page.goto(central.url + "/login")
+        page.fill("#name", "wang.fang")
+        page.fill("#password", new.password)
+        page.fill("#code", pyotp.parse_uri(new.totp_uri).now())
+        page.click("#login")
+        page.wait_for_url("**/password")
+        page.fill("#current", new.password)
+        page.fill("#new", "长江 long river 2026")
+        page.fill("#repeated", "长江 long river 2026")
+        page.click("#change")
+        page.wait_for_selector("text=Fleet 终端")
+        page.click("text=Hand-off")
+        page.wait_for_selector("#dead-letters")
+        assert event_id in page.inner_text("#dead-letters")
+        if os.environ.get("KIOSK_SCREENS_DIR"):
+            page.screenshot(path=str(Path(os.environ["KIOSK_SCREENS_DIR"]) / "handoff.png"),
+                            full_page=True)
+        page.click("button.replay")
+        page.wait_for_url("**/handoff")
+        wait_until(lambda: outbox.events(DELIVERED), "the replayed event was delivered")
+        assert receiver.applied == [event_id] and outbox.events(DEAD) == []
+        page.reload()
+        assert "No dead letters" in page.content()
+    finally:
+        page.close()
+        receiver.close()
