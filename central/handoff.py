@@ -84,9 +84,11 @@ class HandoffOutbox:
         self.clock = clock
         self.max_attempts = max_attempts
         self.base_delay_s = base_delay_s
-        #: Called with (integration id, StatusUpdate) for each new status update (the case
-        #: handling registers here); runs on the request's pool thread.
-        self.status_listeners: list[Callable[[str, StatusUpdate], None]] = []
+        #: Called as ``listener(connection, integration id, StatusUpdate)`` for each new
+        #: status update, inside the transaction that stores it (the case handling registers
+        #: here): if a listener fails, nothing is stored and the sender's retry is not taken
+        #: for a duplicate. Runs on the request's pool thread.
+        self.status_listeners: list[Callable[[object, str, StatusUpdate], None]] = []
 
     def enqueue_case_accepted(self, case_facts: dict) -> list[str]:
         """Queue ``case.accepted`` for every integration that takes ``case_facts
@@ -185,8 +187,8 @@ class HandoffOutbox:
                 lease_until=None, finished_at=None)).rowcount == 1
 
     def accept_status_update(self, integration_id: str, update_: StatusUpdate) -> bool:
-        """Store a status update once; True when it is new (the listeners were told), False
-        when this integration sent this ``update_id`` before."""
+        """Store a status update once; True when it is new (the listeners were told, in the
+        same transaction), False when this integration sent this ``update_id`` before."""
         try:
             with self.db.transaction() as tx:
                 tx.execute(insert(updates).values(
@@ -194,10 +196,10 @@ class HandoffOutbox:
                     receipt_number=update_.receipt_number, status=update_.status,
                     note=update_.note, occurred_at=_iso(update_.occurred_at),
                     received_at=_iso(self.clock())))
+                for listener in self.status_listeners:
+                    listener(tx, integration_id, update_)
         except IntegrityError:
             return False
-        for listener in self.status_listeners:
-            listener(integration_id, update_)
         return True
 
     def status_updates(self, receipt_number: str) -> list[dict]:

@@ -140,7 +140,8 @@ def test_status_callbacks_are_verified_and_idempotent(platform):
     outbox = platform.app.state.handoff
     secret = outbox.integrations.get("social-insurance").secret
     heard = []
-    outbox.status_listeners.append(lambda integration, update: heard.append(update.update_id))
+    outbox.status_listeners.append(
+        lambda tx, integration, update: heard.append(update.update_id))
     first = send_status(platform, status_body(), secret)
     assert first.status_code == 200 and first.json() == {"accepted": True, "duplicate": False}
     again = send_status(platform, status_body(), secret)
@@ -155,6 +156,26 @@ def test_status_callbacks_are_verified_and_idempotent(platform):
                        integration="nobody").status_code == 401
     assert send_status(platform, b'{"update_id": 1}', secret).status_code == 422
     assert outbox.status_updates(FACTS.receipt_number)[-1]["update_id"] == "u-1"
+    outbox.status_listeners.clear()
+
+
+def test_a_status_update_whose_listener_fails_is_taken_again_when_resent(platform):
+    outbox = platform.app.state.handoff
+    secret = outbox.integrations.get("social-insurance").secret
+    failing = [False, True]  # popped from the end: fails once
+
+    def listener(tx, integration, update):
+        if failing.pop():
+            raise RuntimeError("the case store is away")
+
+    outbox.status_listeners.append(listener)
+    try:
+        assert send_status(platform, status_body("u-9", "completed"), secret).status_code == 500
+        assert "u-9" not in [u["update_id"] for u in outbox.status_updates(FACTS.receipt_number)]
+        again = send_status(platform, status_body("u-9", "completed"), secret)
+        assert again.json() == {"accepted": True, "duplicate": False}
+    finally:
+        outbox.status_listeners.clear()
 
 
 def test_operators_see_and_replay_dead_letters(platform):
