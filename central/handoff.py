@@ -90,27 +90,32 @@ class HandoffOutbox:
         #: for a duplicate. Runs on the request's pool thread.
         self.status_listeners: list[Callable[[object, str, StatusUpdate], None]] = []
 
-    def enqueue_case_accepted(self, case_facts: dict) -> list[str]:
+    def enqueue_case_accepted(self, case_facts: dict, tx=None) -> list[str]:
         """Queue ``case.accepted`` for every integration that takes ``case_facts
         ["service_id"]``; ``case_facts`` needs ``receipt_number`` and ``service_id`` and is
-        sent as the event's ``case``. Returns the new events' ids (none without a taker)."""
+        sent as the event's ``case``. Returns the new events' ids (none without a taker).
+        ``tx``: the caller's open transaction (the acceptance and its events commit
+        together); without it, a transaction of its own (never call it without ``tx`` while
+        this thread holds a write transaction: SQLite's writer lock is not re-entrant)."""
+        if tx is None:
+            with self.db.transaction() as own:
+                return self.enqueue_case_accepted(case_facts, own)
         receipt, service = str(case_facts["receipt_number"]), str(case_facts["service_id"])
         now = self.clock()
         ids = []
-        with self.db.transaction() as tx:
-            for integration in self.integrations.all().values():
-                if not integration.takes(service):
-                    continue
-                event_id = f"evt_{secrets.token_urlsafe(16)}"
-                body = json.dumps({"event": CASE_ACCEPTED, "event_id": event_id,
-                                   "occurred_at": _iso(now), "case": case_facts},
-                                  ensure_ascii=False, default=str).encode()
-                tx.execute(insert(outbox).values(
-                    event_id=event_id, integration=integration.id, event=CASE_ACCEPTED,
-                    receipt_number=receipt, sealed_body=self.keys.seal(body, event_id),
-                    state=PENDING, attempts=0, next_attempt_at=_iso(now),
-                    created_at=_iso(now)))
-                ids.append(event_id)
+        for integration in self.integrations.all().values():
+            if not integration.takes(service):
+                continue
+            event_id = f"evt_{secrets.token_urlsafe(16)}"
+            body = json.dumps({"event": CASE_ACCEPTED, "event_id": event_id,
+                               "occurred_at": _iso(now), "case": case_facts},
+                              ensure_ascii=False, default=str).encode()
+            tx.execute(insert(outbox).values(
+                event_id=event_id, integration=integration.id, event=CASE_ACCEPTED,
+                receipt_number=receipt, sealed_body=self.keys.seal(body, event_id),
+                state=PENDING, attempts=0, next_attempt_at=_iso(now),
+                created_at=_iso(now)))
+            ids.append(event_id)
         return ids
 
     def claim_due(self, limit: int = 20, lease_s: float = LEASE_S) -> list[DueEvent]:

@@ -73,15 +73,22 @@ class Retention:
         self.purgers: list[Callable[[object, str], None]] = []
 
     def note_completed(self, submission_id: str, receipt_number: str,
-                       completed_at: datetime) -> None:
+                       completed_at: datetime, tx=None) -> None:
         """Start the retention period of a completed case (a second call for the same case,
         e.g. a completion recorded again, keeps the first). The period is the one in force
-        when purging: a changed setting applies to every case."""
+        when purging: a changed setting applies to every case. ``tx``: the caller's open
+        transaction (the completion and this commit together); without it, one of its own."""
+        row = kept.insert().values(submission_id=submission_id, receipt_number=receipt_number,
+                                   completed_at=_iso(completed_at))
+        if tx is not None:
+            exists_already = tx.execute(select(kept.c.submission_id).where(
+                kept.c.submission_id == submission_id)).first()
+            if exists_already is None:
+                tx.execute(row)
+            return
         try:
-            with self.db.transaction() as tx:
-                tx.execute(kept.insert().values(
-                    submission_id=submission_id, receipt_number=receipt_number,
-                    completed_at=_iso(completed_at)))
+            with self.db.transaction() as own:
+                own.execute(row)
         except IntegrityError:
             pass
 

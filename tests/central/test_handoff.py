@@ -252,3 +252,15 @@ def wait_until(condition, what: str, timeout_s: float = 120.0) -> None:
         if time.monotonic() > deadline:
             pytest.fail(f"not within {timeout_s:g} s: {what}")
         time.sleep(0.1)
+
+
+def test_events_queued_in_the_callers_transaction_go_or_stay_with_it(platform):
+    add_integration(platform[0], "all", "https://all.example/in")
+    outbox = outbox_of(platform, FakeClock())
+    with pytest.raises(RuntimeError), platform[1].transaction() as tx:
+        outbox.enqueue_case_accepted(CASE, tx)
+        raise RuntimeError("the acceptance failed after all")
+    assert outbox.events() == []
+    with platform[1].transaction() as tx:
+        [event_id] = outbox.enqueue_case_accepted(CASE, tx)
+    assert [e["event_id"] for e in outbox.events(PENDING)] == [event_id]

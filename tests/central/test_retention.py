@@ -151,3 +151,14 @@ def test_the_period_defaults_to_180_days_and_refuses_nonsense(monkeypatch):
     for bad in ("-1", "nan", "soon"):
         with pytest.raises(ValueError):
             retention_days(bad)
+
+
+def test_a_completion_noted_in_the_callers_transaction(store):
+    clock = FakeClock()
+    retention = Retention(store.db, PlatformTrail(store.db), days=1, clock=clock)
+    submission_id = submit(store, 1, b"photo")
+    with store.db.transaction() as tx:
+        retention.note_completed(submission_id, "S01-T01-20261205-0001", clock(), tx)
+        retention.note_completed(submission_id, "S01-T01-20261205-0001", clock(), tx)
+    clock.advance(2)
+    assert retention.purge_expired() == [submission_id]
