@@ -176,7 +176,8 @@ def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
     """The batch form of ``accept`` for ``(id, receipt_number, digest, envelope, blobs)`` items:
     verification per item, then one transaction for every insert. Returns per item either
     ``(status, receipt)`` or a ``Refusal``. ``nonce`` ``(nonce, window_s)`` of the request is
-    recorded in that same transaction (``NonceReplayed`` and nothing stored for a replay)."""
+    recorded in that same transaction (``NonceReplayed`` and nothing stored for a replay;
+    ``TerminalChanged`` when the terminal is no longer active with the key that signed)."""
     existing = store.existing_many([item[0] for item in items])
     results: list = [None] * len(items)
     pending: list[tuple[int, NewSubmission, dict[str, bytes]]] = []
@@ -193,7 +194,7 @@ def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
             results[index] = exc
     outcomes = store.insert_many(
         [(new, keep) for _, new, keep in pending],
-        nonce=None if nonce is None else (terminal["terminal_id"], *nonce),
+        nonce=None if nonce is None else (terminal["terminal_id"], *nonce, terminal["key_id"]),
     ) if pending or nonce is not None else []
     for (index, new, _), outcome in zip(pending, outcomes, strict=False):
         try:

@@ -19,7 +19,7 @@ from egov_protocol.protocol import REPLAYED, REPLAYED_HEADER, REPLAYED_STATUS
 
 from ..accept import Refusal, accept, accept_many
 from ..dependencies import BatchSender, Identifier, Keys, Store, SubmissionId, Terminal, b64
-from ..errors import NonceReplayed
+from ..errors import NonceReplayed, TerminalChanged
 from ..keyring import PlatformKeyring
 from ..store import CentralStore
 
@@ -132,3 +132,5 @@ async def post_batch(request: Request, sender: BatchSender, store: Store, keys: 
         return await run_in_threadpool(_batch_results, store, keys, terminal, items, nonce)
     except NonceReplayed:
         raise HTTPException(REPLAYED_STATUS, REPLAYED, REPLAYED_HEADER) from None
+    except TerminalChanged as exc:
+        raise HTTPException(exc.status, exc.detail) from None
