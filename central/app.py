@@ -16,6 +16,8 @@ portal. Protocol in ``docs/sync-protocol.md``.
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -23,44 +25,89 @@ from fastapi.responses import JSONResponse
 
 from egov_protocol.protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE
 
+from .at_rest import AtRestKeys
+from .certificates import CertificateOffice
 from .files import private_dir
+from .handoff import HandoffOutbox
+from .handoff_worker import HandoffWorker
+from .integrations import IntegrationRegistry
 from .keyring import DEFAULT_GRACE_DAYS, PlatformKeyring, grace_days
 from .limits import BodyLimitMiddleware
 from .middleware import CentralHeaderMiddleware
 from .operator_auth import LoginRequired, PasswordChangeRequired, login_required_handler
 from .operators import OperatorAccounts
-from .routers import blobs, documents, enrollment, fleet, operator_pages, operators, submissions
+from .retention import Retention
+from .routers import (
+    blobs,
+    certificates,
+    documents,
+    enrollment,
+    fleet,
+    handoff,
+    operator_pages,
+    operators,
+    submissions,
+)
+from .seal import seal_dir
 from .store import CentralStore
 from .trail import PlatformTrail
 from .worker_life import end_with_parent
 
 TERMINAL_ROUTERS = (enrollment.router, fleet.router, submissions.router, blobs.router,
-                    documents.router)
-OPERATOR_ROUTERS = (fleet.operator_router, operators.router, operator_pages.router)
+                    documents.router, certificates.router, handoff.router)
+OPERATOR_ROUTERS = (fleet.operator_router, operators.router, operator_pages.router,
+                    handoff.operator_router)
 SIDES = ("terminal", "operator")
 OPERATOR_APART_ENV = "KIOSK_CENTRAL_OPERATOR_APART"
+PUBLIC_URL_ENV = "KIOSK_CENTRAL_PUBLIC_URL"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8700"
 
 
 def create_app(data_dir: str | Path, database_url: str | None = None,
                key_grace_days: float = DEFAULT_GRACE_DAYS, *,
-               sides: tuple[str, ...] = SIDES) -> FastAPI:
+               sides: tuple[str, ...] = SIDES, public_url: str | None = None,
+               handoff_worker: bool = True) -> FastAPI:
     """Build the platform app for ``sides`` (``"terminal"``, ``"operator"`` or both): keys in
     ``data_dir/keys`` (made at first start; retired keys accepted for ``key_grace_days``),
     published documents in ``data_dir/published``, the database at ``database_url`` (a
-    PostgreSQL URL) or ``data_dir/central.sqlite3``."""
+    PostgreSQL URL) or ``data_dir/central.sqlite3``; ``public_url`` (else
+    ``$KIOSK_CENTRAL_PUBLIC_URL``): the address citizens reach, for the QR codes of issued
+    documents; the seal in ``central.seal.seal_dir(data_dir)``. With the terminal side and
+    ``handoff_worker``, the app delivers the hand-off outbox in the background while it runs
+    (``central.handoff_worker``)."""
     data_dir = Path(data_dir)
     private_dir(data_dir)
     store = CentralStore(database_url or data_dir / "central.sqlite3")
     store.open()
 
+    at_rest = AtRestKeys.load_or_create(data_dir / "keys")
+    outbox = HandoffOutbox(store.db, at_rest, IntegrationRegistry(data_dir))
+    worker = HandoffWorker(outbox) if handoff_worker and "terminal" in sides else None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+
     # The documentation is the operator side's, behind its login (central.routers.operator_pages).
     app = FastAPI(title="egov-kiosk central platform (reference)", version="2",
-                  description=__doc__, docs_url=None, redoc_url=None, openapi_url=None)
+                  description=__doc__, docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
     app.state.store = store
     app.state.keys = PlatformKeyring(data_dir / "keys", key_grace_days)
     app.state.published = data_dir / "published"
     app.state.accounts = OperatorAccounts(store.db, data_dir / "keys")
     app.state.trail = PlatformTrail(store.db)
+    app.state.certificates = CertificateOffice(
+        store.db, seal_dir(data_dir), at_rest,
+        public_url or os.environ.get(PUBLIC_URL_ENV) or DEFAULT_PUBLIC_URL)
+    app.state.handoff = outbox
+    app.state.retention = Retention(store.db, app.state.trail)
     app.state.api_routes = [route for router in TERMINAL_ROUTERS + OPERATOR_ROUTERS
                             for route in router.routes]
     app.add_middleware(BodyLimitMiddleware, store=store)  # inside: its refusals get the header

@@ -1,5 +1,6 @@
 """The ``kiosk-central`` command line: serve, issue-token, revoke, reinstate, publish, export,
-import, rotate-keys, collect-blobs, operator, audit (``central.cli_operators``).
+import, rotate-keys, collect-blobs, operator, audit (``central.cli_operators``), seal, document,
+integration, handoff, purge-expired (``central.cli_documents``).
 
 ``kiosk-central [serve] --data-dir D [--database-url URL] [--workers N]`` runs the platform;
 the other commands work on the same data folder and database, with or without the server running.
@@ -22,16 +23,18 @@ from egov_protocol.documents import KINDS, sign_document
 from egov_protocol.envelope import EnvelopeError, envelope_key_id, open_sealed
 from egov_protocol.keys import PlatformKeys, platform_fingerprint
 
+from . import cli_documents
 from .accept import Refusal, accept
 from .blob_gc import MIN_AGE_S, collect_segments
 from .cli_operators import add_commands, operator_listen, record, run_audit, run_operator
 from .files import private_dir, safe_attachment_name
 from .keyring import GRACE_ENV, PlatformKeyring, grace_days, rotate_sealing_key
 from .publishing import DEFAULT_VALID_DAYS, NotPublishable, parse_document, publish
+from .seal import seal_dir
 from .store import CentralStore, open_platform_store
 
 _COMMANDS = ("serve", "issue-token", "revoke", "reinstate", "publish", "export", "import",
-             "rotate-keys", "collect-blobs", "operator", "audit")
+             "rotate-keys", "collect-blobs", "operator", "audit", *cli_documents.COMMANDS)
 
 _EPILOG = """\
 operators:
@@ -57,7 +60,8 @@ keys and re-keying:
   they are refused with a reason naming the key and its date. Retired sealing keys are kept after
   the grace period: export needs them for what was stored under them.
   The signing key (platform-ed25519.pem) is the terminals' pinned trust anchor and is not rotated.
-"""
+
+""" + cli_documents.EPILOG
 
 
 def _store(args) -> CentralStore:
@@ -68,16 +72,21 @@ def _store(args) -> CentralStore:
 def _serve(args) -> int:
     import uvicorn
 
-    from .app import OPERATOR_APART_ENV
+    from .app import OPERATOR_APART_ENV, PUBLIC_URL_ENV
 
     os.environ["KIOSK_CENTRAL_DATA_DIR"] = str(Path(args.data_dir).resolve())
     os.environ["KIOSK_CENTRAL_DATABASE_URL"] = args.database_url or ""
     os.environ[GRACE_ENV] = str(args.key_grace_days)
     os.environ[OPERATOR_APART_ENV] = "1" if args.operator_listen else ""
+    if args.public_url:
+        os.environ[PUBLIC_URL_ENV] = args.public_url
     store = _store(args)  # create the schema once, before the workers race for it
     collect_segments(store)  # what an interrupted write left behind
     store.close()  # the workers open their own
     PlatformKeys.load_or_create(Path(args.data_dir) / "keys")
+    if not (seal_dir(args.data_dir) / "seal-key.pem").exists():
+        print(f"no seal in {seal_dir(args.data_dir)}: the platform cannot issue documents "
+              "(kiosk-central seal init --demo, or seal install)", file=sys.stderr)
     if args.operator_listen:
         # The operator side, apart: its own server on its own address, in this process.
         host, port = args.operator_listen
@@ -260,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--operator-listen", type=operator_listen, metavar="HOST:PORT",
                        help="serve the operator pages and API on this address only, apart from "
                             "the terminal API (default: both on --host/--port)")
+    serve.add_argument("--public-url", help="the address citizens reach the platform at, for "
+                       "the verification QR codes of issued documents (default "
+                       "$KIOSK_CENTRAL_PUBLIC_URL or http://127.0.0.1:8700)")
     token = command("issue-token", "print a one-time enrollment token")
     token.add_argument("--terminal-id", help="bind the token to this terminal id (needed to "
                        "re-key an enrolled terminal)")
@@ -288,11 +300,14 @@ def main(argv: list[str] | None = None) -> int:
     command("rotate-keys", "retire the platform's sealing key and make a new one (terminals "
                            "pick it up at their next sync)")
     add_commands(command)
+    cli_documents.add_commands(command)
     args = parser.parse_args(argv)
     handlers = {"serve": _serve, "issue-token": _issue_token, "revoke": _revoke,
                 "reinstate": _reinstate, "collect-blobs": _collect_blobs,
                 "publish": _publish, "export": _export, "import": _import,
                 "rotate-keys": _rotate_keys,
                 "operator": lambda a: run_operator(a, _store(a)),
-                "audit": lambda a: run_audit(a, _store(a))}
+                "audit": lambda a: run_audit(a, _store(a)),
+                **{name: lambda a: cli_documents.run(a, _store(a))
+                   for name in cli_documents.COMMANDS}}
     return handlers[args.command](args)

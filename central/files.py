@@ -50,3 +50,18 @@ def safe_attachment_name(name: str) -> str | None:
     if name in ("", ".", "..") or any(char in name for char in "/\\\0"):
         return None
     return name
+
+
+def write_private_file(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` mode 0600 (its folder 0700), replacing it atomically: a key
+    or a configuration with secrets is never readable by others, not even for a moment."""
+    path = Path(path)
+    private_dir(path.parent)
+    partial = path.with_name(f".{path.name}.partial")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a partial file left from before may have had another mode
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    partial.replace(path)

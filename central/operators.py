@@ -45,6 +45,7 @@ PERMISSIONS = {
     "submissions": {"admin", "case-worker"},
     "trail": {"admin", "auditor"},
     "accounts": {"admin"},
+    "handoff": {"admin", "fleet-operator"},
 }
 IDLE_S = 15 * 60
 MAX_AGE_S = 12 * 3600

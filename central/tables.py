@@ -169,3 +169,7 @@ audit_anchors = Table(
     Column("problem", Text),
     Column("problem_at", Text),
 )
+
+# Tables kept in modules of their own, on this same metadata (imported here so that every user of
+# ``metadata`` sees them).
+from . import certificate_tables  # noqa: E402, F401

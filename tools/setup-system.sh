@@ -38,7 +38,7 @@ packages=(
   speech-dispatcher speech-dispatcher-espeak-ng speech-dispatcher-audio-plugins libspeechd2 espeak-ng
   # a virtual screen for machines without a display
   xvfb xauth
-  # PDF checks in tests
+  # PDF checks in tests; pdfsig validates the platform's signed certificates
   poppler-utils
   # printing: CUPS clients for the cups backends; cupsd and the cups-pdf virtual printer for tests
   cups-client cups-daemon printer-driver-cups-pdf
@@ -56,6 +56,8 @@ dev_only=(
   # the browser the operator-page tests drive through Playwright (tests/central): no terminal
   # needs a second browser engine beside Qt's
   chromium
+  # certutil: the NSS trust store through which pdfsig checks a certificate against the demo CA
+  libnss3-tools
 )
 if [[ "$profile" == dev ]]; then
   packages+=("${dev_only[@]}")

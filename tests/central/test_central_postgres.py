@@ -12,6 +12,7 @@ from central.store import CentralStore, NewSubmission, open_platform_store
 from offline_cache import Outbox, Store
 from sync.client import Backoff, CentralClient, SyncWorker
 from sync.local_central import LocalCentral, free_port
+from tests.central.platform_db import head_revision
 
 TERMINAL_ID = "GZ01-T01"
 
@@ -166,7 +167,8 @@ def test_a_database_of_schema_3_is_upgraded_in_place_on_postgres(fresh_postgres,
     assert [t["terminal_id"] for t in store.terminals()] == ["110105-T01"]
     OperatorAccounts(store.db, tmp_path / "keys").add("first.admin", "admin")
     with psycopg.connect(fresh_postgres) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (head_revision(),)]
     open_platform_store(None, fresh_postgres)  # again: nothing to do
 
 
