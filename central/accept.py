@@ -17,6 +17,7 @@ from egov_protocol.envelope import EnvelopeError, NotAddressedToKey, inspect_env
 from egov_protocol.keys import PlatformKeys
 from egov_protocol.protocol import is_identifier
 
+from .cases_intake import CaseIntakeDesk
 from .keyring import DEFAULT_GRACE_DAYS, PlatformKeyring
 from .store import CentralStore, NewSubmission, ReceiptNumberTaken
 from .terminal_keys import KeyNotKnown, KeyRetiredTooLong, envelope_signer
@@ -159,24 +160,29 @@ def _settle(outcome, digest: str, submission_id: str, terminal_id: str) -> tuple
 
 def accept(store: CentralStore, keys: PlatformKeys, terminal: dict, submission_id: str,
            receipt_number: str, digest: str, envelope: bytes, inline_blobs: dict[str, bytes],
-           route: str = "online") -> tuple[int, dict]:
-    """Verify, decrypt and store one submission; ``(201|200, receipt)`` or raise ``Refusal``."""
+           route: str = "online", cases: CaseIntakeDesk | None = None) -> tuple[int, dict]:
+    """Verify, decrypt and store one submission; ``(201|200, receipt)`` or raise ``Refusal``.
+    With ``cases`` a stored application is filed as a case (``central.cases_intake``)."""
     existing = store.existing(submission_id)
     if existing is not None:  # a resend: answer before doing the expensive work
         return _settle((False, existing), digest, submission_id, terminal["terminal_id"])
     new, blobs = prepare(store, keys, terminal, submission_id, receipt_number, digest, envelope,
                          inline_blobs, route)
     [outcome] = store.insert_many([(new, blobs)])
+    if cases is not None and not isinstance(outcome, ReceiptNumberTaken) and outcome[0]:
+        cases.file([(new, terminal)])
     return _settle(outcome, digest, submission_id, terminal["terminal_id"])
 
 
 def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
                 items: list[tuple[str, str, str, bytes, dict[str, bytes]]], *,
-                nonce: tuple[str, float] | None = None) -> list:
+                nonce: tuple[str, float] | None = None,
+                cases: CaseIntakeDesk | None = None) -> list:
     """The batch form of ``accept`` for ``(id, receipt_number, digest, envelope, blobs)`` items:
     verification per item, then one transaction for every insert. Returns per item either
     ``(status, receipt)`` or a ``Refusal``. ``nonce`` ``(nonce, window_s)`` of the request is
-    recorded in that same transaction (``NonceReplayed`` and nothing stored for a replay)."""
+    recorded in that same transaction (``NonceReplayed`` and nothing stored for a replay).
+    With ``cases`` the applications stored are filed as cases, in one more transaction."""
     existing = store.existing_many([item[0] for item in items])
     results: list = [None] * len(items)
     pending: list[tuple[int, NewSubmission, dict[str, bytes]]] = []
@@ -195,6 +201,9 @@ def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
         [(new, keep) for _, new, keep in pending],
         nonce=None if nonce is None else (terminal["terminal_id"], *nonce),
     ) if pending or nonce is not None else []
+    if cases is not None:
+        cases.file([(new, terminal) for (_, new, _), outcome in zip(pending, outcomes, strict=False)
+                    if not isinstance(outcome, ReceiptNumberTaken) and outcome[0]])
     for (index, new, _), outcome in zip(pending, outcomes, strict=False):
         try:
             results[index] = _settle(outcome, new.digest, new.id, terminal["terminal_id"])

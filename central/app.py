@@ -29,14 +29,29 @@ from .limits import BodyLimitMiddleware
 from .middleware import CentralHeaderMiddleware
 from .operator_auth import LoginRequired, PasswordChangeRequired, login_required_handler
 from .operators import OperatorAccounts
-from .routers import blobs, documents, enrollment, fleet, operator_pages, operators, submissions
+from .routers import (
+    blobs,
+    cases,
+    cases_api,
+    cases_terminal,
+    documents,
+    enrollment,
+    fleet,
+    operator_pages,
+    operators,
+    progress,
+    submissions,
+)
 from .store import CentralStore
 from .trail import PlatformTrail
 from .worker_life import end_with_parent
 
+# The public progress page goes with the terminal side: citizens' phones reach it, operators'
+# pages stay apart.
 TERMINAL_ROUTERS = (enrollment.router, fleet.router, submissions.router, blobs.router,
-                    documents.router)
-OPERATOR_ROUTERS = (fleet.operator_router, operators.router, operator_pages.router)
+                    documents.router, cases_terminal.router, progress.router)
+OPERATOR_ROUTERS = (fleet.operator_router, operators.router, operator_pages.router,
+                    cases.router, cases_api.router)
 SIDES = ("terminal", "operator")
 OPERATOR_APART_ENV = "KIOSK_CENTRAL_OPERATOR_APART"
 

@@ -38,3 +38,13 @@ def upgrade_to_head(target: str, *, postgres: bool) -> None:
             command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+def head_revision() -> str:
+    """The newest revision id of ``versions/`` (what ``upgrade_to_head`` brings a database to)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent))
+    return ScriptDirectory.from_config(config).get_current_head()

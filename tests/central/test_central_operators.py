@@ -13,6 +13,7 @@ import pyotp
 import pytest
 
 from central.app import create_app
+from central.migrations import head_revision
 from central.operators import MAX_FAILURES_PER_NAME, OperatorAccounts, OperatorError
 from central.store import open_platform_store
 from central.trail import PlatformTrail
@@ -232,7 +233,8 @@ def test_a_database_of_schema_3_gains_the_operator_tables_in_place(tmp_path):
     store = open_platform_store(tmp_path)
     assert [t["terminal_id"] for t in store.terminals()] == ["110105-T01"]
     with sqlite3.connect(tmp_path / "central.sqlite3") as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (head_revision(),)]
     OperatorAccounts(store.db, tmp_path / "keys").add("first.admin", "admin")
     assert PlatformTrail(store.db).verify().ok
 

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from central.migrations import head_revision
 from central.store import CentralStore, NewSubmission, TokenRejected, open_platform_store
 from offline_cache import Outbox, Store
 from sync.client import Backoff, CentralClient, SyncWorker
@@ -165,7 +166,8 @@ def test_a_database_of_schema_3_is_upgraded_in_place_on_postgres(fresh_postgres,
     assert [t["terminal_id"] for t in store.terminals()] == ["110105-T01"]
     OperatorAccounts(store.db, tmp_path / "keys").add("first.admin", "admin")
     with psycopg.connect(fresh_postgres) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0003",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+            (head_revision(),)]
     open_platform_store(None, fresh_postgres)  # again: nothing to do
 
 
