@@ -35,7 +35,8 @@ Desk = Annotated[CaseIntakeDesk, Depends(case_desk)]
 async def case_work(request: Request) -> CaseWork:
     """Dependency: the case worker's operations on this app's store, keys and trail."""
     app = request.app
-    return CaseWork(desk_of(app), app.state.store, app.state.keys, app.state.trail)
+    return CaseWork(desk_of(app), app.state.store, app.state.keys, app.state.trail,
+                    app.state.published)
 
 
 Work = Annotated[CaseWork, Depends(case_work)]

@@ -7,8 +7,10 @@ Thread rule: plain functions run on a request's pool thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from .cases import (
     ACTION_LABELS,
@@ -66,9 +68,28 @@ def age_text(received_at: str, now: datetime | None = None) -> str:
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
-def described(case: dict) -> dict:
-    """A case row with its labels: ``status_label``, ``next_step``, ``age``, ``actions``."""
-    return {**case, "status_label": LABELS.get(case["status"], case["status"]),
+def service_titles(published: Path | None) -> dict[str, str]:
+    """Service id -> "中文 title · English title" from the published catalog (empty without
+    one; a damaged file gives no titles rather than an error)."""
+    try:
+        catalog = json.loads((published / "catalog.json").read_text(encoding="utf-8"))
+        titles = {}
+        for service in catalog.get("services", []):
+            title = service.get("title") or {}
+            names = [title.get(lang) for lang in ("zh-CN", "en") if title.get(lang)]
+            if isinstance(service.get("id"), str) and names:
+                titles[service["id"]] = " · ".join(str(name) for name in names)
+        return titles
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def described(case: dict, titles: dict[str, str] | None = None) -> dict:
+    """A case row with its labels: ``service_title``, ``status_label``, ``next_step``, ``age``,
+    ``actions``."""
+    service = case.get("service_id") or ""
+    return {**case, "service_title": (titles or {}).get(service, service),
+            "status_label": LABELS.get(case["status"], case["status"]),
             "next_step": NEXT_STEPS.get(case["status"], ""),
             "age": age_text(case["received_at"]),
             "actions": [(a, ACTION_LABELS[a]) for a in allowed_actions(case["status"])]}
@@ -82,6 +103,12 @@ class CaseWork:
     store: CentralStore
     keys: PlatformKeyring
     trail: PlatformTrail
+    #: The published documents folder (service titles from its catalog).
+    published: Path | None = None
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.titles = service_titles(self.published)
 
     def queue(self, where: QueueFilter, operator: str, limit: int = 200, offset: int = 0
               ) -> tuple[int, list[dict]]:
@@ -90,14 +117,14 @@ class CaseWork:
         self.desk.file_unfiled()
         total, rows = self.desk.cases.queue(where, limit, offset)
         self.trail.record(operator, "viewed case queue", f"{len(rows)} of {total}")
-        return total, [described(row) for row in rows]
+        return total, [described(row, self.titles) for row in rows]
 
     def case(self, receipt_number: str) -> dict:
         """A case's summary and history (no personal data). Raises ``CaseNotFound``."""
         case = self.desk.cases.case(receipt_number)
         if case is None:
             raise CaseNotFound(receipt_number)
-        return described(case)
+        return described(case, self.titles)
 
     def open(self, receipt_number: str, operator: str, reason: str,
              submission_id: str | None = None) -> tuple[dict, OpenedSubmission]:

@@ -28,6 +28,7 @@ from ..cases import LABELS, NEXT_STEPS, RESULT_PICKUP
 from ..cases_deps import Desk
 from ..cases_intake import CaseIntakeDesk, token_hash
 from ..cases_store import LookupThrottled
+from ..cases_work import service_titles
 from ..dependencies import SubmissionId as Receipt
 from ..operators import same_secret
 from ..page import render
@@ -42,12 +43,13 @@ def _page(name: str, status: int = 200, **context) -> HTMLResponse:
     return HTMLResponse(render(name, **context), status_code=status, headers=HEADERS)
 
 
-def progress_view(desk: CaseIntakeDesk, case: dict) -> dict:
+def progress_view(desk: CaseIntakeDesk, case: dict, titles: dict[str, str]) -> dict:
     """What the progress page shows of a case: service, status, dates, next step, the note
     for the citizen, and the dated statuses (no actors, no personal data)."""
     full = desk.cases.case(case["receipt_number"]) or {"history": []}
     return {
-        "receipt_number": case["receipt_number"], "service_id": case["service_id"] or "",
+        "receipt_number": case["receipt_number"],
+        "service": titles.get(case["service_id"] or "", case["service_id"] or ""),
         "status": case["status"], "status_label": LABELS.get(case["status"], case["status"]),
         "received_at": case["received_at"][:16].replace("T", " "),
         "updated_at": case["updated_at"][:16].replace("T", " "),
@@ -89,10 +91,11 @@ async def lookup(request: Request, desk: Desk) -> Response:
 
 
 @router.get("/progress/{receipt_number}", response_class=HTMLResponse)
-def progress(receipt_number: Receipt, desk: Desk,
+def progress(request: Request, receipt_number: Receipt, desk: Desk,
              t: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
     """The progress of one case, for whoever holds its token (the receipt's QR code)."""
     case = desk.cases.by_token(receipt_number, token_hash(t)) if t else None
     if case is None:
         return _page("progress/form.html", 404, message=NOT_FOUND if t else "")
-    return _page("progress/page.html", case=progress_view(desk, case))
+    titles = service_titles(request.app.state.published)
+    return _page("progress/page.html", case=progress_view(desk, case, titles))

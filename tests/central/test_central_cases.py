@@ -19,6 +19,7 @@ from central.app import create_app
 from central.cases_hooks import register_on_completed, unregister_on_completed
 from central.cases_store import MAX_LOOKUP_FAILURES_PER_RECEIPT
 from central.migrations import head_revision
+from central.publishing import publish
 from central.store import open_platform_store
 from central.trail import PlatformTrail
 from drivers.idcard.samples import sample_identity, sample_photo_jpeg
@@ -154,8 +155,12 @@ def test_a_submission_becomes_a_case_that_a_worker_opens_accepts_and_completes(c
     assert [(e["actor"], e["status"]) for e in done["history"]] == [
         (f"terminal:{TERMINAL_ID}", "received"), (name, "accepted"), (name, "completed")]
 
+    publish(client.app.state.published, "catalog", {"services": [
+        {"id": "flexible-employment", "title": {"zh-CN": "灵活就业参保登记",
+                                                "en": "Flexible employment insurance"}}]})
     page = client.get(f"/progress/{receipt}", params={"t": token})
     assert page.status_code == 200 and "已办结" in page.text and "3号窗口" in page.text
+    assert "灵活就业参保登记" in page.text
     assert page.headers["Referrer-Policy"] == "no-referrer"
     for personal in (IDENTITY.name, IDENTITY.document_number, "13800000000", IDENTITY.address):
         assert personal not in page.text
