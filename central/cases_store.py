@@ -8,7 +8,8 @@ terminals' status feed) and ``progress_lookup_failures``. Statuses move only by
 ``central.cases.transition``.
 
 Thread rule: any thread. Writers of ``case_events`` take a transaction-scoped advisory lock on
-PostgreSQL, so event ids commit in order and a terminal's cursor never skips one.
+PostgreSQL, so event ids commit in order and a terminal's cursor never skips one. Queries are
+SQLAlchemy Core on the tables of ``central.cases_tables``.
 """
 
 from __future__ import annotations
@@ -16,17 +17,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import Connection, delete, exists, func, insert, select, text, update
+
 from egov_protocol.protocol import RATING_FORM_ID
 
 from .cases import CORRECTIONS_REQUESTED, RECEIVED, RESUBMIT, RESUBMITTED, Transition, transition
-from .db import Database, Tx
+from .cases_tables import case_events, case_submissions, cases, progress_lookup_failures
+from .db import Database
+from .tables import submissions, terminals
 
 _EVENT_LOCK = 7003
 LOOKUP_WINDOW_S = 15 * 60
 MAX_LOOKUP_FAILURES_PER_ADDRESS = 10
 MAX_LOOKUP_FAILURES_PER_RECEIPT = 5
-_CASE_COLUMNS = ("c.case_id, c.receipt_number, c.service_id, c.site, c.terminal_id, c.status, "
-                 "c.received_at, c.updated_at, c.citizen_note, c.result")
+_CASE = (cases.c.case_id, cases.c.receipt_number, cases.c.service_id, cases.c.site,
+         cases.c.terminal_id, cases.c.status, cases.c.received_at, cases.c.updated_at,
+         cases.c.citizen_note, cases.c.result)
+#: The case of a receipt number: any submission filed under it.
+_BY_RECEIPT = (cases.join(case_submissions, case_submissions.c.case_id == cases.c.case_id)
+               .join(submissions, submissions.c.id == case_submissions.c.submission_id))
+
+
+def _one(conn: Connection, statement) -> dict | None:
+    row = conn.execute(statement).mappings().first()
+    return None if row is None else dict(row)
+
+
+def _all(conn: Connection, statement) -> list[dict]:
+    return [dict(row) for row in conn.execute(statement).mappings()]
 
 
 def _now() -> str:
@@ -75,12 +93,16 @@ class CaseStore:
         """Use the platform database ``db`` (its schema already upgraded)."""
         self.db = db
 
-    def _event(self, tx: Tx, case_id: str, actor: str, action: str, before: str | None,
-               after: str, note: str, at: str) -> None:
-        if self.db.postgres:
-            tx.run(f"SELECT pg_advisory_xact_lock({_EVENT_LOCK})")
-        tx.run("INSERT INTO case_events (case_id, at, actor, action, from_status, status, note) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?)", (case_id, at, actor, action, before, after, note))
+    def _event(self, conn: Connection, case_id: str, actor: str, action: str,
+               before: str | None, after: str, note: str, at: str) -> None:
+        self._serialise_events(conn)
+        conn.execute(insert(case_events).values(case_id=case_id, at=at, actor=actor,
+                                                action=action, from_status=before, status=after,
+                                                note=note))
+
+    def _serialise_events(self, conn: Connection) -> None:
+        if self.db.postgres:  # SQLite's write transactions are serial already
+            conn.execute(text(f"SELECT pg_advisory_xact_lock({_EVENT_LOCK})"))
 
     # -- filing what arrives ---------------------------------------------------------------------
 
@@ -90,148 +112,151 @@ class CaseStore:
         same person and service, joins that case (status ``resubmitted``); any other opens a
         case of its own (``received``). Returns the case id of each submission id."""
         filed: dict[str, str] = {}
-        with self.db.transaction() as tx:
+        with self.db.transaction() as conn:
+            self._serialise_events(conn)
             for intake in intakes:
-                row = tx.one("SELECT case_id FROM case_submissions WHERE submission_id = ?",
-                             (intake.submission_id,))
-                filed[intake.submission_id] = (row["case_id"] if row is not None
-                                               else self._file_one(tx, intake))
+                case_id = conn.execute(select(case_submissions.c.case_id).where(
+                    case_submissions.c.submission_id == intake.submission_id)).scalar()
+                filed[intake.submission_id] = case_id or self._file_one(conn, intake)
         return filed
 
-    def _file_one(self, tx: Tx, intake: CaseIntake) -> str:
+    def _file_one(self, conn: Connection, intake: CaseIntake) -> str:
         actor = f"terminal:{intake.terminal_id}"
         note = ""
         if intake.corrects_receipt:
-            earlier = self._case_by_receipt(tx, intake.corrects_receipt)
+            earlier = self._case_by_receipt(conn, intake.corrects_receipt)
             problem = _why_not_linked(earlier, intake)
             if problem is None:
                 step = transition(earlier["status"], RESUBMIT,
                                   f"补正提交 re-submitted as {intake.receipt_number}")
-                tx.run("INSERT INTO case_submissions (submission_id, case_id, linked_at) "
-                       "VALUES (?, ?, ?)", (intake.submission_id, earlier["case_id"],
-                                            intake.received_at))
-                self._apply(tx, earlier["case_id"], step, actor, intake.received_at)
+                conn.execute(insert(case_submissions).values(
+                    submission_id=intake.submission_id, case_id=earlier["case_id"],
+                    linked_at=intake.received_at))
+                self._apply(conn, earlier["case_id"], step, actor, intake.received_at)
                 return earlier["case_id"]
             note = f"names earlier receipt {intake.corrects_receipt}, not linked: {problem}"
-        tx.run("INSERT INTO cases (case_id, receipt_number, service_id, site, terminal_id, "
-               "status, received_at, updated_at, person_hash, token_hash, citizen_note) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '')",
-               (intake.submission_id, intake.receipt_number, intake.service_id, intake.site,
-                intake.terminal_id, RECEIVED, intake.received_at, intake.received_at,
-                intake.person_hash, intake.token_hash))
-        tx.run("INSERT INTO case_submissions (submission_id, case_id, linked_at) VALUES (?, ?, ?)",
-               (intake.submission_id, intake.submission_id, intake.received_at))
-        self._event(tx, intake.submission_id, actor, "receive", None, RECEIVED, note,
+        conn.execute(insert(cases).values(
+            case_id=intake.submission_id, receipt_number=intake.receipt_number,
+            service_id=intake.service_id, site=intake.site, terminal_id=intake.terminal_id,
+            status=RECEIVED, received_at=intake.received_at, updated_at=intake.received_at,
+            person_hash=intake.person_hash, token_hash=intake.token_hash, citizen_note=""))
+        conn.execute(insert(case_submissions).values(
+            submission_id=intake.submission_id, case_id=intake.submission_id,
+            linked_at=intake.received_at))
+        self._event(conn, intake.submission_id, actor, "receive", None, RECEIVED, note,
                     intake.received_at)
         return intake.submission_id
 
-    def _case_by_receipt(self, tx: Tx, receipt_number: str) -> dict | None:
-        return tx.one(
-            f"SELECT {_CASE_COLUMNS}, c.person_hash FROM cases c JOIN case_submissions cs ON "
-            "cs.case_id = c.case_id JOIN submissions s ON s.id = cs.submission_id "
-            "WHERE s.receipt_number = ?", (receipt_number,))
+    @staticmethod
+    def _case_by_receipt(conn: Connection, receipt_number: str) -> dict | None:
+        return _one(conn, select(*_CASE, cases.c.person_hash).select_from(_BY_RECEIPT)
+                    .where(submissions.c.receipt_number == receipt_number))
 
     def unfiled(self, limit: int = 500) -> list[dict]:
         """Applications received but not filed as cases (a platform that stopped between the
         two writes, or a database from before cases): id, receipt, terminal, payload."""
-        with self.db.transaction(write=False) as tx:
-            return tx.all(
-                "SELECT s.id, s.receipt_number, s.terminal_id, s.service_id, s.received_at, "
-                "s.payload, t.site FROM submissions s LEFT JOIN terminals t ON "
-                "t.terminal_id = s.terminal_id WHERE coalesce(s.form_id, '') <> ? AND NOT "
-                "EXISTS (SELECT 1 FROM case_submissions cs WHERE cs.submission_id = s.id) "
-                "ORDER BY s.received_at, s.id LIMIT ?", (RATING_FORM_ID, limit))
+        s = submissions.c
+        filed = exists().where(case_submissions.c.submission_id == s.id)
+        with self.db.transaction(write=False) as conn:
+            return _all(conn, select(s.id, s.receipt_number, s.terminal_id, s.service_id,
+                                     s.received_at, s.payload, terminals.c.site)
+                        .select_from(submissions.outerjoin(
+                            terminals, terminals.c.terminal_id == s.terminal_id))
+                        .where(func.coalesce(s.form_id, "") != RATING_FORM_ID, ~filed)
+                        .order_by(s.received_at, s.id).limit(limit))
 
     # -- reading ---------------------------------------------------------------------------------
 
     def case_of_submission(self, submission_id: str) -> str | None:
         """The case a submission is filed under, or None."""
-        with self.db.transaction(write=False) as tx:
-            row = tx.one("SELECT case_id FROM case_submissions WHERE submission_id = ?",
-                         (submission_id,))
-        return None if row is None else row["case_id"]
+        with self.db.transaction(write=False) as conn:
+            return conn.execute(select(case_submissions.c.case_id).where(
+                case_submissions.c.submission_id == submission_id)).scalar()
 
     def queue(self, where: QueueFilter, limit: int = 200, offset: int = 0
               ) -> tuple[int, list[dict]]:
         """``(total, page)`` of cases matching ``where``, oldest first (the longest waiting
         on top); each with how many submissions it holds."""
-        clauses, args = [], []
-        for column, value in (("c.service_id", where.service_id), ("c.site", where.site),
-                              ("c.terminal_id", where.terminal_id), ("c.status", where.status)):
-            if value:
-                clauses.append(f"{column} = ?")
-                args.append(value)
+        c = cases.c
+        conditions = [column == value for column, value in (
+            (c.service_id, where.service_id), (c.site, where.site),
+            (c.terminal_id, where.terminal_id), (c.status, where.status)) if value]
         if where.min_age_days > 0:
-            clauses.append("c.received_at <= ?")
-            args.append((datetime.now(UTC) - timedelta(days=where.min_age_days)).isoformat(
-                timespec="microseconds"))
+            conditions.append(c.received_at <= (datetime.now(UTC) - timedelta(
+                days=where.min_age_days)).isoformat(timespec="microseconds"))
         if where.receipt_number:
-            clauses.append("EXISTS (SELECT 1 FROM case_submissions cs JOIN submissions s ON "
-                           "s.id = cs.submission_id WHERE cs.case_id = c.case_id AND "
-                           "s.receipt_number = ?)")
-            args.append(where.receipt_number.strip())
-        sql_where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
-        with self.db.transaction(write=False) as tx:
-            total = tx.one(f"SELECT count(*) AS n FROM cases c {sql_where}", args)["n"]
-            rows = tx.all(
-                f"SELECT {_CASE_COLUMNS}, (SELECT count(*) FROM case_submissions cs WHERE "
-                f"cs.case_id = c.case_id) AS submissions FROM cases c {sql_where} "
-                "ORDER BY c.received_at, c.case_id LIMIT ? OFFSET ?", (*args, limit, offset))
+            conditions.append(exists().select_from(
+                case_submissions.join(submissions,
+                                      submissions.c.id == case_submissions.c.submission_id))
+                .where(case_submissions.c.case_id == c.case_id,
+                       submissions.c.receipt_number == where.receipt_number.strip()))
+        held = (select(func.count()).select_from(case_submissions)
+                .where(case_submissions.c.case_id == c.case_id).scalar_subquery())
+        with self.db.transaction(write=False) as conn:
+            total = conn.execute(select(func.count()).select_from(cases)
+                                 .where(*conditions)).scalar()
+            rows = _all(conn, select(*_CASE, held.label("submissions")).where(*conditions)
+                        .order_by(c.received_at, c.case_id).limit(limit).offset(offset))
         return total, rows
 
     def facets(self) -> dict[str, list[str]]:
         """The services, sites and terminals that have cases (the queue's filter choices)."""
-        with self.db.transaction(write=False) as tx:
-            return {column: [row["v"] for row in tx.all(
-                f"SELECT DISTINCT {column} AS v FROM cases WHERE {column} IS NOT NULL "
-                f"ORDER BY {column}")] for column in ("service_id", "site", "terminal_id")}
+        with self.db.transaction(write=False) as conn:
+            return {name: list(conn.execute(
+                select(cases.c[name]).distinct().where(cases.c[name].is_not(None))
+                .order_by(cases.c[name])).scalars())
+                for name in ("service_id", "site", "terminal_id")}
 
     def case(self, receipt_number: str) -> dict | None:
         """A case by the receipt number of any of its submissions, with ``submissions``
-        (oldest first: id, receipt number, received) and ``history`` (oldest first)."""
-        with self.db.transaction(write=False) as tx:
-            row = self._case_by_receipt(tx, receipt_number)
+        (oldest first: id, receipt number, received, terminal) and ``history`` (oldest
+        first)."""
+        s, e = submissions.c, case_events.c
+        with self.db.transaction(write=False) as conn:
+            row = self._case_by_receipt(conn, receipt_number)
             if row is None:
                 return None
             row.pop("person_hash")
-            row["submissions"] = tx.all(
-                "SELECT s.id, s.receipt_number, s.received_at, s.terminal_id FROM "
-                "case_submissions cs JOIN submissions s ON s.id = cs.submission_id WHERE "
-                "cs.case_id = ? ORDER BY s.received_at, s.id", (row["case_id"],))
-            row["history"] = tx.all(
-                "SELECT id, at, actor, action, from_status, status, note FROM case_events "
-                "WHERE case_id = ? ORDER BY id", (row["case_id"],))
+            row["submissions"] = _all(conn, select(s.id, s.receipt_number, s.received_at,
+                                                   s.terminal_id)
+                                      .select_from(case_submissions.join(
+                                          submissions, s.id == case_submissions.c.submission_id))
+                                      .where(case_submissions.c.case_id == row["case_id"])
+                                      .order_by(s.received_at, s.id))
+            row["history"] = _all(conn, select(e.id, e.at, e.actor, e.action, e.from_status,
+                                               e.status, e.note)
+                                  .where(e.case_id == row["case_id"]).order_by(e.id))
         return row
 
     def by_token(self, receipt_number: str, token_hash: str) -> dict | None:
         """The case holding receipt number ``receipt_number`` and whose progress token
         hashes to ``token_hash``, or None (the caller hashes; both are compared in SQL on
         the hash, never on the token)."""
-        with self.db.transaction(write=False) as tx:
-            return tx.one(
-                f"SELECT {_CASE_COLUMNS} FROM cases c JOIN case_submissions cs ON cs.case_id = "
-                "c.case_id JOIN submissions s ON s.id = cs.submission_id WHERE "
-                "s.receipt_number = ? AND c.token_hash = ?", (receipt_number, token_hash))
+        with self.db.transaction(write=False) as conn:
+            return _one(conn, select(*_CASE).select_from(_BY_RECEIPT).where(
+                submissions.c.receipt_number == receipt_number,
+                cases.c.token_hash == token_hash))
 
     def with_person_hash(self, receipt_number: str) -> dict | None:
         """The case of ``receipt_number`` (any of its submissions) with its ``person_hash``,
         for the lookup by receipt and document number."""
-        with self.db.transaction(write=False) as tx:
-            return self._case_by_receipt(tx, receipt_number)
+        with self.db.transaction(write=False) as conn:
+            return self._case_by_receipt(conn, receipt_number)
 
     def of_person(self, person_hash: str, limit: int = 50) -> list[dict]:
         """The cases of the person with this keyed hash, newest first."""
-        with self.db.transaction(write=False) as tx:
-            return tx.all(f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.person_hash = ? "
-                          "ORDER BY c.received_at DESC LIMIT ?", (person_hash, limit))
+        with self.db.transaction(write=False) as conn:
+            return _all(conn, select(*_CASE).where(cases.c.person_hash == person_hash)
+                        .order_by(cases.c.received_at.desc()).limit(limit))
 
     def updates(self, terminal_id: str, since: int, limit: int) -> list[dict]:
         """Status changes after cursor ``since`` of the cases ``terminal_id`` took."""
-        with self.db.transaction(write=False) as tx:
-            return tx.all(
-                "SELECT e.id, e.at, e.status, e.note, c.receipt_number FROM case_events e "
-                "JOIN cases c ON c.case_id = e.case_id WHERE c.terminal_id = ? AND e.id > ? "
-                "ORDER BY e.id LIMIT ?", (terminal_id, since, limit))
+        e = case_events.c
+        with self.db.transaction(write=False) as conn:
+            return _all(conn, select(e.id, e.at, e.status, e.note, cases.c.receipt_number)
+                        .select_from(case_events.join(cases, cases.c.case_id == e.case_id))
+                        .where(cases.c.terminal_id == terminal_id, e.id > since)
+                        .order_by(e.id).limit(limit))
 
     # -- changing --------------------------------------------------------------------------------
 
@@ -243,24 +268,25 @@ class CaseStore:
         written."""
         from .cases import TransitionRefused
 
-        with self.db.transaction() as tx:
-            if self.db.postgres:
-                tx.run(f"SELECT pg_advisory_xact_lock({_EVENT_LOCK})")
-            row = tx.one("SELECT status FROM cases WHERE case_id = ?", (case_id,))
-            if row is None:
+        with self.db.transaction() as conn:
+            self._serialise_events(conn)  # also serialises actions on one case
+            status = conn.execute(select(cases.c.status)
+                                  .where(cases.c.case_id == case_id)).scalar()
+            if status is None:
                 raise KeyError(case_id)
-            if expected_status and row["status"] != expected_status:
+            if expected_status and status != expected_status:
                 raise TransitionRefused("the case changed since the page was loaded: reload it")
-            step = transition(row["status"], action, note, result)
-            self._apply(tx, case_id, step, actor, _now())
+            step = transition(status, action, note, result)
+            self._apply(conn, case_id, step, actor, _now())
         return step
 
-    def _apply(self, tx: Tx, case_id: str, step: Transition, actor: str, at: str) -> None:
+    def _apply(self, conn: Connection, case_id: str, step: Transition, actor: str,
+               at: str) -> None:
         citizen = step.note if step.action != RESUBMIT else ""
-        tx.run("UPDATE cases SET status = ?, updated_at = ?, citizen_note = ?, "
-               "result = coalesce(?, result) WHERE case_id = ?",
-               (step.after, at, citizen, step.result, case_id))
-        self._event(tx, case_id, actor, step.action, step.before, step.after, step.note, at)
+        conn.execute(update(cases).where(cases.c.case_id == case_id).values(
+            status=step.after, updated_at=at, citizen_note=citizen,
+            result=func.coalesce(step.result, cases.c.result)))
+        self._event(conn, case_id, actor, step.action, step.before, step.after, step.note, at)
 
     # -- throttling the public lookup by receipt and document number ------------------------------
 
@@ -268,12 +294,13 @@ class CaseStore:
         """Raise ``LookupThrottled`` when this address or receipt number failed too often in
         the last ``LOOKUP_WINDOW_S`` (checked before anything is compared)."""
         since = (datetime.now(UTC) - timedelta(seconds=LOOKUP_WINDOW_S)).isoformat()
-        with self.db.transaction(write=False) as tx:
-            by_address = tx.one("SELECT count(*) AS n FROM progress_lookup_failures WHERE "
-                                "address = ? AND failed_at > ?", (address, since))["n"]
-            by_receipt = tx.one("SELECT count(*) AS n FROM progress_lookup_failures WHERE "
-                                "receipt_number = ? AND failed_at > ?",
-                                (receipt_number, since))["n"]
+        f = progress_lookup_failures.c
+        count = select(func.count()).select_from(progress_lookup_failures)
+        with self.db.transaction(write=False) as conn:
+            by_address = conn.execute(count.where(f.address == address,
+                                                  f.failed_at > since)).scalar()
+            by_receipt = conn.execute(count.where(f.receipt_number == receipt_number,
+                                                  f.failed_at > since)).scalar()
         if (by_address >= MAX_LOOKUP_FAILURES_PER_ADDRESS
                 or by_receipt >= MAX_LOOKUP_FAILURES_PER_RECEIPT):
             raise LookupThrottled(f"too many failed lookups: try again in "
@@ -282,11 +309,13 @@ class CaseStore:
     def lookup_failed(self, address: str, receipt_number: str) -> None:
         """Count one failed lookup (and forget those past the window)."""
         now = datetime.now(UTC)
-        with self.db.transaction() as tx:
-            tx.run("INSERT INTO progress_lookup_failures (address, receipt_number, failed_at) "
-                   "VALUES (?, ?, ?)", (address, receipt_number[:128], now.isoformat()))
-            tx.run("DELETE FROM progress_lookup_failures WHERE failed_at < ?",
-                   ((now - timedelta(seconds=LOOKUP_WINDOW_S)).isoformat(),))
+        f = progress_lookup_failures.c
+        with self.db.transaction() as conn:
+            conn.execute(insert(progress_lookup_failures).values(
+                address=address, receipt_number=receipt_number[:128],
+                failed_at=now.isoformat()))
+            conn.execute(delete(progress_lookup_failures).where(
+                f.failed_at < (now - timedelta(seconds=LOOKUP_WINDOW_S)).isoformat()))
 
 
 def _why_not_linked(earlier: dict | None, intake: CaseIntake) -> str | None:

@@ -17,11 +17,13 @@ import math
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import select
 
 from egov_protocol.envelope import EnvelopeError, inspect_envelope, open_parsed
 
 from .keyring import PlatformKeyring
 from .store import CentralStore
+from .tables import submissions
 
 LIVE_PHOTO = "face.jpg"
 DOCUMENT_PHOTO = "document_photo.jpg"
@@ -136,13 +138,13 @@ def open_submission(store: CentralStore, keys: PlatformKeyring, submission_id: s
                     ) -> OpenedSubmission:
     """Verify and decrypt the stored envelope of ``submission_id`` with its detached blobs.
     Raises ``CaseUnreadable``."""
-    with store.db.transaction(write=False) as tx:
-        row = tx.one("SELECT terminal_id, envelope FROM submissions WHERE id = ?",
-                     (submission_id,))
+    with store.db.transaction(write=False) as conn:
+        row = conn.execute(select(submissions.c.terminal_id, submissions.c.envelope)
+                           .where(submissions.c.id == submission_id)).mappings().first()
     if row is None:
         raise CaseUnreadable(f"submission {submission_id} is not stored")
     try:
-        info = inspect_envelope(row["envelope"])
+        info = inspect_envelope(bytes(row["envelope"]))
         signer = store.signer_key(row["terminal_id"], info.key_id)
         if signer is None:
             raise CaseUnreadable("the terminal key that signed it is not known")

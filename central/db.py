@@ -1,317 +1,210 @@
-"""Database access of the reference platform: one small adapter over SQLite and PostgreSQL.
+"""The platform database: SQLAlchemy Core over SQLite or PostgreSQL (psycopg 3).
 
-SQL is written once with ``?`` placeholders and portable types; the PostgreSQL side rewrites
-``?`` to ``%s`` and ``BLOB`` to ``BYTEA``. Each thread keeps its own connection (FastAPI's thread
-pool, several uvicorn worker processes): SQLite connections are not shareable across threads and
-a PostgreSQL connection per request would cost a round trip to set up.
+Tables are ``sqlalchemy.Table`` objects on the one shared ``central.tables.metadata``; the
+schema itself belongs to Alembic (``central/migrations``), which ``Database.create_schema`` runs
+to the newest revision.
 
-Deduplication everywhere is ``INSERT ... ON CONFLICT DO NOTHING`` and a look at ``rowcount``, so two
-workers racing on the same resend cannot both win (no check-then-insert).
+**A new table**: define it on the shared metadata (in ``central/tables.py`` or a module of its
+own) and create it with a new Alembic revision (``central/migrations/versions/000N_….py``, the
+next number, ``down_revision`` the previous head)::
+
+    from sqlalchemy import Column, Table, Text
+    from central.tables import metadata
+
+    cases = Table("cases", metadata,
+                  Column("id", Text, primary_key=True),
+                  Column("status", Text, nullable=False))
+
+``tests/central/test_central_tables.py`` fails while the metadata and the revisions disagree.
+
+**A query**: ``Database.transaction()`` yields a ``sqlalchemy.Connection`` inside one
+transaction, committed when the block ends and rolled back if it raises::
+
+    from sqlalchemy import select, update
+    from central.db import insert
+
+    with store.db.transaction() as conn:                       # read-write
+        conn.execute(update(cases).where(cases.c.id == case_id).values(status="open"))
+        created = conn.execute(insert(cases).values(id=new_id, status="new")
+                               .on_conflict_do_nothing()).rowcount == 1
+    with store.db.transaction(write=False) as conn:            # a read-only snapshot
+        row = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
+
+Deduplication is always ``insert(...).on_conflict_do_nothing()`` and a look at ``rowcount``, so
+two workers racing on the same resend cannot both win (never check-then-insert). ``insert`` here
+is the dialect's own (both SQLite and PostgreSQL have ``ON CONFLICT``).
+
+Connections come from a pool per ``Database`` (per worker process: each uvicorn worker builds
+its own application and so its own pool), sized for FastAPI's thread pool. A SQLite database is
+opened in WAL mode with ``synchronous=FULL`` and foreign keys on; its file, WAL and folder are
+private (0600 in 0700, ``central.files``). SQLite lets one writer in at a time: write
+transactions queue on a lock (threads) and an ``flock`` beside the database (worker processes)
+and then ``BEGIN IMMEDIATE``, instead of sleeping in SQLite's busy handler. Read transactions
+(``write=False``) take no lock. On PostgreSQL every transaction is READ COMMITTED.
+
+Thread rule: a ``Database`` may be used from any thread; a connection from ``transaction()``
+stays on the thread that opened it.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import re
-import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .files import private_database
 
 SCHEMA_VERSION = 5
 
-#: The tables of schema 3 (the releases before Alembic), created by the baseline revision
-#: (``central/migrations/versions/0001_baseline.py``); later changes are Alembic revisions.
-SCHEMA: tuple[str, ...] = (
-    """CREATE TABLE IF NOT EXISTS terminals (
-        terminal_id   TEXT PRIMARY KEY,
-        public_key    BLOB NOT NULL,
-        key_id        TEXT NOT NULL UNIQUE,
-        site          TEXT,
-        status        TEXT NOT NULL DEFAULT 'active',
-        registered_at TEXT NOT NULL
-    )""",
-    # Every key a terminal ever enrolled: envelopes signed before a key rotation stay verifiable
-    # for the grace period after ``retired_at`` (NULL: the current key; central.terminal_keys).
-    """CREATE TABLE IF NOT EXISTS terminal_keys (
-        key_id        TEXT PRIMARY KEY,
-        terminal_id   TEXT NOT NULL,
-        public_key    BLOB NOT NULL,
-        registered_at TEXT NOT NULL,
-        retired_at    TEXT
-    )""",
-    """CREATE TABLE IF NOT EXISTS enroll_tokens (
-        token_hash  TEXT PRIMARY KEY,
-        terminal_id TEXT,
-        created_at  TEXT NOT NULL,
-        expires_at  TEXT NOT NULL,
-        used_at     TEXT,
-        used_by     TEXT
-    )""",
-    """CREATE TABLE IF NOT EXISTS nonces (
-        terminal_id TEXT NOT NULL,
-        nonce       TEXT NOT NULL,
-        seen_at     TEXT NOT NULL,
-        PRIMARY KEY (terminal_id, nonce)
-    )""",
-    "CREATE INDEX IF NOT EXISTS nonces_seen ON nonces (seen_at)",
-    """CREATE TABLE IF NOT EXISTS submissions (
-        id              TEXT PRIMARY KEY,
-        receipt_number  TEXT NOT NULL UNIQUE,
-        terminal_id     TEXT NOT NULL REFERENCES terminals (terminal_id),
-        digest          TEXT NOT NULL,
-        central_receipt TEXT NOT NULL UNIQUE,
-        service_id      TEXT,
-        form_id         TEXT,
-        form_version    TEXT,
-        envelope        BLOB NOT NULL,
-        payload         TEXT NOT NULL,
-        received_at     TEXT NOT NULL,
-        route           TEXT NOT NULL DEFAULT 'online'
-    )""",
-    "CREATE INDEX IF NOT EXISTS submissions_received ON submissions (received_at)",
-    "CREATE INDEX IF NOT EXISTS submissions_terminal ON submissions (terminal_id)",
-    """CREATE TABLE IF NOT EXISTS submission_attachments (
-        submission_id TEXT NOT NULL REFERENCES submissions (id),
-        name          TEXT NOT NULL,
-        sha256        TEXT NOT NULL,
-        size_bytes    INTEGER NOT NULL,
-        content       BLOB NOT NULL,
-        PRIMARY KEY (submission_id, name)
-    )""",
-    # ``content`` is empty for a blob kept in a segment file (``central.blobs``).
-    """CREATE TABLE IF NOT EXISTS blobs (
-        sha256       TEXT PRIMARY KEY,
-        size_bytes   INTEGER NOT NULL,
-        content      BLOB NOT NULL,
-        received_at  TEXT NOT NULL,
-        segment      TEXT,
-        offset_bytes INTEGER
-    )""",
-    """CREATE TABLE IF NOT EXISTS blob_parts (
-        sha256       TEXT NOT NULL,
-        offset_bytes INTEGER NOT NULL,
-        total_bytes  INTEGER NOT NULL,
-        content      BLOB NOT NULL,
-        PRIMARY KEY (sha256, offset_bytes)
-    )""",
-    """CREATE TABLE IF NOT EXISTS heartbeats (
-        id          TEXT PRIMARY KEY,
-        terminal_id TEXT NOT NULL REFERENCES terminals (terminal_id),
-        sent_at     TEXT NOT NULL,
-        received_at TEXT NOT NULL,
-        body        TEXT NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS heartbeats_terminal ON heartbeats (terminal_id, sent_at)",
-)
+#: Connections each worker process keeps open, and how many more it may open at a peak:
+#: FastAPI runs blocking endpoints on a pool of 40 threads.
+POOL_SIZE = 10
+POOL_OVERFLOW = 30
 
 
 def is_postgres(url: str) -> bool:
     """True for a ``postgresql://`` (or ``postgres://``) URL."""
-    return url.startswith(("postgresql://", "postgres://"))
+    return url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://"))
+
+
+def engine_url(target: str, postgres: bool) -> str:
+    """The SQLAlchemy URL of a target (a SQLite path or a PostgreSQL URL)."""
+    if not postgres:
+        return f"sqlite:///{target}"
+    return "postgresql+psycopg://" + target.split("://", 1)[1]
+
+
+def insert(table, postgres: bool | None = None):
+    """The ``INSERT`` of ``table`` with ``on_conflict_do_nothing`` / ``on_conflict_do_update``.
+    SQLite's and PostgreSQL's compile alike for these; pass ``postgres`` only to pick one."""
+    return (postgresql.insert if postgres else sqlite.insert)(table)
 
 
 class Tx:
-    """One open transaction: ``one``, ``all`` and ``run`` take ``?``-style SQL."""
+    """``?``-style SQL on a transaction's connection, for queries not yet written as
+    SQLAlchemy expressions; everything else is the ``sqlalchemy.Connection``'s."""
 
-    def __init__(self, conn, postgres: bool) -> None:
-        """Wrap a connection inside a transaction."""
+    def __init__(self, conn: Connection, postgres: bool) -> None:
+        """Wrap ``conn`` (inside a transaction)."""
         self._conn = conn
         self._pg = postgres
+
+    def __getattr__(self, name: str):
+        return getattr(self._conn, name)
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self._pg else sql
 
-    def _params(self, params: Sequence) -> Sequence:
-        if not self._pg:
-            return params
-        # psycopg returns memoryview for BYTEA and wants bytes in; both sides agree on bytes.
-        return [bytes(p) if isinstance(p, memoryview) else p for p in params]
-
     def run(self, sql: str, params: Sequence = ()) -> int:
         """Execute; return the affected row count."""
-        return self._conn.execute(self._sql(sql), self._params(params)).rowcount
+        return self._conn.exec_driver_sql(self._sql(sql), tuple(params)).rowcount
 
     def one(self, sql: str, params: Sequence = ()) -> dict | None:
-        """The first row as a dict (BLOBs as bytes), or None."""
-        row = self._conn.execute(self._sql(sql), self._params(params)).fetchone()
-        return None if row is None else _plain(row)
+        """The first row as a dict, or None."""
+        row = self._conn.exec_driver_sql(self._sql(sql), tuple(params)).mappings().first()
+        return None if row is None else dict(row)
 
     def all(self, sql: str, params: Sequence = ()) -> list[dict]:
         """Every row as a dict."""
-        return [_plain(row) for row in self._conn.execute(self._sql(sql), self._params(params))]
-
-
-def _plain(row) -> dict:
-    return {key: bytes(value) if isinstance(value, memoryview) else value
-            for key, value in dict(row).items()}
+        return [dict(row) for row in
+                self._conn.exec_driver_sql(self._sql(sql), tuple(params)).mappings()]
 
 
 class Database:
-    """The platform database: a SQLite path or a PostgreSQL URL. Thread-safe."""
+    """The platform database: a SQLite path or a PostgreSQL URL, behind a connection pool.
+    Thread-safe."""
 
     def __init__(self, target: str | Path, *, busy_timeout_s: float = 30.0) -> None:
-        """Remember the target; no I/O."""
+        """Remember the target and build the engine; no I/O (connections open on first use)."""
         self.target = str(target)
         self.postgres = is_postgres(self.target)
-        self._busy_timeout_s = busy_timeout_s
-        self._local = threading.local()
-        # SQLite lets one writer in at a time, and a connection that finds the lock taken
-        # sleeps in SQLite's busy handler (1, 2, 5, 10 … ms steps) before it tries again. Writers
-        # queue on these locks instead -- threads on the lock, worker processes on an flock of
-        # a file beside the database -- and start the moment the writer before them commits.
         self._write_lock = threading.Lock()
-        self._private = False
+        self.engine: Engine = (self._postgres_engine() if self.postgres
+                               else self._sqlite_engine(busy_timeout_s))
 
-    def _connect(self):
-        if self.postgres:
-            import psycopg
-            from psycopg.rows import dict_row
+    def _postgres_engine(self) -> Engine:
+        # psycopg prepares a statement once it has run a few times on a connection; the SQL of
+        # a Core expression is cached, so the hot statements are prepared once per connection.
+        return create_engine(engine_url(self.target, True), pool_size=POOL_SIZE,
+                             max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
 
-            return psycopg.connect(self.target, autocommit=True, row_factory=dict_row)
-        if not self._private and self.target != ":memory:":
-            private_database(self.target)  # 0600 in a 0700 folder, before SQLite creates it
-            self._private = True
-        conn = sqlite3.connect(self.target, timeout=self._busy_timeout_s, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        return conn
+    def _sqlite_engine(self, busy_timeout_s: float) -> Engine:
+        engine = create_engine(engine_url(self.target, False), pool_size=POOL_SIZE,
+                               max_overflow=POOL_OVERFLOW,
+                               connect_args={"timeout": busy_timeout_s,
+                                             "check_same_thread": False})
+        target = self.target
 
-    def _connection(self):
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and self.postgres and (conn.closed or conn.broken):
-            conn = None
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-        return conn
+        @event.listens_for(engine, "do_connect")
+        def _private_file(dialect, conn_rec, cargs, cparams):
+            if target != ":memory:":  # 0600 in a 0700 folder, before SQLite creates it
+                private_database(target)
+
+        @event.listens_for(engine, "connect")
+        def _configure(dbapi_connection, connection_record):
+            # Transactions are begun here (below), not by the sqlite3 module's guesswork.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            for pragma in ("journal_mode=WAL", "synchronous=FULL", "foreign_keys=ON"):
+                cursor.execute(f"PRAGMA {pragma}")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            conn.exec_driver_sql(conn.get_execution_options().get("sqlite_begin", "BEGIN"))
+
+        return engine
 
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Tx]:
-        """A read-write transaction on this thread's connection (SQLite: ``BEGIN IMMEDIATE``).
-        ``write=False`` (SQLite: a deferred ``BEGIN``) reads a snapshot without taking the write
-        lock, so lookups on the request path do not queue behind another request's commit."""
-        conn = self._connection()
-        if self.postgres:
-            with conn.transaction():
-                yield Tx(conn, True)
+    def transaction(self, *, write: bool = True) -> Iterator[Connection]:
+        """One transaction on a pooled connection, committed at the end of the block (rolled
+        back on an exception). ``write=False`` reads a snapshot (SQLite: a deferred ``BEGIN``)
+        without taking the write lock, so lookups on the request path do not queue behind
+        another request's commit."""
+        if self.postgres or not write:
+            with self.engine.begin() as conn:
+                yield Tx(conn, self.postgres)
             return
-        if not write:
-            conn.execute("BEGIN")
-            try:
-                yield Tx(conn, False)
-            finally:
-                conn.execute("COMMIT")  # a read snapshot: nothing to keep or undo
-            return
+        with self._sqlite_writer() as conn:
+            yield Tx(conn, False)
+
+    @contextmanager
+    def _sqlite_writer(self) -> Iterator[Connection]:
+        # SQLite's busy handler sleeps 1, 2, 5, 10 … ms before trying again; writers queue on
+        # these locks instead and start the moment the writer before them commits.
         with self._write_lock:
             lock_file = os.open(f"{self.target}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(lock_file, fcntl.LOCK_EX)
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield Tx(conn, False)
-                except BaseException:
-                    conn.execute("ROLLBACK")
-                    raise
-                conn.execute("COMMIT")
+                with self.engine.connect() as conn:
+                    conn.execution_options(sqlite_begin="BEGIN IMMEDIATE")
+                    with conn.begin():
+                        yield conn
             finally:
                 os.close(lock_file)  # releases the flock
 
     def create_schema(self) -> None:
         """Create or upgrade the schema to the newest Alembic revision (``central.migrations``),
-        in place: a database of any earlier release keeps every row. Several workers may race
-        here; the upgrade runs under the writers' lock (SQLite) or an advisory lock
-        (PostgreSQL)."""
+        in place and in one transaction: a database of any earlier release keeps every row.
+        Several workers may race here; the upgrade runs under the writers' lock (SQLite) or an
+        advisory lock (PostgreSQL)."""
         from .migrations import upgrade_to_head
 
         if self.postgres:
-            upgrade_to_head(self.target, postgres=True)
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7001)")
+                upgrade_to_head(conn)
             return
-        with self._write_lock:
-            lock_file = os.open(f"{self.target}.writer-lock", os.O_RDWR | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(lock_file, fcntl.LOCK_EX)
-                upgrade_to_head(self.target, postgres=False)
-                conn = self._connection()
-                conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-            finally:
-                os.close(lock_file)
+        with self._sqlite_writer() as conn:
+            upgrade_to_head(conn)
+            conn.exec_driver_sql(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     def close(self) -> None:
-        """Close this thread's connection."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
-
-
-def create_baseline(tx: Tx, postgres: bool) -> None:
-    """Schema 3, created or reached in place from any earlier release (idempotent): the body of
-    the baseline revision, kept here beside the upgrades it runs."""
-    if not postgres:
-        _upgrade_sqlite_v1(tx)
-    for statement in SCHEMA:
-        tx.run(_ddl(statement, postgres))
-    _add_blob_segment_columns(tx, postgres)
-    _add_key_retirement(tx, postgres)
-
-
-def _upgrade_sqlite_v1(tx: Tx) -> None:
-    """A platform database written by the foundation release (``user_version`` 1) lacks the
-    terminal status and the delivery route: add them in place, keeping every row."""
-    version = tx.one("PRAGMA user_version")["user_version"]
-    if version != 1:
-        return
-    columns = {row["name"] for row in tx.all("PRAGMA table_info(terminals)")}
-    if "status" not in columns:
-        tx.run("ALTER TABLE terminals ADD COLUMN status TEXT NOT NULL DEFAULT 'active'")
-    columns = {row["name"] for row in tx.all("PRAGMA table_info(submissions)")}
-    if "route" not in columns:
-        tx.run("ALTER TABLE submissions ADD COLUMN route TEXT NOT NULL DEFAULT 'online'")
-
-
-def _add_blob_segment_columns(tx: Tx, postgres: bool) -> None:
-    """Blobs created before segment files existed keep their bytes in ``content``; the two
-    location columns are added in place (NULL: the bytes are in the row)."""
-    if postgres:
-        tx.run("ALTER TABLE blobs ADD COLUMN IF NOT EXISTS segment TEXT")
-        tx.run("ALTER TABLE blobs ADD COLUMN IF NOT EXISTS offset_bytes INTEGER")
-        return
-    columns = {row["name"] for row in tx.all("PRAGMA table_info(blobs)")}
-    for column, kind in (("segment", "TEXT"), ("offset_bytes", "INTEGER")):
-        if column not in columns:
-            tx.run(f"ALTER TABLE blobs ADD COLUMN {column} {kind}")
-
-
-def _add_key_retirement(tx: Tx, postgres: bool) -> None:
-    """Schema 3: ``terminal_keys.retired_at``. A database of schema 2 lacks it and holds every
-    key a terminal enrolled with, the replaced ones unmarked, and none of the keys of terminals
-    enrolled before the table existed. In place and idempotent: record those current keys, and
-    date each replaced key's retirement to the registration of the key that followed it (or
-    now, if none did)."""
-    if postgres:
-        tx.run("ALTER TABLE terminal_keys ADD COLUMN IF NOT EXISTS retired_at TEXT")
-    elif "retired_at" not in {row["name"] for row in tx.all("PRAGMA table_info(terminal_keys)")}:
-        tx.run("ALTER TABLE terminal_keys ADD COLUMN retired_at TEXT")
-    tx.run("INSERT INTO terminal_keys (key_id, terminal_id, public_key, registered_at) "
-           "SELECT key_id, terminal_id, public_key, registered_at FROM terminals t "
-           "WHERE NOT EXISTS (SELECT 1 FROM terminal_keys k WHERE k.key_id = t.key_id) "
-           "ON CONFLICT DO NOTHING")
-    tx.run("UPDATE terminal_keys SET retired_at = COALESCE("
-           "(SELECT min(later.registered_at) FROM terminal_keys later "
-           "WHERE later.terminal_id = terminal_keys.terminal_id "
-           "AND later.registered_at > terminal_keys.registered_at), ?) "
-           "WHERE retired_at IS NULL AND NOT EXISTS (SELECT 1 FROM terminals t "
-           "WHERE t.key_id = terminal_keys.key_id AND t.terminal_id = terminal_keys.terminal_id)",
-           (datetime.now(UTC).isoformat(timespec="microseconds"),))
-
-
-def _ddl(statement: str, postgres: bool) -> str:
-    return re.sub(r"\bBLOB\b", "BYTEA", statement) if postgres else statement
+        """Close the pooled connections (the next transaction opens new ones)."""
+        self.engine.dispose()

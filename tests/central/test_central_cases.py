@@ -14,10 +14,12 @@ import sqlite3
 import warnings
 
 import pytest
+from sqlalchemy import delete
 
 from central.app import create_app
 from central.cases_hooks import register_on_completed, unregister_on_completed
 from central.cases_store import MAX_LOOKUP_FAILURES_PER_RECEIPT
+from central.cases_tables import case_events, case_submissions, cases
 from central.migrations import head_revision
 from central.publishing import publish
 from central.store import open_platform_store
@@ -279,9 +281,9 @@ def test_only_case_workers_reach_cases_and_the_pages_ask_for_a_reason(client):
 
 def test_applications_stored_before_cases_are_filed_when_the_queue_is_read(client, tmp_path):
     submit(client, client.keys, *application(1))
-    with client.app.state.store.db.transaction() as tx:  # as a database from before cases
-        for table in ("case_events", "case_submissions", "cases"):
-            tx.run(f"DELETE FROM {table}")
+    with client.app.state.store.db.transaction() as conn:  # as a database from before cases
+        for table in (case_events, case_submissions, cases):
+            conn.execute(delete(table))
     _, _ = worker(client)
     assert client.get("/v1/cases").json()["total"] == 1
 

@@ -15,10 +15,12 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from sqlalchemy import select
 
 from central.operators import OperatorAccounts
 from central.publishing import publish
 from central.store import open_platform_store
+from central.tables import submissions
 from central.trail import PlatformTrail
 from drivers.idcard.samples import sample_identity, sample_photo_jpeg
 from kiosk.applicant import applicant_record
@@ -172,5 +174,6 @@ def test_a_case_worker_opens_accepts_and_completes_and_the_citizen_sees_the_prog
 
 
 def _submission_id(store, receipt: str) -> str:
-    with store.db.transaction(write=False) as tx:
-        return tx.one("SELECT id FROM submissions WHERE receipt_number = ?", (receipt,))["id"]
+    with store.db.transaction(write=False) as conn:
+        return conn.execute(select(submissions.c.id)
+                            .where(submissions.c.receipt_number == receipt)).scalar()

@@ -153,12 +153,12 @@ def test_a_database_of_schema_3_is_upgraded_in_place_on_postgres(fresh_postgres,
     baseline (a no-op there) and the operators revision, keeping every row."""
     import psycopg
 
-    from central.db import SCHEMA, _ddl
+    from central.migrations.baseline import SCHEMA, ddl
     from central.operators import OperatorAccounts
 
     with psycopg.connect(fresh_postgres, autocommit=True) as conn:
         for statement in SCHEMA:
-            conn.execute(_ddl(statement, True))
+            conn.execute(ddl(statement, True))
         conn.execute("INSERT INTO terminals (terminal_id, public_key, key_id, site, status, "
                      "registered_at) VALUES ('110105-T01', %s, 'ed25519:k1', '110105', 'active', "
                      "'2026-11-01T00:00:00+00:00')", (b"k" * 32,))
