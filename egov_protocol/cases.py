@@ -61,7 +61,9 @@ def normalized_document_number(number: str) -> str:
 
 def person_hash(key: bytes, document_number: str) -> str:
     """HMAC-SHA256 (hex) of the normalized document number under the platform's person key."""
-    message = _CONTEXT + normalized_document_number(document_number).encode("utf-8")
+    # Typed text may hold anything, lone surrogates included: hash it, never fail on it.
+    message = _CONTEXT + normalized_document_number(document_number).encode("utf-8",
+                                                                            "surrogatepass")
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 

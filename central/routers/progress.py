@@ -72,6 +72,7 @@ async def lookup(request: Request, desk: Desk) -> Response:
     progress page's address."""
     form = await request.form()
     receipt = str(form.get("receipt_number", "")).strip()[:128]
+    receipt = receipt if is_identifier(receipt) else "(malformed)"  # counted, never stored as typed
     number = str(form.get("id_number", ""))[:64]
     address = request.client.host if request.client else "unknown"
     try:
@@ -79,7 +80,7 @@ async def lookup(request: Request, desk: Desk) -> Response:
     except LookupThrottled as exc:
         return _page("progress/form.html", 429, message=str(exc))
     case = None
-    if is_identifier(receipt) and number.strip():
+    if receipt != "(malformed)" and number.strip():
         case = await run_in_threadpool(desk.cases.with_person_hash, receipt)
     wanted = desk.keys.person_hash(number) if number.strip() else ""
     if case is None or not case["person_hash"] or not same_secret(wanted, case["person_hash"]):

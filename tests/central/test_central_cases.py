@@ -14,6 +14,8 @@ import sqlite3
 import warnings
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from central.app import create_app
@@ -304,3 +306,22 @@ def test_a_database_of_revision_0003_gains_the_case_tables_in_place(tmp_path):
         assert {"cases", "case_events", "case_submissions", "progress_lookup_failures"} <= tables
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
             (head_revision(),)]
+
+
+@pytest.fixture(scope="module")
+def lookup_client(tmp_path_factory):
+    with TestClient(create_app(tmp_path_factory.mktemp("lookup") / "central"),
+                    raise_server_exceptions=False) as client:
+        yield client
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(receipt=st.text(max_size=140), number=st.text(max_size=70),
+       token=st.text(max_size=70))
+def test_whatever_a_citizen_types_gets_an_answer_not_an_error(lookup_client, receipt, number,
+                                                              token):
+    answer = lookup_client.post("/progress", data={"receipt_number": receipt,
+                                                   "id_number": number})
+    assert answer.status_code in (404, 429), answer.text
+    page = lookup_client.get("/progress/GZ01-T01-20260301-000001", params={"t": token})
+    assert page.status_code in (404, 422)

@@ -18,6 +18,7 @@ from central.app import create_app
 from egov_protocol.auth import sign_request
 from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
 from egov_protocol.keys import TerminalKeys
+from tests.conftest import log_in
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -51,7 +52,8 @@ APP.state.store.enroll(APP.state.store.issue_token(), TERMINAL_ID, KEYS.public_k
                        "GZ01")
 CLIENT = TestClient(APP, raise_server_exceptions=False)
 TERMINAL_API = schema.include(
-    path_regex=r"^/v1/(submissions/\{|batches|blobs|heartbeats|terminal-key|documents)")
+    path_regex=r"^/v1/(submissions/\{|batches|blobs|heartbeats|terminal-key|documents|"
+               r"person-cases|case-updates)")
 
 
 @TERMINAL_API.parametrize()
@@ -67,3 +69,22 @@ def test_the_terminal_api_signed_never_fails_with_a_server_error(case):
     response = CLIENT.request(request.method, request.url, content=body, headers=headers)
     assert response.status_code < 500, response.text
     assert response.headers.get("x-egov-central") == "1"
+
+
+WORKER = TestClient(APP, raise_server_exceptions=False)
+log_in(WORKER, APP.state.accounts, "case-worker")
+WORKER_CSRF = WORKER.get("/v1/session").json()["csrf"]
+CASE_API = schema.include(path_regex=r"^/v1/cases")
+
+
+@CASE_API.parametrize()
+@hypothesis.settings(max_examples=25, deadline=None,
+                     suppress_health_check=list(hypothesis.HealthCheck))
+def test_the_case_worker_api_with_a_session_never_fails_with_a_server_error(case):
+    request = requests.Request(**{key: value for key, value in case.as_transport_kwargs(
+        base_url="http://testserver").items() if key != "cookies"}).prepare()
+    body = request.body or b""
+    response = WORKER.request(request.method, request.url,
+                              content=body.encode() if isinstance(body, str) else body,
+                              headers={**dict(request.headers), "X-CSRF-Token": WORKER_CSRF})
+    assert response.status_code < 500, response.text
