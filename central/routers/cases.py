@@ -11,7 +11,6 @@ only; personal data appears on the page answering "open", which is never cached.
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -65,7 +64,7 @@ def _summary(work, operator: OperatorSession, receipt_number: str, *, message: s
 def case_page(receipt_number: Receipt, work: Work, operator: CaseWorker,
               done: Text = "") -> HTMLResponse:
     """A case's summary, history and actions, and the form to open it (no personal data)."""
-    message = f"Done: {done}" if done else ""
+    message = f"Done: {LABELS[done]}" if done in LABELS else ""  # a status, never free text
     return _summary(work, operator, receipt_number, message=message)
 
 
@@ -100,5 +99,5 @@ def act(receipt_number: Receipt, work: Work, form: CheckedForm,
         return _summary(work, operator, receipt_number)
     except (TransitionRefused, NoCertificateIssuer, CaseUnreadable) as exc:
         return _summary(work, operator, receipt_number, message=str(exc), status=409)
-    return RedirectResponse(f"/cases/{receipt_number}?done={quote(LABELS[step.after])}",
+    return RedirectResponse(f"/cases/{receipt_number}?done={step.after}",
                             status_code=303)
