@@ -175,6 +175,26 @@ def test_a_submission_becomes_a_case_that_a_worker_opens_accepts_and_completes(c
     assert client.get(f"/progress/{receipt}").status_code == 404
 
 
+def test_a_batch_files_its_applications_and_each_ack_carries_the_token(client):
+    items = []
+    for n in (1, 2):
+        payload, photos = application(n)
+        sealed, blobs = seal_detached(json.dumps(payload, ensure_ascii=False).encode(), photos,
+                                      client.app.state.keys.x25519_public,
+                                      client.keys.signing_key, client.keys.key_id)
+        items.append({"id": payload["submission_id"], "receipt_number": payload["receipt_number"],
+                      "digest": hashlib.sha256(sealed).hexdigest(),
+                      "envelope_b64": base64.b64encode(sealed).decode(),
+                      "blobs": {r: base64.b64encode(d).decode() for r, d in blobs.items()}})
+    results = signed(client, client.keys, "POST", "/v1/batches", {"items": items}).json()
+    platform_key = client.app.state.keys.ed25519_public
+    tokens = [verified_progress_token(r["receipt"], platform_key) for r in results["results"]]
+    assert all(tokens) and len(set(tokens)) == 2
+    for item, token in zip(items, tokens, strict=True):
+        assert client.get(f"/progress/{item['receipt_number']}", params={"t": token}
+                          ).status_code == 200
+
+
 def test_the_lookup_by_receipt_and_id_number_leads_to_the_page_and_is_throttled(client):
     submit(client, client.keys, *application(1))
     receipt = f"{TERMINAL_ID}-20260301-000001"
