@@ -15,6 +15,7 @@ and ask search engines not to index them.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Annotated
 from urllib.parse import quote
 
@@ -43,6 +44,14 @@ def _page(name: str, status: int = 200, **context) -> HTMLResponse:
     return HTMLResponse(render(name, **context), status_code=status, headers=HEADERS)
 
 
+BEIJING = timezone(timedelta(hours=8), "北京时间")
+
+
+def local_time(iso: str) -> str:
+    """An ISO 8601 UTC time as the citizen reads it: Beijing time, to the minute."""
+    return datetime.fromisoformat(iso).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
 def progress_view(desk: CaseIntakeDesk, case: dict, titles: dict[str, str]) -> dict:
     """What the progress page shows of a case: service, status, dates, next step, the note
     for the citizen, and the dated statuses (no actors, no personal data)."""
@@ -51,11 +60,11 @@ def progress_view(desk: CaseIntakeDesk, case: dict, titles: dict[str, str]) -> d
         "receipt_number": case["receipt_number"],
         "service": titles.get(case["service_id"] or "", case["service_id"] or ""),
         "status": case["status"], "status_label": LABELS.get(case["status"], case["status"]),
-        "received_at": case["received_at"][:16].replace("T", " "),
-        "updated_at": case["updated_at"][:16].replace("T", " "),
+        "received_at": local_time(case["received_at"]),
+        "updated_at": local_time(case["updated_at"]),
         "next_step": NEXT_STEPS.get(case["status"], ""), "note": case["citizen_note"] or "",
         "pickup": case["result"] == RESULT_PICKUP,
-        "steps": [{"at": e["at"][:16].replace("T", " "),
+        "steps": [{"at": local_time(e["at"]),
                    "label": LABELS.get(e["status"], e["status"])} for e in full["history"]],
     }
 
