@@ -65,7 +65,8 @@ def application(n: int, number: str = IDENTITY.document_number, corrects: str | 
     }
     if corrects:
         payload["corrects_receipt"] = corrects
-    return payload, {"face.jpg": photo, "document_photo.jpg": photo}
+    return payload, {"face.jpg": photo, "document_photo.jpg": photo,
+                     "household_register.jpg": photo}
 
 
 def signed(client, keys, method, path, body=None):
@@ -295,6 +296,8 @@ def test_only_case_workers_reach_cases_and_the_pages_ask_for_a_reason(client):
     opened = client.post(f"/cases/{receipt}/open", data={"csrf": csrf, "reason": "复核人证核验"})
     assert IDENTITY.name in opened.text and 'id="live-photo"' in opened.text
     assert "Staff review needed" in opened.text and "0.3712" in opened.text
+    assert "household_register.jpg" in opened.text and 'class="attachment"' in opened.text
+    assert 'id="signature-signature"' in opened.text
     assert opened.headers["Cache-Control"] == "no-store"
     assert client.post(f"/cases/{receipt}/open", data={"csrf": "forged", "reason": "look"}
                        ).status_code == 403
