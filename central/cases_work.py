@@ -126,6 +126,13 @@ class CaseWork:
             raise CaseNotFound(receipt_number)
         return described(case, self.titles)
 
+    def summary(self, receipt_number: str, operator: str) -> dict:
+        """``case`` for a worker's page or API call, the view recorded in the trail (receipt
+        numbers lead to people, like the operators' submission metadata)."""
+        case = self.case(receipt_number)
+        self.trail.record(operator, "viewed case", case["receipt_number"])
+        return case
+
     def open(self, receipt_number: str, operator: str, reason: str,
              submission_id: str | None = None) -> tuple[dict, OpenedSubmission]:
         """Decrypt the case's latest submission (or ``submission_id`` of it) for ``operator``,

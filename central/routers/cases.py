@@ -53,7 +53,7 @@ def queue_page(work: Work, operator: CaseWorker, service: Text = "", site: Text 
 def _summary(work, operator: OperatorSession, receipt_number: str, *, message: str = "",
              status: int = 200) -> HTMLResponse:
     try:
-        case = work.case(receipt_number)
+        case = work.summary(receipt_number, operator.operator)
     except CaseNotFound:
         return _page("cases/missing.html", 404, operator=operator, receipt=receipt_number)
     return _page("cases/case.html", status, operator=operator, case=case, opened=None,

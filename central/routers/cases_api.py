@@ -51,7 +51,7 @@ def get_case(receipt_number: Receipt, work: Work,
              operator: CaseWorker) -> dict:
     """A case's summary, its submissions and its status history (no personal data)."""
     try:
-        return _public(work.case(receipt_number))
+        return _public(work.summary(receipt_number, operator.operator))
     except CaseNotFound:
         raise HTTPException(404, "no case holds that receipt number") from None
 
