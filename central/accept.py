@@ -162,15 +162,15 @@ def accept(store: CentralStore, keys: PlatformKeys, terminal: dict, submission_i
            receipt_number: str, digest: str, envelope: bytes, inline_blobs: dict[str, bytes],
            route: str = "online", cases: CaseIntakeDesk | None = None) -> tuple[int, dict]:
     """Verify, decrypt and store one submission; ``(201|200, receipt)`` or raise ``Refusal``.
-    With ``cases`` a stored application is filed as a case (``central.cases_intake``)."""
+    With ``cases`` a stored application is filed as a case in the transaction that stores it
+    (``central.cases_intake``)."""
     existing = store.existing(submission_id)
     if existing is not None:  # a resend: answer before doing the expensive work
         return _settle((False, existing), digest, submission_id, terminal["terminal_id"])
     new, blobs = prepare(store, keys, terminal, submission_id, receipt_number, digest, envelope,
                          inline_blobs, route)
-    [outcome] = store.insert_many([(new, blobs)])
-    if cases is not None and not isinstance(outcome, ReceiptNumberTaken) and outcome[0]:
-        cases.file([(new, terminal)])
+    [outcome] = store.insert_many([(new, blobs)],
+                                  on_stored=None if cases is None else cases.filer(terminal))
     return _settle(outcome, digest, submission_id, terminal["terminal_id"])
 
 
@@ -182,7 +182,7 @@ def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
     verification per item, then one transaction for every insert. Returns per item either
     ``(status, receipt)`` or a ``Refusal``. ``nonce`` ``(nonce, window_s)`` of the request is
     recorded in that same transaction (``NonceReplayed`` and nothing stored for a replay).
-    With ``cases`` the applications stored are filed as cases, in one more transaction."""
+    With ``cases`` the applications stored are filed as cases in that same transaction."""
     existing = store.existing_many([item[0] for item in items])
     results: list = [None] * len(items)
     pending: list[tuple[int, NewSubmission, dict[str, bytes]]] = []
@@ -200,10 +200,8 @@ def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
     outcomes = store.insert_many(
         [(new, keep) for _, new, keep in pending],
         nonce=None if nonce is None else (terminal["terminal_id"], *nonce),
+        on_stored=None if cases is None else cases.filer(terminal),
     ) if pending or nonce is not None else []
-    if cases is not None:
-        cases.file([(new, terminal) for (_, new, _), outcome in zip(pending, outcomes, strict=False)
-                    if not isinstance(outcome, ReceiptNumberTaken) and outcome[0]])
     for (index, new, _), outcome in zip(pending, outcomes, strict=False):
         try:
             results[index] = _settle(outcome, new.digest, new.id, terminal["terminal_id"])

@@ -1,9 +1,9 @@
 """Filing arriving submissions as cases, and the two secrets cases need.
 
 Every application the platform stores (online, in a batch, or imported from a USB folder) is
-filed as a case right after it is stored (``central.accept``); one stored without its case (the
-platform stopped between the two writes, or a database from before cases) is filed the next
-time anyone reads the queue or resends it (``file_unfiled``).
+filed as a case in the transaction that stores it (``central.accept``); one stored without a
+case (a database from before cases) is filed the next time anyone reads the queue or resends it
+(``file_unfiled``).
 
 The secrets, 32 random bytes each in the platform's key folder (mode 0600, made at first use,
 shared by every worker of one platform like the other keys):
@@ -133,14 +133,17 @@ class CaseIntakeDesk:
         self.cases = CaseStore(db)
         self.keys = CaseKeys.load(keys_dir)
 
-    def file(self, stored: list[tuple[object, dict | None]]) -> None:
-        """File ``(NewSubmission, terminal row)`` pairs just stored (``central.accept``)."""
-        intakes = [intake_of(self.keys, new.id, new.receipt_number, new.terminal_id,
-                             (terminal or {}).get("site"), new.service_id, new.received_at,
-                             new.payload_json) for new, terminal in stored]
-        wanted = [intake for intake in intakes if intake is not None]
-        if wanted:
-            self.cases.file(wanted)
+    def filer(self, terminal: dict | None):
+        """``on_stored(connection, new)`` for ``CentralStore.insert_many``: files each
+        submission of ``terminal`` in the transaction that stores it (``central.accept``), so
+        no application is stored without its case."""
+        def on_stored(conn, new) -> None:
+            intake = intake_of(self.keys, new.id, new.receipt_number, new.terminal_id,
+                               (terminal or {}).get("site"), new.service_id, new.received_at,
+                               new.payload_json)
+            if intake is not None:
+                self.cases.file_in(conn, [intake])
+        return on_stored
 
     def file_unfiled(self) -> int:
         """File every stored application that has no case yet; how many were filed."""

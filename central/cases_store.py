@@ -7,8 +7,9 @@ number), ``case_submissions``, ``case_events`` (the history; its ``id`` is the c
 terminals' status feed) and ``progress_lookup_failures``. Statuses move only by
 ``central.cases.transition``.
 
-Thread rule: any thread. Writers of ``case_events`` take a transaction-scoped advisory lock on
-PostgreSQL, so event ids commit in order and a terminal's cursor never skips one. Queries are
+Thread rule: any thread. Writers of ``case_events`` take a transaction-scoped advisory lock per
+terminal on PostgreSQL, so the event ids of one terminal's cases commit in order and its cursor
+never skips one. Queries are
 SQLAlchemy Core on the tables of ``central.cases_tables``.
 """
 
@@ -93,16 +94,21 @@ class CaseStore:
         """Use the platform database ``db`` (its schema already upgraded)."""
         self.db = db
 
-    def _event(self, conn: Connection, case_id: str, actor: str, action: str,
+    def _event(self, conn: Connection, case_id: str, terminal_id: str, actor: str, action: str,
                before: str | None, after: str, note: str, at: str) -> None:
-        self._serialise_events(conn)
+        self._serialise_events(conn, terminal_id)
         conn.execute(insert(case_events).values(case_id=case_id, at=at, actor=actor,
                                                 action=action, from_status=before, status=after,
                                                 note=note))
 
-    def _serialise_events(self, conn: Connection) -> None:
-        if self.db.postgres:  # SQLite's write transactions are serial already
-            conn.execute(text(f"SELECT pg_advisory_xact_lock({_EVENT_LOCK})"))
+    def _serialise_events(self, conn: Connection, terminal_id: str) -> None:
+        """On PostgreSQL, serialise the events of the cases one terminal took: their ids then
+        commit in order, and that terminal's feed (``updates``) never passes over one still
+        uncommitted. Other terminals' cases go on in parallel; SQLite's write transactions are
+        serial already."""
+        if self.db.postgres:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:lock, hashtext(:terminal))"),
+                         {"lock": _EVENT_LOCK, "terminal": terminal_id})
 
     # -- filing what arrives ---------------------------------------------------------------------
 
@@ -111,13 +117,16 @@ class CaseStore:
         filed keeps its case; a re-submission naming a case that awaits corrections, of the
         same person and service, joins that case (status ``resubmitted``); any other opens a
         case of its own (``received``). Returns the case id of each submission id."""
-        filed: dict[str, str] = {}
         with self.db.transaction() as conn:
-            self._serialise_events(conn)
-            for intake in intakes:
-                case_id = conn.execute(select(case_submissions.c.case_id).where(
-                    case_submissions.c.submission_id == intake.submission_id)).scalar()
-                filed[intake.submission_id] = case_id or self._file_one(conn, intake)
+            return self.file_in(conn, intakes)
+
+    def file_in(self, conn: Connection, intakes: list[CaseIntake]) -> dict[str, str]:
+        """``file`` inside the caller's transaction (the one that stores the submissions)."""
+        filed: dict[str, str] = {}
+        for intake in intakes:
+            case_id = conn.execute(select(case_submissions.c.case_id).where(
+                case_submissions.c.submission_id == intake.submission_id)).scalar()
+            filed[intake.submission_id] = case_id or self._file_one(conn, intake)
         return filed
 
     def _file_one(self, conn: Connection, intake: CaseIntake) -> str:
@@ -132,7 +141,8 @@ class CaseStore:
                 conn.execute(insert(case_submissions).values(
                     submission_id=intake.submission_id, case_id=earlier["case_id"],
                     linked_at=intake.received_at))
-                self._apply(conn, earlier["case_id"], step, actor, intake.received_at)
+                self._apply(conn, earlier["case_id"], earlier["terminal_id"], step, actor,
+                            intake.received_at)
                 return earlier["case_id"]
             note = f"names earlier receipt {intake.corrects_receipt}, not linked: {problem}"
         conn.execute(insert(cases).values(
@@ -143,8 +153,8 @@ class CaseStore:
         conn.execute(insert(case_submissions).values(
             submission_id=intake.submission_id, case_id=intake.submission_id,
             linked_at=intake.received_at))
-        self._event(conn, intake.submission_id, actor, "receive", None, RECEIVED, note,
-                    intake.received_at)
+        self._event(conn, intake.submission_id, intake.terminal_id, actor, "receive", None,
+                    RECEIVED, note, intake.received_at)
         return intake.submission_id
 
     @staticmethod
@@ -269,24 +279,27 @@ class CaseStore:
         from .cases import TransitionRefused
 
         with self.db.transaction() as conn:
-            self._serialise_events(conn)  # also serialises actions on one case
+            row = _one(conn, select(cases.c.status, cases.c.terminal_id)
+                       .where(cases.c.case_id == case_id))
+            if row is None:
+                raise KeyError(case_id)
+            self._serialise_events(conn, row["terminal_id"])  # also orders actions on the case
             status = conn.execute(select(cases.c.status)
                                   .where(cases.c.case_id == case_id)).scalar()
-            if status is None:
-                raise KeyError(case_id)
             if expected_status and status != expected_status:
                 raise TransitionRefused("the case changed since the page was loaded: reload it")
             step = transition(status, action, note, result)
-            self._apply(conn, case_id, step, actor, _now())
+            self._apply(conn, case_id, row["terminal_id"], step, actor, _now())
         return step
 
-    def _apply(self, conn: Connection, case_id: str, step: Transition, actor: str,
-               at: str) -> None:
+    def _apply(self, conn: Connection, case_id: str, terminal_id: str, step: Transition,
+               actor: str, at: str) -> None:
         citizen = step.note if step.action != RESUBMIT else ""
         conn.execute(update(cases).where(cases.c.case_id == case_id).values(
             status=step.after, updated_at=at, citizen_note=citizen,
             result=func.coalesce(step.result, cases.c.result)))
-        self._event(conn, case_id, actor, step.action, step.before, step.after, step.note, at)
+        self._event(conn, case_id, terminal_id, actor, step.action, step.before, step.after,
+                    step.note, at)
 
     # -- throttling the public lookup by receipt and document number ------------------------------
 

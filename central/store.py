@@ -157,11 +157,12 @@ class CentralStore:
         return outcome
 
     def insert_many(self, items: list[tuple[NewSubmission, dict[str, bytes]]], *,
-                    nonce: tuple[str, str, float] | None = None) -> list:
+                    nonce: tuple[str, str, float] | None = None, on_stored=None) -> list:
         """Insert submissions with their blobs in one transaction (one fsync for a batch).
 
         ``nonce`` ``(terminal_id, nonce, window_s)`` is recorded first in the same transaction;
-        a replayed one raises ``NonceReplayed`` and stores nothing.
+        a replayed one raises ``NonceReplayed`` and stores nothing. ``on_stored(connection,
+        new)`` runs in that transaction for each submission stored now (cases are filed so).
         Per item: ``(created, row)``, or a ``ReceiptNumberTaken`` instance."""
         results: list = []
         now = _now()
@@ -197,6 +198,8 @@ class CentralStore:
                 for ref, content in blobs.items():
                     _insert_blob(tx, ref, content, placed.get(ref), now)
                 results.append((True, row))
+                if on_stored is not None:
+                    on_stored(tx, new)
         return results
 
     def existing_many(self, ids: list[str]) -> dict[str, dict]:
