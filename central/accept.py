@@ -181,7 +181,8 @@ def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
     """The batch form of ``accept`` for ``(id, receipt_number, digest, envelope, blobs)`` items:
     verification per item, then one transaction for every insert. Returns per item either
     ``(status, receipt)`` or a ``Refusal``. ``nonce`` ``(nonce, window_s)`` of the request is
-    recorded in that same transaction (``NonceReplayed`` and nothing stored for a replay).
+    recorded in that same transaction (``NonceReplayed`` and nothing stored for a replay;
+    ``TerminalChanged`` when the terminal is no longer active with the key that signed).
     With ``cases`` the applications stored are filed as cases in that same transaction."""
     existing = store.existing_many([item[0] for item in items])
     results: list = [None] * len(items)
@@ -199,7 +200,7 @@ def accept_many(store: CentralStore, keys: PlatformKeys, terminal: dict,
             results[index] = exc
     outcomes = store.insert_many(
         [(new, keep) for _, new, keep in pending],
-        nonce=None if nonce is None else (terminal["terminal_id"], *nonce),
+        nonce=None if nonce is None else (terminal["terminal_id"], *nonce, terminal["key_id"]),
         on_stored=None if cases is None else cases.filer(terminal),
     ) if pending or nonce is not None else []
     for (index, new, _), outcome in zip(pending, outcomes, strict=False):

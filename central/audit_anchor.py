@@ -22,6 +22,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Connection, select, update
+
+from .db import insert
+from .tables import audit_anchors
+
 
 def _head(heartbeat: dict) -> tuple[int, str] | None:
     audit = heartbeat.get("audit")
@@ -35,15 +40,18 @@ def _head(heartbeat: dict) -> tuple[int, str] | None:
     return seq, digest
 
 
-def check_head(tx, terminal_id: str, heartbeat: dict, now: str) -> str | None:
+def check_head(conn: Connection, terminal_id: str, heartbeat: dict, now: str) -> str | None:
     """Compare the heartbeat's audit head with the terminal's anchor and move the anchor
     forward; returns the problem found (also recorded), or None."""
-    anchor = tx.one("SELECT seq, hash FROM audit_anchors WHERE terminal_id = ?", (terminal_id,))
+    a = audit_anchors.c
+    anchor = conn.execute(select(a.seq, a.hash).where(a.terminal_id == terminal_id)
+                          ).mappings().first()
     head = _head(heartbeat)
     if anchor is None:
         if head is not None and head[0] > 0:
-            tx.run("INSERT INTO audit_anchors (terminal_id, seq, hash, anchored_at) "
-                   "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", (terminal_id, *head, now))
+            conn.execute(insert(conn, audit_anchors).values(
+                terminal_id=terminal_id, seq=head[0], hash=head[1], anchored_at=now,
+            ).on_conflict_do_nothing())
         return None
     if head is None or head[0] == 0:
         return None
@@ -53,14 +61,15 @@ def check_head(tx, terminal_id: str, heartbeat: dict, now: str) -> str | None:
     elif head[0] == anchor["seq"] and head[1] != anchor["hash"]:
         problem = f"rewrite: event {head[0]} has another hash than the one anchored"
     else:
-        tx.run("UPDATE audit_anchors SET seq = ?, hash = ?, anchored_at = ? WHERE terminal_id = ?",
-               (*head, now, terminal_id))
+        conn.execute(update(audit_anchors).where(a.terminal_id == terminal_id)
+                     .values(seq=head[0], hash=head[1], anchored_at=now))
         return None
-    tx.run("UPDATE audit_anchors SET problem = ?, problem_at = ? WHERE terminal_id = ? AND "
-           "problem IS NULL", (problem[:300], now, terminal_id))
+    conn.execute(update(audit_anchors).where(a.terminal_id == terminal_id, a.problem.is_(None))
+                 .values(problem=problem[:300], problem_at=now))
     return problem
 
 
-def anchors(tx) -> dict[str, dict[str, Any]]:
+def anchors(conn: Connection) -> dict[str, dict[str, Any]]:
     """Every terminal's anchor: ``{terminal_id: {seq, hash, anchored_at, problem, problem_at}}``."""
-    return {row["terminal_id"]: row for row in tx.all("SELECT * FROM audit_anchors")}
+    return {row["terminal_id"]: dict(row)
+            for row in conn.execute(select(audit_anchors)).mappings()}

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import time
 
+from sqlalchemy import select
+
 from .store import CentralStore
+from .tables import blobs
 
 MIN_AGE_S = 3600.0
 
@@ -21,9 +24,9 @@ def collect_segments(store: CentralStore, min_age_s: float = MIN_AGE_S) -> list[
     if store.segments is None or not store.segments.directory.is_dir():
         return []
     root = store.segments.directory
-    with store.db.transaction(write=False) as tx:
-        referenced = {row["segment"] for row in tx.all(
-            "SELECT DISTINCT segment FROM blobs WHERE segment IS NOT NULL")}
+    with store.db.transaction(write=False) as conn:
+        referenced = set(conn.scalars(select(blobs.c.segment).distinct()
+                                      .where(blobs.c.segment.is_not(None))))
     cutoff = time.time() - min_age_s
     removed = []
     for path in sorted(root.glob("*/*.seg")):

@@ -25,14 +25,15 @@ transaction, committed when the block ends and rolled back if it raises::
 
     with store.db.transaction() as conn:                       # read-write
         conn.execute(update(cases).where(cases.c.id == case_id).values(status="open"))
-        created = conn.execute(insert(cases).values(id=new_id, status="new")
+        created = conn.execute(insert(conn, cases).values(id=new_id, status="new")
                                .on_conflict_do_nothing()).rowcount == 1
     with store.db.transaction(write=False) as conn:            # a read-only snapshot
         row = conn.execute(select(cases).where(cases.c.id == case_id)).mappings().first()
 
 Deduplication is always ``insert(...).on_conflict_do_nothing()`` and a look at ``rowcount``, so
 two workers racing on the same resend cannot both win (never check-then-insert). ``insert`` here
-is the dialect's own (both SQLite and PostgreSQL have ``ON CONFLICT``).
+is the connection's dialect's own (SQLite and PostgreSQL both have ``ON CONFLICT``). Rows come
+back as ``Row`` objects; ``.mappings()`` gives them as read-only dicts.
 
 Connections come from a pool per ``Database`` (per worker process: each uvicorn worker builds
 its own application and so its own pool), sized for FastAPI's thread pool. A SQLite database is
@@ -51,11 +52,11 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .files import private_database
@@ -66,6 +67,9 @@ SCHEMA_VERSION = 5
 #: FastAPI runs blocking endpoints on a pool of 40 threads.
 POOL_SIZE = 10
 POOL_OVERFLOW = 30
+# Every statement's rowcount is kept (SQLAlchemy keeps it only for UPDATE and DELETE otherwise):
+# an INSERT ... ON CONFLICT DO NOTHING tells by it whether it won.
+_OPTIONS = {"preserve_rowcount": True}
 
 
 def is_postgres(url: str) -> bool:
@@ -80,40 +84,10 @@ def engine_url(target: str, postgres: bool) -> str:
     return "postgresql+psycopg://" + target.split("://", 1)[1]
 
 
-def insert(table, postgres: bool | None = None):
-    """The ``INSERT`` of ``table`` with ``on_conflict_do_nothing`` / ``on_conflict_do_update``.
-    SQLite's and PostgreSQL's compile alike for these; pass ``postgres`` only to pick one."""
-    return (postgresql.insert if postgres else sqlite.insert)(table)
-
-
-class Tx:
-    """``?``-style SQL on a transaction's connection, for queries not yet written as
-    SQLAlchemy expressions; everything else is the ``sqlalchemy.Connection``'s."""
-
-    def __init__(self, conn: Connection, postgres: bool) -> None:
-        """Wrap ``conn`` (inside a transaction)."""
-        self._conn = conn
-        self._pg = postgres
-
-    def __getattr__(self, name: str):
-        return getattr(self._conn, name)
-
-    def _sql(self, sql: str) -> str:
-        return sql.replace("?", "%s") if self._pg else sql
-
-    def run(self, sql: str, params: Sequence = ()) -> int:
-        """Execute; return the affected row count."""
-        return self._conn.exec_driver_sql(self._sql(sql), tuple(params)).rowcount
-
-    def one(self, sql: str, params: Sequence = ()) -> dict | None:
-        """The first row as a dict, or None."""
-        row = self._conn.exec_driver_sql(self._sql(sql), tuple(params)).mappings().first()
-        return None if row is None else dict(row)
-
-    def all(self, sql: str, params: Sequence = ()) -> list[dict]:
-        """Every row as a dict."""
-        return [dict(row) for row in
-                self._conn.exec_driver_sql(self._sql(sql), tuple(params)).mappings()]
+def insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """``INSERT`` into ``table`` in the dialect of ``conn``, which has ``on_conflict_do_nothing``
+    and ``on_conflict_do_update``."""
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
 class Database:
@@ -131,12 +105,14 @@ class Database:
     def _postgres_engine(self) -> Engine:
         # psycopg prepares a statement once it has run a few times on a connection; the SQL of
         # a Core expression is cached, so the hot statements are prepared once per connection.
+        # No ping before each use (a round trip): a connection found dead invalidates the pool,
+        # so after a database restart one transaction fails and the next ones reconnect.
         return create_engine(engine_url(self.target, True), pool_size=POOL_SIZE,
-                             max_overflow=POOL_OVERFLOW, pool_pre_ping=True)
+                             max_overflow=POOL_OVERFLOW, execution_options=_OPTIONS)
 
     def _sqlite_engine(self, busy_timeout_s: float) -> Engine:
         engine = create_engine(engine_url(self.target, False), pool_size=POOL_SIZE,
-                               max_overflow=POOL_OVERFLOW,
+                               max_overflow=POOL_OVERFLOW, execution_options=_OPTIONS,
                                connect_args={"timeout": busy_timeout_s,
                                              "check_same_thread": False})
         target = self.target
@@ -167,12 +143,19 @@ class Database:
         back on an exception). ``write=False`` reads a snapshot (SQLite: a deferred ``BEGIN``)
         without taking the write lock, so lookups on the request path do not queue behind
         another request's commit."""
+        if self.postgres and not write:
+            # READ COMMITTED gives each statement its own snapshot, in a transaction or not:
+            # without one a lookup is one round trip instead of three (BEGIN, query, COMMIT).
+            with self.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                yield conn
+            return
         if self.postgres or not write:
             with self.engine.begin() as conn:
-                yield Tx(conn, self.postgres)
+                yield conn
             return
         with self._sqlite_writer() as conn:
-            yield Tx(conn, False)
+            yield conn
 
     @contextmanager
     def _sqlite_writer(self) -> Iterator[Connection]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from pathlib import Path
 from typing import Annotated
 
@@ -21,7 +22,9 @@ from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
 from egov_protocol.batch_wire import signed_portion
 from egov_protocol.protocol import IDENTIFIER_PATTERN, REPLAYED, REPLAYED_HEADER, REPLAYED_STATUS
 
+from .errors import TerminalChanged
 from .keyring import PlatformKeyring
+from .limits import VERIFIED
 from .store import CentralStore
 
 Identifier = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
@@ -59,22 +62,36 @@ def b64(text: str, what: str) -> bytes:
 
 async def _verified_terminal(request: Request, *, batch: bool = False) -> tuple[dict, SignedRequest]:
     """The terminal of a request whose signature, date and digest verify (401/403 otherwise);
-    its nonce is not recorded yet. ``batch``: the digest covers a binary batch's signed
-    portion (``egov_protocol.batch_wire.signed_portion``)."""
+    its nonce is not recorded yet. The terminal's row may come from this worker's cache: the
+    nonce is recorded with the key that verified (``CentralStore.remember_nonce``). ``batch``:
+    the digest covers a binary batch's signed portion
+    (``egov_protocol.batch_wire.signed_portion``)."""
     store: CentralStore = request.app.state.store
     body = await request.body()
     if batch:
         body = signed_portion(body)
+    verified = request.scope.get("state", {}).get(VERIFIED)
+    if verified is not None:  # the headers' signature was checked before the body was read
+        if hashlib.sha256(body).hexdigest() != verified[1].digest:
+            raise HTTPException(401, "body does not match X-Egov-Digest")
+        return verified
     try:
         signed = SignedRequest.from_headers(request.headers)
     except SignatureRejected as exc:
         raise HTTPException(401, str(exc)) from None
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    terminal = store.cached_terminal(signed.terminal_id)
+    if terminal is not None:
+        try:
+            signed.verify(terminal["public_key"], request.method, path, body)
+            return terminal, signed
+        except SignatureRejected:  # perhaps re-keyed in another worker: read it again
+            store.forget_terminal(signed.terminal_id)
     terminal = await run_in_threadpool(store.terminal, signed.terminal_id)
     if terminal is None:
         raise HTTPException(401, "unknown terminal: enroll it with a token")
     if terminal["status"] != "active":
         raise HTTPException(403, "terminal is revoked: call the platform operators")
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     try:
         signed.verify(bytes(terminal["public_key"]), request.method, path, body)
     except SignatureRejected as exc:
@@ -86,8 +103,12 @@ async def signed_terminal(request: Request) -> dict:
     """Dependency: the verified terminal of a signed request, its nonce recorded (401/403
     otherwise)."""
     terminal, signed = await _verified_terminal(request)
-    fresh = await run_in_threadpool(request.app.state.store.remember_nonce, signed.terminal_id,
-                                    signed.nonce, WINDOW_S)
+    try:
+        fresh = await run_in_threadpool(request.app.state.store.remember_nonce,
+                                        signed.terminal_id, signed.nonce, WINDOW_S,
+                                        terminal["key_id"])
+    except TerminalChanged as exc:
+        raise HTTPException(exc.status, exc.detail) from None
     if not fresh:
         raise HTTPException(REPLAYED_STATUS, REPLAYED, REPLAYED_HEADER)
     return terminal

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select, update
+
+from .db import insert
 from .errors import TerminalKeyConflict, TokenRejected
+from .tables import enroll_tokens, terminals
 from .terminal_keys import record_key, retire_current_key
 
 
@@ -26,35 +30,34 @@ def enroll_terminal(db, hashed: str, terminal_id: str, public_key: bytes, key_id
     transaction of ``db`` (``central.db.Database``). True for a new terminal. Raises
     ``TokenRejected`` (nothing consumed) or ``TerminalKeyConflict``."""
     now = _now()
-    with db.transaction() as tx:
-        bound = tx.one("SELECT terminal_id FROM enroll_tokens WHERE token_hash = ? AND "
-                       "used_at IS NULL AND expires_at > ?", (hashed, now))
-        if bound is None or bound["terminal_id"] not in (None, terminal_id):
+    t, k = terminals.c, enroll_tokens.c
+    with db.transaction() as conn:
+        bound = conn.execute(select(k.terminal_id).where(
+            k.token_hash == hashed, k.used_at.is_(None), k.expires_at > now)).first()
+        if bound is None or bound.terminal_id not in (None, terminal_id):
             raise TokenRejected("enrollment token is unknown, used, expired or not for "
                                 "this terminal")
-        known = tx.one("SELECT status FROM terminals WHERE terminal_id = ?", (terminal_id,))
-        if known is not None and bound["terminal_id"] is None:
+        status = conn.scalar(select(t.status).where(t.terminal_id == terminal_id))
+        if status is not None and bound.terminal_id is None:
             raise TokenRejected(f"terminal {terminal_id} is already enrolled: re-keying it "
                                 "needs a token bound to it (issue-token --terminal-id)")
-        if known is not None and known["status"] != "active":
+        if status is not None and status != "active":
             raise TokenRejected(f"terminal {terminal_id} is revoked: enrolling does not "
                                 "reinstate it; call the platform operators")
-        if tx.run("UPDATE enroll_tokens SET used_at = ?, used_by = ? WHERE token_hash = ? "
-                  "AND used_at IS NULL", (now, terminal_id, hashed)) != 1:
+        if conn.execute(update(enroll_tokens).where(k.token_hash == hashed, k.used_at.is_(None))
+                        .values(used_at=now, used_by=terminal_id)).rowcount != 1:
             raise TokenRejected("enrollment token is unknown, used, expired or not for "
                                 "this terminal")  # used meanwhile by another request
-        other = tx.one("SELECT terminal_id FROM terminals WHERE key_id = ?", (key_id,))
-        if other is not None and other["terminal_id"] != terminal_id:
+        other = conn.scalar(select(t.terminal_id).where(t.key_id == key_id))
+        if other is not None and other != terminal_id:
             raise TerminalKeyConflict(terminal_id)
-        created = tx.run(
-            "INSERT INTO terminals (terminal_id, public_key, key_id, site, status, "
-            "registered_at) VALUES (?, ?, ?, ?, 'active', ?) ON CONFLICT DO NOTHING",
-            (terminal_id, public_key, key_id, site, now)) == 1
-        record_key(tx, terminal_id, public_key, key_id, now)
+        created = conn.execute(insert(conn, terminals).values(
+            terminal_id=terminal_id, public_key=public_key, key_id=key_id, site=site,
+            status="active", registered_at=now).on_conflict_do_nothing()).rowcount == 1
+        record_key(conn, terminal_id, public_key, key_id, now)
         if not created:  # a bound token authorises a new key; the old one retires
-            retire_current_key(tx, terminal_id, key_id, now)
-            tx.run("UPDATE terminals SET public_key = ?, key_id = ?, site = ? "
-                   "WHERE terminal_id = ? AND status = 'active'",
-                   (public_key, key_id, site, terminal_id))
+            retire_current_key(conn, terminal_id, key_id, now)
+            conn.execute(update(terminals).where(t.terminal_id == terminal_id,
+                                                 t.status == "active")
+                         .values(public_key=public_key, key_id=key_id, site=site))
     return created
-

@@ -21,3 +21,14 @@ class NonceReplayed(Exception):
 
 class BlobMismatch(Exception):
     """An uploaded blob does not hash to its name, or a part does not fit."""
+
+
+class TerminalChanged(Exception):
+    """The terminal was revoked, or its key replaced, after its request's signature was checked
+    (against a key cached by this worker); nothing was stored. ``status`` is the HTTP answer."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        """``status`` 403 (revoked) or 401 (key replaced or unknown)."""
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail

@@ -15,7 +15,10 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import select
+
 from .audit_anchor import anchors
+from .tables import heartbeats
 
 if TYPE_CHECKING:
     from .store import CentralStore
@@ -62,17 +65,21 @@ def fleet_view(store: CentralStore, now: datetime | None = None,
     now = now or datetime.now(UTC)
     since = (now - timedelta(seconds=ALERT_WINDOW_S)).isoformat()
     terminals = store.terminals()
-    with store.db.transaction(write=False) as tx:
-        anchored = anchors(tx)
-        recent = {t["terminal_id"]: tx.all(
-            "SELECT body FROM heartbeats WHERE terminal_id = ? AND sent_at >= ? ORDER BY sent_at",
-            (t["terminal_id"], since)) for t in terminals}
+    h = heartbeats.c
+    recent: dict[str, list[str]] = {t["terminal_id"]: [] for t in terminals}
+    with store.db.transaction(write=False) as conn:
+        anchored = anchors(conn)
+        for terminal_id, body in conn.execute(select(h.terminal_id, h.body)
+                                              .where(h.sent_at >= since)
+                                              .order_by(h.terminal_id, h.sent_at)):
+            if terminal_id in recent:
+                recent[terminal_id].append(body)
     for terminal in terminals:
         beat = terminal.get("last_heartbeat") or {}
         bodies = []
-        for row in recent[terminal["terminal_id"]]:
+        for body in recent[terminal["terminal_id"]]:
             try:
-                bodies.append(json.loads(row["body"]))
+                bodies.append(json.loads(body))
             except ValueError:
                 continue
         terminal["fleet"] = _summary(beat, bodies, now, stale_after_s)

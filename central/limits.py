@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from anyio import to_thread
+from sqlalchemy import literal, select
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -23,8 +24,11 @@ from egov_protocol.auth import SignatureRejected, SignedRequest
 from egov_protocol.protocol import REPLAYED, REPLAYED_HEADER, REPLAYED_STATUS
 
 from .store import CentralStore
+from .tables import nonces
 
 MAX_REQUEST_BYTES = 96 * 1024 * 1024
+#: Where the request's state keeps ``(terminal, SignedRequest)`` of headers verified here.
+VERIFIED = "egov_verified_headers"
 MAX_UNSIGNED_BYTES = 1024 * 1024
 # The terminal endpoints (signed requests) by method: only a verified terminal sends a body
 # there. Any other request (enrollment, operator pages) may send a small body only, whatever
@@ -44,9 +48,9 @@ def _refusal(status: int, detail: str, headers: dict | None = None) -> JSONRespo
 
 
 def _nonce_seen(store: CentralStore, terminal_id: str, nonce: str) -> bool:
-    with store.db.transaction(write=False) as tx:
-        return tx.one("SELECT 1 AS seen FROM nonces WHERE terminal_id = ? AND nonce = ?",
-                      (terminal_id, nonce)) is not None
+    with store.db.transaction(write=False) as conn:
+        return conn.scalar(select(literal(1)).where(
+            nonces.c.terminal_id == terminal_id, nonces.c.nonce == nonce)) is not None
 
 
 async def signature_refusal(store: CentralStore, scope) -> JSONResponse | None:
@@ -57,7 +61,9 @@ async def signature_refusal(store: CentralStore, scope) -> JSONResponse | None:
         signed = SignedRequest.from_headers(request.headers)
     except SignatureRejected as exc:
         return _refusal(401, str(exc))
-    terminal = await to_thread.run_sync(store.terminal, signed.terminal_id)
+    terminal = store.cached_terminal(signed.terminal_id)
+    if terminal is None:  # not cached: the endpoint looks it up and caches it
+        terminal = await to_thread.run_sync(store.terminal, signed.terminal_id)
     if terminal is None:
         return _refusal(401, "unknown terminal: enroll it with a token")
     if terminal["status"] != "active":
@@ -66,9 +72,19 @@ async def signature_refusal(store: CentralStore, scope) -> JSONResponse | None:
     try:
         signed.verify_headers(bytes(terminal["public_key"]), scope["method"], path)
     except SignatureRejected as exc:
-        return _refusal(401, str(exc))
+        store.forget_terminal(signed.terminal_id)  # perhaps re-keyed in another worker
+        fresh = await to_thread.run_sync(store.terminal, signed.terminal_id)
+        if fresh is None or fresh["status"] != "active" or fresh["key_id"] == terminal["key_id"]:
+            return _refusal(401, str(exc))
+        try:
+            signed.verify_headers(fresh["public_key"], scope["method"], path)
+        except SignatureRejected as again:
+            return _refusal(401, str(again))
     if await to_thread.run_sync(_nonce_seen, store, signed.terminal_id, signed.nonce):
         return _refusal(REPLAYED_STATUS, REPLAYED, REPLAYED_HEADER)
+    # The application checks the body against the digest these headers signed, not the
+    # signature again (``central.dependencies``).
+    scope.setdefault("state", {})[VERIFIED] = (terminal, signed)
     return None
 
 

@@ -30,8 +30,10 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import delete, func, select, update
 
-from .db import Database
+from .db import Database, insert
+from .tables import login_failures, operator_sessions, operators
 
 ROLES = ("admin", "fleet-operator", "case-worker", "auditor")
 PERSONAL_DATA_ROLES = frozenset({"admin", "case-worker"})
@@ -162,11 +164,11 @@ class OperatorAccounts:
             raise OperatorError(f"role must be one of {', '.join(ROLES)}")
         password = secrets.token_urlsafe(15)
         secret = pyotp.random_base32()
-        with self.db.transaction() as tx:
-            added = tx.run("INSERT INTO operators (name, role, password_hash, totp_secret, "
-                           "created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                           (name, role, _hasher.hash(password), self._seal(name, secret),
-                            _now().isoformat()))
+        with self.db.transaction() as conn:
+            added = conn.execute(insert(conn, operators).values(
+                name=name, role=role, password_hash=_hasher.hash(password),
+                totp_secret=self._seal(name, secret), created_at=_now().isoformat(),
+            ).on_conflict_do_nothing()).rowcount
         if not added:
             raise OperatorError(f"an operator called {name} already exists")
         uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=ISSUER)
@@ -174,16 +176,18 @@ class OperatorAccounts:
 
     def list(self) -> list[dict]:
         """Every account: name, role, created, disabled (no secrets)."""
-        with self.db.transaction(write=False) as tx:
-            return tx.all("SELECT name, role, created_at, disabled_at FROM operators ORDER BY name")
+        o = operators.c
+        with self.db.transaction(write=False) as conn:
+            return [dict(row) for row in conn.execute(
+                select(o.name, o.role, o.created_at, o.disabled_at).order_by(o.name)).mappings()]
 
     def log_in(self, name: str, password: str, code: str, address: str) -> OperatorSession:
         """Check name, password and TOTP code; a new session. Raises ``LoginThrottled`` before
         checking anything when this name or address failed too often lately, and
         ``LoginRefused`` (recording the failure) when anything is wrong."""
         self._check_throttle(name, address)
-        with self.db.transaction(write=False) as tx:
-            row = tx.one("SELECT * FROM operators WHERE name = ?", (name,))
+        with self.db.transaction(write=False) as conn:
+            row = conn.execute(select(operators).where(operators.c.name == name)).mappings().first()
         if row is None or row["disabled_at"] is not None:
             _hasher.hash(password)  # the same work as a real check: timing tells nothing
             self._failed(name, address)
@@ -198,13 +202,15 @@ class OperatorAccounts:
             self._failed(name, address)
             raise LoginRefused("wrong name, password or code")
         token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), _now().isoformat()
-        with self.db.transaction() as tx:
+        with self.db.transaction() as conn:
             # A code is good once: a replayed code (same or older step) is refused.
-            if tx.run("UPDATE operators SET totp_last_step = ? WHERE name = ? AND totp_last_step < ?",
-                      (step, name, step)) != 1:
+            if conn.execute(update(operators).where(operators.c.name == name,
+                                                    operators.c.totp_last_step < step)
+                            .values(totp_last_step=step)).rowcount != 1:
                 raise LoginRefused("wrong name, password or code")
-            tx.run("INSERT INTO operator_sessions (token_hash, operator, csrf, created_at, "
-                   "last_seen_at) VALUES (?, ?, ?, ?, ?)", (_hash(token), name, csrf, now, now))
+            conn.execute(operator_sessions.insert().values(
+                token_hash=_hash(token), operator=name, csrf=csrf, created_at=now,
+                last_seen_at=now))
         return OperatorSession(name, row["role"], token, csrf, bool(row["must_change"]))
 
     def change_password(self, name: str, old: str, new: str, repeated: str) -> None:
@@ -214,15 +220,16 @@ class OperatorAccounts:
         if len(new) < MIN_PASSWORD or new != repeated or new == old:
             raise PasswordRefused(f"the new password needs {MIN_PASSWORD} characters or more, "
                                   "the same twice, and must differ from the old one")
-        with self.db.transaction(write=False) as tx:
-            row = tx.one("SELECT password_hash FROM operators WHERE name = ?", (name,))
+        with self.db.transaction(write=False) as conn:
+            stored = conn.scalar(select(operators.c.password_hash)
+                                 .where(operators.c.name == name))
         try:
-            _hasher.verify(row["password_hash"] if row else "", old)
+            _hasher.verify(stored or "", old)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             raise LoginRefused("the current password is wrong") from None
-        with self.db.transaction() as tx:
-            tx.run("UPDATE operators SET password_hash = ?, must_change = 0 WHERE name = ?",
-                   (_hasher.hash(new), name))
+        with self.db.transaction() as conn:
+            conn.execute(update(operators).where(operators.c.name == name)
+                         .values(password_hash=_hasher.hash(new), must_change=0))
 
     @staticmethod
     def _totp_step(secret: str, code: str) -> int | None:
@@ -237,22 +244,22 @@ class OperatorAccounts:
 
     def _check_throttle(self, name: str, address: str) -> None:
         since = (_now() - timedelta(seconds=FAILURE_WINDOW_S)).isoformat()
-        with self.db.transaction(write=False) as tx:
-            by_name = tx.one("SELECT count(*) AS n FROM login_failures WHERE name = ? AND "
-                             "failed_at > ?", (name, since))["n"]
-            by_address = tx.one("SELECT count(*) AS n FROM login_failures WHERE address = ? "
-                                "AND failed_at > ?", (address, since))["n"]
+        f = login_failures.c
+        with self.db.transaction(write=False) as conn:
+            by_name = conn.scalar(select(func.count()).where(f.name == name, f.failed_at > since))
+            by_address = conn.scalar(select(func.count()).where(f.address == address,
+                                                                f.failed_at > since))
         if by_name >= MAX_FAILURES_PER_NAME or by_address >= MAX_FAILURES_PER_ADDRESS:
             raise LoginThrottled(f"too many failed logins: try again in {FAILURE_WINDOW_S // 60} "
                                  "minutes")
 
     def _failed(self, name: str, address: str) -> None:
         now = _now()
-        with self.db.transaction() as tx:
-            tx.run("INSERT INTO login_failures (name, address, failed_at) VALUES (?, ?, ?)",
-                   (name, address, now.isoformat()))
-            tx.run("DELETE FROM login_failures WHERE failed_at < ?",
-                   ((now - timedelta(seconds=FAILURE_WINDOW_S)).isoformat(),))
+        with self.db.transaction() as conn:
+            conn.execute(login_failures.insert().values(name=name, address=address,
+                                                        failed_at=now.isoformat()))
+            conn.execute(delete(login_failures).where(
+                login_failures.c.failed_at < (now - timedelta(seconds=FAILURE_WINDOW_S)).isoformat()))
 
     def session(self, token: str) -> OperatorSession | None:
         """The live session of cookie ``token`` (its idle clock restarted), or None when
@@ -260,24 +267,28 @@ class OperatorAccounts:
         if not token:
             return None
         now = _now()
-        with self.db.transaction() as tx:
-            row = tx.one("SELECT s.operator, s.csrf, s.created_at, s.last_seen_at, o.role, "
-                         "o.disabled_at, o.must_change FROM operator_sessions s JOIN operators o "
-                         "ON o.name = s.operator WHERE s.token_hash = ?", (_hash(token),))
+        s, o, hashed = operator_sessions.c, operators.c, _hash(token)
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                select(s.operator, s.csrf, s.created_at, s.last_seen_at, o.role, o.disabled_at,
+                       o.must_change).join_from(operator_sessions, operators,
+                                                o.name == s.operator)
+                .where(s.token_hash == hashed)).mappings().first()
             if row is None:
                 return None
             idle = now - datetime.fromisoformat(row["last_seen_at"])
             age = now - datetime.fromisoformat(row["created_at"])
             if (idle.total_seconds() > IDLE_S or age.total_seconds() > MAX_AGE_S
                     or row["disabled_at"] is not None):
-                tx.run("DELETE FROM operator_sessions WHERE token_hash = ?", (_hash(token),))
+                conn.execute(delete(operator_sessions).where(s.token_hash == hashed))
                 return None
-            tx.run("UPDATE operator_sessions SET last_seen_at = ? WHERE token_hash = ?",
-                   (now.isoformat(), _hash(token)))
+            conn.execute(update(operator_sessions).where(s.token_hash == hashed)
+                         .values(last_seen_at=now.isoformat()))
         return OperatorSession(row["operator"], row["role"], token, row["csrf"],
                                bool(row["must_change"]))
 
     def log_out(self, token: str) -> None:
         """End the session of ``token`` (idempotent)."""
-        with self.db.transaction() as tx:
-            tx.run("DELETE FROM operator_sessions WHERE token_hash = ?", (_hash(token),))
+        with self.db.transaction() as conn:
+            conn.execute(delete(operator_sessions)
+                         .where(operator_sessions.c.token_hash == _hash(token)))

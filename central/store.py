@@ -5,59 +5,63 @@ attachment blobs by hash) and the decrypted payload for its own processing. Dedu
 database's job: ``INSERT ... ON CONFLICT DO NOTHING``, then read what is there and let the caller
 compare digests. Never check-then-insert: two workers receiving one resend would both see "absent".
 
-Thread rule: every method may be called from any thread (one connection per thread).
+Signed requests are checked against the terminal's key as this worker last read it (cached for
+``TERMINAL_CACHE_S``); the transaction that records the request's nonce re-checks in the same
+statement that the terminal is still active with that key (``TerminalChanged`` otherwise), so a
+revocation or a re-key in any worker process holds from its commit on.
+
+Thread rule: every method may be called from any thread (a pooled connection per transaction).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import random
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import Connection, and_, func, select, update
+
 from egov_protocol.protocol import RATING_FORM_ID
 
 from .audit_anchor import check_head
+from .blob_store import BlobRows, insert_blob
 from .blobs import BlobSegments
-from .db import Database
+from .db import Database, insert
 from .enrollment import enroll_terminal
 from .errors import (  # noqa: F401
     BlobMismatch,
     NonceReplayed,
     ReceiptNumberTaken,
+    TerminalChanged,
     TerminalKeyConflict,
     TokenRejected,
 )
+from .nonces import record_nonce
+from .tables import (
+    enroll_tokens,
+    heartbeats,
+    submission_attachments,
+    submissions,
+    terminal_keys,
+    terminals,
+)
+
+#: How long a worker trusts the terminal row it read (the nonce's transaction re-checks it).
+TERMINAL_CACHE_S = 30.0
 
 # Columns safe to show operators on lists: no payload, no envelope.
 _LIST_FIELDS = ("id", "receipt_number", "terminal_id", "digest", "central_receipt", "service_id",
                 "form_id", "form_version", "received_at")
-_LIST_COLUMNS = ", ".join(_LIST_FIELDS)
+_LIST = [submissions.c[name] for name in _LIST_FIELDS]
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _remember_nonce(tx, terminal_id: str, nonce: str, window_s: float) -> bool:
-    now = datetime.now(UTC)
-    fresh = tx.run("INSERT INTO nonces (terminal_id, nonce, seen_at) VALUES (?, ?, ?) "
-                   "ON CONFLICT DO NOTHING", (terminal_id, nonce, now.isoformat())) == 1
-    if random.random() < 0.01:  # a request outside the window is refused anyway
-        tx.run("DELETE FROM nonces WHERE seen_at < ?",
-               ((now - timedelta(seconds=3 * window_s)).isoformat(),))
-    return fresh
-
-
-def _insert_blob(tx, sha256: str, content: bytes, place: tuple[str, int] | None, now: str) -> None:
-    # A blob written to a segment keeps an empty content column (NOT NULL in older schemas).
-    segment, offset = place if place is not None else (None, None)
-    tx.run("INSERT INTO blobs (sha256, size_bytes, content, received_at, segment, offset_bytes) "
-           "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-           (sha256, len(content), b"" if place is not None else content, now, segment, offset))
 
 
 def token_hash(token: str) -> str:
@@ -86,7 +90,7 @@ class NewSubmission:
     route: str = "online"
 
 
-class CentralStore:
+class CentralStore(BlobRows):
     """The platform database. ``open()`` creates the schema."""
 
     def __init__(self, target: str | Path, *, busy_timeout_s: float = 30.0,
@@ -102,49 +106,86 @@ class CentralStore:
             database = Path(self.db.target)
             blob_dir = database.with_name(f"{database.stem}-blobs")
         self.segments = None if blob_dir is None else BlobSegments(blob_dir)
+        self._terminals: dict[str, tuple[float, dict]] = {}
+        self._terminals_lock = threading.Lock()
 
     def open(self) -> None:
         """Create the schema if needed. Call once before serving (idempotent)."""
         self.db.create_schema()
 
     def close(self) -> None:
-        """Close the calling thread's connection."""
+        """Close the pooled connections."""
         self.db.close()
 
-    # -- enrollment --------------------------------------------------------------------------
+    # -- enrollment and terminals ------------------------------------------------------------
 
     def issue_token(self, terminal_id: str | None = None, ttl_s: float = 7 * 86400) -> str:
         """Create a one-time enrollment token (shown once, stored hashed)."""
         token = "-".join(secrets.token_hex(3).upper() for _ in range(4))
         now = datetime.now(UTC)
-        with self.db.transaction() as tx:
-            tx.run("INSERT INTO enroll_tokens (token_hash, terminal_id, created_at, expires_at) "
-                   "VALUES (?, ?, ?, ?)",
-                   (token_hash(token), terminal_id, now.isoformat(),
-                    (now + timedelta(seconds=ttl_s)).isoformat()))
+        with self.db.transaction() as conn:
+            conn.execute(enroll_tokens.insert().values(
+                token_hash=token_hash(token), terminal_id=terminal_id, created_at=now.isoformat(),
+                expires_at=(now + timedelta(seconds=ttl_s)).isoformat()))
         return token
 
     def enroll(self, token: str, terminal_id: str, public_key: bytes, key_id: str,
                site: str | None) -> bool:
         """Consume ``token`` and register (or re-key) the terminal (``central.enrollment``).
         Returns True for a new terminal. Raises ``TokenRejected`` or ``TerminalKeyConflict``."""
+        self.forget_terminal(terminal_id)
         return enroll_terminal(self.db, token_hash(token), terminal_id, public_key, key_id, site)
 
     def set_terminal_status(self, terminal_id: str, status: str) -> bool:
         """``active`` or ``revoked`` (a revoked terminal gets 403); False when unknown."""
-        with self.db.transaction() as tx:
-            return tx.run("UPDATE terminals SET status = ? WHERE terminal_id = ?",
-                          (status, terminal_id)) == 1
+        self.forget_terminal(terminal_id)
+        with self.db.transaction() as conn:
+            return conn.execute(update(terminals).where(terminals.c.terminal_id == terminal_id)
+                                .values(status=status)).rowcount == 1
 
-    def terminal(self, terminal_id: str) -> dict | None:
-        """The terminal's row (``public_key`` as bytes), or None."""
-        with self.db.transaction(write=False) as tx:
-            return tx.one("SELECT * FROM terminals WHERE terminal_id = ?", (terminal_id,))
+    def terminal(self, terminal_id: str, *, cached: bool = False) -> dict | None:
+        """The terminal's row (``public_key`` as bytes), or None. ``cached``: as this worker
+        read it within ``TERMINAL_CACHE_S`` (only active terminals are kept), for checking a
+        signature whose nonce is then recorded with ``key_id`` (which re-checks it)."""
+        if cached and (kept := self.cached_terminal(terminal_id)) is not None:
+            return kept
+        with self.db.transaction(write=False) as conn:
+            row = conn.execute(select(terminals).where(terminals.c.terminal_id == terminal_id)
+                               ).mappings().first()
+        if row is None:
+            return None
+        terminal = {**row, "public_key": bytes(row["public_key"])}
+        if terminal["status"] == "active":
+            with self._terminals_lock:
+                if len(self._terminals) > 100_000:
+                    self._terminals.clear()
+                self._terminals[terminal_id] = (time.monotonic() + TERMINAL_CACHE_S, terminal)
+        return terminal
 
-    def remember_nonce(self, terminal_id: str, nonce: str, window_s: float) -> bool:
-        """Record a request nonce; False when this terminal already used it (a replay)."""
-        with self.db.transaction() as tx:
-            return _remember_nonce(tx, terminal_id, nonce, window_s)
+    def cached_terminal(self, terminal_id: str) -> dict | None:
+        """The terminal's row as this worker read it within ``TERMINAL_CACHE_S`` (an active
+        one), or None: no I/O, callable on the event loop."""
+        with self._terminals_lock:
+            kept = self._terminals.get(terminal_id)
+        return kept[1] if kept is not None and kept[0] > time.monotonic() else None
+
+    def forget_terminal(self, terminal_id: str) -> None:
+        """Drop this worker's cached row of the terminal (revoked, re-keyed, or a signature
+        that did not verify against it)."""
+        with self._terminals_lock:
+            self._terminals.pop(terminal_id, None)
+
+    def remember_nonce(self, terminal_id: str, nonce: str, window_s: float,
+                       key_id: str | None = None) -> bool:
+        """Record a request nonce; False when this terminal already used it (a replay). With
+        ``key_id`` (the key that signed the request), raises ``TerminalChanged`` unless the
+        terminal is still active with that key."""
+        try:
+            with self.db.transaction() as conn:
+                return record_nonce(conn, terminal_id, nonce, window_s, key_id)
+        except TerminalChanged:
+            self.forget_terminal(terminal_id)
+            raise
 
     # -- submissions -------------------------------------------------------------------------
 
@@ -157,204 +198,134 @@ class CentralStore:
         return outcome
 
     def insert_many(self, items: list[tuple[NewSubmission, dict[str, bytes]]], *,
-                    nonce: tuple[str, str, float] | None = None, on_stored=None) -> list:
+                    nonce: tuple[str, str, float] | tuple[str, str, float, str] | None = None,
+                    on_stored=None) -> list:
         """Insert submissions with their blobs in one transaction (one fsync for a batch).
 
-        ``nonce`` ``(terminal_id, nonce, window_s)`` is recorded first in the same transaction;
-        a replayed one raises ``NonceReplayed`` and stores nothing. ``on_stored(connection,
-        new)`` runs in that transaction for each submission stored now (cases are filed so).
+        ``nonce`` ``(terminal_id, nonce, window_s[, key_id])`` is recorded first in the same
+        transaction; a replayed one raises ``NonceReplayed`` and stores nothing (and with
+        ``key_id``, a terminal no longer active with that key ``TerminalChanged``).
+        ``on_stored(connection, new)`` runs in that transaction for each submission stored now
+        (cases are filed so).
         Per item: ``(created, row)``, or a ``ReceiptNumberTaken`` instance."""
         results: list = []
         now = _now()
         # A blob uploaded before (PATCH) is held already: written again it would only make a
         # segment nothing references.
         fresh = [pair for _, blobs in items for pair in blobs.items()]
-        held = self._held([ref for ref, _ in fresh])
-        placed = self._place([(ref, data) for ref, data in fresh if ref not in held])
-        with self.db.transaction() as tx:
-            if nonce is not None and not _remember_nonce(tx, *nonce):
-                raise NonceReplayed(nonce[1])
-            for new, blobs in items:
-                inserted = tx.run(
-                    "INSERT INTO submissions (id, receipt_number, terminal_id, digest, "
-                    "central_receipt, service_id, form_id, form_version, envelope, payload, "
-                    "received_at, route) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT DO NOTHING",
-                    (new.id, new.receipt_number, new.terminal_id, new.digest,
-                     new.central_receipt, new.service_id, new.form_id, new.form_version,
-                     new.envelope, new.payload_json, new.received_at, new.route))
-                if not inserted:
-                    row = tx.one(f"SELECT {_LIST_COLUMNS} FROM submissions WHERE id = ?",
-                                 (new.id,))
-                    results.append((False, row) if row is not None
-                                   else ReceiptNumberTaken(new.receipt_number))
-                    continue
-                row = {column: getattr(new, column) for column in _LIST_FIELDS}
-                for name, (digest, content) in sorted(new.attachments.items()):
-                    size = len(content) if content or digest not in blobs else len(blobs[digest])
-                    tx.run("INSERT INTO submission_attachments (submission_id, name, sha256, "
-                           "size_bytes, content) VALUES (?, ?, ?, ?, ?)",
-                           (new.id, name, digest, size, content))
-                for ref, content in blobs.items():
-                    _insert_blob(tx, ref, content, placed.get(ref), now)
-                results.append((True, row))
-                if on_stored is not None:
-                    on_stored(tx, new)
+        held = self.held([ref for ref, _ in fresh])
+        placed = self.place([(ref, data) for ref, data in fresh if ref not in held])
+        try:
+            with self.db.transaction() as conn:
+                if nonce is not None and not record_nonce(conn, *nonce):
+                    raise NonceReplayed(nonce[1])
+                for new, blobs in items:
+                    outcome = self._insert_one(conn, new, blobs, placed, now)
+                    results.append(outcome)
+                    if on_stored is not None and isinstance(outcome, tuple) and outcome[0]:
+                        on_stored(conn, new)
+        except TerminalChanged:
+            self.forget_terminal(nonce[0])
+            raise
         return results
+
+    @staticmethod
+    def _insert_one(conn: Connection, new: NewSubmission, blobs: dict[str, bytes],
+                    placed: dict[str, tuple[str, int]], now: str):
+        inserted = conn.execute(insert(conn, submissions).values(
+            id=new.id, receipt_number=new.receipt_number, terminal_id=new.terminal_id,
+            digest=new.digest, central_receipt=new.central_receipt, service_id=new.service_id,
+            form_id=new.form_id, form_version=new.form_version, envelope=new.envelope,
+            payload=new.payload_json, received_at=new.received_at, route=new.route,
+        ).on_conflict_do_nothing()).rowcount
+        if not inserted:
+            row = conn.execute(select(*_LIST).where(submissions.c.id == new.id)).mappings().first()
+            return (False, dict(row)) if row is not None else ReceiptNumberTaken(new.receipt_number)
+        attachments = [
+            {"submission_id": new.id, "name": name, "sha256": digest, "content": content,
+             "size_bytes": len(content) if content or digest not in blobs else len(blobs[digest])}
+            for name, (digest, content) in sorted(new.attachments.items())]
+        if attachments:
+            conn.execute(submission_attachments.insert(), attachments)
+        for ref, content in blobs.items():
+            insert_blob(conn, ref, content, placed.get(ref), now)
+        return True, {column: getattr(new, column) for column in _LIST_FIELDS}
 
     def existing_many(self, ids: list[str]) -> dict[str, dict]:
         """Metadata of those of ``ids`` already stored, by id."""
         if not ids:
             return {}
-        marks = ", ".join("?" for _ in ids)
-        with self.db.transaction(write=False) as tx:
-            rows = tx.all(f"SELECT {_LIST_COLUMNS} FROM submissions WHERE id IN ({marks})", ids)
-        return {row["id"]: row for row in rows}
+        with self.db.transaction(write=False) as conn:
+            rows = conn.execute(select(*_LIST).where(submissions.c.id.in_(ids))).mappings()
+            return {row["id"]: dict(row) for row in rows}
 
     def existing(self, submission_id: str) -> dict | None:
         """Metadata of one submission (no attachments), or None."""
-        with self.db.transaction(write=False) as tx:
-            return tx.one(f"SELECT {_LIST_COLUMNS} FROM submissions WHERE id = ?",
-                          (submission_id,))
+        return self.existing_many([submission_id]).get(submission_id)
 
     def submission(self, submission_id: str) -> dict | None:
         """Metadata of one submission plus its attachment names and sizes (no content)."""
-        with self.db.transaction() as tx:
-            row = tx.one(f"SELECT {_LIST_COLUMNS} FROM submissions WHERE id = ?",
-                         (submission_id,))
+        with self.db.transaction(write=False) as conn:
+            row = conn.execute(select(*_LIST).where(submissions.c.id == submission_id)
+                               ).mappings().first()
             if row is None:
                 return None
-            attachments = tx.all("SELECT name, sha256, size_bytes FROM submission_attachments "
-                                 "WHERE submission_id = ? ORDER BY name", (submission_id,))
-        return {**row, "attachments": attachments}
+            a = submission_attachments.c
+            attachments = conn.execute(select(a.name, a.sha256, a.size_bytes)
+                                       .where(a.submission_id == submission_id)
+                                       .order_by(a.name)).mappings().all()
+        return {**row, "attachments": [dict(item) for item in attachments]}
 
     def submissions(self, limit: int = 100, offset: int = 0,
                     ratings: bool | None = None) -> tuple[int, list[dict]]:
         """``(total, newest first page)`` of submission metadata: every record, or only the
         applications (``ratings=False``) or only the 好差评 ratings (``ratings=True``)."""
-        where, args = "", ()
+        where = []
         if ratings is not None:
-            where = "WHERE form_id = ?" if ratings else "WHERE coalesce(form_id, '') <> ?"
-            args = (RATING_FORM_ID,)
-        with self.db.transaction() as tx:
-            total = tx.one(f"SELECT count(*) AS n FROM submissions {where}", args)["n"]
-            rows = tx.all(f"SELECT {_LIST_COLUMNS} FROM submissions {where} "
-                          "ORDER BY received_at DESC, id LIMIT ? OFFSET ?", (*args, limit, offset))
-        return total, rows
+            where = [submissions.c.form_id == RATING_FORM_ID if ratings
+                     else func.coalesce(submissions.c.form_id, "") != RATING_FORM_ID]
+        with self.db.transaction(write=False) as conn:
+            total = conn.scalar(select(func.count()).select_from(submissions).where(*where))
+            rows = conn.execute(select(*_LIST).where(*where)
+                                .order_by(submissions.c.received_at.desc(), submissions.c.id)
+                                .limit(limit).offset(offset)).mappings()
+            return total, [dict(row) for row in rows]
 
     def submission_ids(self) -> list[str]:
         """Every stored submission id (tests and export)."""
-        with self.db.transaction() as tx:
-            return [row["id"] for row in tx.all("SELECT id FROM submissions ORDER BY id")]
+        with self.db.transaction(write=False) as conn:
+            return list(conn.scalars(select(submissions.c.id).order_by(submissions.c.id)))
 
     def envelopes(self) -> list[dict]:
         """Every submission with its envelope (for ``kiosk-central export``)."""
-        with self.db.transaction() as tx:
-            return tx.all(
-                "SELECT id, receipt_number, terminal_id, digest, central_receipt, received_at, "
-                "envelope FROM submissions ORDER BY received_at, id")
+        s = submissions.c
+        with self.db.transaction(write=False) as conn:
+            rows = conn.execute(select(s.id, s.receipt_number, s.terminal_id, s.digest,
+                                       s.central_receipt, s.received_at, s.envelope)
+                                .order_by(s.received_at, s.id)).mappings()
+            return [{**row, "envelope": bytes(row["envelope"])} for row in rows]
 
     def signer_key(self, terminal_id: str, key_id: str) -> bytes | None:
         """The public key ``key_id`` of ``terminal_id``: current or from before a rotation."""
-        with self.db.transaction() as tx:
-            row = tx.one("SELECT public_key FROM terminal_keys WHERE key_id = ? AND "
-                         "terminal_id = ?", (key_id, terminal_id))
-            if row is None:  # enrolled before the key history existed
-                row = tx.one("SELECT public_key FROM terminals WHERE key_id = ? AND "
-                             "terminal_id = ?", (key_id, terminal_id))
-        return None if row is None else row["public_key"]
+        with self.db.transaction(write=False) as conn:
+            key = conn.scalar(select(terminal_keys.c.public_key).where(
+                terminal_keys.c.key_id == key_id, terminal_keys.c.terminal_id == terminal_id))
+            if key is None:  # enrolled before the key history existed
+                key = conn.scalar(select(terminals.c.public_key).where(
+                    terminals.c.key_id == key_id, terminals.c.terminal_id == terminal_id))
+        return None if key is None else bytes(key)
 
     def payload(self, submission_id: str) -> tuple[str, dict[str, bytes]] | None:
         """The decrypted payload JSON and attachments (for platform-side processing and tests)."""
-        with self.db.transaction() as tx:
-            row = tx.one("SELECT payload FROM submissions WHERE id = ?", (submission_id,))
-            if row is None:
+        a = submission_attachments.c
+        with self.db.transaction(write=False) as conn:
+            payload = conn.scalar(select(submissions.c.payload)
+                                  .where(submissions.c.id == submission_id))
+            if payload is None:
                 return None
-            attachments = tx.all("SELECT name, content FROM submission_attachments "
-                                 "WHERE submission_id = ?", (submission_id,))
-        return row["payload"], {a["name"]: a["content"] for a in attachments}
-
-    # -- blobs (detached attachments, resumable) ---------------------------------------------
-
-    def blob(self, sha256: str) -> bytes | None:
-        """A complete blob's bytes, or None."""
-        with self.db.transaction(write=False) as tx:
-            row = tx.one("SELECT size_bytes, content, segment, offset_bytes FROM blobs "
-                         "WHERE sha256 = ?", (sha256,))
-        if row is None:
-            return None
-        if row["segment"] is None:
-            return row["content"]
-        assert self.segments is not None, "a blob in a segment needs the blob directory"
-        return self.segments.read(row["segment"], row["offset_bytes"], row["size_bytes"], sha256)
-
-    def _held(self, refs: list[str]) -> set[str]:
-        """Those of ``refs`` already stored as blobs."""
-        if not refs:
-            return set()
-        marks = ", ".join("?" for _ in refs)
-        with self.db.transaction(write=False) as tx:
-            return {row["sha256"] for row in tx.all(
-                f"SELECT sha256 FROM blobs WHERE sha256 IN ({marks})", refs)}
-
-    def _place(self, blobs: list[tuple[str, bytes]]) -> dict[str, tuple[str, int]]:
-        """Write blobs to a durable segment before the transaction that records them."""
-        return {} if self.segments is None else self.segments.write(blobs)
-
-    def blob_offset(self, sha256: str) -> tuple[bool, int]:
-        """``(complete, bytes held)``: where a resumed upload continues."""
-        with self.db.transaction() as tx:
-            row = tx.one("SELECT size_bytes FROM blobs WHERE sha256 = ?", (sha256,))
-            if row is not None:
-                return True, row["size_bytes"]
-            parts = tx.all("SELECT offset_bytes, content FROM blob_parts WHERE sha256 = ? "
-                           "ORDER BY offset_bytes", (sha256,))
-        offset = 0
-        for part in parts:
-            if part["offset_bytes"] != offset:
-                break
-            offset += len(part["content"])
-        return False, offset
-
-    def append_blob(self, sha256: str, offset: int, total: int, content: bytes) -> tuple[bool, int]:
-        """Store the part at ``offset``; assemble and verify when all ``total`` bytes are here.
-
-        Returns ``(complete, bytes held)``. Raises ``BlobMismatch`` when the assembled bytes do
-        not hash to ``sha256`` (the parts are discarded so the upload can start over)."""
-        complete, held = self.blob_offset(sha256)
-        if complete:
-            return True, held
-        if offset != held:
-            raise BlobMismatch(f"upload continues at {held}, not {offset}")
-        if offset + len(content) > total:
-            raise BlobMismatch("part goes past the declared length")
-        with self.db.transaction() as tx:
-            tx.run("INSERT INTO blob_parts (sha256, offset_bytes, total_bytes, content) "
-                   "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", (sha256, offset, total, content))
-            if offset + len(content) < total:
-                return False, offset + len(content)
-            parts = tx.all("SELECT offset_bytes, content FROM blob_parts WHERE sha256 = ? "
-                           "ORDER BY offset_bytes", (sha256,))
-            data = b"".join(part["content"] for part in parts)
-            tx.run("DELETE FROM blob_parts WHERE sha256 = ?", (sha256,))
-            if len(data) != total or hashlib.sha256(data).hexdigest() != sha256:
-                mismatch = True
-            else:
-                mismatch = False
-                _insert_blob(tx, sha256, data, self._place([(sha256, data)]).get(sha256), _now())
-        if mismatch:
-            raise BlobMismatch("uploaded bytes do not hash to the blob's name")
-        return True, total
-
-    def put_blob(self, content: bytes) -> str:
-        """Store a whole blob (batch and import paths); returns its hash."""
-        sha256 = hashlib.sha256(content).hexdigest()
-        if self._held([sha256]):
-            return sha256
-        placed = self._place([(sha256, content)])
-        with self.db.transaction() as tx:
-            _insert_blob(tx, sha256, content, placed.get(sha256), _now())
-        return sha256
+            attachments = conn.execute(select(a.name, a.content)
+                                       .where(a.submission_id == submission_id)).all()
+        return payload, {name: bytes(content) for name, content in attachments}
 
     # -- heartbeats and the fleet ------------------------------------------------------------
 
@@ -362,27 +333,31 @@ class CentralStore:
         """Store heartbeats (idempotent by id); returns every id now held. A heartbeat stored
         for the first time has its audit head checked against the anchor (``central.audit_anchor``)."""
         now = _now()
-        with self.db.transaction() as tx:
+        with self.db.transaction() as conn:
             for item in sorted(items, key=lambda beat: beat["sent_at"]):
-                if tx.run("INSERT INTO heartbeats (id, terminal_id, sent_at, received_at, body) "
-                          "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                          (item["id"], terminal_id, item["sent_at"], now,
-                           json.dumps(item, sort_keys=True))) == 1:
-                    check_head(tx, terminal_id, item, now)
+                if conn.execute(insert(conn, heartbeats).values(
+                        id=item["id"], terminal_id=terminal_id, sent_at=item["sent_at"],
+                        received_at=now, body=json.dumps(item, sort_keys=True),
+                ).on_conflict_do_nothing()).rowcount == 1:
+                    check_head(conn, terminal_id, item, now)
         return [item["id"] for item in items]
 
     def terminals(self) -> list[dict]:
         """The fleet: each terminal with submission counts and its latest heartbeat."""
-        with self.db.transaction() as tx:
-            rows = tx.all(
-                "SELECT t.terminal_id, t.key_id, t.site, t.status, t.registered_at, "
-                "(SELECT count(*) FROM submissions s WHERE s.terminal_id = t.terminal_id) "
-                "AS submissions, (SELECT count(*) FROM submissions s WHERE s.terminal_id = t.terminal_id "
-                "AND s.form_id = ?) AS ratings, (SELECT max(received_at) FROM submissions s "
-                "WHERE s.terminal_id = t.terminal_id) AS last_received_at, "
-                "(SELECT body FROM heartbeats h WHERE h.terminal_id = t.terminal_id "
-                "ORDER BY sent_at DESC LIMIT 1) AS heartbeat "
-                "FROM terminals t ORDER BY t.terminal_id", (RATING_FORM_ID,))
+        t, s, h = terminals.c, submissions.alias("s"), heartbeats.c
+        mine = s.c.terminal_id == t.terminal_id
+        query = select(
+            t.terminal_id, t.key_id, t.site, t.status, t.registered_at,
+            select(func.count()).where(mine).scalar_subquery().label("submissions"),
+            select(func.count()).where(and_(mine, s.c.form_id == RATING_FORM_ID))
+            .scalar_subquery().label("ratings"),
+            select(func.max(s.c.received_at)).where(mine).scalar_subquery()
+            .label("last_received_at"),
+            select(h.body).where(h.terminal_id == t.terminal_id).order_by(h.sent_at.desc())
+            .limit(1).scalar_subquery().label("heartbeat"),
+        ).order_by(t.terminal_id)
+        with self.db.transaction(write=False) as conn:
+            rows = [dict(row) for row in conn.execute(query).mappings()]
         for row in rows:
             beat = json.loads(row.pop("heartbeat")) if row.get("heartbeat") else None
             row["last_heartbeat"] = beat

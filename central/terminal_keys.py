@@ -15,6 +15,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import Connection, select, update
+
+from .db import insert
+from .tables import terminal_keys, terminals
+
 
 class KeyNotKnown(Exception):
     """The envelope names a key this terminal never registered."""
@@ -38,24 +43,27 @@ class KeyChangeRefused(Exception):
     changed meanwhile."""
 
 
-def retire_current_key(tx, terminal_id: str, new_key_id: str, now: str) -> None:
+def retire_current_key(conn: Connection, terminal_id: str, new_key_id: str, now: str) -> None:
     """Mark the terminal's keys other than ``new_key_id`` retired at ``now`` (inside the
     caller's transaction). A terminal enrolled before the key history existed gets its current
     key recorded first, so that it too is kept."""
-    tx.run("INSERT INTO terminal_keys (key_id, terminal_id, public_key, registered_at) "
-           "SELECT key_id, terminal_id, public_key, registered_at FROM terminals "
-           "WHERE terminal_id = ? ON CONFLICT DO NOTHING", (terminal_id,))
-    tx.run("UPDATE terminal_keys SET retired_at = ? WHERE terminal_id = ? AND key_id <> ? "
-           "AND retired_at IS NULL", (now, terminal_id, new_key_id))
+    t, k = terminals.c, terminal_keys.c
+    columns = ["key_id", "terminal_id", "public_key", "registered_at"]
+    conn.execute(insert(conn, terminal_keys).from_select(
+        columns, select(*(t[name] for name in columns)).where(t.terminal_id == terminal_id))
+        .on_conflict_do_nothing())
+    conn.execute(update(terminal_keys).where(k.terminal_id == terminal_id, k.key_id != new_key_id,
+                                             k.retired_at.is_(None)).values(retired_at=now))
 
 
-def record_key(tx, terminal_id: str, public_key: bytes, key_id: str, now: str) -> None:
+def record_key(conn: Connection, terminal_id: str, public_key: bytes, key_id: str, now: str) -> None:
     """Record ``key_id`` as a current key of the terminal (a key enrolled again is current
     again); a key recorded for another terminal is left alone."""
-    tx.run("INSERT INTO terminal_keys (key_id, terminal_id, public_key, registered_at) "
-           "VALUES (?, ?, ?, ?) ON CONFLICT (key_id) DO UPDATE SET retired_at = NULL "
-           "WHERE terminal_keys.terminal_id = excluded.terminal_id",
-           (key_id, terminal_id, public_key, now))
+    statement = insert(conn, terminal_keys).values(
+        key_id=key_id, terminal_id=terminal_id, public_key=public_key, registered_at=now)
+    conn.execute(statement.on_conflict_do_update(
+        index_elements=[terminal_keys.c.key_id], set_={"retired_at": None},
+        where=terminal_keys.c.terminal_id == statement.excluded.terminal_id))
 
 
 def envelope_signer(store, terminal: dict, key_id: str, grace: timedelta,
@@ -65,16 +73,17 @@ def envelope_signer(store, terminal: dict, key_id: str, grace: timedelta,
     ``KeyRetiredTooLong``."""
     if key_id == terminal["key_id"]:
         return bytes(terminal["public_key"])
-    with store.db.transaction(write=False) as tx:
-        row = tx.one("SELECT public_key, retired_at FROM terminal_keys WHERE key_id = ? "
-                     "AND terminal_id = ?", (key_id, terminal["terminal_id"]))
+    k = terminal_keys.c
+    with store.db.transaction(write=False) as conn:
+        row = conn.execute(select(k.public_key, k.retired_at).where(
+            k.key_id == key_id, k.terminal_id == terminal["terminal_id"])).first()
     if row is None:
         raise KeyNotKnown(key_id)
-    if row["retired_at"] is not None:
-        retired = datetime.fromisoformat(row["retired_at"])
+    if row.retired_at is not None:
+        retired = datetime.fromisoformat(row.retired_at)
         if (now or datetime.now(UTC)) - retired > grace:
-            raise KeyRetiredTooLong(key_id, row["retired_at"], grace)
-    return bytes(row["public_key"])
+            raise KeyRetiredTooLong(key_id, row.retired_at, grace)
+    return bytes(row.public_key)
 
 
 def replace_terminal_key(store, terminal_id: str, signed_with: str, public_key: bytes,
@@ -83,28 +92,34 @@ def replace_terminal_key(store, terminal_id: str, signed_with: str, public_key: 
     request). ``(True, retired_at)`` when changed now, ``(False, None)`` when ``key_id`` already
     is the terminal's key (a retry whose first answer was lost). Raises ``KeyChangeRefused``."""
     now = datetime.now(UTC).isoformat(timespec="microseconds")
-    with store.db.transaction() as tx:
-        row = tx.one("SELECT key_id FROM terminals WHERE terminal_id = ?", (terminal_id,))
-        if row is None:
+    store.forget_terminal(terminal_id)
+    t = terminals.c
+    with store.db.transaction() as conn:
+        current = conn.scalar(select(t.key_id).where(t.terminal_id == terminal_id))
+        if current is None:
             raise KeyChangeRefused("unknown terminal")
-        if row["key_id"] == key_id:
+        if current == key_id:
             return False, None
-        if row["key_id"] != signed_with:
+        if current != signed_with:
             raise KeyChangeRefused("the terminal's key changed while this request travelled")
-        for table in ("terminals", "terminal_keys"):
-            other = tx.one(f"SELECT terminal_id FROM {table} WHERE key_id = ?", (key_id,))
-            if other is not None and other["terminal_id"] != terminal_id:
+        for table in (terminals, terminal_keys):
+            other = conn.scalar(select(table.c.terminal_id).where(table.c.key_id == key_id))
+            if other is not None and other != terminal_id:
                 raise KeyChangeRefused("this key is registered to another terminal")
-        retire_current_key(tx, terminal_id, key_id, now)
-        record_key(tx, terminal_id, public_key, key_id, now)
-        if tx.run("UPDATE terminals SET public_key = ?, key_id = ? WHERE terminal_id = ? "
-                  "AND key_id = ?", (public_key, key_id, terminal_id, signed_with)) != 1:
+        retire_current_key(conn, terminal_id, key_id, now)
+        record_key(conn, terminal_id, public_key, key_id, now)
+        if conn.execute(update(terminals).where(t.terminal_id == terminal_id,
+                                                t.key_id == signed_with)
+                        .values(public_key=public_key, key_id=key_id)).rowcount != 1:
             raise KeyChangeRefused("the terminal's key changed while this request travelled")
+    store.forget_terminal(terminal_id)
     return True, now
 
 
 def terminal_key_history(store, terminal_id: str) -> list[dict]:
     """The terminal's keys, newest first: ``key_id``, ``registered_at``, ``retired_at``."""
-    with store.db.transaction(write=False) as tx:
-        return tx.all("SELECT key_id, registered_at, retired_at FROM terminal_keys "
-                      "WHERE terminal_id = ? ORDER BY registered_at DESC", (terminal_id,))
+    k = terminal_keys.c
+    with store.db.transaction(write=False) as conn:
+        return [dict(row) for row in conn.execute(
+            select(k.key_id, k.registered_at, k.retired_at).where(k.terminal_id == terminal_id)
+            .order_by(k.registered_at.desc())).mappings()]

@@ -16,7 +16,10 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import func, select
+
 from .db import Database
+from .tables import platform_trail
 
 GENESIS = "0" * 64
 
@@ -52,29 +55,32 @@ class PlatformTrail:
 
     def record(self, operator: str, action: str, subject: str = "") -> int:
         """Append one entry; returns its sequence number."""
-        with self.db.transaction() as tx:
+        t = platform_trail.c
+        with self.db.transaction() as conn:
             if self.db.postgres:  # SQLite's write transactions are serial already
-                tx.run("SELECT pg_advisory_xact_lock(7002)")
-            last = tx.one("SELECT seq, hash FROM platform_trail ORDER BY seq DESC LIMIT 1")
-            seq = (last["seq"] + 1) if last else 1
-            prev = last["hash"] if last else GENESIS
+                conn.execute(select(func.pg_advisory_xact_lock(7002)))
+            last = conn.execute(select(t.seq, t.hash).order_by(t.seq.desc()).limit(1)).first()
+            seq = (last.seq + 1) if last else 1
+            prev = last.hash if last else GENESIS
             at = datetime.now(UTC).isoformat(timespec="microseconds")
-            tx.run("INSERT INTO platform_trail (seq, at, operator, action, subject, prev_hash, "
-                   "hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (seq, at, operator, action, subject, prev,
-                    entry_hash(seq, at, operator, action, subject, prev)))
+            conn.execute(platform_trail.insert().values(
+                seq=seq, at=at, operator=operator, action=action, subject=subject,
+                prev_hash=prev, hash=entry_hash(seq, at, operator, action, subject, prev)))
         return seq
 
     def entries(self, limit: int = 200) -> list[dict]:
         """The newest ``limit`` entries, newest first."""
-        with self.db.transaction(write=False) as tx:
-            return tx.all("SELECT seq, at, operator, action, subject, hash FROM platform_trail "
-                          "ORDER BY seq DESC LIMIT ?", (limit,))
+        t = platform_trail.c
+        with self.db.transaction(write=False) as conn:
+            return [dict(row) for row in conn.execute(
+                select(t.seq, t.at, t.operator, t.action, t.subject, t.hash)
+                .order_by(t.seq.desc()).limit(limit)).mappings()]
 
     def verify(self) -> TrailCheck:
         """Walk the whole chain from the first entry."""
-        with self.db.transaction(write=False) as tx:
-            rows = tx.all("SELECT * FROM platform_trail ORDER BY seq")
+        with self.db.transaction(write=False) as conn:
+            rows = conn.execute(select(platform_trail).order_by(platform_trail.c.seq)
+                                ).mappings().all()
         prev, expected_seq = GENESIS, 1
         for row in rows:
             if row["seq"] != expected_seq:

@@ -21,7 +21,7 @@ from ..accept import Refusal, accept, accept_many
 from ..cases_deps import Desk
 from ..cases_intake import CaseIntakeDesk
 from ..dependencies import BatchSender, Identifier, Keys, Store, SubmissionId, Terminal, b64
-from ..errors import NonceReplayed
+from ..errors import NonceReplayed, TerminalChanged
 from ..keyring import PlatformKeyring
 from ..store import CentralStore
 
@@ -143,3 +143,5 @@ async def post_batch(request: Request, sender: BatchSender, store: Store, keys: 
                                        cases)
     except NonceReplayed:
         raise HTTPException(REPLAYED_STATUS, REPLAYED, REPLAYED_HEADER) from None
+    except TerminalChanged as exc:
+        raise HTTPException(exc.status, exc.detail) from None

@@ -11,11 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+from sqlalchemy import update
 
 from central.app import create_app
 from central.migrations import head_revision
 from central.operators import MAX_FAILURES_PER_NAME, OperatorAccounts, OperatorError
 from central.store import open_platform_store
+from central.tables import operator_sessions, platform_trail
 from central.trail import PlatformTrail
 from tests.conftest import log_in
 
@@ -51,8 +53,9 @@ def test_operator_add_prints_a_password_and_totp_enrolment_once(tmp_path):
     added = kiosk_central("operator", "add", "li.wei", "--role", "fleet-operator",
                           "--data-dir", data)
     assert added.returncode == 0, added.stderr
-    password = next(l.split(": ", 1)[1] for l in added.stdout.splitlines() if l.startswith("password: "))
-    uri = next(l.split(": ", 1)[1] for l in added.stdout.splitlines() if l.startswith("totp: "))
+    lines = added.stdout.splitlines()
+    password = next(line.split(": ", 1)[1] for line in lines if line.startswith("password: "))
+    uri = next(line.split(": ", 1)[1] for line in lines if line.startswith("totp: "))
     totp = pyotp.parse_uri(uri)
     assert uri.startswith("otpauth://totp/") and totp.name == "li.wei" and len(password) >= 16
     assert kiosk_central("operator", "add", "li.wei", "--role", "auditor",
@@ -186,7 +189,7 @@ def test_an_idle_session_ends(platform):
     assert platform.get("/v1/terminals").status_code == 200
     long_ago = (datetime.now(UTC) - timedelta(minutes=16)).isoformat()
     with platform.app.state.store.db.transaction() as tx:
-        tx.run("UPDATE operator_sessions SET last_seen_at = ?", (long_ago,))
+        tx.execute(update(operator_sessions).values(last_seen_at=long_ago))
     assert platform.get("/v1/terminals").status_code == 401
 
 
@@ -214,8 +217,8 @@ def test_actions_and_views_land_in_the_trail_which_detects_an_edit(platform, tmp
     verified = kiosk_central("audit", "verify", "--data-dir", data)
     assert verified.returncode == 0 and "intact" in verified.stdout
     with platform.app.state.store.db.transaction() as tx:
-        tx.run("UPDATE platform_trail SET subject = '110105-T99' WHERE action = ?",
-               ("issued enrollment token",))
+        tx.execute(update(platform_trail).where(platform_trail.c.action == "issued enrollment token")
+                   .values(subject="110105-T99"))
     broken = kiosk_central("audit", "verify", "--data-dir", data)
     assert broken.returncode == 3 and "BROKEN" in broken.stderr
 

@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, update
 
 from central.cli import main as central_cli
 from central.keyring import RETIRED_PREFIX
 from central.store import open_platform_store
+from central.tables import terminal_keys
 from central.terminal_keys import terminal_key_history
 from kiosk.cli import main as kioskctl
 from kiosk.config import load_config
@@ -159,11 +161,12 @@ def _backdate(server: LocalCentral, terminal_id: str, key_id: str, days: float) 
     key ``days`` older, as if that long had passed."""
     store = open_platform_store(server.data_dir, server.database_url)
     with store.db.transaction() as tx:
-        row = tx.one("SELECT retired_at FROM terminal_keys WHERE key_id = ? AND terminal_id = ?",
-                     (key_id, terminal_id))
-        earlier = datetime.fromisoformat(row["retired_at"]) - timedelta(days=days)
-        tx.run("UPDATE terminal_keys SET retired_at = ? WHERE key_id = ?",
-               (earlier.isoformat(timespec="microseconds"), key_id))
+        k = terminal_keys.c
+        retired_at = tx.scalar(select(k.retired_at).where(k.key_id == key_id,
+                                                          k.terminal_id == terminal_id))
+        earlier = datetime.fromisoformat(retired_at) - timedelta(days=days)
+        tx.execute(update(terminal_keys).where(k.key_id == key_id)
+                   .values(retired_at=earlier.isoformat(timespec="microseconds")))
     for path in (server.data_dir / "keys").glob(f"{RETIRED_PREFIX}*.pem"):
         stamp = path.name[len(RETIRED_PREFIX):-4]
         when = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%fZ") - timedelta(days=days)
@@ -221,7 +224,8 @@ def test_an_interrupted_rekey_is_finished_by_running_it_again(sqlite_platform, t
     assert Enrollment(data).terminal_key_id() == new.key_id
     assert not (data / "keys" / "terminal-ed25519.next.pem").exists()
     assert kioskctl(["--config", str(config), "sync"]) == 0
-    assert outbox_counts(config)["acked"] == 1 and queued[0] in open_platform_store(server.data_dir, server.database_url).submission_ids()
+    platform = open_platform_store(server.data_dir, server.database_url)
+    assert outbox_counts(config)["acked"] == 1 and queued[0] in platform.submission_ids()
 
 
 def test_a_lost_terminal_key_is_replaced_with_a_bound_token(sqlite_platform, tmp_path, capsys):
@@ -238,7 +242,8 @@ def test_a_lost_terminal_key_is_replaced_with_a_bound_token(sqlite_platform, tmp
     assert kioskctl(["--config", str(config), "rekey", "--token", token]) == 0
     assert kioskctl(["--config", str(config), "sync"]) == 0
     assert outbox_counts(config)["acked"] == 2 and not quarantined(config)
-    history = {r["key_id"]: r for r in terminal_key_history(open_platform_store(server.data_dir, server.database_url), "110105-T11")}
+    platform = open_platform_store(server.data_dir, server.database_url)
+    history = {r["key_id"]: r for r in terminal_key_history(platform, "110105-T11")}
     assert history[lost]["retired_at"] is not None
 
 
