@@ -17,6 +17,7 @@ from egov_protocol.envelope import EnvelopeError, NotAddressedToKey, inspect_env
 from egov_protocol.keys import PlatformKeys
 from egov_protocol.protocol import is_identifier
 
+from .cases_intake import CaseIntakeDesk
 from .errors import ReceiptNumberTaken
 from .keyring import DEFAULT_GRACE_DAYS, PlatformKeyring
 from .store import CentralStore, NewSubmission
@@ -160,25 +161,30 @@ def _settle(outcome, digest: str, submission_id: str, terminal_id: str) -> tuple
 
 def accept(store: CentralStore, keys: PlatformKeys | PlatformKeyring, terminal: dict, submission_id: str,
            receipt_number: str, digest: str, envelope: bytes, inline_blobs: dict[str, bytes],
-           route: str = "online") -> tuple[int, dict]:
-    """Verify, decrypt and store one submission; ``(201|200, receipt)`` or raise ``Refusal``."""
+           route: str = "online", cases: CaseIntakeDesk | None = None) -> tuple[int, dict]:
+    """Verify, decrypt and store one submission; ``(201|200, receipt)`` or raise ``Refusal``.
+    With ``cases`` a stored application is filed as a case in the transaction that stores it
+    (``central.cases_intake``)."""
     existing = store.existing(submission_id)
     if existing is not None:  # a resend: answer before doing the expensive work
         return _settle((False, existing), digest, submission_id, terminal["terminal_id"])
     new, blobs = prepare(store, keys, terminal, submission_id, receipt_number, digest, envelope,
                          inline_blobs, route)
-    [outcome] = store.insert_many([(new, blobs)])
+    [outcome] = store.insert_many([(new, blobs)],
+                                  on_stored=None if cases is None else cases.filer(terminal))
     return _settle(outcome, digest, submission_id, terminal["terminal_id"])
 
 
 def accept_many(store: CentralStore, keys: PlatformKeys | PlatformKeyring, terminal: dict,
                 items: list[tuple[str, str, str, bytes, dict[str, bytes]]], *,
-                nonce: tuple[str, float] | None = None) -> list:
+                nonce: tuple[str, float] | None = None,
+                cases: CaseIntakeDesk | None = None) -> list:
     """The batch form of ``accept`` for ``(id, receipt_number, digest, envelope, blobs)`` items:
     verification per item, then one transaction for every insert. Returns per item either
     ``(status, receipt)`` or a ``Refusal``. ``nonce`` ``(nonce, window_s)`` of the request is
     recorded in that same transaction (``NonceReplayed`` and nothing stored for a replay;
-    ``TerminalChanged`` when the terminal is no longer active with the key that signed)."""
+    ``TerminalChanged`` when the terminal is no longer active with the key that signed).
+    With ``cases`` the applications stored are filed as cases in that same transaction."""
     existing = store.existing_many([item[0] for item in items])
     results: list = [None] * len(items)
     pending: list[tuple[int, NewSubmission, dict[str, bytes]]] = []
@@ -196,6 +202,7 @@ def accept_many(store: CentralStore, keys: PlatformKeys | PlatformKeyring, termi
     outcomes = store.insert_many(
         [(new, keep) for _, new, keep in pending],
         nonce=None if nonce is None else (terminal["terminal_id"], *nonce, terminal["key_id"]),
+        on_stored=None if cases is None else cases.filer(terminal),
     ) if pending or nonce is not None else []
     for (index, new, _), outcome in zip(pending, outcomes, strict=False):
         try:

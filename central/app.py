@@ -39,6 +39,9 @@ from .operators import OperatorAccounts
 from .retention import Retention
 from .routers import (
     blobs,
+    cases,
+    cases_api,
+    cases_terminal,
     certificates,
     documents,
     enrollment,
@@ -46,6 +49,7 @@ from .routers import (
     handoff,
     operator_pages,
     operators,
+    progress,
     submissions,
 )
 from .seal import seal_dir
@@ -53,10 +57,13 @@ from .store import CentralStore
 from .trail import PlatformTrail
 from .worker_life import end_with_parent
 
+# The public progress page goes with the terminal side: citizens' phones reach it, operators'
+# pages stay apart.
 TERMINAL_ROUTERS = (enrollment.router, fleet.router, submissions.router, blobs.router,
-                    documents.router, certificates.router, handoff.router)
+                    documents.router, certificates.router, handoff.router,
+                    cases_terminal.router, progress.router)
 OPERATOR_ROUTERS = (fleet.operator_router, operators.router, operator_pages.router,
-                    handoff.operator_router)
+                    handoff.operator_router, cases.router, cases_api.router)
 SIDES = ("terminal", "operator")
 OPERATOR_APART_ENV = "KIOSK_CENTRAL_OPERATOR_APART"
 PUBLIC_URL_ENV = "KIOSK_CENTRAL_PUBLIC_URL"

@@ -15,15 +15,14 @@ Thread rule: any thread; an :class:`AtRestKeys` is read-only once loaded.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
-import unicodedata
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from egov_protocol.cases import person_hash
 
 from .files import write_private_file
 
@@ -31,7 +30,6 @@ KEY_FILE = "at-rest.key"
 #: The case handling's person key (``central.cases_intake.PERSON_KEY_FILE``): the same file.
 PERSON_KEY_FILE = "person.key"
 #: The context of ``egov_protocol.cases.person_hash``; both must hash alike.
-_PERSON_CONTEXT = b"egov-kiosk/person/v1\x00"
 _NONCE = 12
 
 
@@ -41,11 +39,6 @@ class NotOpenable(Exception):
 
 def _derive(secret: bytes, label: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(secret)
-
-
-def normalized_id_number(number: str) -> str:
-    """An ID number as it is hashed: NFKC, no spaces, upper case (a final ``x`` is ``X``)."""
-    return "".join(unicodedata.normalize("NFKC", number).split()).upper()
 
 
 def _secret(path: Path) -> bytes:
@@ -94,6 +87,4 @@ class AtRestKeys:
         """The keyed hash (hex) that stands for a person's ID number: equal for equal numbers
         (after :func:`normalized_id_number`), and what a terminal sends for that person
         (``egov_protocol.cases.person_hash`` under the same key)."""
-        message = _PERSON_CONTEXT + normalized_id_number(id_number).encode("utf-8",
-                                                                           "surrogatepass")
-        return hmac.new(self._person, message, hashlib.sha256).hexdigest()
+        return person_hash(self._person, id_number)

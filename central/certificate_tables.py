@@ -1,5 +1,5 @@
 """The tables of issued documents, the hand-off outbox and case retention (SQLAlchemy Core),
-created by the Alembic revision ``0006_certificates``.
+created by the Alembic revision ``0005_certificates``.
 
 Times are ISO 8601 UTC text, like every platform table. Nothing here holds an ID number or a
 readable document: PDFs and outgoing bodies are sealed with ``central.at_rest``, people are

@@ -26,6 +26,7 @@ from egov_protocol.keys import PlatformKeys, platform_fingerprint
 from . import cli_documents
 from .accept import Refusal, accept
 from .blob_gc import MIN_AGE_S, collect_segments
+from .cases_intake import CaseIntakeDesk
 from .cli_operators import add_commands, operator_listen, record, run_audit, run_operator
 from .files import private_dir, safe_attachment_name
 from .keyring import GRACE_ENV, PlatformKeyring, grace_days, rotate_sealing_key
@@ -197,6 +198,7 @@ def _import(args) -> int:
     and write the acknowledgements back into the folder for the terminal."""
     store = _store(args)
     keys = PlatformKeyring(Path(args.data_dir) / "keys", args.key_grace_days)
+    cases = CaseIntakeDesk(store.db, keys.directory)  # imported applications are cases too
     folder = Path(args.folder)
     acks, failed = [], 0
     for path in sorted(folder.glob("outbox-*.json")):
@@ -211,7 +213,7 @@ def _import(args) -> int:
                 store, keys, terminal, item["id"], item["receipt_number"], item["digest"],
                 base64.b64decode(item["envelope_b64"], validate=True),
                 {r: base64.b64decode(d, validate=True) for r, d in item["blobs"].items()},
-                route="import")
+                route="import", cases=cases)
         except (Refusal, EnvelopeError, KeyError, ValueError) as exc:
             print(f"{path.name}: refused: {exc}", file=sys.stderr)
             failed += 1

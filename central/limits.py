@@ -40,9 +40,10 @@ VERIFIED = "verified_terminal"
 # its method: a GET with a chunked body is counted too.
 _SIGNED = {
     "PUT": re.compile(r"^/v1/submissions/[^/]+$"),
-    "POST": re.compile(r"^/v1/(batches|heartbeats|terminal-key)$"),
+    "POST": re.compile(r"^/v1/(batches|heartbeats|terminal-key|person-cases"
+                       r"|certificates/search|certificates/[^/]+/pdf)$"),
     "PATCH": re.compile(r"^/v1/blobs/[^/]+$"),
-    "GET": re.compile(r"^/v1/(blobs|documents)/[^/]+$"),
+    "GET": re.compile(r"^/v1/((blobs|documents)/[^/]+|person-cases/key|case-updates)$"),
 }
 
 

@@ -2,7 +2,7 @@
 throttling of failed logins.
 
 Roles (``ROLES``): ``admin`` (accounts, keys), ``fleet-operator`` (tokens, terminals,
-documents), ``case-worker`` (submissions; used by the case handling to come) and ``auditor``
+documents), ``case-worker`` (submissions and the cases of ``central.routers.cases``) and ``auditor``
 (read-only trail and fleet). Every account has a TOTP secret and every login asks for the code:
 the roles that can reach personal data (``PERSONAL_DATA_ROLES``) could never go without it.
 TOTP secrets are stored encrypted (AES-256-GCM) with ``DATA_DIR/keys/operator-totp.key``, so a
@@ -43,6 +43,7 @@ PERMISSIONS = {
     "tokens": {"admin", "fleet-operator"},
     "documents": {"admin", "fleet-operator"},
     "submissions": {"admin", "case-worker"},
+    "cases": {"case-worker"},
     "trail": {"admin", "auditor"},
     "accounts": {"admin"},
     "handoff": {"admin", "fleet-operator"},

@@ -195,13 +195,15 @@ class CentralStore(BlobRows):
         return outcome
 
     def insert_many(self, items: list[tuple[NewSubmission, dict[str, bytes]]], *,
-                    nonce: tuple[str, str, float] | tuple[str, str, float, str] | None = None
-                    ) -> list:
+                    nonce: tuple[str, str, float] | tuple[str, str, float, str] | None = None,
+                    on_stored=None) -> list:
         """Insert submissions with their blobs in one transaction (one fsync for a batch).
 
         ``nonce`` ``(terminal_id, nonce, window_s[, key_id])`` is recorded first in the same
         transaction; a replayed one raises ``NonceReplayed`` and stores nothing (and with
         ``key_id``, a terminal no longer active with that key ``TerminalChanged``).
+        ``on_stored(connection, new)`` runs in that transaction for each submission stored now
+        (cases are filed so).
         Per item: ``(created, row)``, or a ``ReceiptNumberTaken`` instance."""
         results: list = []
         now = _now()
@@ -215,7 +217,10 @@ class CentralStore(BlobRows):
                 if nonce is not None and not record_nonce(conn, *nonce):
                     raise NonceReplayed(nonce[1])
                 for new, blobs in items:
-                    results.append(self._insert_one(conn, new, blobs, placed, now))
+                    outcome = self._insert_one(conn, new, blobs, placed, now)
+                    results.append(outcome)
+                    if on_stored is not None and isinstance(outcome, tuple) and outcome[0]:
+                        on_stored(conn, new)
         except TerminalChanged:
             if nonce is not None:
                 self.forget_terminal(nonce[0])

@@ -170,6 +170,7 @@ audit_anchors = Table(
     Column("problem_at", Text),
 )
 
-# Tables kept in modules of their own, on this same metadata (imported here so that every user of
-# ``metadata`` sees them).
-from . import certificate_tables  # noqa: E402, F401
+# Tables kept in modules of their own, on this same metadata (imported last, as they need
+# ``metadata`` defined, so that every user of ``metadata`` sees them): cases (revision 0004),
+# documents and hand-off (0005).
+from . import cases_tables, certificate_tables  # noqa: E402, F401 - they register their tables

@@ -25,3 +25,16 @@ def upgrade_to_head(connection: Connection) -> None:
     config.set_main_option("script_location", str(Path(__file__).parent))
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
+
+
+def head_revision() -> str:
+    """The newest revision id of ``versions/`` (what ``upgrade_to_head`` brings a database to)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    if head is None:
+        raise RuntimeError("no Alembic revisions found")
+    return head

@@ -12,13 +12,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
-from egov_protocol.acks import sign_ack
+from egov_protocol.acks import add_progress_token, sign_ack
 from egov_protocol.auth import WINDOW_S
 from egov_protocol.batch_wire import CONTENT_TYPE as BATCH_CONTENT_TYPE
 from egov_protocol.batch_wire import BatchFormatError, decode_batch
 from egov_protocol.protocol import REPLAYED, REPLAYED_HEADER, REPLAYED_STATUS
 
 from ..accept import Refusal, accept, accept_many
+from ..cases_deps import Desk
+from ..cases_intake import CaseIntakeDesk
 from ..dependencies import BatchSender, Identifier, Keys, Store, SubmissionId, Terminal, b64
 from ..errors import NonceReplayed, TerminalChanged
 from ..keyring import PlatformKeyring
@@ -73,12 +75,19 @@ def _json_batch(body: BatchIn) -> list[tuple[Any, ...]]:
     return items
 
 
+def _signed_ack(receipt: dict, keys: PlatformKeyring, cases: CaseIntakeDesk) -> dict:
+    """The signed acknowledgement with the case's progress token (``egov_protocol.acks``)."""
+    ack = sign_ack(receipt, keys.signing_key)
+    token = cases.progress_token(receipt["id"])
+    return ack if token is None else add_progress_token(ack, token, keys.signing_key)
+
+
 def _batch_results(store: CentralStore, keys: PlatformKeyring, terminal: dict,
-                   items: list, nonce: str) -> dict:
+                   items: list, nonce: str, cases: CaseIntakeDesk) -> dict:
     """Accept the decoded items and record the request's nonce in one transaction; answer one
     result per item, in order. Raises ``NonceReplayed``. Runs on a pool thread."""
     outcomes = iter(accept_many(store, keys, terminal, [i for i in items if len(i) == 5],
-                                nonce=(nonce, WINDOW_S)))
+                                nonce=(nonce, WINDOW_S), cases=cases))
     results = []
     for item in items:
         if len(item) != 5:
@@ -90,26 +99,27 @@ def _batch_results(store: CentralStore, keys: PlatformKeyring, terminal: dict,
                             "detail": outcome.detail, "missing": outcome.missing})
         else:
             results.append({"id": item[0], "status": outcome[0],
-                            "receipt": sign_ack(outcome[1], keys.signing_key)})
+                            "receipt": _signed_ack(outcome[1], keys, cases)})
     return {"results": results}
 
 
 @router.put("/v1/submissions/{submission_id}", status_code=201)
 def put_submission(submission_id: SubmissionId, body: SubmissionIn, terminal: Terminal,
-                   store: Store, keys: Keys) -> JSONResponse:
+                   store: Store, keys: Keys, cases: Desk) -> JSONResponse:
     """Receive one sealed submission, idempotently by id and digest (signed)."""
     envelope = b64(body.envelope_b64, "envelope_b64")
     blobs = {ref: b64(data, "blob") for ref, data in body.blobs.items()}
     try:
         status, receipt = accept(store, keys, terminal, submission_id, body.receipt_number,
-                                 body.digest, envelope, blobs)
+                                 body.digest, envelope, blobs, cases=cases)
     except Refusal as exc:
         return _refused(exc)
-    return JSONResponse(sign_ack(receipt, keys.signing_key), status_code=status)
+    return JSONResponse(_signed_ack(receipt, keys, cases), status_code=status)
 
 
 @router.post("/v1/batches", openapi_extra=BATCH_OPENAPI)
-async def post_batch(request: Request, sender: BatchSender, store: Store, keys: Keys) -> dict:
+async def post_batch(request: Request, sender: BatchSender, store: Store, keys: Keys,
+                     cases: Desk) -> dict:
     """Receive several small submissions; one result per item, each independent (signed).
     Body: the binary framing ``application/vnd.egov.batch`` (``egov_protocol.batch_wire``), or
     the JSON form ``BatchIn`` of earlier terminals."""
@@ -130,7 +140,8 @@ async def post_batch(request: Request, sender: BatchSender, store: Store, keys: 
         raise HTTPException(415, f"send {BATCH_CONTENT_TYPE} or application/json")
     terminal, nonce = sender
     try:
-        return await run_in_threadpool(_batch_results, store, keys, terminal, items, nonce)
+        return await run_in_threadpool(_batch_results, store, keys, terminal, items, nonce,
+                                       cases)
     except NonceReplayed:
         raise HTTPException(REPLAYED_STATUS, REPLAYED, REPLAYED_HEADER) from None
     except TerminalChanged as exc:

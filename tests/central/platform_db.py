@@ -15,15 +15,3 @@ def platform_db(folder: Path, url: str | None = None) -> Database:
     db = Database(url or folder / "central.sqlite3")
     db.create_schema()
     return db
-
-
-def head_revision() -> str:
-    """The newest Alembic revision of the platform's schema (what an upgrade ends at)."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    import central.migrations
-
-    config = Config()
-    config.set_main_option("script_location", str(Path(central.migrations.__file__).parent))
-    return ScriptDirectory.from_config(config).get_current_head()

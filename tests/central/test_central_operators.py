@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from sqlalchemy import update
 
 from central.app import create_app
+from central.migrations import head_revision
 from central.operators import MAX_FAILURES_PER_NAME, OperatorAccounts, OperatorError
 from central.publishing import NotPublishable, parse_document
 from central.store import open_platform_store
 from central.tables import operator_sessions, platform_trail
 from central.trail import PlatformTrail
-from tests.central.platform_db import head_revision
 from tests.conftest import log_in
 
 with warnings.catch_warnings():

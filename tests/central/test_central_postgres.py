@@ -8,11 +8,11 @@ import threading
 import pytest
 
 from central.errors import TokenRejected
+from central.migrations import head_revision
 from central.store import CentralStore, NewSubmission, open_platform_store
 from offline_cache import Outbox, Store
 from sync.client import Backoff, CentralClient, SyncWorker
 from sync.local_central import LocalCentral, free_port
-from tests.central.platform_db import head_revision
 
 TERMINAL_ID = "GZ01-T01"
 

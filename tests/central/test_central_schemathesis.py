@@ -54,7 +54,8 @@ APP.state.store.enroll(APP.state.store.issue_token(), TERMINAL_ID, KEYS.public_k
                        "GZ01")
 CLIENT = TestClient(APP, raise_server_exceptions=False)
 TERMINAL_API = schema.include(
-    path_regex=r"^/v1/(submissions/\{|batches|blobs|heartbeats|terminal-key|documents)")
+    path_regex=r"^/v1/(submissions/\{|batches|blobs|heartbeats|terminal-key|documents|"
+               r"person-cases|case-updates)")
 
 
 @TERMINAL_API.parametrize()
@@ -90,3 +91,22 @@ def test_the_operator_api_logged_in_never_fails_with_a_server_error(case):
     assert response.status_code < 500, response.text
     assert response.status_code != 401, "the session ended under the fuzzing"
     assert response.headers.get("x-egov-central") == "1"
+
+
+WORKER = TestClient(APP, raise_server_exceptions=False)
+log_in(WORKER, APP.state.accounts, "case-worker")
+WORKER_CSRF = WORKER.get("/v1/session").json()["csrf"]
+CASE_API = schema.include(path_regex=r"^/v1/cases")
+
+
+@CASE_API.parametrize()
+@hypothesis.settings(max_examples=25, deadline=None,
+                     suppress_health_check=list(hypothesis.HealthCheck))
+def test_the_case_worker_api_with_a_session_never_fails_with_a_server_error(case):
+    request = requests.Request(**{key: value for key, value in case.as_transport_kwargs(
+        base_url="http://testserver").items() if key != "cookies"}).prepare()
+    body = request.body or b""
+    response = WORKER.request(request.method, request.url,
+                              content=body.encode() if isinstance(body, str) else body,
+                              headers={**dict(request.headers), "X-CSRF-Token": WORKER_CSRF})
+    assert response.status_code < 500, response.text
