@@ -63,10 +63,12 @@ from .files import private_database
 
 SCHEMA_VERSION = 5
 
-#: Connections each worker process keeps open, and how many more it may open at a peak:
-#: FastAPI runs blocking endpoints on a pool of 40 threads.
-POOL_SIZE = 10
-POOL_OVERFLOW = 30
+#: Connections each worker process keeps open once it needed them, and how many more it may
+#: open at a peak (closed again when returned). FastAPI runs blocking endpoints on a pool of 40
+#: threads: as many connections stay open, since a PostgreSQL connection opened and closed per
+#: request costs the server a new backend process.
+POOL_SIZE = 40
+POOL_OVERFLOW = 10
 # Every statement's rowcount is kept (SQLAlchemy keeps it only for UPDATE and DELETE otherwise):
 # an INSERT ... ON CONFLICT DO NOTHING tells by it whether it won.
 _OPTIONS = {"preserve_rowcount": True}

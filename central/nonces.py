@@ -38,11 +38,16 @@ def record_nonce(conn: Connection, terminal_id: str, nonce: str, window_s: float
 
 
 def _check_unchanged(conn: Connection, terminal_id: str, key_id: str) -> None:
-    row = conn.execute(select(terminals.c.status, terminals.c.key_id)
-                       .where(terminals.c.terminal_id == terminal_id)).first()
+    refuse_changed(conn.execute(select(terminals.c.status, terminals.c.key_id)
+                                .where(terminals.c.terminal_id == terminal_id)).first(), key_id)
+
+
+def refuse_changed(row: tuple[str, str] | None, key_id: str) -> None:
+    """Raise ``TerminalChanged`` unless ``row`` (the terminal's ``(status, key_id)``, or None)
+    is active with ``key_id``."""
     if row is None:
         raise TerminalChanged(401, "unknown terminal: enroll it with a token")
-    if row.status != "active":
+    if row[0] != "active":
         raise TerminalChanged(403, "terminal is revoked: call the platform operators")
-    if row.key_id != key_id:
+    if row[1] != key_id:
         raise TerminalChanged(401, "the terminal's key was replaced: sign with the new key")
