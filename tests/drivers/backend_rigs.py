@@ -20,6 +20,7 @@ from typing import Any
 
 from drivers.camera import camera_backends
 from drivers.common import BackendRegistry, Device, ScriptsFaults
+from drivers.doccam import document_camera_backends
 from drivers.idcard import DemoDocuments, id_reader_backends
 from drivers.idcard.simulated.sam_device import SamReaderSimulator
 from drivers.printer import (
@@ -37,6 +38,7 @@ RECEIPT = Receipt("受理回执", "110105-T01-20261126-0042", [("办理事项", 
 REGISTRIES: dict[str, BackendRegistry[Any]] = {
     "id_reader": id_reader_backends,
     "camera": camera_backends,
+    "document_camera": document_camera_backends,
     "receipt_printer": receipt_printer_backends,
     "document_printer": document_printer_backends,
 }
@@ -183,6 +185,19 @@ class OpenCvRig(SimulatedCameraRig):
         shutil.move(self.tmp / "unplugged.avi", self.video)
 
 
+class SimulatedDocumentCameraRig(SimulatedCameraRig):
+    def build(self) -> Device:
+        return document_camera_backends.create("simulated", width=640, height=480, fps=100)
+
+
+class OpenCvDocumentCameraRig(OpenCvRig):
+    """The real ``opencv`` document camera backend reading a video file made here."""
+
+    def build(self) -> Device:
+        self.video = Path(write_video(self.tmp / "desk.avi", frames=4))
+        return document_camera_backends.create("opencv", device=str(self.video), reopen_interval_s=0)
+
+
 # -- printers ----------------------------------------------------------------------------------
 class ReceiptRig(Rig):
     def exercise(self, driver: Any) -> None:
@@ -277,6 +292,7 @@ RIGS: dict[str, dict[str, type[Rig]]] = {
     "id_reader": {"simulated": SimulatedReaderRig, "sam": SamRig, "sam_simulated": SamSimulatedRig,
                   "pcsc": PcscRig, "multi": MultiRig},
     "camera": {"simulated": SimulatedCameraRig, "opencv": OpenCvRig},
+    "document_camera": {"simulated": SimulatedDocumentCameraRig, "opencv": OpenCvDocumentCameraRig},
     "receipt_printer": {"simulated": SimulatedReceiptRig, "network": NetworkRig, "serial": PtyRig,
                         "file": PtyRig, "usb": UsbRig, "cups": CupsRig},
     "document_printer": {"simulated": SimulatedDocumentRig, "cups": CupsRig},

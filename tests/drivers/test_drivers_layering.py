@@ -14,7 +14,7 @@ MODULES = sorted(ROOT.rglob("*.py"))
 FORBIDDEN_PROJECT = {"kiosk", "ui", "sync", "offline_cache"}
 #: library → the only sub-packages of drivers allowed to import it
 CONFINED = {
-    "cv2": ("camera", "face"),
+    "cv2": ("camera", "face", "doccam"),
     "escpos": ("printer",),
     "smartcard": ("idcard",),
     "PySide6": (),
