@@ -16,6 +16,7 @@ FORBIDDEN_PROJECT = {"kiosk", "ui", "sync", "offline_cache"}
 CONFINED = {
     "cv2": ("camera", "face", "doccam"),
     "escpos": ("printer",),
+    "zxingcpp": ("scanner",),
     "smartcard": ("idcard",),
     "PySide6": (),
     "httpx": (),
