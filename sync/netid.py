@@ -89,7 +89,7 @@ class HttpNetIdVerifier:
         try:
             return VerifiedIdentity(str(body["name"]), str(body["id_number"]), str(body["proved_by"]),
                                     int(body["level"]))
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             raise NetIdRefused(RefusalReason.UNREACHABLE, "the answer lacks the identity") from None
 
     def close(self) -> None:

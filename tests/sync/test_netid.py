@@ -3,6 +3,7 @@ HTTP verifier — valid, expired, replayed, tampered, malformed and unreachable 
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -98,6 +99,31 @@ def test_codebook_expiry_follows_its_clock():
     with pytest.raises(Refused) as info:
         book.verify(code)
     assert info.value.reason is Refusal.EXPIRED
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                     lambda inner: st.lists(inner, max_size=4)
+                     | st.dictionaries(st.text(max_size=12), inner, max_size=5),
+                     max_leaves=12)
+_answers = st.one_of(
+    st.binary(max_size=200),
+    _json.map(lambda value: json.dumps(value).encode()),
+    st.fixed_dictionaries({"name": _json, "id_number": _json, "proved_by": _json, "level": _json},
+                          optional={"refusal": _json}).map(lambda value: json.dumps(value).encode()),
+)
+
+
+@given(st.sampled_from([200, 422, 500, 404]), _answers)
+def test_any_answer_from_the_service_is_an_identity_or_a_typed_refusal(status, body):
+    """The verifier parses the service's bytes: whatever they are, nothing else escapes."""
+    transport = httpx.MockTransport(lambda request: httpx.Response(status, content=body))
+    verifier = HttpNetIdVerifier("http://netid.invalid", transport=transport)
+    try:
+        identity = verifier.verify("NETID1.e30.AA")
+    except NetIdRefused as refused:
+        assert isinstance(refused.reason, RefusalReason)
+    else:
+        assert status == 200 and isinstance(identity.level, int)
 
 
 @given(st.text(max_size=200))
