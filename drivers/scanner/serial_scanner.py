@@ -101,7 +101,8 @@ class SerialCodeScanner(CodeScanner):
             if now >= deadline + self._line_timeout_s:
                 return None
             try:
-                data = self._serial.read(self._serial.in_waiting or 1)
+                # Returns what came within the port's 50 ms timeout (a whole burst, usually).
+                data = self._serial.read(4096)
             except (serial.SerialException, OSError) as exc:
                 self._failed = True
                 raise DeviceIOError("the scanner's serial port failed while reading") from exc
