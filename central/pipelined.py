@@ -97,6 +97,8 @@ def insert_pipelined(conn: Connection, items: list, nonce: tuple | None, now: st
     item ``(created, row)`` or ``ReceiptNumberTaken``; raises ``NonceReplayed`` or
     ``TerminalChanged`` (nothing stored)."""
     raw = conn.connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the pipelined write needs an open psycopg connection")
 
     def send(name: str, params: dict):
         cursor = raw.cursor()
@@ -132,7 +134,7 @@ def insert_pipelined(conn: Connection, items: list, nonce: tuple | None, now: st
                               "content": b"" if segment else content, "received_at": now,
                               "segment": segment, "offset_bytes": offset})
         pipeline.sync()
-        if recorded is not None and recorded.rowcount != 1:
+        if recorded is not None and nonce is not None and recorded.rowcount != 1:
             refuse_changed(send("terminal", {"terminal_id": nonce[0]}).fetchone(), nonce[3])
             raise NonceReplayed(nonce[1])
         results: list = []

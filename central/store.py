@@ -203,8 +203,8 @@ class CentralStore(BlobRows):
         ``nonce`` ``(terminal_id, nonce, window_s[, key_id])`` is recorded first in the same
         transaction; a replayed one raises ``NonceReplayed`` and stores nothing (and with
         ``key_id``, a terminal no longer active with that key ``TerminalChanged``).
-        ``on_stored(connection, new)`` runs in that transaction for each submission stored now
-        (cases are filed so).
+        ``on_stored(connection, new)`` runs for each submission stored now (cases are filed so):
+        in that transaction, or on PostgreSQL's pipelined write right after it.
         Per item: ``(created, row)``, or a ``ReceiptNumberTaken`` instance."""
         results: list = []
         now = _now()
@@ -216,7 +216,18 @@ class CentralStore(BlobRows):
         try:
             if self.db.postgres and (nonce is None or len(nonce) == 4):
                 with self.db.engine.connect() as conn:  # one round trip (central.pipelined)
-                    return insert_pipelined(conn, items, nonce, now, placed, _LIST_FIELDS)
+                    results = insert_pipelined(conn, items, nonce, now, placed, _LIST_FIELDS)
+                if on_stored is not None:
+                    # Filed right after, in a transaction of its own: a crash in between leaves
+                    # an application without its case, which the case queue files when it is
+                    # next read (``central.cases_intake``), as for a database from before cases.
+                    created = [new for (new, _), outcome in zip(items, results, strict=True)
+                               if isinstance(outcome, tuple) and outcome[0]]
+                    if created:
+                        with self.db.transaction() as conn:
+                            for new in created:
+                                on_stored(conn, new)
+                return results
             with self.db.transaction() as conn:
                 if nonce is not None and not record_nonce(conn, *nonce):
                     raise NonceReplayed(nonce[1])

@@ -3,6 +3,7 @@
 Backends in :data:`camera_backends`: ``simulated`` (:class:`SimulatedCamera`) and ``opencv``
 (:class:`OpenCvCamera`). The face pipeline that works on these frames (detection, quality,
 liveness, matching) is :mod:`drivers.face`; the document camera (:mod:`drivers.doccam`) builds on
+these frames and on the OpenCV capture. With those two, this package is the only one that imports
 OpenCV (``cv2``), and only when a frame or a backend is first used: importing the package stays
 cheap for start-up.
 """

@@ -40,15 +40,28 @@ class Category:
     icon: str | None = None
 
 
+#: How the terminal takes a material (see the catalog schema's ``intake``).
+INTAKES = ("scan", "platform", "terminal", "counter")
+
+
 @dataclass(frozen=True)
 class Material:
-    """One item the citizen must bring or provide."""
+    """One item the citizen must bring or provide; ``intake`` says how the terminal takes it
+    ("scan" on the document camera, ``pages`` pages; "platform" holds it already, so it is
+    skipped; "terminal" by another device; "counter" at the counter)."""
 
     name: LocalizedText
     note: LocalizedText | None = None
     original: bool = True
     copies: int = 0
     required: bool = True
+    pages: int = 1
+    intake: str = "counter"
+
+    @property
+    def scanned(self) -> bool:
+        """Whether the citizen scans it at the terminal."""
+        return self.intake == "scan"
 
 
 @dataclass(frozen=True)
@@ -69,7 +82,8 @@ class Notice:
         return {
             "eligibility": [t.text(lang) for t in self.eligibility],
             "materials": [{"name": m.name.text(lang), "note": m.note.text(lang) if m.note else None,
-                           "original": m.original, "copies": m.copies, "required": m.required}
+                           "original": m.original, "copies": m.copies, "required": m.required,
+                           "pages": m.pages, "intake": m.intake}
                           for m in self.materials],
             "fees": self.fees.text(lang),
             "processing_time": self.processing_time.text(lang),
@@ -93,6 +107,13 @@ class Service:
     form_version: int | None = None
     needs_a4: bool = False
     accepted_documents: tuple[str, ...] = DOCUMENT_TYPES
+    #: 1 = 网证 alone suffices; 2 = a face check with 网证 or with an identity document.
+    identity_level: int = 2
+
+    @property
+    def scanned_materials(self) -> tuple[Material, ...]:
+        """The materials scanned at the terminal (the scanning step runs when there are any)."""
+        return tuple(m for m in self.notice.materials if m.scanned)
 
     @property
     def processing_time(self) -> LocalizedText:
@@ -105,12 +126,13 @@ class Service:
 
     def view(self, lang: str) -> dict[str, Any]:
         """The service in ``lang`` as plain data: id, category, title, summary, department,
-        needs_a4, processing_time, accepted_documents and notice (see :meth:`Notice.view`)."""
+        needs_a4, processing_time, accepted_documents, identity_level and notice (see :meth:`Notice.view`)."""
         return {
             "id": self.id, "category": self.category, "title": self.title.text(lang),
             "summary": self.summary.text(lang), "department": self.department.text(lang),
             "needs_a4": self.needs_a4, "processing_time": self.processing_time.text(lang),
-            "accepted_documents": list(self.accepted_documents), "notice": self.notice.view(lang),
+            "accepted_documents": list(self.accepted_documents), "identity_level": self.identity_level,
+            "notice": self.notice.view(lang),
         }
 
 
@@ -230,7 +252,8 @@ def _service(item: Mapping[str, Any]) -> Service:
         notice=Notice(
             eligibility=_texts(notice["eligibility"]),
             materials=tuple(Material(LocalizedText.from_json(m["name"]), _text(m.get("note")),
-                                     m.get("original", True), m.get("copies", 0), m.get("required", True))
+                                     m.get("original", True), m.get("copies", 0), m.get("required", True),
+                                     m.get("pages", 1), m.get("intake", "counter"))
                             for m in notice["materials"]),
             fees=LocalizedText.from_json(notice["fees"]),
             processing_time=LocalizedText.from_json(notice["processing_time"]),
@@ -242,6 +265,7 @@ def _service(item: Mapping[str, Any]) -> Service:
         form_version=item.get("form_version"),
         needs_a4=item["needs_a4"],
         accepted_documents=tuple(item.get("accepted_documents", DOCUMENT_TYPES)),
+        identity_level=item.get("identity_level", 2),
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from drivers.camera import camera_backends
 from drivers.common import BackendRegistry, Device, ScriptsFaults
+from drivers.doccam import document_camera_backends
 from drivers.idcard import DemoDocuments, id_reader_backends
 from drivers.idcard.simulated.sam_device import SamReaderSimulator
 from drivers.printer import (
@@ -28,7 +29,8 @@ from drivers.printer import (
     document_printer_backends,
     receipt_printer_backends,
 )
-from tests.drivers.far_ends import PtyPrinter, sample_pdf, write_video
+from drivers.scanner import code_scanner_backends
+from tests.drivers.far_ends import PtyPrinter, PtyScanner, sample_pdf, write_video
 
 RECEIPT = Receipt("受理回执", "110105-T01-20261126-0042", [("办理事项", "居住证申领")],
                   qr_data="https://zwfw.example.gov.cn/progress?no=110105-T01-20261126-0042")
@@ -37,6 +39,8 @@ RECEIPT = Receipt("受理回执", "110105-T01-20261126-0042", [("办理事项", 
 REGISTRIES: dict[str, BackendRegistry[Any]] = {
     "id_reader": id_reader_backends,
     "camera": camera_backends,
+    "document_camera": document_camera_backends,
+    "code_scanner": code_scanner_backends,
     "receipt_printer": receipt_printer_backends,
     "document_printer": document_printer_backends,
 }
@@ -183,6 +187,80 @@ class OpenCvRig(SimulatedCameraRig):
         shutil.move(self.tmp / "unplugged.avi", self.video)
 
 
+class SimulatedDocumentCameraRig(SimulatedCameraRig):
+    def build(self) -> Device:
+        return document_camera_backends.create("simulated", width=640, height=480, fps=100)
+
+
+class OpenCvDocumentCameraRig(OpenCvRig):
+    """The real ``opencv`` document camera backend reading a video file made here."""
+
+    def build(self) -> Device:
+        self.video = Path(write_video(self.tmp / "desk.avi", frames=4))
+        return document_camera_backends.create("opencv", device=str(self.video), reopen_interval_s=0)
+
+
+# -- code scanners ----------------------------------------------------------------------------
+class ScannerRig(Rig):
+    """Code scanners: the verb is "hold a code up, read it" (each time a new code: repeats fold)."""
+
+    count = 0
+
+    def next_text(self) -> str:
+        self.count += 1
+        return f"https://zwfw.example.gov.cn/progress?no=T01-{self.count:04d}"
+
+    def exercise(self, driver: Any) -> None:
+        self.hold_up(driver, self.next_text())
+        assert driver.read_code(5.0) is not None
+
+    def hold_up(self, driver: Any, text: str) -> None:
+        """Put ``text`` in front of the scanner."""
+        driver.present_code(text)
+
+
+class SimulatedScannerRig(ScannerRig):
+    def build(self) -> Device:
+        return code_scanner_backends.create("simulated")
+
+    def fault(self, driver: Any) -> None:
+        driver.script_fault("disconnect")
+
+
+class SerialScannerRig(ScannerRig):
+    """The real ``serial`` backend on the slave side of a pty; the test writes what a scanner sends."""
+
+    def build(self) -> Device:
+        self.far = PtyScanner()
+        self.stack.callback(self.far.close)
+        return code_scanner_backends.create("serial", port=self.far.path, line_timeout_s=0.3, min_interval_s=0)
+
+    def hold_up(self, driver: Any, text: str) -> None:
+        self.far.scan(text)
+
+    def fault(self, driver: Any) -> None:
+        self.far.send(b"\xff\xfe garbage\r\n")
+
+
+class CameraScannerRig(ScannerRig):
+    """The real ``camera`` backend (zxing-cpp) on the simulated camera showing a QR code."""
+
+    def build(self) -> Device:
+        import qrcode
+
+        path = self.tmp / "code.png"
+        qrcode.make(self.next_text()).save(str(path))
+        return code_scanner_backends.create(
+            "camera", camera={"backend": "simulated", "options": {"images": [str(path)], "fps": 30}},
+            repeat_window_s=0, min_interval_s=0)
+
+    def hold_up(self, driver: Any, text: str) -> None:
+        """The camera shows the same code throughout (repeats are not folded in this rig)."""
+
+    def fault(self, driver: Any) -> None:
+        driver.camera.script_fault("unplugged")
+
+
 # -- printers ----------------------------------------------------------------------------------
 class ReceiptRig(Rig):
     def exercise(self, driver: Any) -> None:
@@ -277,6 +355,8 @@ RIGS: dict[str, dict[str, type[Rig]]] = {
     "id_reader": {"simulated": SimulatedReaderRig, "sam": SamRig, "sam_simulated": SamSimulatedRig,
                   "pcsc": PcscRig, "multi": MultiRig},
     "camera": {"simulated": SimulatedCameraRig, "opencv": OpenCvRig},
+    "document_camera": {"simulated": SimulatedDocumentCameraRig, "opencv": OpenCvDocumentCameraRig},
+    "code_scanner": {"simulated": SimulatedScannerRig, "serial": SerialScannerRig, "camera": CameraScannerRig},
     "receipt_printer": {"simulated": SimulatedReceiptRig, "network": NetworkRig, "serial": PtyRig,
                         "file": PtyRig, "usb": UsbRig, "cups": CupsRig},
     "document_printer": {"simulated": SimulatedDocumentRig, "cups": CupsRig},

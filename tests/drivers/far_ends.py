@@ -55,6 +55,33 @@ class PtyPrinter:
         os.close(self.slave)
 
 
+class PtyScanner:
+    """A code scanner in USB CDC mode on the master side of a pty: :meth:`send` writes bytes as
+    the scanner would; :meth:`unplug` closes the master, as when the cable is pulled."""
+
+    def __init__(self) -> None:
+        self.master: int | None
+        self.master, self.slave = os.openpty()
+        tty.setraw(self.slave)
+        self.path = os.ttyname(self.slave)
+
+    def send(self, data: bytes) -> None:
+        assert self.master is not None
+        os.write(self.master, data)
+
+    def scan(self, text: str) -> None:
+        self.send(text.encode("utf-8") + b"\r\n")
+
+    def unplug(self) -> None:
+        if self.master is not None:
+            os.close(self.master)
+            self.master = None
+
+    def close(self) -> None:
+        self.unplug()
+        os.close(self.slave)
+
+
 CUPS_PDF_PPD = "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"
 
 

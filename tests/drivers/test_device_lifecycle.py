@@ -105,7 +105,8 @@ def test_open_twice_close_twice_and_reopen(backend):
         built.exercise(driver)
     driver.open()
     built.exercise(driver)
-    assert driver.info().family in {"idcard", "camera", "receipt_printer", "document_printer"}
+    assert driver.info().family in {"idcard", "camera", "document_camera", "code_scanner", "receipt_printer",
+                                    "document_printer"}
 
 
 def test_a_fault_is_a_device_error_and_is_survived(reachable_backend):

@@ -15,8 +15,9 @@ MODULES = sorted(ROOT.rglob("*.py"))
 FORBIDDEN_PROJECT = {"kiosk", "ui", "sync", "offline_cache"}
 #: library → the only sub-packages of drivers allowed to import it
 CONFINED = {
-    "cv2": ("camera", "face"),
+    "cv2": ("camera", "face", "doccam"),
     "escpos": ("printer",),
+    "zxingcpp": ("scanner",),
     "smartcard": ("idcard",),
     "PySide6": (),
     "httpx": (),

@@ -49,7 +49,7 @@ def test_every_service_has_a_full_notice(catalog: Catalog) -> None:
         for lang in ("zh-CN", "en"):
             view = service.view(lang)
             assert set(view) == {"id", "category", "title", "summary", "department", "needs_a4", "processing_time",
-                                 "accepted_documents", "notice"}
+                                 "accepted_documents", "identity_level", "notice"}
             assert set(view["notice"]) == {"eligibility", "materials", "fees", "processing_time", "collection",
                                            "paragraphs", "legal_basis"}
             assert all(view["notice"][key] for key in ("eligibility", "materials", "fees", "processing_time",
@@ -168,6 +168,11 @@ def _forms() -> list[Any]:
     (["services", 0, "title", "en"], None, "$.services[0].title", "'en' is a required property"),
     (["services", 0, "accepted_documents"], ["driving_licence"], "$.services[0].accepted_documents[0]",
      "is not one of"),
+    (["services", 0, "identity_level"], 3, "$.services[0].identity_level", "is greater than the maximum"),
+    (["services", 0, "notice", "materials", 2, "intake"], "fax", "$.services[0].notice.materials[2].intake",
+     "is not one of"),
+    (["services", 0, "notice", "materials", 2, "pages"], 0, "$.services[0].notice.materials[2].pages",
+     "is less than the minimum"),
     (["version"], None, "$", "'version' is a required property"),
 ])
 def test_each_catalog_mistake_is_reported_with_its_json_path(path: list[Any], value: Any, problem_path: str,
@@ -260,3 +265,26 @@ def test_a_pulled_catalog_is_still_checked_against_the_schema() -> None:
     with pytest.raises(CatalogError) as caught:
         Catalog.from_json(document, bundled.forms.values())
     assert any("unexpected" in p.message for p in caught.value.problems)
+
+
+def test_materials_say_how_the_terminal_takes_them(catalog: Catalog) -> None:
+    permit = catalog.service("residence_permit")
+    scanned = permit.scanned_materials
+    assert [m.pages for m in scanned] == [2, 1] and all(m.intake == "scan" for m in scanned)
+    intakes = {m.intake for s in catalog.services for m in s.notice.materials}
+    assert intakes == {"scan", "platform", "terminal", "counter"}
+    assert {s.identity_level for s in catalog.services} == {1, 2}
+    material = permit.view("en")["notice"]["materials"][2]
+    assert (material["intake"], material["pages"], material["required"]) == ("scan", 2, False)
+
+
+def test_material_intake_and_identity_level_have_defaults() -> None:
+    data = copy.deepcopy(CATALOG_JSON)
+    service = data["services"][0]
+    del service["identity_level"]
+    for material in service["notice"]["materials"]:
+        material.pop("intake", None)
+        material.pop("pages", None)
+    loaded = Catalog.from_json(data, _forms()).services[0]
+    assert loaded.identity_level == 2 and not loaded.scanned_materials
+    assert {(m.intake, m.pages) for m in loaded.notice.materials} == {("counter", 1)}
