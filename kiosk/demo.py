@@ -57,8 +57,12 @@ def start_demo(base: KioskConfig | None = None, data_dir: Path = DEMO_DATA_DIR,
     """
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     log_file = (data_dir / "central.log").open("ab")
-    central = LocalCentral(data_dir / "central", free_port(central_port), log=log_file)
+    port = free_port(central_port)
+    # The receipt's QR code and the certificates' verification codes lead to this address.
+    central = LocalCentral(data_dir / "central", port, log=log_file,
+                           serve_args=("--public-url", f"http://127.0.0.1:{port}"))
     try:
+        central.ensure_demo_seal()
         central.start()
     finally:
         log_file.close()  # the child keeps its own descriptor

@@ -113,6 +113,17 @@ class LocalCentral:
         return [*program, name, "--data-dir", str(self.data_dir),
                 *(["--database-url", self.database_url] if self.database_url else [])]
 
+    def ensure_demo_seal(self) -> None:
+        """Give the platform a demo seal (``kiosk-central seal init --demo``) unless it has one,
+        so it can issue signed certificates. Demo and tests only: a real platform installs its
+        seal (``seal install``)."""
+        if (self.data_dir / "seal" / "seal-key.pem").exists():
+            return
+        result = subprocess.run([*self._command("seal"), "init", "--demo"],
+                                capture_output=True, text=True, timeout=120)
+        if result.returncode:
+            raise RuntimeError(f"kiosk-central seal init failed: {result.stderr.strip()}")
+
     def issue_token(self, terminal_id: str | None = None) -> str:
         """A one-time enrollment token, from ``kiosk-central issue-token`` as an operator runs it."""
         result = subprocess.run(
