@@ -48,7 +48,17 @@ def log_exception(logger: logging.Logger, message: str, *args: Any, level: int =
 
 
 class RedactingFormatter(logging.Formatter):
-    """A formatter that writes a record's exception as :func:`describe_exception` does."""
+    """A formatter that writes a record's exception as :func:`describe_exception` does.
+
+    With ``layout`` (a handler's own formatter), that formatter lays the line out and this one
+    only redacts the exception: a handler keeps its format without this one reading it.
+    """
+
+    def __init__(self, fmt: str | None = None, datefmt: str | None = None, *,
+                 layout: logging.Formatter | None = None) -> None:
+        """``fmt``/``datefmt`` as for :class:`logging.Formatter`, or ``layout`` to lay out."""
+        super().__init__(fmt, datefmt)
+        self.layout = layout
 
     def formatException(self, ei: Any) -> str:
         """Type and stack of ``ei`` (an ``exc_info`` triple); the message stays out."""
@@ -59,7 +69,12 @@ class RedactingFormatter(logging.Formatter):
         cached = record.exc_text
         record.exc_text = None
         try:
-            return super().format(record)
+            if self.layout is None:
+                return super().format(record)
+            # A formatter uses an exc_text already set instead of formatting exc_info itself.
+            if record.exc_info and record.exc_info[0] is not None:
+                record.exc_text = self.formatException(record.exc_info)
+            return self.layout.format(record)
         finally:
             record.exc_text = cached
 
@@ -71,5 +86,8 @@ def install(level: int = logging.INFO) -> None:
     """
     logging.basicConfig(level=level, format=LOG_FORMAT)
     for handler in logging.getLogger().handlers:
-        fmt = handler.formatter._fmt if handler.formatter is not None else LOG_FORMAT
-        handler.setFormatter(RedactingFormatter(fmt))
+        layout = handler.formatter
+        if isinstance(layout, RedactingFormatter):
+            continue  # installed already
+        handler.setFormatter(RedactingFormatter(LOG_FORMAT) if layout is None
+                             else RedactingFormatter(layout=layout))

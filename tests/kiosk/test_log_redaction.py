@@ -149,3 +149,16 @@ def test_the_redacting_formatter_ignores_text_cached_by_another_handler() -> Non
         record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
     assert NAME in logging.Formatter().format(record)  # caches the full text on the record
     _assert_clean(RedactingFormatter().format(record))
+
+
+def test_a_handler_keeps_its_own_layout_and_gets_the_exception_redacted() -> None:
+    layout = logging.Formatter("LAYOUT %(levelname)s %(message)s")
+    formatter = RedactingFormatter(layout=layout)
+    try:
+        raise _leak()
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    text = formatter.format(record)
+    assert text.startswith("LAYOUT ERROR failed") and "builtins.ValueError" in text
+    _assert_clean(text)
+    assert NAME in layout.format(record)  # the record itself was left as it came
