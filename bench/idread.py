@@ -27,9 +27,9 @@ def bench_sam() -> float:
     """The median SAM read over a pty less the wire time of its frames: overhead in milliseconds."""
     from drivers.idcard.sam import frames
     from drivers.idcard.sam.reader import SamIdReader
-    from drivers.idcard.simulated.sam_device import SamReaderSimulator
+    from drivers.idcard.simulated.sam_device import SimulatedSamDevice
 
-    simulator = SamReaderSimulator(baudrate=115200)
+    simulator = SimulatedSamDevice(baudrate=115200)
     reader = SamIdReader(port=simulator.start(), poll_interval_s=0.0)
     reader.open()
     simulator.present("resident_id")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from drivers.printer import LoopbackPrinter, receipt_printer_backends
+from drivers.printer import SimulatedNetworkPrinter, receipt_printer_backends
 from drivers.printer.escpos_bytes import receipt_escpos_bytes
 from kiosk.receipts import build_receipt
 
@@ -56,7 +56,7 @@ def main() -> None:
     text_mode = len(receipt_escpos_bytes(receipt, 576, text_mode="gb18030"))
     small = len(receipt_escpos_bytes(receipt, 384))
 
-    loopback = LoopbackPrinter().start()
+    loopback = SimulatedNetworkPrinter().start()
     try:
         host, port = loopback.address
         printer = receipt_printer_backends.create("network", host=host, port=port)

@@ -35,8 +35,8 @@ document_printer_backends.register_lazy("cups", "drivers.printer.cups:CupsDocume
 _LAZY_EXPORTS = {
     "decode_job": ".decode",
     "decode_raster_images": ".escpos_bytes",
-    "EscposEmulator": ".simulated.escpos_device",
-    "LoopbackPrinter": ".simulated.network_device",
+    "SimulatedEscposDevice": ".simulated.escpos_device",
+    "SimulatedNetworkPrinter": ".simulated.network_device",
     "receipt_escpos_bytes": ".escpos_bytes",
     "render_receipt_image": ".render",
     "SimulatedDocumentPrinter": ".simulated.printers",
@@ -53,13 +53,13 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DocumentPrinter",
-    "EscposEmulator",
     "FontNotFound",
-    "LoopbackPrinter",
     "PrintResult",
     "Receipt",
     "ReceiptPrinter",
     "SimulatedDocumentPrinter",
+    "SimulatedEscposDevice",
+    "SimulatedNetworkPrinter",
     "SimulatedReceiptPrinter",
     "decode_job",
     "decode_raster_images",

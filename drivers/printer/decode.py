@@ -2,7 +2,7 @@
 
 Covers the commands this project sends plus the common formatting ones a receipt may contain; an
 unknown command is a :class:`ProtocolError` (the decoder is strict so tests notice drift). Used by
-the printer emulator (:mod:`.emulator`), the simulated printers and the tests. Pure computation.
+the simulated ESC/POS device (:mod:`.simulated.escpos_device`), the simulated printers and the tests. Pure computation.
 """
 
 from __future__ import annotations

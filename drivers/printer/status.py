@@ -69,7 +69,7 @@ def parse_status_byte(n: int, value: int) -> dict[str, bool]:
 
 
 def encode_status_byte(n: int, flags: PrinterFlags) -> int:
-    """The answer a printer in state ``flags`` gives to ``DLE EOT n`` (for the emulator)."""
+    """The answer a printer in state ``flags`` gives to ``DLE EOT n`` (for the simulated device)."""
     value = _FIXED_VALUE
     for query, mask, name in _BITS:
         if query == n and getattr(flags, name):

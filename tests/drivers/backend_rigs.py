@@ -22,10 +22,10 @@ from drivers.camera import camera_backends
 from drivers.common import BackendRegistry, Device, ScriptsFaults
 from drivers.doccam import document_camera_backends
 from drivers.idcard import DemoDocuments, id_reader_backends
-from drivers.idcard.simulated.sam_device import SamReaderSimulator
+from drivers.idcard.simulated.sam_device import SimulatedSamDevice
 from drivers.printer import (
-    LoopbackPrinter,
     Receipt,
+    SimulatedNetworkPrinter,
     document_printer_backends,
     receipt_printer_backends,
 )
@@ -110,7 +110,7 @@ class SamRig(ReaderRig):
     """The real ``sam`` backend on the slave side of a pty, the SAM simulator on the master."""
 
     def build(self) -> Device:
-        self.simulator = SamReaderSimulator()
+        self.simulator = SimulatedSamDevice()
         self.simulator.start()
         self.stack.callback(self.simulator.stop)
         return id_reader_backends.create("sam", port=self.simulator.port, find_timeout_s=0.3,
@@ -279,7 +279,7 @@ class NetworkRig(ReceiptRig):
     """The real ``network`` backend against the loopback ESC/POS printer on 127.0.0.1."""
 
     def build(self) -> Device:
-        self.loopback = LoopbackPrinter().start()
+        self.loopback = SimulatedNetworkPrinter().start()
         self.stack.callback(self.loopback.stop)
         host, port = self.loopback.address
         return receipt_printer_backends.create("network", host=host, port=port, status_timeout_s=2.0)
@@ -301,10 +301,10 @@ class PtyRig(ReceiptRig):
         return receipt_printer_backends.create(self.backend, status_timeout_s=2.0, **option)
 
     def fault(self, driver: Any) -> None:
-        self.far.emulator.set_state(cover_open=True)
+        self.far.device.set_state(cover_open=True)
 
     def mend(self, driver: Any) -> None:
-        self.far.emulator.set_state(cover_open=False)
+        self.far.device.set_state(cover_open=False)
 
 
 class UsbRig(ReceiptRig):

@@ -20,8 +20,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from drivers.printer import LoopbackPrinter
-from drivers.printer.simulated.escpos_device import EscposEmulator
+from drivers.printer import SimulatedNetworkPrinter
+from drivers.printer.simulated.escpos_device import SimulatedEscposDevice
 
 
 class PtyPrinter:
@@ -31,7 +31,7 @@ class PtyPrinter:
         self.master, self.slave = os.openpty()
         tty.setraw(self.slave)  # no echo, no newline translation: a byte pipe like a real port
         self.path = os.ttyname(self.slave)
-        self.emulator = EscposEmulator()
+        self.device = SimulatedEscposDevice()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -44,7 +44,7 @@ class PtyPrinter:
                     data = os.read(self.master, 65536)
                 except OSError:
                     return
-                answers = self.emulator.feed(data)
+                answers = self.device.feed(data)
                 if answers:
                     os.write(self.master, answers)
 
@@ -145,7 +145,7 @@ def start_cupsd() -> Iterator[Cupsd]:
     root = Path(tempfile.mkdtemp(prefix="kiosk-cupsd-"))
     daemon = Cupsd(root)
     daemon.start()
-    loopback = LoopbackPrinter().start()
+    loopback = SimulatedNetworkPrinter().start()
     try:
         daemon.lpadmin("-p", "A4", "-E", "-v", "cups-pdf:/", "-P", CUPS_PDF_PPD)
         # The raw receipt queue sends to our loopback ESC/POS printer through CUPS' socket backend.

@@ -13,7 +13,7 @@ from PIL import Image, ImageChops
 from drivers.common import ProtocolError
 from drivers.printer import Receipt, receipt_escpos_bytes
 from drivers.printer.decode import decode_job, iter_commands
-from drivers.printer.simulated.escpos_device import EscposEmulator, preview_image
+from drivers.printer.simulated.escpos_device import SimulatedEscposDevice, preview_image
 
 GOLDEN = Path(__file__).parent / "golden"
 RECEIPT = Receipt(
@@ -76,7 +76,7 @@ def test_decoder_on_any_bytes_decodes_or_raises_protocol_error(data):
 @settings(max_examples=100)
 @given(st.binary(max_size=300), st.integers(1, 50))
 def test_emulator_survives_any_stream_in_any_chunks(data, chunk):
-    emulator = EscposEmulator()
+    emulator = SimulatedEscposDevice()
     for start in range(0, len(data), chunk):
         answers = emulator.feed(data[start : start + chunk])
         assert all(a & 0x93 == 0x12 for a in answers)
@@ -85,7 +85,7 @@ def test_emulator_survives_any_stream_in_any_chunks(data, chunk):
 @given(st.integers(1, 40))
 def test_split_stream_decodes_like_whole(split):
     data = receipt_escpos_bytes(RECEIPT, 384, text_mode="gb18030")
-    emulator = EscposEmulator()
+    emulator = SimulatedEscposDevice()
     emulator.feed(data[:split])
     emulator.feed(data[split:])
     assert [job.decoded.as_text() for job in emulator.printed] == [decode_job(data).as_text()]

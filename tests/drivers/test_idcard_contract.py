@@ -31,7 +31,7 @@ from drivers.idcard import (
     gb11643,
     id_reader_backends,
 )
-from drivers.idcard.simulated.sam_device import SamReaderSimulator
+from drivers.idcard.simulated.sam_device import SimulatedSamDevice
 
 ALL_DOCUMENTS = ["resident_id", "passport", "hmt_permit"]
 
@@ -48,7 +48,7 @@ def sam_reader_on_pty(request) -> IdReader:
 def sam_reader(request) -> IdReader:
     """The real ``sam`` backend on a pty, the SAM device simulator on the master side (presence
     asked with "find card", which the simulator answers for a card left lying there)."""
-    simulator = SamReaderSimulator()
+    simulator = SimulatedSamDevice()
     simulator.start()
     request.addfinalizer(simulator.stop)
     reader = id_reader_backends.create("sam", port=simulator.port, poll_interval_s=0.005, presence_by_find=True)

@@ -203,10 +203,10 @@ def test_paper_out_mid_job_prints_nothing_then_or_later(tmp_path):
     printer.script_fault("paper_out_mid_job")
     with pytest.raises(DeviceUserError, match="while printing"):
         printer.print_receipt(long_receipt)
-    assert printer.emulator.purged_jobs == 1 and printer.emulator.printed == []
+    assert printer.device.purged_jobs == 1 and printer.device.printed == []
     assert list(tmp_path.iterdir()) == [] and printer.status().is_ready
     printer.print_receipt(RECEIPT)
-    assert len(printer.emulator.printed) == 1
+    assert len(printer.device.printed) == 1
 
 
 def test_paper_near_end_still_prints(tmp_path):

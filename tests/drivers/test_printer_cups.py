@@ -68,9 +68,9 @@ def test_receipt_through_a_raw_queue(cupsd):
                       qr_data="https://zwfw.example.gov.cn/progress?no=110105-T01-20261126-0009")
     printer.print_receipt(receipt)
     deadline = time.monotonic() + 10
-    while not cupsd.loopback.emulator.printed and time.monotonic() < deadline:
+    while not cupsd.loopback.device.printed and time.monotonic() < deadline:
         time.sleep(0.05)
-    job = cupsd.loopback.emulator.printed[-1].decoded
+    job = cupsd.loopback.device.printed[-1].decoded
     assert job.cut and job.qr_codes == [receipt.qr_data] and job.images
     printer.close()
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from drivers.common import DeviceError, DeviceNotFound, DeviceState, DeviceUserError, ErrorAction
-from drivers.printer import LoopbackPrinter, Receipt, receipt_printer_backends
+from drivers.printer import Receipt, SimulatedNetworkPrinter, receipt_printer_backends
 from tests.drivers.far_ends import PtyPrinter
 
 RECEIPT = Receipt(
@@ -22,7 +22,7 @@ LONG_RECEIPT = Receipt("受理回执", "110105-T01-20261126-0008", [(f"第{i}项
 
 @pytest.fixture
 def loopback(tmp_path):
-    printer = LoopbackPrinter(output_dir=str(tmp_path / "paper")).start()
+    printer = SimulatedNetworkPrinter(output_dir=str(tmp_path / "paper")).start()
     yield printer
     printer.stop()
 
@@ -41,7 +41,7 @@ def test_network_prints_and_the_paper_shows_it(network_printer, loopback, tmp_pa
     network_printer.open()
     assert network_printer.status().is_ready
     network_printer.print_receipt(RECEIPT)
-    (job,) = loopback.emulator.printed
+    (job,) = loopback.device.printed
     assert job.decoded.qr_codes == [RECEIPT.qr_data] and job.decoded.cut
     assert sorted(p.suffix for p in (tmp_path / "paper").iterdir()) == [".bin", ".png", ".txt"]
 
@@ -49,14 +49,14 @@ def test_network_prints_and_the_paper_shows_it(network_printer, loopback, tmp_pa
 @pytest.mark.parametrize("sensor,detail", [("paper_out", "paper_out"), ("cover_open", "cover_open")])
 def test_network_refuses_before_printing(network_printer, loopback, sensor, detail):
     network_printer.open()
-    loopback.emulator.set_state(**{sensor: True})
+    loopback.device.set_state(**{sensor: True})
     status = network_printer.status()
     assert (status.state, status.action, status.detail) == (DeviceState.USER_ERROR, ErrorAction.CLEAR, detail)
     with pytest.raises(DeviceUserError) as info:
         network_printer.print_receipt(RECEIPT)
     assert info.value.action is ErrorAction.CLEAR
-    loopback.emulator.set_state(**{sensor: False})
-    assert loopback.emulator.printed == [], "a refused job must never print later"
+    loopback.device.set_state(**{sensor: False})
+    assert loopback.device.printed == [], "a refused job must never print later"
 
 
 def _eventually(condition, bound_s: float = 10.0) -> bool:
@@ -71,15 +71,15 @@ def _eventually(condition, bound_s: float = 10.0) -> bool:
 
 def test_paper_out_mid_job_is_cleared_never_printed_later(network_printer, loopback):
     network_printer.open()
-    loopback.emulator.paper_out_after = 5000
+    loopback.device.paper_out_after = 5000
     with pytest.raises(DeviceUserError, match="while printing"):
         network_printer.print_receipt(LONG_RECEIPT)
     # The clear-buffers command travels like any byte: give the printer's thread a moment to act.
-    assert _eventually(lambda: loopback.emulator.purged_jobs == 1)
-    loopback.emulator.set_state(paper_out=False)  # staff refill the paper
-    assert loopback.emulator.printed == [] and loopback.emulator.held_jobs == 0
+    assert _eventually(lambda: loopback.device.purged_jobs == 1)
+    loopback.device.set_state(paper_out=False)  # staff refill the paper
+    assert loopback.device.printed == [] and loopback.device.held_jobs == 0
     network_printer.print_receipt(RECEIPT)
-    assert len(loopback.emulator.printed) == 1
+    assert len(loopback.device.printed) == 1
 
 
 def test_silent_printer_is_offline(network_printer, loopback):
@@ -89,7 +89,7 @@ def test_silent_printer_is_offline(network_printer, loopback):
     assert status.state is DeviceState.OFFLINE
     with pytest.raises(DeviceError) as info:
         network_printer.print_receipt(RECEIPT)
-    assert info.value.action is ErrorAction.RESET and loopback.emulator.printed == []
+    assert info.value.action is ErrorAction.RESET and loopback.device.printed == []
 
 
 def test_nothing_listening_is_not_found():
@@ -117,11 +117,11 @@ def test_serial_and_file_backends_print_and_check_status(pty_printer, backend):
         assert printer.status().is_ready
         printer.print_receipt(RECEIPT)
         deadline = time.monotonic() + 5
-        while not pty_printer.emulator.printed and time.monotonic() < deadline:
+        while not pty_printer.device.printed and time.monotonic() < deadline:
             time.sleep(0.02)
-        (job,) = pty_printer.emulator.printed
+        (job,) = pty_printer.device.printed
         assert "办理事项：居住证申领" in job.decoded.text_lines
-        pty_printer.emulator.set_state(cover_open=True)
+        pty_printer.device.set_state(cover_open=True)
         with pytest.raises(DeviceUserError):
             printer.print_receipt(RECEIPT)
     finally:

@@ -18,7 +18,7 @@ from drivers.idcard.sam import frames
 from drivers.idcard.sam.protocol import SamProtocol
 from drivers.idcard.sam.reader import SamIdReader
 from drivers.idcard.sam.transport import ReadTimeout
-from drivers.idcard.simulated.sam_device import SamReaderSimulator
+from drivers.idcard.simulated.sam_device import SimulatedSamDevice
 
 
 class BytesTransport:
@@ -123,7 +123,7 @@ def _rfc2217_server(port_path: str) -> tuple[int, threading.Event]:
 # pyserial's own RFC 2217 client still calls Thread.setDaemon/setName.
 @pytest.mark.filterwarnings("ignore:set(Daemon|Name)\\(\\) is deprecated:DeprecationWarning")
 def test_rfc2217_url():
-    simulator = SamReaderSimulator()
+    simulator = SimulatedSamDevice()
     simulator.start()
     port, stop = _rfc2217_server(simulator.port)
     reader = SamIdReader(port=f"rfc2217://127.0.0.1:{port}")

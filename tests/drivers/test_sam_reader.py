@@ -20,13 +20,13 @@ from drivers.common import (
 from drivers.idcard import DocumentRemoved, DocumentType, id_reader_backends
 from drivers.idcard.sam import frames
 from drivers.idcard.sam.reader import SamIdReader
-from drivers.idcard.simulated.sam_device import SamReaderSimulator
+from drivers.idcard.simulated.sam_device import SimulatedSamDevice
 from drivers.idcard.wlt import NO_DECODER_REASON
 
 
 @pytest.fixture
 def simulator():
-    simulator = SamReaderSimulator(slow_s=0.6)
+    simulator = SimulatedSamDevice(slow_s=0.6)
     simulator.start()
     yield simulator
     simulator.stop()
@@ -148,7 +148,7 @@ def test_bad_options_are_refused():
 
 
 def test_socket_url(simulator):
-    tcp = SamReaderSimulator()
+    tcp = SimulatedSamDevice()
     url = tcp.start_tcp()
     assert url.startswith("socket://")
     reader = SamIdReader(port=url)
@@ -198,7 +198,7 @@ def test_wlt_decoder_plugin_through_ctypes(tmp_path, simulator):
 
 
 def test_reader_slower_than_its_timeouts_is_a_timeout_then_recovers():
-    simulator = SamReaderSimulator(slow_s=1.0)
+    simulator = SimulatedSamDevice(slow_s=1.0)
     reader = SamIdReader(port=simulator.start(), find_timeout_s=0.1, poll_interval_s=0.01)
     try:
         reader.open()

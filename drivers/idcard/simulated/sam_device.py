@@ -1,7 +1,7 @@
 """A SAM-reader simulator that ships with the product: the GA 467 frame protocol on a pty.
 
 The simulator owns the master side of a pseudo-terminal pair and answers command frames like a
-real reader; :attr:`SamReaderSimulator.port` is the slave path to give the ``sam`` backend (or any
+real reader; :attr:`SimulatedSamDevice.port` is the slave path to give the ``sam`` backend (or any
 vendor tool). Cards are the built-in sample documents. Scriptable faults (any thread):
 
 ``no_card`` (find answers 80 although a card lies there), ``bad_checksum`` (the next reply's
@@ -42,7 +42,7 @@ def sample_wlt(key: str) -> bytes:
     return b"WLT\x00" + (seed * 32)[:1020]
 
 
-class SamReaderSimulator:
+class SimulatedSamDevice:
     """Serves the SAM protocol on a pty from a thread; :meth:`start` / :meth:`stop` bracket it."""
 
     def __init__(self, documents: list[str] | None = None, slow_s: float = 1.0,
@@ -237,7 +237,7 @@ class SamReaderSimulator:
 
 def main() -> None:  # pragma: no cover - manual tool
     """Run a simulator with a resident ID card placed; prints the pty path to point a reader at."""
-    simulator = SamReaderSimulator()
+    simulator = SimulatedSamDevice()
     port = simulator.start()
     simulator.present("resident_id")
     print(f"SAM reader simulator on {port} (resident ID card placed); Ctrl-C to stop", flush=True)

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from ..base import id_reader_backends
 from ..sam.reader import SamIdReader
-from .sam_device import SAM_DOCUMENTS, SamReaderSimulator
+from .sam_device import SAM_DOCUMENTS, SimulatedSamDevice
 from .samples import SAMPLE_DOCUMENTS
 
 
 @id_reader_backends.register("sam_simulated")
 class SimulatedSamIdReader(SamIdReader):
-    """A :class:`SamIdReader` whose far end is a :class:`SamReaderSimulator` it starts in :meth:`open`."""
+    """A :class:`SamIdReader` whose far end is a :class:`SimulatedSamDevice` it starts in :meth:`open`."""
 
     def __init__(self, documents: list[str] | None = None, poll_interval_s: float = 0.1,
                  wlt_decoder: str | None = None) -> None:
-        self.simulator = SamReaderSimulator(documents if documents is not None else list(SAM_DOCUMENTS))
+        self.simulator = SimulatedSamDevice(documents if documents is not None else list(SAM_DOCUMENTS))
         # The simulator's "find card" answers for a card left lying there, as a
         # presence-capable reader does.
         super().__init__(port="(simulator pty)", poll_interval_s=poll_interval_s, wlt_decoder=wlt_decoder,

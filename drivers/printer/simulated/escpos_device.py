@@ -24,7 +24,7 @@ from ..fonts import find_cjk_font
 from ..render import WIDTH_80MM, _font, qr_image
 from ..status import PrinterFlags, encode_status_byte
 
-#: How many printed jobs the emulator keeps in memory for inspection.
+#: How many printed jobs the simulated device keeps in memory for inspection.
 KEPT_JOBS = 20
 
 
@@ -37,7 +37,7 @@ class PrintedJob:
     decoded: DecodedJob
 
 
-class EscposEmulator:
+class SimulatedEscposDevice:
     """The state of one emulated printer. ``feed`` bytes in, get the status answers back.
 
     ``on_job`` is called (on the feeding thread) for every job that prints. ``paper_out_after``

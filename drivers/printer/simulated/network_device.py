@@ -1,6 +1,6 @@
 """A simulated network printer on a TCP port (9100) for the ``network`` backend: demo, training, tests.
 
-It serves one :class:`EscposEmulator` on ``127.0.0.1`` (by default), so the ``network`` backend
+It serves one :class:`SimulatedEscposDevice` on ``127.0.0.1`` (by default), so the ``network`` backend
 runs its real socket code against a printer that answers ``DLE EOT`` and can be made to run out of
 paper, open its cover or go offline. Run it with
 ``python -m drivers.printer.simulated.network_device --port 9100 --output-dir DIR``.
@@ -14,13 +14,13 @@ import threading
 from pathlib import Path
 
 from ..render import WIDTH_80MM
-from .escpos_device import EscposEmulator, PrintedJob, write_job_files
+from .escpos_device import PrintedJob, SimulatedEscposDevice, write_job_files
 
 
 class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         """Handle."""
-        printer: LoopbackPrinter = self.server.printer  # type: ignore[attr-defined]
+        printer: SimulatedNetworkPrinter = self.server.printer  # type: ignore[attr-defined]
         self.request.settimeout(0.5)
         while not printer.stopping.is_set():
             try:
@@ -33,7 +33,7 @@ class _Handler(socketserver.BaseRequestHandler):
                 return
             if printer.unplugged:
                 continue  # an unplugged printer takes nothing and answers nothing
-            answers = printer.emulator.feed(data)
+            answers = printer.device.feed(data)
             if answers:
                 self.request.sendall(answers)
 
@@ -43,7 +43,7 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
 
 
-class LoopbackPrinter:
+class SimulatedNetworkPrinter:
     """An emulated network printer. :meth:`start` binds and serves on a thread; :meth:`stop` joins.
 
     ``port=0`` picks a free port (see :attr:`address`). ``output_dir`` receives each printed job as
@@ -55,7 +55,7 @@ class LoopbackPrinter:
         self.host, self.port = host, port
         self.output_dir = Path(output_dir) if output_dir else None
         self.width_px = width_px
-        self.emulator = EscposEmulator(on_job=self._on_job)
+        self.device = SimulatedEscposDevice(on_job=self._on_job)
         self.unplugged = False
         self.stopping = threading.Event()
         self._server: _Server | None = None
@@ -65,16 +65,17 @@ class LoopbackPrinter:
     def address(self) -> tuple[str, int]:
         """(host, port) it listens on."""
         if self._server is None:
-            raise RuntimeError("the loopback printer is not started")
+            raise RuntimeError("the simulated network printer is not started")
         return self._server.server_address[:2]  # type: ignore[return-value]
 
-    def start(self) -> LoopbackPrinter:
+    def start(self) -> SimulatedNetworkPrinter:
         """Bind and serve in a background thread."""
         if self.output_dir:
             self.output_dir.mkdir(parents=True, exist_ok=True)
         self._server = _Server((self.host, self.port), _Handler)
         self._server.printer = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="loopback-printer", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        name="simulated-network-printer", daemon=True)
         self._thread.start()
         return self
 
@@ -93,16 +94,17 @@ class LoopbackPrinter:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Serve a loopback printer until interrupted."""
+    """Serve a simulated network printer until interrupted."""
     parser = argparse.ArgumentParser(description="Emulated ESC/POS network printer (raw TCP).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=9100)
     parser.add_argument("--output-dir", default="printed-loopback")
     parser.add_argument("--paper-width-mm", type=int, choices=(58, 80), default=80)
     args = parser.parse_args(argv)
-    printer = LoopbackPrinter(args.host, args.port, args.output_dir, 384 if args.paper_width_mm == 58 else 576)
+    printer = SimulatedNetworkPrinter(args.host, args.port, args.output_dir, 384 if args.paper_width_mm == 58 else 576)
     printer.start()
-    print(f"loopback printer on {printer.address[0]}:{printer.address[1]}, jobs into {args.output_dir}", flush=True)
+    host, port = printer.address
+    print(f"simulated network printer on {host}:{port}, jobs into {args.output_dir}", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -22,7 +22,7 @@ from ..base import DocumentPrinter, document_printer_backends, receipt_printer_b
 from ..escpos_printer import EscposReceiptPrinter
 from ..receipt import PrintResult, Receipt
 from ..transport import Transport
-from .escpos_device import EscposEmulator, PrintedJob, write_job_files
+from .escpos_device import PrintedJob, SimulatedEscposDevice, write_job_files
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +114,11 @@ class _SimulatedPrinter:
         return target
 
 
-class EmulatorTransport(Transport):
-    """An in-process byte pipe to an :class:`EscposEmulator` (answers arrive at once)."""
+class SimulatedTransport(Transport):
+    """An in-process byte pipe to an :class:`SimulatedEscposDevice` (answers arrive at once)."""
 
-    def __init__(self, emulator: EscposEmulator) -> None:
-        self.emulator = emulator
+    def __init__(self, device: SimulatedEscposDevice) -> None:
+        self.device = device
         self._answers = bytearray()
 
     def open(self) -> None:
@@ -131,7 +131,7 @@ class EmulatorTransport(Transport):
 
     def write(self, data: bytes) -> None:
         """Send bytes (owner thread)."""
-        self._answers += self.emulator.feed(data)
+        self._answers += self.device.feed(data)
 
     def read_byte(self, timeout_s: float) -> bytes:
         """One byte, or b"" after the timeout (owner thread)."""
@@ -166,8 +166,8 @@ class SimulatedReceiptPrinter(EscposReceiptPrinter):
         if not str(output_dir):
             raise ValueError("output_dir must name a directory")
         self._output_dir = Path(output_dir)
-        self.emulator = EscposEmulator(on_job=self._write_job)
-        super().__init__(EmulatorTransport(self.emulator), paper_width_mm, text_mode, native_qr)
+        self.device = SimulatedEscposDevice(on_job=self._write_job)
+        super().__init__(SimulatedTransport(self.device), paper_width_mm, text_mode, native_qr)
         self._faults = FaultScript(RECEIPT_FAULT_KINDS)
 
     @property
@@ -187,7 +187,7 @@ class SimulatedReceiptPrinter(EscposReceiptPrinter):
     def clear_faults(self) -> None:
         """Drop every scripted fault, like staff refilling paper (any thread)."""
         self._faults.clear()
-        self.emulator.set_state(paper_out=False, cover_open=False, offline=False, paper_near_end=False)
+        self.device.set_state(paper_out=False, cover_open=False, offline=False, paper_near_end=False)
 
     def open(self) -> None:
         """Create the output directory (owner thread)."""
@@ -229,15 +229,15 @@ class SimulatedReceiptPrinter(EscposReceiptPrinter):
 
     def send_job(self, segments: list[bytes], job_id: str) -> None:
         """Send the job's segments (owner thread)."""
-        self.emulator.name_next_job(job_id)
+        self.device.name_next_job(job_id)
         super().send_job(segments, job_id)
 
     def _show(self, fault: str | None) -> None:
-        self.emulator.set_state(paper_out=fault == "paper_out", cover_open=fault == "cover_open",
+        self.device.set_state(paper_out=fault == "paper_out", cover_open=fault == "cover_open",
                                 offline=fault == "offline", paper_near_end=fault == "paper_near_end")
-        self.emulator.paper_out_after = None
+        self.device.paper_out_after = None
         if fault == "paper_out_mid_job":
-            self.emulator.paper_out_after = 6000
+            self.device.paper_out_after = 6000
 
     def _write_job(self, job: PrintedJob) -> None:
         try:
