@@ -322,7 +322,7 @@ class UsbTransport(Transport):
     def is_usable(self) -> bool:
         """Cheap probe; never raises (any thread)."""
         try:
-            import usb.core  # noqa: F401
+            import usb.core  # noqa: F401 - only to learn whether pyusb is installed
         except ImportError:
             return False
         return True

@@ -47,7 +47,7 @@ def platform(tmp_path):
     central.stop()
 
 
-def test_a_printed_certificates_qr_code_opens_its_verification(platform, browser, tmp_path):  # noqa: F811
+def test_a_printed_certificates_qr_code_opens_its_verification(platform, browser, tmp_path):  # noqa: F811 - the browser fixture imported above
     central, office = platform
     issued = office.issue_certificate(FACTS)
     pdf = tmp_path / "certificate.pdf"
@@ -86,7 +86,7 @@ def test_a_printed_certificates_qr_code_opens_its_verification(platform, browser
         page.close()
 
 
-def test_an_operator_replays_a_dead_letter_in_the_browser(platform, browser, tmp_path):  # noqa: F811
+def test_an_operator_replays_a_dead_letter_in_the_browser(platform, browser, tmp_path):  # noqa: F811 - the browser fixture imported above
     import json
 
     import pyotp
