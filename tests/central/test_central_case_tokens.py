@@ -7,10 +7,15 @@ which keeps the token of the receipt that opened it."""
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import secrets
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from central.cases_intake import CaseKeys, intake_of, token_hash
 from egov_protocol.acks import verified_progress_token
 from egov_protocol.cases import PROGRESS_TOKEN_FIELD
 from tests.central.test_central_cases import (
@@ -104,3 +109,22 @@ def test_a_corrected_resubmission_joins_its_case_which_keeps_its_token(client):
                                            "id_number": IDENTITY.document_number},
                         follow_redirects=False)
     assert found.status_code == 303 and client.get(found.headers["location"]).status_code == 200
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                           | st.text(), lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+                           max_leaves=5)
+
+
+@given(value=json_values | st.text(alphabet="0123456789abcdefABCDEF", min_size=63, max_size=65))
+@settings(max_examples=200)
+def test_whatever_a_payload_holds_as_the_hash_the_case_gets_a_well_formed_one(value):
+    keys = CaseKeys(progress=b"k" * 32, person=b"p" * 32)
+    payload = json.dumps({**application(1)[0], PROGRESS_TOKEN_FIELD: value})
+    intake = intake_of(keys, "sub-0001", receipt(1), TERMINAL_ID, "GZ01", "flexible-employment",
+                       "2026-03-01T00:00:00+00:00", payload)
+    assert intake is not None and re.fullmatch(r"[0-9a-f]{64}", intake.token_hash)
+    own = token_hash(keys.token("sub-0001"))
+    assert intake.token_hash == (value if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value)
+                                 else own)
+    assert intake.fallback_token_hash == own
