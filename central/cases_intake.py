@@ -8,10 +8,14 @@ case (a database from before cases) is filed the next time anyone reads the queu
 The secrets, 32 random bytes each in the platform's key folder (mode 0600, made at first use,
 shared by every worker of one platform like the other keys):
 
-- ``case-progress.key``: a case's progress token is HMAC-SHA256 of its case id under this key,
-  128 bits, URL-safe base64. Unguessable without the key, so receipt numbers cannot be walked;
-  the same on every answer, so a resent submission's acknowledgement carries the token the
-  first one did. The database keeps only the token's SHA-256.
+- ``case-progress.key``: the platform's progress token of a case is HMAC-SHA256 of its case id
+  under this key, 128 bits, URL-safe base64. Unguessable without the key, so receipt numbers
+  cannot be walked; the same on every answer, so a resent submission's acknowledgement carries
+  the token the first one did. A terminal that prints the token on its receipt makes its own
+  when it seals the submission and sends only its SHA-256
+  (``egov_protocol.cases.PROGRESS_TOKEN_FIELD``): that hash becomes the case's, and the
+  database keeps only hashes. Either token opens the progress page (``token_opens``): the
+  platform's is the one acknowledgements carry and the lookup by ID number leads to.
 - ``person.key``: the key of ``egov_protocol.cases.person_hash``. At intake the platform
   hashes the applicant's document number from the decrypted payload and keeps the hash only;
   terminals fetch the key signed (``GET /v1/person-cases/key``) to ask for one person's cases
@@ -30,7 +34,14 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from egov_protocol.cases import CORRECTS_FIELD, PERSON_KEY_BYTES, person_hash
+from egov_protocol.cases import (
+    CORRECTS_FIELD,
+    PERSON_KEY_BYTES,
+    PROGRESS_TOKEN_FIELD,
+    is_progress_token_hash,
+    person_hash,
+    progress_token_hash,
+)
 from egov_protocol.protocol import RATING_FORM_ID, is_identifier
 
 from .cases_store import CaseIntake, CaseStore
@@ -65,7 +76,7 @@ def secret_key(keys_dir: Path, name: str) -> bytes:
 
 def token_hash(token: str) -> str:
     """What the database keeps of a progress token."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+    return progress_token_hash(token)
 
 
 @dataclass(frozen=True)
@@ -114,13 +125,18 @@ def intake_of(keys: CaseKeys, submission_id: str, receipt_number: str, terminal_
     number = applicant.get("document_number") if isinstance(applicant, dict) else None
     corrects = payload.get(CORRECTS_FIELD)
     site_code = payload.get("site_code")
+    own = token_hash(keys.token(submission_id))
+    # The terminal's token (printed on the receipt) when the payload carries a well-formed hash;
+    # an older terminal's submission, or a malformed field, gets the platform's own.
+    printed = payload.get(PROGRESS_TOKEN_FIELD)
     return CaseIntake(
         submission_id=submission_id, receipt_number=receipt_number, service_id=service_id,
         site=site or (site_code if isinstance(site_code, str) else None),
         terminal_id=terminal_id, received_at=received_at,
         person_hash=keys.person_hash(number) if isinstance(number, str) and number.strip()
         else None,
-        token_hash=token_hash(keys.token(submission_id)),
+        token_hash=printed if is_progress_token_hash(printed) else own,
+        fallback_token_hash=own,
         corrects_receipt=corrects if is_identifier(corrects) and corrects != receipt_number
         else None)
 
@@ -166,3 +182,19 @@ class CaseIntakeDesk:
         if case_id is None and self.file_unfiled():
             case_id = self.cases.case_of_submission(submission_id)
         return None if case_id is None else self.keys.token(case_id)
+
+    def token_opens(self, receipt_number: str, token: str) -> dict | None:
+        """The case holding ``receipt_number`` that ``token`` opens, or None: the token whose
+        hash the case keeps (the terminal's, printed on the receipt, or the platform's), or the
+        platform's own token of the case (recomputed, compared in constant time)."""
+        if not token:
+            return None
+        case = self.cases.by_token(receipt_number, token_hash(token))
+        if case is not None:
+            return case
+        case = self.cases.with_person_hash(receipt_number)
+        if case is None or not hmac.compare_digest(self.keys.token(case["case_id"]).encode(),
+                                                   token.encode("utf-8", "surrogatepass")):
+            return None
+        case.pop("person_hash", None)
+        return case

@@ -68,10 +68,14 @@ class CaseIntake:
     terminal_id: str
     received_at: str
     person_hash: str | None
-    #: SHA-256 of the progress token of a case opened by this submission.
+    #: SHA-256 of the progress token of a case opened by this submission (the terminal's,
+    #: printed on the receipt, when the payload carries one).
     token_hash: str
     #: The receipt number a 补正 re-submission names (``egov_protocol.cases.CORRECTS_FIELD``).
     corrects_receipt: str | None = None
+    #: The platform's own token hash, used instead when ``token_hash`` is taken by another case
+    #: (a terminal sending a hash twice must not stop the submission being stored).
+    fallback_token_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,11 +149,15 @@ class CaseStore:
                             intake.received_at)
                 return earlier["case_id"]
             note = f"names earlier receipt {intake.corrects_receipt}, not linked: {problem}"
+        token = intake.token_hash
+        if intake.fallback_token_hash and conn.execute(select(cases.c.case_id).where(
+                cases.c.token_hash == token)).first() is not None:
+            token = intake.fallback_token_hash
         conn.execute(insert(cases).values(
             case_id=intake.submission_id, receipt_number=intake.receipt_number,
             service_id=intake.service_id, site=intake.site, terminal_id=intake.terminal_id,
             status=RECEIVED, received_at=intake.received_at, updated_at=intake.received_at,
-            person_hash=intake.person_hash, token_hash=intake.token_hash, citizen_note=""))
+            person_hash=intake.person_hash, token_hash=token, citizen_note=""))
         conn.execute(insert(case_submissions).values(
             submission_id=intake.submission_id, case_id=intake.submission_id,
             linked_at=intake.received_at))

@@ -27,7 +27,7 @@ import hmac
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from .errors import CentralProtocolError
 from .protocol import is_identifier
@@ -44,6 +44,14 @@ STATUSES = (RECEIVED, ACCEPTED, CORRECTIONS_REQUESTED, RESUBMITTED, REJECTED, CO
 #: corrects; the platform files it under that case when the case awaits corrections.
 CORRECTS_FIELD = "corrects_receipt"
 
+#: The payload field holding the SHA-256 (64 lower-case hex characters) of the case's progress
+#: token. The terminal makes the token when it seals the submission, prints it on the receipt's
+#: QR code (``<platform>/progress/<receipt number>?t=<token>``) and sends only its hash; the
+#: platform files the hash as the case's, so the printed code works once the submission syncs.
+PROGRESS_TOKEN_FIELD = "progress_token_sha256"
+#: Bytes of randomness in a progress token (128 bits; 22 URL-safe base64 characters).
+PROGRESS_TOKEN_BYTES = 16
+
 PERSON_KEY_BYTES = 32
 PERSON_CASES_PATH = "/v1/person-cases"
 PERSON_KEY_PATH = "/v1/person-cases/key"
@@ -51,6 +59,17 @@ UPDATES_PATH = "/v1/case-updates"
 MAX_UPDATES = 200
 _CONTEXT = b"egov-kiosk/person/v1\x00"
 _MAX_TEXT = 2000
+
+
+def progress_token_hash(token: str) -> str:
+    """The SHA-256 (hex) of a progress token: what a payload and the platform's database keep."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def is_progress_token_hash(value: object) -> TypeGuard[str]:
+    """Whether ``value`` is a progress-token hash as the payload carries it (64 hex characters)."""
+    return (isinstance(value, str) and len(value) == 64
+            and all(c in "0123456789abcdef" for c in value))
 
 
 def normalized_document_number(number: str) -> str:

@@ -161,9 +161,11 @@ class DevicesConfig:
 class ReceiptConfig:
     """What goes on the printed receipt."""
 
-    lookup_url: str = key("https://zwfw.example.gov.cn/progress?no={receipt_number}",
-                          "Progress lookup address printed as a QR code; {receipt_number} is replaced.",
-                          lambda value: None if "{receipt_number}" in value else "must contain {receipt_number}")
+    lookup_url: str = key("",
+                          "Progress address printed as a QR code; {receipt_number} and {token} (the case's "
+                          "progress token) are replaced. Empty: the platform's progress page under central.url.",
+                          lambda value: None if not value or "{receipt_number}" in value
+                          else "must contain {receipt_number}")
     hotline: str = key("12345", "Service hotline printed on receipts.")
 
 
@@ -225,6 +227,11 @@ class KioskConfig:
     def to_dict(self) -> dict[str, Any]:
         """The configuration as nested plain data (as it would be read from TOML)."""
         return dataclasses.asdict(self)
+
+    def progress_address(self) -> str:
+        """The receipt QR code's address template: ``receipt.lookup_url``, or by default the
+        platform's public progress page ``<central.url>/progress/{receipt_number}?t={token}``."""
+        return self.receipt.lookup_url or self.central.url.rstrip("/") + "/progress/{receipt_number}?t={token}"
 
     def with_overrides(self, **sections: dict[str, Any]) -> KioskConfig:
         """A copy with some sections' keys replaced, validated like a file would be."""

@@ -74,9 +74,13 @@ def build_receipt(
     lookup_url: str,
     hotline: str,
     language: str = "zh-CN",
+    progress_token: str = "",
 ) -> Receipt:
     """The receipt a citizen takes home, in the session's ``language`` ("zh-CN" or "en"; the
-    service texts are passed in that language); the applicant's name appears masked only."""
+    service texts are passed in that language); the applicant's name appears masked only.
+
+    Its QR code is ``lookup_url`` with ``{receipt_number}`` and ``{token}`` (``progress_token``,
+    the secret of the case's progress page, URL-safe already) filled in."""
     words = _WORDS["en" if language == "en" else "zh-CN"]
     return Receipt(
         title=words["title"],
@@ -89,7 +93,7 @@ def build_receipt(
             (words["limit"], processing_time),
         ],
         notes=[words["accepted"], collect, words["lookup"]],
-        qr_data=lookup_url.format(receipt_number=receipt_number),
+        qr_data=lookup_url.format(receipt_number=receipt_number, token=progress_token),
         footer=words["hotline"].format(hotline=hotline),
     )
 

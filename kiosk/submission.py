@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import secrets
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.common import OwnerThread
+from egov_protocol.cases import PROGRESS_TOKEN_BYTES, PROGRESS_TOKEN_FIELD, progress_token_hash
 from egov_protocol.envelope import seal_detached
 from offline_cache import DiskBudgetExceeded, Outbox, SealedSubmission, Store, check_budget
 
@@ -51,10 +53,11 @@ class Draft:
     applicant: dict[str, Any]
     answers: dict[str, Any]
     photos: dict[str, bytes]
-    #: ``receipt(receipt_number, accepted_at)`` builds the receipt to print; the writer remembers
+    #: ``receipt(receipt_number, accepted_at, progress_token)`` builds the receipt to print (its QR
+    #: code carries the case's progress token, made by the writer); the writer remembers
     #: its reprint copy as pending before the submission is stored, so a terminal that dies before
     #: printing leaves the receipt owed, not lost (``kiosk.receipts.unprinted_receipts``).
-    receipt: Callable[[str, dt.datetime], Any] | None = None
+    receipt: Callable[[str, dt.datetime, str], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Accepted:
     receipt_number: str
     accepted_at: dt.datetime
     receipt: Any = None  # the draft's receipt, built for this number (None without a factory)
+    #: The secret of the case's public progress page (only its hash is in the sealed payload).
+    progress_token: str = ""
 
 
 class SubmissionWriter:
@@ -165,6 +170,9 @@ class SubmissionWriter:
         sequence = self._outbox.allocate_sequence(sequence_scope(self._site_code, self._terminal_id, local_day))
         receipt_number = format_receipt_number(self._site_code, self._terminal_id, local_day, sequence)
         submission_id = str(uuid.uuid4())
+        # The progress page's key is made here, not by the platform: the receipt prints now, and
+        # the submission may reach the platform weeks later. Only its hash travels.
+        progress_token = secrets.token_urlsafe(PROGRESS_TOKEN_BYTES)
         payload = {
             "schema": SCHEMA,
             "submission_id": submission_id,
@@ -177,6 +185,7 @@ class SubmissionWriter:
             "language": draft.language,
             "submitted_at": accepted_at.isoformat(),
             "consent": {"given": True, "at": accepted_at.isoformat()},
+            PROGRESS_TOKEN_FIELD: progress_token_hash(progress_token),
             "applicant": draft.applicant,
             "answers": draft.answers,
             "attachments": {
@@ -191,7 +200,7 @@ class SubmissionWriter:
             self._enrollment.signing_key(),
             key_id=self._enrollment.terminal_key_id(),
         )
-        receipt = self._owe_receipt(draft, receipt_number, accepted_at)
+        receipt = self._owe_receipt(draft, receipt_number, accepted_at, progress_token)
         try:
             self._add(SealedSubmission(
                 id=submission_id,
@@ -214,19 +223,20 @@ class SubmissionWriter:
                 raise SubmissionRefused("disk_full", "the disk filled while storing") from None
             raise
         log.info("submission %s queued for service %s", receipt_number, draft.service_id)
-        return Accepted(submission_id, receipt_number, accepted_at, receipt)
+        return Accepted(submission_id, receipt_number, accepted_at, receipt, progress_token)
 
     def _receipts(self) -> Any:
         from .receipts import RecentReceipts
 
         return RecentReceipts(self._db_path.parent / "receipts" / "recent.json")
 
-    def _owe_receipt(self, draft: Draft, receipt_number: str, accepted_at: dt.datetime) -> Any:
+    def _owe_receipt(self, draft: Draft, receipt_number: str, accepted_at: dt.datetime,
+                     progress_token: str) -> Any:
         """Build the draft's receipt and remember it as pending, before the submission is stored."""
         if draft.receipt is None:
             return None
         try:
-            receipt = draft.receipt(receipt_number, accepted_at)
+            receipt = draft.receipt(receipt_number, accepted_at, progress_token)
             self._receipts().add(receipt, None)
         except Exception:
             log_exception(log, "receipt %s not remembered before storing", receipt_number, level=logging.WARNING)

@@ -27,7 +27,7 @@ from egov_protocol.protocol import is_identifier
 
 from ..cases import LABELS, NEXT_STEPS, RESULT_PICKUP
 from ..cases_deps import Desk
-from ..cases_intake import CaseIntakeDesk, token_hash
+from ..cases_intake import CaseIntakeDesk
 from ..cases_store import LookupThrottled
 from ..cases_work import service_titles
 from ..dependencies import SubmissionId as Receipt
@@ -104,7 +104,7 @@ async def lookup(request: Request, desk: Desk) -> Response:
 def progress(request: Request, receipt_number: Receipt, desk: Desk,
              t: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
     """The progress of one case, for whoever holds its token (the receipt's QR code)."""
-    case = desk.cases.by_token(receipt_number, token_hash(t)) if t else None
+    case = desk.token_opens(receipt_number, t)
     if case is None:
         return _page("progress/form.html", 404, message=NOT_FOUND if t else "")
     titles = service_titles(request.app.state.published)

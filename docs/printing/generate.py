@@ -29,7 +29,8 @@ def main() -> None:
         service_title="居住证申领", receipt_number="110105-T01-20261126-0042",
         accepted_at=dt.datetime(2026, 11, 26, 10, 32), hall_name="朝阳区政务服务中心", terminal_id="T01",
         applicant_name="陈静怡", processing_time="15个工作日", collect="请于15个工作日后凭本回执到窗口领取居住证。",
-        lookup_url="https://zwfw.example.gov.cn/progress?no={receipt_number}", hotline="12345")
+        lookup_url="https://zwfw.example.gov.cn/progress/{receipt_number}?t={token}", hotline="12345",
+        progress_token="VA4EfM6GnflOEDQtU4sdYw")  # an example; the terminal makes one per submission
     for name, width, mode in (("receipt_80mm", 576, "raster"), ("receipt_58mm", 384, "raster"),
                               ("receipt_80mm_gb18030", 576, "gb18030")):
         job = decode_job(receipt_escpos_bytes(receipt, width, text_mode=mode))

@@ -41,8 +41,8 @@ class PrintStep:
         self.document_renderer: Callable[[dict[str, Any], dict[str, Any]], bytes] | None = None
         self._form_jobs: list[str] = []
 
-    def receipt_factory(self) -> Callable[[str, Any], Any]:
-        """``receipt(receipt_number, accepted_at)`` for the citizen at the terminal (journey
+    def receipt_factory(self) -> Callable[[str, Any, str], Any]:
+        """``receipt(receipt_number, accepted_at, progress_token)`` for the citizen at the terminal (journey
         thread); the outbox writer calls it once the number is allocated (see ``Draft.receipt``)."""
         # Imported on first use: the receipt module brings the printer package (fonts, PIL),
         # which the attract screen -- the first frame -- does not need.
@@ -59,19 +59,21 @@ class PrintStep:
             applicant_name=session.identity.name,
             processing_time=service.notice.processing_time.text(language),
             collect=service.notice.collection.text(language),
-            lookup_url=config.receipt.lookup_url,
+            lookup_url=config.progress_address(),
             hotline=config.receipt.hotline,
         )
 
-        def receipt(receipt_number: str, accepted_at: Any) -> Any:
-            return build_receipt(receipt_number=receipt_number, accepted_at=accepted_at.astimezone(), **fields)
+        def receipt(receipt_number: str, accepted_at: Any, progress_token: str = "") -> Any:
+            return build_receipt(receipt_number=receipt_number, accepted_at=accepted_at.astimezone(),
+                                 progress_token=progress_token, **fields)
         return receipt
 
     def start(self, accepted: Accepted) -> None:
         """Print the receipt (and the A4 form where the service needs one) for ``accepted``."""
         receipt = accepted.receipt
         if receipt is None:
-            receipt = self.receipt_factory()(accepted.receipt_number, accepted.accepted_at)
+            receipt = self.receipt_factory()(accepted.receipt_number, accepted.accepted_at,
+                                             accepted.progress_token)
         # The driver's print_receipt is the preflight too: it queries the printer's status first
         # and refuses (never queues) when it cannot print now.
         devices = self._ctx.devices

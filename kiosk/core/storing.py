@@ -30,7 +30,7 @@ class StoreStep:
     """Turns the session into a :class:`~kiosk.submission.Draft` and stores it."""
 
     def __init__(self, ctx: StepContext, writer: Callable[[], SubmissionWriter],
-                 receipt_factory: Callable[[], Callable[[str, Any], Any]]) -> None:
+                 receipt_factory: Callable[[], Callable[[str, Any, str], Any]]) -> None:
         """``ctx`` gives the journey; ``writer()`` the outbox writer; ``receipt_factory()`` the
         receipt builder for the citizen at the terminal (journey thread)."""
         self._ctx = ctx

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import selectors
 import signal
 import subprocess
@@ -97,8 +98,11 @@ def test_a_terminal_killed_between_storing_and_printing_owes_the_receipt_until_s
         service.stop()
     # The reprint follows the reprint rules: the remembered copy, marked 补打, without the name.
     (job,) = printed.glob(f"{number}_*.txt")
-    assert f"no={number}" in job.read_text("utf-8")  # the job printed (raster text, its QR decoded)
     copy = RecentReceipts(data_dir / "receipts" / "recent.json").receipt(number)
+    # The job printed (raster text, its QR decoded), the QR leading to the progress page with the
+    # token the terminal made when it stored the submission: a reprint keeps it.
+    assert copy.qr_data and re.fullmatch(rf"http://127\.0\.0\.1:\d+/progress/{number}\?t=[\w-]{{22}}", copy.qr_data)
+    assert f"[QR] {copy.qr_data}\n" in job.read_text("utf-8")
     assert copy.title.endswith("（补打）") and all(label != "申请人" for label, _ in copy.lines)
     assert citizen.name not in (data_dir / "receipts" / "recent.json").read_text("utf-8")
     core.audit.flush()
@@ -132,7 +136,7 @@ def test_kioskctl_reprint_settles_an_owed_receipt_and_a_receipt_never_stored_is_
 
     enroll_terminal(demo.central.url, "110105", "T09", enrollment, demo.central.issue_token())
 
-    def receipt(number: str, accepted_at: dt.datetime) -> Any:
+    def receipt(number: str, accepted_at: dt.datetime, token: str = "") -> Any:
         return build_receipt(service_title="居住证申领", receipt_number=number, accepted_at=accepted_at,
                              hall_name="政务服务中心", terminal_id="T09", applicant_name="陈静怡",
                              processing_time="15个工作日", collect="窗口领取",

@@ -164,7 +164,7 @@ def test_a_receipt_never_printed_is_listed_and_reprinted_from_the_queue_page_scr
     config = kiosk_config
     data = config.storage.resolved_data_dir()
 
-    def receipt(number: str, accepted_at: dt.datetime) -> Any:
+    def receipt(number: str, accepted_at: dt.datetime, token: str = "") -> Any:
         return build_receipt(service_title="居住证申领", receipt_number=number, accepted_at=accepted_at.astimezone(),
                              hall_name="政务服务中心", terminal_id=config.terminal.terminal_id,
                              applicant_name="陈静怡", processing_time="15个工作日", collect="窗口领取",
