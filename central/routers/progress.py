@@ -38,6 +38,11 @@ router = APIRouter(include_in_schema=False)
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
            "X-Robots-Tag": "noindex", "X-Frame-Options": "DENY"}
 NOT_FOUND = "没有找到匹配的办件 No case matches that receipt number and ID number."
+#: A receipt's code that opens nothing: most often an application the terminal has not sent yet
+#: (a township office offline). The same words for any miss, so they tell nothing of a case.
+NOT_YET = ("暂未查到此回执的办件。自助终端联网后，申请才会送达平台，请稍后再试，或在下方输入受理编号和身份证号查询。 "
+           "No case for this receipt yet. An application reaches the platform once the terminal "
+           "that took it is online: try again later, or enter the receipt number and ID number below.")
 
 
 def _page(name: str, status: int = 200, **context) -> HTMLResponse:
@@ -106,6 +111,6 @@ def progress(request: Request, receipt_number: Receipt, desk: Desk,
     """The progress of one case, for whoever holds its token (the receipt's QR code)."""
     case = desk.token_opens(receipt_number, t)
     if case is None:
-        return _page("progress/form.html", 404, message=NOT_FOUND if t else "")
+        return _page("progress/form.html", 404, message=NOT_YET if t else "")
     titles = service_titles(request.app.state.published)
     return _page("progress/page.html", case=progress_view(desk, case, titles))
