@@ -150,6 +150,15 @@ class _TerminalUser(FastHttpUser):
                 response.failure("heartbeat not acknowledged")
 
 
+def _windows(timeline: list[tuple[float, float]], seconds: float, width: float) -> str:
+    """p99 of the response times in each ``width`` s of the measuring window, so that a slow
+    start (or a slow stretch) shows apart from steady state."""
+    windows: list[list[float]] = [[] for _ in range(max(1, int(-(-seconds // width))))]
+    for at, ms in timeline:
+        windows[min(int(at // width), len(windows) - 1)].append(ms)
+    return " ".join(f"{sorted(w)[int(0.99 * (len(w) - 1))]:.0f}" if w else "-" for w in windows)
+
+
 def _why(response) -> str:
     if response.status_code == 0:  # no answer: the connection failed or timed out
         return f"no answer: {type(response.error).__name__}: {response.error}"
@@ -186,6 +195,13 @@ class Phase:
         gevent.sleep(self.warmup_s)
         env.stats.reset_all()
         started = gevent.get_hub().loop.now()
+        main_name = "raw" if self.user_class.raw else "submission"
+        timeline: list[tuple[float, float]] = []  # (s since measuring began, response ms)
+
+        def record(name, response_time, **_):
+            if name == main_name:
+                timeline.append((gevent.get_hub().loop.now() - started, response_time))
+        env.events.request.add_listener(record)
         watch = watch or {}
         cpu_before = {name: tree_cpu_s(proc) for name, proc in watch.items()}
         own_before = sum(os.times()[:2])
@@ -195,7 +211,7 @@ class Phase:
         cores = {name: (tree_cpu_s(proc) - cpu_before[name]) / elapsed
                  for name, proc in watch.items()}
         cores["load tool"] = (sum(os.times()[:2]) - own_before) / elapsed
-        main = env.stats.get("raw" if self.user_class.raw else "submission", "POST")
+        main = env.stats.get(main_name, "POST")
         self.requests, self.rate = main.num_requests, main.num_requests / elapsed
         self.p99_ms = float(main.get_response_time_percentile(0.99) or 0)
         self.errors = env.stats.total.num_failures + sum(
@@ -212,6 +228,7 @@ class Phase:
         print("  cores busy: " + " ".join(f"{name}={used:.2f}" for name, used in cores.items())
               + f" (of {os.cpu_count()}, {os.getloadavg()[0]:.1f} runnable on the machine)",
               flush=True)
+        print("  p99 ms per 10 s: " + _windows(timeline, self.seconds, 10.0), flush=True)
         return self
 
 
