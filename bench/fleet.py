@@ -168,6 +168,11 @@ def _windows(timeline: list[tuple[float, float]], seconds: float, width: float) 
     return " ".join(f"{sorted(w)[int(0.99 * (len(w) - 1))]:.0f}" if w else "-" for w in windows)
 
 
+def _at(timeline: list[tuple[float, float]], share: float) -> str:
+    times = sorted(ms for _, ms in timeline)
+    return f"{times[int(share * (len(times) - 1))]:.0f}" if times else "-"
+
+
 def _why(response) -> str:
     if response.status_code == 0:  # no answer: the connection failed or timed out
         return f"no answer: {type(response.error).__name__}: {response.error}"
@@ -237,7 +242,8 @@ class Phase:
         print("  cores busy: " + " ".join(f"{name}={used:.2f}" for name, used in cores.items())
               + f" (of {os.cpu_count()}, {os.getloadavg()[0]:.1f} runnable on the machine)",
               flush=True)
-        print("  p99 ms per 10 s: " + _windows(timeline, self.seconds, 10.0), flush=True)
+        print("  p99 ms per 10 s: " + _windows(timeline, self.seconds, 10.0) + "; ms at 50/90/99 %: "
+              + "/".join(_at(timeline, share) for share in (0.5, 0.9, 0.99)), flush=True)
         return self
 
 
