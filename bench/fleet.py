@@ -22,13 +22,15 @@ heartbeat every 60 s. Phases, each printed as a line:
    rate achieved. When no step holds, the fastest step without errors is reported (its p99
    over 500 ms shows the miss).
 
-Each phase also prints its p99 per 10 s of its measuring window. Why the steps keep the fleet's
-shape: open loop past the platform's capacity, requests queue until every terminal has one
-waiting, so p99 grows with the number of terminals (about terminals / capacity), not with the
-rate. Steps of fewer terminals (one per submission/s, as this bench once ran them) or the
-closed-loop ceiling (32 in flight) bound that queue and report a low p99 at a rate the fleet
-does not sustain; the budget phase's slow p99 was that queue in every window, repeated budget
-phases on a warm stack measured the same, not a cold start.
+Each phase also prints its p99 per 10 s of its measuring window and its median, 90th and 99th
+percentile. Why the steps keep the fleet's shape: requests queue until every terminal has one
+waiting, so p99 depends on how many terminals there are, not only on the rate; steps of fewer
+terminals (one per submission/s, as this bench once ran them) or the closed-loop ceiling (32 in
+flight) bound that queue and report a low p99 at a rate the fleet does not hold. The budget
+phase's slow p99 is in every window, and repeated budget phases on a warm stack measure the
+same: not a cold start. Part of every response time is the load tool's own: with 1,000
+terminals connecting per request, locust in one process adds some 0.4-0.9 s even against the
+raw endpoint (docs/scaling.md).
 
 Last line (the figures of the sustained step; errors of the budget, ceiling, raw and reported
 step)::
