@@ -5,7 +5,6 @@ terminal, publish a document, log out; without a session nothing is shown."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -14,25 +13,8 @@ from central.publishing import current
 from central.trail import PlatformTrail
 from egov_protocol.keys import TerminalKeys
 from sync.client import CentralClient
+from tests.central.conftest import SCREENSHOTS
 from tests.conftest import platform_accounts, running_central
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "_screenshots"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("chromium is missing: run tools/setup-system.sh as root (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS,
-                                             headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

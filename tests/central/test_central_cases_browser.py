@@ -29,26 +29,10 @@ from kiosk.config import load_config
 from kiosk.enrollment import Enrollment
 from kiosk.submission import Draft, SubmissionWriter
 from sync.local_central import LocalCentral, free_port
+from tests.central.conftest import SCREENSHOTS
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "_screenshots"
 IDENTITY = sample_identity("resident_id")
 REASON = "受理审核 checking the application"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("chromium is missing: run tools/setup-system.sh as root (make test does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS,
-                                             headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

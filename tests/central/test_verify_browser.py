@@ -18,7 +18,6 @@ from central.cli import main
 from central.seal import seal_dir
 from central.store import open_platform_store
 from sync.local_central import LocalCentral, free_port
-from tests.central.test_central_browser import browser  # noqa: F401  (the fixture)
 from tests.central.test_certificates import FACTS, ID_NUMBER
 
 
@@ -47,7 +46,7 @@ def platform(tmp_path):
     central.stop()
 
 
-def test_a_printed_certificates_qr_code_opens_its_verification(platform, browser, tmp_path):  # noqa: F811 - the browser fixture imported above
+def test_a_printed_certificates_qr_code_opens_its_verification(platform, browser, tmp_path):
     central, office = platform
     issued = office.issue_certificate(FACTS)
     pdf = tmp_path / "certificate.pdf"
@@ -86,7 +85,7 @@ def test_a_printed_certificates_qr_code_opens_its_verification(platform, browser
         page.close()
 
 
-def test_an_operator_replays_a_dead_letter_in_the_browser(platform, browser, tmp_path):  # noqa: F811 - the browser fixture imported above
+def test_an_operator_replays_a_dead_letter_in_the_browser(platform, browser, tmp_path):
     import json
 
     import pyotp
