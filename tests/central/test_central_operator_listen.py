@@ -14,8 +14,10 @@ from tests.conftest import log_in
 
 
 def test_the_operator_side_listens_apart_from_the_terminal_api(tmp_path):
-    operator_port = free_port()
-    platform = LocalCentral(tmp_path / "central", free_port(),
+    operator_port = terminal_port = free_port()
+    while terminal_port == operator_port:  # two free ports, never the same one twice
+        terminal_port = free_port()
+    platform = LocalCentral(tmp_path / "central", terminal_port,
                             serve_args=("--operator-listen", f"127.0.0.1:{operator_port}"))
     platform.start()
     try:

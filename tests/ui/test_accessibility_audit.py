@@ -351,6 +351,9 @@ def test_repeat_says_the_prompt_and_mute_silences_the_voice(make_kiosk: Any, kio
     # The attract screen speaks only once someone is there: "repeat" says its prompt. The engine
     # starts in a process of its own; on a loaded machine that can take a while.
     kiosk.wait_until(lambda: voice.property("available"), timeout_ms=60_000)
+    # The start screen's prompt comes with the core's first snapshot (the catalog loads on the
+    # journey thread meanwhile); until then "repeat" has nothing to say.
+    kiosk.wait_until(lambda: guide.property("prompt"), timeout_ms=60_000)
     assert voice.property("spokenCount") == 0
     kiosk.tap("repeatButton")
     kiosk.wait_until(lambda: voice.property("spokenCount") == 1)

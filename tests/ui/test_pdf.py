@@ -113,7 +113,8 @@ def test_printer_fallback_and_a4_copy_through_the_real_screens(make_kiosk, kiosk
 
     state = kiosk.state
     assert state["printed"] is False and state["receipt_number"]
-    assert state["receipt_fallback"]["url"].endswith(state["receipt_number"])
+    url = state["receipt_fallback"]["url"]  # the progress page, with the case's token
+    assert f"/progress/{state['receipt_number']}?t=" in url
     assert kiosk.get("receiptFallback").isVisible() and kiosk.get("receiptQrCanvas").isVisible()
     assert any(e.name == "staff_called" and e.data.get("reason") == "receipt_printer" for e in events)
     kiosk.screenshot("print_fallback_done")
