@@ -12,6 +12,7 @@ import base64
 import hashlib
 import os
 import stat
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -163,8 +164,10 @@ def _create(path: Path, key: Ed25519PrivateKey | X25519PrivateKey, *,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # A name of its own for every writer: two threads of one process may create the key at once
+    # (the audit chain and enrollment both ask for it on first start).
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(pem)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import tempfile
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -137,9 +138,13 @@ class Enrollment:
     def save_platform_keys(self, keys: PlatformKeys) -> None:
         """Record a completed enrollment atomically (write, fsync, rename)."""
         self._platform_file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self._platform_file.with_suffix(".tmp")
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write(keys.to_json())
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(self._platform_file)
+        # A temporary of its own: the sync thread and maintenance may both record at once.
+        fd, name = tempfile.mkstemp(prefix=".platform.", suffix=".tmp", dir=self._platform_file.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(keys.to_json())
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(name, self._platform_file)
+        finally:
+            Path(name).unlink(missing_ok=True)

@@ -283,11 +283,20 @@ class RunningKiosk:
         item = self.get(object_name)
         assert item.isEnabled(), f"{object_name} is disabled"
         self.scroll_into_view(item)
+        # An item just shown (or a row just re-laid out) gets its place at the next polish; a tap
+        # before that lands on whatever was there.
+        self._wait_for_layout()
+        self.wait_until(lambda: item.isVisible() and item.width() > 0 and item.height() > 0)
         centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2))
         point = QPoint(round(centre.x()), round(centre.y()))
         assert self.window.contentItem().childAt(point.x(), point.y()) is not None
         QTest.mouseClick(self.window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
         self.settle()
+
+    def _wait_for_layout(self) -> None:
+        """Let the window polish and draw one frame: layouts place what was just shown then."""
+        with self.qtbot.waitSignal(self.window.frameSwapped, timeout=5_000):
+            self.window.update()
 
     def type_into(self, object_name: str, text: str) -> None:
         """Tap a text field and type ``text`` with key presses, replacing what was there."""
