@@ -1,6 +1,11 @@
 """The citizen's journey as a state machine, driven by events and a clock.
 
-attract → notice → identify → face → form → review → submitting → printing → done → attract
+An application:       attract → notice → identify → face → form → review → submitting → printing → done
+Checking progress:    attract → identify → progress
+Printing a certificate: attract → identify → face → certificates
+
+Which of these the citizen came for is the session's :class:`Errand`; the shared steps (reading
+the document, the face photo) lead on to the errand's own next state.
 
 The machine is plain Python with no threads and no I/O: the :class:`~kiosk.core.KioskCore` feeds it
 events on its journey thread, and tests feed it events directly with a fake clock. Everything that
@@ -28,6 +33,24 @@ class JourneyState(enum.StrEnum):
     SUBMITTING = "submitting"
     PRINTING = "printing"
     DONE = "done"
+    PROGRESS = "progress"  # the citizen's cases with their statuses (errand "progress")
+    CERTIFICATES = "certificates"  # the certificates the citizen can print (errand "certificate")
+
+
+class Errand(enum.StrEnum):
+    """What the citizen came for, chosen on the start screen."""
+
+    APPLY = "apply"  # submit an application for a service
+    PROGRESS = "progress"  # follow the cases already submitted
+    CERTIFICATE = "certificate"  # print a certificate the platform issued
+
+
+#: Where each errand goes after the document is read, and after the face photo is accepted.
+_AFTER_DOCUMENT: dict[Errand, JourneyState] = {
+    Errand.APPLY: JourneyState.FACE,
+    Errand.PROGRESS: JourneyState.PROGRESS,
+    Errand.CERTIFICATE: JourneyState.FACE,
+}
 
 
 #: The step indicator: (state, step number shown to the citizen). Submitting and printing are one step.
@@ -41,8 +64,13 @@ STEP_OF_STATE: dict[JourneyState, int] = {
     JourneyState.SUBMITTING: 7,
     JourneyState.PRINTING: 7,
     JourneyState.DONE: 8,
+    JourneyState.PROGRESS: 3,
+    JourneyState.CERTIFICATES: 4,
 }
 STEP_COUNT = 8
+
+#: How many steps each errand shows in the indicator.
+STEP_COUNT_OF_ERRAND: dict[Errand, int] = {Errand.APPLY: STEP_COUNT, Errand.PROGRESS: 3, Errand.CERTIFICATE: 4}
 
 #: States in which the citizen must wait for the terminal: no back, no idle wipe.
 BUSY_STATES = frozenset({JourneyState.SUBMITTING, JourneyState.PRINTING})
@@ -52,6 +80,8 @@ _BACK_TARGET: dict[JourneyState, JourneyState] = {
     JourneyState.FACE: JourneyState.IDENTIFY,
     JourneyState.FORM: JourneyState.FACE,
     JourneyState.REVIEW: JourneyState.FORM,
+    JourneyState.PROGRESS: JourneyState.IDENTIFY,
+    JourneyState.CERTIFICATES: JourneyState.FACE,
 }
 
 
@@ -73,6 +103,7 @@ class TransitionRefused(Exception):
 class CitizenSession:
     """Everything of the citizen now at the terminal. Replaced wholesale on every wipe."""
 
+    errand: Errand = Errand.APPLY
     service: Any = None
     form_definition: Any = None
     identity: Any = None
@@ -124,6 +155,11 @@ class Journey:
         """The step number shown in the indicator (1-based)."""
         return STEP_OF_STATE[self.state]
 
+    @property
+    def step_count(self) -> int:
+        """How many steps the indicator shows for the session's errand."""
+        return STEP_COUNT_OF_ERRAND[self.session.errand]
+
     # ---- citizen events ------------------------------------------------------------------
     def touched(self) -> None:
         """Any touch: restarts the idle countdown (and hides its warning)."""
@@ -135,17 +171,25 @@ class Journey:
         self.session = CitizenSession(service=service, form_definition=form_definition)
         self._go(JourneyState.NOTICE)
 
+    def errand_chosen(self, errand: Errand) -> None:
+        """attract → identify for an errand without a service (progress, certificates)."""
+        self._require(JourneyState.ATTRACT)
+        if errand is Errand.APPLY:
+            raise TransitionRefused("an application starts by choosing its service")
+        self.session = CitizenSession(errand=errand)
+        self._go(JourneyState.IDENTIFY)
+
     def notice_accepted(self) -> None:
         """notice → identify."""
         self._require(JourneyState.NOTICE)
         self._go(JourneyState.IDENTIFY)
 
     def document_read(self, identity: Any) -> None:
-        """identify → face, remembering the identity for prefill and the match."""
+        """identify → face (or the errand's own next state), remembering the identity."""
         self._require(JourneyState.IDENTIFY)
         self.session.identity = identity
         self.session.photo_jpeg = None
-        self._go(JourneyState.FACE)
+        self._go(_AFTER_DOCUMENT[self.session.errand])
 
     def document_failed(self, message: str) -> None:
         """A read failed: stay on identify and tell the citizen what to do."""
@@ -171,10 +215,14 @@ class Journey:
         self.last_activity = self._clock()
 
     def photo_accepted(self) -> None:
-        """face → form, with the form prefilled from the identity (kept when coming back)."""
+        """face → form, with the form prefilled from the identity (kept when coming back);
+        face → certificates when the citizen came to print one."""
         self._require(JourneyState.FACE)
         if self.session.photo_jpeg is None:
             raise TransitionRefused("no photo to accept")
+        if self.session.errand is Errand.CERTIFICATE:
+            self._go(JourneyState.CERTIFICATES)
+            return
         if self.session.form is None:
             self.session.form = self._make_form(self.session.form_definition, self.session.identity)
         self._go(JourneyState.FORM)
@@ -232,6 +280,8 @@ class Journey:
         """One step back; from notice this cancels the session (returns the wipe reason)."""
         if self.state is JourneyState.NOTICE:
             return self.wipe(WipeReason.CANCELLED)
+        if self.state is JourneyState.IDENTIFY and self.session.errand is not Errand.APPLY:
+            return self.wipe(WipeReason.CANCELLED)  # these errands have no notice before it
         if self.state is JourneyState.DONE:
             return self.wipe(WipeReason.FINISHED)
         target = _BACK_TARGET.get(self.state)

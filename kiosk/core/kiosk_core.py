@@ -30,7 +30,7 @@ from ..face import FaceStep
 from ..fleet_status import FleetStatus
 from ..preferences import DEFAULTS as PREFERENCE_DEFAULTS
 from ..restart_window import RestartPlanner
-from .journey import Journey, JourneyState, TransitionRefused, WipeReason
+from .journey import Errand, Journey, JourneyState, TransitionRefused, WipeReason
 from .runtime import JourneyRuntime
 
 if TYPE_CHECKING:
@@ -219,6 +219,14 @@ class KioskCore:
             if catalog is None:
                 raise TransitionRefused("no catalog yet")
             self._runtime.journey.service_chosen(catalog.service(service_id), catalog.form_for(service_id))
+        self._post(choose)
+
+    def choose_errand(self, errand: str) -> None:
+        """The citizen came to follow progress (``"progress"``) or print a certificate
+        (``"certificate"``): straight to presenting a document."""
+        def choose() -> None:
+            self._runtime.journey.errand_chosen(Errand(errand))
+            self._runtime.identify.start()
         self._post(choose)
 
     def accept_notice(self) -> None:

@@ -14,7 +14,7 @@ from drivers.common import DeviceStatus
 from ..applicant import identity_summary
 from ..config import KioskConfig
 from ..messages import message_text
-from .journey import BUSY_STATES, STEP_COUNT, Journey
+from .journey import BUSY_STATES, Journey
 
 _MATERIAL_WORDS = {
     "zh-CN": {"original": "原件", "copies": "复印件{n}份", "optional": "如有",
@@ -111,7 +111,8 @@ def build_snapshot(
     return {
         "screen": journey.state.value,
         "step": journey.step,
-        "step_count": STEP_COUNT,
+        "step_count": journey.step_count,
+        "errand": str(journey.session.errand),
         "language": language,
         "demo_controls": config.ui.demo_controls,
         "busy": journey.state in BUSY_STATES,

@@ -7,7 +7,7 @@ import pytest
 from drivers.idcard.simulated.samples import sample_identity
 from kiosk.applicant import prefill_values
 from kiosk.catalog import Catalog
-from kiosk.core.journey import Journey, JourneyState, TransitionRefused, WipeReason
+from kiosk.core.journey import Errand, Journey, JourneyState, TransitionRefused, WipeReason
 from kiosk.forms import FormSession
 
 
@@ -171,3 +171,29 @@ def test_failed_submission_returns_to_review(journey: Journey, catalog: Catalog)
     journey.review_confirmed(True)
     journey.submission_failed("disk_full")
     assert journey.state is JourneyState.REVIEW and journey.session.message == "disk_full"
+
+
+def test_checking_progress_goes_from_the_document_to_the_cases(journey: Journey) -> None:
+    journey.errand_chosen(Errand.PROGRESS)
+    assert journey.state is JourneyState.IDENTIFY and journey.step_count == 3
+    journey.document_read(sample_identity("resident_id"))
+    assert journey.state is JourneyState.PROGRESS and journey.step == 3
+    assert journey.went_back() is None and journey.state is JourneyState.IDENTIFY
+    assert journey.session.identity is None  # another document may be presented now
+    assert journey.went_back() is WipeReason.CANCELLED  # no notice before identify: cancelled
+    assert journey.state is JourneyState.ATTRACT and journey.session.errand is Errand.APPLY
+
+
+def test_printing_a_certificate_needs_the_document_and_the_face(journey: Journey) -> None:
+    journey.errand_chosen(Errand.CERTIFICATE)
+    journey.document_read(sample_identity("resident_id"))
+    assert journey.state is JourneyState.FACE
+    journey.photo_taken(b"\xff\xd8jpeg")
+    journey.photo_accepted()
+    assert journey.state is JourneyState.CERTIFICATES and journey.session.form is None
+    assert journey.went_back() is None and journey.state is JourneyState.FACE
+
+
+def test_an_application_starts_with_its_service(journey: Journey) -> None:
+    with pytest.raises(TransitionRefused):
+        journey.errand_chosen(Errand.APPLY)
