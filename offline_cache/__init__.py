@@ -17,7 +17,8 @@ from .errors import (
     UnknownSubmission,
 )
 from .migrations import TERMINAL_MIGRATIONS, Migration
-from .outbox import Outbox, OutboxRecord, SealedSubmission, SubmissionState, sha256_hex
+from .outbox import Outbox
+from .outbox_records import OutboxRecord, SealedSubmission, SubmissionState, sha256_hex
 from .state import Quarantined, SyncState
 from .store import Store
 

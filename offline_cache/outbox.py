@@ -13,144 +13,26 @@ read back into personal data on the terminal. Every time is an aware UTC ``datet
 
 Thread rule: an ``Outbox`` runs on the thread that owns its ``Store``.
 
-Over 400 lines, knowingly: every method is one transition of the state machine above over the
-same table and lease rules, and they are read together when a transition changes; the quarantine
-and purge transitions are the part that can move out.
+The records it takes and gives back are in :mod:`offline_cache.outbox_records`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Set
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import Enum
 from typing import Any
 
 from .errors import DuplicateSubmission, InvalidTransition, UnknownSubmission
-from .store import Store
-
-
-class SubmissionState(str, Enum):
-    """Where a submission is in the outbox state machine."""
-
-    SEALED = "sealed"
-    QUEUED = "queued"
-    SENDING = "sending"
-    ACKED = "acked"
-    PURGED = "purged"
-    QUARANTINED = "quarantined"
-
-
-def _ts(value: datetime) -> str:
-    # Fixed-width UTC ISO text sorts in time order, so SQL can compare it directly.
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("outbox times must be timezone-aware datetimes")
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _dt(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
-
-
-def _dt_set(value: str) -> datetime:  # a NOT NULL column
-    return datetime.fromisoformat(value)
-
-
-def sha256_hex(data: bytes) -> str:
-    """Lower-case hex SHA-256, the digest format of the outbox and the sync protocol."""
-    return hashlib.sha256(data).hexdigest()
-
-
-@dataclass(frozen=True)
-class SealedSubmission:
-    """What the kiosk hands to the outbox: the sealed envelope plus non-personal routing data."""
-
-    id: str
-    receipt_number: str
-    service_id: str
-    form_id: str
-    form_version: str
-    sealed: bytes = field(repr=False)
-    digest: str
-    created_at: datetime
-
-    @classmethod
-    def create(
-        cls,
-        *,
-        id: str,
-        receipt_number: str,
-        service_id: str,
-        form_id: str,
-        form_version: str,
-        sealed: bytes,
-        created_at: datetime | None = None,
-    ) -> SealedSubmission:
-        """Build one with the digest computed from ``sealed`` and ``created_at`` defaulting to now."""
-        return cls(
-            id=id,
-            receipt_number=receipt_number,
-            service_id=service_id,
-            form_id=form_id,
-            form_version=form_version,
-            sealed=bytes(sealed),
-            digest=sha256_hex(sealed),
-            created_at=created_at or datetime.now(UTC),
-        )
-
-
-@dataclass(frozen=True)
-class OutboxRecord:
-    """One row of the outbox as read back. ``sealed`` is ``None`` once purged."""
-
-    id: str
-    receipt_number: str
-    service_id: str
-    form_id: str
-    form_version: str
-    state: SubmissionState
-    sealed: bytes | None = field(repr=False)
-    digest: str
-    size_bytes: int
-    created_at: datetime
-    updated_at: datetime
-    attempts: int
-    next_attempt_at: datetime
-    lease_until: datetime | None
-    last_error: str | None
-    central_receipt: str | None
-    acked_at: datetime | None
-
-    @classmethod
-    def _from_row(cls, row: dict[str, Any]) -> OutboxRecord:
-        return cls(
-            id=row["id"],
-            receipt_number=row["receipt_number"],
-            service_id=row["service_id"],
-            form_id=row["form_id"],
-            form_version=row["form_version"],
-            state=SubmissionState(row["state"]),
-            sealed=row["sealed"],
-            digest=row["digest"],
-            size_bytes=row["size_bytes"],
-            created_at=_dt_set(row["created_at"]),
-            updated_at=_dt_set(row["updated_at"]),
-            attempts=row["attempts"],
-            next_attempt_at=_dt_set(row["next_attempt_at"]),
-            lease_until=_dt(row["lease_until"]),
-            last_error=row["last_error"],
-            central_receipt=row["central_receipt"],
-            acked_at=_dt(row["acked_at"]),
-        )
-
-
-_COLUMNS = (
-    "id, receipt_number, service_id, form_id, form_version, state, sealed, digest, size_bytes, "
-    "created_at, updated_at, attempts, next_attempt_at, lease_until, last_error, "
-    "central_receipt, acked_at"
+from .outbox_records import (
+    COLUMNS,
+    OutboxRecord,
+    SealedSubmission,
+    SubmissionState,
+    sha256_hex,
+    utc_text,
 )
+from .store import Store
 
 
 class Outbox:
@@ -178,7 +60,7 @@ class Outbox:
             raise ValueError("sealed bytes are empty")
         if sha256_hex(submission.sealed) != submission.digest:
             raise ValueError(f"digest does not match the sealed bytes of {submission.id}")
-        created = _ts(submission.created_at)
+        created = utc_text(submission.created_at)
         with self.store.transaction() as db:
             try:
                 db.conn.execute(
@@ -236,12 +118,12 @@ class Outbox:
         Due means queued with ``next_attempt_at <= now``, or sending with an expired lease (its
         sender died). Higher priority (lower number) goes first.
         """
-        stamp = _ts(now)
-        lease_until = _ts(now + self._lease)
+        stamp = utc_text(now)
+        lease_until = utc_text(now + self._lease)
         with self.store.transaction() as db:
             rows = list(
                 db.query(
-                    f"SELECT {_COLUMNS} FROM submissions "
+                    f"SELECT {COLUMNS} FROM submissions "
                     "WHERE (state = 'queued' AND next_attempt_at <= :now) "
                     "   OR (state = 'sending' AND lease_until <= :now) "
                     "ORDER BY priority, next_attempt_at, rowid LIMIT :limit",
@@ -255,7 +137,7 @@ class Outbox:
                     (lease_until, stamp, row["id"]),
                 )
                 row.update(state="sending", lease_until=lease_until, updated_at=stamp)
-        return [OutboxRecord._from_row(row) for row in rows]
+        return [OutboxRecord.from_row(row) for row in rows]
 
     def mark_acked(self, id: str, central_receipt: str, now: datetime) -> None:
         """Record the platform's acknowledgement. Acking an acked record again is a no-op."""
@@ -264,13 +146,13 @@ class Outbox:
             {"queued", "sending"},
             "state = 'acked', central_receipt = :receipt, acked_at = :now, lease_until = NULL, "
             "last_error = NULL",
-            {"receipt": central_receipt, "now": _ts(now)},
+            {"receipt": central_receipt, "now": utc_text(now)},
             idempotent_from={"acked", "purged"},
         )
 
     def mark_acked_many(self, acks: list[tuple[str, str]], now: datetime) -> None:
         """``mark_acked`` for ``(id, central_receipt)`` pairs in one transaction (one fsync)."""
-        stamp = _ts(now)
+        stamp = utc_text(now)
         with self.store.transaction() as db:
             db.conn.executemany(
                 "UPDATE submissions SET state = 'acked', central_receipt = ?, acked_at = ?, "
@@ -285,7 +167,7 @@ class Outbox:
             {"queued", "sending"},
             "state = 'queued', attempts = attempts + 1, next_attempt_at = :retry_at, "
             "lease_until = NULL, last_error = :error",
-            {"retry_at": _ts(retry_at), "error": error, "now": _ts(datetime.now(UTC))},
+            {"retry_at": utc_text(retry_at), "error": error, "now": utc_text(datetime.now(UTC))},
         )
 
     def release(self, id: str) -> None:
@@ -294,7 +176,7 @@ class Outbox:
             id,
             {"sending"},
             "state = 'queued', lease_until = NULL",
-            {"now": _ts(datetime.now(UTC))},
+            {"now": utc_text(datetime.now(UTC))},
             idempotent_from={"queued"},
         )
 
@@ -304,7 +186,7 @@ class Outbox:
             id,
             {"sealed", "queued", "sending"},
             "state = 'quarantined', lease_until = NULL, last_error = :reason",
-            {"reason": reason, "now": _ts(datetime.now(UTC))},
+            {"reason": reason, "now": utc_text(datetime.now(UTC))},
         )
 
     def requeue(self, id: str, now: datetime) -> None:
@@ -313,12 +195,12 @@ class Outbox:
             id,
             {"quarantined"},
             "state = 'queued', attempts = 0, next_attempt_at = :now",
-            {"now": _ts(now)},
+            {"now": utc_text(now)},
         )
 
     def retry_now(self, now: datetime) -> int:
         """Make every queued record due at ``now`` (the network came back); returns how many."""
-        stamp = _ts(now)
+        stamp = utc_text(now)
         with self.store.transaction() as db:
             cursor = db.conn.execute(
                 "UPDATE submissions SET next_attempt_at = ? "
@@ -329,7 +211,7 @@ class Outbox:
 
     def release_expired_leases(self, now: datetime) -> int:
         """Return ``sending`` records whose lease ran out to ``queued`` (start-up recovery)."""
-        stamp = _ts(now)
+        stamp = utc_text(now)
         with self.store.transaction() as db:
             cursor = db.conn.execute(
                 "UPDATE submissions SET state = 'queued', lease_until = NULL, updated_at = ? "
@@ -345,7 +227,7 @@ class Outbox:
             cursor = db.conn.execute(
                 "UPDATE submissions SET state = 'purged', sealed = NULL, purged_at = ?, "
                 "updated_at = ? WHERE state = 'acked' AND acked_at < ?",
-                (_ts(now), _ts(now), _ts(acked_before)),
+                (utc_text(now), utc_text(now), utc_text(acked_before)),
             )
             db.conn.execute(
                 "DELETE FROM submission_blobs WHERE submission_id IN "
@@ -376,10 +258,10 @@ class Outbox:
 
     def get(self, id: str) -> OutboxRecord:
         """The record with this id; raises ``UnknownSubmission``."""
-        rows = list(self.store.db.query(f"SELECT {_COLUMNS} FROM submissions WHERE id = ?", [id]))
+        rows = list(self.store.db.query(f"SELECT {COLUMNS} FROM submissions WHERE id = ?", [id]))
         if not rows:
             raise UnknownSubmission(f"no submission {id} in the outbox")
-        return OutboxRecord._from_row(rows[0])
+        return OutboxRecord.from_row(rows[0])
 
     def counts(self, *, form_id: str | None = None, other_than: str | None = None) -> dict[str, int]:
         """Number of records per state, every state present (zero when empty).
@@ -405,7 +287,7 @@ class Outbox:
         row = self.store.db.conn.execute(
             "SELECT min(next_attempt_at) FROM submissions WHERE state = 'queued'"
         ).fetchone()
-        return _dt(row[0])
+        return None if row[0] is None else datetime.fromisoformat(row[0])
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -419,7 +301,7 @@ class Outbox:
         idempotent_from: Set[str] = frozenset(),
     ) -> None:
         params = {**params, "id": id}
-        params.setdefault("now", _ts(datetime.now(UTC)))
+        params.setdefault("now", utc_text(datetime.now(UTC)))
         states = ", ".join(f"'{state}'" for state in sorted(allowed_from))
         with self.store.transaction() as db:
             cursor = db.conn.execute(

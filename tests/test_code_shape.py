@@ -24,7 +24,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     **{("kiosk/audit_hooks.py", f"SessionAuditor.{n}"): "own class's handlers, named in its dispatch table"
        for n in ("_journey", "_submitted", "_wiped", "_receipt_printed", "_receipt_failed", "_staff_called",
                  "_device")},
-    ("offline_cache/outbox.py", "OutboxRecord._from_row"): "own class's constructor from a row",
     # The expression tree's nodes evaluate their children: one class family, one private protocol.
     **{("kiosk/forms/expr_nodes.py", f"{x}._eval"): "expression nodes evaluate their child nodes"
        for x in ("self.operand", "self.left", "self.right", "arg")},
