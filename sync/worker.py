@@ -24,9 +24,8 @@ the platform documents when ``documents`` is given.
 the worker. Events go to ``on_event(name, data)`` on the worker thread; ``data`` holds ids,
 receipt numbers and counts, never personal data.
 
-Over 400 lines, knowingly: one pass's outcomes (acked, quarantined, retried, paused) share the
-pass's state; the heartbeat and batch halves already live in ``worker_heartbeats`` and
-``worker_batches``, and the pause handling is the next part to move.
+The batch, heartbeat and document parts live in ``worker_batches``, ``worker_heartbeats`` and
+``worker_documents``, each a mixin over the worker's members.
 """
 
 from __future__ import annotations
@@ -41,15 +40,14 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from egov_protocol.errors import (
-    CentralProtocolError,
     CentralRejected,
     CentralUnavailable,
 )
 from offline_cache.state import PAUSED, SyncState
 
 from .backoff import Backoff
-from .documents import held_document
 from .worker_batches import BatchSending, _Batch, _reason
+from .worker_documents import DocumentPulling
 from .worker_heartbeats import HeartbeatSending
 
 if TYPE_CHECKING:
@@ -82,7 +80,7 @@ class _Pass:
         return bool(self.acked or self.quarantined or self.failed)
 
 
-class SyncWorker(BatchSending, HeartbeatSending):
+class SyncWorker(BatchSending, HeartbeatSending, DocumentPulling):
     """Drains the outbox on a dedicated thread. ``start()``, ``sync_now()``, ``stop()``."""
 
     def __init__(
@@ -245,22 +243,6 @@ class SyncWorker(BatchSending, HeartbeatSending):
             result.aborted = True
             self._emit("sync_failed", {"reason": "unavailable", "error": str(exc)})
         return result
-
-    def _pull_documents(self) -> None:
-        if self._documents is None:
-            return
-        platform_key, kinds = self._documents
-        for kind in kinds:
-            current = held_document(self._state, kind, platform_key)
-            try:
-                fresh = self._client.fetch_document(kind, platform_key, current)
-            except CentralProtocolError as exc:  # a bad document: keep the last good copy
-                log.warning("%s not updated: %s", kind, exc)
-                self._emit("document_rejected", {"kind": kind, "error": str(exc)})
-                continue
-            if fresh is not None:
-                self._state.save_document(kind, fresh)
-                self._emit("document_updated", {"kind": kind, "version": fresh["version"]})
 
     def _pause(self, exc: CentralRejected) -> None:
         reason = f"{exc.status} {exc.reason}"
