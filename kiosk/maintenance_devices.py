@@ -10,8 +10,6 @@ a device. Nothing personal leaves a test read: only the document type.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime
@@ -20,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from drivers.common import DeviceInfo, DeviceStatus
 from drivers.idcard import DemoDocuments, IdReader
 
+from .frame_pump import FramePump
 from .maintenance_desk import MaintenanceDesk
 
 if TYPE_CHECKING:
@@ -38,19 +37,18 @@ class DeviceDiagnostics:
         """``refresh_all()`` re-reads the whole view after a device test (maintenance thread)."""
         self._desk = desk
         self._refresh_all = refresh_all
-        self._previewing = False
-        self._frame: Any = None
-        self._frame_lock = threading.Lock()
+        self._preview = FramePump(lambda step: desk.devices()["camera"].submit(step),
+                                  lambda _frame: desk.core.events.publish(MAINTENANCE_FRAME_UPDATED),
+                                  name="diagnostics camera")
         desk.on_close(lambda: self.set_preview(False))
 
     def latest_frame(self) -> Any:
         """The newest camera preview frame of the diagnostics screen, or ``None`` (any thread)."""
-        with self._frame_lock:
-            return self._frame
+        return self._preview.latest()
 
     def stop(self) -> None:
         """End the preview loop after its current frame (any thread)."""
-        self._previewing = False
+        self._preview.stop()
 
     def refresh(self) -> None:
         """Ask every device for its state and identity; rows update as each answers."""
@@ -168,30 +166,7 @@ class DeviceDiagnostics:
     def set_preview(self, on: bool) -> None:
         """Start or stop the diagnostics camera preview."""
         self._desk.view["preview"] = bool(on)
-        if not on:
-            self._previewing = False
-            with self._frame_lock:
-                self._frame = None
-            return
-        if self._previewing:
-            return
-        self._previewing = True
-        self._desk.devices()["camera"].submit(self._preview_step)
-
-    def _preview_step(self, camera: Any) -> None:
-        """Camera owner thread: one frame, then queue itself again while the preview is on."""
-        if not self._previewing:
-            return
-        try:
-            frame = camera.read_frame(1.0)
-        except Exception as exc:
-            log.warning("diagnostics camera frame failed: %s", type(exc).__name__)
-            time.sleep(0.2)
+        if on:
+            self._preview.start()
         else:
-            with self._frame_lock:
-                self._frame = frame
-            self._desk.core.events.publish(MAINTENANCE_FRAME_UPDATED)
-        if self._previewing:
-            self._desk.devices()["camera"].submit(self._preview_step)
-
-
+            self._preview.clear()

@@ -1,7 +1,8 @@
 """The face step's live side: preview frames, guidance, capture and verification, for the core.
 
 Threads: :meth:`FacePreview.start`, :meth:`capture`, :meth:`retake` and :meth:`forget` run on the
-journey thread; ``_step`` and ``_analyse`` on the camera's owner thread, which hands every result
+journey thread; the preview loop (:class:`~kiosk.frame_pump.FramePump`) and ``_analyse`` on the
+camera's owner thread, which hands every result
 back to the journey thread through the port's ``post``. Each session (and each retake) has an epoch,
 so a frame, photo or verdict that arrives after a wipe or a retake is dropped, never applied to
 the next citizen. :meth:`latest_frame` may be called from any thread (the UI's image provider).
@@ -10,16 +11,15 @@ the next citizen. :meth:`latest_frame` may be called from any thread (the UI's i
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from drivers.common import DeviceError
 from drivers.idcard import Identity
 
 from .. import events as ev
 from ..face import FaceStep, pending_record
+from ..frame_pump import FramePump
 from ..safe_log import log_exception
 from .journey import JourneyState, TransitionRefused
 
@@ -38,27 +38,24 @@ class FacePreview:
         self._face = face
         self.view: dict[str, Any] = {}  # guidance for the screen (journey thread)
         self._epoch = 0
-        self._previewing = False
-        self._frame: Any = None
-        self._frame_lock = threading.Lock()
+        self._pump = FramePump(lambda step: ctx.devices["camera"].submit(step), self._on_frame,
+                               keep_going=lambda: not ctx.stopping)
 
     def latest_frame(self) -> Any:
         """The newest preview frame, or ``None``; older frames are dropped, never queued."""
-        with self._frame_lock:
-            return self._frame
+        return self._pump.latest()
 
     def start(self) -> None:
         """Journey thread: start the preview loop on the camera's thread (once)."""
-        if self._previewing:
+        if self._pump.running:
             return
-        self._previewing = True
         self._face.reset()
         self.view = {}
-        self._ctx.devices["camera"].submit(self._step)
+        self._pump.start()
 
     def stop(self) -> None:
         """Any thread: end the preview loop after its current frame."""
-        self._previewing = False
+        self._pump.stop()
 
     def retake(self) -> None:
         """Journey thread: forget the photo's verdict and preview again."""
@@ -68,9 +65,7 @@ class FacePreview:
 
     def forget(self) -> None:
         """Journey thread: a wipe: drop the frame, the guidance and anything still in flight."""
-        self._previewing = False
-        with self._frame_lock:
-            self._frame = None
+        self._pump.clear()
         self._epoch += 1
         self.view = {}
 
@@ -85,23 +80,9 @@ class FacePreview:
         self._face.request_capture()  # taken from the next frame, on the camera's thread
 
     # ---- camera owner thread --------------------------------------------------------------
-    def _step(self, camera: Any) -> None:
-        """One frame, then re-queue itself while previewing."""
-        ctx = self._ctx
-        if not self._previewing or ctx.stopping:
-            return
-        try:
-            frame = camera.read_frame(1.0)
-        except DeviceError as exc:
-            log.warning("camera frame failed: %s", type(exc).__name__)
-            time.sleep(0.2)
-        else:
-            with self._frame_lock:
-                self._frame = frame
-            ctx.events.publish(ev.PREVIEW_FRAME_UPDATED)
-            self._analyse(frame)
-        if self._previewing and not ctx.stopping:
-            ctx.devices["camera"].submit(self._step)
+    def _on_frame(self, frame: Any) -> None:
+        self._ctx.events.publish(ev.PREVIEW_FRAME_UPDATED)
+        self._analyse(frame)
 
     def _analyse(self, frame: Any) -> None:
         """Guidance for this frame, and the photo when it is due."""
@@ -113,7 +94,7 @@ class FacePreview:
             return
         post = self._ctx.post
         if outcome.photo is not None:
-            self._previewing = False
+            self._pump.stop()
             photo = outcome.photo
             post(lambda: self._on_photo(photo, epoch), publish=True)
         elif outcome.error is not None:
