@@ -127,6 +127,26 @@ def test_survives_a_pcscd_restart(rig, reader):
     assert reader.read_document(10.0).name
 
 
+def test_a_passport_left_on_the_reader_through_a_pcscd_restart_is_read_again(rig, reader):
+    supervisor = reader._supervisor
+    _wait(lambda: supervisor.service_up)
+    before = supervisor.restarts
+    reader.set_access_key(rig.passport.key)
+    rig.insert()
+    assert reader.read_document(10.0).name
+    rig.pcscd.stop()  # with the passport still on the reader
+    _wait(lambda: not supervisor.service_up)
+    assert reader.status().state is DeviceState.OFFLINE
+    rig.pcscd.start()
+    _wait(lambda: supervisor.service_up and supervisor.restarts > before)
+    assert reader.status().state is DeviceState.ONLINE
+    # The passport still lies there: the new pcscd powers it up afresh (the emulator connects to
+    # the new vpcd, as a chip is powered by the new daemon), and it reads as before.
+    rig.card.insert()
+    reader.set_access_key(rig.passport.key)
+    assert reader.read_document(10.0).name
+
+
 def test_close_stops_every_thread_that_watches_pcscd(rig, pcsc_watchers):
     reader = PcscPassportReader(reader_name=rig.reader_name, supervise_interval_s=30, allow_virtual_readers=True)
     reader.open()
