@@ -39,8 +39,8 @@ NEXT_STEPS: dict[str, dict[str, str]] = {
                  "en": "Your application has arrived and is waiting to be checked. Nothing to do."},
     "accepted": {"zh-CN": "已受理，请等待办理结果。", "en": "Accepted: please wait for the result."},
     "corrections_requested": {
-        "zh-CN": "请按下方说明补正材料，可在本机直接提交补正。",
-        "en": "Please correct what is described below. You can submit the corrections at this terminal."},
+        "zh-CN": "请按下方说明补正材料，可在政务服务自助终端提交补正。",
+        "en": "Please correct what is described below. You can submit the corrections at a self-service terminal."},
     "resubmitted": {"zh-CN": "补正材料已收到，请等待审核。",
                     "en": "Your corrections have arrived: please wait for the check."},
     "rejected": {"zh-CN": "不予受理，原因见下方说明；如有疑问请咨询窗口工作人员。",
@@ -76,11 +76,13 @@ PRINT_MESSAGES: dict[str, dict[str, str]] = {
 
 _SLIP_WORDS = {
     "zh-CN": {"title": "办理进度", "service": "办理事项", "applicant": "申请人", "status": "当前状态",
-              "received": "受理时间", "updated": "更新时间", "checked": "查询时间", "note": "说明：{note}",
+              "received": "接收时间", "updated": "更新时间", "checked": "查询时间", "note": "说明：{note}",
+              "to_correct": "需补正：{note}",
               "place": "{hall} {terminal}号自助终端", "where": "查询地点"},
     "en": {"title": "办理进度 Progress", "service": "办理事项 Service", "applicant": "申请人 Applicant",
-           "status": "当前状态 Status", "received": "受理时间 Received", "updated": "更新时间 Updated",
-           "checked": "查询时间 Checked", "note": "Note: {note}", "place": "{hall}, self-service terminal {terminal}",
+           "status": "当前状态 Status", "received": "接收时间 Received", "updated": "更新时间 Updated",
+           "checked": "查询时间 Checked", "note": "Note: {note}", "to_correct": "To correct: {note}",
+           "place": "{hall}, self-service terminal {terminal}",
            "where": "查询地点 Place"},
 }
 
@@ -138,7 +140,7 @@ def progress_slips(cases: Sequence[CaseStatus], *, language: str, applicant_name
     for case in list(cases)[:MAX_CASES_SHOWN]:
         notes = [next_step(case, language)]
         if case.note:
-            notes.append(words["note"].format(note=case.note))
+            notes.append(words["to_correct" if case.correction_requested else "note"].format(note=case.note))
         slips.append(Receipt(
             title=words["title"],
             receipt_number=case.receipt_number,

@@ -69,6 +69,9 @@ STEP_OF_STATE: dict[JourneyState, int] = {
 }
 STEP_COUNT = 8
 
+#: The progress errand's own steps: choose it, present the document, the cases.
+_PROGRESS_STEPS = {JourneyState.ATTRACT: 1, JourneyState.IDENTIFY: 2, JourneyState.PROGRESS: 3}
+
 #: How many steps each errand shows in the indicator.
 STEP_COUNT_OF_ERRAND: dict[Errand, int] = {Errand.APPLY: STEP_COUNT, Errand.PROGRESS: 3, Errand.CERTIFICATE: 4}
 
@@ -152,7 +155,9 @@ class Journey:
 
     @property
     def step(self) -> int:
-        """The step number shown in the indicator (1-based)."""
+        """The step number shown in the indicator (1-based), counted in the session's errand."""
+        if self.session.errand is Errand.PROGRESS:
+            return _PROGRESS_STEPS[self.state]
         return STEP_OF_STATE[self.state]
 
     @property

@@ -175,7 +175,7 @@ def test_failed_submission_returns_to_review(journey: Journey, catalog: Catalog)
 
 def test_checking_progress_goes_from_the_document_to_the_cases(journey: Journey) -> None:
     journey.errand_chosen(Errand.PROGRESS)
-    assert journey.state is JourneyState.IDENTIFY and journey.step_count == 3
+    assert journey.state is JourneyState.IDENTIFY and journey.step_count == 3 and journey.step == 2
     journey.document_read(sample_identity("resident_id"))
     assert journey.state is JourneyState.PROGRESS and journey.step == 3
     assert journey.went_back() is None and journey.state is JourneyState.IDENTIFY
