@@ -43,6 +43,7 @@ def cases_for_the_demo_card(central, tmp_path: Path) -> str:
 def to_progress(kiosk) -> None:
     kiosk.tap("errand_progress")
     kiosk.wait_for_screen("identify")
+    kiosk.screenshot("progress_01_identify")
     kiosk.tap("demoDocument_resident_id")
     kiosk.wait_for_screen("progress")
 
@@ -92,12 +93,14 @@ def test_the_cases_show_print_and_lead_to_a_correction(make_kiosk, kiosk_config,
 
 
 def test_offline_the_screen_says_it_needs_the_network(kiosk) -> None:
+    kiosk.screenshot("progress_00_attract")
     kiosk.tap("elderModeSwitch")
     kiosk.wait_until(lambda: kiosk.state["elder_mode"])
     to_progress(kiosk)
     kiosk.wait_until(lambda: kiosk.state["progress"]["phase"] == "offline")
     message = kiosk.get("messageText").property("text")
     assert "需要联网" in message
+    assert message in kiosk.get("screen_progress").property("spokenAlerts").toVariant()  # said too
     assert kiosk.find("printSlipButton") is None and kiosk.find("case_0") is None
     assert kiosk.get("retryButton").isEnabled()
     kiosk.screenshot("progress_offline_elder")

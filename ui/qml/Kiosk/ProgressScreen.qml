@@ -21,7 +21,9 @@ ScreenPage {
         return qsTr("%1, receipt number %2: %3. %4").arg(c.service).arg(c.receipt_number)
                    .arg(c.status_text).arg(c.next_step) + (c.note ? " " + c.note : "")
     })).filter(function (t) { return t.length > 0 }).join(" ")
-    spokenAlerts: progress.print_message ? [progress.print_message] : []
+    // The screen's own messages (the terminal's banner is said by VoiceGuide from the snapshot):
+    // looking up, none found, offline, and what became of the slip.
+    spokenAlerts: [progress.message || "", progress.print_message || ""].filter(function (t) { return t.length > 0 })
 
     function statusColor(status) {
         if (status === "corrections_requested" || status === "rejected")
