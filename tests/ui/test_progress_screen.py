@@ -5,7 +5,7 @@ offline, the screen says that it needs the network and offers nothing it cannot 
 
 from __future__ import annotations
 
-from pathlib import Path
+import pytest
 
 from drivers.idcard.simulated.samples import sample_identity
 from egov_protocol.keys import TerminalKeys
@@ -14,14 +14,16 @@ from kiosk.sync_service import enroll_terminal, fleet_terminal_id
 from sync.client import CentralClient
 from tests.conftest import operator_client
 from tests.sync.test_person_cases import TERMINAL_ID, sealed_application
+from tests.ui.test_accessibility_audit import Audit
 
 IDENTITY = sample_identity("resident_id")
 
 
-def cases_for_the_demo_card(central, tmp_path: Path) -> str:
+@pytest.fixture(scope="module")
+def corrected(central, tmp_path_factory) -> str:
     """Two applications of the demo card's holder, taken by another terminal; a case worker asks
     for corrections on the first. Its receipt number."""
-    keys = TerminalKeys.load_or_create(tmp_path / "other-terminal")
+    keys = TerminalKeys.load_or_create(tmp_path_factory.mktemp("other-terminal"))
     with CentralClient(central.url, TERMINAL_ID) as client:
         client.enroll(central.issue_token(TERMINAL_ID), keys.public_key, site="GZ01")
     with CentralClient(central.url, TERMINAL_ID, signing_key=keys.signing_key) as terminal:
@@ -40,6 +42,16 @@ def cases_for_the_demo_card(central, tmp_path: Path) -> str:
     return first
 
 
+def enrolled_kiosk(make_kiosk, config, central):
+    """A kiosk enrolled with the platform on loopback, as `kioskctl enroll` does it."""
+    config = config.with_overrides(central={"url": central.url})
+    terminal = config.terminal
+    enroll_terminal(central.url, terminal.site_code, terminal.terminal_id,
+                    Enrollment(config.storage.resolved_data_dir()),
+                    central.issue_token(fleet_terminal_id(terminal.site_code, terminal.terminal_id)))
+    return make_kiosk(config, enroll=False)
+
+
 def to_progress(kiosk) -> None:
     kiosk.tap("errand_progress")
     kiosk.wait_for_screen("identify")
@@ -48,14 +60,8 @@ def to_progress(kiosk) -> None:
     kiosk.wait_for_screen("progress")
 
 
-def test_the_cases_show_print_and_lead_to_a_correction(make_kiosk, kiosk_config, central, tmp_path) -> None:
-    corrected = cases_for_the_demo_card(central, tmp_path)
-    config = kiosk_config.with_overrides(central={"url": central.url})
-    terminal = config.terminal
-    enroll_terminal(central.url, terminal.site_code, terminal.terminal_id,
-                    Enrollment(config.storage.resolved_data_dir()),
-                    central.issue_token(fleet_terminal_id(terminal.site_code, terminal.terminal_id)))
-    kiosk = make_kiosk(config, enroll=False)
+def test_the_cases_show_print_and_lead_to_a_correction(make_kiosk, kiosk_config, central, corrected) -> None:
+    kiosk = enrolled_kiosk(make_kiosk, kiosk_config, central)
     assert kiosk.get("errand_progress").property("text") == "办理进度查询"
 
     to_progress(kiosk)
@@ -104,8 +110,10 @@ def test_offline_the_screen_says_it_needs_the_network(kiosk) -> None:
     assert kiosk.find("printSlipButton") is None and kiosk.find("case_0") is None
     assert kiosk.get("retryButton").isEnabled()
     kiosk.screenshot("progress_offline_elder")
+    audit = ProgressAudit(kiosk, "portrait")
+    audit.screen("progress_offline")  # both languages, both modes; ends in English, normal mode
+    assert not audit.findings, audit.findings
 
-    kiosk.bridge.setLanguage("en")
     kiosk.wait_until(lambda: "needs the network" in kiosk.get("messageText").property("text"))
     assert kiosk.get("retryButton").property("text") == "Try again"
     kiosk.tap("retryButton")
@@ -115,3 +123,31 @@ def test_offline_the_screen_says_it_needs_the_network(kiosk) -> None:
     kiosk.wait_for_screen("attract")
     assert kiosk.state["progress"] is None and kiosk.state["identity"] is None
 
+
+
+class ProgressAudit(Audit):
+    """The accessibility audit, with the cases' receipt numbers and the case workers' notes
+    counted as data (shown as they are in either language)."""
+
+    def data_texts(self) -> list[str]:
+        texts = super().data_texts()
+        for case in (self.kiosk.state.get("progress") or {}).get("cases") or []:
+            texts += [case["receipt_number"], case["note"]]
+        return [t for t in texts if t]
+
+
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
+def test_the_progress_screens_pass_the_accessibility_audit(make_kiosk, kiosk_config, central, corrected,
+                                                           orientation) -> None:
+    kiosk = enrolled_kiosk(make_kiosk, kiosk_config.with_overrides(ui={"orientation": orientation}), central)
+    audit = ProgressAudit(kiosk, orientation)
+    to_progress(kiosk)
+    kiosk.wait_until(lambda: kiosk.state["progress"]["phase"] == "ready")
+    audit.screen("progress")
+    kiosk.tap("printSlipButton")
+    kiosk.wait_until(lambda: kiosk.state["progress"]["printing"] == "printed")
+    audit.screen("progress_printed")
+    kiosk.screenshot(f"progress_{orientation}_en")
+    if audit.findings:
+        pytest.fail(f"{len(audit.findings)} accessibility findings:\n  " + "\n  ".join(audit.findings),
+                    pytrace=False)

@@ -47,10 +47,13 @@ ScreenPage {
             clip: true
             boundsBehavior: Flickable.StopAtBounds
 
-            ColumnLayout {
+            // Landscape: two cases side by side, so more than one shows above the buttons.
+            GridLayout {
                 id: casesColumn
                 width: flick.width
-                spacing: Theme.spacing
+                columns: screen.compact ? 2 : 1
+                columnSpacing: Theme.spacing
+                rowSpacing: Theme.spacing
 
                 Repeater {
                     model: screen.cases
@@ -60,6 +63,8 @@ ScreenPage {
                         required property int index
                         objectName: "case_" + index
                         Layout.fillWidth: true
+                        Layout.preferredWidth: 1
+                        Layout.alignment: Qt.AlignTop
                         implicitHeight: cardColumn.implicitHeight + 2 * Theme.spacing
                         radius: Theme.radius * 1.5
                         color: Theme.surface
@@ -74,32 +79,28 @@ ScreenPage {
                             anchors.margins: Theme.spacing
                             spacing: Theme.spacing / 2
 
-                            RowLayout {
+                            KText {
                                 Layout.fillWidth: true
-                                spacing: Theme.spacing
-                                KText {
-                                    Layout.fillWidth: true
-                                    text: card.modelData.service
-                                    font.pixelSize: Theme.fontHeading
+                                text: card.modelData.service
+                                font.pixelSize: screen.compact ? Theme.fontBody : Theme.fontHeading
+                                font.bold: true
+                            }
+                            Rectangle {
+                                // The status in words on a coloured tag (never colour alone).
+                                objectName: "caseStatus_" + card.index
+                                Layout.maximumWidth: cardColumn.width
+                                implicitWidth: statusText.implicitWidth + 2 * Theme.spacing
+                                implicitHeight: statusText.implicitHeight + Theme.spacing / 2
+                                radius: Theme.radius
+                                color: screen.statusColor(card.modelData.status)
+                                Text {
+                                    id: statusText
+                                    anchors.centerIn: parent
+                                    text: card.modelData.status_text
+                                    font.family: Theme.fontFamily
+                                    font.pixelSize: Theme.fontSmall
                                     font.bold: true
-                                }
-                                Rectangle {
-                                    // The status in words on a coloured tag (never colour alone).
-                                    objectName: "caseStatus_" + card.index
-                                    Layout.alignment: Qt.AlignTop
-                                    implicitWidth: statusText.implicitWidth + 2 * Theme.spacing
-                                    implicitHeight: statusText.implicitHeight + Theme.spacing / 2
-                                    radius: Theme.radius
-                                    color: screen.statusColor(card.modelData.status)
-                                    Text {
-                                        id: statusText
-                                        anchors.centerIn: parent
-                                        text: card.modelData.status_text
-                                        font.family: Theme.fontFamily
-                                        font.pixelSize: Theme.fontSmall
-                                        font.bold: true
-                                        color: Theme.textOnPrimary
-                                    }
+                                    color: Theme.textOnPrimary
                                 }
                             }
                             KText {
