@@ -159,11 +159,11 @@ class ProgressStep:
 
     def _held(self) -> dict[str, Any]:
         journey = self._ctx.journey
-        held = journey.session.extras.get("progress")
+        held: dict[str, Any] | None = journey.session.extras.get("progress")
         if journey.state is not JourneyState.PROGRESS or held is None:
             raise TransitionRefused("not on the progress screen")
         journey.touched()
-        return held  # type: ignore[no-any-return]
+        return held
 
     def _on_cases(self, future: Future[list[CaseStatus]], epoch: int) -> None:
         from egov_protocol.errors import CentralProtocolError, CentralRejected, CentralUnavailable
