@@ -155,7 +155,15 @@ class ProgressStep:
                 from sync.person_cases import NotEnrolled
 
                 raise NotEnrolled()
-        return self._lookup.cases_of(document_number)
+        from egov_protocol.errors import CentralRejected
+
+        try:
+            return self._lookup.cases_of(document_number)
+        except CentralRejected:
+            # Refused (re-keyed or re-enrolled since?): the next lookup builds the client afresh.
+            self._lookup.close()
+            self._lookup = None
+            raise
 
     def _held(self) -> dict[str, Any]:
         journey = self._ctx.journey

@@ -80,6 +80,15 @@ def test_the_cases_show_print_and_lead_to_a_correction(make_kiosk, kiosk_config,
     shot = kiosk.screenshot("progress_list")
     assert shot.exists()
 
+    # The printer out of paper: said on the screen, the list stays, and it can be tried again.
+    printer = kiosk.core.devices["receipt_printer"].driver
+    printer.script_fault("paper_out")
+    kiosk.tap("printSlipButton")
+    kiosk.wait_until(lambda: kiosk.state["progress"]["printing"] == "failed")
+    assert "打印机暂时无法使用" in kiosk.get("printMessage").property("text")
+    assert kiosk.get("case_0").isVisible() and kiosk.get("printSlipButton").isEnabled()
+    printer.clear_faults()
+
     # The slips: one per case, on the receipt printer, without the ID number.
     kiosk.tap("printSlipButton")
     kiosk.wait_until(lambda: kiosk.state["progress"]["printing"] == "printed")

@@ -141,6 +141,26 @@ def test_without_the_platform_the_screen_says_why_and_offers_only_a_retry(
         ctx.run()
 
 
+def test_a_refused_lookup_builds_its_client_afresh_next_time(ctx: FakeContext, catalog: Catalog) -> None:
+    built: list[Lookup] = []
+
+    def build(_ctx: object) -> Lookup:
+        built.append(Lookup(CentralRejected(401, "unknown key") if not built else [case(1)]))
+        return built[-1]
+
+    runner = Runner()
+    step = ProgressStep(ctx, lambda: catalog, lookup=build, runner=runner)
+    ctx.journey.errand_chosen(Errand.PROGRESS)
+    ctx.journey.document_read(IDENTITY)
+    step.start()
+    answered(ctx, runner)
+    step.retry()
+    ctx.run()
+    answered(ctx, runner)
+    view = step.view()
+    assert view is not None and view["phase"] == "ready" and len(built) == 2 and built[0].closed
+
+
 def test_a_retry_after_the_network_returns_shows_the_cases(ctx: FakeContext, catalog: Catalog) -> None:
     step, lookup, runner = at_progress(ctx, catalog, CentralUnavailable("down"))
     answered(ctx, runner)
