@@ -21,7 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from drivers.common import OwnerThread
-from egov_protocol.cases import PROGRESS_TOKEN_BYTES, PROGRESS_TOKEN_FIELD, progress_token_hash
+from egov_protocol.cases import (
+    CORRECTS_FIELD,
+    PROGRESS_TOKEN_BYTES,
+    PROGRESS_TOKEN_FIELD,
+    progress_token_hash,
+)
 from egov_protocol.envelope import seal_detached
 from offline_cache import DiskBudgetExceeded, Outbox, SealedSubmission, Store, check_budget
 
@@ -58,6 +63,9 @@ class Draft:
     #: its reprint copy as pending before the submission is stored, so a terminal that dies before
     #: printing leaves the receipt owed, not lost (``kiosk.receipts.unprinted_receipts``).
     receipt: Callable[[str, dt.datetime, str], Any] | None = None
+    #: A 补正 re-submission: the receipt number of the case it corrects (the payload's
+    #: ``egov_protocol.cases.CORRECTS_FIELD``; the platform files it under that case).
+    corrects_receipt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +194,7 @@ class SubmissionWriter:
             "submitted_at": accepted_at.isoformat(),
             "consent": {"given": True, "at": accepted_at.isoformat()},
             PROGRESS_TOKEN_FIELD: progress_token_hash(progress_token),
+            **({CORRECTS_FIELD: draft.corrects_receipt} if draft.corrects_receipt else {}),
             "applicant": draft.applicant,
             "answers": draft.answers,
             "attachments": {

@@ -146,6 +146,22 @@ class KioskBridge(QObject):
     def chooseService(self, service_id: str) -> None:
         self._core.choose_service(service_id)
 
+    @Slot(str)
+    def chooseErrand(self, errand: str) -> None:
+        self._core.choose_errand(errand)
+
+    @Slot()
+    def retryProgress(self) -> None:
+        self._core.progress.retry()
+
+    @Slot()
+    def printProgressSlip(self) -> None:
+        self._core.progress.print_slip()
+
+    @Slot(str)
+    def submitCorrections(self, receipt_number: str) -> None:
+        self._core.progress.submit_corrections(receipt_number)
+
     @Slot()
     def acceptNotice(self) -> None:
         self._core.accept_notice()

@@ -1,7 +1,7 @@
 """The citizen's journey as a state machine, driven by events and a clock.
 
 An application:       attract → notice → identify → face → form → review → submitting → printing → done
-Checking progress:    attract → identify → progress
+Checking progress:    attract → identify → progress (→ face → form …: a 补正 re-submission)
 Printing a certificate: attract → identify → face → certificates
 
 Which of these the citizen came for is the session's :class:`Errand`; the shared steps (reading
@@ -68,6 +68,9 @@ STEP_OF_STATE: dict[JourneyState, int] = {
     JourneyState.CERTIFICATES: 4,
 }
 STEP_COUNT = 8
+
+#: The progress errand's own steps: choose it, present the document, the cases.
+_PROGRESS_STEPS = {JourneyState.ATTRACT: 1, JourneyState.IDENTIFY: 2, JourneyState.PROGRESS: 3}
 
 #: How many steps each errand shows in the indicator.
 STEP_COUNT_OF_ERRAND: dict[Errand, int] = {Errand.APPLY: STEP_COUNT, Errand.PROGRESS: 3, Errand.CERTIFICATE: 4}
@@ -152,7 +155,9 @@ class Journey:
 
     @property
     def step(self) -> int:
-        """The step number shown in the indicator (1-based)."""
+        """The step number shown in the indicator (1-based), counted in the session's errand."""
+        if self.session.errand is Errand.PROGRESS:
+            return _PROGRESS_STEPS[self.state]
         return STEP_OF_STATE[self.state]
 
     @property
@@ -178,6 +183,17 @@ class Journey:
             raise TransitionRefused("an application starts by choosing its service")
         self.session = CitizenSession(errand=errand)
         self._go(JourneyState.IDENTIFY)
+
+    def corrections_started(self, service: Any, form_definition: Any, corrects_receipt: str) -> None:
+        """progress → face: the citizen re-submits a case awaiting corrections (补正). The session
+        becomes an application for that service, linked to the case by its receipt number; the
+        document just read stays the identity."""
+        self._require(JourneyState.PROGRESS)
+        session = self.session
+        session.errand = Errand.APPLY
+        session.service, session.form_definition, session.form = service, form_definition, None
+        session.extras = {"corrects_receipt": corrects_receipt}
+        self._go(JourneyState.FACE)
 
     def notice_accepted(self) -> None:
         """notice → identify."""
@@ -293,6 +309,7 @@ class Journey:
             self.session.identity = None
             self.session.photo_jpeg = None
             self.session.form = None
+            self.session.extras.pop("progress", None)  # the cases found for that document
         self._go(target)
         return None
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ..devices import DeviceManager
     from ..forms import FormSession
     from ..sync_service import SyncService
+    from .progress import ProgressStep
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +147,7 @@ class KioskCore:
         runtime.stopped.set()
         self._screen_shown.set()
         runtime.preview.stop()
+        runtime.progress.stop()
         with contextlib.suppress(RuntimeError):  # stopped already
             runtime.thread.submit(self._wipe_for_shutdown).result()
         runtime.thread.stop(wait=True, cancel_pending=False)
@@ -187,6 +189,12 @@ class KioskCore:
     def devices(self) -> DeviceManager | None:
         """The devices (each behind its owner thread), or ``None`` before they are open."""
         return self._runtime.devices if self._runtime.devices_open else None
+
+    @property
+    def progress(self) -> ProgressStep:
+        """The progress errand's commands (``retry``, ``print_slip``, ``submit_corrections``; any
+        thread, never blocking)."""
+        return self._runtime.progress
 
     @property
     def sync(self) -> SyncService | None:

@@ -87,7 +87,8 @@ class StepContext(Protocol):
 
     # ---- hand-offs: the step reports, the runtime decides what follows ----------------------
     def document_read(self) -> None:
-        """Identify read a document: the face step's preview starts."""
+        """A document was read (or a 补正 starts from the progress screen with the one read): the
+        face step's preview starts, or in state ``progress`` the lookup of the citizen's cases."""
         ...
 
     def when_reader_clear(self, then: Callable[[], None]) -> None:

@@ -30,6 +30,7 @@ from .identify import IdentifyStep
 from .journey import Journey, JourneyState, TransitionRefused, WipeReason
 from .left_document import LeftDocumentGuard
 from .printing import PrintStep
+from .progress import ProgressStep
 from .storing import StoreStep
 from .view import build_snapshot
 
@@ -74,6 +75,7 @@ class JourneyRuntime:
         self.storing = StoreStep(self, self._writer, self.printing.receipt_factory)
         self.identify = IdentifyStep(self)
         self.left_document = LeftDocumentGuard(self)
+        self.progress = ProgressStep(self, lambda: self.catalog)
 
     # ---- the port: state ------------------------------------------------------------------
     @property
@@ -175,6 +177,7 @@ class JourneyRuntime:
         snapshot["access_key"] = dict(self.identify.access_key_view)
         snapshot.update(self.preferences.view())
         snapshot.update(self.left_document.view())
+        snapshot["progress"] = self.progress.view()
         with self._snapshot_lock:
             self._snapshot = snapshot
         self.events.publish(ev.JOURNEY_CHANGED, snapshot=snapshot)
@@ -189,8 +192,12 @@ class JourneyRuntime:
 
     # ---- hand-offs: what follows what (journey thread) --------------------------------------
     def document_read(self) -> None:
-        """Identify read a document: the face step's preview starts."""
-        self.preview.start()
+        """A document was read: the face step's preview starts, or, in the progress errand, the
+        lookup of the citizen's cases."""
+        if self.journey.state is JourneyState.PROGRESS:
+            self.progress.start()
+        else:
+            self.preview.start()
 
     def when_reader_clear(self, then: Callable[[], None]) -> None:
         """Identify starts: ``then`` runs once no document from before lies on the reader."""
@@ -212,6 +219,7 @@ class JourneyRuntime:
             return
         self.preview.forget()
         self.identify.forget_session()
+        self.progress.forget()
         self.staff_called = False
         self.preferences.reset()
         self.language = self.config.ui.language

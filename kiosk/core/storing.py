@@ -62,6 +62,7 @@ class StoreStep:
             answers=session.form.answers(),
             photos=photos,
             receipt=self._receipt_factory(),
+            corrects_receipt=session.extras.get("corrects_receipt"),  # a 补正 from the progress errand
         )
         future = self._writer().submit(draft)
         future.add_done_callback(lambda f: ctx.post(lambda: self._stored(f)))

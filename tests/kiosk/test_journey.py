@@ -175,13 +175,41 @@ def test_failed_submission_returns_to_review(journey: Journey, catalog: Catalog)
 
 def test_checking_progress_goes_from_the_document_to_the_cases(journey: Journey) -> None:
     journey.errand_chosen(Errand.PROGRESS)
-    assert journey.state is JourneyState.IDENTIFY and journey.step_count == 3
+    assert journey.state is JourneyState.IDENTIFY and journey.step_count == 3 and journey.step == 2
     journey.document_read(sample_identity("resident_id"))
     assert journey.state is JourneyState.PROGRESS and journey.step == 3
     assert journey.went_back() is None and journey.state is JourneyState.IDENTIFY
     assert journey.session.identity is None  # another document may be presented now
     assert journey.went_back() is WipeReason.CANCELLED  # no notice before identify: cancelled
     assert journey.state is JourneyState.ATTRACT and journey.session.errand is Errand.APPLY
+
+
+def test_a_correction_starts_from_the_progress_screen_as_a_linked_application(
+        journey: Journey, catalog: Catalog) -> None:
+    service = catalog.service("residence_permit")
+    with pytest.raises(TransitionRefused):  # only from the progress screen
+        journey.corrections_started(service, catalog.form_for(service.id), "R-1")
+    journey.errand_chosen(Errand.PROGRESS)
+    identity = sample_identity("resident_id")
+    journey.document_read(identity)
+    journey.session.extras["progress"] = {"phase": "ready", "cases": []}
+    journey.corrections_started(service, catalog.form_for(service.id), "R-1")
+    session = journey.session
+    assert journey.state is JourneyState.FACE and session.errand is Errand.APPLY
+    assert session.identity is identity and session.service is service
+    assert session.extras == {"corrects_receipt": "R-1"}  # the cases list stays behind
+    assert journey.step_count == 8
+    journey.photo_taken(b"\xff\xd8jpeg")
+    journey.photo_accepted()
+    assert journey.state is JourneyState.FORM and session.form is not None
+
+
+def test_back_from_the_cases_forgets_them(journey: Journey) -> None:
+    journey.errand_chosen(Errand.PROGRESS)
+    journey.document_read(sample_identity("resident_id"))
+    journey.session.extras["progress"] = {"phase": "ready", "cases": ["a case"]}
+    journey.went_back()
+    assert "progress" not in journey.session.extras
 
 
 def test_printing_a_certificate_needs_the_document_and_the_face(journey: Journey) -> None:

@@ -66,12 +66,13 @@
         <source>Large text and buttons</source>
         <translation>大字体、大按钮</translation>
     </message>
-</context>
-<context>
-    <name>CardReminder</name>
     <message>
-        <source>Demonstration: take the document off the reader</source>
-        <translation>演示模式：从模拟读卡器上取走证件</translation>
+        <source>Check progress</source>
+        <translation>办理进度查询</translation>
+    </message>
+    <message>
+        <source>Check the progress of your applications</source>
+        <translation>查询您申请事项的办理进度</translation>
     </message>
 </context>
 <context>
@@ -95,6 +96,13 @@
     <message>
         <source>Receipt number: %1</source>
         <translation>受理编号：%1</translation>
+    </message>
+</context>
+<context>
+    <name>CardReminder</name>
+    <message>
+        <source>Demonstration: take the document off the reader</source>
+        <translation>演示模式：从模拟读卡器上取走证件</translation>
     </message>
 </context>
 <context>
@@ -781,6 +789,57 @@
     </message>
 </context>
 <context>
+    <name>ProgressScreen</name>
+    <message>
+        <source>Progress of your applications</source>
+        <translation>办理进度查询</translation>
+    </message>
+    <message>
+        <source>Newest first. Touch &quot;Print progress slip&quot; to take the details with you.</source>
+        <translation>最新的办件排在最前。点击“打印进度凭条”可带走查询结果。</translation>
+    </message>
+    <message>
+        <source>%1, receipt number %2: %3. %4</source>
+        <translation>%1，受理编号%2：%3。%4</translation>
+    </message>
+    <message>
+        <source>Receipt number: %1</source>
+        <translation>受理编号：%1</translation>
+    </message>
+    <message>
+        <source>Received %1 · Updated %2</source>
+        <translation>接收 %1 · 更新 %2</translation>
+    </message>
+    <message>
+        <source>What to correct: %1</source>
+        <translation>需补正：%1</translation>
+    </message>
+    <message>
+        <source>Note: %1</source>
+        <translation>说明：%1</translation>
+    </message>
+    <message>
+        <source>This service cannot be corrected at this terminal. Please go to a service counter.</source>
+        <translation>此事项不能在本机补正，请到窗口办理。</translation>
+    </message>
+    <message>
+        <source>Submit corrections</source>
+        <translation>提交补正材料</translation>
+    </message>
+    <message>
+        <source>Print progress slip</source>
+        <translation>打印进度凭条</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>重新查询</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>完成</translation>
+    </message>
+</context>
+<context>
     <name>RatingPanel</name>
     <message>
         <source>Thank you for your rating.</source>
@@ -849,6 +908,10 @@
     <message>
         <source>Verify identity</source>
         <translation>身份核验</translation>
+    </message>
+    <message>
+        <source>Check progress</source>
+        <translation>查询进度</translation>
     </message>
     <message>
         <source>Take photo</source>

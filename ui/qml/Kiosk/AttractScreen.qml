@@ -9,7 +9,7 @@ ScreenPage {
     title: qsTr("Welcome to the self-service terminal")
     subtitle: qsTr("Touch a service to begin")
     readonly property bool elder: !!kiosk.state.elder_mode
-    spokenPrompt: title + " " + subtitle + " " + elderSwitch.stateText
+    spokenPrompt: title + " " + subtitle + " " + elderSwitch.stateText + " " + progressErrand.Accessible.name
     readonly property var catalog: kiosk.state.catalog || ({ categories: [], services: [] })
     readonly property int columns: width > 1400 ? 3 : 2
 
@@ -95,6 +95,27 @@ ScreenPage {
         }
     }
 
+    // Errands beside applying for a service: following the applications already submitted.
+    RowLayout {
+        id: errandRow
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.top: elderSwitch.bottom
+        anchors.topMargin: Theme.spacing
+        spacing: Theme.spacing
+        KioskButton {
+            id: progressErrand
+            objectName: "errand_progress"
+            Layout.fillWidth: true
+            Layout.preferredWidth: 1
+            kind: "secondary"
+            fontSize: Theme.fontHeading
+            text: qsTr("Check progress")
+            Accessible.name: qsTr("Check the progress of your applications")
+            onClicked: kiosk.chooseErrand("progress")
+        }
+    }
+
     Flickable {
         id: flick
         objectName: "attractFlickable"
@@ -102,7 +123,7 @@ ScreenPage {
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.bottom: parent.bottom
-        anchors.top: elderSwitch.bottom
+        anchors.top: errandRow.bottom
         anchors.topMargin: Theme.spacing
         contentHeight: categoriesColumn.implicitHeight
         clip: true

@@ -5,10 +5,11 @@ Item {
     id: indicator
     property int step: 1
     property int stepCount: 8
-    readonly property var labels: [
-        qsTr("Choose service"), qsTr("Read notice"), qsTr("Verify identity"), qsTr("Take photo"),
-        qsTr("Fill in form"), qsTr("Confirm"), qsTr("Print receipt"), qsTr("Done")
-    ]
+    property string errand: "apply"
+    readonly property var labels: errand === "progress"
+        ? [qsTr("Choose service"), qsTr("Verify identity"), qsTr("Check progress")]
+        : [qsTr("Choose service"), qsTr("Read notice"), qsTr("Verify identity"), qsTr("Take photo"),
+           qsTr("Fill in form"), qsTr("Confirm"), qsTr("Print receipt"), qsTr("Done")]
     implicitHeight: row.implicitHeight
 
     Row {

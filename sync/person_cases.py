@@ -1,0 +1,180 @@
+"""A citizen's cases, asked of the platform by the terminal (``egov_protocol.cases``).
+
+:meth:`PersonCasesClient.cases_of` turns the document number read from the citizen's card into
+``person_hash(person key, number)`` here, on the terminal, and sends only that hash in a signed
+``POST /v1/person-cases``; the number itself never leaves the terminal and is never logged. The
+person key comes from the signed ``GET /v1/person-cases/key`` and is kept in memory for
+``key_ttl_s`` (one request fewer per citizen; a rotated key is picked up within that time).
+
+The answer is a list of :class:`~egov_protocol.cases.CaseStatus` (receipt number, service,
+status, dates, next step, the case worker's note for the citizen, whether corrections are
+asked for), newest first. Errors (``egov_protocol.errors``):
+
+- :class:`~egov_protocol.errors.CentralUnavailable`: no network, timeout, 408/425/429/5xx, or
+  something other than the platform answered (``NotCentralServer``, a captive portal);
+- :class:`~egov_protocol.errors.CentralProtocolError` (a ``CentralUnavailable`` too): the platform
+  answered nonsense (not JSON, wrong fields, a key of the wrong size);
+- :class:`~egov_protocol.errors.CentralRejected`: the platform refused (401/403: this terminal is
+  not, or no longer, enrolled);
+- :class:`NotEnrolled` (a ``CentralRejected`` 401): the terminal has no signing key to ask with.
+
+Blocking network I/O: call it on a worker thread, never the GUI or journey thread. Safe to share
+between threads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from egov_protocol.auth import sign_request
+from egov_protocol.cases import (
+    PERSON_CASES_PATH,
+    PERSON_KEY_PATH,
+    CaseStatus,
+    parse_case_statuses,
+    parse_person_key,
+    person_hash,
+)
+from egov_protocol.errors import (
+    CentralProtocolError,
+    CentralRejected,
+    CentralUnavailable,
+    InsecurePlatformUrl,
+    NotCentralServer,
+)
+from egov_protocol.protocol import (
+    CENTRAL_HEADER,
+    CENTRAL_HEADER_VALUE,
+    insecure_platform_url,
+    is_replayed_answer,
+)
+
+log = logging.getLogger(__name__)
+
+#: A citizen waits at the screen: a lookup gives up sooner than the sync worker's uploads.
+LOOKUP_TIMEOUT = httpx.Timeout(8.0, connect=4.0)
+#: How long the person key is reused before it is fetched again.
+PERSON_KEY_TTL_S = 600.0
+_TRANSIENT = {408, 425, 429}
+_MAX_REASON = 300
+#: The largest answer read: a person's cases are a few hundred bytes each.
+_MAX_ANSWER_BYTES = 1 << 20
+
+
+class NotEnrolled(CentralRejected):
+    """The terminal is not enrolled: it has no key to sign the request with."""
+
+    def __init__(self) -> None:
+        """Always 401, as the platform would answer an unsigned request."""
+        super().__init__(401, "this terminal is not enrolled")
+
+
+class PersonCasesClient:
+    """Asks the platform at ``base_url`` for a person's cases, as terminal ``terminal_id``."""
+
+    def __init__(self, base_url: str, terminal_id: str, signing_key: Ed25519PrivateKey | None, *,
+                 transport: httpx.BaseTransport | None = None,
+                 timeout: httpx.Timeout | float = LOOKUP_TIMEOUT,
+                 key_ttl_s: float = PERSON_KEY_TTL_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """``signing_key`` None: every lookup raises :class:`NotEnrolled`. ``transport`` replaces
+        the network (tests); ``InsecurePlatformUrl`` for ``http://`` off this machine."""
+        if transport is None and (problem := insecure_platform_url(base_url)) is not None:
+            raise InsecurePlatformUrl(f"platform URL {base_url} {problem}")
+        self._terminal_id = terminal_id
+        self._signing_key = signing_key
+        self._key_ttl_s = key_ttl_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._key: tuple[bytes, float] | None = None
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), transport=transport, timeout=timeout,
+                                  follow_redirects=False,  # a redirect is a portal, never the platform
+                                  headers={"User-Agent": "egov-kiosk-terminal/0.1"})
+
+    def cases_of(self, document_number: str) -> list[CaseStatus]:
+        """The cases of the person with this document number, newest first (worker thread;
+        blocks up to the timeout, twice at most). Raises as the module says."""
+        key = self._person_key()
+        body = {"person_hash": person_hash(key, document_number)}
+        return parse_case_statuses(self._call("POST", PERSON_CASES_PATH, body))
+
+    def close(self) -> None:
+        """Close the connections (idempotent)."""
+        self._http.close()
+
+    def __enter__(self) -> PersonCasesClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _person_key(self) -> bytes:
+        now = self._clock()
+        with self._lock:
+            if self._key is not None and now - self._key[1] < self._key_ttl_s:
+                return self._key[0]
+        _, key = parse_person_key(self._call("GET", PERSON_KEY_PATH, None))
+        with self._lock:
+            self._key = (key, now)
+        return key
+
+    def _call(self, method: str, path: str, body: dict[str, str] | None) -> object:
+        if self._signing_key is None:
+            raise NotEnrolled()
+        content = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
+        for attempt in (1, 2):
+            headers = sign_request(self._signing_key, self._terminal_id, method, path, content)
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            try:
+                response = self._http.request(method, path, content=content, headers=headers)
+            except httpx.TransportError as exc:
+                raise CentralUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
+            if response.headers.get(CENTRAL_HEADER) != CENTRAL_HEADER_VALUE:
+                if response.status_code >= 500:
+                    raise CentralUnavailable(f"{method} {path}: {response.status_code} from a proxy")
+                raise NotCentralServer(f"{method} {path}: {response.status_code} answer without "
+                                       f"{CENTRAL_HEADER} (captive portal or wrong server)")
+            reason = _reason(response)
+            # Something on the way sent the request twice: signed again (fresh nonce), it is asked
+            # once more; a lookup changes nothing on the platform.
+            if not is_replayed_answer(response.status_code, response.headers, reason):
+                return _answer(method, path, response, reason)
+            log.info("%s %s answered as a replay (attempt %d): signing it again", method, path, attempt)
+        raise CentralUnavailable(f"{method} {path}: answered as a replayed request twice")
+
+
+def _answer(method: str, path: str, response: httpx.Response, reason: str) -> object:
+    """The JSON of a 200 answer; the error the module names for any other."""
+    status = response.status_code
+    if status in _TRANSIENT or status >= 500:
+        raise CentralUnavailable(f"{method} {path}: platform answered {status}")
+    if 400 <= status < 500:
+        raise CentralRejected(status, reason)
+    if status != 200:
+        raise CentralProtocolError(f"{method} {path}: unexpected status {status}")
+    if len(response.content) > _MAX_ANSWER_BYTES:
+        raise CentralProtocolError(f"{method} {path}: answer of {len(response.content)} bytes")
+    try:
+        return response.json()
+    except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError included
+        raise CentralProtocolError(f"{method} {path}: answer is not JSON") from None
+
+
+def _reason(response: httpx.Response) -> str:
+    if response.status_code < 400:
+        return ""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, RecursionError, AttributeError):
+        detail = None
+    if not isinstance(detail, str):
+        detail = response.reason_phrase or "rejected"
+    return detail[:_MAX_REASON]
