@@ -3,7 +3,7 @@ verifies one. FastAPI runs the handlers on its worker threads; the :class:`CodeB
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -22,6 +22,8 @@ class IssueRequest(BaseModel):
     id_number: str = Field(DEMO_HOLDER.id_number, min_length=1, max_length=32)
     level: int = Field(DEMO_HOLDER.level, ge=1, le=max(LEVELS))
     ttl_s: float = Field(180.0, gt=0, le=3600)
+    #: "expired": already past its expiry; "forged": signed by a key this service does not hold.
+    kind: Literal["valid", "expired", "forged"] = "valid"
 
 
 class VerifyRequest(BaseModel):
@@ -37,7 +39,8 @@ def create_app(book: CodeBook | None = None) -> FastAPI:
 
     @app.post("/v1/codes")
     def issue(request: IssueRequest) -> dict[str, Any]:
-        code, expires = codes.issue(Holder(request.name, request.id_number, request.level), request.ttl_s)
+        code, expires = codes.issue(Holder(request.name, request.id_number, request.level), request.ttl_s,
+                                    kind=request.kind)
         return {"code": code, "expires_at": expires}
 
     @app.post("/v1/verify", response_model=None)

@@ -31,6 +31,7 @@ from ..fleet_status import FleetStatus
 from ..preferences import DEFAULTS as PREFERENCE_DEFAULTS
 from ..restart_window import RestartPlanner
 from .journey import Errand, Journey, JourneyState, TransitionRefused, WipeReason
+from .netid import NetIdCommands
 from .runtime import JourneyRuntime
 
 if TYPE_CHECKING:
@@ -155,6 +156,7 @@ class KioskCore:
             runtime.writer.stop()
         if runtime.devices_open:
             runtime.devices.close_all()
+        runtime.netid.stop()
         self._face.shutdown()
         self.audit.record("terminal.stopped")
         self.audit.close()
@@ -187,6 +189,11 @@ class KioskCore:
     def devices(self) -> DeviceManager | None:
         """The devices (each behind its owner thread), or ``None`` before they are open."""
         return self._runtime.devices if self._runtime.devices_open else None
+
+    @property
+    def netid(self) -> NetIdCommands:
+        """The 网证 commands (demo codes; ``kiosk/core/netid.py``), posting like the others."""
+        return NetIdCommands(self._runtime.post, self._runtime.netid)
 
     @property
     def sync(self) -> SyncService | None:

@@ -29,6 +29,7 @@ from .face_preview import FacePreview
 from .identify import IdentifyStep
 from .journey import Journey, JourneyState, TransitionRefused, WipeReason
 from .left_document import LeftDocumentGuard
+from .netid import NetIdStep
 from .printing import PrintStep
 from .storing import StoreStep
 from .view import build_snapshot
@@ -74,6 +75,7 @@ class JourneyRuntime:
         self.storing = StoreStep(self, self._writer, self.printing.receipt_factory)
         self.identify = IdentifyStep(self)
         self.left_document = LeftDocumentGuard(self)
+        self.netid = NetIdStep(self)
 
     # ---- the port: state ------------------------------------------------------------------
     @property
@@ -148,6 +150,7 @@ class JourneyRuntime:
         """The devices are open, the outbox writer and sync started."""
         self._devices, self.writer, self.sync = devices, writer, sync
         self.events.subscribe(self._on_service_event)
+        self.netid.attach()
 
     # ---- the screen model -------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
@@ -175,6 +178,7 @@ class JourneyRuntime:
         snapshot["access_key"] = dict(self.identify.access_key_view)
         snapshot.update(self.preferences.view())
         snapshot.update(self.left_document.view())
+        snapshot["netid"] = self.netid.view(self.language)
         with self._snapshot_lock:
             self._snapshot = snapshot
         self.events.publish(ev.JOURNEY_CHANGED, snapshot=snapshot)
@@ -212,6 +216,7 @@ class JourneyRuntime:
             return
         self.preview.forget()
         self.identify.forget_session()
+        self.netid.forget_session()
         self.staff_called = False
         self.preferences.reset()
         self.language = self.config.ui.language

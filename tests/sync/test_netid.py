@@ -131,3 +131,23 @@ def test_codebook_refuses_any_text_it_did_not_issue(text):
     book = CodeBook()
     with pytest.raises(Refused):
         book.verify(text)
+
+
+@pytest.mark.parametrize(("kind", "reason"), [("expired", RefusalReason.EXPIRED),
+                                              ("forged", RefusalReason.BAD_SIGNATURE)])
+def test_demo_codes_of_each_kind_are_refused_as_such(service, kind, reason):
+    verifier = HttpNetIdVerifier(service)
+    assert _refusal(verifier, verifier.issue_demo_code(kind)) is reason
+
+
+def test_a_demo_code_identifies_at_its_level(service):
+    verifier = HttpNetIdVerifier(service)
+    assert verifier.verify(verifier.issue_demo_code("valid", 1)).proved_by == "netid"
+    assert verifier.verify(verifier.issue_demo_code("valid", 2)).proved_by == "netid+face"
+
+
+def test_demo_codes_from_an_unreachable_service_are_a_typed_refusal():
+    verifier = HttpNetIdVerifier(f"http://127.0.0.1:{_free_port()}", timeout_s=2.0)
+    with pytest.raises(NetIdRefused) as info:
+        verifier.issue_demo_code()
+    assert info.value.reason is RefusalReason.UNREACHABLE

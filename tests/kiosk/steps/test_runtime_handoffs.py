@@ -65,7 +65,8 @@ def runtime(tmp_path: Path, catalog: Any) -> Any:
     runtime = JourneyRuntime(config, EventHub(), tmp_path, lambda: clock[0], Face(),  # type: ignore[arg-type]
                              RestartPlanner.from_config(""))
     devices = FakeDevices(id_reader=FakeDevice(Reader()), receipt_printer=FakeDevice(Printer()),
-                          document_printer=FakeDevice(Printer()), camera=FakeDevice(None, deferred=True))
+                          document_printer=FakeDevice(Printer()), camera=FakeDevice(None, deferred=True),
+                          code_scanner=FakeDevice(None, deferred=True))
     sync = Sync()
     runtime.attach_services(devices, writer=None, sync=sync)  # type: ignore[arg-type]
     runtime.begin(catalog, Journey(lambda: clock[0], lambda d, i: FormSession(d, prefill_values(i)), 120, 30, 20))
