@@ -50,11 +50,11 @@ _SAME_AS = {"malformed": "bad_signature", "unknown": "bad_signature", "invalid_a
 
 #: Demo buttons (simulated scanner, simulator service): key → label.
 DEMO_CODES: dict[str, dict[str, str]] = {
-    "netid": {"zh-CN": "演示：网证", "en": "Demo: 网证 code"},
-    "netid_face": {"zh-CN": "演示：网证（含人脸核验）", "en": "Demo: 网证 code with face check"},
-    "expired": {"zh-CN": "演示：过期的网证", "en": "Demo: expired code"},
-    "used": {"zh-CN": "演示：已使用的网证", "en": "Demo: used code"},
-    "forged": {"zh-CN": "演示：伪造的网证", "en": "Demo: forged code"},
+    "netid": {"zh-CN": "网证", "en": "网证 code"},
+    "netid_face": {"zh-CN": "网证（含人脸核验）", "en": "网证 code with face check"},
+    "expired": {"zh-CN": "过期的网证", "en": "Expired code"},
+    "used": {"zh-CN": "已使用过的网证", "en": "Used code"},
+    "forged": {"zh-CN": "伪造的网证", "en": "Forged code"},
 }
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from .codes import LEVELS, CodeBook, Holder, Refused
 
 #: The demo person a code stands for when the issuer names none (fictitious; checksum-valid).
-DEMO_HOLDER = Holder("张三", "11010519491231002X", 1)
+DEMO_HOLDER = Holder("张三", "110105199003071239", 1)
 
 
 class IssueRequest(BaseModel):

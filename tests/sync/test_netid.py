@@ -64,7 +64,7 @@ def test_a_valid_code_identifies_its_holder_once(service):
     verifier = HttpNetIdVerifier(service)
     code = _issue(service, level=2)
     identity = verifier.verify(code)
-    assert identity == VerifiedIdentity("张三", "11010519491231002X", "netid+face", 2)
+    assert identity == VerifiedIdentity("张三", "110105199003071239", "netid+face", 2)
     assert "张三" not in repr(identity) and "张三" not in code  # the QR code carries no personal data
     assert _refusal(verifier, code) is RefusalReason.ALREADY_USED
 

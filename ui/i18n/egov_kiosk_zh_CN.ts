@@ -250,6 +250,22 @@
         <translation>读卡区</translation>
     </message>
     <message>
+        <source>No ID card with you? Identify with your 网证 (national network identity).</source>
+        <translation>未带身份证件？可使用网证（国家网络身份认证）核验身份。</translation>
+    </message>
+    <message>
+        <source>Use the 网证 QR code</source>
+        <translation>使用网证二维码</translation>
+    </message>
+    <message>
+        <source>Open the National Network Identity app (国家网络身份认证), show its QR code and hold your phone under the scanner below the screen.</source>
+        <translation>请打开“国家网络身份认证”App，出示网证二维码，将手机放在屏幕下方的扫码区。</translation>
+    </message>
+    <message>
+        <source>Demonstration: show a sample 网证 code to the simulated scanner</source>
+        <translation>演示：向模拟扫码器出示示例网证二维码</translation>
+    </message>
+    <message>
         <source>Passport found. Type the passport number, your date of birth and the expiry date as printed on the photo page (dates as YYMMDD), or the 6-digit card access number (CAN).</source>
         <translation>已识别到护照。请按照片页上的内容输入护照号码、出生日期和有效期至（日期为六位数字 YYMMDD），或输入 6 位卡片访问码（CAN）。</translation>
     </message>
