@@ -347,6 +347,10 @@
         <translation>A4 文档打印机</translation>
     </message>
     <message>
+        <source>QR code scanner</source>
+        <translation>扫码器</translation>
+    </message>
+    <message>
         <source>Ready</source>
         <translation>正常</translation>
     </message>
