@@ -15,34 +15,36 @@ from typing import Any
 NETID_MESSAGES: dict[str, dict[str, str]] = {
     "verifying": {
         "zh-CN": "正在核验网证，请稍候……",
-        "en": "Checking your 网证 code…",
+        "en": "Checking your online ID code…",
     },
     "expired": {
-        "zh-CN": "该网证二维码已过期。请在“国家网络身份认证”App中刷新后重新出示。",
-        "en": "This 网证 code has expired. Refresh it in the National Network Identity app and show it again.",
+        "zh-CN": "该网证二维码已过期。请在“国家网络身份认证”应用中刷新后重新出示。",
+        "en": "This online ID code has expired. Refresh it in the National Online Identity Authentication app "
+              "and show it again.",
     },
     "already_used": {
-        "zh-CN": "该网证二维码已经使用过。请在App中刷新，出示新的二维码。",
-        "en": "This 网证 code has already been used. Refresh it in the app and show the new code.",
+        "zh-CN": "该网证二维码已经使用过。请在应用中刷新，出示新的二维码。",
+        "en": "This online ID code has already been used. Refresh it in the app and show the new code.",
     },
     "bad_signature": {
-        "zh-CN": "该二维码未通过网证核验。请出示“国家网络身份认证”App中的二维码，或改用身份证件。",
-        "en": "This code did not pass the 网证 check. Please show the QR code from the National Network "
-              "Identity app, or use your ID card.",
+        "zh-CN": "该二维码未通过网证核验。请出示“国家网络身份认证”应用中的二维码，或改用身份证件。",
+        "en": "This code did not pass the online ID check. Please show the QR code from the National Online "
+              "Identity Authentication app, or use your ID card.",
     },
     "unreachable": {
         "zh-CN": "网证核验服务暂时无法使用。请改用身份证件，或呼叫工作人员。",
-        "en": "The 网证 service cannot be reached right now. Please use your ID card instead, or call a "
+        "en": "The online ID service cannot be reached right now. Please use your ID card instead, or call a "
               "member of staff.",
     },
     "level_too_low": {
         "zh-CN": "本事项需要经人脸核验的身份：请放置身份证件，或出示含人脸核验的网证。",
         "en": "This service needs your identity checked with your face: please place your ID card on the "
-              "reader, or show a 网证 code verified with your face.",
+              "reader, or show an online ID code verified with your face.",
     },
     "not_netid": {
-        "zh-CN": "这不是网证二维码。请出示“国家网络身份认证”App中的二维码。",
-        "en": "This is not a 网证 code. Please show the QR code from the National Network Identity app.",
+        "zh-CN": "这不是网证二维码。请出示“国家网络身份认证”应用中的二维码。",
+        "en": "This is not an online ID code. Please show the QR code from the National Online Identity "
+              "Authentication app.",
     },
 }
 #: Reasons that share another's words.
@@ -50,8 +52,8 @@ _SAME_AS = {"malformed": "bad_signature", "unknown": "bad_signature", "invalid_a
 
 #: Demo buttons (simulated scanner, simulator service): key → label.
 DEMO_CODES: dict[str, dict[str, str]] = {
-    "netid": {"zh-CN": "网证", "en": "网证 code"},
-    "netid_face": {"zh-CN": "网证（含人脸核验）", "en": "网证 code with face check"},
+    "netid": {"zh-CN": "网证", "en": "Online ID code"},
+    "netid_face": {"zh-CN": "网证（含人脸核验）", "en": "Online ID code with face check"},
     "expired": {"zh-CN": "过期的网证", "en": "Expired code"},
     "used": {"zh-CN": "已使用过的网证", "en": "Used code"},
     "forged": {"zh-CN": "伪造的网证", "en": "Forged code"},

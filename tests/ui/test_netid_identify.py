@@ -103,6 +103,9 @@ def test_a_service_needing_a_face_check_refuses_netid_alone(kiosk: Any) -> None:
     to_identify(kiosk, "residence_permit")
     refused_for(kiosk, "netid", "level_too_low")
     kiosk.screenshot("netid_05_level_too_low")
+    kiosk.bridge.setLanguage("en")
+    kiosk.wait_until(lambda: "face" in kiosk.get("netidMessage").property("text"))
+    kiosk.screenshot("netid_06_level_too_low_en")
     kiosk.tap("demoNetid_netid_face")
     kiosk.wait_for_screen("face", timeout_ms=20_000)
 

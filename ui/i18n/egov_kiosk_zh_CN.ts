@@ -250,19 +250,19 @@
         <translation>读卡区</translation>
     </message>
     <message>
-        <source>No ID card with you? Identify with your 网证 (national network identity).</source>
+        <source>No ID card with you? You can identify with your online ID credential instead.</source>
         <translation>未带身份证件？可使用网证（国家网络身份认证）核验身份。</translation>
     </message>
     <message>
-        <source>Use the 网证 QR code</source>
+        <source>Use the online ID QR code</source>
         <translation>使用网证二维码</translation>
     </message>
     <message>
-        <source>Open the National Network Identity app (国家网络身份认证), show its QR code and hold your phone under the scanner below the screen.</source>
-        <translation>请打开“国家网络身份认证”App，出示网证二维码，将手机放在屏幕下方的扫码区。</translation>
+        <source>Open the National Online Identity Authentication app, show its QR code and hold your phone under the scanner below the screen.</source>
+        <translation>请打开“国家网络身份认证”应用，出示网证二维码，将手机放在屏幕下方的扫码区。</translation>
     </message>
     <message>
-        <source>Demonstration: show a sample 网证 code to the simulated scanner</source>
+        <source>Demonstration: show a sample online ID code to the simulated scanner</source>
         <translation>演示：向模拟扫码器出示示例网证二维码</translation>
     </message>
     <message>

@@ -209,20 +209,20 @@ ScreenPage {
                     Rectangle { Layout.fillWidth: true; Layout.preferredHeight: 2; color: Theme.divider }
                     KText {
                         Layout.fillWidth: true
-                        text: qsTr("No ID card with you? Identify with your 网证 (national network identity).")
+                        text: qsTr("No ID card with you? You can identify with your online ID credential instead.")
                     }
                     KioskButton {
                         objectName: "useNetidButton"
                         kind: "secondary"
                         visible: !screen.netidChosen && screen.netid.status === "idle"
-                        text: qsTr("Use the 网证 QR code")
+                        text: qsTr("Use the online ID QR code")
                         onClicked: screen.netidChosen = true
                     }
                     KText {
                         objectName: "netidHowTo"
                         Layout.fillWidth: true
                         visible: screen.netidChosen || screen.netid.status !== "idle"
-                        text: qsTr("Open the National Network Identity app (国家网络身份认证), show its QR code and hold your phone under the scanner below the screen.")
+                        text: qsTr("Open the National Online Identity Authentication app, show its QR code and hold your phone under the scanner below the screen.")
                     }
                     KText {
                         objectName: "netidMessage"
@@ -263,7 +263,7 @@ ScreenPage {
                     KText {
                         Layout.fillWidth: true
                         visible: (screen.netid.demo || []).length > 0
-                        text: qsTr("Demonstration: show a sample 网证 code to the simulated scanner")
+                        text: qsTr("Demonstration: show a sample online ID code to the simulated scanner")
                         color: Theme.textMuted
                         font.pixelSize: Theme.fontSmall
                     }
