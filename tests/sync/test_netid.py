@@ -151,3 +151,15 @@ def test_demo_codes_from_an_unreachable_service_are_a_typed_refusal():
     with pytest.raises(NetIdRefused) as info:
         verifier.issue_demo_code()
     assert info.value.reason is RefusalReason.UNREACHABLE
+
+
+@given(st.sampled_from([200, 422, 500]), _answers)
+def test_any_answer_to_a_demo_code_request_is_a_code_or_a_typed_refusal(status, body):
+    transport = httpx.MockTransport(lambda request: httpx.Response(status, content=body))
+    verifier = HttpNetIdVerifier("http://netid.invalid", transport=transport)
+    try:
+        code = verifier.issue_demo_code()
+    except NetIdRefused as refused:
+        assert refused.reason is RefusalReason.UNREACHABLE
+    else:
+        assert status == 200 and isinstance(code, str) and code

@@ -9,6 +9,8 @@ from concurrent.futures import Future
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from drivers.common import DeviceIOError
 from drivers.scanner import ScannedCode
@@ -251,3 +253,14 @@ def test_no_demo_buttons_outside_demo_mode(ctx: FakeContext, catalog: Any) -> No
     assert step.view("en")["demo"] == []
     with pytest.raises(Exception, match="demo"):
         step.show_demo_code("netid")
+
+
+@given(st.text(max_size=40), st.text(max_size=30))
+def test_any_identity_the_service_answers_is_taken_or_refused(name: str, number: str) -> None:
+    from kiosk.core.netid import netid_identity
+
+    try:
+        identity = netid_identity(VerifiedIdentity(name, number, "netid", 1))
+    except ValueError:
+        return
+    assert len(identity.document_number) == 18 and identity.name == name
