@@ -160,8 +160,10 @@ class NetIdStep:
             return
         except Exception:
             if self._ctx.stopping:
-                return
-            raise
+                return  # the scanner's thread was stopped under the read
+            log_exception(log, "code scanner read failed unexpectedly")
+            self._ctx.post_later(RETRY_AFTER_SCAN_ERROR_S, self._request_scan)  # the loop lives on
+            return
         if code is not None:
             self._handle(code.text)
         self._request_scan()

@@ -264,3 +264,10 @@ def test_any_identity_the_service_answers_is_taken_or_refused(name: str, number:
     except ValueError:
         return
     assert len(identity.document_number) == 18 and identity.name == name
+
+
+def test_a_scanner_bug_does_not_end_the_loop(ctx: FakeContext, catalog: Any) -> None:
+    _, device, _ = started(ctx, catalog, Scanner(RuntimeError("a bug in a backend")), Verifier())
+    scan(ctx, device)
+    ctx.advance(RETRY_AFTER_SCAN_ERROR_S)
+    assert device.calls == 2
