@@ -237,11 +237,13 @@ class NetIdStep:
 
     # ---- demo buttons ----------------------------------------------------------------------
     def _demo_available(self) -> bool:
+        ctx = self._ctx
+        if self._verifier is None or not ctx.config.ui.demo_controls:
+            return False  # before the services start too: nothing imported on the first screen's path
         from sync.netid import IssuesDemoCodes
 
-        ctx = self._ctx
-        return (ctx.config.ui.demo_controls and isinstance(self._verifier, IssuesDemoCodes)
-                and isinstance(ctx.devices["code_scanner"].driver, PresentsCodes))
+        return isinstance(self._verifier, IssuesDemoCodes) and isinstance(
+            ctx.devices["code_scanner"].driver, PresentsCodes)
 
     def show_demo_code(self, key: str) -> None:
         """Demo button ``key`` (:data:`~kiosk.netid_view.DEMO_CODES`): ask the simulator for such
