@@ -122,8 +122,9 @@ class NetIdStep:
             thread.post(close)
         thread.stop(wait=True, cancel_pending=False)
 
-    def forget_session(self) -> None:
-        """The session is wiped: drop verifications in flight and what the screen said."""
+    def clear(self) -> None:
+        """The citizen was identified (by a document or 网证), or the session wiped: drop
+        verifications in flight and what the identify screen said (journey thread)."""
         self._epoch += 1
         self._status, self._reason = "idle", ""
 

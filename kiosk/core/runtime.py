@@ -193,7 +193,8 @@ class JourneyRuntime:
 
     # ---- hand-offs: what follows what (journey thread) --------------------------------------
     def document_read(self) -> None:
-        """Identify read a document: the face step's preview starts."""
+        """Identify read a document (or a 网证 code): the face step's preview starts."""
+        self.netid.clear()  # a refusal shown before is not shown again on coming back
         self.preview.start()
 
     def when_reader_clear(self, then: Callable[[], None]) -> None:
@@ -216,7 +217,7 @@ class JourneyRuntime:
             return
         self.preview.forget()
         self.identify.forget_session()
-        self.netid.forget_session()
+        self.netid.clear()
         self.staff_called = False
         self.preferences.reset()
         self.language = self.config.ui.language

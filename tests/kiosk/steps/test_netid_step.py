@@ -142,6 +142,8 @@ def test_refusals_say_why_and_stay_on_identify(ctx: FakeContext, catalog: Any, r
     view = step.view("en")
     assert view["status"] == "refused" and view["reason"] == reason and view["message"]
     assert ev.NETID_REFUSED in ctx.event_names()
+    step.clear()  # identified by a document meanwhile: not said again on coming back
+    assert step.view("en")["status"] == "idle" and step.view("en")["message"] == ""
 
 
 def test_messages_differ_by_reason() -> None:
@@ -196,7 +198,7 @@ def test_an_answer_after_a_wipe_is_dropped(ctx: FakeContext, catalog: Any) -> No
                                    service="flexible_employment_insurance")
     scan(ctx, device)
     ctx.journey.wipe(WipeReason.CANCELLED)
-    step.forget_session()
+    step.clear()
     worker.pump()
     ctx.run(limit=1)
     assert ctx.journey.state is JourneyState.ATTRACT and ctx.journey.session.identity is None

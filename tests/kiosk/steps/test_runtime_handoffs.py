@@ -97,3 +97,11 @@ def test_a_wipe_makes_every_step_forget_the_citizen(runtime: Any, catalog: Any) 
     assert runtime.devices["id_reader"].driver.keys == [None]  # the reader forgot the access key
     assert not runtime.staff_called and runtime.language == runtime.config.ui.language
     assert runtime.journey.state is JourneyState.ATTRACT
+
+
+def test_a_document_read_clears_what_the_identify_screen_said_about_netid(
+        runtime: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    cleared: list[bool] = []
+    monkeypatch.setattr(runtime.netid, "clear", lambda: cleared.append(True))
+    runtime.document_read()
+    assert cleared == [True]
