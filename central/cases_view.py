@@ -4,7 +4,8 @@ the case page and the case-worker API.
 
 What a terminal seals (``kiosk/submission.py``): ``answers`` (a signature answer is
 ``{"w", "h", "strokes"}``), ``applicant`` (what the document chip said, with
-``identity_verification``: the 人证核验 decision, reasons, face-match score and liveness), and
+``identity_verification``: the 人证核验 decision, reasons, face-match score and liveness;
+``identity_proof``: how identity was proved, :mod:`egov_protocol.identity_proof`), and
 the photos ``face.jpg`` (live) and ``document_photo.jpg`` (from the chip) as detached, sealed
 attachments. Nothing here logs or stores what it opens.
 """
@@ -20,6 +21,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 
 from egov_protocol.envelope import EnvelopeError, inspect_envelope, open_parsed
+from egov_protocol.identity_proof import (
+    DOCUMENT_FACE,
+    NETID,
+    NETID_FACE,
+    PROOF_FIELD,
+    level_of,
+    proof_of,
+)
 
 from .keyring import PlatformKeyring
 from .store import CentralStore
@@ -28,7 +37,10 @@ from .tables import submissions
 LIVE_PHOTO = "face.jpg"
 DOCUMENT_PHOTO = "document_photo.jpg"
 _IMAGE_TYPES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
-_APPLICANT_HIDDEN = {"identity_verification"}
+_APPLICANT_HIDDEN = {"identity_verification", PROOF_FIELD}
+#: How identity was proved, as the case page says it.
+PROOF_LABELS = {DOCUMENT_FACE: "ID document + face 证件 + 人脸", NETID: "网证 alone 仅网证 (national network identity)",
+                NETID_FACE: "网证 + face 网证 + 人脸"}
 
 
 class CaseUnreadable(Exception):
@@ -78,6 +90,14 @@ class OpenedSubmission:
                 "liveness_reasons": list(liveness.get("reasons") or []),
                 "capture": record.get("capture"), "staff_review": decision != "verified"}
 
+    @property
+    def identity_proof(self) -> dict:
+        """How the applicant proved who they are: ``proof`` ("document+face", "netid",
+        "netid+face", or "unknown"), its ``level`` (0 when unknown) and a ``label``."""
+        proof = proof_of(self.payload.get("applicant"))
+        return {"proof": proof, "level": level_of(proof),
+                "label": PROOF_LABELS.get(proof, "unknown 未知 (the terminal sent no known proof)")}
+
     def photo(self, name: str) -> str | None:
         """A ``data:`` URI of attachment ``name`` when it is a JPEG or PNG image, else None."""
         data = self.attachments.get(name)
@@ -110,6 +130,7 @@ class OpenedSubmission:
         """For the case-worker API: payload fields, verification, attachments in base64."""
         return {"submission_id": self.submission_id, "answers": dict(self.answers),
                 "applicant": dict(self.applicant), "verification": self.verification,
+                "identity_proof": self.identity_proof,
                 "service_id": self.payload.get("service_id"),
                 "submitted_at": self.payload.get("submitted_at"),
                 "attachments": {name: base64.b64encode(data).decode()

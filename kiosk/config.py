@@ -149,12 +149,14 @@ class DeviceConfig:
 
 @dataclass(frozen=True)
 class DevicesConfig:
-    """The four device families of a terminal."""
+    """The device families of a terminal."""
 
     id_reader: DeviceConfig = section(DeviceConfig, "ID document reader.")
     camera: DeviceConfig = section(DeviceConfig, "Face camera.")
     receipt_printer: DeviceConfig = section(DeviceConfig, "Receipt (thermal) printer.")
     document_printer: DeviceConfig = section(DeviceConfig, "A4 document printer.")
+    code_scanner: DeviceConfig = section(DeviceConfig, "QR/barcode scanner (网证 codes, receipts); backend "
+                                         "'camera' decodes from a camera of its own.")
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,18 @@ class FaceConfig:
 
 
 @dataclass(frozen=True)
+class NetIdConfig:
+    """Identifying with the national network identity (网证) QR code (:mod:`sync.netid`)."""
+
+    url: str = key("", "Base URL of the 网证 verification service (the simulator: python -m netid_sim); "
+                   "empty: the identify screen does not offer 网证.",
+                   lambda value: None if not value or re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value)
+                   else "must be empty or an http:// or https:// URL without query or fragment")
+    timeout_s: float = key(5.0, "Seconds one verification may take before the service counts as unreachable.",
+                           between(0.5, 60))
+
+
+@dataclass(frozen=True)
 class MaintenanceConfig:
     """The staff maintenance mode (hidden gesture + PIN on the attract screen)."""
 
@@ -223,6 +237,7 @@ class KioskConfig:
     receipt: ReceiptConfig = section(ReceiptConfig, "Receipt contents.")
     face: FaceConfig = section(FaceConfig, "Face step.")
     maintenance: MaintenanceConfig = section(MaintenanceConfig, "Staff maintenance mode.")
+    netid: NetIdConfig = section(NetIdConfig, "网证 (national network identity).")
 
     def to_dict(self) -> dict[str, Any]:
         """The configuration as nested plain data (as it would be read from TOML)."""

@@ -12,6 +12,7 @@ from drivers.camera import camera_backends
 from drivers.common import BackendRegistry
 from drivers.idcard import id_reader_backends
 from drivers.printer import document_printer_backends, receipt_printer_backends
+from drivers.scanner import code_scanner_backends
 
 #: Device role → the registry its backends come from.
 REGISTRIES: dict[str, BackendRegistry[Any]] = {
@@ -19,4 +20,5 @@ REGISTRIES: dict[str, BackendRegistry[Any]] = {
     "camera": camera_backends,
     "receipt_printer": receipt_printer_backends,
     "document_printer": document_printer_backends,
+    "code_scanner": code_scanner_backends,
 }

@@ -25,6 +25,7 @@ from drivers.common import (
 )
 from drivers.idcard import IdReader
 from drivers.printer import DocumentPrinter, ReceiptPrinter
+from drivers.scanner import CodeScanner
 
 from .config import DeviceConfig, DevicesConfig
 from .device_roles import REGISTRIES as REGISTRIES  # re-exported: the role → registry map
@@ -106,12 +107,14 @@ class DeviceManager:
             "receipt_printer", config.receipt_printer, data_dir)
         self.document_printer: ManagedDevice[DocumentPrinter] = self._managed(
             "document_printer", config.document_printer, data_dir)
+        self.code_scanner: ManagedDevice[CodeScanner] = self._managed("code_scanner", config.code_scanner, data_dir)
         #: Every device by role, in :data:`REGISTRIES` order.
         self.devices: dict[str, ManagedDevice[Any]] = {
             "id_reader": self.id_reader,
             "camera": self.camera,
             "receipt_printer": self.receipt_printer,
             "document_printer": self.document_printer,
+            "code_scanner": self.code_scanner,
         }
 
     @staticmethod
@@ -127,6 +130,8 @@ class DeviceManager:
     def __getitem__(self, role: Literal["receipt_printer"]) -> ManagedDevice[ReceiptPrinter]: ...
     @overload
     def __getitem__(self, role: Literal["document_printer"]) -> ManagedDevice[DocumentPrinter]: ...
+    @overload
+    def __getitem__(self, role: Literal["code_scanner"]) -> ManagedDevice[CodeScanner]: ...
     @overload
     def __getitem__(self, role: str) -> ManagedDevice[Any]: ...
     def __getitem__(self, role: str) -> ManagedDevice[Any]:

@@ -195,6 +195,9 @@ def _serial_ports(config: KioskConfig) -> list[tuple[str, str]]:
     printer = config.devices.receipt_printer
     if printer.backend == "serial":
         ports.append(("receipt_printer", str(printer.options.get("port", ""))))
+    scanner = config.devices.code_scanner
+    if scanner.backend == "serial":
+        ports.append(("code_scanner", str(scanner.options.get("port", "/dev/ttyACM0"))))
     return ports
 
 
@@ -298,7 +301,7 @@ def run_checks(config: KioskConfig, seams: Seams | None = None) -> list[Check]:
     checks += check_pcsc(config, seams) + check_csca(config)
     if seams.open_devices:
         checks += check_serial(config)
-    for role in ("id_reader", "camera", "receipt_printer", "document_printer"):
+    for role in ("id_reader", "camera", "receipt_printer", "document_printer", "code_scanner"):
         cups = check_cups(config, role)
         if cups is not None or seams.open_devices:
             checks.append(cups if cups is not None else check_device(config, role))

@@ -33,6 +33,12 @@ DEVICE_STATUS_CHANGED = "device_status_changed"
 SESSION_WIPED = "session_wiped"
 STAFF_CALLED = "staff_called"
 SYNC_PROGRESSED = "sync_progressed"
+#: A 网证 code identified the citizen (``proved_by``), or was refused (``reason``); no personal data.
+NETID_VERIFIED = "netid_verified"
+NETID_REFUSED = "netid_refused"
+#: A receipt's progress address of this platform was scanned on the start screen
+#: (``receipt_number``, ``token``: the token opens the case, so never log or record it).
+RECEIPT_CODE_SCANNED = "receipt_code_scanned"
 #: A bug surfaced on a core thread (``where``, ``error``: the exception's type name only).
 UNEXPECTED_ERROR = "unexpected_error"
 #: The nightly restart window says: exit now with ``exit_code`` (the UI quits, systemd restarts).

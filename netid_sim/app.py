@@ -3,7 +3,7 @@ verifies one. FastAPI runs the handlers on its worker threads; the :class:`CodeB
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from .codes import LEVELS, CodeBook, Holder, Refused
 
 #: The demo person a code stands for when the issuer names none (fictitious; checksum-valid).
-DEMO_HOLDER = Holder("张三", "11010519491231002X", 1)
+DEMO_HOLDER = Holder("张三", "110105199003071239", 1)
 
 
 class IssueRequest(BaseModel):
@@ -22,6 +22,8 @@ class IssueRequest(BaseModel):
     id_number: str = Field(DEMO_HOLDER.id_number, min_length=1, max_length=32)
     level: int = Field(DEMO_HOLDER.level, ge=1, le=max(LEVELS))
     ttl_s: float = Field(180.0, gt=0, le=3600)
+    #: "expired": already past its expiry; "forged": signed by a key this service does not hold.
+    kind: Literal["valid", "expired", "forged"] = "valid"
 
 
 class VerifyRequest(BaseModel):
@@ -37,7 +39,8 @@ def create_app(book: CodeBook | None = None) -> FastAPI:
 
     @app.post("/v1/codes")
     def issue(request: IssueRequest) -> dict[str, Any]:
-        code, expires = codes.issue(Holder(request.name, request.id_number, request.level), request.ttl_s)
+        code, expires = codes.issue(Holder(request.name, request.id_number, request.level), request.ttl_s,
+                                    kind=request.kind)
         return {"code": code, "expires_at": expires}
 
     @app.post("/v1/verify", response_model=None)

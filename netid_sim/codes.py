@@ -66,17 +66,21 @@ class CodeBook:
         self._used: set[str] = set()
         self._lock = threading.Lock()
 
-    def issue(self, holder: Holder, ttl_s: float = 180.0) -> tuple[str, float]:
-        """A new code for ``holder`` and its expiry (Unix seconds)."""
+    def issue(self, holder: Holder, ttl_s: float = 180.0, *, kind: str = "valid") -> tuple[str, float]:
+        """A new code for ``holder`` and its expiry (Unix seconds). ``kind`` "expired" makes one
+        already past its expiry, "forged" one signed by another key (demo buttons, tests)."""
         if holder.level not in LEVELS:
             raise ValueError(f"level must be one of {sorted(LEVELS)}")
+        if kind not in ("valid", "expired", "forged"):
+            raise ValueError("kind must be valid, expired or forged")
         now = self._clock()
         code_id = secrets.token_hex(12)
-        expires = now + ttl_s
+        expires = now - 1.0 if kind == "expired" else now + ttl_s
         payload = json.dumps({"id": code_id, "iat": int(now), "exp": expires, "iss": "netid-sim"},
                              separators=(",", ":")).encode()
         body = f"{PREFIX}.{_b64(payload)}"
-        signature = self._key.sign(body.encode("ascii"))
+        signer = Ed25519PrivateKey.generate() if kind == "forged" else self._key
+        signature = signer.sign(body.encode("ascii"))
         with self._lock:
             self._holders[code_id] = (holder, expires)
         return f"{body}.{_b64(signature)}", expires

@@ -1,4 +1,5 @@
-"""The platform in a subprocess on loopback: for ``kiosk --demo`` and the tests.
+"""The platform in a subprocess on loopback: for ``kiosk --demo`` and the tests; likewise the
+网证 verification simulator (:class:`LocalNetIdService`, ``python -m netid_sim``).
 
 The platform runs as its own process (``kiosk-central``), exactly as an operator would run it, so
 the terminal talks to it over real HTTP; tokens come from its command line. Nothing here imports
@@ -136,3 +137,50 @@ class LocalCentral:
     def platform_x25519(self) -> bytes:
         """The platform's public sealing key, read from the server's own data folder."""
         return PlatformKeys.load_or_create(self.data_dir / "keys").x25519_public
+
+
+@dataclass
+class LocalNetIdService:
+    """The 网证 verification simulator (``python -m netid_sim``) on ``127.0.0.1:port``, ended
+    with the process that started it. ``start`` blocks until it answers (off the GUI thread)."""
+
+    port: int
+    log: IO[bytes] | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """Base URL of the running simulator."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, deadline_s: float = 30.0) -> None:
+        """Start the process and wait until its health check answers."""
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "netid_sim", "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=self.log if self.log is not None else subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_end_with_parent,
+        )
+        end = time.monotonic() + deadline_s
+        while time.monotonic() < end:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the 网证 simulator exited early with status {self.process.returncode}")
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=0.5).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("the 网证 simulator did not become ready")
+
+    def stop(self) -> None:
+        """Terminate the simulator and wait for it (idempotent)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None

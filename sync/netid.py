@@ -7,7 +7,9 @@ The interface the kiosk uses is :class:`IdentityVerifier`: ``verify(code)`` retu
 backend; :class:`HttpNetIdVerifier` speaks the project's simulator (``python -m netid_sim``):
 
 * ``POST {base_url}/v1/verify`` ``{"code": "..."}`` → 200 ``{"name", "id_number", "proved_by",
-  "level"}`` or 422 ``{"refusal": "<reason>"}``.
+  "level"}`` or 422 ``{"refusal": "<reason>"}``;
+* ``POST {base_url}/v1/codes`` ``{"level", "kind"}`` → 200 ``{"code", "expires_at"}``: a test code
+  for the demo buttons (:meth:`HttpNetIdVerifier.issue_demo_code`; only the simulator has it).
 
 ``verify`` blocks on the network: call it on a worker thread (the kiosk's sync or identify
 worker), never the GUI thread. The code and the identity are personal data: neither is logged.
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import httpx
 
@@ -62,6 +64,14 @@ class IdentityVerifier(Protocol):
         """The identity behind ``code`` (worker thread; blocks); raises :class:`NetIdRefused`."""
 
 
+@runtime_checkable
+class IssuesDemoCodes(Protocol):
+    """Capability of the simulator's client: ask for a test code (demo buttons)."""
+
+    def issue_demo_code(self, kind: str = "valid", level: int = 1) -> str:
+        """A fresh code (worker thread; blocks); raises :class:`NetIdRefused` (UNREACHABLE)."""
+
+
 class HttpNetIdVerifier:
     """:class:`IdentityVerifier` over HTTP to the simulator at ``base_url``."""
 
@@ -91,6 +101,19 @@ class HttpNetIdVerifier:
                                     int(body["level"]))
         except (KeyError, TypeError, ValueError, OverflowError):
             raise NetIdRefused(RefusalReason.UNREACHABLE, "the answer lacks the identity") from None
+
+    def issue_demo_code(self, kind: str = "valid", level: int = 1) -> str:
+        """A test code from the simulator (worker thread; blocks): ``kind`` "valid", "expired"
+        (already past its expiry) or "forged" (signed by another key); ``level`` 1 (网证) or 2
+        (网证 with face). Raises :class:`NetIdRefused` (UNREACHABLE) when it cannot be had."""
+        try:
+            response = self._client.post("/v1/codes", json={"kind": kind, "level": level})
+            code = response.json().get("code") if response.status_code == 200 else None
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            raise NetIdRefused(RefusalReason.UNREACHABLE, type(exc).__name__) from exc
+        if not isinstance(code, str) or not code:
+            raise NetIdRefused(RefusalReason.UNREACHABLE, f"HTTP {response.status_code}, no code")
+        return code
 
     def close(self) -> None:
         """Close the connection pool (owner thread)."""

@@ -174,6 +174,10 @@ class KioskBridge(QObject):
     def takeBackDemoDocument(self) -> None:
         self._core.take_back_demo_document()
 
+    @Slot(str)
+    def showDemoNetidCode(self, key: str) -> None:
+        self._core.netid.show_demo_code(key)
+
     @Slot(str, str, str, str)
     def enterAccessKey(self, document_number: str, birth_date: str, expiry_date: str, can: str) -> None:
         self._core.enter_access_key(document_number, birth_date, expiry_date, can)

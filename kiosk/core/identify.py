@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from drivers.common import DeviceError, NoDocumentPresent
 from drivers.idcard import AccessKeyReader, AccessKeyRejected, DocumentRemoved
+from egov_protocol.identity_proof import DOCUMENT_FACE, PROOF_FIELD
 
 from .. import events as ev
 from .card_watch import CardWatch
@@ -118,6 +119,7 @@ class IdentifyStep:
             return
         log.info("document read: %s", identity.redacted())
         journey.document_read(identity)
+        journey.session.extras[PROOF_FIELD] = DOCUMENT_FACE
         ctx.events.publish(ev.CARD_READ, document_type=identity.document_type.value)
         ctx.document_read()
         self.card_watch.start(epoch)

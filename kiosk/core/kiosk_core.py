@@ -31,6 +31,7 @@ from ..fleet_status import FleetStatus
 from ..preferences import DEFAULTS as PREFERENCE_DEFAULTS
 from ..restart_window import RestartPlanner
 from .journey import Errand, Journey, JourneyState, TransitionRefused, WipeReason
+from .netid import NetIdCommands
 from .runtime import JourneyRuntime
 
 if TYPE_CHECKING:
@@ -157,6 +158,7 @@ class KioskCore:
             runtime.writer.stop()
         if runtime.devices_open:
             runtime.devices.close_all()
+        runtime.netid.stop()
         self._face.shutdown()
         self.audit.record("terminal.stopped")
         self.audit.close()
@@ -195,6 +197,11 @@ class KioskCore:
         """The progress errand's commands (``retry``, ``print_slip``, ``submit_corrections``; any
         thread, never blocking)."""
         return self._runtime.progress
+
+    @property
+    def netid(self) -> NetIdCommands:
+        """The 网证 commands (demo codes; ``kiosk/core/netid.py``), posting like the others."""
+        return NetIdCommands(self._runtime.post, self._runtime.netid)
 
     @property
     def sync(self) -> SyncService | None:

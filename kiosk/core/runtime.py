@@ -29,6 +29,7 @@ from .face_preview import FacePreview
 from .identify import IdentifyStep
 from .journey import Journey, JourneyState, TransitionRefused, WipeReason
 from .left_document import LeftDocumentGuard
+from .netid import NetIdStep
 from .printing import PrintStep
 from .progress import ProgressStep
 from .storing import StoreStep
@@ -76,6 +77,7 @@ class JourneyRuntime:
         self.identify = IdentifyStep(self)
         self.left_document = LeftDocumentGuard(self)
         self.progress = ProgressStep(self, lambda: self.catalog)
+        self.netid = NetIdStep(self)
 
     # ---- the port: state ------------------------------------------------------------------
     @property
@@ -150,6 +152,7 @@ class JourneyRuntime:
         """The devices are open, the outbox writer and sync started."""
         self._devices, self.writer, self.sync = devices, writer, sync
         self.events.subscribe(self._on_service_event)
+        self.netid.attach()
 
     # ---- the screen model -------------------------------------------------------------------
     def snapshot(self) -> dict[str, Any]:
@@ -178,6 +181,7 @@ class JourneyRuntime:
         snapshot.update(self.preferences.view())
         snapshot.update(self.left_document.view())
         snapshot["progress"] = self.progress.view()
+        snapshot["netid"] = self.netid.view(self.language)
         with self._snapshot_lock:
             self._snapshot = snapshot
         self.events.publish(ev.JOURNEY_CHANGED, snapshot=snapshot)
@@ -192,8 +196,9 @@ class JourneyRuntime:
 
     # ---- hand-offs: what follows what (journey thread) --------------------------------------
     def document_read(self) -> None:
-        """A document was read: the face step's preview starts, or, in the progress errand, the
-        lookup of the citizen's cases."""
+        """Identify read a document (or a 网证 code): the face step's preview starts, or, in the
+        progress errand, the lookup of the citizen's cases."""
+        self.netid.clear()  # a refusal shown before is not shown again on coming back
         if self.journey.state is JourneyState.PROGRESS:
             self.progress.start()
         else:
@@ -220,6 +225,7 @@ class JourneyRuntime:
         self.preview.forget()
         self.identify.forget_session()
         self.progress.forget()
+        self.netid.clear()
         self.staff_called = False
         self.preferences.reset()
         self.language = self.config.ui.language

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
+from egov_protocol.identity_proof import LEGACY_PROOF, PROOF_FIELD
+
 from .. import events as ev
 from ..applicant import applicant_record
 from ..face import pending_record
@@ -56,6 +58,8 @@ class StoreStep:
             language=ctx.language,
             applicant={
                 **applicant_record(session.identity),
+                # How identity was proved: document+face, netid or netid+face.
+                PROOF_FIELD: session.extras.get(PROOF_FIELD, LEGACY_PROOF),
                 # 人证核验 outcome; "staff_review" with reasons unless matched and live.
                 "identity_verification": session.extras.get("face_verification") or pending_record(),
             },

@@ -98,3 +98,20 @@ def test_a_killed_kiosk_leaves_no_central_server_behind(tmp_path: Path) -> None:
         if kiosk.poll() is None:
             kiosk.kill()
             kiosk.wait()
+
+
+def test_the_demo_runs_the_netid_simulator_and_points_the_terminal_at_it(tmp_path: Path) -> None:
+    from sync.netid import HttpNetIdVerifier
+
+    running = start_demo(KioskConfig(), data_dir=tmp_path, central_port=0)
+    try:
+        url = running.config.netid.url
+        assert url and url != running.config.central.url
+        assert demo_module.running_demo_config(tmp_path).netid.url == url  # kioskctl --demo sees it too
+        verifier = HttpNetIdVerifier(url)
+        assert verifier.verify(verifier.issue_demo_code("valid", 2)).proved_by == "netid+face"
+        verifier.close()
+    finally:
+        running.stop()
+    assert running.netid is not None and running.netid.process is None
+    assert not listening(int(url.rsplit(":", 1)[1]))

@@ -9,6 +9,7 @@ from drivers.camera import Camera
 from drivers.common import DeviceState
 from drivers.idcard import IdReader
 from drivers.printer import DocumentPrinter, Receipt, ReceiptPrinter
+from drivers.scanner import CodeScanner
 from kiosk.config import KioskConfig
 from kiosk.devices import DeviceManager, create_driver
 from kiosk.events import DEVICE_STATUS_CHANGED, EventHub
@@ -49,6 +50,7 @@ def test_each_role_is_typed_by_its_family_and_status_changes_are_published_once(
         assert isinstance(manager.camera.driver, Camera) and manager["camera"] is manager.camera
         assert isinstance(manager.receipt_printer.driver, ReceiptPrinter)
         assert isinstance(manager.document_printer.driver, DocumentPrinter)
+        assert isinstance(manager.code_scanner.driver, CodeScanner)
         manager.open_all()
         for device in manager.devices.values():
             device.submit(lambda _driver: None).result(timeout=30)  # the open before it has run
@@ -57,6 +59,6 @@ def test_each_role_is_typed_by_its_family_and_status_changes_are_published_once(
         printer.driver.script_fault("offline", count=2)
         for _ in range(2):  # the same status twice is one change
             printer.submit(lambda _driver: manager.refresh(printer)).result(timeout=30)
-        assert seen[-1] == ("receipt_printer", DeviceState.OFFLINE) and len(seen) == 5
+        assert seen[-1] == ("receipt_printer", DeviceState.OFFLINE) and len(seen) == len(manager.devices) + 1
     finally:
         manager.close_all()

@@ -64,7 +64,7 @@ def test_a_valid_code_identifies_its_holder_once(service):
     verifier = HttpNetIdVerifier(service)
     code = _issue(service, level=2)
     identity = verifier.verify(code)
-    assert identity == VerifiedIdentity("张三", "11010519491231002X", "netid+face", 2)
+    assert identity == VerifiedIdentity("张三", "110105199003071239", "netid+face", 2)
     assert "张三" not in repr(identity) and "张三" not in code  # the QR code carries no personal data
     assert _refusal(verifier, code) is RefusalReason.ALREADY_USED
 
@@ -131,3 +131,35 @@ def test_codebook_refuses_any_text_it_did_not_issue(text):
     book = CodeBook()
     with pytest.raises(Refused):
         book.verify(text)
+
+
+@pytest.mark.parametrize(("kind", "reason"), [("expired", RefusalReason.EXPIRED),
+                                              ("forged", RefusalReason.BAD_SIGNATURE)])
+def test_demo_codes_of_each_kind_are_refused_as_such(service, kind, reason):
+    verifier = HttpNetIdVerifier(service)
+    assert _refusal(verifier, verifier.issue_demo_code(kind)) is reason
+
+
+def test_a_demo_code_identifies_at_its_level(service):
+    verifier = HttpNetIdVerifier(service)
+    assert verifier.verify(verifier.issue_demo_code("valid", 1)).proved_by == "netid"
+    assert verifier.verify(verifier.issue_demo_code("valid", 2)).proved_by == "netid+face"
+
+
+def test_demo_codes_from_an_unreachable_service_are_a_typed_refusal():
+    verifier = HttpNetIdVerifier(f"http://127.0.0.1:{_free_port()}", timeout_s=2.0)
+    with pytest.raises(NetIdRefused) as info:
+        verifier.issue_demo_code()
+    assert info.value.reason is RefusalReason.UNREACHABLE
+
+
+@given(st.sampled_from([200, 422, 500]), _answers)
+def test_any_answer_to_a_demo_code_request_is_a_code_or_a_typed_refusal(status, body):
+    transport = httpx.MockTransport(lambda request: httpx.Response(status, content=body))
+    verifier = HttpNetIdVerifier("http://netid.invalid", transport=transport)
+    try:
+        code = verifier.issue_demo_code()
+    except NetIdRefused as refused:
+        assert refused.reason is RefusalReason.UNREACHABLE
+    else:
+        assert status == 200 and isinstance(code, str) and code

@@ -281,7 +281,10 @@ class Audit:
 
 @pytest.mark.parametrize("orientation", ["portrait", "landscape"])
 def test_every_screen_passes_the_accessibility_audit(make_kiosk: Any, kiosk_config: Any, orientation: str) -> None:
-    kiosk = make_kiosk(kiosk_config.with_overrides(ui={"orientation": orientation, "voice_engine": "mock"}))
+    # A 网证 service is configured (nothing listens there): the identify screen shows its choice
+    # and the demo buttons.
+    kiosk = make_kiosk(kiosk_config.with_overrides(ui={"orientation": orientation, "voice_engine": "mock"},
+                                                   netid={"url": "http://127.0.0.1:9"}))
     audit = Audit(kiosk, orientation)
 
     audit.screen("attract")
@@ -293,6 +296,8 @@ def test_every_screen_passes_the_accessibility_audit(make_kiosk: Any, kiosk_conf
     audit.screen("identify")
     audit.screen("identify_passport_key", {"access_key": {"needed": True, "error": "rejected"}})
     audit.screen("identify_card_left", {"card_left": "present_again"})  # a document from before
+    kiosk.tap("useNetidButton")
+    audit.screen("identify_netid")  # how to show the 网证 code
     kiosk.tap("demoDocument_resident_id")
     kiosk.wait_for_screen("face")
     preview = kiosk.get("cameraPreview")
@@ -341,7 +346,7 @@ def test_every_screen_passes_the_accessibility_audit(make_kiosk: Any, kiosk_conf
 
     if audit.findings:
         pytest.fail(f"{len(audit.findings)} accessibility findings:\n  " + "\n  ".join(audit.findings), pytrace=False)
-    assert len(audit.audited) == 17
+    assert len(audit.audited) == 18
 
 
 def test_repeat_says_the_prompt_and_mute_silences_the_voice(make_kiosk: Any, kiosk_config: Any) -> None:

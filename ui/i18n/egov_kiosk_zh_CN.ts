@@ -258,6 +258,22 @@
         <translation>读卡区</translation>
     </message>
     <message>
+        <source>No ID card with you? You can identify with your online ID credential instead.</source>
+        <translation>未带身份证件？可使用网证（国家网络身份认证）核验身份。</translation>
+    </message>
+    <message>
+        <source>Use the online ID QR code</source>
+        <translation>使用网证二维码</translation>
+    </message>
+    <message>
+        <source>Open the National Online Identity Authentication app, show its QR code and hold your phone under the scanner below the screen.</source>
+        <translation>请打开“国家网络身份认证”应用，出示网证二维码，将手机放在屏幕下方的扫码区。</translation>
+    </message>
+    <message>
+        <source>Demonstration: show a sample online ID code to the simulated scanner</source>
+        <translation>演示：向模拟扫码器出示示例网证二维码</translation>
+    </message>
+    <message>
         <source>Passport found. Type the passport number, your date of birth and the expiry date as printed on the photo page (dates as YYMMDD), or the 6-digit card access number (CAN).</source>
         <translation>已识别到护照。请按照片页上的内容输入护照号码、出生日期和有效期至（日期为六位数字 YYMMDD），或输入 6 位卡片访问码（CAN）。</translation>
     </message>
@@ -337,6 +353,10 @@
     <message>
         <source>A4 document printer</source>
         <translation>A4 文档打印机</translation>
+    </message>
+    <message>
+        <source>QR code scanner</source>
+        <translation>扫码器</translation>
     </message>
     <message>
         <source>Ready</source>

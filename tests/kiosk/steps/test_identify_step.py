@@ -52,6 +52,7 @@ def test_a_document_read_moves_to_face_and_hands_off(ctx: FakeContext, catalog: 
     assert ctx.journey.state is JourneyState.FACE
     assert ("document_read", None) in ctx.handoffs
     assert ev.CARD_READ in ctx.event_names() and ctx.published == 1
+    assert ctx.journey.session.extras["identity_proof"] == "document+face"
 
 
 def test_no_document_yet_asks_again(ctx: FakeContext, catalog: Any) -> None:

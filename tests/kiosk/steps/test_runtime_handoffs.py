@@ -65,7 +65,8 @@ def runtime(tmp_path: Path, catalog: Any) -> Any:
     runtime = JourneyRuntime(config, EventHub(), tmp_path, lambda: clock[0], Face(),  # type: ignore[arg-type]
                              RestartPlanner.from_config(""))
     devices = FakeDevices(id_reader=FakeDevice(Reader()), receipt_printer=FakeDevice(Printer()),
-                          document_printer=FakeDevice(Printer()), camera=FakeDevice(None, deferred=True))
+                          document_printer=FakeDevice(Printer()), camera=FakeDevice(None, deferred=True),
+                          code_scanner=FakeDevice(None, deferred=True))
     sync = Sync()
     runtime.attach_services(devices, writer=None, sync=sync)  # type: ignore[arg-type]
     runtime.begin(catalog, Journey(lambda: clock[0], lambda d, i: FormSession(d, prefill_values(i)), 120, 30, 20))
@@ -96,3 +97,11 @@ def test_a_wipe_makes_every_step_forget_the_citizen(runtime: Any, catalog: Any) 
     assert runtime.devices["id_reader"].driver.keys == [None]  # the reader forgot the access key
     assert not runtime.staff_called and runtime.language == runtime.config.ui.language
     assert runtime.journey.state is JourneyState.ATTRACT
+
+
+def test_a_document_read_clears_what_the_identify_screen_said_about_netid(
+        runtime: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    cleared: list[bool] = []
+    monkeypatch.setattr(runtime.netid, "clear", lambda: cleared.append(True))
+    runtime.document_read()
+    assert cleared == [True]

@@ -76,6 +76,16 @@ def test_a_stored_submission_is_handed_off_for_sync_and_printing(ctx: FakeContex
     assert ctx.journey.state is JourneyState.PRINTING and ev.SUBMISSION_QUEUED in ctx.event_names()
 
 
+def test_the_submission_says_how_identity_was_proved(ctx: FakeContext, catalog: Any) -> None:
+    confirmed(ctx, catalog)
+    writer = Writer(ACCEPTED)
+    step = StoreStep(ctx, lambda: writer, lambda: lambda number, at: None)
+    step.start()  # walk_to read no document through the identify step: document + face
+    ctx.journey.session.extras["identity_proof"] = "netid+face"
+    step.start()
+    assert [d.applicant["identity_proof"] for d in writer.drafts] == ["document+face", "netid+face"]
+
+
 def test_a_refused_submission_goes_back_to_review_with_its_reason(ctx: FakeContext, catalog: Any) -> None:
     confirmed(ctx, catalog)
     StoreStep(ctx, lambda: Writer(SubmissionRefused("disk_full")), lambda: lambda n, a: None).start()

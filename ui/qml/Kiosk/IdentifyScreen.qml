@@ -11,12 +11,15 @@ ScreenPage {
     subtitle: qsTr("Resident ID card: lay it flat on the reader below the screen. Passport: open it at the photo page and place it face down.")
 
     readonly property var accessKey: kiosk.state.access_key || ({})
-    spokenAlerts: [accessKey.needed ? accessKeyHelp.text : "", accessKeyError.text]
+    // 网证 (national network identity): offered when the terminal has a verification service.
+    readonly property var netid: kiosk.state.netid || ({})
+    property bool netidChosen: false
+    spokenAlerts: [accessKey.needed ? accessKeyHelp.text : "", accessKeyError.text, netid.message || ""]
     // Typed keys never outlive the screen: cleared when sent and whenever the screen is left.
     function clearAccessKey() {
         keyNumber.text = ""; keyBirth.text = ""; keyExpiry.text = ""; keyCan.text = ""
     }
-    onVisibleChanged: if (!visible) clearAccessKey()
+    onVisibleChanged: if (!visible) { clearAccessKey(); netidChosen = false }
 
     // Scrolls when the passport key fields (or elder mode's bigger type) need more than the
     // screen's height; otherwise it fills the screen exactly.
@@ -197,6 +200,40 @@ ScreenPage {
                 }
 
                 ColumnLayout {
+                    // The other way to identify: the 网证 QR code from the citizen's phone. The
+                    // scanner reads it whenever this screen is shown; the button explains how.
+                    objectName: "netidPanel"
+                    visible: !!screen.netid.offered && !screen.accessKey.needed
+                    Layout.fillWidth: true
+                    spacing: Theme.spacing
+                    Rectangle { Layout.fillWidth: true; Layout.preferredHeight: 2; color: Theme.divider }
+                    KText {
+                        Layout.fillWidth: true
+                        text: qsTr("No ID card with you? You can identify with your online ID credential instead.")
+                    }
+                    KioskButton {
+                        objectName: "useNetidButton"
+                        kind: "secondary"
+                        visible: !screen.netidChosen && screen.netid.status === "idle"
+                        text: qsTr("Use the online ID QR code")
+                        onClicked: screen.netidChosen = true
+                    }
+                    KText {
+                        objectName: "netidHowTo"
+                        Layout.fillWidth: true
+                        visible: screen.netidChosen || screen.netid.status !== "idle"
+                        text: qsTr("Open the National Online Identity Authentication app, show its QR code and hold your phone under the scanner below the screen.")
+                    }
+                    KText {
+                        objectName: "netidMessage"
+                        Layout.fillWidth: true
+                        visible: text !== ""
+                        text: screen.netid.message || ""
+                        color: screen.netid.status === "refused" ? Theme.error : Theme.primary
+                    }
+                }
+
+                ColumnLayout {
                     objectName: "demoControls"
                     visible: !!kiosk.state.demo_controls
                     Layout.fillWidth: true
@@ -220,6 +257,28 @@ ScreenPage {
                                 kind: "secondary"
                                 text: modelData.label
                                 onClicked: kiosk.presentDemoDocument(demoButton.modelData.key)
+                            }
+                        }
+                    }
+                    KText {
+                        Layout.fillWidth: true
+                        visible: (screen.netid.demo || []).length > 0
+                        text: qsTr("Demonstration: show a sample online ID code to the simulated scanner")
+                        color: Theme.textMuted
+                        font.pixelSize: Theme.fontSmall
+                    }
+                    Flow {
+                        Layout.fillWidth: true
+                        spacing: Theme.spacing
+                        Repeater {
+                            model: screen.netid.demo || []
+                            delegate: KioskButton {
+                                id: demoCodeButton
+                                required property var modelData
+                                objectName: "demoNetid_" + modelData.key
+                                kind: "secondary"
+                                text: modelData.label
+                                onClicked: kiosk.showDemoNetidCode(demoCodeButton.modelData.key)
                             }
                         }
                     }

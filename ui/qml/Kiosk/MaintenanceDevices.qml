@@ -13,6 +13,7 @@ ColumnLayout {
         case "camera": return qsTr("Camera")
         case "receipt_printer": return qsTr("Receipt printer")
         case "document_printer": return qsTr("A4 document printer")
+        case "code_scanner": return qsTr("QR code scanner")
         }
         return role
     }
@@ -92,7 +93,7 @@ ColumnLayout {
                 RowLayout {
                     Layout.fillWidth: true
                     spacing: Theme.spacing
-                    visible: card.modelData.role !== "document_printer"
+                    visible: ["id_reader", "receipt_printer", "camera"].indexOf(card.modelData.role) >= 0
                     KioskButton {
                         objectName: "testButton_" + card.modelData.role
                         kind: "secondary"
