@@ -23,7 +23,7 @@ from .cases import (
     allowed_actions,
     clean_note,
 )
-from .cases_hooks import CompletedCase, run_on_completed
+from .cases_hooks import CompletedCase, OnCompleted, run_on_completed
 from .cases_intake import CaseIntakeDesk
 from .cases_store import QueueFilter
 from .cases_view import OpenedSubmission, open_submission
@@ -114,6 +114,8 @@ class CaseWork:
     #: The published documents folder (service titles from its catalog).
     published: Path | None = None
     titles: dict[str, str] = field(default_factory=dict)
+    #: The app's certificate issuer (``central.certificates.case_certificate_issuer``).
+    issuer: OnCompleted | None = None
 
     def __post_init__(self) -> None:
         self.titles = service_titles(self.published)
@@ -171,7 +173,7 @@ class CaseWork:
             opened = open_submission(self.store, self.keys, latest)
             lines = run_on_completed(CompletedCase(
                 case["case_id"], case["receipt_number"], case["service_id"], latest, operator,
-                clean_note(note), opened.payload))
+                clean_note(note), opened.payload, case["received_at"]), self.issuer)
             note = "\n".join([clean_note(note), *lines]).strip()
         step = self.desk.cases.act(case["case_id"], action, operator, note, result,
                                    expected_status)

@@ -5,8 +5,9 @@ Starts the demo's platform in a temporary folder (``kiosk.demo.start_demo``: the
 the demo case worker), lets the demo terminal seal and sync one 灵活就业人员参保登记 with the sample
 resident ID card, then drives Debian's Chromium (Playwright): the case worker logs in with the
 login the demo printed, and the back office queue and the opened case are captured; the case is
-accepted and completed; a phone opens the receipt's QR address (the public progress page). The
-certificate the platform issues for that case is rendered to PNG with ``pdftoppm``. The public
+accepted and completed with a certificate; a phone opens the receipt's QR address (the public
+progress page). The certificate the platform issued for that case is rendered to PNG with
+``pdftoppm``. The public
 page is checked for the applicant's personal data before it is saved.
 
 Slow (a platform, a terminal and a browser): not part of the test run.
@@ -21,8 +22,6 @@ import json
 import subprocess
 import sys
 import tempfile
-from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,7 +30,6 @@ import pyotp
 from PIL import Image
 
 from central.at_rest import AtRestKeys
-from central.certificate_facts import CaseFacts
 from central.certificates import CertificateOffice
 from central.seal import seal_dir
 from central.store import open_platform_store
@@ -110,8 +108,8 @@ def back_office(browser, demo: demo_module.Demo, receipt: str, out: Path) -> Non
     page.fill("#note-accept", "材料齐全，予以受理")
     page.click("#do-accept")
     page.wait_for_selector("#status:has-text('已受理')")
-    page.select_option("#result-complete", "pickup")
-    page.fill("#note-complete", "参保证明可在自助终端“证明打印”中打印")
+    page.select_option("#result-complete", "certificate")
+    page.fill("#note-complete", "参保证明已出具，可在自助终端“证明打印”中打印")
     page.click("#do-complete")
     page.wait_for_selector("#status:has-text('已办结')")
     page.close()
@@ -132,22 +130,22 @@ def progress_page(browser, demo: demo_module.Demo, receipt: str, token: str, out
 
 
 def certificate(demo: demo_module.Demo, receipt: str, out: Path, work: Path) -> None:
-    """The 灵活就业人员参保证明 the platform issues for the case, signed, rendered as printed."""
+    """The 灵活就业人员参保证明 the platform issued when the case was completed, as printed."""
     data_dir = demo.central.data_dir
     store = open_platform_store(data_dir)
     try:
         office = CertificateOffice(store.db, seal_dir(data_dir),
                                    AtRestKeys.load_or_create(data_dir / "keys"), demo.central.url)
-        now = datetime.now(UTC)
-        facts = CaseFacts(service_id="flexible_employment_insurance", receipt_number=receipt,
-                          applicant_name=IDENTITY.name, id_number=IDENTITY.document_number,
-                          received_at=now, completed_at=now, result=ANSWERS,
-                          hall="示范市政务服务大厅 自助终端")
-        pdf = work / "certificate.pdf"
-        pdf.write_bytes(office.issue_certificate(replace(facts)).pdf)
+        holder = office.keys.person_hash(IDENTITY.document_number)
+        issued = [d for d in office.documents_of(holder) if d["receipt_number"] == receipt]
+        if not issued:
+            raise SystemExit("completing the case issued no certificate")
+        pdf = office.pdf(issued[0]["document_id"], holder)
     finally:
         store.close()
-    subprocess.run(["pdftoppm", "-r", "90", "-png", "-singlefile", str(pdf),
+    assert pdf is not None
+    (work / "certificate.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "90", "-png", "-singlefile", str(work / "certificate.pdf"),
                     str(out / "certificate_rendered")], check=True)
 
 
