@@ -11,7 +11,9 @@ the full face lacks stays missing, as it would be with the full face. A working 
 ``MAX_CHARS`` starts again from what the document in hand needs, so memory stays bounded.
 
 Working fonts are files in a private temporary folder of this process (fpdf2 loads fonts from
-files), each version written once and never changed, removed at exit.
+files), each version written once and never changed, removed at exit; the folders of processes
+that ended without their exit handlers (a server stopped by a signal) are removed by the next
+process that makes one.
 
 Thread rule: any thread; growing and loading fonts into a document are serialised by a lock.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import io
+import os
 import shutil
 import tempfile
 import threading
@@ -33,6 +36,7 @@ from fpdf.fonts import TTFFont
 MAX_CHARS = 4000
 #: What every working font holds from the start: printable ASCII.
 BASE_CHARS = frozenset(range(0x20, 0x7F))
+_PREFIX = "egov-fonts-"
 _KEEP_OUT = ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "hdmx", "meta"]  # as fpdf2 drops them
 
 
@@ -63,6 +67,20 @@ class _Face:
         self.chars, self.file = chars, file
 
 
+def _remove_stale_folders() -> None:
+    """Remove the working-font folders of this user's processes that ended without running
+    their exit handlers (a server stopped by a signal)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*-*"):
+        pid = folder.name[len(_PREFIX):].split("-")[0]
+        try:
+            stale = pid.isdigit() and not Path(f"/proc/{pid}").exists() \
+                and folder.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 class WorkingFonts:
     """The working fonts of the faces ``{key: (file, index in the collection)}``, where a key
     is the family and style given to fpdf2, e.g. ``("sans", "")``."""
@@ -76,7 +94,8 @@ class WorkingFonts:
 
     def _private_folder(self) -> Path:
         if self._folder is None or not self._folder.exists():
-            self._folder = Path(tempfile.mkdtemp(prefix="egov-fonts-"))  # 0700
+            _remove_stale_folders()
+            self._folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))  # 0700
             atexit.register(shutil.rmtree, self._folder, True)
             for face in self._faces.values():  # gone with a cleaned temporary folder
                 face.file = None

@@ -223,3 +223,24 @@ def test_characters_new_to_the_working_fonts_are_embedded_and_unknown_ones_do_no
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout.replace("\n", "")
     assert "王喆堃" in text and "受理凭证" in text
+
+
+def test_working_fonts_of_a_process_killed_by_a_signal_are_removed_by_the_next(tmp_path):
+    import os
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    stale = Path(tempfile.gettempdir()) / f"egov-fonts-{ended.stdout.strip()}-left"
+    stale.mkdir()
+    (stale / "working-1.otf").write_bytes(b"left behind")
+    script = ("from datetime import UTC, datetime\n"
+              "from central.certificate_pdf import RENDERERS\n"
+              "from tests.central.test_certificates import FACTS\n"
+              "RENDERERS['flexible_employment_insurance_certificate'](FACTS, 'D', 'https://x/v',"
+              " 'org', datetime.now(UTC))\n")
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).parents[2],
+                   env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    assert not stale.exists()
