@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 
 from .cases_intake import CaseIntakeDesk
 from .cases_work import CaseWork
+from .certificates import case_certificate_issuer
 
 _lock = threading.Lock()
 
@@ -35,8 +36,10 @@ Desk = Annotated[CaseIntakeDesk, Depends(case_desk)]
 async def case_work(request: Request) -> CaseWork:
     """Dependency: the case worker's operations on this app's store, keys and trail."""
     app = request.app
+    office = getattr(app.state, "certificates", None)
     return CaseWork(desk_of(app), app.state.store, app.state.keys, app.state.trail,
-                    app.state.published)
+                    app.state.published,
+                    issuer=case_certificate_issuer(office) if office is not None else None)
 
 
 Work = Annotated[CaseWork, Depends(case_work)]

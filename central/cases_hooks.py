@@ -1,5 +1,7 @@
-"""What happens when a case is completed (办结) with a certificate: the hooks other parts of the
-platform register, such as the certificate issuer (``central.certificates``).
+"""What happens when a case is completed (办结) with a certificate: the app's own certificate
+office issues the certificate its service yields (``central.certificates.case_certificate_issuer``,
+given to ``run_on_completed`` by the case routers), then the hooks other parts of the platform
+register run.
 
 The interface::
 
@@ -40,6 +42,8 @@ class CompletedCase:
     operator: str
     note: str
     payload: dict = field(repr=False)
+    #: When the platform received the case's first submission (ISO 8601).
+    received_at: str = ""
 
 
 OnCompleted = Callable[[CompletedCase], "str | None"]
@@ -77,13 +81,16 @@ def _load_issuers() -> None:
         importlib.import_module(CERTIFICATES_MODULE)
 
 
-def run_on_completed(case: CompletedCase) -> list[str]:
-    """Run every hook in order; their history lines. Raises ``NoCertificateIssuer`` when none
-    is registered, and whatever a hook raises."""
+def run_on_completed(case: CompletedCase, own: OnCompleted | None = None) -> list[str]:
+    """Run the app's ``own`` issuer (the platform's certificate office, which answers None
+    for a service it issues nothing for), then every registered hook in order; their history
+    lines. Raises ``NoCertificateIssuer`` when nothing issued and no hook is registered, and
+    whatever a hook raises."""
     _load_issuers()
     with _lock:
         hooks = list(_hooks)
-    if not hooks:
-        raise NoCertificateIssuer("no certificate issuer is configured on this platform: "
-                                  "complete the case with a pickup notice")
-    return [line for line in (hook(case) for hook in hooks) if line]
+    issued = own(case) if own is not None else None
+    if not hooks and not issued:
+        raise NoCertificateIssuer("no certificate issuer is configured on this platform for "
+                                  "this service: complete the case with a pickup notice")
+    return [line for line in (issued, *(hook(case) for hook in hooks)) if line]

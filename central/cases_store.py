@@ -1,9 +1,10 @@
 """The cases in the platform database: one per received application, its submissions (the first
 and any 补正 re-submissions), its status history, and the throttle of the public lookup.
 
-Tables (``central/migrations/versions/0004_cases.py``): ``cases`` (status, what the citizen is
-told, the hashed progress token, the keyed hash of the applicant's document number -- never the
-number), ``case_submissions``, ``case_events`` (the history; its ``id`` is the cursor of the
+Tables (``central/migrations/versions/0004_cases.py``, ``0006_submission_tokens.py``): ``cases``
+(status, what the citizen is told, the hashed progress token, the keyed hash of the applicant's
+document number -- never the number), ``case_submissions`` (with each submission's own token
+hash), ``case_events`` (the history; its ``id`` is the cursor of the
 terminals' status feed) and ``progress_lookup_failures``. Statuses move only by
 ``central.cases.transition``.
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, delete, exists, func, insert, select, text, update
+from sqlalchemy import Connection, delete, exists, func, insert, or_, select, text, update
 
 from egov_protocol.protocol import RATING_FORM_ID
 
@@ -144,7 +145,7 @@ class CaseStore:
                                   f"补正提交 re-submitted as {intake.receipt_number}")
                 conn.execute(insert(case_submissions).values(
                     submission_id=intake.submission_id, case_id=earlier["case_id"],
-                    linked_at=intake.received_at))
+                    linked_at=intake.received_at, token_hash=intake.token_hash))
                 self._apply(conn, earlier["case_id"], earlier["terminal_id"], step, actor,
                             intake.received_at)
                 return earlier["case_id"]
@@ -160,7 +161,7 @@ class CaseStore:
             person_hash=intake.person_hash, token_hash=token, citizen_note=""))
         conn.execute(insert(case_submissions).values(
             submission_id=intake.submission_id, case_id=intake.submission_id,
-            linked_at=intake.received_at))
+            linked_at=intake.received_at, token_hash=token))
         self._event(conn, intake.submission_id, intake.terminal_id, actor, "receive", None,
                     RECEIVED, note, intake.received_at)
         return intake.submission_id
@@ -247,13 +248,15 @@ class CaseStore:
         return row
 
     def by_token(self, receipt_number: str, token_hash: str) -> dict | None:
-        """The case holding receipt number ``receipt_number`` and whose progress token
-        hashes to ``token_hash``, or None (the caller hashes; both are compared in SQL on
-        the hash, never on the token)."""
+        """The case holding receipt number ``receipt_number`` when ``token_hash`` is the hash
+        of the token on that receipt (each submission keeps its own: a 补正 re-submission's
+        receipt opens the case it joined) or of the case's first token; else None (the caller
+        hashes; the comparison is in SQL on the hash, never on the token)."""
         with self.db.transaction(write=False) as conn:
             return _one(conn, select(*_CASE).select_from(_BY_RECEIPT).where(
                 submissions.c.receipt_number == receipt_number,
-                cases.c.token_hash == token_hash))
+                or_(case_submissions.c.token_hash == token_hash,
+                    cases.c.token_hash == token_hash)))
 
     def with_person_hash(self, receipt_number: str) -> dict | None:
         """The case of ``receipt_number`` (any of its submissions) with its ``person_hash``,

@@ -1,4 +1,4 @@
-"""The case tables (revision ``0004_cases``) on the platform's shared ``metadata``
+"""The case tables (revisions ``0004_cases`` and ``0006_submission_tokens``) on the platform's shared ``metadata``
 (``central.tables``, which imports this module so that the metadata is complete)."""
 
 from __future__ import annotations
@@ -29,12 +29,15 @@ cases = Table(
     Index("cases_terminal", "terminal_id"),
 )
 
-#: The submissions of a case: the first, and any 补正 re-submissions.
+#: The submissions of a case: the first, and any 补正 re-submissions, each with the SHA-256 of
+#: the progress token on its own receipt (revision ``0006``; NULL for a re-submission stored
+#: before it whose payload named none).
 case_submissions = Table(
     "case_submissions", metadata,
     Column("submission_id", Text, ForeignKey("submissions.id"), primary_key=True),
     Column("case_id", Text, ForeignKey("cases.case_id"), nullable=False),
     Column("linked_at", Text, nullable=False),
+    Column("token_hash", Text),
     Index("case_submissions_case", "case_id"),
 )
 

@@ -23,10 +23,11 @@ from .cases import (
     allowed_actions,
     clean_note,
 )
-from .cases_hooks import CompletedCase, run_on_completed
+from .cases_hooks import CompletedCase, OnCompleted, run_on_completed
 from .cases_intake import CaseIntakeDesk
 from .cases_store import QueueFilter
 from .cases_view import OpenedSubmission, open_submission
+from .certificate_facts import SERVICES
 from .keyring import PlatformKeyring
 from .publishing import current
 from .store import CentralStore
@@ -69,16 +70,18 @@ def age_text(received_at: str, now: datetime | None = None) -> str:
 
 
 def service_titles(published: Path | None) -> dict[str, str]:
-    """Service id -> "中文 title · English title" from the published catalog (empty without
-    one; a damaged file gives no titles rather than an error)."""
+    """Service id -> "中文 title · English title" from the published catalog, else the
+    Chinese title of a service the platform issues documents for (``certificate_facts``), so a
+    platform without a published catalog (the demo's) still names them; a damaged catalog
+    gives no titles from it rather than an error."""
+    titles = {service: names[0] for service, names in SERVICES.items()}
     if published is None:
-        return {}
+        return titles
     try:
         publication = current(published, "catalog")
         if publication is None:
-            return {}
+            return titles
         catalog = publication.body
-        titles = {}
         for service in catalog.get("services", []):
             title = service.get("title") or {}
             names = [title.get(lang) for lang in ("zh-CN", "en") if title.get(lang)]
@@ -86,7 +89,7 @@ def service_titles(published: Path | None) -> dict[str, str]:
                 titles[service["id"]] = " · ".join(str(name) for name in names)
         return titles
     except (OSError, ValueError, TypeError, AttributeError):
-        return {}
+        return titles
 
 
 def described(case: dict, titles: dict[str, str] | None = None) -> dict:
@@ -111,6 +114,8 @@ class CaseWork:
     #: The published documents folder (service titles from its catalog).
     published: Path | None = None
     titles: dict[str, str] = field(default_factory=dict)
+    #: The app's certificate issuer (``central.certificates.case_certificate_issuer``).
+    issuer: OnCompleted | None = None
 
     def __post_init__(self) -> None:
         self.titles = service_titles(self.published)
@@ -168,7 +173,7 @@ class CaseWork:
             opened = open_submission(self.store, self.keys, latest)
             lines = run_on_completed(CompletedCase(
                 case["case_id"], case["receipt_number"], case["service_id"], latest, operator,
-                clean_note(note), opened.payload))
+                clean_note(note), opened.payload, case["received_at"]), self.issuer)
             note = "\n".join([clean_note(note), *lines]).strip()
         step = self.desk.cases.act(case["case_id"], action, operator, note, result,
                                    expected_status)

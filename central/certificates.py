@@ -34,6 +34,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from .at_rest import AtRestKeys
+from .cases_hooks import CompletedCase, NoCertificateIssuer, OnCompleted
 from .certificate_facts import (
     ACCEPTANCE_RECEIPT,
     INSURANCE_CERTIFICATE,
@@ -44,7 +45,7 @@ from .certificate_facts import (
 )
 from .certificate_pdf import RENDERERS
 from .certificate_tables import issued_documents as docs
-from .seal import Seal, load_seal
+from .seal import Seal, SealMissing, load_seal
 
 VALID, REVOKED, SUPERSEDED = "valid", "revoked", "superseded"
 #: The service whose completion yields which certificate.
@@ -222,3 +223,41 @@ class CertificateOffice:
         if row is None or not hmac.compare_digest(row["person_hash"], person_hash):
             return None
         return self.keys.open(bytes(row["sealed_pdf"]), f"pdf:{document_id}")
+
+
+def _when(text: object, default: datetime) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return default
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def case_certificate_issuer(office: CertificateOffice) -> OnCompleted:
+    """The hook that issues, when a case worker completes a case with a certificate, the
+    certificate its service yields (``CERTIFICATE_OF_SERVICE``) from the decrypted payload of
+    its latest submission; None for a service that yields none. Raises
+    ``NoCertificateIssuer`` when the platform has no seal. Runs on a request thread."""
+
+    def issue(case: CompletedCase) -> str | None:
+        if case.service_id not in CERTIFICATE_OF_SERVICE:
+            return None
+        applicant = case.payload.get("applicant")
+        applicant = applicant if isinstance(applicant, dict) else {}
+        answers = case.payload.get("answers")
+        now = office.clock()
+        facts = CaseFacts(
+            service_id=case.service_id, receipt_number=case.receipt_number,
+            applicant_name=str(applicant.get("name", "")),
+            id_number=str(applicant.get("document_number", "")),
+            id_document=str(applicant.get("document_type") or "resident_id"),
+            received_at=_when(case.received_at, now), completed_at=now,
+            result=answers if isinstance(answers, dict) else {},
+            submission_id=case.submission_id)
+        try:
+            issued = office.issue_certificate(facts)
+        except SealMissing as exc:
+            raise NoCertificateIssuer(str(exc)) from None
+        return f"证明已出具 certificate {issued.document_id} issued"
+
+    return issue

@@ -61,7 +61,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .files import private_database
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: Connections each worker process keeps open once it needed them, and how many more it may
 #: open at a peak (closed again when returned). FastAPI runs blocking endpoints on a pool of 40

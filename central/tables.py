@@ -172,5 +172,5 @@ audit_anchors = Table(
 
 # Tables kept in modules of their own, on this same metadata (imported last, as they need
 # ``metadata`` defined, so that every user of ``metadata`` sees them): cases (revision 0004),
-# documents and hand-off (0005).
+# documents and hand-off (0005), per-submission progress tokens (0006).
 from . import cases_tables, certificate_tables  # noqa: E402, F401 - they register their tables

@@ -10,11 +10,18 @@ from a real terminal's.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import logging
 import os
-from dataclasses import dataclass
+import struct
+import sys
+import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 from sync.local_central import LocalCentral, LocalNetIdService, free_port
 
@@ -33,6 +40,31 @@ DEMO_NETID_PORT = 8765
 #: ``kioskctl staff add`` provisions them.
 DEMO_STAFF_ID = "demo"
 DEMO_STAFF_PIN = "246810"
+#: The demo's case worker in the platform's back office, made at the first demo start in a data
+#: folder; its login (generated then, never in the repository) is kept in ``BACK_OFFICE_LOGIN``.
+DEMO_CASE_WORKER = "demo.worker"
+BACK_OFFICE_LOGIN = "back-office-login.json"
+
+
+@dataclass(frozen=True)
+class BackOfficeLogin:
+    """The demo case worker's login: name, the one-time password ``operator add`` printed, and
+    the TOTP enrolment (``otpauth://`` URI) an authenticator app can read."""
+
+    name: str
+    password: str
+    totp_uri: str
+
+    def code(self, at: float | None = None) -> str:
+        """The 6-digit code the login form asks for at time ``at`` (now by default): RFC 6238
+        with the platform's parameters (HMAC-SHA1, 30 s steps), so the demo needs no phone."""
+        secret = parse_qs(urlparse(self.totp_uri).query)["secret"][0]
+        key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+        counter = int((time.time() if at is None else at) // 30)
+        digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+        offset = digest[-1] & 0x0F
+        number = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+        return f"{number % 1_000_000:06d}"
 
 
 @dataclass
@@ -87,13 +119,19 @@ def start_demo(base: KioskConfig | None = None, data_dir: Path = DEMO_DATA_DIR,
                     central.issue_token(fleet_terminal_id(config.terminal.site_code,
                                                           config.terminal.terminal_id)))
     provision_demo_staff(terminal_dir)
+    login = demo_back_office_login(central, data_dir)
     state = {"central_url": central.url, "netid_url": netid.url,
              "config": str(Path(config_path).resolve()) if config_path else None, "pid": os.getpid()}
     (data_dir / DEMO_STATE_FILE).write_text(json.dumps(state, indent=2) + "\n")
     log.info("demo central server at %s (data in %s)", central.url, data_dir)
     print(f"egov-kiosk demo: central server at {central.url}/ — receipts in {terminal_dir / 'printed'}")
     print(f"egov-kiosk demo: 网证 simulator at {netid.url} (identify screen: the 网证 demo buttons)")
-    print(f"egov-kiosk demo: operator pages need an account: .venv/bin/kiosk-central operator add NAME "
+    if login is not None:
+        print(f"egov-kiosk demo: back office (case workers) at {central.url}/cases: name "
+              f"{login.name}, password {login.password} (one-time: the first login asks for "
+              "your own), code from: .venv/bin/python -m kiosk.demo code (or add "
+              f"{login.totp_uri} to an authenticator app)")
+    print(f"egov-kiosk demo: other operator pages need an account: .venv/bin/kiosk-central operator add NAME "
           f"--role admin --data-dir {central.data_dir}")
     print(f"egov-kiosk demo: maintenance mode: hold the start screen's top-right corner for 3 s, "
           f"PIN {DEMO_STAFF_PIN}")
@@ -125,6 +163,25 @@ def running_demo_config(data_dir: Path = DEMO_DATA_DIR) -> KioskConfig:
     return demo_terminal_config(base, data_dir, state["central_url"], state.get("netid_url", ""))
 
 
+def demo_back_office_login(central: LocalCentral, data_dir: Path) -> BackOfficeLogin | None:
+    """The demo case worker's login: made with ``kiosk-central operator add`` at the first demo
+    start in ``data_dir`` and kept there (mode 0600) for the next starts; None (with a warning)
+    when the platform already had the account but this folder lost its login."""
+    path = data_dir / BACK_OFFICE_LOGIN
+    if path.exists():
+        return BackOfficeLogin(**json.loads(path.read_text(encoding="utf-8")))
+    try:
+        password, totp_uri = central.add_operator(DEMO_CASE_WORKER, "case-worker")
+    except RuntimeError as exc:
+        log.warning("demo case worker not made: %s", exc)
+        return None
+    login = BackOfficeLogin(DEMO_CASE_WORKER, password, totp_uri)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(asdict(login), out, indent=2)
+    return login
+
+
 def provision_demo_staff(terminal_dir: Path) -> None:
     """Give the demo terminal one staff member with the documented PIN, so anyone can try the
     maintenance mode (hold the attract screen's top-right corner for 3 s)."""
@@ -134,3 +191,21 @@ def provision_demo_staff(terminal_dir: Path) -> None:
         StaffStore(terminal_dir).add(DEMO_STAFF_ID, "Demo staff 演示运维", DEMO_STAFF_PIN)
     except StaffError as exc:
         log.warning("demo staff member not provisioned: %s", exc)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kiosk.demo code``: the demo case worker's login code of now."""
+    args = sys.argv[1:] if argv is None else argv
+    path = DEMO_DATA_DIR / BACK_OFFICE_LOGIN
+    if args != ["code"]:
+        print("usage: python -m kiosk.demo code", file=sys.stderr)
+        return 2
+    if not path.exists():
+        print("no demo back office login yet: start the demo (make demo)", file=sys.stderr)
+        return 1
+    print(BackOfficeLogin(**json.loads(path.read_text(encoding="utf-8"))).code())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

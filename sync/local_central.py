@@ -125,6 +125,18 @@ class LocalCentral:
         if result.returncode:
             raise RuntimeError(f"kiosk-central seal init failed: {result.stderr.strip()}")
 
+    def add_operator(self, name: str, role: str) -> tuple[str, str]:
+        """A new operator account (``kiosk-central operator add NAME --role ROLE``): its one-time
+        password and its TOTP enrolment URI (``otpauth://...``), as the command prints them once.
+        Raises :class:`RuntimeError` when the command fails (e.g. the name is taken)."""
+        result = subprocess.run([*self._command("operator"), "add", name, "--role", role],
+                                capture_output=True, text=True, timeout=60)
+        printed = dict(line.split(": ", 1) for line in result.stdout.splitlines()
+                       if line.startswith(("password: ", "totp: ")))
+        if result.returncode or set(printed) != {"password", "totp"}:
+            raise RuntimeError(f"kiosk-central operator add failed: {result.stderr.strip()}")
+        return printed["password"], printed["totp"]
+
     def issue_token(self, terminal_id: str | None = None) -> str:
         """A one-time enrollment token, from ``kiosk-central issue-token`` as an operator runs it."""
         result = subprocess.run(

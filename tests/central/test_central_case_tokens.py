@@ -2,7 +2,9 @@
 token printed on its receipt opens its progress page with that token (and not without it); the
 platform's own token (the acknowledgement's) still works; a payload without a well-formed hash,
 or with one another case holds, gets the platform's token; a 补正 re-submission joins its case,
-which keeps the token of the receipt that opened it."""
+which keeps the token of the receipt that opened it, and the re-submission's own receipt opens it
+with the token printed on that receipt; revision 0006 gives the submissions of a database of
+revision 0005 their tokens in place, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import secrets
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from central.cases_intake import CaseKeys, intake_of, token_hash
 from egov_protocol.acks import verified_progress_token
@@ -102,13 +105,39 @@ def test_a_corrected_resubmission_joins_its_case_which_keeps_its_token(client):
     # The first receipt's code follows the case under either receipt number...
     assert page(client, 1, first_token).status_code == 200
     assert page(client, 2, first_token).status_code == 200
-    # ...the re-submission's own token is not the case's: its receipt leads to the lookup by
-    # receipt and ID number, which finds the case.
-    assert page(client, 2, second_token).status_code == 404
+    # ...and the re-submission's own receipt, with the token printed on it, opens the same case,
+    # which the first receipt's token does not open under the re-submission's number only.
+    again = page(client, 2, second_token)
+    assert again.status_code == 200 and "已补正" in again.text
+    assert IDENTITY.name not in again.text and IDENTITY.document_number not in again.text
+    assert page(client, 1, second_token).status_code == 404  # a token opens its own receipt
     found = client.post("/progress", data={"receipt_number": receipt(2),
                                            "id_number": IDENTITY.document_number},
                         follow_redirects=False)
     assert found.status_code == 303 and client.get(found.headers["location"]).status_code == 200
+
+
+def test_revision_0006_gives_the_submissions_of_existing_cases_their_tokens(client):
+    first_token, second_token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    submit(client, client.keys, *printed(1, first_token))
+    _, csrf = worker(client)
+    client.post(f"/v1/cases/{receipt(1)}/actions", headers=csrf, json={
+        "action": "request_corrections", "note": "请补充户口簿"})
+    submit(client, client.keys, *printed(2, second_token, corrects=receipt(1)))
+    db = client.app.state.store.db
+    with db.transaction() as conn:  # the database as revision 0005 left it
+        conn.execute(text("ALTER TABLE case_submissions DROP COLUMN token_hash"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+    db.close()
+    db.create_schema()
+    with db.transaction(write=False) as conn:
+        assert dict(conn.execute(text("SELECT submission_id, token_hash FROM case_submissions"))
+                    .all()) == {"sub-0001": hashlib.sha256(first_token.encode()).hexdigest(),
+                                "sub-0002": hashlib.sha256(second_token.encode()).hexdigest()}
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+    assert page(client, 1, first_token).status_code == 200  # the old receipt keeps working
+    assert page(client, 2, second_token).status_code == 200
+    db.create_schema()  # again: nothing to do
 
 
 json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)

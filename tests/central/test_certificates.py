@@ -192,3 +192,55 @@ def test_plain_data_is_taken_as_the_facts(office):
     assert issued.kind == INSURANCE_CERTIFICATE and issued.receipt_number == FACTS.receipt_number
     with pytest.raises(KeyError):
         CaseFacts.from_mapping({"service_id": "x"})
+
+
+def test_characters_new_to_the_working_fonts_are_embedded_and_unknown_ones_do_not_hang(
+        office, tmp_path):
+    from dataclasses import replace
+
+    from central import certificate_fonts
+
+    office.issue_acceptance_receipt(FACTS)  # the working fonts know this document's characters
+    rare = replace(FACTS, applicant_name="王喆堃", hall="示范市政务服务大厅 玥珺窗口")
+    path = tmp_path / "rare.pdf"
+    path.write_bytes(office.issue_acceptance_receipt(rare).pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout.replace("\n", "")
+    assert "王喆堃" in text and "玥珺窗口" in text
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                           check=True).stdout
+    assert fonts.count("yes yes") >= 2  # embedded subsets, as before
+    # A character no face has (private use) is missing, as it would be with the full face.
+    unknown = replace(FACTS, applicant_name="张\ue000伟")
+    assert office.issue_acceptance_receipt(unknown).pdf.startswith(b"%PDF")
+    # Past its bound, a working font starts again from what the document needs.
+    before = certificate_fonts.MAX_CHARS
+    certificate_fonts.MAX_CHARS = 1
+    try:
+        path.write_bytes(office.issue_acceptance_receipt(rare).pdf)
+    finally:
+        certificate_fonts.MAX_CHARS = before
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout.replace("\n", "")
+    assert "王喆堃" in text and "受理凭证" in text
+
+
+def test_working_fonts_of_a_process_killed_by_a_signal_are_removed_by_the_next(tmp_path):
+    import os
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    stale = Path(tempfile.gettempdir()) / f"egov-fonts-{ended.stdout.strip()}-left"
+    stale.mkdir()
+    (stale / "working-1.otf").write_bytes(b"left behind")
+    script = ("from datetime import UTC, datetime\n"
+              "from central.certificate_pdf import RENDERERS\n"
+              "from tests.central.test_certificates import FACTS\n"
+              "RENDERERS['flexible_employment_insurance_certificate'](FACTS, 'D', 'https://x/v',"
+              " 'org', datetime.now(UTC))\n")
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).parents[2],
+                   env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    assert not stale.exists()

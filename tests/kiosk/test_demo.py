@@ -115,3 +115,37 @@ def test_the_demo_runs_the_netid_simulator_and_points_the_terminal_at_it(tmp_pat
         running.stop()
     assert running.netid is not None and running.netid.process is None
     assert not listening(int(url.rsplit(":", 1)[1]))
+
+
+def test_the_demo_prints_the_back_office_and_a_case_worker_login_that_works(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(demo_module, "DEMO_DATA_DIR", tmp_path)
+    running = start_demo(KioskConfig(), data_dir=tmp_path, central_port=0)
+    try:
+        printed = capsys.readouterr().out
+        login = json.loads((tmp_path / demo_module.BACK_OFFICE_LOGIN).read_text())
+        assert (tmp_path / demo_module.BACK_OFFICE_LOGIN).stat().st_mode & 0o077 == 0
+        assert f"back office (case workers) at {running.central.url}/cases" in printed
+        assert f"name {login['name']}, password {login['password']}" in printed
+        assert demo_module.main(["code"]) == 0
+        code = capsys.readouterr().out.strip()
+        assert len(code) == 6 and code.isdigit()
+        with httpx.Client(base_url=running.central.url) as browser:
+            assert browser.get("/cases", headers={"accept": "text/html"}).headers[
+                "location"] == "/login"
+            browser.get("/login")
+            answer = browser.post("/login", data={
+                "csrf": browser.cookies["egov_login_csrf"], "name": login["name"],
+                "password": login["password"],
+                "code": demo_module.BackOfficeLogin(**login).code()})
+            assert answer.status_code == 303, answer.text
+            # The one-time password's session may only choose a new one.
+            assert browser.get("/cases", headers={"accept": "text/html"}).headers[
+                "location"] == "/password"
+    finally:
+        running.stop()
+    again = start_demo(KioskConfig(), data_dir=tmp_path, central_port=0)
+    try:   # the same folder keeps its login
+        assert f"password {login['password']}" in capsys.readouterr().out
+    finally:
+        again.stop()
