@@ -1,0 +1,86 @@
+"""``kiosk-central release init-keys|publish|refresh-timestamp|show``: terminal releases as a TUF
+repository (``central.releases``), from the command line. Each action lands in the platform
+trail (``cli:<login name>``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from .cli_operators import record
+from .releases import (
+    TIMESTAMP_DAYS,
+    ReleaseError,
+    current_release,
+    init_keys,
+    publish_release,
+    refresh_timestamp,
+    repository_dir,
+)
+from .store import CentralStore
+
+COMMANDS = ("release",)
+KEYS_ENV = "KIOSK_CENTRAL_RELEASE_KEYS"
+
+EPILOG = """\
+terminal releases (TUF):
+  release init-keys --keys DIR [--root-keys N --threshold T] makes the root, targets, snapshot
+  and timestamp keys (Ed25519, mode 0600) in DIR, a folder apart from the data folder (default
+  $KIOSK_CENTRAL_RELEASE_KEYS), and the first root metadata; install
+  DATA_DIR/updates/metadata/1.root.json on every terminal as its trusted root. Move the root
+  keys offline after init (a new root needs T of the N). release publish BUILD --version V
+  publishes a build folder (dist/kiosk), one target per file; release refresh-timestamp
+  [--days D] re-signs the timestamp (default 1 day): run it from a timer well within that, or
+  terminals refuse the repository as frozen. release show prints the current release.
+"""
+
+
+def add_commands(command) -> None:
+    """Register ``release`` with ``command(name, help)`` (see ``central.cli``)."""
+    release = command("release", "terminal releases: init-keys, publish BUILD --version V, "
+                                 "refresh-timestamp, show")
+    release.add_argument("action", choices=("init-keys", "publish", "refresh-timestamp", "show"))
+    release.add_argument("build", nargs="?", help="publish: the build folder (dist/kiosk)")
+    release.add_argument("--version", help="publish: the release's version (e.g. 1.4.2)")
+    release.add_argument("--keys", default=os.environ.get(KEYS_ENV),
+                         help="the release keys folder (default $KIOSK_CENTRAL_RELEASE_KEYS)")
+    release.add_argument("--root-keys", type=int, default=1, help="init-keys: root keys to make")
+    release.add_argument("--threshold", type=int, default=1,
+                         help="init-keys: root keys needed to sign a new root")
+    release.add_argument("--days", type=float, default=TIMESTAMP_DAYS,
+                         help="publish, refresh-timestamp: how long the timestamp is valid")
+
+
+def run(args, store: CentralStore) -> int:
+    """Carry out ``release ACTION``; 0 on success, 1 on a refusal, 2 on a usage error."""
+    if args.action == "show":
+        print(f"current release: {current_release(args.data_dir) or 'none published'}")
+        return 0
+    if not args.keys:
+        print("give the release keys folder: --keys DIR (or $KIOSK_CENTRAL_RELEASE_KEYS)",
+              file=sys.stderr)
+        return 2
+    try:
+        if args.action == "init-keys":
+            root = init_keys(args.keys, args.data_dir, root_keys=args.root_keys,
+                             threshold=args.threshold)
+            record(store, "made release keys", str(Path(args.keys).resolve()))
+            print(f"keys in {args.keys}; trusted root for terminals: {root}")
+        elif args.action == "publish":
+            if not args.build or not args.version:
+                print("release publish needs BUILD and --version", file=sys.stderr)
+                return 2
+            done = publish_release(args.data_dir, args.keys, args.build, args.version,
+                                   timestamp_days=args.days)
+            record(store, "published release", done.version)
+            print(f"published release {done.version}: {done.files} files, {done.bytes} bytes, "
+                  f"{done.new_files} new; in {repository_dir(args.data_dir)}")
+        else:
+            expires = refresh_timestamp(args.data_dir, args.keys, days=args.days)
+            print(f"timestamp valid until {expires:%Y-%m-%d %H:%M:%S} UTC")
+    except ReleaseError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    return 0
