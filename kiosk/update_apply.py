@@ -81,6 +81,14 @@ def _inside(folder: Path, relative: str) -> Path:
     return path
 
 
+def changed_files(installation: Installation, release: Release) -> list[ReleaseFile]:
+    """The files of ``release`` the running version does not have as they are (by hash)."""
+    running = installation.current()
+    running_dir = installation.release_dir(running) if running else None
+    return [item for item in release.files.values()
+            if running_dir is None or not _matches(running_dir / item.path, item)]
+
+
 def stage(installation: Installation, source: ReleaseSource, release: Release,
           progress: Callable[[int, int], None] | None = None) -> tuple[int, int, int]:
     """Build ``release`` in its staging folder; return (files fetched, bytes fetched, files

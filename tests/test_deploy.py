@@ -66,6 +66,12 @@ def test_the_unit_restarts_a_hung_or_dead_kiosk() -> None:
     assert service["NoNewPrivileges"] == "yes" and service["ProtectSystem"] == "strict"
 
 
+def test_the_update_guard_of_the_good_version_runs_before_every_start() -> None:
+    text = UNIT.read_text()
+    assert "ExecStartPre=+/opt/egov-kiosk/good/kiosk --update-guard" in text
+    assert "ExecStart=/opt/egov-kiosk/current/kiosk" in text
+
+
 def test_exit_statuses_agree_with_the_code() -> None:
     from kiosk.restart_window import RESTART_EXIT_CODE
 
@@ -74,7 +80,7 @@ def test_exit_statuses_agree_with_the_code() -> None:
 
 def test_systemd_analyze_verify_accepts_the_unit(tmp_path: Path) -> None:
     # verify insists that ExecStart exists; the bundle is not installed here.
-    text = UNIT.read_text().replace("/opt/egov-kiosk/kiosk", "/bin/true")
+    text = re.sub(r"/opt/egov-kiosk/(current|good)/kiosk", "/bin/true", UNIT.read_text())
     copy = tmp_path / UNIT.name
     copy.write_text(text)
     result = subprocess.run(["systemd-analyze", "verify", str(copy)], capture_output=True, text=True, timeout=60)

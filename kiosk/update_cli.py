@@ -1,0 +1,155 @@
+"""``kioskctl update status|check|apply|rollback|guard`` and ``kiosk --update-guard``.
+
+``check`` and ``apply`` take releases from the platform (``central.url``) or, with ``--from
+DIR``, from a copy of the platform's repository on a USB stick; both are verified with TUF
+against ``updates.trusted_root``. ``apply`` installs next to the running version and switches
+on trial: the new version runs from the next start (``--restart``: restart the kiosk's unit
+now). ``guard`` is what the unit runs before every start (``ExecStartPre``): it never fails the
+start, it only picks the version that starts. Nothing printed holds personal data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from sync.updates import ReleaseChannel
+
+from .config import KioskConfig, UpdatesConfig, load_config
+from .releases import STAGING_PREFIX, Installation
+from .update_apply import apply_update, changed_files
+
+log = logging.getLogger(__name__)
+
+UNIT = "egov-kiosk.service"
+
+
+def add_update_parser(commands: Any) -> None:
+    """``kioskctl update ...`` on the ``kioskctl`` sub-command parser."""
+    update = commands.add_parser("update", help="software updates: status, check, apply, "
+                                 "rollback (deploy/README.md)")
+    actions = update.add_subparsers(dest="update_command", required=True)
+    actions.add_parser("status", help="the versions installed, the trial under way, the last "
+                       "outcome")
+    for name, text in (("check", "is a newer release offered? (nothing is installed)"),
+                       ("apply", "install the newest release and switch to it on trial")):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("--from", dest="from_dir", metavar="DIR",
+                            help="a copy of the platform's repository (USB) instead of the "
+                                 "platform")
+    actions.choices["apply"].add_argument("--restart", action="store_true",
+                                          help=f"restart {UNIT} now to start the new version")
+    rollback = actions.add_parser("rollback", help="switch back to the previous good version")
+    rollback.add_argument("--reason", default="rolled back by staff (kioskctl update rollback)")
+    actions.add_parser("guard", help="before the kiosk starts (the unit's ExecStartPre)")
+
+
+def installation(settings: UpdatesConfig) -> Installation:
+    """The installation folder the configuration names."""
+    return Installation(Path(settings.install_dir), health_s=settings.health_s,
+                        self_test=settings.self_test)
+
+
+def _channel(config: KioskConfig, args: argparse.Namespace) -> ReleaseChannel:
+    settings = config.updates
+    root = Path(settings.trusted_root or Path(settings.install_dir) / "update-root.json")
+    trusted = root.read_bytes()
+    metadata = config.storage.resolved_data_dir() / "updates" / "metadata"
+    if args.from_dir:
+        return ReleaseChannel.from_folder(Path(args.from_dir), metadata, trusted)
+    return ReleaseChannel.online(config.central.url, metadata, trusted,
+                                 max_bytes_per_s=settings.max_kbps * 1024 or None)
+
+
+def _status(where: Installation) -> int:
+    state = where.state()
+    print(f"running {where.current() or 'nothing installed'}; last good "
+          f"{where.good() or 'none'}; installed {', '.join(where.installed()) or 'none'}")
+    trial = state.get("trial")
+    if trial:
+        left = max(0.0, trial["switched_at"] + where.health_s - time.time())
+        print(f"on trial: {trial['version']} (from {trial['previous']}), started "
+              f"{trial['starts']} time(s), kept after {left:.0f} more second(s) without a restart")
+    for staging in where.releases.glob(f"{STAGING_PREFIX}*") if where.releases.is_dir() else ():
+        files = sum(1 for p in staging.rglob("*") if p.is_file())
+        print(f"pending: {staging.name.removeprefix(STAGING_PREFIX)} ({files} file(s) so far; "
+              "kioskctl update apply resumes it)")
+    last = state.get("last")
+    if last:
+        when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(last["at"]))
+        print(f"last: {last['version']} {last['outcome']} at {when} UTC"
+              + (f" to {last['to']}: {last['reason']}" if last["outcome"] == "rolled back" else ""))
+    if state.get("refused"):
+        print(f"refused (rolled back before): {', '.join(state['refused'])}")
+    return 0
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\r{done * 100 // max(total, 1):3d}% of {total} bytes", end="", file=sys.stderr,
+          flush=True)
+
+
+def run_update(config: KioskConfig, args: argparse.Namespace) -> int:
+    """Carry out ``kioskctl update ...``; exit 0 when done (or nothing to do), 1 otherwise."""
+    where = installation(config.updates)
+    command = args.update_command
+    if command == "status":
+        return _status(where)
+    if command == "guard":
+        return guard(where)
+    if command == "rollback":
+        before = where.current()
+        after = where.rollback(args.reason)
+        print(f"running {after} from the next start" if after != before
+              else f"no earlier version to go back to: running {after}")
+        return 0 if after != before else 1
+    channel = _channel(config, args)
+    try:
+        if command == "check":
+            release = channel.latest()
+            changed = changed_files(where, release)
+            print(f"offered {release.version} ({len(release.files)} files, {release.bytes} "
+                  f"bytes); running {where.current()}; {len(changed)} file(s), "
+                  f"{sum(f.length for f in changed)} bytes to fetch")
+            return 0
+        applied = apply_update(where, channel, progress=_progress)
+    finally:
+        channel.close()
+    print(file=sys.stderr)
+    print(f"{applied.outcome}: {applied.version}"
+          + (f" ({applied.detail})" if applied.detail else "")
+          + (f"; fetched {applied.fetched_files} file(s), {applied.fetched_bytes} bytes, "
+             f"linked {applied.linked_files}" if applied.outcome != "up to date" else ""))
+    if applied.outcome == "switched":
+        print(f"{applied.version} starts at the next start, on trial for "
+              f"{where.health_s:g} s")
+        if args.restart:
+            subprocess.run(["systemctl", "restart", UNIT], check=False)
+    return 0 if applied.outcome in ("switched", "up to date") else 1
+
+
+def guard(where: Installation) -> int:
+    """Run the health gate; always exit 0 (the kiosk must start, whichever version)."""
+    try:
+        outcome = where.guard()
+    except Exception as exc:  # a broken guard must never keep the terminal from starting
+        log.error("update guard failed: %s", type(exc).__name__)
+        print(f"update guard failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 0
+    print(f"update guard: {outcome.verdict} {outcome.version}"
+          + (f": {outcome.reason}" if outcome.reason else ""), file=sys.stderr)
+    return 0
+
+
+def guard_main(argv: list[str]) -> int:
+    """``kiosk --update-guard [--config FILE]``: the frozen build's way to run the guard."""
+    parser = argparse.ArgumentParser(prog="kiosk --update-guard")
+    parser.add_argument("--update-guard", action="store_true")
+    parser.add_argument("--config")
+    args = parser.parse_args(argv)
+    return guard(installation(load_config(args.config).updates))

@@ -1,0 +1,62 @@
+"""``kioskctl update status|check|apply|rollback|guard`` with ``--from DIR`` (a USB copy of the
+platform's repository, verified with TUF like the platform's), and ``kiosk --update-guard``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import main as kioskctl
+from kiosk.releases import Installation
+from kiosk.update_cli import guard_main
+from tests.update_builds import make_build, make_repository
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    """A configuration for a terminal running 1.0, and a USB copy of a repository with 1.1."""
+    data, _ = make_repository(tmp_path, ["1.0", "1.1"])
+    opt = tmp_path / "opt"
+    Installation(opt).adopt(make_build(tmp_path / "build-a", "1.0"), "1.0")
+    (opt / "update-root.json").write_bytes((data / "updates/metadata/1.root.json").read_bytes())
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n'
+                      f'[updates]\ninstall_dir = "{opt}"\nhealth_s = 600\n')
+    return str(config), str(data / "updates"), Installation(opt)
+
+
+def test_check_apply_status_and_rollback_from_a_usb_copy(terminal, capsys):
+    config, usb, installation = terminal
+    assert kioskctl(["--config", config, "update", "check", "--from", usb]) == 0
+    out = capsys.readouterr().out
+    assert "offered 1.1 (14 files" in out and "1 file(s), 16 bytes to fetch" in out
+    assert kioskctl(["--config", config, "update", "apply", "--from", usb]) == 0
+    out = capsys.readouterr().out
+    assert "switched: 1.1; fetched 1 file(s), 16 bytes, linked 13" in out
+    assert guard_main(["--update-guard", "--config", config]) == 0
+    assert kioskctl(["--config", config, "update", "status"]) == 0
+    assert "on trial: 1.1 (from 1.0), started 1 time(s)" in capsys.readouterr().out
+    assert kioskctl(["--config", config, "update", "rollback", "--reason", "test"]) == 0
+    assert installation.current() == "1.0"
+    assert kioskctl(["--config", config, "update", "status"]) == 0
+    out = capsys.readouterr().out
+    assert "last: 1.1 rolled back" in out and "to 1.0: test" in out
+    assert "refused (rolled back before): 1.1" in out
+
+
+def test_a_usb_copy_with_a_tampered_file_installs_nothing(terminal, capsys):
+    config, usb, installation = terminal
+    module = next(Path(usb, "targets", "files", "_internal", "kiosk").glob("*.version.py"))
+    for stored in module.parent.glob("*.version.py"):
+        stored.write_text("VERSION = '6.6'\n")
+    assert kioskctl(["--config", config, "update", "apply", "--from", usb]) == 1
+    assert "LengthOrHashMismatchError" in capsys.readouterr().err
+    assert installation.current() == "1.0"
+    assert "trial" not in installation.state()
+
+
+def test_the_guard_never_fails_the_start(tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[updates]\ninstall_dir = "{tmp_path / "nothing"}"\n')
+    assert guard_main(["--update-guard", "--config", str(config)]) == 0
