@@ -1,6 +1,6 @@
 """The ``kiosk-central`` command line: serve, issue-token, revoke, reinstate, publish, export,
 import, rotate-keys, collect-blobs, operator, audit (``central.cli_operators``), seal, document,
-integration, handoff, purge-expired (``central.cli_documents``), release
+integration, handoff, purge-expired (``central.cli_documents``), release, export-release
 (``central.cli_releases``).
 
 ``kiosk-central [serve] --data-dir D [--database-url URL] [--workers N]`` runs the platform;
@@ -315,5 +315,6 @@ def main(argv: list[str] | None = None) -> int:
                 "audit": lambda a: run_audit(a, _store(a)),
                 **{name: lambda a: cli_documents.run(a, _store(a))
                    for name in cli_documents.COMMANDS},
-                "release": lambda a: cli_releases.run(a, _store(a))}
+                **{name: lambda a: cli_releases.run(a, _store(a))
+                   for name in cli_releases.COMMANDS}}
     return handlers[args.command](args)

@@ -1,5 +1,5 @@
-"""``kiosk-central release init-keys|publish|refresh-timestamp|show``: terminal releases as a TUF
-repository (``central.releases``), from the command line. Each action lands in the platform
+"""``kiosk-central release init-keys|publish|refresh-timestamp|show`` and ``export-release``:
+terminal releases as a TUF repository (``central.releases``), from the command line. Each action lands in the platform
 trail (``cli:<login name>``).
 """
 
@@ -14,6 +14,7 @@ from .releases import (
     TIMESTAMP_DAYS,
     ReleaseError,
     current_release,
+    export_release,
     init_keys,
     publish_release,
     refresh_timestamp,
@@ -21,7 +22,7 @@ from .releases import (
 )
 from .store import CentralStore
 
-COMMANDS = ("release",)
+COMMANDS = ("release", "export-release")
 KEYS_ENV = "KIOSK_CENTRAL_RELEASE_KEYS"
 
 EPILOG = """\
@@ -34,6 +35,8 @@ terminal releases (TUF):
   publishes a build folder (dist/kiosk), one target per file; release refresh-timestamp
   [--days D] re-signs the timestamp (default 1 day): run it from a timer well within that, or
   terminals refuse the repository as frozen. release show prints the current release.
+  export-release DIR copies the current release's metadata and files to DIR (a USB stick) for
+  terminals without a link: kioskctl update apply --from DIR verifies it like the platform.
 """
 
 
@@ -51,10 +54,23 @@ def add_commands(command) -> None:
                          help="init-keys: root keys needed to sign a new root")
     release.add_argument("--days", type=float, default=TIMESTAMP_DAYS,
                          help="publish, refresh-timestamp: how long the timestamp is valid")
+    export = command("export-release", "copy the current release (metadata and files) to DIR "
+                                       "for a USB update")
+    export.add_argument("out")
 
 
 def run(args, store: CentralStore) -> int:
-    """Carry out ``release ACTION``; 0 on success, 1 on a refusal, 2 on a usage error."""
+    """Carry out ``release ACTION`` or ``export-release``; 0 on success, 1 on a refusal, 2 on
+    a usage error."""
+    if args.command == "export-release":
+        try:
+            count = export_release(args.data_dir, args.out)
+        except FileNotFoundError:
+            print("nothing published yet (release publish)", file=sys.stderr)
+            return 1
+        record(store, "exported release", f"{current_release(args.data_dir)} to {args.out}")
+        print(f"wrote release {current_release(args.data_dir)} ({count} files) to {args.out}")
+        return 0
     if args.action == "show":
         print(f"current release: {current_release(args.data_dir) or 'none published'}")
         return 0

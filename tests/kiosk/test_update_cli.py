@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from central.releases import export_release
 from kiosk.cli import main as kioskctl
 from kiosk.releases import Installation
 from kiosk.update_cli import guard_main
@@ -15,15 +16,17 @@ from tests.update_builds import make_build, make_repository
 
 @pytest.fixture
 def terminal(tmp_path):
-    """A configuration for a terminal running 1.0, and a USB copy of a repository with 1.1."""
+    """A configuration for a terminal running 1.0, and a USB stick with release 1.1
+    (``kiosk-central export-release``)."""
     data, _ = make_repository(tmp_path, ["1.0", "1.1"])
+    export_release(data, tmp_path / "usb")
     opt = tmp_path / "opt"
     Installation(opt).adopt(make_build(tmp_path / "build-a", "1.0"), "1.0")
     (opt / "update-root.json").write_bytes((data / "updates/metadata/1.root.json").read_bytes())
     config = tmp_path / "kiosk.toml"
     config.write_text(f'[storage]\ndata_dir = "{tmp_path / "data"}"\n'
                       f'[updates]\ninstall_dir = "{opt}"\nhealth_s = 600\n')
-    return str(config), str(data / "updates"), Installation(opt)
+    return str(config), str(tmp_path / "usb"), Installation(opt)
 
 
 def test_check_apply_status_and_rollback_from_a_usb_copy(terminal, capsys):
