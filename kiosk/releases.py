@@ -18,12 +18,15 @@ confirms the version (``good`` follows it). Methods run on the calling thread an
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shlex
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +71,15 @@ class Installation:
         self.releases = self.root / "releases"
         self.health_s = health_s
         self.self_test = self_test
+
+    @contextmanager
+    def locked(self, what: str = "switch") -> Iterator[None]:
+        """Hold the ``switch`` lock (links and state: the guard, a rollback, an apply's last
+        step: seconds) or the ``apply`` lock (one download at a time: minutes); blocks."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / f".{what}.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     # -- what is installed --------------------------------------------------------------------
 

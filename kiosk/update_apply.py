@@ -38,8 +38,9 @@ class ReleaseSource(Protocol):
 
 @dataclass(frozen=True)
 class Applied:
-    """What an apply did: ``outcome`` is ``up to date``, ``refused``, ``self-test failed`` or
-    ``switched``; the files and bytes fetched, the files linked from the running version."""
+    """What an apply did: ``outcome`` is ``up to date``, ``refused``, ``self-test failed``,
+    ``interrupted`` (a rollback meanwhile) or ``switched``; the files and bytes fetched, the
+    files linked from the running version."""
 
     outcome: str
     version: str
@@ -124,17 +125,29 @@ def stage(installation: Installation, source: ReleaseSource, release: Release,
 def apply_update(installation: Installation, source: ReleaseSource, *,
                  progress: Callable[[int, int], None] | None = None) -> Applied:
     """Install the source's latest release next to the running one and switch to it on trial
-    (the next start runs it; ``Installation.guard`` decides whether it stays)."""
-    installation.confirm_if_due()
-    installation.tidy()
-    release = source.latest()
-    running = installation.current()
-    if running is not None and version_key(release.version) <= version_key(running):
-        return Applied("up to date", running)
-    if release.version in installation.refused():
-        return Applied("refused", release.version,
-                       detail="rolled back before; install it by hand if it was fixed")
-    fetched, fetched_bytes, linked = stage(installation, source, release, progress)
+    (the next start runs it; ``Installation.guard`` decides whether it stays). One apply at a
+    time; the guard waits only for the last step (``Installation.locked``)."""
+    with installation.locked("apply"):
+        with installation.locked():
+            installation.confirm_if_due()
+            installation.tidy()
+            running = installation.current()
+        release = source.latest()
+        if running is not None and version_key(release.version) <= version_key(running):
+            return Applied("up to date", running)
+        if release.version in installation.refused():
+            return Applied("refused", release.version,
+                           detail="rolled back before; install it by hand if it was fixed")
+        fetched, fetched_bytes, linked = stage(installation, source, release, progress)
+        with installation.locked():
+            if installation.current() != running:  # a rollback meanwhile: start again
+                return Applied("interrupted", release.version, fetched, fetched_bytes, linked,
+                               "the running version changed; apply again")
+            return _install(installation, release, running, (fetched, fetched_bytes, linked))
+
+
+def _install(installation: Installation, release: Release, running: str | None,
+             counts: tuple[int, int, int]) -> Applied:
     staging = installation.releases / f"{STAGING_PREFIX}{release.version}"
     extra = {p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()}
     for leftover in extra - set(release.files):  # a .part of an interrupted download
@@ -146,11 +159,10 @@ def apply_update(installation: Installation, source: ReleaseSource, *,
     problem = installation.run_self_test(release.version)
     if problem is not None:
         shutil.rmtree(destination, ignore_errors=True)
-        return Applied("self-test failed", release.version, fetched, fetched_bytes, linked,
-                       problem)
+        return Applied("self-test failed", release.version, *counts, problem)
     installation.switch(release.version)
     keep = {installation.current(), installation.good(), running}
     for version in installation.installed():
         if version not in keep:  # disk space: the running, the good and the new version stay
             shutil.rmtree(installation.release_dir(version), ignore_errors=True)
-    return Applied("switched", release.version, fetched, fetched_bytes, linked)
+    return Applied("switched", release.version, *counts)

@@ -104,7 +104,8 @@ def run_update(config: KioskConfig, args: argparse.Namespace) -> int:
         return guard(where)
     if command == "rollback":
         before = where.current()
-        after = where.rollback(args.reason)
+        with where.locked():
+            after = where.rollback(args.reason)
         print(f"running {after} from the next start" if after != before
               else f"no earlier version to go back to: running {after}")
         return 0 if after != before else 1
@@ -136,7 +137,8 @@ def run_update(config: KioskConfig, args: argparse.Namespace) -> int:
 def guard(where: Installation) -> int:
     """Run the health gate; always exit 0 (the kiosk must start, whichever version)."""
     try:
-        outcome = where.guard()
+        with where.locked():
+            outcome = where.guard()
     except Exception as exc:  # a broken guard must never keep the terminal from starting
         log.error("update guard failed: %s", type(exc).__name__)
         print(f"update guard failed: {type(exc).__name__}: {exc}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -70,6 +71,22 @@ def test_the_update_guard_of_the_good_version_runs_before_every_start() -> None:
     text = UNIT.read_text()
     assert "ExecStartPre=+/opt/egov-kiosk/good/kiosk --update-guard" in text
     assert "ExecStart=/opt/egov-kiosk/current/kiosk" in text
+
+
+def test_the_update_units_verify_and_install_from_the_good_version(tmp_path: Path) -> None:
+    folder = UNIT.parent
+    service = (folder / "egov-kiosk-update.service").read_text()
+    assert "ExecStart=/opt/egov-kiosk/good/kiosk ctl --config" in service
+    assert "update apply" in service and "IOSchedulingClass=idle" in service
+    (tmp_path / "egov-kiosk-update.service").write_text(
+        service.replace("/opt/egov-kiosk/good/kiosk", "/bin/true"))
+    shutil.copy(folder / "egov-kiosk-update.timer", tmp_path)
+    result = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "egov-kiosk-update.timer"),
+                             str(tmp_path / "egov-kiosk-update.service")],
+                            capture_output=True, text=True, timeout=60)
+    complaints = [line for line in (result.stdout + result.stderr).splitlines()
+                  if "egov-kiosk-update" in line]
+    assert result.returncode == 0 and not complaints, result.stdout + result.stderr
 
 
 def test_exit_statuses_agree_with_the_code() -> None:

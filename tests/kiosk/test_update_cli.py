@@ -3,6 +3,8 @@ platform's repository, verified with TUF like the platform's), and ``kiosk --upd
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,20 @@ def test_the_guard_never_fails_the_start(tmp_path):
     config = tmp_path / "kiosk.toml"
     config.write_text(f'[updates]\ninstall_dir = "{tmp_path / "nothing"}"\n')
     assert guard_main(["--update-guard", "--config", str(config)]) == 0
+
+
+def test_the_frozen_entry_point_runs_kioskctl_and_the_guard(terminal):
+    """``kiosk ctl ...`` and ``kiosk --update-guard`` (deploy/bundle/kiosk_entry.py), as the
+    units call them; neither needs Qt."""
+    config, usb, installation = terminal
+    entry = Path(__file__).resolve().parents[2] / "deploy" / "bundle" / "kiosk_entry.py"
+    applied = subprocess.run([sys.executable, str(entry), "ctl", "--config", config, "update",
+                              "apply", "--from", usb], capture_output=True, text=True,
+                             timeout=120, check=False)
+    assert applied.returncode == 0 and "switched: 1.1" in applied.stdout, applied.stderr
+    guarded = subprocess.run([sys.executable, "-X", "importtime", str(entry), "--update-guard",
+                              "--config", config], capture_output=True, text=True, timeout=120,
+                             check=False)
+    assert guarded.returncode == 0 and "update guard: ok 1.1" in guarded.stderr
+    assert "PySide6" not in guarded.stderr  # -X importtime lists every module imported
+    assert installation.state()["trial"]["starts"] == 1
