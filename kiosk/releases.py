@@ -130,6 +130,19 @@ class Installation:
         os.replace(temporary, self.root / STATE_FILE)
         _fsync_dir(self.root)
 
+    def summary(self) -> dict[str, Any]:
+        """What the heartbeat tells the fleet page (no personal data): the version running, the
+        last good one, the version on trial, and the last outcome with its reason."""
+        state = self.state()
+        trial = state.get("trial")
+        last = state.get("last")
+        trial = trial if isinstance(trial, dict) else None
+        last = last if isinstance(last, dict) else {}
+        return {"release": self.current(), "good": self.good(),
+                "trial": trial.get("version") if trial else None,
+                "last": {key: last[key] for key in ("outcome", "version", "to", "reason")
+                         if key in last}}
+
     def refused(self) -> set[str]:
         """Versions rolled back once: never installed again automatically."""
         return set(self.state().get("refused", []))

@@ -29,6 +29,7 @@ from ..config import KioskConfig
 from ..face import FaceStep
 from ..fleet_status import FleetStatus
 from ..preferences import DEFAULTS as PREFERENCE_DEFAULTS
+from ..releases import Installation
 from ..restart_window import RestartPlanner
 from .journey import Errand, Journey, JourneyState, TransitionRefused, WipeReason
 from .runtime import JourneyRuntime
@@ -62,7 +63,9 @@ class KioskCore:
         # Hash-linked trail of staff actions, sessions and device faults (no personal data).
         self.audit = AuditLog.for_terminal(self.data_dir, config.central.platform_keys_file)
         SessionAuditor(self.audit).attach(self.events)
-        self._fleet = FleetStatus(self.audit.head)  # devices, alerts, audit head for heartbeats
+        # Devices, alerts, audit head and the software's version and updates, for heartbeats.
+        self._fleet = FleetStatus(self.audit.head, update=Installation(
+            Path(config.updates.install_dir), health_s=config.updates.health_s).summary)
         self._fleet.attach(self.events)
         self._clock = clock
         self._tick_interval_s = tick_interval_s

@@ -110,3 +110,20 @@ def test_a_manual_rollback_goes_back_to_the_good_version(repository):
     assert installation.rollback("asked by staff") == "1.0"
     assert installation.current() == "1.0"
     assert installation.state()["last"]["reason"] == "asked by staff"
+
+
+def test_the_heartbeat_tells_the_release_the_trial_and_the_last_outcome(repository):
+    from kiosk.fleet_status import FleetStatus
+
+    data, installation = repository
+    fleet = FleetStatus(update=installation.summary)
+    assert fleet.heartbeat_fields()["update"] == {"release": "1.0", "good": "1.0", "trial": None,
+                                                  "last": {}}
+    apply_update(installation, from_folder(data, installation))
+    assert fleet.heartbeat_fields()["update"]["trial"] == "1.1"
+    installation.guard()
+    installation.guard()
+    assert fleet.heartbeat_fields()["update"] == {
+        "release": "1.0", "good": "1.0", "trial": None,
+        "last": {"outcome": "rolled back", "version": "1.1", "to": "1.0",
+                 "reason": "started 2 times within 600 s of the switch (crash, watchdog or exit)"}}
