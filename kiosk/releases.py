@@ -33,6 +33,7 @@ from typing import Any
 
 STATE_FILE = "update-state.json"
 STAGING_PREFIX = ".staging-"
+PROGRESS_SUFFIX = ".progress"
 DEFAULT_SELF_TEST = "{release}/kiosk --self-test"
 SELF_TEST_TIMEOUT_S = 300.0
 
@@ -143,6 +144,22 @@ class Installation:
                 "last": {key: last[key] for key in ("outcome", "version", "to", "reason")
                          if key in last}}
 
+    def progress_file(self, version: str) -> Path:
+        """Where an apply notes how far the download of ``version`` got."""
+        return self.releases / f"{STAGING_PREFIX}{version}{PROGRESS_SUFFIX}"
+
+    def pending(self) -> dict[str, Any] | None:
+        """The update being downloaded: ``{"version", "done", "total"}`` (bytes), or None."""
+        for path in self.releases.glob(f"{STAGING_PREFIX}*{PROGRESS_SUFFIX}") \
+                if self.releases.is_dir() else ():
+            try:
+                progress = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(progress, dict) and {"version", "done", "total"} <= set(progress):
+                return {key: progress[key] for key in ("version", "done", "total")}
+        return None
+
     def refused(self) -> set[str]:
         """Versions rolled back once: never installed again automatically."""
         return set(self.state().get("refused", []))
@@ -238,13 +255,15 @@ class Installation:
             (self.root / f".{link}.new").unlink(missing_ok=True)
         current = self.current()
         for staging in self.releases.glob(f"{STAGING_PREFIX}*") if self.releases.is_dir() else ():
-            version = staging.name.removeprefix(STAGING_PREFIX)
+            version = staging.name.removeprefix(STAGING_PREFIX).removesuffix(PROGRESS_SUFFIX)
             try:
                 stale = current is not None and version_key(version) <= version_key(current)
             except ValueError:
                 stale = True
-            if stale:  # newer ones are kept: the next apply resumes them
+            if stale and staging.is_dir():  # newer ones are kept: the next apply resumes them
                 shutil.rmtree(staging, ignore_errors=True)
+            elif stale:
+                staging.unlink(missing_ok=True)
 
     def run_self_test(self, version: str) -> str | None:
         """Run the self-test of ``version``; ``None`` when it passed, else why not."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -99,6 +100,15 @@ def stage(installation: Installation, source: ReleaseSource, release: Release,
     running = installation.current()
     running_dir = installation.release_dir(running) if running else None
     fetched = fetched_bytes = linked = done = 0
+    noted = installation.progress_file(release.version)
+
+    def note(done: int) -> None:  # for maintenance mode and status: how far it got
+        noted.write_text(json.dumps({"version": release.version, "done": done,
+                                     "total": release.bytes}), encoding="utf-8")
+        if progress is not None:
+            progress(done, release.bytes)
+
+    note(0)
     for item in sorted(release.files.values(), key=lambda f: f.path):
         destination = _inside(staging, item.path)
         done += item.length
@@ -117,8 +127,8 @@ def stage(installation: Installation, source: ReleaseSource, release: Release,
             os.replace(part, destination)
             fetched += 1
             fetched_bytes += item.length
-        if progress is not None:
-            progress(done, release.bytes)
+            note(done)  # after each download: the links and resumed files are quick
+    note(done)
     return fetched, fetched_bytes, linked
 
 
@@ -156,6 +166,7 @@ def _install(installation: Installation, release: Release, running: str | None,
     destination = installation.release_dir(release.version)
     shutil.rmtree(destination, ignore_errors=True)
     os.rename(staging, destination)
+    installation.progress_file(release.version).unlink(missing_ok=True)
     problem = installation.run_self_test(release.version)
     if problem is not None:
         shutil.rmtree(destination, ignore_errors=True)

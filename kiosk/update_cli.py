@@ -21,7 +21,7 @@ from typing import Any
 from sync.updates import ReleaseChannel
 
 from .config import KioskConfig, UpdatesConfig, load_config
-from .releases import STAGING_PREFIX, Installation
+from .releases import Installation
 from .update_apply import apply_update, changed_files
 
 log = logging.getLogger(__name__)
@@ -75,10 +75,10 @@ def _status(where: Installation) -> int:
         left = max(0.0, trial["switched_at"] + where.health_s - time.time())
         print(f"on trial: {trial['version']} (from {trial['previous']}), started "
               f"{trial['starts']} time(s), kept after {left:.0f} more second(s) without a restart")
-    for staging in where.releases.glob(f"{STAGING_PREFIX}*") if where.releases.is_dir() else ():
-        files = sum(1 for p in staging.rglob("*") if p.is_file())
-        print(f"pending: {staging.name.removeprefix(STAGING_PREFIX)} ({files} file(s) so far; "
-              "kioskctl update apply resumes it)")
+    pending = where.pending()
+    if pending:
+        print(f"pending: {pending['version']}, {pending['done']} of {pending['total']} bytes "
+              "(kioskctl update apply resumes it)")
     last = state.get("last")
     if last:
         when = time.strftime("%Y-%m-%d %H:%M", time.gmtime(last["at"]))
