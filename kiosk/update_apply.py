@@ -92,9 +92,12 @@ def changed_files(installation: Installation, release: Release) -> list[ReleaseF
 
 
 def stage(installation: Installation, source: ReleaseSource, release: Release,
-          progress: Callable[[int, int], None] | None = None) -> tuple[int, int, int]:
+          progress: Callable[[int, int], None] | None = None,
+          between_citizens: Callable[[], None] | None = None) -> tuple[int, int, int]:
     """Build ``release`` in its staging folder; return (files fetched, bytes fetched, files
-    linked). ``progress(bytes done, bytes total)`` after each file."""
+    linked). ``progress(bytes done, bytes total)`` after each file; ``between_citizens()``
+    before each download returns when no citizen is being served
+    (``kiosk.citizen_presence.wait_between_citizens``)."""
     staging = installation.releases / f"{STAGING_PREFIX}{release.version}"
     staging.mkdir(parents=True, exist_ok=True)
     running = installation.current()
@@ -122,6 +125,8 @@ def stage(installation: Installation, source: ReleaseSource, release: Release,
             linked += 1
         else:
             part = destination.with_name(destination.name + ".part")
+            if between_citizens is not None:
+                between_citizens()
             source.download(item, part)
             os.chmod(part, item.mode)
             os.replace(part, destination)
@@ -133,7 +138,8 @@ def stage(installation: Installation, source: ReleaseSource, release: Release,
 
 
 def apply_update(installation: Installation, source: ReleaseSource, *,
-                 progress: Callable[[int, int], None] | None = None) -> Applied:
+                 progress: Callable[[int, int], None] | None = None,
+                 between_citizens: Callable[[], None] | None = None) -> Applied:
     """Install the source's latest release next to the running one and switch to it on trial
     (the next start runs it; ``Installation.guard`` decides whether it stays). One apply at a
     time; the guard waits only for the last step (``Installation.locked``)."""
@@ -148,7 +154,8 @@ def apply_update(installation: Installation, source: ReleaseSource, *,
         if release.version in installation.refused():
             return Applied("refused", release.version,
                            detail="rolled back before; install it by hand if it was fixed")
-        fetched, fetched_bytes, linked = stage(installation, source, release, progress)
+        fetched, fetched_bytes, linked = stage(installation, source, release, progress,
+                                               between_citizens)
         with installation.locked():
             if installation.current() != running:  # a rollback meanwhile: start again
                 return Applied("interrupted", release.version, fetched, fetched_bytes, linked,

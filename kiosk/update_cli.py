@@ -20,6 +20,7 @@ from typing import Any
 
 from sync.updates import ReleaseChannel
 
+from .citizen_presence import FLAG_NAME, wait_between_citizens
 from .config import KioskConfig, UpdatesConfig, load_config
 from .releases import Installation
 from .update_apply import apply_update, changed_files
@@ -118,7 +119,9 @@ def run_update(config: KioskConfig, args: argparse.Namespace) -> int:
                   f"bytes); running {where.current()}; {len(changed)} file(s), "
                   f"{sum(f.length for f in changed)} bytes to fetch")
             return 0
-        applied = apply_update(where, channel, progress=_progress)
+        flag = config.storage.resolved_data_dir() / FLAG_NAME
+        applied = apply_update(where, channel, progress=_progress,
+                               between_citizens=lambda: wait_between_citizens(flag))
     finally:
         channel.close()
     print(file=sys.stderr)

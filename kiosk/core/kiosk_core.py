@@ -25,6 +25,7 @@ from .. import events as ev
 from ..applicant import prefill_values
 from ..audit import AuditLog
 from ..audit_hooks import SessionAuditor
+from ..citizen_presence import FLAG_NAME, CitizenPresence
 from ..config import KioskConfig
 from ..face import FaceStep
 from ..fleet_status import FleetStatus
@@ -67,6 +68,8 @@ class KioskCore:
         self._fleet = FleetStatus(self.audit.head, update=Installation(
             Path(config.updates.install_dir), health_s=config.updates.health_s).summary)
         self._fleet.attach(self.events)
+        # Updates download only between citizens (kiosk/citizen_presence.py).
+        CitizenPresence(self.data_dir / FLAG_NAME).attach(self.events)
         self._clock = clock
         self._tick_interval_s = tick_interval_s
         self._face = FaceStep(config.face)
