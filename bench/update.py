@@ -11,6 +11,11 @@ httpx fetcher) and ``kiosk.update_apply.apply_update``. Bytes fetched are counte
 (the guard of the second start within the health period) until ``current`` is A again; systemd's
 ``RestartSec`` (3 s) comes on top.
 
+Not the real bundle's delta: PyInstaller packs the project's modules into the PYZ archive
+appended to the ``kiosk`` executable, so one changed module there changes that whole file (its
+size is the real A→B delta, not measured here); collecting the project's packages as separate
+``.pyc`` files (``module_collection_mode`` in ``kiosk.spec``) would make it one small file.
+
     .venv/bin/python bench/update.py [--libraries 256] [--library-kb 256]
 
 Last line: ``bundle_mb=<size> delta_mb=<fetched for A→B> apply_s=<download+verify+switch>
@@ -41,8 +46,13 @@ class CountingFetcher(PlatformFetcher):
 
     fetched = 0
 
-    def _fetch(self, url: str) -> Iterator[bytes]:
-        for chunk in super()._fetch(url):
+    def fetch_from(self, url: str, offset: int) -> tuple[int, Iterator[bytes]]:
+        start, chunks = super().fetch_from(url, offset)  # metadata and files both come here
+        return start, self._counted(chunks)
+
+    @staticmethod
+    def _counted(chunks: Iterator[bytes]) -> Iterator[bytes]:
+        for chunk in chunks:
             CountingFetcher.fetched += len(chunk)
             yield chunk
 

@@ -4,8 +4,9 @@
 both verified with TUF) for the latest release, refuses one that is not newer than the version
 running or that was rolled back before, and builds it in ``releases/.staging-<version>/``: a
 file whose SHA-256 matches the running version's file at the same path is hard-linked from it,
-the others are downloaded (each verified before it is written, then renamed into place), so an
-interrupted run resumes where it stopped. The finished folder is flushed to disk, renamed to
+the others are downloaded to ``.part`` files (resumed with a range after an interruption,
+verified against the signed length and hash), then renamed into place, so an interrupted run
+resumes where it stopped. The finished folder is flushed to disk, renamed to
 ``releases/<version>``, must pass its self-test, and only then does ``current`` switch
 (``kiosk.releases.Installation.switch``). Runs on the calling thread; blocking I/O.
 """

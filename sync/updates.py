@@ -3,8 +3,9 @@
 ``ReleaseChannel`` wraps python-tuf's ``ngclient.Updater``: ``latest()`` refreshes root,
 timestamp, snapshot and targets metadata (signatures, thresholds, versions, expiry: rollback,
 freeze and mix-and-match are refused there) and reads the release's ``release.json`` target;
-``download()`` fetches one file, which the Updater checks against the length and SHA-256 the
-signed targets metadata gives before anything is written. The bytes come over
+``download()`` fetches one file into a partial file, resuming an interrupted download with an
+HTTP range, cut off at the length the signed targets metadata gives, and returns only once the
+whole file has that length and SHA-256 (tuf's ``TargetFile.verify_length_and_hashes``). The bytes come over
 ``PlatformFetcher`` (httpx, the terminal's platform URL and TLS, answers must carry
 ``X-Egov-Central``), or ``FolderFetcher`` for the same repository copied to a USB stick.
 
@@ -15,6 +16,7 @@ goes back to older metadata than it has seen. Runs on the calling thread; blocki
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +24,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 import httpx
-from tuf.api.exceptions import DownloadError, DownloadHTTPError
+from tuf.api.exceptions import (
+    DownloadError,
+    DownloadHTTPError,
+    DownloadLengthMismatchError,
+    LengthOrHashMismatchError,
+)
 from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
 from egov_protocol.errors import InsecurePlatformUrl
@@ -90,7 +97,15 @@ def parse_manifest(data: bytes) -> tuple[str, list[str]]:
     return version, files
 
 
-class PlatformFetcher(FetcherInterface):
+class RangeFetcher(FetcherInterface):
+    """A fetcher that can also start a file at an offset (to resume a download)."""
+
+    def fetch_from(self, url: str, offset: int) -> tuple[int, Iterator[bytes]]:
+        """The bytes of ``url`` from ``offset`` on, and where they start (0: from the top)."""
+        raise NotImplementedError
+
+
+class PlatformFetcher(RangeFetcher):
     """TUF's downloads over httpx, as the sync client talks to the platform: no redirects, the
     platform's header required, optionally at most ``max_bytes_per_s``."""
 
@@ -106,17 +121,26 @@ class PlatformFetcher(FetcherInterface):
         self._http.close()
 
     def _fetch(self, url: str) -> Iterator[bytes]:
+        return self.fetch_from(url, 0)[1]
+
+    def fetch_from(self, url: str, offset: int) -> tuple[int, Iterator[bytes]]:
+        """The bytes of ``url`` from ``offset`` on (an HTTP range), and where they start: 0 when
+        the server sent the whole file instead."""
+        headers = {"Range": f"bytes={offset}-"} if offset else {}
         try:
-            response = self._http.send(self._http.build_request("GET", url), stream=True)
+            response = self._http.send(self._http.build_request("GET", url, headers=headers),
+                                       stream=True)
         except httpx.HTTPError as exc:
             raise DownloadError(f"{url}: {type(exc).__name__}: {exc}") from exc
         if response.headers.get(CENTRAL_HEADER) != CENTRAL_HEADER_VALUE:
             response.close()
             raise DownloadError(f"{url}: answer without {CENTRAL_HEADER} (not the platform)")
+        if response.status_code == 206 and offset:
+            return offset, self._chunks(response)
         if response.status_code != 200:
             response.close()
             raise DownloadHTTPError(f"{url}: {response.status_code}", response.status_code)
-        return self._chunks(response)
+        return 0, self._chunks(response)
 
     def _chunks(self, response: httpx.Response) -> Iterator[bytes]:
         started, sent = time.monotonic(), 0
@@ -134,17 +158,22 @@ class PlatformFetcher(FetcherInterface):
             response.close()
 
 
-class FolderFetcher(FetcherInterface):
+class FolderFetcher(RangeFetcher):
     """TUF's downloads from a folder (a USB stick with ``metadata/`` and ``targets/``): URLs are
     ``folder:<path>``; a missing file answers like a 404."""
 
     def _fetch(self, url: str) -> Iterator[bytes]:
+        return self.fetch_from(url, 0)[1]
+
+    def fetch_from(self, url: str, offset: int) -> tuple[int, Iterator[bytes]]:
+        """The bytes of the file from ``offset`` on, and ``offset``."""
         path = Path(url.removeprefix("folder:"))
         try:
             stream = path.open("rb")
         except FileNotFoundError:
             raise DownloadHTTPError(f"{path}: not on the medium", 404) from None
-        return self._chunks(stream)
+        stream.seek(offset)
+        return offset, self._chunks(stream)
 
     @staticmethod
     def _chunks(stream: BinaryIO) -> Iterator[bytes]:
@@ -157,7 +186,7 @@ class ReleaseChannel:
     """Where releases come from, verified with TUF against the terminal's trusted root."""
 
     def __init__(self, metadata_dir: Path, trusted_root: bytes, metadata_url: str,
-                 targets_url: str, fetcher: FetcherInterface) -> None:
+                 targets_url: str, fetcher: RangeFetcher) -> None:
         metadata_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         # The shipped root only until the first refresh: then the newest root seen is kept.
         bootstrap = None if (metadata_dir / "root.json").exists() else trusted_root
@@ -211,12 +240,41 @@ class ReleaseChannel:
                                       0o755 if mode == 0o755 else 0o644)
         return Release(version, files)
 
-    def download(self, item: ReleaseFile, destination: Path) -> None:
-        """Fetch one file of the latest release into ``destination`` (verified first)."""
+    def download(self, item: ReleaseFile, partial: Path) -> None:
+        """Fetch one file of the latest release into ``partial``, resuming what an interrupted
+        run left there; return only when its length and SHA-256 are those the signed targets
+        metadata gives (else ``LengthOrHashMismatchError`` and ``partial`` is removed). Never
+        more than that length is accepted (endless data)."""
         info = self._updater.get_targetinfo(FILES_PREFIX + item.path)
         if info is None:
             raise ReleaseInvalid(f"{item.path} is no longer a target")
-        self._updater.download_target(info, str(destination))
+        url = self._target_url(info.path, info.hashes["sha256"])
+        for attempt in ("resume", "afresh"):
+            held = partial.stat().st_size if partial.exists() else 0
+            offset, chunks = self._fetcher.fetch_from(url, held if held < info.length else 0)
+            with open(partial, "r+b" if offset else "wb") as out:
+                out.seek(offset)
+                out.truncate()
+                written = offset
+                for chunk in chunks:
+                    written += len(chunk)
+                    if written > info.length:
+                        out.close()
+                        partial.unlink()
+                        raise DownloadLengthMismatchError(
+                            f"{item.path}: more than the signed {info.length} bytes")
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            try:
+                with open(partial, "rb") as written_file:
+                    info.verify_length_and_hashes(written_file)
+                return
+            except LengthOrHashMismatchError:
+                partial.unlink()
+                if attempt == "afresh" or not held:
+                    raise
+                # What an earlier run left was not this file's beginning: once more from 0.
 
     def _target_url(self, path: str, sha256: str) -> str:
         folder, slash, name = path.rpartition("/")

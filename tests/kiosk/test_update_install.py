@@ -8,11 +8,14 @@ same repository from a folder (a USB stick), verified the same way.
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from central.releases import publish_release
 from kiosk.releases import Installation
 from kiosk.update_apply import apply_update
-from sync.updates import ReleaseChannel
+from sync.updates import PlatformFetcher, ReleaseChannel
 from tests.conftest import running_central
 from tests.update_builds import make_build, make_repository, trusted_root
 
@@ -85,8 +88,6 @@ def test_a_failed_self_test_after_the_switch_rolls_back(repository, tmp_path):
 
 def test_a_build_that_fails_its_self_test_is_never_switched_to(tmp_path):
     data, _ = make_repository(tmp_path, ["1.0"])
-    from central.releases import publish_release
-
     publish_release(data, tmp_path / "release-keys",
                     make_build(tmp_path / "bad", "1.1", self_test_exit=3), "1.1")
     installation = Installation(tmp_path / "opt")
@@ -127,3 +128,47 @@ def test_the_heartbeat_tells_the_release_the_trial_and_the_last_outcome(reposito
         "release": "1.0", "good": "1.0", "trial": None,
         "last": {"outcome": "rolled back", "version": "1.1", "to": "1.0",
                  "reason": "started 2 times within 600 s of the switch (crash, watchdog or exit)"}}
+
+
+class CountingFetcher(PlatformFetcher):
+    """The terminal's fetcher, counting the bytes of the files it is asked for by name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bytes: dict[str, int] = {}
+
+    def fetch_from(self, url, offset):
+        start, chunks = super().fetch_from(url, offset)
+        name = url.rsplit(".", 2)[-2] + "." + url.rsplit(".", 1)[-1]
+
+        def counted():
+            for chunk in chunks:
+                self.bytes[name] = self.bytes.get(name, 0) + len(chunk)
+                yield chunk
+        return start, counted()
+
+
+@pytest.mark.parametrize("left", ["its beginning", "garbage"])
+def test_an_interrupted_download_resumes_where_it_stopped(tmp_path, left):
+    data, keys = make_repository(tmp_path, ["1.0"])
+    build = make_build(tmp_path / "builds" / "1.1", "1.1")
+    new_library = random.Random(11).randbytes(64 * 1024)
+    (build / "_internal" / "lib0.so").write_bytes(new_library)
+    publish_release(data, keys, build, "1.1")
+    installation = Installation(tmp_path / "opt")
+    installation.adopt(make_build(tmp_path / "build-a", "1.0"), "1.0")
+    staging = installation.releases / ".staging-1.1" / "_internal"
+    staging.mkdir(parents=True)
+    held = new_library[:40 * 1024] if left == "its beginning" else b"\xff" * (40 * 1024)
+    (staging / "lib0.so.part").write_bytes(held)  # what a cut connection left
+    with running_central(data) as platform:
+        base = f"{platform.url}/v1/updates"
+        fetcher = CountingFetcher()
+        channel = ReleaseChannel(installation.root / "tuf", trusted_root(data),
+                                 base + "/metadata/", base + "/targets/", fetcher)
+        applied = apply_update(installation, channel)
+        channel.close()
+    assert applied.outcome == "switched"
+    assert (installation.root / "current" / "_internal" / "lib0.so").read_bytes() == new_library
+    expected = 24 * 1024 if left == "its beginning" else 24 * 1024 + 64 * 1024
+    assert fetcher.bytes["lib0.so"] == expected
