@@ -10,10 +10,13 @@ The installation folder (``updates.install_dir``, ``/opt/egov-kiosk``) holds::
 
 A switch is one ``rename(2)`` of a new symlink over ``current``, so a power cut leaves either
 version in place, never a mix. The new version is on trial: the guard (``kiosk --update-guard``
-from ``good``, as the unit's ``ExecStartPre``) runs before every start; a second start within
-``updates.health_s`` of the switch (a crash loop, a watchdog kill, a hang) or a failed self-test
-switches back to the previous version and records why; a start after the health period
-confirms the version (``good`` follows it). Methods run on the calling thread and may block.
+from ``good``, as the unit's ``ExecStartPre``) runs before every start, and notes how the kiosk
+stopped after every stop (``ExecStopPost``, systemd's ``$SERVICE_RESULT``). Within
+``updates.health_s`` of the switch, a start after a stop that was not on purpose (a crash, the
+crash-loop exit, a watchdog kill, a kill, a power cut: no clean stop noted), more than
+``MAX_PLANNED_RESTARTS`` restarts, or a failed self-test before the first start switches back to
+the previous version and records why; a start after the health period confirms the version
+(``good`` follows it). Methods run on the calling thread and may block.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ STAGING_PREFIX = ".staging-"
 PROGRESS_SUFFIX = ".progress"
 DEFAULT_SELF_TEST = "{release}/kiosk --self-test"
 SELF_TEST_TIMEOUT_S = 300.0
+#: Stops on purpose a version on trial may have before it counts as restarting in a loop.
+MAX_PLANNED_RESTARTS = 3
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -276,6 +281,16 @@ class Installation:
             return f"self-test did not run: {type(exc).__name__}"
         return None if done.returncode == 0 else f"self-test failed (exit {done.returncode})"
 
+    def note_stop(self, result: str) -> None:
+        """After the kiosk stopped (the unit's ``ExecStopPost``, with systemd's
+        ``$SERVICE_RESULT``: ``success`` for a stop on purpose, else ``exit-code``, ``signal``,
+        ``core-dump``, ``watchdog``...): remembered for the next start of the version on trial."""
+        state = self.state()
+        trial = state.get("trial")
+        if trial and trial.get("version") == self.current() and trial.get("starts", 0) >= 1:
+            trial["last_stop"] = result[:40]
+            self._save(state)
+
     def guard(self) -> Outcome:
         """Decide, before the kiosk starts, whether the version on trial may start again."""
         self.tidy()
@@ -293,12 +308,19 @@ class Installation:
         if self.confirm_if_due():
             return Outcome("confirmed", self.current())
         trial["starts"] = trial.get("starts", 0) + 1
+        stop = trial.pop("last_stop", None)
+        if stop == "success":  # stopped on purpose: the nightly restart, systemctl restart
+            trial["planned"] = trial.get("planned", 0) + 1
         self._save(state)
-        if trial["starts"] > 1:
-            reason = (f"started {trial['starts']} times within {self.health_s:g} s of the switch "
-                      "(crash, watchdog or exit)")
-        else:
+        if trial["starts"] > 1 and stop != "success":
+            how = f"ended ({stop})" if stop else "ended without a clean stop (crash, kill or power cut)"
+            reason = f"{how} within {self.health_s:g} s of the switch"
+        elif trial.get("planned", 0) > MAX_PLANNED_RESTARTS:
+            reason = f"restarted {trial['starts']} times within {self.health_s:g} s of the switch"
+        elif trial["starts"] == 1:
             reason = self.run_self_test(trial["version"]) or ""
+        else:
+            reason = ""
         if reason:
             self.rollback(reason)
             return Outcome("rolled back", self.current(), reason)

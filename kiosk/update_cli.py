@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import subprocess
 import sys
 import time
@@ -47,7 +48,10 @@ def add_update_parser(commands: Any) -> None:
                                           help=f"restart {UNIT} now to start the new version")
     rollback = actions.add_parser("rollback", help="switch back to the previous good version")
     rollback.add_argument("--reason", default="rolled back by staff (kioskctl update rollback)")
-    actions.add_parser("guard", help="before the kiosk starts (the unit's ExecStartPre)")
+    guard_action = actions.add_parser("guard", help="before the kiosk starts (the unit's "
+                                      "ExecStartPre), or after it stopped with --stopped")
+    guard_action.add_argument("--stopped", action="store_true",
+                              help="note how the kiosk stopped ($SERVICE_RESULT; ExecStopPost)")
 
 
 def installation(settings: UpdatesConfig) -> Installation:
@@ -102,7 +106,7 @@ def run_update(config: KioskConfig, args: argparse.Namespace) -> int:
     if command == "status":
         return _status(where)
     if command == "guard":
-        return guard(where)
+        return stopped(where) if args.stopped else guard(where)
     if command == "rollback":
         before = where.current()
         with where.locked():
@@ -151,10 +155,22 @@ def guard(where: Installation) -> int:
     return 0
 
 
+def stopped(where: Installation) -> int:
+    """Note how the kiosk stopped (``$SERVICE_RESULT``); always exit 0."""
+    try:
+        with where.locked():
+            where.note_stop(os.environ.get("SERVICE_RESULT", "unknown"))
+    except Exception as exc:  # the next start's guard then counts it as a crash
+        print(f"update guard failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return 0
+
+
 def guard_main(argv: list[str]) -> int:
-    """``kiosk --update-guard [--config FILE]``: the frozen build's way to run the guard."""
+    """``kiosk --update-guard [--stopped] [--config FILE]``: the frozen build's guard."""
     parser = argparse.ArgumentParser(prog="kiosk --update-guard")
     parser.add_argument("--update-guard", action="store_true")
+    parser.add_argument("--stopped", action="store_true")
     parser.add_argument("--config")
     args = parser.parse_args(argv)
-    return guard(installation(load_config(args.config).updates))
+    where = installation(load_config(args.config).updates)
+    return stopped(where) if args.stopped else guard(where)

@@ -71,6 +71,7 @@ def test_the_update_guard_of_the_good_version_runs_before_every_start() -> None:
     text = UNIT.read_text()
     assert "ExecStartPre=+/opt/egov-kiosk/good/kiosk --update-guard" in text
     assert "ExecStart=/opt/egov-kiosk/current/kiosk" in text
+    assert "ExecStopPost=+/opt/egov-kiosk/good/kiosk --update-guard --stopped" in text
 
 
 def test_the_update_units_verify_and_install_from_the_good_version(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ platform's repository, verified with TUF like the platform's), and ``kiosk --upd
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +83,8 @@ def test_the_frozen_entry_point_runs_kioskctl_and_the_guard(terminal):
     assert guarded.returncode == 0 and "update guard: ok 1.1" in guarded.stderr
     assert "PySide6" not in guarded.stderr  # -X importtime lists every module imported
     assert installation.state()["trial"]["starts"] == 1
+    stopped = subprocess.run([sys.executable, str(entry), "--update-guard", "--stopped", "--config",
+                              config], capture_output=True, text=True, timeout=120, check=False,
+                             env={**os.environ, "SERVICE_RESULT": "success"})
+    assert stopped.returncode == 0, stopped.stderr
+    assert installation.state()["trial"]["last_stop"] == "success"

@@ -71,9 +71,33 @@ def test_a_crash_loop_after_the_switch_rolls_back_and_says_why(repository):
     assert (outcome.verdict, outcome.version) == ("rolled back", "1.0")
     last = installation.state()["last"]
     assert (last["outcome"], last["version"], last["to"]) == ("rolled back", "1.1", "1.0")
-    assert "started 2 times" in last["reason"]
+    assert last["reason"] == ("ended without a clean stop (crash, kill or power cut) within 600 s "
+                              "of the switch")
     again = apply_update(installation, from_folder(data, installation))
     assert (again.outcome, installation.current()) == ("refused", "1.0")
+
+
+def test_a_restart_on_purpose_keeps_the_trial_and_a_watchdog_kill_ends_it(repository):
+    data, installation = repository
+    apply_update(installation, from_folder(data, installation))
+    assert installation.guard().verdict == "ok"
+    installation.note_stop("success")  # the nightly restart window, or systemctl restart
+    assert (installation.guard().verdict, installation.current()) == ("ok", "1.1")
+    installation.note_stop("watchdog")  # then it hung: systemd killed it
+    outcome = installation.guard()
+    assert (outcome.verdict, installation.current()) == ("rolled back", "1.0")
+    assert outcome.reason == "ended (watchdog) within 600 s of the switch"
+
+
+def test_restarting_on_purpose_in_a_loop_rolls_back(repository):
+    data, installation = repository
+    apply_update(installation, from_folder(data, installation))
+    verdicts = []
+    for _ in range(5):
+        verdicts.append(installation.guard().verdict)
+        installation.note_stop("success")
+    assert verdicts == ["ok", "ok", "ok", "ok", "rolled back"]
+    assert installation.state()["last"]["reason"] == "restarted 5 times within 600 s of the switch"
 
 
 def test_a_failed_self_test_after_the_switch_rolls_back(repository, tmp_path):
@@ -127,7 +151,8 @@ def test_the_heartbeat_tells_the_release_the_trial_and_the_last_outcome(reposito
     assert fleet.heartbeat_fields()["update"] == {
         "release": "1.0", "good": "1.0", "trial": None,
         "last": {"outcome": "rolled back", "version": "1.1", "to": "1.0",
-                 "reason": "started 2 times within 600 s of the switch (crash, watchdog or exit)"}}
+                 "reason": "ended without a clean stop (crash, kill or power cut) within 600 s "
+                           "of the switch"}}
 
 
 class CountingFetcher(PlatformFetcher):
