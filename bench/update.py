@@ -47,6 +47,7 @@ class CountingFetcher(PlatformFetcher):
     fetched = 0
 
     def fetch_from(self, url: str, offset: int) -> tuple[int, Iterator[bytes]]:
+        """The platform fetcher's answer, its bytes counted as they arrive."""
         start, chunks = super().fetch_from(url, offset)  # metadata and files both come here
         return start, self._counted(chunks)
 

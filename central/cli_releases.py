@@ -1,6 +1,6 @@
-"""``kiosk-central release init-keys|publish|refresh-timestamp|show`` and ``export-release``:
-terminal releases as a TUF repository (``central.releases``), from the command line. Each action lands in the platform
-trail (``cli:<login name>``).
+"""``kiosk-central release init-keys|publish|rollout|refresh-timestamp|show`` and
+``export-release``: terminal releases as a TUF repository (``central.releases``), from the
+command line. Each action lands in the platform trail (``cli:<login name>``).
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from .cli_operators import record
 from .releases import (
     TIMESTAMP_DAYS,
     ReleaseError,
+    Rings,
     current_release,
     export_release,
     init_keys,
     publish_release,
     refresh_timestamp,
     repository_dir,
+    set_rollout,
 )
 from .store import CentralStore
 
@@ -35,6 +37,10 @@ terminal releases (TUF):
   publishes a build folder (dist/kiosk), one target per file; release refresh-timestamp
   [--days D] re-signs the timestamp (default 1 day): run it from a timer well within that, or
   terminals refuse the repository as frozen. release show prints the current release.
+  Rings: publish (or later: release rollout) with --pilot TERMINAL_ID, --site SITE (repeat
+  each) and --percent P offers the release to those terminals only; release rollout --percent
+  100 to everyone; release rollout --halt stops it reaching any terminal that does not run it
+  yet. Without ring options a release goes to every terminal.
   export-release DIR copies the current release's metadata and files to DIR (a USB stick) for
   terminals without a link: kioskctl update apply --from DIR verifies it like the platform.
 """
@@ -44,7 +50,8 @@ def add_commands(command) -> None:
     """Register ``release`` with ``command(name, help)`` (see ``central.cli``)."""
     release = command("release", "terminal releases: init-keys, publish BUILD --version V, "
                                  "refresh-timestamp, show")
-    release.add_argument("action", choices=("init-keys", "publish", "refresh-timestamp", "show"))
+    release.add_argument("action", choices=("init-keys", "publish", "rollout", "refresh-timestamp",
+                                            "show"))
     release.add_argument("build", nargs="?", help="publish: the build folder (dist/kiosk)")
     release.add_argument("--version", help="publish: the release's version (e.g. 1.4.2)")
     release.add_argument("--keys", default=os.environ.get(KEYS_ENV),
@@ -52,11 +59,34 @@ def add_commands(command) -> None:
     release.add_argument("--root-keys", type=int, default=1, help="init-keys: root keys to make")
     release.add_argument("--threshold", type=int, default=1,
                          help="init-keys: root keys needed to sign a new root")
+    release.add_argument("--pilot", action="append", default=[], metavar="TERMINAL_ID",
+                         help="publish, rollout: offer it to this terminal (fleet id; repeat)")
+    release.add_argument("--site", action="append", default=[], metavar="SITE",
+                         help="publish, rollout: offer it to this site's terminals (repeat)")
+    release.add_argument("--percent", type=float,
+                         help="publish, rollout: offer it to this share of all terminals")
+    release.add_argument("--halt", action="store_true",
+                         help="rollout: offer it to no terminal that does not run it yet")
     release.add_argument("--days", type=float, default=TIMESTAMP_DAYS,
                          help="publish, refresh-timestamp: how long the timestamp is valid")
     export = command("export-release", "copy the current release (metadata and files) to DIR "
                                        "for a USB update")
     export.add_argument("out")
+
+
+def _rings(args) -> Rings | None:
+    """The rings the arguments name; None when they name none (every terminal)."""
+    if not (args.pilot or args.site or args.percent is not None or args.halt):
+        return None
+    return Rings(tuple(args.pilot), tuple(args.site),
+                 0.0 if args.percent is None else args.percent, args.halt)
+
+
+def _describe(rings: Rings) -> str:
+    if rings.halted:
+        return "no further terminal (halted)"
+    return (f"pilots {', '.join(rings.pilots) or 'none'}; sites {', '.join(rings.sites) or 'none'}; "
+            f"{rings.percent:g}% of all terminals")
 
 
 def run(args, store: CentralStore) -> int:
@@ -89,10 +119,15 @@ def run(args, store: CentralStore) -> int:
                 print("release publish needs BUILD and --version", file=sys.stderr)
                 return 2
             done = publish_release(args.data_dir, args.keys, args.build, args.version,
-                                   timestamp_days=args.days)
+                                   timestamp_days=args.days, rings=_rings(args))
             record(store, "published release", done.version)
             print(f"published release {done.version}: {done.files} files, {done.bytes} bytes, "
                   f"{done.new_files} new; in {repository_dir(args.data_dir)}")
+        elif args.action == "rollout":
+            rings = _rings(args) or Rings()
+            release = set_rollout(args.data_dir, args.keys, rings, timestamp_days=args.days)
+            record(store, "set release rollout", f"{release}: {_describe(rings)}")
+            print(f"release {release} offered to {_describe(rings)}")
         else:
             expires = refresh_timestamp(args.data_dir, args.keys, days=args.days)
             print(f"timestamp valid until {expires:%Y-%m-%d %H:%M:%S} UTC")

@@ -47,6 +47,7 @@ from .files import private_dir
 
 ROLES = ("root", "targets", "snapshot", "timestamp")
 RELEASE_TARGET = "release.json"
+ROLLOUT_TARGET = "rollout.json"
 FILES_PREFIX = "files/"
 VERSION_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+){0,3}$")
 #: How long each role's signatures stay valid; the timestamp is refreshed often (cron or timer).
@@ -210,9 +211,10 @@ def _build_files(build: Path) -> list[Path]:
 
 
 def publish_release(data_dir: str | Path, keys: str | Path, build: str | Path, version: str, *,
-                    timestamp_days: float = TIMESTAMP_DAYS,
-                    now: datetime | None = None) -> Published:
-    """Publish the files of ``build`` as release ``version`` (newer than the current one)."""
+                    timestamp_days: float = TIMESTAMP_DAYS, now: datetime | None = None,
+                    rings: Rings | None = None) -> Published:
+    """Publish the files of ``build`` as release ``version`` (newer than the current one),
+    offered to ``rings`` only when given (``set_rollout``)."""
     repository, keys, build = repository_dir(data_dir), Path(keys), Path(build)
     if not (repository / "metadata" / "1.root.json").exists():
         raise ReleaseError(f"no update repository in {repository} (release init-keys first)")
@@ -223,7 +225,7 @@ def publish_release(data_dir: str | Path, keys: str | Path, build: str | Path, v
         previous = current_release(data_dir)
         if previous is not None and version_key(version) <= version_key(previous):
             raise ReleaseError(f"release {version} is not newer than the published {previous}")
-        metadata_dir, targets_dir = repository / "metadata", repository / "targets"
+        targets_dir = repository / "targets"
         files = _build_files(build)
         targets = Targets(expires=_expiry(now, TARGETS_DAYS))
         total = new = 0
@@ -242,11 +244,62 @@ def publish_release(data_dir: str | Path, keys: str | Path, build: str | Path, v
                                "files": listing}, sort_keys=True).encode()
         targets.targets[RELEASE_TARGET] = _store_target(targets_dir, RELEASE_TARGET, manifest,
                                                         {"release": version})[0]
-        last_targets = _latest(metadata_dir, "targets")
-        targets.version = (last_targets[0] if last_targets else 0) + 1
-        _write(metadata_dir / f"{targets.version}.targets.json", _sign(targets, signers["targets"]))
-        _publish_snapshot(metadata_dir, targets.version, signers, now, timestamp_days)
+        if rings is not None:
+            targets.targets[ROLLOUT_TARGET] = _rollout_target(targets_dir, version, rings)
+        _sign_targets(repository, targets, signers, now, timestamp_days)
     return Published(version, len(files), total, new)
+
+
+@dataclass(frozen=True)
+class Rings:
+    """Who is offered the current release: the terminals named in ``pilots`` (fleet ids), those
+    of ``sites``, and ``percent`` of all terminals (by a hash of their id); ``halted``: no
+    terminal that does not run it yet."""
+
+    pilots: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
+    percent: float = 100.0
+    halted: bool = False
+
+
+def _rollout_target(targets_dir: Path, release: str, rings: Rings) -> TargetFile:
+    if not 0 <= rings.percent <= 100:
+        raise ReleaseError("the percentage must be between 0 and 100")
+    rollout = {"release": release, "pilots": sorted(set(rings.pilots)),
+               "sites": sorted(set(rings.sites)), "percent": rings.percent,
+               "halted": rings.halted}
+    return _store_target(targets_dir, ROLLOUT_TARGET, json.dumps(rollout, sort_keys=True).encode(),
+                         {"release": release})[0]
+
+
+def _sign_targets(repository: Path, targets: Targets, signers: dict[str, CryptoSigner],
+                  now: datetime, timestamp_days: float) -> None:
+    metadata_dir = repository / "metadata"
+    last_targets = _latest(metadata_dir, "targets")
+    targets.version = (last_targets[0] if last_targets else 0) + 1
+    _write(metadata_dir / f"{targets.version}.targets.json", _sign(targets, signers["targets"]))
+    _publish_snapshot(metadata_dir, targets.version, signers, now, timestamp_days)
+
+
+def set_rollout(data_dir: str | Path, keys: str | Path, rings: Rings, *,
+                timestamp_days: float = TIMESTAMP_DAYS, now: datetime | None = None) -> str:
+    """Offer the current release to ``rings`` from now on (widen, narrow or halt it), signed
+    as the ``rollout.json`` target with new targets, snapshot and timestamp metadata; returns
+    the release. Without a rollout, every terminal is offered it."""
+    repository = repository_dir(data_dir)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    signers = {role: _signer(Path(keys), role) for role in ROLES[1:]}
+    with _locked(repository):
+        latest = _latest(repository / "metadata", "targets")
+        if latest is None:
+            raise ReleaseError("nothing published yet: no release to roll out")
+        targets = latest[1].signed
+        assert isinstance(targets, Targets)
+        release = str(targets.targets[RELEASE_TARGET].custom["release"])
+        targets.targets[ROLLOUT_TARGET] = _rollout_target(repository / "targets", release, rings)
+        targets.expires = _expiry(now, TARGETS_DAYS)
+        _sign_targets(repository, targets, signers, now, timestamp_days)
+    return release
 
 
 def _publish_snapshot(metadata_dir: Path, targets_version: int,

@@ -40,7 +40,8 @@ class ReleaseSource(Protocol):
 
 @dataclass(frozen=True)
 class Applied:
-    """What an apply did: ``outcome`` is ``up to date``, ``refused``, ``self-test failed``,
+    """What an apply did: ``outcome`` is ``up to date``, ``refused``, ``not offered`` (not in
+    the rollout's rings), ``self-test failed``,
     ``interrupted`` (a rollback meanwhile) or ``switched``; the files and bytes fetched, the
     files linked from the running version."""
 
@@ -140,10 +141,12 @@ def stage(installation: Installation, source: ReleaseSource, release: Release,
 
 def apply_update(installation: Installation, source: ReleaseSource, *,
                  progress: Callable[[int, int], None] | None = None,
-                 between_citizens: Callable[[], None] | None = None) -> Applied:
+                 between_citizens: Callable[[], None] | None = None,
+                 terminal: tuple[str, str] | None = None) -> Applied:
     """Install the source's latest release next to the running one and switch to it on trial
     (the next start runs it; ``Installation.guard`` decides whether it stays). One apply at a
-    time; the guard waits only for the last step (``Installation.locked``)."""
+    time; the guard waits only for the last step (``Installation.locked``). ``terminal``: its
+    fleet id and site, for a release rolled out in rings (``sync.updates.Rollout``)."""
     with installation.locked("apply"):
         with installation.locked():
             installation.confirm_if_due()
@@ -155,6 +158,9 @@ def apply_update(installation: Installation, source: ReleaseSource, *,
         if release.version in installation.refused():
             return Applied("refused", release.version,
                            detail="rolled back before; install it by hand if it was fixed")
+        if release.rollout is not None and not (terminal and release.rollout.offers(*terminal)):
+            return Applied("not offered", release.version,
+                           detail="this terminal is not in the release's rollout rings yet")
         fetched, fetched_bytes, linked = stage(installation, source, release, progress,
                                                between_citizens)
         with installation.locked():

@@ -114,18 +114,25 @@ def run_update(config: KioskConfig, args: argparse.Namespace) -> int:
         print(f"running {after} from the next start" if after != before
               else f"no earlier version to go back to: running {after}")
         return 0 if after != before else 1
+    from .sync_service import fleet_terminal_id
+
+    site = config.terminal.site_code
+    terminal = (fleet_terminal_id(site, config.terminal.terminal_id), site)
     channel = _channel(config, args)
     try:
         if command == "check":
             release = channel.latest()
             changed = changed_files(where, release)
+            offered = release.rollout is None or release.rollout.offers(*terminal)
             print(f"offered {release.version} ({len(release.files)} files, {release.bytes} "
                   f"bytes); running {where.current()}; {len(changed)} file(s), "
-                  f"{sum(f.length for f in changed)} bytes to fetch")
+                  f"{sum(f.length for f in changed)} bytes to fetch"
+                  + ("" if offered else "; not yet to this terminal (rollout rings)"))
             return 0
         flag = config.storage.resolved_data_dir() / FLAG_NAME
         applied = apply_update(where, channel, progress=_progress,
-                               between_citizens=lambda: wait_between_citizens(flag))
+                               between_citizens=lambda: wait_between_citizens(flag),
+                               terminal=terminal)
     finally:
         channel.close()
     print(file=sys.stderr)
@@ -138,7 +145,7 @@ def run_update(config: KioskConfig, args: argparse.Namespace) -> int:
               f"{where.health_s:g} s")
         if args.restart:
             subprocess.run(["systemctl", "restart", UNIT], check=False)
-    return 0 if applied.outcome in ("switched", "up to date") else 1
+    return 0 if applied.outcome in ("switched", "up to date", "not offered") else 1
 
 
 def guard(where: Installation) -> int:

@@ -15,6 +15,7 @@ goes back to older metadata than it has seen. Runs on the calling thread; blocki
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -30,6 +31,7 @@ from tuf.api.exceptions import (
     DownloadLengthMismatchError,
     LengthOrHashMismatchError,
 )
+from tuf.api.metadata import TargetFile
 from tuf.ngclient import FetcherInterface, Updater, UpdaterConfig
 
 from egov_protocol.errors import InsecurePlatformUrl
@@ -43,6 +45,7 @@ from egov_protocol.protocol import (
 from .client import DEFAULT_TIMEOUT
 
 RELEASE_TARGET = "release.json"
+ROLLOUT_TARGET = "rollout.json"
 FILES_PREFIX = "files/"
 _CHUNK = 64 * 1024
 #: A bundle has thousands of files, each a line in the targets metadata.
@@ -64,11 +67,48 @@ class ReleaseFile:
 
 
 @dataclass(frozen=True)
+class Rollout:
+    """Who is offered the release (``kiosk-central release rollout``): terminals named in
+    ``pilots``, those of ``sites``, ``percent`` of all by a hash of their id; none if halted."""
+
+    pilots: frozenset[str] = frozenset()
+    sites: frozenset[str] = frozenset()
+    percent: float = 100.0
+    halted: bool = False
+
+    def offers(self, terminal_id: str, site: str) -> bool:
+        """Whether the terminal ``terminal_id`` (its fleet id) of ``site`` may take it now."""
+        if self.halted:
+            return False
+        bucket = int(hashlib.sha256(terminal_id.encode()).hexdigest()[:8], 16) % 10000 / 100
+        return terminal_id in self.pilots or site in self.sites or bucket < self.percent
+
+
+def parse_rollout(data: bytes, release: str) -> Rollout:
+    """A ``rollout.json`` for ``release``; ``ReleaseInvalid`` for anything else."""
+    try:
+        rollout = json.loads(data)
+    except (ValueError, RecursionError):
+        raise ReleaseInvalid("rollout.json is not JSON") from None
+    if not isinstance(rollout, dict) or rollout.get("release") != release:
+        raise ReleaseInvalid("rollout.json is not the rollout of this release")
+    pilots, sites = rollout.get("pilots"), rollout.get("sites")
+    percent, halted = rollout.get("percent"), rollout.get("halted")
+    if not (isinstance(pilots, list) and all(isinstance(p, str) for p in pilots)
+            and isinstance(sites, list) and all(isinstance(p, str) for p in sites)
+            and isinstance(percent, (int, float)) and not isinstance(percent, bool)
+            and 0 <= percent <= 100 and isinstance(halted, bool)):
+        raise ReleaseInvalid("rollout.json is malformed")
+    return Rollout(frozenset(pilots), frozenset(sites), float(percent), halted)
+
+
+@dataclass(frozen=True)
 class Release:
-    """A release the platform offers: its version and files by path."""
+    """A release the platform offers: its version, files by path, and rollout (None: all)."""
 
     version: str
     files: dict[str, ReleaseFile]
+    rollout: Rollout | None = None
 
     @property
     def bytes(self) -> int:
@@ -225,11 +265,10 @@ class ReleaseChannel:
         info = self._updater.get_targetinfo(RELEASE_TARGET)
         if info is None:
             raise ReleaseInvalid("the repository names no release")
-        with self._fetcher.download_file(self._target_url(info.path, info.hashes["sha256"]),
-                                         info.length) as stream:
-            info.verify_length_and_hashes(stream)
-            stream.seek(0)
-            version, paths = parse_manifest(stream.read())
+        version, paths = parse_manifest(self._small_target(info))
+        rollout_info = self._updater.get_targetinfo(ROLLOUT_TARGET)
+        rollout = None if rollout_info is None else parse_rollout(
+            self._small_target(rollout_info), version)
         files = {}
         for path in paths:
             target = self._updater.get_targetinfo(FILES_PREFIX + path)
@@ -238,7 +277,15 @@ class ReleaseChannel:
             mode = target.custom.get("mode", 0o644)
             files[path] = ReleaseFile(path, target.hashes["sha256"], target.length,
                                       0o755 if mode == 0o755 else 0o644)
-        return Release(version, files)
+        return Release(version, files, rollout)
+
+    def _small_target(self, info: TargetFile) -> bytes:
+        with self._fetcher.download_file(self._target_url(info.path, info.hashes["sha256"]),
+                                         info.length) as stream:
+            info.verify_length_and_hashes(stream)
+            stream.seek(0)
+            data: bytes = stream.read()
+            return data
 
     def download(self, item: ReleaseFile, partial: Path) -> None:
         """Fetch one file of the latest release into ``partial``, resuming what an interrupted
