@@ -197,3 +197,12 @@ def test_an_interrupted_download_resumes_where_it_stopped(tmp_path, left):
     assert (installation.root / "current" / "_internal" / "lib0.so").read_bytes() == new_library
     expected = 24 * 1024 if left == "its beginning" else 24 * 1024 + 64 * 1024
     assert fetcher.bytes["lib0.so"] == expected
+
+
+def test_the_self_test_runs_offscreen_whatever_the_unit_sets(tmp_path, monkeypatch):
+    installation = Installation(tmp_path / "opt", self_test="{release}/kiosk")
+    build = make_build(tmp_path / "a", "1.0")
+    (build / "kiosk").write_text('#!/bin/sh\n[ "$QT_QPA_PLATFORM" = offscreen ]\n')
+    installation.adopt(build, "1.0")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "eglfs")
+    assert installation.run_self_test("1.0") is None
