@@ -63,8 +63,12 @@ def sha256_of(path: Path) -> str:
 
 
 def _matches(path: Path, item: ReleaseFile) -> bool:
+    """Same bytes and the same executable bit (a hard link shares the mode too)."""
     try:
-        return path.stat().st_size == item.length and sha256_of(path) == item.sha256
+        status = path.stat()
+        executable = bool(status.st_mode & 0o111)
+        return (status.st_size == item.length and executable == (item.mode == 0o755)
+                and sha256_of(path) == item.sha256)
     except OSError:
         return False
 

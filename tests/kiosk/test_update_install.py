@@ -206,3 +206,17 @@ def test_the_self_test_runs_offscreen_whatever_the_unit_sets(tmp_path, monkeypat
     installation.adopt(build, "1.0")
     monkeypatch.setenv("QT_QPA_PLATFORM", "eglfs")
     assert installation.run_self_test("1.0") is None
+
+
+def test_a_file_whose_only_change_is_its_mode_is_not_linked(tmp_path):
+    data, keys = make_repository(tmp_path, ["1.0"])
+    build = make_build(tmp_path / "builds" / "1.1", "1.1")
+    (build / "_internal" / "lib1.so").chmod(0o755)  # same bytes, now executable
+    publish_release(data, keys, build, "1.1")
+    installation = Installation(tmp_path / "opt")
+    installation.adopt(make_build(tmp_path / "build-a", "1.0"), "1.0")
+    applied = apply_update(installation, from_folder(data, installation))
+    assert (applied.fetched_files, applied.linked_files) == (2, 12)
+    new, old = installation.release_dir("1.1"), installation.release_dir("1.0")
+    assert (new / "_internal" / "lib1.so").stat().st_mode & 0o777 == 0o755
+    assert (old / "_internal" / "lib1.so").stat().st_mode & 0o777 == 0o644
