@@ -60,6 +60,21 @@ class Outcome:
     reason: str = ""
 
 
+class SwitchWatch:
+    """Whether ``current`` has been switched since this process started (an update installed or
+    a rollback by staff): the kiosk then restarts at a quiet moment (``kiosk.restart_window``).
+    Any thread; one ``readlink`` per question."""
+
+    def __init__(self, root: Path) -> None:
+        self._installation = Installation(root)
+        self.started = self._installation.current()
+
+    def switched(self) -> bool:
+        """True when another version than this process's is to start next."""
+        now = self._installation.current()
+        return self.started is not None and now is not None and now != self.started
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:

@@ -30,7 +30,7 @@ from ..config import KioskConfig
 from ..face import FaceStep
 from ..fleet_status import FleetStatus
 from ..preferences import DEFAULTS as PREFERENCE_DEFAULTS
-from ..releases import Installation
+from ..releases import Installation, SwitchWatch
 from ..restart_window import RestartPlanner
 from .journey import Errand, Journey, JourneyState, TransitionRefused, WipeReason
 from .runtime import JourneyRuntime
@@ -74,7 +74,10 @@ class KioskCore:
         self._tick_interval_s = tick_interval_s
         self._face = FaceStep(config.face)
         # terminal.restart_window: asked on every clock tick (kiosk/restart_window.py).
-        restart = restart_planner or RestartPlanner.from_config(config.terminal.restart_window)
+        # ... and at the first quiet moment after an update was switched to (kiosk/releases.py).
+        restart = restart_planner or RestartPlanner.from_config(
+            config.terminal.restart_window,
+            switched=SwitchWatch(Path(config.updates.install_dir)).switched)
         self._runtime = JourneyRuntime(config, self.events, self.data_dir, clock, self._face, restart)
         self._screen_shown = threading.Event()
         #: Checks that must all be False for the nightly restart to happen (maintenance mode adds
