@@ -1,4 +1,4 @@
-"""``kiosk-central release init-keys|publish|rollout|refresh-timestamp|show`` and
+"""``kiosk-central release init-keys|publish|rollout|refresh-timestamp|rotate-key|show`` and
 ``export-release``: terminal releases as a TUF repository (``central.releases``), from the
 command line. Each action lands in the platform trail (``cli:<login name>``).
 """
@@ -10,16 +10,17 @@ import sys
 from pathlib import Path
 
 from .cli_operators import record
+from .release_export import export_release
 from .releases import (
     TIMESTAMP_DAYS,
     ReleaseError,
     Rings,
     current_release,
-    export_release,
     init_keys,
     publish_release,
     refresh_timestamp,
     repository_dir,
+    rotate_key,
     set_rollout,
 )
 from .store import CentralStore
@@ -40,7 +41,9 @@ terminal releases (TUF):
   Rings: publish (or later: release rollout) with --pilot TERMINAL_ID, --site SITE (repeat
   each) and --percent P offers the release to those terminals only; release rollout --percent
   100 to everyone; release rollout --halt stops it reaching any terminal that does not run it
-  yet. Without ring options a release goes to every terminal.
+  yet. Without ring options a release goes to every terminal. release rotate-key --role R
+  replaces the targets, snapshot or timestamp key: a new root signed by the root keys in --keys
+  (at least the threshold: bring the offline ones back for it).
   export-release DIR copies the current release's metadata and files to DIR (a USB stick) for
   terminals without a link: kioskctl update apply --from DIR verifies it like the platform.
 """
@@ -51,7 +54,9 @@ def add_commands(command) -> None:
     release = command("release", "terminal releases: init-keys, publish BUILD --version V, "
                                  "refresh-timestamp, show")
     release.add_argument("action", choices=("init-keys", "publish", "rollout", "refresh-timestamp",
-                                            "show"))
+                                            "rotate-key", "show"))
+    release.add_argument("--role", choices=("targets", "snapshot", "timestamp"),
+                         help="rotate-key: the role whose key to replace")
     release.add_argument("build", nargs="?", help="publish: the build folder (dist/kiosk)")
     release.add_argument("--version", help="publish: the release's version (e.g. 1.4.2)")
     release.add_argument("--keys", default=os.environ.get(KEYS_ENV),
@@ -123,6 +128,13 @@ def run(args, store: CentralStore) -> int:
             record(store, "published release", done.version)
             print(f"published release {done.version}: {done.files} files, {done.bytes} bytes, "
                   f"{done.new_files} new; in {repository_dir(args.data_dir)}")
+        elif args.action == "rotate-key":
+            if not args.role:
+                print("release rotate-key needs --role", file=sys.stderr)
+                return 2
+            version = rotate_key(args.data_dir, args.keys, args.role, timestamp_days=args.days)
+            record(store, "rotated a release key", f"{args.role}, root version {version}")
+            print(f"new {args.role} key; root version {version} names it (terminals follow it)")
         elif args.action == "rollout":
             rings = _rings(args) or Rings()
             release = set_rollout(args.data_dir, args.keys, rings, timestamp_days=args.days)

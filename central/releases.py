@@ -80,7 +80,8 @@ class Published:
     new_files: int
 
 
-def _signer(keys: Path, name: str) -> CryptoSigner:
+def role_signer(keys: Path, name: str) -> CryptoSigner:
+    """The signer of the key ``keys/<name>.pem`` (``root-1``, ``targets``...)."""
     try:
         pem = (keys / f"{name}.pem").read_bytes()
     except FileNotFoundError:
@@ -165,7 +166,8 @@ def current_release(data_dir: str | Path) -> str | None:
 
 
 @contextmanager
-def _locked(repository: Path) -> Iterator[None]:
+def repository_lock(repository: Path) -> Iterator[None]:
+    """One publication, rollout, refresh, rotation or export at a time."""
     with open(repository / ".lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # one publication or refresh at a time
         yield
@@ -220,8 +222,8 @@ def publish_release(data_dir: str | Path, keys: str | Path, build: str | Path, v
         raise ReleaseError(f"no update repository in {repository} (release init-keys first)")
     now = (now or datetime.now(UTC)).astimezone(UTC)
     version_key(version)
-    signers = {role: _signer(keys, role) for role in ROLES[1:]}
-    with _locked(repository):
+    signers = {role: role_signer(keys, role) for role in ROLES[1:]}
+    with repository_lock(repository):
         previous = current_release(data_dir)
         if previous is not None and version_key(version) <= version_key(previous):
             raise ReleaseError(f"release {version} is not newer than the published {previous}")
@@ -288,8 +290,8 @@ def set_rollout(data_dir: str | Path, keys: str | Path, rings: Rings, *,
     the release. Without a rollout, every terminal is offered it."""
     repository = repository_dir(data_dir)
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    signers = {role: _signer(Path(keys), role) for role in ROLES[1:]}
-    with _locked(repository):
+    signers = {role: role_signer(Path(keys), role) for role in ROLES[1:]}
+    with repository_lock(repository):
         latest = _latest(repository / "metadata", "targets")
         if latest is None:
             raise ReleaseError("nothing published yet: no release to roll out")
@@ -330,8 +332,8 @@ def refresh_timestamp(data_dir: str | Path, keys: str | Path, *, days: float = T
     """Sign a new timestamp for the current snapshot, valid ``days``; return its expiry."""
     repository = repository_dir(data_dir)
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    signer = _signer(Path(keys), "timestamp")
-    with _locked(repository):
+    signer = role_signer(Path(keys), "timestamp")
+    with repository_lock(repository):
         latest = _latest(repository / "metadata", "snapshot")
         if latest is None:
             raise ReleaseError("nothing published yet: no timestamp to refresh")
@@ -341,29 +343,41 @@ def refresh_timestamp(data_dir: str | Path, keys: str | Path, *, days: float = T
     return _expiry(now, days)
 
 
-def export_release(data_dir: str | Path, out: str | Path) -> int:
-    """Copy what a terminal needs for the current release to ``out`` (a USB stick): every root,
-    the timestamp, the snapshot and targets it names, and their files; return the file count.
-    The terminal verifies the copy as it verifies the platform (``kioskctl update --from``)."""
-    repository, out = repository_dir(data_dir), Path(out)
-    with _locked(repository):
-        metadata = repository / "metadata"
-        timestamp = Metadata.from_bytes((metadata / "timestamp.json").read_bytes()).signed
-        assert isinstance(timestamp, Timestamp)
-        snapshot_name = f"{timestamp.snapshot_meta.version}.snapshot.json"
-        snapshot = Metadata.from_bytes((metadata / snapshot_name).read_bytes()).signed
-        assert isinstance(snapshot, Snapshot)
-        targets_name = f"{snapshot.meta['targets.json'].version}.targets.json"
-        names = [p.name for p in metadata.glob("*.root.json")]
-        names += ["timestamp.json", snapshot_name, targets_name]
-        targets = Metadata.from_bytes((metadata / targets_name).read_bytes()).signed
-        assert isinstance(targets, Targets)
-        (out / "metadata").mkdir(parents=True, exist_ok=True)
-        for name in names:
-            shutil.copyfile(metadata / name, out / "metadata" / name)
-        for path, info in targets.targets.items():
-            folder, slash, name = path.rpartition("/")
-            stored = f"{folder}{slash}{info.hashes['sha256']}.{name}"
-            (out / "targets" / stored).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(repository / "targets" / stored, out / "targets" / stored)
-    return len(names) + len(targets.targets)
+
+def rotate_key(data_dir: str | Path, keys: str | Path, role: str, *,
+               timestamp_days: float = TIMESTAMP_DAYS, now: datetime | None = None) -> int:
+    """Replace the key of ``role`` (targets, snapshot or timestamp; the old one is kept as
+    ``<role>.retired-<time>.pem``): a new root names it, signed by the root keys present in
+    ``keys`` (at least the current root's threshold: bring the offline ones), and the targets,
+    snapshot and timestamp are signed anew. Terminals follow the new root by themselves.
+    Returns the new root's version."""
+    if role not in ROLES[1:]:
+        raise ReleaseError(f"the role must be one of {', '.join(ROLES[1:])}")
+    repository, keys = repository_dir(data_dir), Path(keys)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    with repository_lock(repository):
+        latest = _latest(repository / "metadata", "root")
+        assert latest is not None, "init-keys writes the first root"
+        root = latest[1].signed
+        assert isinstance(root, Root)
+        roots = [role_signer(keys, path.stem) for path in sorted(keys.glob("root-*.pem"))]
+        roots = [s for s in roots if s.public_key.keyid in root.roles["root"].keyids]
+        if len(roots) < root.roles["root"].threshold:
+            raise ReleaseError(f"a new root needs {root.roles['root'].threshold} root keys; "
+                               f"{len(roots)} in {keys}")
+        new = CryptoSigner.generate_ed25519()
+        for keyid in list(root.roles[role].keyids):
+            root.revoke_key(keyid, role)
+        root.add_key(new.public_key, role)
+        root.version, root.expires = latest[0] + 1, _expiry(now, ROOT_DAYS)
+        _write(repository / "metadata" / f"{root.version}.root.json", _sign(root, *roots))
+        os.replace(keys / f"{role}.pem", keys / f"{role}.retired-{now:%Y%m%dT%H%M%SZ}.pem")
+        fd = os.open(keys / f"{role}.pem", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(new.private_bytes)
+        signers = {name: role_signer(keys, name) for name in ROLES[1:]}
+        targets = _latest(repository / "metadata", "targets")
+        if targets is not None:
+            assert isinstance(targets[1].signed, Targets)
+            _sign_targets(repository, targets[1].signed, signers, now, timestamp_days)
+    return root.version

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from central.releases import export_release
+from central.release_export import export_release
 from kiosk.cli import main as kioskctl
 from kiosk.releases import Installation
 from kiosk.update_cli import guard_main

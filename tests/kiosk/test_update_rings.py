@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from central.cli import main as central
-from central.releases import export_release
+from central.release_export import export_release
 from kiosk.cli import main as kioskctl
 from kiosk.releases import Installation
 from sync.updates import ReleaseInvalid, Rollout, parse_rollout
