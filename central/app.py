@@ -36,6 +36,7 @@ from .limits import BodyLimitMiddleware
 from .middleware import CentralHeaderMiddleware
 from .operator_auth import LoginRequired, PasswordChangeRequired, login_required_handler
 from .operators import OperatorAccounts
+from .releases import repository_dir
 from .retention import Retention
 from .routers import (
     blobs,
@@ -51,6 +52,7 @@ from .routers import (
     operators,
     progress,
     submissions,
+    updates,
 )
 from .seal import seal_dir
 from .store import CentralStore
@@ -61,7 +63,7 @@ from .worker_life import end_with_parent
 # pages stay apart.
 TERMINAL_ROUTERS = (enrollment.router, fleet.router, submissions.router, blobs.router,
                     documents.router, certificates.router, handoff.router,
-                    cases_terminal.router, progress.router)
+                    cases_terminal.router, progress.router, updates.router)
 OPERATOR_ROUTERS = (fleet.operator_router, operators.router, operator_pages.router,
                     handoff.operator_router, cases.router, cases_api.router)
 SIDES = ("terminal", "operator")
@@ -108,6 +110,7 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
     app.state.store = store
     app.state.keys = PlatformKeyring(data_dir / "keys", key_grace_days)
     app.state.published = data_dir / "published"
+    app.state.updates = repository_dir(data_dir)  # terminal releases (central.releases)
     app.state.accounts = OperatorAccounts(store.db, data_dir / "keys")
     app.state.trail = PlatformTrail(store.db)
     app.state.certificates = CertificateOffice(

@@ -1,6 +1,7 @@
 """The ``kiosk-central`` command line: serve, issue-token, revoke, reinstate, publish, export,
 import, rotate-keys, collect-blobs, operator, audit (``central.cli_operators``), seal, document,
-integration, handoff, purge-expired (``central.cli_documents``).
+integration, handoff, purge-expired (``central.cli_documents``), release, export-release
+(``central.cli_releases``).
 
 ``kiosk-central [serve] --data-dir D [--database-url URL] [--workers N]`` runs the platform;
 the other commands work on the same data folder and database, with or without the server running.
@@ -23,7 +24,7 @@ from egov_protocol.documents import KINDS, sign_document
 from egov_protocol.envelope import EnvelopeError, envelope_key_id, open_sealed
 from egov_protocol.keys import PlatformKeys, platform_fingerprint
 
-from . import cli_documents
+from . import cli_documents, cli_releases
 from .accept import Refusal, accept
 from .blob_gc import MIN_AGE_S, collect_segments
 from .cases_intake import CaseIntakeDesk
@@ -35,7 +36,8 @@ from .seal import seal_dir
 from .store import CentralStore, open_platform_store
 
 _COMMANDS = ("serve", "issue-token", "revoke", "reinstate", "publish", "export", "import",
-             "rotate-keys", "collect-blobs", "operator", "audit", *cli_documents.COMMANDS)
+             "rotate-keys", "collect-blobs", "operator", "audit", *cli_documents.COMMANDS,
+             *cli_releases.COMMANDS)
 
 _EPILOG = """\
 operators:
@@ -62,7 +64,7 @@ keys and re-keying:
   the grace period: export needs them for what was stored under them.
   The signing key (platform-ed25519.pem) is the terminals' pinned trust anchor and is not rotated.
 
-""" + cli_documents.EPILOG
+""" + cli_documents.EPILOG + "\n" + cli_releases.EPILOG
 
 
 def _store(args) -> CentralStore:
@@ -303,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
                            "pick it up at their next sync)")
     add_commands(command)
     cli_documents.add_commands(command)
+    cli_releases.add_commands(command)
     args = parser.parse_args(argv)
     handlers = {"serve": _serve, "issue-token": _issue_token, "revoke": _revoke,
                 "reinstate": _reinstate, "collect-blobs": _collect_blobs,
@@ -311,5 +314,7 @@ def main(argv: list[str] | None = None) -> int:
                 "operator": lambda a: run_operator(a, _store(a)),
                 "audit": lambda a: run_audit(a, _store(a)),
                 **{name: lambda a: cli_documents.run(a, _store(a))
-                   for name in cli_documents.COMMANDS}}
+                   for name in cli_documents.COMMANDS},
+                **{name: lambda a: cli_releases.run(a, _store(a))
+                   for name in cli_releases.COMMANDS}}
     return handlers[args.command](args)

@@ -61,6 +61,7 @@ def fleet_view(store: CentralStore, now: datetime | None = None,
     ``heartbeat_age_s``, ``stale``, ``devices`` (see :func:`device_rows`), ``alerts`` (newest
     first, each with ``open``), ``audit`` (``seq``, ``hash``, ``regressed``, and ``problem``/
     ``problem_at`` from ``central.audit_anchor``: a truncation, rewrite or gap at any age), ``app_version``,
+    ``update`` (``release``, ``trial``, ``last_outcome``, ``last_version``, ``last_reason``),
     ``free_disk_bytes``, ``queue_depth``, ``oldest_unsent_age_s`` (numbers or None)."""
     now = now or datetime.now(UTC)
     since = (now - timedelta(seconds=ALERT_WINDOW_S)).isoformat()
@@ -100,6 +101,37 @@ def _int(value: Any) -> int:
         return int(value or 0)
     except (TypeError, ValueError, OverflowError):
         return 0
+
+
+def _short(value: Any, limit: int = 40) -> str | None:
+    return value[:limit] if isinstance(value, str) and value else None
+
+
+def _update(update: Any) -> dict[str, str | None]:
+    """The heartbeat's software release and last update outcome (``kiosk.releases``)."""
+    update, last = _dict(update), _dict(_dict(update).get("last"))
+    return {"release": _short(update.get("release")), "trial": _short(update.get("trial")),
+            "last_outcome": _short(last.get("outcome")), "last_version": _short(last.get("version")),
+            "last_reason": _short(last.get("reason"), 200)}
+
+
+def release_counts(terminals: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per release version: how many terminals run it, run it on trial, and rolled it back
+    (their last outcome), from ``fleet_view``'s rows."""
+    counts: dict[str, dict[str, int]] = {}
+
+    def row(version: str) -> dict[str, int]:
+        return counts.setdefault(version, {"running": 0, "on_trial": 0, "rolled_back": 0})
+
+    for terminal in terminals:
+        update = (terminal.get("fleet") or {}).get("update") or {}
+        if update.get("release"):
+            row(update["release"])["running"] += 1
+        if update.get("trial"):
+            row(update["trial"])["on_trial"] += 1
+        if update.get("last_outcome") == "rolled back" and update.get("last_version"):
+            row(update["last_version"])["rolled_back"] += 1
+    return counts
 
 
 def _summary(beat: Any, recent: list[Any], now: datetime, stale_after_s: float) -> dict[str, Any]:
@@ -143,6 +175,7 @@ def _summary(beat: Any, recent: list[Any], now: datetime, stale_after_s: float) 
         "audit": {"seq": seq, "hash": str(audit.get("hash") or ""), "regressed": max(seen, default=0) > seq},
         "app_version": None if _dict(beat.get("versions")).get("app") is None
         else str(_dict(beat.get("versions")).get("app")),
+        "update": _update(beat.get("update")),
         "free_disk_bytes": number("free_disk_bytes"),
         "queue_depth": number("queue_depth"),
         "oldest_unsent_age_s": number("oldest_unsent_age_s"),

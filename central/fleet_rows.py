@@ -89,7 +89,7 @@ def display_row(terminal: dict) -> dict:
         _cell(terminal["terminal_id"]), _cell(terminal.get("site")),
         _cell(terminal.get("status"), "bad" if terminal.get("status") != "active" else ""),
         _cell(heartbeat, "bad" if stale else "", strong="STALE" if stale else ""),
-        _cell(fleet.get("app_version")),
+        _version_cell(fleet),
         _cell(tags=_devices(fleet.get("devices") or [])), _cell(fleet.get("queue_depth")),
         _cell(duration(fleet.get("oldest_unsent_age_s")),
               "warn" if (fleet.get("oldest_unsent_age_s") or 0) > 3600 else ""),
@@ -99,6 +99,18 @@ def display_row(terminal: dict) -> dict:
               "bad" if audit.get("regressed") else "", strong=_audit_flag(audit)),
         _cell(_received(terminal)), _cell(gap, "bad" if gap else ""),
     ]}
+
+
+def _version_cell(fleet: dict) -> dict:
+    """The release the terminal runs (else the package version), on trial or rolled back."""
+    update = fleet.get("update") or {}
+    version = update.get("release") or fleet.get("app_version")
+    if update.get("trial"):
+        return _cell(version, "warn", strong="TRIAL")
+    if update.get("last_outcome") == "rolled back":
+        return _cell(f"{version}; {update.get('last_version')} rolled back: "
+                     f"{update.get('last_reason') or ''}", "bad")
+    return _cell(version)
 
 
 def _urgency(terminal: dict) -> tuple:

@@ -21,6 +21,7 @@ from .enrollment import Enrollment
 from .outbox_transfer import export_outbox, import_acks
 from .staff import add_staff_parser, cmd_staff
 from .sync_service import enroll_terminal, sync_once
+from .update_cli import add_update_parser, run_update
 
 
 def _data_dir(config: KioskConfig) -> Path:
@@ -266,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     reprint.add_argument("receipt_number", nargs="?", help="receipt number (default: the newest)")
     reprint.add_argument("--list", action="store_true", help="list the remembered receipts")
     add_staff_parser(commands)
+    add_update_parser(commands)
     args = parser.parse_args(argv)
     try:
         if args.demo:
@@ -285,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     handlers = {"doctor": _cmd_doctor, "audit": _cmd_audit, "queue": _cmd_queue, "enroll": _cmd_enroll,
                 "rekey": _cmd_rekey, "sync": _cmd_sync, "check-config": _cmd_check_config,
                 "export-outbox": _cmd_export_outbox, "import-acks": _cmd_import_acks,
-                "reprint": _cmd_reprint, "staff": cmd_staff}
+                "reprint": _cmd_reprint, "staff": cmd_staff, "update": run_update}
     try:
         return handlers[args.command](config, args)
     except Exception as exc:

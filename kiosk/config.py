@@ -225,6 +225,18 @@ class MaintenanceConfig:
 
 
 @dataclass(frozen=True)
+class UpdatesConfig:
+    """Updates of the terminal software (``kioskctl update``; deploy/README.md)."""
+
+    install_dir: str = key("/opt/egov-kiosk", "Folder with releases/, current and good.")
+    trusted_root: str = key("", "The TUF root the terminal trusts; empty: <install_dir>/update-root.json.")
+    health_s: float = key(600.0, "Seconds a new version must run without a restart to be kept.",
+                          between(10, 86400))
+    self_test: str = key("{release}/kiosk --self-test", "Command that checks a release before it runs.")
+    max_kbps: float = key(0.0, "Download limit in KB/s; 0: none.", between(0))
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     """The whole configuration of one terminal."""
 
@@ -238,6 +250,7 @@ class KioskConfig:
     face: FaceConfig = section(FaceConfig, "Face step.")
     maintenance: MaintenanceConfig = section(MaintenanceConfig, "Staff maintenance mode.")
     netid: NetIdConfig = section(NetIdConfig, "网证 (national network identity).")
+    updates: UpdatesConfig = section(UpdatesConfig, "Software updates.")
 
     def to_dict(self) -> dict[str, Any]:
         """The configuration as nested plain data (as it would be read from TOML)."""

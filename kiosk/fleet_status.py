@@ -1,5 +1,6 @@
 """What this terminal tells the fleet page in each heartbeat, beyond the queue: device states with
-their XFS-style detail (``paper_near_end``), the audit head and open "call staff" alerts.
+their XFS-style detail (``paper_near_end``), the audit head, open "call staff" alerts, and the
+software version with the last update's outcome (``kiosk.releases``).
 
 :class:`FleetStatus` subscribes to the core's events. A citizen pressing "call staff" (or a
 receipt that could not print) opens an alert and asks for a heartbeat at once (``on_alert``,
@@ -35,9 +36,13 @@ class FleetStatus:
     """Device states, audit head and open alerts for heartbeats. ``attach(hub)`` to start."""
 
     def __init__(self, audit_head: Callable[[], tuple[int, str]] | None = None,
-                 clock: Callable[[], datetime] = _utcnow) -> None:
-        """``audit_head()`` gives ``(seq, hash)`` of the audit chain (any thread)."""
+                 clock: Callable[[], datetime] = _utcnow,
+                 update: Callable[[], dict[str, Any]] | None = None) -> None:
+        """``audit_head()`` gives ``(seq, hash)`` of the audit chain, ``update()`` the software
+        version and the last update's outcome (``kiosk.releases.Installation.summary``); both
+        on any thread."""
         self._audit_head = audit_head
+        self._update = update
         self._clock = clock
         self._lock = threading.Lock()
         self._devices: dict[str, dict[str, str]] = {}
@@ -85,12 +90,19 @@ class FleetStatus:
                 self._devices.setdefault(role, _status_fields(status))
 
     def heartbeat_fields(self) -> dict[str, Any]:
-        """The heartbeat's ``devices``, ``alerts`` and ``audit`` fields (any thread)."""
+        """The heartbeat's ``devices``, ``alerts``, ``audit`` and ``update`` fields (any
+        thread)."""
         with self._lock:
             devices = {role: dict(state) for role, state in self._devices.items()}
             alerts = [dict(alert) for alert in self._alerts.values()]
         seq, digest = self._audit_head() if self._audit_head else (0, "")
-        return {"devices": devices, "alerts": alerts, "audit": {"seq": seq, "hash": digest}}
+        fields = {"devices": devices, "alerts": alerts, "audit": {"seq": seq, "hash": digest}}
+        if self._update is not None:
+            try:
+                fields["update"] = self._update()
+            except Exception:  # an unreadable installation must not cost the heartbeat
+                log_exception(log, "update status not read")
+        return fields
 
 
 def _status_fields(status: object) -> dict[str, str]:

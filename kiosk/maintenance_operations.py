@@ -1,5 +1,6 @@
 """Operations of the maintenance mode: the queue and sync, the catalog, enrollment, log export,
-restart, and the figures shown with them (queue, enrollment, catalog version, export targets).
+restart, and the figures shown with them (queue, enrollment, catalog version, export targets,
+the software release and its updates).
 
 One of the maintenance service's three jobs (:mod:`kiosk.maintenance`); every method runs on the
 service's ``maintenance`` thread. The sync service and the catalog are reached through the core's
@@ -49,6 +50,25 @@ class MaintenanceOperations:
         catalog = self._desk.core.catalog
         view["catalog"] = {"version": str(catalog.version) if catalog is not None else ""}
         view["export_targets"] = [str(p) for p in export_targets(self._export_dir, self._media_root)]
+        view["software"] = self.software()
+
+    def software(self) -> dict[str, Any]:
+        """The release running, the one on trial, the update being downloaded (percent) and the
+        last update's outcome (``kiosk.releases``); empty strings where there is none."""
+        from .releases import Installation
+
+        settings = self._desk.core.config.updates
+        installation = Installation(Path(settings.install_dir), health_s=settings.health_s)
+        try:
+            summary, pending = installation.summary(), installation.pending()
+        except OSError:
+            summary, pending = {"last": {}}, None
+        last = summary["last"]
+        return {"release": summary.get("release") or "", "trial": summary.get("trial") or "",
+                "pending": pending["version"] if pending else "",
+                "percent": pending["done"] * 100 // max(pending["total"], 1) if pending else 0,
+                "rolled_back": last.get("version", "") if last.get("outcome") == "rolled back"
+                else "", "reason": last.get("reason", "")}
 
     def queue(self) -> dict[str, Any]:
         """Outbox figures, the sync pause and receipts owed; nothing personal."""

@@ -10,6 +10,9 @@ with :data:`RESTART_EXIT_CODE` and systemd (``Restart=always``) starts it again.
 fresh, so only a process started before the window opened restarts. The restart itself, or a
 crash restart during the window, therefore never loops.
 
+The same restart starts a newly installed software version at the first quiet moment (attract
+screen, 60 s untouched), window or not (``switched``, ``kiosk.releases.SwitchWatch``).
+
 Pure logic with injected clocks; the core asks :meth:`RestartWindow.due` on its journey thread.
 """
 
@@ -84,19 +87,31 @@ class RestartPlanner:
     Journey thread only. ``wall_clock`` gives local time (injectable for tests).
     """
 
-    def __init__(self, window: RestartWindow | None, wall_clock: Callable[[], datetime] = datetime.now) -> None:
+    def __init__(self, window: RestartWindow | None, wall_clock: Callable[[], datetime] = datetime.now,
+                 switched: Callable[[], bool] | None = None) -> None:
+        """``switched()``: another software version is to start than this process runs
+        (``kiosk.releases.SwitchWatch``): then the restart is due at the next quiet moment,
+        window or not."""
         self.window = window
         self._wall_clock = wall_clock
+        self._switched = switched
         self.requested = False
 
     @classmethod
-    def from_config(cls, value: str, wall_clock: Callable[[], datetime] = datetime.now) -> RestartPlanner:
+    def from_config(cls, value: str, wall_clock: Callable[[], datetime] = datetime.now,
+                    switched: Callable[[], bool] | None = None) -> RestartPlanner:
         """The planner for ``terminal.restart_window``, counting this process as started now."""
-        return cls(RestartWindow.parse(value, wall_clock()), wall_clock)
+        return cls(RestartWindow.parse(value, wall_clock()), wall_clock, switched)
 
     def check(self, on_attract: bool, untouched_s: float) -> bool:
         """True exactly once, when the planned restart should happen now."""
-        if self.window is None or self.requested:
+        if self.requested:
+            return False
+        quiet = on_attract and untouched_s >= QUIET_BEFORE_RESTART_S
+        if quiet and self._switched is not None and self._switched():
+            self.requested = True  # an update was installed: start it between citizens
+            return True
+        if self.window is None:
             return False
         if self.window.due(self._wall_clock(), on_attract, untouched_s):
             self.requested = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -66,6 +67,29 @@ def test_the_unit_restarts_a_hung_or_dead_kiosk() -> None:
     assert service["NoNewPrivileges"] == "yes" and service["ProtectSystem"] == "strict"
 
 
+def test_the_update_guard_of_the_good_version_runs_before_every_start() -> None:
+    text = UNIT.read_text()
+    assert "ExecStartPre=+/opt/egov-kiosk/good/kiosk --update-guard" in text
+    assert "ExecStart=/opt/egov-kiosk/current/kiosk" in text
+    assert "ExecStopPost=+/opt/egov-kiosk/good/kiosk --update-guard --stopped" in text
+
+
+def test_the_update_units_verify_and_install_from_the_good_version(tmp_path: Path) -> None:
+    folder = UNIT.parent
+    service = (folder / "egov-kiosk-update.service").read_text()
+    assert "ExecStart=/opt/egov-kiosk/good/kiosk ctl --config" in service
+    assert "update apply" in service and "IOSchedulingClass=idle" in service
+    (tmp_path / "egov-kiosk-update.service").write_text(
+        service.replace("/opt/egov-kiosk/good/kiosk", "/bin/true"))
+    shutil.copy(folder / "egov-kiosk-update.timer", tmp_path)
+    result = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "egov-kiosk-update.timer"),
+                             str(tmp_path / "egov-kiosk-update.service")],
+                            capture_output=True, text=True, timeout=60)
+    complaints = [line for line in (result.stdout + result.stderr).splitlines()
+                  if "egov-kiosk-update" in line]
+    assert result.returncode == 0 and not complaints, result.stdout + result.stderr
+
+
 def test_exit_statuses_agree_with_the_code() -> None:
     from kiosk.restart_window import RESTART_EXIT_CODE
 
@@ -74,7 +98,7 @@ def test_exit_statuses_agree_with_the_code() -> None:
 
 def test_systemd_analyze_verify_accepts_the_unit(tmp_path: Path) -> None:
     # verify insists that ExecStart exists; the bundle is not installed here.
-    text = UNIT.read_text().replace("/opt/egov-kiosk/kiosk", "/bin/true")
+    text = re.sub(r"/opt/egov-kiosk/(current|good)/kiosk", "/bin/true", UNIT.read_text())
     copy = tmp_path / UNIT.name
     copy.write_text(text)
     result = subprocess.run(["systemd-analyze", "verify", str(copy)], capture_output=True, text=True, timeout=60)

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from ..dependencies import Store, Terminal
-from ..fleet import fleet_view
+from ..fleet import fleet_view, release_counts
 from ..operator_auth import require
 from ..operators import OperatorSession
 
@@ -33,5 +33,7 @@ def heartbeats(body: HeartbeatsIn, terminal: Terminal, store: Store) -> dict:
 @operator_router.get("/v1/terminals", tags=["operators"])
 def list_terminals(store: Store, operator: OperatorSession = require("fleet")) -> dict:
     """The fleet: terminals, counts, last heartbeat, devices, alerts, audit head, staleness,
-    sequence gaps (``central.fleet``; no personal data)."""
-    return {"items": fleet_view(store)}
+    sequence gaps, software releases; ``releases``: per version, terminals running it, on
+    trial, rolled back (``central.fleet``; no personal data)."""
+    items = fleet_view(store)
+    return {"items": items, "releases": release_counts(items)}

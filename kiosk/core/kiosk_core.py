@@ -25,10 +25,12 @@ from .. import events as ev
 from ..applicant import prefill_values
 from ..audit import AuditLog
 from ..audit_hooks import SessionAuditor
+from ..citizen_presence import FLAG_NAME, CitizenPresence
 from ..config import KioskConfig
 from ..face import FaceStep
 from ..fleet_status import FleetStatus
 from ..preferences import DEFAULTS as PREFERENCE_DEFAULTS
+from ..releases import Installation, SwitchWatch
 from ..restart_window import RestartPlanner
 from .journey import Errand, Journey, JourneyState, TransitionRefused, WipeReason
 from .netid import NetIdCommands
@@ -64,13 +66,20 @@ class KioskCore:
         # Hash-linked trail of staff actions, sessions and device faults (no personal data).
         self.audit = AuditLog.for_terminal(self.data_dir, config.central.platform_keys_file)
         SessionAuditor(self.audit).attach(self.events)
-        self._fleet = FleetStatus(self.audit.head)  # devices, alerts, audit head for heartbeats
+        # Devices, alerts, audit head and the software's version and updates, for heartbeats.
+        self._fleet = FleetStatus(self.audit.head, update=Installation(
+            Path(config.updates.install_dir), health_s=config.updates.health_s).summary)
         self._fleet.attach(self.events)
+        # Updates download only between citizens (kiosk/citizen_presence.py).
+        CitizenPresence(self.data_dir / FLAG_NAME).attach(self.events)
         self._clock = clock
         self._tick_interval_s = tick_interval_s
         self._face = FaceStep(config.face)
         # terminal.restart_window: asked on every clock tick (kiosk/restart_window.py).
-        restart = restart_planner or RestartPlanner.from_config(config.terminal.restart_window)
+        # ... and at the first quiet moment after an update was switched to (kiosk/releases.py).
+        restart = restart_planner or RestartPlanner.from_config(
+            config.terminal.restart_window,
+            switched=SwitchWatch(Path(config.updates.install_dir)).switched)
         self._runtime = JourneyRuntime(config, self.events, self.data_dir, clock, self._face, restart)
         self._screen_shown = threading.Event()
         #: Checks that must all be False for the nightly restart to happen (maintenance mode adds

@@ -273,7 +273,7 @@ class JourneyRuntime:
             self.publish()
         if not any(blocked() for blocked in self.restart_blockers) and self._restart.check(
                 journey.state is JourneyState.ATTRACT, self.now() - journey.last_activity):
-            log.info("nightly restart window: restarting")
+            log.info("planned restart (the restart window, or a new version to start)")
             self.events.publish(ev.RESTART_DUE, exit_code=RESTART_EXIT_CODE)
 
     @property

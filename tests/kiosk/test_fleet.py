@@ -141,13 +141,37 @@ def test_stale_terminals_audit_regressions_and_faults_are_flagged(tmp_path: Path
     assert not fleet_view(store, now=now - timedelta(minutes=29))[0]["fleet"]["stale"]
 
 
+def test_releases_on_trial_and_rolled_back_reach_the_fleet_view(tmp_path: Path) -> None:
+    from central.fleet import release_counts
+
+    store = CentralStore(tmp_path / "central.sqlite3")
+    store.open()
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    updates = {"T01": {"release": "1.1", "good": "1.1", "trial": None, "last": {}},
+               "T02": {"release": "1.1", "good": "1.0", "trial": "1.1", "last": {}},
+               "T03": {"release": "1.0", "good": "1.0", "trial": None,
+                       "last": {"outcome": "rolled back", "version": "1.1", "to": "1.0",
+                                "reason": "self-test failed (exit 9)"}}}
+    for n, (terminal, update) in enumerate(updates.items()):
+        store.enroll(store.issue_token(), f"110105-{terminal}", b"k" * 32,
+                     f"ed25519:000000000000000{n}", "110105")
+        store.add_heartbeats(f"110105-{terminal}", [{"id": f"b{n}", "sent_at": now.isoformat(),
+                                                       "update": update}])
+    rows = fleet_view(store, now=now)
+    assert release_counts(rows) == {"1.1": {"running": 2, "on_trial": 1, "rolled_back": 1},
+                                    "1.0": {"running": 1, "on_trial": 0, "rolled_back": 0}}
+    page = render_index(0, [], rows)
+    assert "TRIAL" in page and "1.1 rolled back: self-test failed (exit 9)" in page
+
+
 _json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
                      lambda children: st.lists(children, max_size=3)
                      | st.dictionaries(st.text(max_size=8), children, max_size=3),
                      max_leaves=12)
 _field = st.sampled_from(["sent_at", "devices", "alerts", "audit", "versions", "free_disk_bytes",
-                          "queue_depth", "oldest_unsent_age_s"])
+                          "queue_depth", "oldest_unsent_age_s", "update"])
 _heartbeat = st.dictionaries(_field, _json | st.just("2026-11-26T11:00:00+00:00")
+                             | st.just({"release": "1.1", "trial": 3, "last": {"outcome": 1}})
                              | st.just({"camera": {"state": "online"}})
                              | st.just([{"id": "a", "raised_at": 3}]), max_size=8)
 

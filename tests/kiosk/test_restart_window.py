@@ -157,3 +157,19 @@ def test_the_nightly_restart_waits_while_staff_are_in_maintenance(start_core: An
         assert ev.RESTART_DUE in driver.event_names()
     finally:
         service.stop()
+
+
+def test_a_switched_version_starts_at_the_first_quiet_moment_window_or_not(tmp_path) -> None:
+    from kiosk.releases import Installation, SwitchWatch
+    from tests.update_builds import make_build
+
+    installation = Installation(tmp_path / "opt")
+    installation.adopt(make_build(tmp_path / "a", "1.0"), "1.0")
+    watch = SwitchWatch(installation.root)
+    planner = RestartPlanner.from_config("03:00-04:00", WallClock(EVENING), watch.switched)
+    assert not planner.check(True, 3600)  # nothing new installed
+    installation.adopt(make_build(tmp_path / "b", "1.1"), "1.1")  # an update was switched to
+    assert not planner.check(False, 3600)  # a citizen is being served
+    assert not planner.check(True, QUIET_BEFORE_RESTART_S - 1)  # just back at the start
+    assert planner.check(True, QUIET_BEFORE_RESTART_S)  # in the evening, outside the window
+    assert not planner.check(True, 3600)  # once

@@ -683,6 +683,26 @@
 <context>
     <name>MaintenanceSystem</name>
     <message>
+        <source>Software %1, on trial after an update</source>
+        <translation>软件版本 %1（更新后试运行中）</translation>
+    </message>
+    <message>
+        <source>Software %1</source>
+        <translation>软件版本 %1</translation>
+    </message>
+    <message>
+        <source>Software version not known (not installed as a release)</source>
+        <translation>软件版本未知（未按发布版本安装）</translation>
+    </message>
+    <message>
+        <source>Update %1 downloading: %2 %</source>
+        <translation>正在下载更新 %1：%2 %</translation>
+    </message>
+    <message>
+        <source>Update %1 was rolled back: %2</source>
+        <translation>更新 %1 已回退：%2</translation>
+    </message>
+    <message>
         <source>Enrolled as %1 with %2</source>
         <translation>已在 %2 注册为 %1</translation>
     </message>

@@ -1,16 +1,43 @@
 import QtQuick
 import QtQuick.Layouts
 
-// Maintenance: enrollment with a one-time token, log export to USB, restart.
+// Maintenance: the software and its updates, enrollment with a one-time token, log export to
+// USB, restart.
 ColumnLayout {
     id: page
     objectName: "maintenanceSystem"
+    readonly property var software: maintenance.view.software || ({})
     readonly property var enrollment: maintenance.view.enrollment || ({})
     readonly property var targets: maintenance.view.export_targets || []
     property bool enrolling: false
     property bool confirmRestart: false
     spacing: Theme.spacing
 
+    KText {
+        objectName: "softwareVersion"
+        Layout.fillWidth: true
+        text: page.software.release
+              ? (page.software.trial ? qsTr("Software %1, on trial after an update").arg(page.software.release)
+                                     : qsTr("Software %1").arg(page.software.release))
+              : qsTr("Software version not known (not installed as a release)")
+    }
+    KText {
+        objectName: "softwarePending"
+        Layout.fillWidth: true
+        visible: !!page.software.pending
+        font.pixelSize: Theme.fontSmall
+        text: qsTr("Update %1 downloading: %2 %").arg(page.software.pending).arg(page.software.percent)
+    }
+    KText {
+        objectName: "softwareRolledBack"
+        Layout.fillWidth: true
+        visible: !!page.software.rolled_back
+        font.pixelSize: Theme.fontSmall
+        color: Theme.error
+        text: qsTr("Update %1 was rolled back: %2").arg(page.software.rolled_back).arg(page.software.reason)
+    }
+
+    Rectangle { Layout.fillWidth: true; height: 2; color: Theme.divider }
     KText {
         Layout.fillWidth: true
         font.bold: true
