@@ -55,9 +55,10 @@ NEXT_STEPS: dict[str, dict[str, str]] = {
 PHASE_MESSAGES: dict[str, dict[str, str]] = {
     LOADING: {"zh-CN": "正在查询您的办件，请稍候……", "en": "Looking up your applications. Please wait…"},
     OFFLINE: {"zh-CN": "办理进度查询需要联网，本机暂时无法连接政务服务平台。请稍后再试，"
-                       "或扫描回执上的二维码查询。",
+                       "或用手机扫描回执上的二维码查询。",
               "en": "Checking progress needs the network, and this terminal cannot reach the government "
-                    "services platform now. Please try again later, or scan the QR code on your receipt."},
+                    "services platform now. Please try again later, or scan the QR code on your receipt "
+                    "with your phone."},
     UNAVAILABLE: {"zh-CN": "本机暂时无法查询办理进度，请呼叫工作人员。",
                   "en": "This terminal cannot check progress now. Please call a member of staff."},
     UNREADABLE: {"zh-CN": "平台返回的信息无法识别，请稍后再试或呼叫工作人员。",
