@@ -214,8 +214,9 @@ class ProgressStep:
             held["phase"] = UNREADABLE
             log.warning("progress: the platform's answer was not understood: %s", type(exc).__name__)
         except TooManyLookups:  # before CentralUnavailable: it is one too
-            held["phase"] = THROTTLED
-            log.warning("progress: the platform throttles this terminal's receipt lookups")
+            # The platform throttles receipt lookups; a 429 to a person's lookup came from elsewhere.
+            held["phase"] = THROTTLED if RECEIPT_FIELD in journey.session.extras else OFFLINE
+            log.warning("progress: the lookup was throttled")
         except CentralUnavailable as exc:
             held["phase"] = OFFLINE
             log.warning("progress: the platform is not reachable: %s", type(exc).__name__)

@@ -121,6 +121,15 @@ def test_a_receipt_that_opens_nothing_is_said_in_words(ctx: FakeContext, catalog
     assert view is not None and view["phase"] == "ready" and len(lookup.asked) == 2
 
 
+def test_a_429_to_a_persons_lookup_reads_as_offline(ctx: FakeContext, catalog: Catalog) -> None:
+    from .test_progress_step import at_progress
+
+    step, _, runner = at_progress(ctx, catalog, TooManyLookups("429 from a proxy"))
+    answered(ctx, runner)
+    view = step.view()
+    assert view is not None and view["phase"] == "offline" and not view["by_receipt"]
+
+
 def test_the_slip_of_a_receipts_case_names_nobody(ctx: FakeContext, catalog: Catalog) -> None:
     printer = Printer()
     ctx.devices["receipt_printer"] = FakeDevice(printer)
