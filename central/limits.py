@@ -40,7 +40,7 @@ VERIFIED = "verified_terminal"
 # its method: a GET with a chunked body is counted too.
 _SIGNED = {
     "PUT": re.compile(r"^/v1/submissions/[^/]+$"),
-    "POST": re.compile(r"^/v1/(batches|heartbeats|terminal-key|person-cases"
+    "POST": re.compile(r"^/v1/(batches|heartbeats|terminal-key|person-cases|case-by-receipt"
                        r"|certificates/search|certificates/[^/]+/pdf)$"),
     "PATCH": re.compile(r"^/v1/blobs/[^/]+$"),
     "GET": re.compile(r"^/v1/((blobs|documents)/[^/]+|person-cases/key|case-updates)$"),

@@ -1,6 +1,6 @@
 """Cases on the wire: the statuses of a citizen's applications, as the platform tells terminals.
 
-Two signed terminal requests (``egov_protocol.auth``) read them:
+Three signed terminal requests (``egov_protocol.auth``) read them:
 
 ``POST /v1/person-cases`` with ``{"person_hash": <hex>}`` -- the cases of one person. The
 terminal never sends an ID number: it sends ``person_hash(key, number)``, an HMAC-SHA256 under
@@ -9,11 +9,16 @@ the platform's person key, which it fetches signed from ``GET /v1/person-cases/k
 hash of the applicant's document number when the submission arrives and keeps only that. The
 answer is ``{"cases": [CaseStatus, ...]}``, newest first.
 
+``POST /v1/case-by-receipt`` with ``{"receipt_number", "token"}`` -- the one case a receipt's
+QR code opens (the progress token printed on it), without the citizen's identity: ``{"case":
+CaseStatus}``. A wrong token and an unknown receipt get the same 404, and failures are
+throttled per terminal and receipt number (429), so numbers cannot be walked.
+
 ``GET /v1/case-updates?since=<cursor>`` -- status changes of the cases this terminal took,
 after ``cursor`` (0 at first): ``{"updates": [StatusUpdate, ...], "next": <cursor>}``; ask
 again with ``next`` until ``updates`` comes back empty.
 
-Neither answer carries personal data: receipt numbers, services, statuses, dates, the next
+No answer carries personal data: receipt numbers, services, statuses, dates, the next
 step and the case worker's note for the citizen. Parsers here are strict (outside bytes to the
 terminal) and raise ``CentralProtocolError``.
 """
@@ -56,6 +61,7 @@ PERSON_KEY_BYTES = 32
 PERSON_CASES_PATH = "/v1/person-cases"
 PERSON_KEY_PATH = "/v1/person-cases/key"
 UPDATES_PATH = "/v1/case-updates"
+CASE_BY_RECEIPT_PATH = "/v1/case-by-receipt"
 MAX_UPDATES = 200
 _CONTEXT = b"egov-kiosk/person/v1\x00"
 _MAX_TEXT = 2000
@@ -147,13 +153,21 @@ def parse_case_statuses(data: object) -> list[CaseStatus]:
     items = _object(data, "cases").get("cases")
     if not isinstance(items, list):
         raise CentralProtocolError("cases: 'cases' is not a list")
-    return [CaseStatus(receipt_number=_identifier(item, "receipt_number"),
-                       service_id=_text(item, "service_id"), status=_status(item),
-                       received_at=_time(item, "received_at"),
-                       updated_at=_time(item, "updated_at"),
-                       next_step=_text(item, "next_step"), note=_text(item, "note"),
-                       correction_requested=_flag(item, "correction_requested"))
-            for item in (_object(raw, "case") for raw in items)]
+    return [_case(raw) for raw in items]
+
+
+def parse_receipt_case(data: object) -> CaseStatus:
+    """The case of ``POST /v1/case-by-receipt``'s answer."""
+    return _case(_object(data, "case by receipt").get("case"))
+
+
+def _case(raw: object) -> CaseStatus:
+    item = _object(raw, "case")
+    return CaseStatus(receipt_number=_identifier(item, "receipt_number"),
+                      service_id=_text(item, "service_id"), status=_status(item),
+                      received_at=_time(item, "received_at"), updated_at=_time(item, "updated_at"),
+                      next_step=_text(item, "next_step"), note=_text(item, "note"),
+                      correction_requested=_flag(item, "correction_requested"))
 
 
 def parse_status_updates(data: object) -> tuple[list[StatusUpdate], int]:

@@ -22,6 +22,8 @@ from .receipts import mask_name
 
 #: Where the progress screen stands: asking, the list, or why there is none.
 LOADING, READY, OFFLINE, UNAVAILABLE, UNREADABLE = "loading", "ready", "offline", "unavailable", "unreadable"
+#: A receipt's code opened no case (not synced yet), or too many such lookups for now.
+NOT_FOUND, THROTTLED = "not_found", "throttled"
 #: The newest cases shown and printed; older ones are at the counter and on the progress page.
 MAX_CASES_SHOWN = 10
 
@@ -53,13 +55,21 @@ NEXT_STEPS: dict[str, dict[str, str]] = {
 PHASE_MESSAGES: dict[str, dict[str, str]] = {
     LOADING: {"zh-CN": "正在查询您的办件，请稍候……", "en": "Looking up your applications. Please wait…"},
     OFFLINE: {"zh-CN": "办理进度查询需要联网，本机暂时无法连接政务服务平台。请稍后再试，"
-                       "或扫描回执上的二维码查询。",
+                       "或用手机扫描回执上的二维码查询。",
               "en": "Checking progress needs the network, and this terminal cannot reach the government "
-                    "services platform now. Please try again later, or scan the QR code on your receipt."},
+                    "services platform now. Please try again later, or scan the QR code on your receipt "
+                    "with your phone."},
     UNAVAILABLE: {"zh-CN": "本机暂时无法查询办理进度，请呼叫工作人员。",
                   "en": "This terminal cannot check progress now. Please call a member of staff."},
     UNREADABLE: {"zh-CN": "平台返回的信息无法识别，请稍后再试或呼叫工作人员。",
                  "en": "The platform's answer could not be read. Please try again later or call a member of staff."},
+    NOT_FOUND: {"zh-CN": "暂未查到此回执的办件。申请在受理它的自助终端联网后才会送达平台，请稍后再试，"
+                         "或出示身份证件查询。",
+                "en": "No application was found for this receipt yet. An application reaches the platform once "
+                      "the terminal that took it is online: please try again later, or present your ID document."},
+    THROTTLED: {"zh-CN": "此回执的查询次数过多，请稍后再试，或出示身份证件查询。",
+                "en": "This receipt has been looked up too often. Please try again later, or present your "
+                      "ID document."},
     "empty": {"zh-CN": "没有查到您的办件。申请送达政务服务平台后会在这里显示。",
               "en": "No applications were found for you. An application shows here once it has reached "
                     "the government services platform."},
@@ -106,13 +116,16 @@ def _day(when: dt.datetime) -> str:
     return when.astimezone().strftime("%Y-%m-%d")
 
 
-def case_rows(cases: Sequence[CaseStatus], language: str, service_title: Callable[[str], str | None]
-              ) -> list[dict[str, Any]]:
+def case_rows(cases: Sequence[CaseStatus], language: str, service_title: Callable[[str], str | None], *,
+              identified: bool = True) -> list[dict[str, Any]]:
     """The progress screen's rows, newest first. ``service_title(id)`` names a service in
-    ``language`` (None when this terminal's catalog lacks it: corrections go to the counter)."""
+    ``language`` (None when this terminal's catalog lacks it: corrections go to the counter).
+    Not ``identified`` (a receipt's code, no document): a correction first needs the document
+    (``needs_identity``)."""
     rows = []
     for case in list(cases)[:MAX_CASES_SHOWN]:
         title = service_title(case.service_id)
+        correctable = case.correction_requested and title is not None
         rows.append({
             "receipt_number": case.receipt_number,
             "service": title or case.service_id,
@@ -123,16 +136,18 @@ def case_rows(cases: Sequence[CaseStatus], language: str, service_title: Callabl
             "next_step": next_step(case, language),
             "note": case.note,
             "correction_requested": case.correction_requested,
-            "can_correct": case.correction_requested and title is not None,
+            "can_correct": correctable and identified,
+            "needs_identity": correctable and not identified,
         })
     return rows
 
 
-def progress_slips(cases: Sequence[CaseStatus], *, language: str, applicant_name: str, hall_name: str,
+def progress_slips(cases: Sequence[CaseStatus], *, language: str, applicant_name: str | None, hall_name: str,
                    terminal_id: str, service_title: Callable[[str], str | None], checked_at: dt.datetime,
                    hotline: str) -> list[Receipt]:
     """One slip per case shown (newest first), to print on the receipt printer: service, receipt
-    number, status, dates, next step and the case worker's note; the name masked, no ID number."""
+    number, status, dates, next step and the case worker's note; the name masked, no ID number
+    (no name either when ``applicant_name`` is None: a receipt's lookup, nobody identified)."""
     words = _SLIP_WORDS["en" if language == "en" else "zh-CN"]
     footer = ("政务服务热线 {hotline}" if language != "en" else "政务服务热线 Service hotline {hotline}"
               ).format(hotline=hotline)
@@ -145,7 +160,7 @@ def progress_slips(cases: Sequence[CaseStatus], *, language: str, applicant_name
             title=words["title"],
             receipt_number=case.receipt_number,
             lines=[(words["service"], service_title(case.service_id) or case.service_id),
-                   (words["applicant"], mask_name(applicant_name)),
+                   *([] if applicant_name is None else [(words["applicant"], mask_name(applicant_name))]),
                    (words["status"], status_name(case.status, language)),
                    (words["received"], _day(case.received_at)),
                    (words["updated"], _day(case.updated_at)),

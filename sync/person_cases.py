@@ -1,4 +1,5 @@
-"""A citizen's cases, asked of the platform by the terminal (``egov_protocol.cases``).
+"""A citizen's cases, asked of the platform by the terminal (``egov_protocol.cases``): by the
+person, or the one case a receipt's QR code opens.
 
 :meth:`PersonCasesClient.cases_of` turns the document number read from the citizen's card into
 ``person_hash(person key, number)`` here, on the terminal, and sends only that hash in a signed
@@ -6,12 +7,19 @@
 person key comes from the signed ``GET /v1/person-cases/key`` and is kept in memory for
 ``key_ttl_s`` (one request fewer per citizen; a rotated key is picked up within that time).
 
+:meth:`PersonCasesClient.case_by_receipt` sends the receipt number and the progress token a
+receipt's QR code carries (scanned at the terminal) in a signed ``POST /v1/case-by-receipt``
+and gets that one case, or None when the platform has none for them (not synced yet, or the
+token is not the case's: the platform does not say which). The token opens a case: never logged.
+
 The answer is a list of :class:`~egov_protocol.cases.CaseStatus` (receipt number, service,
 status, dates, next step, the case worker's note for the citizen, whether corrections are
 asked for), newest first. Errors (``egov_protocol.errors``):
 
 - :class:`~egov_protocol.errors.CentralUnavailable`: no network, timeout, 408/425/429/5xx, or
   something other than the platform answered (``NotCentralServer``, a captive portal);
+- :class:`TooManyLookups` (a ``CentralUnavailable`` too): 429, the platform throttles this
+  terminal's or this receipt's failed lookups for a while;
 - :class:`~egov_protocol.errors.CentralProtocolError` (a ``CentralUnavailable`` too): the platform
   answered nonsense (not JSON, wrong fields, a key of the wrong size);
 - :class:`~egov_protocol.errors.CentralRejected`: the platform refused (401/403: this terminal is
@@ -35,11 +43,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from egov_protocol.auth import sign_request
 from egov_protocol.cases import (
+    CASE_BY_RECEIPT_PATH,
     PERSON_CASES_PATH,
     PERSON_KEY_PATH,
     CaseStatus,
     parse_case_statuses,
     parse_person_key,
+    parse_receipt_case,
     person_hash,
 )
 from egov_protocol.errors import (
@@ -76,6 +86,10 @@ class NotEnrolled(CentralRejected):
         super().__init__(401, "this terminal is not enrolled")
 
 
+class TooManyLookups(CentralUnavailable):
+    """429: too many failed lookups from this terminal or for this receipt; try again later."""
+
+
 class PersonCasesClient:
     """Asks the platform at ``base_url`` for a person's cases, as terminal ``terminal_id``."""
 
@@ -104,6 +118,17 @@ class PersonCasesClient:
         key = self._person_key()
         body = {"person_hash": person_hash(key, document_number)}
         return parse_case_statuses(self._call("POST", PERSON_CASES_PATH, body))
+
+    def case_by_receipt(self, receipt_number: str, token: str) -> CaseStatus | None:
+        """The case a receipt's code opens (its receipt number and progress token), or None
+        when the platform has none for them (worker thread; blocks like :meth:`cases_of`)."""
+        body = {"receipt_number": receipt_number, "token": token}
+        try:
+            return parse_receipt_case(self._call("POST", CASE_BY_RECEIPT_PATH, body))
+        except CentralRejected as exc:
+            if exc.status == 404:
+                return None
+            raise
 
     def close(self) -> None:
         """Close the connections (idempotent)."""
@@ -154,6 +179,8 @@ class PersonCasesClient:
 def _answer(method: str, path: str, response: httpx.Response, reason: str) -> object:
     """The JSON of a 200 answer; the error the module names for any other."""
     status = response.status_code
+    if status == 429:
+        raise TooManyLookups(f"{method} {path}: platform answered 429 (throttled)")
     if status in _TRANSIENT or status >= 500:
         raise CentralUnavailable(f"{method} {path}: platform answered {status}")
     if 400 <= status < 500:

@@ -2,6 +2,7 @@
 
 An application:       attract → notice → identify → face → form → review → submitting → printing → done
 Checking progress:    attract → identify → progress (→ face → form …: a 补正 re-submission)
+                      attract → progress (a receipt's QR code scanned: that one case, no identity)
 Printing a certificate: attract → identify → face → certificates
 
 Which of these the citizen came for is the session's :class:`Errand`; the shared steps (reading
@@ -51,6 +52,11 @@ _AFTER_DOCUMENT: dict[Errand, JourneyState] = {
     Errand.PROGRESS: JourneyState.PROGRESS,
     Errand.CERTIFICATE: JourneyState.FACE,
 }
+
+
+#: ``session.extras`` key of the receipt whose code opened the progress screen without an
+#: identity: ``{"receipt_number", "token"}`` (the token opens the case: it goes with the session).
+RECEIPT_FIELD = "progress_receipt"
 
 
 #: The step indicator: (state, step number shown to the citizen). Submitting and printing are one step.
@@ -187,13 +193,26 @@ class Journey:
     def corrections_started(self, service: Any, form_definition: Any, corrects_receipt: str) -> None:
         """progress → face: the citizen re-submits a case awaiting corrections (补正). The session
         becomes an application for that service, linked to the case by its receipt number; the
-        document just read stays the identity."""
+        document just read stays the identity (a receipt's code alone is not enough)."""
         self._require(JourneyState.PROGRESS)
+        if self.session.identity is None:
+            raise TransitionRefused("corrections need the citizen's identity: present the ID document")
         session = self.session
         session.errand = Errand.APPLY
         session.service, session.form_definition, session.form = service, form_definition, None
         session.extras = {"corrects_receipt": corrects_receipt}
         self._go(JourneyState.FACE)
+
+    def receipt_scanned(self, receipt_number: str, token: str) -> None:
+        """attract (or identify, in the progress errand) → progress for the one case a receipt's
+        QR code opens: a new session of the progress errand, holding the receipt instead of an
+        identity."""
+        if not (self.state is JourneyState.ATTRACT or (
+                self.state is JourneyState.IDENTIFY and self.session.errand is Errand.PROGRESS)):
+            raise TransitionRefused(f"a receipt's code is not taken in state {self.state}")
+        self.session = CitizenSession(errand=Errand.PROGRESS, extras={
+            RECEIPT_FIELD: {"receipt_number": receipt_number, "token": token}})
+        self._go(JourneyState.PROGRESS)
 
     def notice_accepted(self) -> None:
         """notice → identify."""
@@ -310,6 +329,7 @@ class Journey:
             self.session.photo_jpeg = None
             self.session.form = None
             self.session.extras.pop("progress", None)  # the cases found for that document
+            self.session.extras.pop(RECEIPT_FIELD, None)  # or for that receipt
         self._go(target)
         return None
 

@@ -11,9 +11,10 @@ back through the port's ``post``. What a code means depends on the screen:
   document read (``Journey.document_read``), with how it was proved
   (``session.extras["identity_proof"]``, :mod:`egov_protocol.identity_proof`), unless the
   service needs a stronger proof (catalog ``identity_level``);
-* on the start screen, a receipt's progress address of this platform
-  (:class:`kiosk.scanned_codes.ReceiptLinks`) is published as ``receipt_code_scanned``
-  (``receipt_number``, ``token``) for the progress errand to open.
+* on the start screen, and on the identify screen of the progress errand, a receipt's progress
+  address of this platform (:class:`kiosk.scanned_codes.ReceiptLinks`) is published as
+  ``receipt_code_scanned`` (``receipt_number``, ``token``); the runtime opens that case's progress
+  (``JourneyRuntime.receipt_scanned``).
 
 Elsewhere codes are dropped. Neither codes nor identities are logged.
 """
@@ -33,7 +34,7 @@ from .. import events as ev
 from ..netid_view import DEMO_CODES, netid_view
 from ..safe_log import log_exception
 from ..scanned_codes import ReceiptLinks, netid_code
-from .journey import JourneyState, TransitionRefused
+from .journey import Errand, JourneyState, TransitionRefused
 
 if TYPE_CHECKING:
     from drivers.idcard import Identity
@@ -172,7 +173,12 @@ class NetIdStep:
     def _handle(self, text: str) -> None:
         ctx = self._ctx
         state = ctx.journey.state
-        if state is JourneyState.IDENTIFY and self.offered:
+        receipt_taken = state is JourneyState.ATTRACT or (
+            state is JourneyState.IDENTIFY and ctx.journey.session.errand is Errand.PROGRESS)
+        link = self._receipts.parse(text) if receipt_taken else None
+        if link is not None:
+            ctx.events.publish(ev.RECEIPT_CODE_SCANNED, receipt_number=link.receipt_number, token=link.token)
+        elif state is JourneyState.IDENTIFY and self.offered:
             ctx.journey.touched()
             code = netid_code(text)
             if code is None:
@@ -180,10 +186,6 @@ class NetIdStep:
             else:
                 self._verify(code)
             ctx.publish()
-        elif state is JourneyState.ATTRACT:
-            link = self._receipts.parse(text)
-            if link is not None:
-                ctx.events.publish(ev.RECEIPT_CODE_SCANNED, receipt_number=link.receipt_number, token=link.token)
 
     # ---- verification ----------------------------------------------------------------------
     def _verify(self, code: str) -> None:

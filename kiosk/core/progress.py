@@ -1,6 +1,11 @@
 """The progress errand (办理进度查询): the citizen's cases from the platform, a printed slip, and
 the way to a corrected submission.
 
+The lookup is by person once the document is read, or, when the citizen scanned a receipt's QR
+code instead (``Journey.receipt_scanned``: ``session.extras[RECEIPT_FIELD]``), of the one case
+that receipt's progress token opens. Without an identity there is no 补正 from here: the screen
+asks for the ID document, which leads to the person's lookup and its "Submit corrections".
+
 Threads: the step's state and commands run on the core's journey thread (commands called from
 any thread post there first). The lookup blocks on the network, so it runs on a thread of its
 own, ``person-cases`` (an :class:`~drivers.common.OwnerThread`, started on the first lookup);
@@ -19,12 +24,13 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from drivers.common import DeviceError, OwnerThread
 
 from ..safe_log import log_exception
-from .journey import JourneyState, TransitionRefused
+from .journey import RECEIPT_FIELD, JourneyState, TransitionRefused
 
 if TYPE_CHECKING:
     from egov_protocol.cases import CaseStatus
@@ -40,6 +46,10 @@ class CasesLookup(Protocol):
 
     def cases_of(self, document_number: str) -> list[CaseStatus]:
         """The person's cases, newest first; blocks on the network (lookup thread)."""
+        ...
+
+    def case_by_receipt(self, receipt_number: str, token: str) -> CaseStatus | None:
+        """The case a receipt's code opens, or None; blocks on the network (lookup thread)."""
         ...
 
     def close(self) -> None:
@@ -101,15 +111,21 @@ class ProgressStep:
 
     # ---- hand-offs from the runtime (journey thread) ----------------------------------------
     def start(self) -> None:
-        """The document is read in the progress errand: ask the platform for this person's cases."""
+        """The progress screen is shown: ask the platform for the person's cases (the document was
+        read) or for the case of the receipt scanned."""
         ctx = self._ctx
         if ctx.stopping:
             return
         session = ctx.journey.session
         self._epoch += 1
-        epoch, number = self._epoch, session.identity.document_number
+        epoch, receipt = self._epoch, session.extras.get(RECEIPT_FIELD)
+        ask: Callable[[CasesLookup], list[CaseStatus] | None]
+        if receipt is None:
+            ask = partial(_cases_of, session.identity.document_number)
+        else:
+            ask = partial(_case_of, receipt["receipt_number"], receipt["token"])
         session.extras["progress"] = {"phase": "loading", "cases": [], "printing": ""}
-        future = self._run(lambda: self._fetch(number))
+        future = self._run(lambda: self._fetch(ask))
         future.add_done_callback(lambda f: ctx.post(lambda: self._on_cases(f, epoch), publish=True))
 
     def forget(self) -> None:
@@ -132,11 +148,13 @@ class ProgressStep:
         if journey.state is not JourneyState.PROGRESS or held is None:
             return None
         language = self._ctx.language
-        rows = case_rows(held["cases"], language, self._service_title) if held["phase"] == READY else []
+        identified = journey.session.identity is not None
+        rows = case_rows(held["cases"], language, self._service_title,
+                         identified=identified) if held["phase"] == READY else []
         phase_message = "empty" if held["phase"] == READY and not rows else held["phase"]
         message = PHASE_MESSAGES.get(phase_message, {}).get(language, "")
         printing = held["printing"]
-        return {"phase": held["phase"], "cases": rows, "message": message,
+        return {"phase": held["phase"], "cases": rows, "message": message, "by_receipt": not identified,
                 "printing": printing, "print_message": PRINT_MESSAGES[printing][language] if printing else ""}
 
     # ---- journey thread -------------------------------------------------------------------
@@ -147,7 +165,7 @@ class ProgressStep:
             self._runner = self._thread
         return self._runner.submit(fn)
 
-    def _fetch(self, document_number: str) -> list[CaseStatus]:
+    def _fetch(self, ask: Callable[[CasesLookup], list[CaseStatus] | None]) -> list[CaseStatus] | None:
         # On the lookup thread. The client is built here (it reads the key files) and kept.
         if self._lookup is None:
             self._lookup = self._make_lookup(self._ctx)
@@ -158,7 +176,7 @@ class ProgressStep:
         from egov_protocol.errors import CentralRejected
 
         try:
-            return self._lookup.cases_of(document_number)
+            return ask(self._lookup)
         except CentralRejected:
             # Refused (re-keyed or re-enrolled since?): the next lookup builds the client afresh.
             self._lookup.close()
@@ -173,22 +191,32 @@ class ProgressStep:
         journey.touched()
         return held
 
-    def _on_cases(self, future: Future[list[CaseStatus]], epoch: int) -> None:
+    def _on_cases(self, future: Future[list[CaseStatus] | None], epoch: int) -> None:
         from egov_protocol.errors import CentralProtocolError, CentralRejected, CentralUnavailable
+        from sync.person_cases import TooManyLookups
 
-        from ..case_progress import OFFLINE, READY, UNAVAILABLE, UNREADABLE
+        from ..case_progress import NOT_FOUND, OFFLINE, READY, THROTTLED, UNAVAILABLE, UNREADABLE
 
         journey = self._ctx.journey
         if epoch != self._epoch or journey.state is not JourneyState.PROGRESS:
             return  # the citizen went back or left: nothing of the answer is kept
         held = journey.session.extras["progress"]
         try:
-            held["cases"], held["phase"] = future.result(), READY
+            cases = future.result()
+            if cases is None:  # the receipt's code opens no case there (yet)
+                held["phase"] = NOT_FOUND
+                log.info("progress: no case for the receipt scanned")
+                return
+            held["cases"], held["phase"] = cases, READY
             log.info("progress: %d case(s) found", len(held["cases"]))
             return
         except CentralProtocolError as exc:  # before CentralUnavailable: it is one too
             held["phase"] = UNREADABLE
             log.warning("progress: the platform's answer was not understood: %s", type(exc).__name__)
+        except TooManyLookups:  # before CentralUnavailable: it is one too
+            # The platform throttles receipt lookups; a 429 to a person's lookup came from elsewhere.
+            held["phase"] = THROTTLED if RECEIPT_FIELD in journey.session.extras else OFFLINE
+            log.warning("progress: the lookup was throttled")
         except CentralUnavailable as exc:
             held["phase"] = OFFLINE
             log.warning("progress: the platform is not reachable: %s", type(exc).__name__)
@@ -221,7 +249,7 @@ class ProgressStep:
         ctx = self._ctx
         config = ctx.config
         slips = progress_slips(
-            held["cases"], language=ctx.language, applicant_name=ctx.journey.session.identity.name,
+            held["cases"], language=ctx.language, applicant_name=_name(ctx.journey.session.identity),
             hall_name=config.terminal.hall_name, terminal_id=config.terminal.terminal_id,
             service_title=self._service_title, checked_at=dt.datetime.now(dt.UTC), hotline=config.receipt.hotline)
         held["printing"] = "printing"
@@ -254,6 +282,8 @@ class ProgressStep:
 
     def _correct(self, receipt_number: str) -> None:
         held = self._held()
+        if self._ctx.journey.session.identity is None:
+            raise TransitionRefused("corrections need the citizen's identity")
         case = next((c for c in held["cases"] if c.receipt_number == receipt_number), None)
         catalog = self._catalog()
         if case is None or not case.correction_requested or catalog is None:
@@ -265,3 +295,19 @@ class ProgressStep:
         self._epoch += 1  # a print under way is no longer this screen's
         self._ctx.journey.corrections_started(service, form, receipt_number)
         self._ctx.document_read()  # the document was read: the face step starts
+
+
+def _cases_of(document_number: str, lookup: CasesLookup) -> list[CaseStatus]:
+    """The person's cases (lookup thread)."""
+    return lookup.cases_of(document_number)
+
+
+def _case_of(receipt_number: str, token: str, lookup: CasesLookup) -> list[CaseStatus] | None:
+    """The receipt's one case as the list the screen shows, None when it opens none (lookup thread)."""
+    case = lookup.case_by_receipt(receipt_number, token)
+    return None if case is None else [case]
+
+
+def _name(identity: Any) -> str | None:
+    """The name a slip shows masked: none for a receipt's lookup (no identity presented)."""
+    return None if identity is None else str(identity.name)

@@ -204,6 +204,14 @@ class JourneyRuntime:
         else:
             self.preview.start()
 
+    def receipt_scanned(self, receipt_number: str, token: str) -> None:
+        """A receipt's QR code was scanned on the start screen (or on the progress errand's
+        identify screen): the progress of that one case, asked without an identity."""
+        self.journey.receipt_scanned(receipt_number, token)
+        self.identify.forget_session()  # from identify: the wait for a document ends
+        self.netid.clear()
+        self.progress.start()
+
     def when_reader_clear(self, then: Callable[[], None]) -> None:
         """Identify starts: ``then`` runs once no document from before lies on the reader."""
         self.left_document.before_read(then)
@@ -282,6 +290,10 @@ class JourneyRuntime:
         return self._last_countdown is not None
 
     def _on_service_event(self, event: ev.Event) -> None:
+        if event.name == ev.RECEIPT_CODE_SCANNED and not self.stopping:
+            number, token = event.data["receipt_number"], event.data["token"]
+            self.post(lambda: self.receipt_scanned(number, token), publish=True)
+            return
         # A device's status, or a sync pause (or its end), changes the screen model: refresh it.
         sync_turn = event.name == ev.SYNC_PROGRESSED and event.data.get("step") in (
             "sync_paused", "sync_resumed", "sync_completed")

@@ -55,7 +55,7 @@ APP.state.store.enroll(APP.state.store.issue_token(), TERMINAL_ID, KEYS.public_k
 CLIENT = TestClient(APP, raise_server_exceptions=False)
 TERMINAL_API = schema.include(
     path_regex=r"^/v1/(submissions/\{|batches|blobs|heartbeats|terminal-key|documents|"
-               r"person-cases|case-updates)")
+               r"person-cases|case-updates|case-by-receipt)")
 
 
 @TERMINAL_API.parametrize()

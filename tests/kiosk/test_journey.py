@@ -7,7 +7,14 @@ import pytest
 from drivers.idcard.simulated.samples import sample_identity
 from kiosk.applicant import prefill_values
 from kiosk.catalog import Catalog
-from kiosk.core.journey import Errand, Journey, JourneyState, TransitionRefused, WipeReason
+from kiosk.core.journey import (
+    RECEIPT_FIELD,
+    Errand,
+    Journey,
+    JourneyState,
+    TransitionRefused,
+    WipeReason,
+)
 from kiosk.forms import FormSession
 
 
@@ -210,6 +217,29 @@ def test_back_from_the_cases_forgets_them(journey: Journey) -> None:
     journey.session.extras["progress"] = {"phase": "ready", "cases": ["a case"]}
     journey.went_back()
     assert "progress" not in journey.session.extras
+
+
+def test_a_scanned_receipt_goes_to_its_case_without_an_identity(journey: Journey, catalog: Catalog) -> None:
+    journey.receipt_scanned("R-1", "token")
+    session = journey.session
+    assert journey.state is JourneyState.PROGRESS and session.errand is Errand.PROGRESS
+    assert session.identity is None and session.extras == {RECEIPT_FIELD: {"receipt_number": "R-1", "token": "token"}}
+    assert journey.step == 3 and journey.step_count == 3
+    service = catalog.service("residence_permit")
+    with pytest.raises(TransitionRefused):  # a correction needs the identity
+        journey.corrections_started(service, catalog.form_for(service.id), "R-1")
+    assert journey.went_back() is None and journey.state is JourneyState.IDENTIFY
+    assert RECEIPT_FIELD not in journey.session.extras  # presenting the document now
+    journey.receipt_scanned("R-2", "other")  # the progress errand's identify screen takes one too
+    assert journey.session.extras[RECEIPT_FIELD]["receipt_number"] == "R-2"
+    journey.wipe(WipeReason.CANCELLED)
+    assert journey.session.extras == {}
+    journey.service_chosen(service, catalog.form_for(service.id))
+    with pytest.raises(TransitionRefused):  # not on the notice
+        journey.receipt_scanned("R-1", "token")
+    journey.notice_accepted()
+    with pytest.raises(TransitionRefused):  # nor on an application's identify screen
+        journey.receipt_scanned("R-1", "token")
 
 
 def test_printing_a_certificate_needs_the_document_and_the_face(journey: Journey) -> None:

@@ -35,8 +35,10 @@ IDENTITY = sample_identity("resident_id")
 OTHER_NUMBER = "110105194912310021"
 
 
-def sealed_application(n: int, x25519: bytes, keys: TerminalKeys, number: str) -> SealedSubmission:
-    """An application sealed as ``kiosk/submission.py`` seals it (the fields intake reads)."""
+def sealed_application(n: int, x25519: bytes, keys: TerminalKeys, number: str,
+                       extra: dict | None = None) -> SealedSubmission:
+    """An application sealed as ``kiosk/submission.py`` seals it (the fields intake reads, and
+    ``extra`` ones such as a progress token's hash)."""
     receipt = f"{TERMINAL_ID}-20260301-{n:06d}"
     payload = {"schema": "egov-kiosk/submission/1", "submission_id": f"sub-{n:04d}",
                "receipt_number": receipt, "site_code": "GZ01", "terminal_id": TERMINAL_ID,
@@ -44,7 +46,7 @@ def sealed_application(n: int, x25519: bytes, keys: TerminalKeys, number: str) -
                "language": "zh-CN", "submitted_at": "2026-03-01T08:00:00+08:00",
                "consent": {"given": True, "at": "2026-03-01T08:00:00+08:00"},
                "applicant": {**applicant_record(IDENTITY), "document_number": number},
-               "answers": {"phone": "13800000000"}, "attachments": {}}
+               "answers": {"phone": "13800000000"}, "attachments": {}, **(extra or {})}
     envelope = seal(json.dumps(payload, ensure_ascii=False).encode(), {}, x25519, keys.signing_key, keys.key_id)
     return SealedSubmission.create(id=f"sub-{n:04d}", receipt_number=receipt,
                                    service_id="flexible_employment_insurance", form_id="fe-form",

@@ -867,6 +867,18 @@
         <translation>提交补正材料</translation>
     </message>
     <message>
+        <source>The application of the receipt you scanned. To see all of yours, present your ID document.</source>
+        <translation>这是您所扫回执对应的办件。如需查看您的全部办件，请出示身份证件。</translation>
+    </message>
+    <message>
+        <source>Corrections need your identity: touch &quot;Present ID document&quot; and place your ID card on the reader.</source>
+        <translation>提交补正需要核验身份：请点击“出示身份证件”，并将身份证放到读卡区。</translation>
+    </message>
+    <message>
+        <source>Present ID document</source>
+        <translation>出示身份证件</translation>
+    </message>
+    <message>
         <source>Print progress slip</source>
         <translation>打印进度凭条</translation>
     </message>

@@ -17,7 +17,7 @@ from drivers.scanner import ScannedCode
 from egov_protocol.identity_proof import PROOF_FIELD
 from kiosk import events as ev
 from kiosk.config import KioskConfig
-from kiosk.core.journey import JourneyState, WipeReason
+from kiosk.core.journey import Errand, JourneyState, WipeReason
 from kiosk.core.netid import RETRY_AFTER_SCAN_ERROR_S, NetIdStep
 from sync.netid import NetIdRefused, RefusalReason, VerifiedIdentity
 
@@ -219,6 +219,20 @@ def test_a_receipt_link_on_the_start_screen_is_published(ctx: FakeContext, catal
     scan(ctx, device)
     scanned = [e.data for e in ctx.seen if e.name == ev.RECEIPT_CODE_SCANNED]
     assert scanned == [{"receipt_number": "110105-T01-20260101-0001", "token": "abcDEF_-1"}]
+
+
+def test_a_receipt_link_on_the_progress_errands_identify_screen_is_published_not_refused(
+        ctx: FakeContext, catalog: Any) -> None:
+    link = KioskConfig().progress_address().format(receipt_number="110105-T01-20260101-0001", token="abc")
+    step, device, worker = started(ctx, catalog, Scanner(link, link, CODE), Verifier(DEMO_PERSON), state="attract")
+    scan(ctx, device)  # the start screen
+    ctx.journey.errand_chosen(Errand.PROGRESS)
+    scan(ctx, device)  # identify, progress errand
+    assert step.view("en")["status"] == "idle"  # a receipt is no refused 网证 code
+    scanned = [e.data["receipt_number"] for e in ctx.seen if e.name == ev.RECEIPT_CODE_SCANNED]
+    assert scanned == ["110105-T01-20260101-0001"] * 2
+    scan(ctx, device)  # a 网证 code there is still verified
+    assert step.view("en")["status"] == "verifying" and len(worker.pending) == 1
 
 
 def test_a_failed_read_is_retried_later(ctx: FakeContext, catalog: Any) -> None:

@@ -105,3 +105,30 @@ def test_a_document_read_clears_what_the_identify_screen_said_about_netid(
     monkeypatch.setattr(runtime.netid, "clear", lambda: cleared.append(True))
     runtime.document_read()
     assert cleared == [True]
+
+
+def test_a_scanned_receipt_opens_the_progress_of_its_case(runtime: Any, catalog: Any) -> None:
+    """``receipt_code_scanned`` (published by the scanner's loop) reaches the runtime, which
+    opens the progress screen and asks for that case on the lookup runner."""
+    from concurrent.futures import Future
+
+    from kiosk import events as ev
+    from kiosk.core.progress import ProgressStep
+
+    from .test_receipt_progress_step import TOKEN, ReceiptLookup, case
+
+    lookup = ReceiptLookup(case(1))
+
+    class Inline:
+        def submit(self, fn: Any) -> Future[Any]:
+            future: Future[Any] = Future()
+            future.set_result(fn())
+            return future
+
+    runtime.progress = ProgressStep(runtime, lambda: catalog, lookup=lambda _ctx: lookup, runner=Inline())
+    runtime.events.publish(ev.RECEIPT_CODE_SCANNED, receipt_number=case(1).receipt_number, token=TOKEN)
+    for _ in range(3):  # the scan's hand-off, then the lookup's answer, each through post
+        runtime.post(lambda: None).result(timeout=10)
+    assert runtime.journey.state is JourneyState.PROGRESS
+    assert lookup.asked == [(case(1).receipt_number, TOKEN)]
+    assert runtime.snapshot()["progress"]["phase"] == "ready"

@@ -4,22 +4,32 @@ import QtQuick.Layouts
 // 办理进度查询: the citizen's applications with their statuses and next steps, a printed slip,
 // and for a case awaiting corrections (补正) the way to submit them. Everything shown comes
 // from kiosk.state.progress (texts already in the session's language); offline it says that
-// this needs the network and offers only "Try again" and "Finish".
+// this needs the network and offers only "Try again" and "Finish". Opened by a receipt's QR code
+// (by_receipt: no ID document presented) it shows that one case, and offers "Present ID document"
+// for all of the citizen's cases and for corrections, which need the identity.
 ScreenPage {
     id: screen
     objectName: "screen_progress"
     readonly property var progress: kiosk.state.progress || ({ phase: "loading", cases: [], message: "" })
     readonly property var cases: progress.cases || []
     readonly property string phase: progress.phase || "loading"
+    readonly property bool byReceipt: !!progress.by_receipt
     readonly property bool failed: phase === "offline" || phase === "unavailable" || phase === "unreadable"
+                                   || phase === "not_found" || phase === "throttled"
+    readonly property bool canRetry: failed && phase !== "throttled"
     readonly property bool hasCases: phase === "ready" && cases.length > 0
+    readonly property string needsIdentityText: qsTr("Corrections need your identity: touch \"Present ID document\" and place your ID card on the reader.")
+    readonly property int buttonCount: (hasCases ? 1 : 0) + (canRetry ? 1 : 0) + (byReceipt ? 1 : 0) + 1
     title: qsTr("Progress of your applications")
-    subtitle: hasCases ? qsTr("Newest first. Touch \"Print progress slip\" to take the details with you.") : ""
+    subtitle: !hasCases ? ""
+              : byReceipt ? qsTr("The application of the receipt you scanned. To see all of yours, present your ID document.")
+              : qsTr("Newest first. Touch \"Print progress slip\" to take the details with you.")
     message: progress.message || ""
     messageIsError: failed
     spokenPrompt: [title, subtitle].concat(cases.map(function (c) {
         return qsTr("%1, receipt number %2: %3. %4").arg(c.service).arg(c.receipt_number)
                    .arg(c.status_text).arg(c.next_step) + (c.note ? " " + c.note : "")
+               + (c.needs_identity ? " " + screen.needsIdentityText : "")
     })).filter(function (t) { return t.length > 0 }).join(" ")
     // The screen's own messages (the terminal's banner is said by VoiceGuide from the snapshot):
     // looking up, none found, offline, and what became of the slip.
@@ -139,7 +149,15 @@ ScreenPage {
                                 }
                             }
                             KText {
+                                objectName: "caseNeedsIdentity_" + card.index
+                                visible: !!card.modelData.needs_identity
+                                Layout.fillWidth: true
+                                text: screen.needsIdentityText
+                                font.bold: true
+                            }
+                            KText {
                                 visible: card.modelData.correction_requested && !card.modelData.can_correct
+                                         && !card.modelData.needs_identity
                                 Layout.fillWidth: true
                                 text: qsTr("This service cannot be corrected at this terminal. Please go to a service counter.")
                                 font.pixelSize: Theme.fontSmall
@@ -167,7 +185,7 @@ ScreenPage {
 
         GridLayout {
             Layout.fillWidth: true
-            columns: screen.compact ? 3 : (screen.hasCases || screen.failed ? 2 : 1)
+            columns: screen.compact ? screen.buttonCount : Math.min(2, screen.buttonCount)
             columnSpacing: Theme.spacing
             rowSpacing: Theme.spacing
             KioskButton {
@@ -181,11 +199,22 @@ ScreenPage {
             }
             KioskButton {
                 objectName: "retryButton"
-                visible: screen.failed
+                visible: screen.canRetry
                 Layout.fillWidth: true
                 Layout.preferredWidth: 1
                 text: qsTr("Try again")
                 onClicked: kiosk.retryProgress()
+            }
+            KioskButton {
+                // Back to the identify screen of this errand: the document read there finds all of
+                // the citizen's cases, with "Submit corrections" where asked for.
+                objectName: "presentDocumentButton"
+                visible: screen.byReceipt
+                kind: screen.hasCases || screen.canRetry ? "secondary" : "primary"
+                Layout.fillWidth: true
+                Layout.preferredWidth: 1
+                text: qsTr("Present ID document")
+                onClicked: kiosk.back()
             }
             KioskButton {
                 objectName: "finishButton"
