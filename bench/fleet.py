@@ -47,7 +47,7 @@ removed at the end (processes, cluster, data folder).
 from __future__ import annotations
 
 # locust patches the standard library for gevent when imported: before anything opens a socket.
-from locust import FastHttpUser, constant, constant_throughput, task  # isort: skip
+from locust import FastHttpUser, task  # isort: skip
 from locust.env import Environment  # isort: skip
 
 import argparse
@@ -114,7 +114,7 @@ class _TerminalUser(FastHttpUser):
     fleet: ClassVar[list[FleetTerminal]] = []
     raw = False
     heartbeats = False
-    stagger_s = 0.0
+    period_s = 0.0  # between one terminal's submissions; 0: back to back
     fresh_connections = False
     _next = 0
 
@@ -124,8 +124,19 @@ class _TerminalUser(FastHttpUser):
         self.terminal = cls.fleet[cls._next % len(cls.fleet)]
         cls._next += 1
         self.beat_due = gevent.get_hub().loop.now() + random.uniform(0, HEARTBEAT_S)
-        if cls.stagger_s:  # spread the first submissions over one pacing period
-            gevent.sleep(random.uniform(0, cls.stagger_s))
+        if cls.period_s:  # each terminal's first submission at a random point of one period
+            gevent.sleep(random.uniform(0, cls.period_s))
+        self.due = gevent.get_hub().loop.now()
+
+    def wait_time(self) -> float:
+        """Seconds until this terminal's next submission: one period after its last was due,
+        so each terminal keeps its own phase (a terminal answered late sends at once, but does
+        not catch up). Not locust's ``constant_throughput``: that counts the first period from
+        the user's start, so the random first delay above would be undone and every terminal
+        would send its second and later submissions at the same instant."""
+        now = gevent.get_hub().loop.now()
+        self.due = max(self.due + type(self).period_s, now)
+        return self.due - now
 
     @task
     def send(self) -> None:
@@ -183,9 +194,7 @@ def _why(response) -> str:
 
 def _user_class(fleet, host, *, per_user_rate=None, raw=False, heartbeats=False):
     attrs = {"host": host, "fleet": fleet, "raw": raw, "heartbeats": heartbeats, "_next": 0,
-             "wait_time": constant(0) if per_user_rate is None
-             else constant_throughput(per_user_rate),
-             "stagger_s": 0.0 if per_user_rate is None else 1.0 / per_user_rate,
+             "period_s": 0.0 if per_user_rate is None else 1.0 / per_user_rate,
              "fresh_connections": per_user_rate is not None and 1.0 / per_user_rate >= 4.0,
              "network_timeout": 30.0, "connection_timeout": 10.0}
     return type("Terminal", (_TerminalUser,), attrs)
