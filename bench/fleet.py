@@ -23,14 +23,14 @@ heartbeat every 60 s. Phases, each printed as a line:
    over 500 ms shows the miss).
 
 Each phase also prints its p99 per 10 s of its measuring window and its median, 90th and 99th
-percentile. Why the steps keep the fleet's shape: requests queue until every terminal has one
-waiting, so p99 depends on how many terminals there are, not only on the rate; steps of fewer
-terminals (one per submission/s, as this bench once ran them) or the closed-loop ceiling (32 in
-flight) bound that queue and report a low p99 at a rate the fleet does not hold. The budget
-phase's slow p99 is in every window, and repeated budget phases on a warm stack measure the
-same: not a cold start. Part of every response time is the load tool's own: with 1,000
-terminals connecting per request, locust in one process adds some 0.4-0.9 s even against the
-raw endpoint (docs/scaling.md).
+percentile. Why the steps keep the fleet's shape: past the platform's capacity requests queue
+until every terminal has one waiting, so p99 depends on how many terminals there are, not only
+on the rate; steps of fewer terminals or the closed-loop ceiling (32 in flight) bound that queue
+and report a low p99 at a rate the fleet does not hold. Each terminal paces itself from its own random phase
+(``_TerminalUser.wait_time``): locust's ``constant_throughput`` counts the first period from the
+user's start, which put all 1,000 terminals' second and later submissions at one instant per
+period, a burst of 1,000 requests whose draining was the seconds of p99 this bench once measured
+at any rate (docs/scaling.md).
 
 Last line (the figures of the sustained step; errors of the budget, ceiling, raw and reported
 step)::
