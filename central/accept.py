@@ -178,13 +178,14 @@ def accept(store: CentralStore, keys: PlatformKeys | PlatformKeyring, terminal: 
 def accept_many(store: CentralStore, keys: PlatformKeys | PlatformKeyring, terminal: dict,
                 items: list[tuple[str, str, str, bytes, dict[str, bytes]]], *,
                 nonce: tuple[str, float] | None = None,
-                cases: CaseIntakeDesk | None = None) -> list:
+                cases: CaseIntakeDesk | None = None, filed: dict[str, str] | None = None) -> list:
     """The batch form of ``accept`` for ``(id, receipt_number, digest, envelope, blobs)`` items:
     verification per item, then one transaction for every insert. Returns per item either
     ``(status, receipt)`` or a ``Refusal``. ``nonce`` ``(nonce, window_s)`` of the request is
     recorded in that same transaction (``NonceReplayed`` and nothing stored for a replay;
     ``TerminalChanged`` when the terminal is no longer active with the key that signed).
-    With ``cases`` the applications stored are filed as cases in that same transaction."""
+    With ``cases`` the applications stored are filed as cases in that same transaction (their
+    case ids put into ``filed``)."""
     existing = store.existing_many([item[0] for item in items])
     results: list = [None] * len(items)
     pending: list[tuple[int, NewSubmission, dict[str, bytes]]] = []
@@ -202,7 +203,7 @@ def accept_many(store: CentralStore, keys: PlatformKeys | PlatformKeyring, termi
     outcomes = store.insert_many(
         [(new, keep) for _, new, keep in pending],
         nonce=None if nonce is None else (terminal["terminal_id"], *nonce, terminal["key_id"]),
-        on_stored=None if cases is None else cases.filer(terminal),
+        on_stored=None if cases is None else cases.filer(terminal, filed),
     ) if pending or nonce is not None else []
     for (index, new, _), outcome in zip(pending, outcomes, strict=False):
         try:

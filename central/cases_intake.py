@@ -149,17 +149,11 @@ class CaseIntakeDesk:
         self.cases = CaseStore(db)
         self.keys = CaseKeys.load(keys_dir)
 
-    def filer(self, terminal: dict | None):
-        """``on_stored(connection, new)`` for ``CentralStore.insert_many``: files each
-        submission of ``terminal`` in the transaction that stores it (``central.accept``), so
-        no application is stored without its case."""
-        def on_stored(conn, new) -> None:
-            intake = intake_of(self.keys, new.id, new.receipt_number, new.terminal_id,
-                               (terminal or {}).get("site"), new.service_id, new.received_at,
-                               new.payload_json)
-            if intake is not None:
-                self.cases.file_in(conn, [intake])
-        return on_stored
+    def filer(self, terminal: dict | None, filed: dict[str, str] | None = None) -> CaseFiler:
+        """The filer for ``CentralStore.insert_many`` of what ``terminal`` sends: it files each
+        submission in the transaction that stores it (``central.accept``), so no application
+        is stored without its case; ``filed`` collects the case id of each submission filed."""
+        return CaseFiler(self, terminal, {} if filed is None else filed)
 
     def file_unfiled(self) -> int:
         """File every stored application that has no case yet; how many were filed."""
@@ -198,3 +192,36 @@ class CaseIntakeDesk:
             return None
         case.pop("person_hash", None)
         return case
+
+
+class CaseFiler:
+    """Files the applications of one terminal as ``CentralStore.insert_many`` stores them:
+    called ``(connection, new)`` inside a transaction; on PostgreSQL's pipelined write the
+    store asks for :meth:`opening` first and sends those rows within that write. Any thread."""
+
+    def __init__(self, desk: CaseIntakeDesk, terminal: dict | None, filed: dict[str, str]) -> None:
+        """File for ``desk`` what ``terminal`` (its row, for the site) sends; the case id of
+        each submission filed goes into ``filed`` (so its progress token needs no look-up)."""
+        self.desk = desk
+        self.site = (terminal or {}).get("site")
+        self.filed = filed
+
+    def intake(self, new) -> CaseIntake | None:
+        """What to file for the stored submission ``new``; None for a rating."""
+        return intake_of(self.desk.keys, new.id, new.receipt_number, new.terminal_id, self.site,
+                         new.service_id, new.received_at, new.payload_json)
+
+    def opening(self, new) -> CaseIntake | None:
+        """The intake of ``new`` when it opens a case of its own (not a 补正 re-submission,
+        which joins an earlier case and is filed by :meth:`__call__`), else None."""
+        intake = self.intake(new)
+        if intake is None or intake.corrects_receipt is not None:
+            return None
+        self.filed[new.id] = new.id  # a case of its own bears the id of its first submission
+        return intake
+
+    def __call__(self, conn, new) -> None:
+        """File ``new`` on ``conn``, in the transaction that stored it."""
+        intake = self.intake(new)
+        if intake is not None:
+            self.filed.update(self.desk.cases.file_in(conn, [intake]))

@@ -28,7 +28,8 @@ from .cases_tables import case_events, case_submissions, cases, progress_lookup_
 from .db import Database
 from .tables import submissions, terminals
 
-_EVENT_LOCK = 7003
+#: The advisory lock class of a terminal's case events (with the hash of its id).
+EVENT_LOCK = 7003
 LOOKUP_WINDOW_S = 15 * 60
 MAX_LOOKUP_FAILURES_PER_ADDRESS = 10
 MAX_LOOKUP_FAILURES_PER_RECEIPT = 5
@@ -113,7 +114,7 @@ class CaseStore:
         serial already."""
         if self.db.postgres:
             conn.execute(text("SELECT pg_advisory_xact_lock(:lock, hashtext(:terminal))"),
-                         {"lock": _EVENT_LOCK, "terminal": terminal_id})
+                         {"lock": EVENT_LOCK, "terminal": terminal_id})
 
     # -- filing what arrives ---------------------------------------------------------------------
 

@@ -215,14 +215,19 @@ class CentralStore(BlobRows):
         placed = self.place([(ref, data) for ref, data in fresh if ref not in held])
         try:
             if self.db.postgres and (nonce is None or len(nonce) == 4):
+                # A case of its own is filed in the pipelined write (``opening`` of a
+                # ``central.cases_intake.CaseFiler``), a re-submission right after it.
+                opening = [getattr(on_stored, "opening", lambda _: None)(new) for new, _ in items]
                 with self.db.engine.connect() as conn:  # one round trip (central.pipelined)
-                    results = insert_pipelined(conn, items, nonce, now, placed, _LIST_FIELDS)
+                    results = insert_pipelined(conn, items, nonce, now, placed, _LIST_FIELDS,
+                                               opening)
                 if on_stored is not None:
                     # Filed right after, in a transaction of its own: a crash in between leaves
                     # an application without its case, which the case queue files when it is
                     # next read (``central.cases_intake``), as for a database from before cases.
-                    created = [new for (new, _), outcome in zip(items, results, strict=True)
-                               if isinstance(outcome, tuple) and outcome[0]]
+                    created = [new for (new, _), outcome, case in zip(items, results, opening,
+                                                                      strict=True)
+                               if case is None and isinstance(outcome, tuple) and outcome[0]]
                     if created:
                         with self.db.transaction() as conn:
                             for new in created:

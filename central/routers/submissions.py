@@ -75,10 +75,12 @@ def _json_batch(body: BatchIn) -> list[tuple[Any, ...]]:
     return items
 
 
-def _signed_ack(receipt: dict, keys: PlatformKeyring, cases: CaseIntakeDesk) -> dict:
-    """The signed acknowledgement with the case's progress token (``egov_protocol.acks``)."""
+def _signed_ack(receipt: dict, keys: PlatformKeyring, cases: CaseIntakeDesk,
+                case_id: str | None = None) -> dict:
+    """The signed acknowledgement with the case's progress token (``egov_protocol.acks``);
+    ``case_id``: the case the submission was filed under just now, if known (else looked up)."""
     ack = sign_ack(receipt, keys.signing_key)
-    token = cases.progress_token(receipt["id"])
+    token = cases.keys.token(case_id) if case_id else cases.progress_token(receipt["id"])
     return ack if token is None else add_progress_token(ack, token, keys.signing_key)
 
 
@@ -86,8 +88,9 @@ def _batch_results(store: CentralStore, keys: PlatformKeyring, terminal: dict,
                    items: list, nonce: str, cases: CaseIntakeDesk) -> dict:
     """Accept the decoded items and record the request's nonce in one transaction; answer one
     result per item, in order. Raises ``NonceReplayed``. Runs on a pool thread."""
+    filed: dict[str, str] = {}
     outcomes = iter(accept_many(store, keys, terminal, [i for i in items if len(i) == 5],
-                                nonce=(nonce, WINDOW_S), cases=cases))
+                                nonce=(nonce, WINDOW_S), cases=cases, filed=filed))
     results = []
     for item in items:
         if len(item) != 5:
@@ -98,8 +101,9 @@ def _batch_results(store: CentralStore, keys: PlatformKeyring, terminal: dict,
             results.append({"id": item[0], "status": outcome.status,
                             "detail": outcome.detail, "missing": outcome.missing})
         else:
-            results.append({"id": item[0], "status": outcome[0],
-                            "receipt": _signed_ack(outcome[1], keys, cases)})
+            stored_now = outcome[0] == 201  # else stored before: its case is looked up
+            results.append({"id": item[0], "status": outcome[0], "receipt": _signed_ack(
+                outcome[1], keys, cases, filed.get(item[0]) if stored_now else None)})
     return {"results": results}
 
 
