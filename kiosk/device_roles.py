@@ -10,6 +10,7 @@ from typing import Any
 
 from drivers.camera import camera_backends
 from drivers.common import BackendRegistry
+from drivers.doccam import document_camera_backends
 from drivers.idcard import id_reader_backends
 from drivers.printer import document_printer_backends, receipt_printer_backends
 
@@ -19,4 +20,5 @@ REGISTRIES: dict[str, BackendRegistry[Any]] = {
     "camera": camera_backends,
     "receipt_printer": receipt_printer_backends,
     "document_printer": document_printer_backends,
+    "document_camera": document_camera_backends,
 }

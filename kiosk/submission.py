@@ -16,7 +16,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,14 @@ class Draft:
     #: its reprint copy as pending before the submission is stored, so a terminal that dies before
     #: printing leaves the receipt owed, not lost (``kiosk.receipts.unprinted_receipts``).
     receipt: Callable[[str, dt.datetime, str], Any] | None = None
+    #: The scanned materials: per material its name, whether required, and the names of its pages
+    #: among ``photos`` (``kiosk.core.material_scans.MaterialScans.attachments``).
+    materials: list[dict[str, Any]] = field(default_factory=list)
+
+
+def media_type(name: str) -> str:
+    """The media type of an attachment by its name's suffix (pages may be WebP)."""
+    return "image/webp" if name.endswith(".webp") else "image/jpeg"
 
 
 @dataclass(frozen=True)
@@ -173,7 +181,7 @@ class SubmissionWriter:
         # The progress page's key is made here, not by the platform: the receipt prints now, and
         # the submission may reach the platform weeks later. Only its hash travels.
         progress_token = secrets.token_urlsafe(PROGRESS_TOKEN_BYTES)
-        payload = {
+        payload: dict[str, Any] = {
             "schema": SCHEMA,
             "submission_id": submission_id,
             "receipt_number": receipt_number,
@@ -189,10 +197,12 @@ class SubmissionWriter:
             "applicant": draft.applicant,
             "answers": draft.answers,
             "attachments": {
-                name: {"sha256": hashlib.sha256(data).hexdigest(), "media_type": "image/jpeg", "size": len(data)}
+                name: {"sha256": hashlib.sha256(data).hexdigest(), "media_type": media_type(name), "size": len(data)}
                 for name, data in draft.photos.items()
             },
         }
+        if draft.materials:
+            payload["materials"] = draft.materials
         sealed, blobs = seal_detached(
             json.dumps(payload, ensure_ascii=False, sort_keys=True).encode(),
             dict(draft.photos),

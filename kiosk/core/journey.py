@@ -1,6 +1,7 @@
 """The citizen's journey as a state machine, driven by events and a clock.
 
 An application:       attract → notice → identify → face → form → review → submitting → printing → done
+                      (form → materials → review when the service asks for paper materials to scan)
 Checking progress:    attract → identify → progress
 Printing a certificate: attract → identify → face → certificates
 
@@ -29,6 +30,7 @@ class JourneyState(enum.StrEnum):
     IDENTIFY = "identify"
     FACE = "face"
     FORM = "form"
+    MATERIALS = "materials"  # scanning the paper materials the service needs (document camera)
     REVIEW = "review"
     SUBMITTING = "submitting"
     PRINTING = "printing"
@@ -60,6 +62,7 @@ STEP_OF_STATE: dict[JourneyState, int] = {
     JourneyState.IDENTIFY: 3,
     JourneyState.FACE: 4,
     JourneyState.FORM: 5,
+    JourneyState.MATERIALS: 5,  # filling in the application: the form, then its paper materials
     JourneyState.REVIEW: 6,
     JourneyState.SUBMITTING: 7,
     JourneyState.PRINTING: 7,
@@ -80,6 +83,7 @@ _BACK_TARGET: dict[JourneyState, JourneyState] = {
     JourneyState.FACE: JourneyState.IDENTIFY,
     JourneyState.FORM: JourneyState.FACE,
     JourneyState.REVIEW: JourneyState.FORM,
+    JourneyState.MATERIALS: JourneyState.FORM,
     JourneyState.PROGRESS: JourneyState.IDENTIFY,
     JourneyState.CERTIFICATES: JourneyState.FACE,
 }
@@ -109,6 +113,8 @@ class CitizenSession:
     identity: Any = None
     photo_jpeg: bytes | None = None
     form: Any = None
+    #: The pages scanned for the service's materials (``kiosk.core.material_scans.MaterialScans``).
+    materials: Any = None
     consented: bool = False
     receipt_number: str | None = None
     printed: bool | None = None
@@ -227,13 +233,29 @@ class Journey:
             self.session.form = self._make_form(self.session.form_definition, self.session.identity)
         self._go(JourneyState.FORM)
 
+    def needs_materials(self) -> bool:
+        """Whether the service asks for a required material scanned at the terminal."""
+        return any(m.required for m in getattr(self.session.service, "scanned_materials", ()))
+
     def form_completed(self) -> bool:
-        """form → review when every relevant field is valid; otherwise stay and say so."""
+        """form → review (→ materials first when the service needs them) when every relevant field
+        is valid; otherwise stay and say so."""
         self._require(JourneyState.FORM)
         if not self.session.form.is_complete():
             # Every problem is then marked beneath its question, also on questions not yet touched.
             self.session.form.reveal_errors()
             self.session.message = "form_incomplete"
+            self.last_activity = self._clock()
+            return False
+        self._go(JourneyState.MATERIALS if self.needs_materials() else JourneyState.REVIEW)
+        return True
+
+    def materials_completed(self) -> bool:
+        """materials → review once every required material has a page; otherwise stay and say so."""
+        self._require(JourneyState.MATERIALS)
+        scans = self.session.materials
+        if scans is None or scans.missing():
+            self.session.message = "materials_missing"
             self.last_activity = self._clock()
             return False
         self._go(JourneyState.REVIEW)
@@ -285,6 +307,8 @@ class Journey:
         if self.state is JourneyState.DONE:
             return self.wipe(WipeReason.FINISHED)
         target = _BACK_TARGET.get(self.state)
+        if self.state is JourneyState.REVIEW and self.needs_materials():
+            target = JourneyState.MATERIALS
         if target is None:
             raise TransitionRefused(f"no way back from {self.state}")
         if target is JourneyState.IDENTIFY:
@@ -293,6 +317,7 @@ class Journey:
             self.session.identity = None
             self.session.photo_jpeg = None
             self.session.form = None
+            self.session.materials = None
         self._go(target)
         return None
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ..devices import DeviceManager
     from ..forms import FormSession
     from ..sync_service import SyncService
+    from .materials import MaterialsCommands
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +190,11 @@ class KioskCore:
         return self._runtime.devices if self._runtime.devices_open else None
 
     @property
+    def materials(self) -> MaterialsCommands:
+        """The scanning step's commands and images (any thread, never blocking)."""
+        return self._runtime.materials_commands
+
+    @property
     def sync(self) -> SyncService | None:
         """The sync service (see :attr:`~kiosk.sync_service.SyncService.running`), or ``None``
         before it is built."""
@@ -286,7 +292,7 @@ class KioskCore:
 
     def complete_form(self) -> None:
         """The citizen finished the form: review it if everything is valid."""
-        self._post(lambda: self._runtime.journey.form_completed())
+        self._post(self._runtime.form_completed)
 
     def confirm_submission(self, consented: bool) -> None:
         """The citizen confirmed the review: store, then print."""

@@ -29,6 +29,7 @@ from .face_preview import FacePreview
 from .identify import IdentifyStep
 from .journey import Journey, JourneyState, TransitionRefused, WipeReason
 from .left_document import LeftDocumentGuard
+from .materials import MaterialsCommands, MaterialsStep
 from .printing import PrintStep
 from .storing import StoreStep
 from .view import build_snapshot
@@ -74,6 +75,8 @@ class JourneyRuntime:
         self.storing = StoreStep(self, self._writer, self.printing.receipt_factory)
         self.identify = IdentifyStep(self)
         self.left_document = LeftDocumentGuard(self)
+        self.materials = MaterialsStep(self)
+        self.materials_commands = MaterialsCommands(self, self.materials)
 
     # ---- the port: state ------------------------------------------------------------------
     @property
@@ -175,6 +178,7 @@ class JourneyRuntime:
         snapshot["access_key"] = dict(self.identify.access_key_view)
         snapshot.update(self.preferences.view())
         snapshot.update(self.left_document.view())
+        snapshot["materials"] = self.materials.view(self.language)
         with self._snapshot_lock:
             self._snapshot = snapshot
         self.events.publish(ev.JOURNEY_CHANGED, snapshot=snapshot)
@@ -202,6 +206,11 @@ class JourneyRuntime:
             self.sync.sync_now()
         self.printing.start(accepted)
 
+    def form_completed(self) -> None:
+        """The citizen finished the form: on to the scanning step or the review."""
+        if self.journey.form_completed() and self.journey.state is JourneyState.MATERIALS:
+            self.materials.start()
+
     def receipt_settled(self) -> None:
         """The done screen: remind to take the document back."""
         self.left_document.remind()
@@ -211,6 +220,7 @@ class JourneyRuntime:
         if reason is None:
             return
         self.preview.forget()
+        self.materials.forget()
         self.identify.forget_session()
         self.staff_called = False
         self.preferences.reset()
@@ -231,6 +241,10 @@ class JourneyRuntime:
             self.preview.start()
         else:
             self.preview.stop()
+        if journey.state is JourneyState.MATERIALS:
+            self.materials.start()
+        else:
+            self.materials.stop()
 
     # ---- the idle clock (journey thread) ----------------------------------------------------
     def start_clock(self, interval_s: float) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from drivers.camera import Camera
 from drivers.common import DeviceState
+from drivers.doccam import DocumentCamera
 from drivers.idcard import IdReader
 from drivers.printer import DocumentPrinter, Receipt, ReceiptPrinter
 from kiosk.config import KioskConfig
@@ -49,6 +50,8 @@ def test_each_role_is_typed_by_its_family_and_status_changes_are_published_once(
         assert isinstance(manager.camera.driver, Camera) and manager["camera"] is manager.camera
         assert isinstance(manager.receipt_printer.driver, ReceiptPrinter)
         assert isinstance(manager.document_printer.driver, DocumentPrinter)
+        assert isinstance(manager.document_camera.driver, DocumentCamera)
+        assert manager["document_camera"] is manager.document_camera
         manager.open_all()
         for device in manager.devices.values():
             device.submit(lambda _driver: None).result(timeout=30)  # the open before it has run
@@ -57,6 +60,6 @@ def test_each_role_is_typed_by_its_family_and_status_changes_are_published_once(
         printer.driver.script_fault("offline", count=2)
         for _ in range(2):  # the same status twice is one change
             printer.submit(lambda _driver: manager.refresh(printer)).result(timeout=30)
-        assert seen[-1] == ("receipt_printer", DeviceState.OFFLINE) and len(seen) == 5
+        assert seen[-1] == ("receipt_printer", DeviceState.OFFLINE) and len(seen) == len(manager.devices) + 1
     finally:
         manager.close_all()
