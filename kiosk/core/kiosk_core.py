@@ -350,9 +350,9 @@ class KioskCore:
         """Register how A4 forms become PDF bytes (the UI registers Qt's; the core imports no Qt).
 
         ``renderer(printable, meta)`` gets the form's filled print layout
-        (:meth:`~kiosk.forms.FormSession.printable`) and ``{"receipt_number", "service",
-        "accepted_at", "hall"}``, and returns a PDF. It runs on the document printer's owner
-        thread, so it must not touch GUI objects. ``None`` turns A4 printing off.
+        (:meth:`~kiosk.forms.FormSession.printable`) and ``{"receipt_number", "service", "accepted_at",
+        "hall", "language", "attachments"}`` (scanned materials: name, pages), and returns a PDF. It
+        runs on the document printer's thread, so it must not touch GUI objects. ``None``: no A4.
         """
         self._runtime.printing.document_renderer = renderer
 

@@ -6,6 +6,8 @@ sealed submission."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +92,12 @@ def test_pages_are_scanned_with_guidance_reviewed_and_sealed(make_kiosk: Any, sc
     kiosk.tap("consentCheckBox")
     kiosk.tap("submitButton")
     kiosk.wait_for_screen("done", timeout_ms=20_000)
+    # The A4 form printed for the citizen lists what was attached.
+    kiosk.wait_until(lambda: list((kiosk.config.storage.resolved_data_dir() / "printed" / "documents").glob("*.pdf")))
+    (form,) = (kiosk.config.storage.resolved_data_dir() / "printed" / "documents").glob("*.pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(form), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "经营场所使用证明" in unicodedata.normalize("NFKC", text)
     db = kiosk.config.storage.resolved_data_dir() / "kiosk.db"
     with sqlite3.connect(db) as conn:
         sealed = [row[0] for row in conn.execute("select sealed from submissions")]
