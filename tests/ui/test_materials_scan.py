@@ -118,3 +118,29 @@ def test_elder_mode_and_english(make_kiosk: Any, scanning_config: Any) -> None:
     assert kiosk.get("screenTitle").property("text") == "Scan your documents"
     assert "Required" in kiosk.get("materialStatus_0").property("text")
     kiosk.screenshot("materials_elder_en")
+
+
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
+def test_the_scanning_screen_passes_the_accessibility_audit(make_kiosk: Any, scanning_config: Any,
+                                                            orientation: str) -> None:
+    from .test_accessibility_audit import Audit
+
+    # One sheet that stays on the desk once taken, so the screen holds still while it is audited.
+    config = scanning_config.with_overrides(
+        ui={"orientation": orientation, "voice_engine": "mock"},
+        devices={**scanning_config.to_dict()["devices"], "document_camera": {"backend": "simulated", "options": {
+            "fps": 12, "width": 1600, "height": 1200, "move_frames": 4, "hold_frames": 100_000}}})
+    kiosk = make_kiosk(config)
+    audit = Audit(kiosk, orientation)
+    to_materials(kiosk)
+    kiosk.wait_until(lambda: sum(pages(kiosk)) >= 1 and scan(kiosk).get("guidance") == "captured", timeout_ms=30_000)
+    kiosk.wait_until(lambda: kiosk.get("pageThumbnail_0_0").property("implicitWidth") > 0)
+    audit.screen("materials")
+    kiosk.screenshot(f"materials_audit_{orientation}")
+    kiosk.tap("retakePage_0_0")
+    kiosk.wait_until(lambda: sum(pages(kiosk)) == 0)
+    kiosk.core.materials.done()  # as a double tap would: refused, and said why
+    kiosk.wait_until(lambda: kiosk.state.get("message"))
+    audit.screen("materials_missing")
+    if audit.findings:
+        pytest.fail(f"{len(audit.findings)} accessibility findings:\n  " + "\n  ".join(audit.findings), pytrace=False)

@@ -27,12 +27,15 @@ ScreenPage {
             id: cameraColumn
             // Portrait: what the controls below leave, at most 42 % of the height; landscape:
             // the left column.
+            // Sizes here must not follow the guidance line's wrapped height (which follows the
+            // width chosen here): that loop would keep the layout from ever settling.
+            readonly property real guidanceRoom: Theme.fontBody * Theme.lineHeight * 2 + Theme.spacing
             readonly property real controlsHeight: takeRow.implicitHeight + doneButton.implicitHeight
                                                    + Theme.touchTarget * 1.6 + Theme.spacing * 4
             readonly property real fitHeight: screen.compact
-                ? grid.height - guidanceBar.implicitHeight - Theme.spacing
+                ? grid.height - guidanceRoom
                 : Math.max(Theme.touchTarget, Math.min(grid.width * 3 / 4, grid.height * 0.42,
-                                                       grid.height - controlsHeight - guidanceBar.implicitHeight))
+                                                       grid.height - controlsHeight - guidanceRoom))
             Layout.alignment: Qt.AlignHCenter | Qt.AlignTop
             Layout.preferredWidth: screen.compact ? Math.min(grid.width * 0.55, fitHeight * 4 / 3) : grid.width
             spacing: Theme.spacing / 2
