@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from kiosk import events as ev
+from kiosk.devices import REGISTRIES
 from kiosk.maintenance import RESTART_EXIT_CODE, MaintenanceService
 from kiosk.staff import StaffStore
 
@@ -52,7 +53,7 @@ def maintenance(start_core: Any, tmp_path: Path) -> Any:
 def sign_in(service: MaintenanceService) -> dict[str, Any]:
     service.request_entry().result()
     service.enter_pin(PIN).result()
-    return wait_view(service, lambda v: v["phase"] == "signed_in" and len(v["devices"]) == 4)
+    return wait_view(service, lambda v: v["phase"] == "signed_in" and len(v["devices"]) == len(REGISTRIES))
 
 
 def audited(service: MaintenanceService) -> list[tuple[str, str | None]]:
