@@ -95,8 +95,11 @@ class MaterialsStep:
         self._ctx.devices["document_camera"].submit(self._step, self._epoch)
 
     def stop(self) -> None:
-        """End the preview loop after its current frame (any thread)."""
+        """End the preview loop after its current frame, and drop the picture of the desk (any
+        thread)."""
         self._previewing = False
+        with self._frame_lock:
+            self._frame = None
 
     def forget(self) -> None:
         """A wipe: drop the preview image, the guidance and anything still in flight."""
@@ -150,7 +153,8 @@ class MaterialsStep:
             pixels = frame.pixels
             step = max(1, -(-pixels.shape[1] // PREVIEW_WIDTH))  # ceiling: at most PREVIEW_WIDTH wide
             with self._frame_lock:
-                self._frame = pixels[::step, ::step].copy()
+                if self._previewing:  # not after a stop while this frame was being read
+                    self._frame = pixels[::step, ::step].copy()
             ctx.events.publish(ev.PAGE_FRAME_UPDATED)
             try:
                 self._analyse(pixels, epoch)
