@@ -64,12 +64,13 @@ def test_pages_are_scanned_with_guidance_reviewed_and_sealed(make_kiosk: Any, sc
     to_materials(kiosk)
     assert kiosk.get("materialsDoneButton").isEnabled() is False  # the required material has no page
     seen: set[str] = set()
-    kiosk.wait_until(lambda: (seen.add(scan(kiosk).get("guidance", "")), kiosk.bridge.frameRevision)[1] > 0)
     kiosk.wait_until(lambda: kiosk.engine.rootContext().contextProperty("materials").property("frameRevision") > 2)
     kiosk.wait_until(lambda: (seen.add(scan(kiosk).get("guidance", "")), scan(kiosk).get("guidance") in (
         "move_into_frame", "hold_still"))[1], timeout_ms=20_000)
     kiosk.screenshot("materials_guidance")
-    assert kiosk.get("pageGuidanceText").property("text") in ("请把材料整页移入画面", "请保持材料不动")
+    assert {"move_into_frame", "hold_still"} & seen  # the sheet was guided in before it was taken
+    guidance = kiosk.get("pageGuidanceText")  # the screen shows the core's words, whichever they are now
+    kiosk.wait_until(lambda: guidance.property("text") == scan(kiosk).get("guidance_text"))
     kiosk.wait_until(lambda: sum(pages(kiosk)) >= 1, timeout_ms=30_000)
     kiosk.get("pageThumbnail_0_0")
     kiosk.wait_until(lambda: sum(pages(kiosk)) >= 2, timeout_ms=30_000)
@@ -86,7 +87,9 @@ def test_pages_are_scanned_with_guidance_reviewed_and_sealed(make_kiosk: Any, sc
     kiosk.wait_until(lambda: kiosk.get("materialsDoneButton").isEnabled())
     kiosk.tap("materialsDoneButton")
     kiosk.wait_for_screen("review")
-    kiosk.get("reviewThumbnail_0_0")
+    thumbnail = kiosk.get("reviewThumbnail_0_0")
+    kiosk.scroll_into_view(thumbnail)
+    kiosk.wait_until(lambda: thumbnail.property("implicitWidth") > 4)  # the page's thumbnail has loaded
     kiosk.screenshot("materials_review")
 
     kiosk.tap("consentCheckBox")
