@@ -7,7 +7,9 @@ What a terminal seals (``kiosk/submission.py``): ``answers`` (a signature answer
 ``identity_verification``: the 人证核验 decision, reasons, face-match score and liveness;
 ``identity_proof``: how identity was proved, :mod:`egov_protocol.identity_proof`), and
 the photos ``face.jpg`` (live) and ``document_photo.jpg`` (from the chip) as detached, sealed
-attachments. Nothing here logs or stores what it opens.
+attachments, and the pages scanned of the service's paper materials (``material-<m>-page-<p>.jpg``
+or ``.webp``, named per material in the payload's ``materials``). Nothing here logs or stores what
+it opens.
 """
 
 from __future__ import annotations
@@ -103,17 +105,38 @@ class OpenedSubmission:
         data = self.attachments.get(name)
         if not data:
             return None
+        if data[:4] == b"RIFF" and data[8:12] == b"WEBP":  # a page scanned as WebP
+            return f"data:image/webp;base64,{base64.b64encode(data).decode()}"
         for magic, media_type in _IMAGE_TYPES:
             if data.startswith(magic):
                 return f"data:{media_type};base64,{base64.b64encode(data).decode()}"
         return None
 
     @property
+    def materials(self) -> list[dict]:
+        """The paper materials scanned at the terminal: per material its ``name`` (``name_en``),
+        whether ``required``, and its ``pages`` in order, each ``{"name", "size", "image"}`` (a
+        ``data:`` URI, or None when the page is missing or not an image)."""
+        record = self.payload.get("materials")
+        found = []
+        for item in record if isinstance(record, list) else []:
+            if not isinstance(item, dict):
+                continue
+            pages = [name for name in item.get("pages") or [] if isinstance(name, str)]
+            found.append({"name": str(item.get("name") or ""), "name_en": str(item.get("name_en") or ""),
+                          "required": item.get("required") is True,
+                          "pages": [{"name": name, "size": len(self.attachments.get(name, b"")),
+                                     "image": self.photo(name)} for name in pages]})
+        return found
+
+    @property
     def other_attachments(self) -> list[dict]:
-        """Attachments besides the two photos: name, size, and a ``data:`` URI for images."""
+        """Attachments besides the two photos and the materials' pages: name, size, and a
+        ``data:`` URI for images."""
+        pages = {page["name"] for material in self.materials for page in material["pages"]}
         return [{"name": name, "size": len(data), "image": self.photo(name)}
                 for name, data in sorted(self.attachments.items())
-                if name not in (LIVE_PHOTO, DOCUMENT_PHOTO)]
+                if name not in (LIVE_PHOTO, DOCUMENT_PHOTO) and name not in pages]
 
     @property
     def signatures(self) -> list[dict]:
@@ -133,6 +156,8 @@ class OpenedSubmission:
                 "identity_proof": self.identity_proof,
                 "service_id": self.payload.get("service_id"),
                 "submitted_at": self.payload.get("submitted_at"),
+                "materials": [{"name": m["name"], "required": m["required"],
+                               "pages": [page["name"] for page in m["pages"]]} for m in self.materials],
                 "attachments": {name: base64.b64encode(data).decode()
                                 for name, data in sorted(self.attachments.items())}}
 

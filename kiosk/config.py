@@ -149,7 +149,7 @@ class DeviceConfig:
 
 @dataclass(frozen=True)
 class DevicesConfig:
-    """The device families of a terminal."""
+    """The device roles of a terminal."""
 
     id_reader: DeviceConfig = section(DeviceConfig, "ID document reader.")
     camera: DeviceConfig = section(DeviceConfig, "Face camera.")
@@ -157,6 +157,7 @@ class DevicesConfig:
     document_printer: DeviceConfig = section(DeviceConfig, "A4 document printer.")
     code_scanner: DeviceConfig = section(DeviceConfig, "QR/barcode scanner (网证 codes, receipts); backend "
                                          "'camera' decodes from a camera of its own.")
+    document_camera: DeviceConfig = section(DeviceConfig, "Document camera (高拍仪) for paper materials.")
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,18 @@ class NetIdConfig:
 
 
 @dataclass(frozen=True)
+class MaterialsConfig:
+    """The scanning step: how paper pages are taken on the document camera and compressed."""
+
+    colour: bool = key(False, "Keep scanned pages in colour; false: greyscale (smaller, as most materials are).")
+    image_format: Literal["jpeg", "webp"] = key("jpeg", "How a scanned page is compressed.")
+    max_page_kb: int = key(300, "Largest a compressed page may be, in KB (1000 bytes).", between(50, 300))
+    steady_frames: int = key(6, "Frames a page must lie still before it is taken automatically.", between(1, 60))
+    min_dpi: float = key(140.0, "Lowest resolution a page may be seen at (dots per inch; A4 at 150 dpi is the aim).",
+                         between(50, 600))
+
+
+@dataclass(frozen=True)
 class MaintenanceConfig:
     """The staff maintenance mode (hidden gesture + PIN on the attract screen)."""
 
@@ -248,6 +261,7 @@ class KioskConfig:
     devices: DevicesConfig = section(DevicesConfig, "Devices.")
     receipt: ReceiptConfig = section(ReceiptConfig, "Receipt contents.")
     face: FaceConfig = section(FaceConfig, "Face step.")
+    materials: MaterialsConfig = section(MaterialsConfig, "Scanning paper materials.")
     maintenance: MaintenanceConfig = section(MaintenanceConfig, "Staff maintenance mode.")
     netid: NetIdConfig = section(NetIdConfig, "网证 (national network identity).")
     updates: UpdatesConfig = section(UpdatesConfig, "Software updates.")

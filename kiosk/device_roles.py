@@ -10,6 +10,7 @@ from typing import Any
 
 from drivers.camera import camera_backends
 from drivers.common import BackendRegistry
+from drivers.doccam import document_camera_backends
 from drivers.idcard import id_reader_backends
 from drivers.printer import document_printer_backends, receipt_printer_backends
 from drivers.scanner import code_scanner_backends
@@ -21,4 +22,5 @@ REGISTRIES: dict[str, BackendRegistry[Any]] = {
     "receipt_printer": receipt_printer_backends,
     "document_printer": document_printer_backends,
     "code_scanner": code_scanner_backends,
+    "document_camera": document_camera_backends,
 }

@@ -17,12 +17,13 @@ from typing import Any, Concatenate, Generic, Literal, ParamSpec, TypeVar, overl
 
 from drivers.camera import Camera
 from drivers.common import (
-        Device,
+    Device,
     DeviceError,
     DeviceState,
     DeviceStatus,
     DeviceWorker,
 )
+from drivers.doccam import DocumentCamera
 from drivers.idcard import IdReader
 from drivers.printer import DocumentPrinter, ReceiptPrinter
 from drivers.scanner import CodeScanner
@@ -108,6 +109,8 @@ class DeviceManager:
         self.document_printer: ManagedDevice[DocumentPrinter] = self._managed(
             "document_printer", config.document_printer, data_dir)
         self.code_scanner: ManagedDevice[CodeScanner] = self._managed("code_scanner", config.code_scanner, data_dir)
+        self.document_camera: ManagedDevice[DocumentCamera] = self._managed(
+            "document_camera", config.document_camera, data_dir)
         #: Every device by role, in :data:`REGISTRIES` order.
         self.devices: dict[str, ManagedDevice[Any]] = {
             "id_reader": self.id_reader,
@@ -115,6 +118,7 @@ class DeviceManager:
             "receipt_printer": self.receipt_printer,
             "document_printer": self.document_printer,
             "code_scanner": self.code_scanner,
+            "document_camera": self.document_camera,
         }
 
     @staticmethod
@@ -132,6 +136,8 @@ class DeviceManager:
     def __getitem__(self, role: Literal["document_printer"]) -> ManagedDevice[DocumentPrinter]: ...
     @overload
     def __getitem__(self, role: Literal["code_scanner"]) -> ManagedDevice[CodeScanner]: ...
+    @overload
+    def __getitem__(self, role: Literal["document_camera"]) -> ManagedDevice[DocumentCamera]: ...
     @overload
     def __getitem__(self, role: str) -> ManagedDevice[Any]: ...
     def __getitem__(self, role: str) -> ManagedDevice[Any]:

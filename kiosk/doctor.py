@@ -222,13 +222,13 @@ def check_device(config: KioskConfig, role: str) -> Check:
     except DeviceConfigError as exc:
         return Check(role, FAIL, str(exc), f"fix devices.{role} in the configuration")
     if isinstance(driver, Camera):
-        return _camera_frame(driver, device.backend)
+        return _camera_frame(driver, device.backend, role)
     ok = driver.is_usable()
     return Check(role, OK if ok else FAIL, f"backend {device.backend}",
                  "" if ok else "check the cable and power, then run doctor again")
 
 
-def _camera_frame(camera: Camera, backend: str) -> Check:
+def _camera_frame(camera: Camera, backend: str, role: str = "camera") -> Check:
     from drivers.common import DeviceError
 
     try:
@@ -238,9 +238,9 @@ def _camera_frame(camera: Camera, backend: str) -> Check:
         finally:
             camera.close()
     except DeviceError as exc:
-        return Check("camera", FAIL, f"backend {backend}: {type(exc).__name__}: {exc}",
+        return Check(role, FAIL, f"backend {backend}: {type(exc).__name__}: {exc}",
                      "check the camera's USB cable, then run doctor again; another program may hold it")
-    return Check("camera", OK, f"backend {backend}: one frame read ({frame.width}x{frame.height})")
+    return Check(role, OK, f"backend {backend}: one frame read ({frame.width}x{frame.height})")
 
 
 def check_keys(config: KioskConfig) -> Check:
@@ -301,7 +301,7 @@ def run_checks(config: KioskConfig, seams: Seams | None = None) -> list[Check]:
     checks += check_pcsc(config, seams) + check_csca(config)
     if seams.open_devices:
         checks += check_serial(config)
-    for role in ("id_reader", "camera", "receipt_printer", "document_printer", "code_scanner"):
+    for role in ("id_reader", "camera", "receipt_printer", "document_printer", "document_camera", "code_scanner"):
         cups = check_cups(config, role)
         if cups is not None or seams.open_devices:
             checks.append(cups if cups is not None else check_device(config, role))

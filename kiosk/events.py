@@ -26,6 +26,10 @@ CARD_REMOVED = "card_removed"
 READ_FAILED = "read_failed"
 FACE_CAPTURED = "face_captured"
 PREVIEW_FRAME_UPDATED = "preview_frame_updated"
+#: A new document-camera preview image is ready (the scanning step's latest-only slot).
+PAGE_FRAME_UPDATED = "page_frame_updated"
+#: A page of a material was taken (``pages``: how many the session holds now; no image).
+PAGE_SCANNED = "page_scanned"
 SUBMISSION_QUEUED = "submission_queued"
 RECEIPT_PRINTED = "receipt_printed"
 RECEIPT_PRINT_FAILED = "receipt_print_failed"

@@ -30,6 +30,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "还有必填项未填写或填写有误，请按提示修改。",
         "en": "Some required answers are missing or need correcting. Please see the notes in red.",
     },
+    "materials_missing": {
+        "zh-CN": "还有必须提交的材料未扫描，请先扫描后再继续。",
+        "en": "A required document has not been scanned yet. Please scan it before going on.",
+    },
+    "page_not_taken": {
+        "zh-CN": "这一页未能拍清楚，请把材料放平放稳后重试。",
+        "en": "That page did not come out clearly. Please lay it flat and still, then try again.",
+    },
     "consent_required": {
         "zh-CN": "请先勾选同意，再提交申请。",
         "en": "Please tick the consent box before submitting.",

@@ -16,7 +16,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,14 @@ class Draft:
     #: A 补正 re-submission: the receipt number of the case it corrects (the payload's
     #: ``egov_protocol.cases.CORRECTS_FIELD``; the platform files it under that case).
     corrects_receipt: str | None = None
+    #: The scanned materials: per material its name, whether required, and the names of its pages
+    #: among ``photos`` (``kiosk.core.material_scans.MaterialScans.attachments``).
+    materials: list[dict[str, Any]] = field(default_factory=list)
+
+
+def media_type(name: str) -> str:
+    """The media type of an attachment by its name's suffix (pages may be WebP)."""
+    return "image/webp" if name.endswith(".webp") else "image/jpeg"
 
 
 @dataclass(frozen=True)
@@ -181,7 +189,7 @@ class SubmissionWriter:
         # The progress page's key is made here, not by the platform: the receipt prints now, and
         # the submission may reach the platform weeks later. Only its hash travels.
         progress_token = secrets.token_urlsafe(PROGRESS_TOKEN_BYTES)
-        payload = {
+        payload: dict[str, Any] = {
             "schema": SCHEMA,
             "submission_id": submission_id,
             "receipt_number": receipt_number,
@@ -198,10 +206,12 @@ class SubmissionWriter:
             "applicant": draft.applicant,
             "answers": draft.answers,
             "attachments": {
-                name: {"sha256": hashlib.sha256(data).hexdigest(), "media_type": "image/jpeg", "size": len(data)}
+                name: {"sha256": hashlib.sha256(data).hexdigest(), "media_type": media_type(name), "size": len(data)}
                 for name, data in draft.photos.items()
             },
         }
+        if draft.materials:
+            payload["materials"] = draft.materials
         sealed, blobs = seal_detached(
             json.dumps(payload, ensure_ascii=False, sort_keys=True).encode(),
             dict(draft.photos),

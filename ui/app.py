@@ -166,6 +166,9 @@ def create_application(
     from .keyboard_dictionary import install as install_dictionary_reset
 
     install_dictionary_reset(core)  # the keyboard's learned words go at every wipe
+    from .materials_bridge import install_materials
+
+    install_materials(engine, core, bridge)  # the scanning step: `materials`, image://doccam, image://page
     engine.rootContext().setContextProperty("kiosk", bridge)
     speech = SpeechOutput(ui_config["voice_engine"], stuck_after_s=ui.voice_stuck_s, parent=engine)
     engine.rootContext().setContextProperty("speech", speech)

@@ -41,6 +41,17 @@ def form_html(printable: dict[str, Any], meta: dict[str, Any]) -> str:
             text = esc(str(row.get("text") or "")).replace("\n", "<br/>")
             parts.append(f"<tr><td width='32%' bgcolor='#f0f0f0'>{esc(row['label'])}</td><td>{text}</td></tr>")
         parts.append("</table>")
+    attachments = meta.get("attachments") or []
+    if attachments:  # the paper materials scanned at the terminal and sealed with the application
+        heading, pages, none = (("Attached materials (scanned)", "{n} page(s)", "not attached") if english
+                                else ("随附材料（本机扫描）", "{n}页", "未提交"))
+        parts.append(f"<h3>{heading}</h3>")
+        parts.append("<table width='100%' border='1' cellspacing='0' cellpadding='6' style='border-collapse:collapse'>")
+        for item in attachments:
+            count = int(item.get("pages") or 0)
+            parts.append(f"<tr><td width='68%'>{esc(str(item.get('name', '')))}</td>"
+                         f"<td>{pages.format(n=count) if count else none}</td></tr>")
+        parts.append("</table>")
     signature = ("Applicant's signature:", "Date:") if english else ("申请人签名：", "日期：")
     parts.append(f"<p><br/><br/>{signature[0]}______________________&nbsp;&nbsp;&nbsp;{signature[1]}____________</p>")
     return "".join(parts)

@@ -1,6 +1,7 @@
 """The citizen's journey as a state machine, driven by events and a clock.
 
 An application:       attract → notice → identify → face → form → review → submitting → printing → done
+                      (form → materials → review when the service asks for paper materials to scan)
 Checking progress:    attract → identify → progress (→ face → form …: a 补正 re-submission)
                       attract → progress (a receipt's QR code scanned: that one case, no identity)
 Printing a certificate: attract → identify → face → certificates
@@ -30,6 +31,7 @@ class JourneyState(enum.StrEnum):
     IDENTIFY = "identify"
     FACE = "face"
     FORM = "form"
+    MATERIALS = "materials"  # scanning the paper materials the service needs (document camera)
     REVIEW = "review"
     SUBMITTING = "submitting"
     PRINTING = "printing"
@@ -66,6 +68,7 @@ STEP_OF_STATE: dict[JourneyState, int] = {
     JourneyState.IDENTIFY: 3,
     JourneyState.FACE: 4,
     JourneyState.FORM: 5,
+    JourneyState.MATERIALS: 5,  # filling in the application: the form, then its paper materials
     JourneyState.REVIEW: 6,
     JourneyState.SUBMITTING: 7,
     JourneyState.PRINTING: 7,
@@ -89,6 +92,7 @@ _BACK_TARGET: dict[JourneyState, JourneyState] = {
     JourneyState.FACE: JourneyState.IDENTIFY,
     JourneyState.FORM: JourneyState.FACE,
     JourneyState.REVIEW: JourneyState.FORM,
+    JourneyState.MATERIALS: JourneyState.FORM,
     JourneyState.PROGRESS: JourneyState.IDENTIFY,
     JourneyState.CERTIFICATES: JourneyState.FACE,
 }
@@ -118,6 +122,8 @@ class CitizenSession:
     identity: Any = None
     photo_jpeg: bytes | None = None
     form: Any = None
+    #: The pages scanned for the service's materials (``kiosk.core.material_scans.MaterialScans``).
+    materials: Any = None
     consented: bool = False
     receipt_number: str | None = None
     printed: bool | None = None
@@ -262,13 +268,29 @@ class Journey:
             self.session.form = self._make_form(self.session.form_definition, self.session.identity)
         self._go(JourneyState.FORM)
 
+    def needs_materials(self) -> bool:
+        """Whether the service asks for a required material scanned at the terminal."""
+        return any(m.required for m in getattr(self.session.service, "scanned_materials", ()))
+
     def form_completed(self) -> bool:
-        """form → review when every relevant field is valid; otherwise stay and say so."""
+        """form → review (→ materials first when the service needs them) when every relevant field
+        is valid; otherwise stay and say so."""
         self._require(JourneyState.FORM)
         if not self.session.form.is_complete():
             # Every problem is then marked beneath its question, also on questions not yet touched.
             self.session.form.reveal_errors()
             self.session.message = "form_incomplete"
+            self.last_activity = self._clock()
+            return False
+        self._go(JourneyState.MATERIALS if self.needs_materials() else JourneyState.REVIEW)
+        return True
+
+    def materials_completed(self) -> bool:
+        """materials → review once every required material has a page; otherwise stay and say so."""
+        self._require(JourneyState.MATERIALS)
+        scans = self.session.materials
+        if scans is None or scans.missing():
+            self.session.message = "materials_missing"
             self.last_activity = self._clock()
             return False
         self._go(JourneyState.REVIEW)
@@ -320,6 +342,8 @@ class Journey:
         if self.state is JourneyState.DONE:
             return self.wipe(WipeReason.FINISHED)
         target = _BACK_TARGET.get(self.state)
+        if self.state is JourneyState.REVIEW and self.needs_materials():
+            target = JourneyState.MATERIALS
         if target is None:
             raise TransitionRefused(f"no way back from {self.state}")
         if target is JourneyState.IDENTIFY:
@@ -330,6 +354,7 @@ class Journey:
             self.session.form = None
             self.session.extras.pop("progress", None)  # the cases found for that document
             self.session.extras.pop(RECEIPT_FIELD, None)  # or for that receipt
+            self.session.materials = None
         self._go(target)
         return None
 

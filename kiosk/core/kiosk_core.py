@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ..devices import DeviceManager
     from ..forms import FormSession
     from ..sync_service import SyncService
+    from .materials import MaterialsCommands
     from .progress import ProgressStep
 
 log = logging.getLogger(__name__)
@@ -213,6 +214,11 @@ class KioskCore:
         return NetIdCommands(self._runtime.post, self._runtime.netid)
 
     @property
+    def materials(self) -> MaterialsCommands:
+        """The scanning step's commands and images (any thread, never blocking)."""
+        return self._runtime.materials_commands
+
+    @property
     def sync(self) -> SyncService | None:
         """The sync service (see :attr:`~kiosk.sync_service.SyncService.running`), or ``None``
         before it is built."""
@@ -310,7 +316,7 @@ class KioskCore:
 
     def complete_form(self) -> None:
         """The citizen finished the form: review it if everything is valid."""
-        self._post(lambda: self._runtime.journey.form_completed())
+        self._post(self._runtime.form_completed)
 
     def confirm_submission(self, consented: bool) -> None:
         """The citizen confirmed the review: store, then print."""
@@ -368,9 +374,9 @@ class KioskCore:
         """Register how A4 forms become PDF bytes (the UI registers Qt's; the core imports no Qt).
 
         ``renderer(printable, meta)`` gets the form's filled print layout
-        (:meth:`~kiosk.forms.FormSession.printable`) and ``{"receipt_number", "service",
-        "accepted_at", "hall"}``, and returns a PDF. It runs on the document printer's owner
-        thread, so it must not touch GUI objects. ``None`` turns A4 printing off.
+        (:meth:`~kiosk.forms.FormSession.printable`) and ``{"receipt_number", "service", "accepted_at",
+        "hall", "language", "attachments"}`` (scanned materials: name, pages), and returns a PDF. It
+        runs on the document printer's thread, so it must not touch GUI objects. ``None``: no A4.
         """
         self._runtime.printing.document_renderer = renderer
 

@@ -133,6 +133,9 @@ class PrintStep:
         meta = {"receipt_number": accepted.receipt_number, "service": session.service.title.text(ctx.language),
                 "accepted_at": accepted.accepted_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                 "hall": ctx.config.terminal.hall_name, "language": ctx.language}
+        if session.materials is not None:  # what was scanned and attached, listed on the form
+            meta["attachments"] = [{"name": item["name"], "pages": len(item["pages"])}
+                                   for item in session.materials.view(ctx.language)]
 
         def render_and_print(printer: Any) -> Any:
             pdf = renderer(printable, meta)

@@ -29,6 +29,7 @@ from .face_preview import FacePreview
 from .identify import IdentifyStep
 from .journey import Journey, JourneyState, TransitionRefused, WipeReason
 from .left_document import LeftDocumentGuard
+from .materials import MaterialsCommands, MaterialsStep
 from .netid import NetIdStep
 from .printing import PrintStep
 from .progress import ProgressStep
@@ -78,6 +79,8 @@ class JourneyRuntime:
         self.left_document = LeftDocumentGuard(self)
         self.progress = ProgressStep(self, lambda: self.catalog)
         self.netid = NetIdStep(self)
+        self.materials = MaterialsStep(self)
+        self.materials_commands = MaterialsCommands(self, self.materials)
 
     # ---- the port: state ------------------------------------------------------------------
     @property
@@ -182,6 +185,7 @@ class JourneyRuntime:
         snapshot.update(self.left_document.view())
         snapshot["progress"] = self.progress.view()
         snapshot["netid"] = self.netid.view(self.language)
+        snapshot["materials"] = self.materials.view(self.language)
         with self._snapshot_lock:
             self._snapshot = snapshot
         self.events.publish(ev.JOURNEY_CHANGED, snapshot=snapshot)
@@ -222,6 +226,11 @@ class JourneyRuntime:
             self.sync.sync_now()
         self.printing.start(accepted)
 
+    def form_completed(self) -> None:
+        """The citizen finished the form: on to the scanning step or the review."""
+        if self.journey.form_completed() and self.journey.state is JourneyState.MATERIALS:
+            self.materials.start()
+
     def receipt_settled(self) -> None:
         """The done screen: remind to take the document back."""
         self.left_document.remind()
@@ -231,6 +240,7 @@ class JourneyRuntime:
         if reason is None:
             return
         self.preview.forget()
+        self.materials.forget()
         self.identify.forget_session()
         self.progress.forget()
         self.netid.clear()
@@ -253,6 +263,10 @@ class JourneyRuntime:
             self.preview.start()
         else:
             self.preview.stop()
+        if journey.state is JourneyState.MATERIALS:
+            self.materials.start()
+        else:
+            self.materials.stop()
 
     # ---- the idle clock (journey thread) ----------------------------------------------------
     def start_clock(self, interval_s: float) -> None:

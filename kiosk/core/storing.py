@@ -50,6 +50,10 @@ class StoreStep:
         photos = {"face.jpg": session.photo_jpeg}
         if session.identity.photo_jpeg:
             photos["document_photo.jpg"] = session.identity.photo_jpeg
+        materials: list[dict[str, Any]] = []
+        if session.materials is not None:  # the scanned pages, sealed like the photos
+            pages, materials = session.materials.attachments()
+            photos.update(pages)
         definition = session.form_definition
         draft = Draft(
             service_id=session.service.id,
@@ -67,6 +71,7 @@ class StoreStep:
             photos=photos,
             receipt=self._receipt_factory(),
             corrects_receipt=session.extras.get("corrects_receipt"),  # a 补正 from the progress errand
+            materials=materials,
         )
         future = self._writer().submit(draft)
         future.add_done_callback(lambda f: ctx.post(lambda: self._stored(f)))

@@ -44,6 +44,21 @@ def material_line(material: dict[str, Any], language: str) -> str:
     return line
 
 
+#: How the terminal takes a material (the catalog's ``intake``), as the notice says it.
+_INTAKE_WORDS = {
+    "zh-CN": {"scan": "在本机高拍仪扫描，共{n}页", "platform": "平台已有，无需提交", "terminal": "由本机读取",
+              "counter": "请交窗口"},
+    "en": {"scan": "scanned at this terminal, {n} page(s)", "platform": "already held by the platform: not needed",
+           "terminal": "taken by this terminal", "counter": "hand in at the counter"},
+}
+
+
+def material_intake(material: dict[str, Any], language: str) -> str:
+    """How the terminal takes one material: ``在本机高拍仪扫描，共2页`` / ``平台已有，无需提交``."""
+    words = _INTAKE_WORDS[language]
+    return words.get(material.get("intake") or "counter", words["counter"]).format(n=material.get("pages") or 1)
+
+
 def catalog_view(catalog: Any, language: str) -> dict[str, Any]:
     """Categories and services for the attract screen."""
     return {
@@ -70,6 +85,8 @@ def service_view(service: Any, language: str) -> dict[str, Any] | None:
             "eligibility": notice["eligibility"],
             "paragraphs": notice["paragraphs"],
             "materials": [material_line(m, language) for m in notice["materials"]],
+            "material_intakes": [{"intake": m["intake"], "text": material_intake(m, language)}
+                                 for m in notice["materials"]],
             "fee": notice["fees"],
             "processing_time": notice["processing_time"],
             "collect": notice["collection"],

@@ -348,3 +348,27 @@ def test_whatever_a_citizen_types_gets_an_answer_not_an_error(lookup_client, rec
     assert answer.status_code in (404, 429), answer.text
     page = lookup_client.get("/progress/GZ01-T01-20260301-000001", params={"t": token})
     assert page.status_code in (404, 422)
+
+
+def test_scanned_materials_show_on_the_case_page_by_material_and_in_the_api(client):
+    payload, photos = application(1)
+    page = photos["face.jpg"]
+    payload["materials"] = [
+        {"name": "经营场所使用证明", "name_en": "Proof of the right to use the premises", "required": True,
+         "pages": ["material-1-page-1.jpg", "material-1-page-2.jpg"]},
+        {"name": "出租方房屋产权证明", "name_en": "Landlord's proof of ownership", "required": False, "pages": []}]
+    photos.update({"material-1-page-1.jpg": page, "material-1-page-2.jpg": page})
+    assert submit(client, client.keys, payload, photos).status_code == 201
+    receipt = f"{TERMINAL_ID}-20260301-000001"
+    _, headers = worker(client)
+    page_html = client.get(f"/cases/{receipt}").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page_html).group(1)
+    opened = client.post(f"/cases/{receipt}/open", data={"csrf": csrf, "reason": "审核申报材料"}).text
+    section = opened[opened.index("Materials 材料"):opened.index("Attachments 附件")]
+    assert "经营场所使用证明" in section and "required 必须" in section and "2 page(s)" in section
+    assert section.count('class="material-page"') == 2 and "出租方房屋产权证明" in section
+    assert "material-1-page-1.jpg" not in opened[opened.index("Attachments 附件"):]  # not listed twice
+    api = client.post(f"/v1/cases/{receipt}/open", json={"reason": "审核申报材料"},
+                      headers=headers).json()["submission"]
+    assert api["materials"][0]["pages"] == ["material-1-page-1.jpg", "material-1-page-2.jpg"]
+    assert base64.b64decode(api["attachments"]["material-1-page-2.jpg"]).startswith(b"\xff\xd8")

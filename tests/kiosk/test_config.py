@@ -16,7 +16,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 
 def test_embedded_default_runs_everything_simulated() -> None:
     config = load_config(None)
-    for role in ("id_reader", "camera", "receipt_printer", "document_printer"):
+    for role in ("id_reader", "camera", "receipt_printer", "document_printer", "document_camera"):
         assert getattr(config.devices, role).backend == "simulated"
     assert config.ui.language == "zh-CN"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from drivers.camera import Camera
 from drivers.common import DeviceState
+from drivers.doccam import DocumentCamera
 from drivers.idcard import IdReader
 from drivers.printer import DocumentPrinter, Receipt, ReceiptPrinter
 from drivers.scanner import CodeScanner
@@ -51,6 +52,8 @@ def test_each_role_is_typed_by_its_family_and_status_changes_are_published_once(
         assert isinstance(manager.receipt_printer.driver, ReceiptPrinter)
         assert isinstance(manager.document_printer.driver, DocumentPrinter)
         assert isinstance(manager.code_scanner.driver, CodeScanner)
+        assert isinstance(manager.document_camera.driver, DocumentCamera)
+        assert manager["document_camera"] is manager.document_camera
         manager.open_all()
         for device in manager.devices.values():
             device.submit(lambda _driver: None).result(timeout=30)  # the open before it has run

@@ -255,3 +255,83 @@ def test_printing_a_certificate_needs_the_document_and_the_face(journey: Journey
 def test_an_application_starts_with_its_service(journey: Journey) -> None:
     with pytest.raises(TransitionRefused):
         journey.errand_chosen(Errand.APPLY)
+
+
+# ---- the scanning step (材料扫描) ----------------------------------------------------------------
+class Scans:
+    """Stands in for the session's MaterialScans: which required materials still lack a page."""
+
+    def __init__(self, missing: list[int]) -> None:
+        self._missing = missing
+
+    def missing(self) -> list[int]:
+        return self._missing
+
+
+class CompleteForm:
+    def is_complete(self) -> bool:
+        return True
+
+
+def to_business_form(journey: Journey, catalog: Catalog) -> None:
+    service = catalog.service("individual_business")
+    journey.service_chosen(service, catalog.form_for(service.id))
+    journey.notice_accepted()
+    journey.document_read(sample_identity("resident_id"))
+    journey.photo_taken(b"\xff\xd8jpeg")
+    journey.photo_accepted()
+    journey.session.form = CompleteForm()
+
+
+def test_a_service_with_required_scanned_materials_scans_them_after_the_form(journey: Journey,
+                                                                              catalog: Catalog) -> None:
+    to_business_form(journey, catalog)
+    assert journey.needs_materials()
+    assert journey.form_completed()
+    assert journey.state is JourneyState.MATERIALS and journey.step == 5
+    assert not journey.materials_completed()  # nothing scanned yet
+    assert journey.state is JourneyState.MATERIALS and journey.session.message == "materials_missing"
+    journey.session.materials = Scans([0])
+    assert not journey.materials_completed()
+    journey.session.materials = Scans([])
+    assert journey.materials_completed()
+    assert journey.state is JourneyState.REVIEW and journey.session.message is None
+
+
+def test_back_from_review_returns_to_the_scans_and_from_them_to_the_form(journey: Journey,
+                                                                         catalog: Catalog) -> None:
+    to_business_form(journey, catalog)
+    journey.form_completed()
+    journey.session.materials = scans = Scans([])
+    journey.materials_completed()
+    journey.went_back()
+    assert journey.state is JourneyState.MATERIALS and journey.session.materials is scans
+    journey.went_back()
+    assert journey.state is JourneyState.FORM and journey.session.materials is scans  # kept for later
+    with pytest.raises(TransitionRefused):
+        journey.materials_completed()
+
+
+def test_another_document_drops_the_scanned_pages(journey: Journey, catalog: Catalog) -> None:
+    to_business_form(journey, catalog)
+    journey.session.materials = Scans([])
+    journey.went_back()  # form → face
+    journey.went_back()  # face → identify: another person may present a document
+    assert journey.session.materials is None
+
+
+def test_a_service_without_required_scans_goes_straight_to_review(journey: Journey, catalog: Catalog) -> None:
+    to_form(journey, catalog)  # the residence permit's scanned materials are all optional
+    fill_residence_permit(journey.session.form)
+    assert not journey.needs_materials()
+    assert journey.form_completed() and journey.state is JourneyState.REVIEW
+    journey.went_back()
+    assert journey.state is JourneyState.FORM
+
+
+def test_a_wipe_drops_the_scanned_pages(journey: Journey, catalog: Catalog) -> None:
+    to_business_form(journey, catalog)
+    journey.form_completed()
+    journey.session.materials = Scans([])
+    journey.finished()
+    assert journey.session.materials is None and journey.state is JourneyState.ATTRACT

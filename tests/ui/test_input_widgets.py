@@ -27,6 +27,14 @@ def walk_to_form(kiosk: Any, service: str) -> None:
     kiosk.wait_for_screen("form")
 
 
+def scan_required_pages(kiosk: Any) -> None:
+    """The scanning step after the business registration's form: the simulated document camera's
+    sheet is taken once it lies still, then on to the review."""
+    kiosk.wait_for_screen("materials")
+    kiosk.wait_until(lambda: kiosk.get("materialsDoneButton").isEnabled(), timeout_ms=60_000)
+    kiosk.tap("materialsDoneButton")
+
+
 def field(kiosk: Any, field_id: str) -> dict[str, Any]:
     return next(f for f in kiosk.state["form"]["fields"] if f["id"] == field_id)
 
@@ -114,13 +122,16 @@ def test_address_signature_and_rating_through_the_real_ui(make_kiosk, kiosk_conf
     sign(kiosk, "signaturePad_operator_signature", NAME)
     kiosk.wait_until(lambda: kiosk.state["form"]["complete"])
     kiosk.tap("completeFormButton")
+    scan_required_pages(kiosk)
     kiosk.wait_for_screen("review")
     shown = kiosk.get("reviewSignature")
     kiosk.scroll_into_view(shown)
     assert shown.isVisible() and shown.width() >= 200
     kiosk.screenshot("widget_signature_review" + shot)
 
-    # Back to the form: the signature is drawn again and can be replaced.
+    # Back to the form (through the scanning step): the signature is drawn again and can be replaced.
+    kiosk.tap("backButton")
+    kiosk.wait_for_screen("materials")
     kiosk.tap("backButton")
     kiosk.wait_for_screen("form")
     pad = kiosk.get("signaturePad_operator_signature").parentItem()
@@ -130,6 +141,7 @@ def test_address_signature_and_rating_through_the_real_ui(make_kiosk, kiosk_conf
     sign(kiosk, "signaturePad_operator_signature", NAME[:1])
     kiosk.wait_until(lambda: (field(kiosk, "operator_signature")["value"] or {}).get("strokes", []).__len__() == 1)
     kiosk.tap("completeFormButton")
+    scan_required_pages(kiosk)  # the page scanned before is still there
     kiosk.wait_for_screen("review")
     kiosk.tap("consentCheckBox")
     kiosk.tap("submitButton")

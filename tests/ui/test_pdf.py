@@ -48,6 +48,15 @@ def test_form_pdf_text_and_fonts(form_pdf):
     assert rows and all("yes" in row[-5:-3] for row in rows), fonts  # every font embedded
 
 
+def test_form_pdf_lists_the_scanned_materials(qapp, tmp_path):
+    path = tmp_path / "form.pdf"
+    attachments = [{"name": "经营场所使用证明", "pages": 2}, {"name": "出租方房屋产权证明", "pages": 0}]
+    path.write_bytes(render_form_pdf(PRINTABLE, {**META, "attachments": attachments}))
+    text = pdf_text(path)
+    assert "随附材料" in text and "本机扫描" in text and "经营场所使用证明" in text
+    assert "出租方房屋产权证明" in text and "未提交" in text
+
+
 def test_form_pdf_renders_as_one_a4_page(form_pdf, tmp_path):
     subprocess.run(["pdftoppm", "-r", "30", "-png", str(form_pdf), str(tmp_path / "page")], check=True)
     pages = sorted(tmp_path.glob("page*.png"))

@@ -748,6 +748,61 @@
     </message>
 </context>
 <context>
+    <name>MaterialsScreen</name>
+    <message>
+        <source>Scan your documents</source>
+        <translation>材料扫描</translation>
+    </message>
+    <message>
+        <source>Lay each page flat under the document camera. It is taken by itself when it lies still.</source>
+        <translation>请将材料逐页平放在高拍仪下方，放稳后将自动拍摄。</translation>
+    </message>
+    <message>
+        <source>Take it now</source>
+        <translation>立即拍摄</translation>
+    </message>
+    <message>
+        <source>Demo: next page</source>
+        <translation>演示：放下一页</translation>
+    </message>
+    <message>
+        <source>Demo: glare</source>
+        <translation>演示：反光</translation>
+    </message>
+    <message>
+        <source>Demo: blurred</source>
+        <translation>演示：模糊</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>必须提交</translation>
+    </message>
+    <message>
+        <source>If applicable</source>
+        <translation>如有</translation>
+    </message>
+    <message>
+        <source>%1 of %2 pages</source>
+        <translation>已拍 %1 页，共需 %2 页</translation>
+    </message>
+    <message>
+        <source>Retake</source>
+        <translation>重拍</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>继续办理</translation>
+    </message>
+    <message>
+        <source>Scan the required documents first</source>
+        <translation>请先扫描必须提交的材料</translation>
+    </message>
+</context>
+<context>
     <name>NavBar</name>
     <message>
         <source>Staff have been called and are on their way. Please stay here.</source>
@@ -915,6 +970,12 @@
     <message>
         <source>If something is wrong, go back and correct it.</source>
         <translation>如有错误，请返回上一步修改。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n page(s)</source>
+        <translation>
+            <numerusform>共 %n 页</numerusform>
+        </translation>
     </message>
     <message>
         <source>I confirm that the information is true and agree that it is submitted to the government service platform.</source>

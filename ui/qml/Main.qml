@@ -61,6 +61,7 @@ Window {
                     case "identify": return "Kiosk/IdentifyScreen.qml"
                     case "face": return "Kiosk/FaceScreen.qml"
                     case "form": return "Kiosk/FormScreen.qml"
+                    case "materials": return "Kiosk/MaterialsScreen.qml"
                     case "review": return "Kiosk/ReviewScreen.qml"
                     case "submitting":
                     case "printing": return "Kiosk/BusyScreen.qml"

@@ -132,3 +132,30 @@ def test_a_scanned_receipt_opens_the_progress_of_its_case(runtime: Any, catalog:
     assert runtime.journey.state is JourneyState.PROGRESS
     assert lookup.asked == [(case(1).receipt_number, TOKEN)]
     assert runtime.snapshot()["progress"]["phase"] == "ready"
+
+
+class CompleteForm:
+    def is_complete(self) -> bool:
+        return True
+
+
+def test_form_completed_starts_the_scanning_step_and_leaving_it_stops_it(runtime: Any, catalog: Any) -> None:
+    runtime.devices["document_camera"] = doccam = FakeDevice(None, deferred=True)
+    journey = runtime.journey
+    journey.service_chosen(catalog.service("individual_business"), catalog.form_for("individual_business"))
+    journey.notice_accepted()
+    journey.document_read(None)
+    journey.photo_taken(b"\xff\xd8jpeg")
+    journey.session.form = CompleteForm()
+    journey.state = JourneyState.FORM
+    runtime.form_completed()
+    assert journey.state is JourneyState.MATERIALS and journey.session.materials is not None
+    assert doccam.calls == 1  # the preview loop's first frame is queued on the document camera
+    runtime.publish()
+    assert runtime.snapshot()["materials"]["items"][0]["required"] is True
+    runtime.session_wiped(journey.went_back())  # back to the form
+    runtime.state_entered()
+    assert journey.state is JourneyState.FORM and runtime.materials.latest_frame() is None
+    runtime.session_wiped(journey.wipe(WipeReason.CANCELLED))
+    runtime.publish()
+    assert runtime.snapshot()["materials"] is None

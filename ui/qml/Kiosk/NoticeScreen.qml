@@ -62,15 +62,34 @@ ScreenPage {
                         }
                         Repeater {
                             model: screen.notice.materials || []
-                            delegate: Text {
+                            delegate: ColumnLayout {
                                 id: material
                                 required property string modelData
+                                required property int index
+                                readonly property var intake: (screen.notice.material_intakes || [])[index] || ({})
                                 Layout.fillWidth: true
-                                text: "•  " + material.modelData
-                                wrapMode: Text.WordWrap
-                                font.family: Theme.fontFamily
-                                font.pixelSize: Theme.fontBody
-                                color: Theme.text
+                                spacing: 2
+                                Text {
+                                    Layout.fillWidth: true
+                                    text: "•  " + material.modelData
+                                    wrapMode: Text.WordWrap
+                                    font.family: Theme.fontFamily
+                                    font.pixelSize: Theme.fontBody
+                                    color: Theme.text
+                                }
+                                // How this terminal takes it: scanned here, already held by the platform, …
+                                Text {
+                                    objectName: "materialIntake_" + material.index
+                                    Layout.fillWidth: true
+                                    Layout.leftMargin: Theme.spacing * 1.5
+                                    visible: !!material.intake.text
+                                    text: material.intake.text || ""
+                                    wrapMode: Text.WordWrap
+                                    font.family: Theme.fontFamily
+                                    font.pixelSize: Theme.fontSmall
+                                    font.bold: material.intake.intake === "scan"
+                                    color: material.intake.intake === "scan" ? Theme.primary : Theme.textMuted
+                                }
                             }
                         }
                     }

@@ -70,6 +70,45 @@ ScreenPage {
                         }
                     }
                 }
+                // The scanned materials, as thumbnails of their pages.
+                Repeater {
+                    model: kiosk.state.materials ? kiosk.state.materials.items : []
+                    delegate: ColumnLayout {
+                        id: materialRow
+                        required property var modelData
+                        required property int index
+                        objectName: "reviewMaterial_" + index
+                        Layout.fillWidth: true
+                        Layout.topMargin: Theme.spacing / 2
+                        spacing: Theme.spacing / 3
+                        KText {
+                            Layout.fillWidth: true
+                            Layout.leftMargin: Theme.spacing
+                            wrapMode: Text.WordWrap
+                            color: Theme.textMuted
+                            text: materialRow.modelData.name + " · "
+                                  + qsTr("%n page(s)", "", materialRow.modelData.pages.length)
+                        }
+                        Flow {
+                            Layout.fillWidth: true
+                            Layout.leftMargin: Theme.spacing
+                            spacing: Theme.spacing / 2
+                            Repeater {
+                                model: materialRow.modelData.pages
+                                delegate: Image {
+                                    required property string modelData
+                                    required property int index
+                                    objectName: "reviewThumbnail_" + materialRow.index + "_" + index
+                                    width: Theme.elder ? 150 : 120
+                                    height: width * 1.414
+                                    fillMode: Image.PreserveAspectFit
+                                    cache: false
+                                    source: "image://page/" + modelData
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
 
