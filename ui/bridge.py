@@ -146,6 +146,10 @@ class KioskBridge(QObject):
     def chooseService(self, service_id: str) -> None:
         self._core.choose_service(service_id)
 
+    @Slot(str)
+    def chooseErrand(self, errand: str) -> None:
+        self._core.choose_errand(errand)
+
     @Slot()
     def acceptNotice(self) -> None:
         self._core.accept_notice()

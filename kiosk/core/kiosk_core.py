@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ..devices import DeviceManager
     from ..forms import FormSession
     from ..sync_service import SyncService
+    from .certificates import CertificateStep
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +150,7 @@ class KioskCore:
         with contextlib.suppress(RuntimeError):  # stopped already
             runtime.thread.submit(self._wipe_for_shutdown).result()
         runtime.thread.stop(wait=True, cancel_pending=False)
+        runtime.certificates.stop()
         if runtime.sync is not None:
             runtime.sync.stop()
         if runtime.writer is not None:
@@ -187,6 +189,11 @@ class KioskCore:
     def devices(self) -> DeviceManager | None:
         """The devices (each behind its owner thread), or ``None`` before they are open."""
         return self._runtime.devices if self._runtime.devices_open else None
+
+    @property
+    def certificates(self) -> CertificateStep:
+        """The certificate journey's commands (select, print, back to the list); any thread."""
+        return self._runtime.certificates
 
     @property
     def sync(self) -> SyncService | None:
@@ -272,7 +279,7 @@ class KioskCore:
 
     def accept_photo(self) -> None:
         """Use the captured photo and go on to the form."""
-        self._post(lambda: self._runtime.journey.photo_accepted())
+        self._post(self._runtime.photo_accepted)
 
     def set_field_value(self, field_id: str, value: Any) -> None:
         """The citizen changed one answer on the form."""

@@ -25,6 +25,7 @@ from .. import events as ev
 from ..face import FaceStep, face_view
 from ..preferences import SessionPreferences
 from ..restart_window import RESTART_EXIT_CODE, RestartPlanner
+from .certificates import CertificateStep
 from .face_preview import FacePreview
 from .identify import IdentifyStep
 from .journey import Journey, JourneyState, TransitionRefused, WipeReason
@@ -74,6 +75,7 @@ class JourneyRuntime:
         self.storing = StoreStep(self, self._writer, self.printing.receipt_factory)
         self.identify = IdentifyStep(self)
         self.left_document = LeftDocumentGuard(self)
+        self.certificates = CertificateStep(self)
 
     # ---- the port: state ------------------------------------------------------------------
     @property
@@ -175,6 +177,7 @@ class JourneyRuntime:
         snapshot["access_key"] = dict(self.identify.access_key_view)
         snapshot.update(self.preferences.view())
         snapshot.update(self.left_document.view())
+        snapshot["certificates"] = self.certificates.view()
         with self._snapshot_lock:
             self._snapshot = snapshot
         self.events.publish(ev.JOURNEY_CHANGED, snapshot=snapshot)
@@ -202,6 +205,11 @@ class JourneyRuntime:
             self.sync.sync_now()
         self.printing.start(accepted)
 
+    def photo_accepted(self) -> None:
+        """The citizen accepted the photo: the form, or the certificates (their step starts)."""
+        self.journey.photo_accepted()
+        self.certificates.entered()
+
     def receipt_settled(self) -> None:
         """The done screen: remind to take the document back."""
         self.left_document.remind()
@@ -212,6 +220,7 @@ class JourneyRuntime:
             return
         self.preview.forget()
         self.identify.forget_session()
+        self.certificates.forget()
         self.staff_called = False
         self.preferences.reset()
         self.language = self.config.ui.language

@@ -65,6 +65,7 @@ Window {
                     case "submitting":
                     case "printing": return "Kiosk/BusyScreen.qml"
                     case "done": return "Kiosk/DoneScreen.qml"
+                    case "certificates": return "Kiosk/CertificatesScreen.qml"
                     }
                     return "Kiosk/AttractScreen.qml"
                 }

@@ -10,6 +10,7 @@ ScreenPage {
     subtitle: qsTr("Touch a service to begin")
     readonly property bool elder: !!kiosk.state.elder_mode
     spokenPrompt: title + " " + subtitle + " " + elderSwitch.stateText
+                  + " " + qsTr("To print a certificate, touch Print a certificate.")
     readonly property var catalog: kiosk.state.catalog || ({ categories: [], services: [] })
     readonly property int columns: width > 1400 ? 3 : 2
 
@@ -95,6 +96,26 @@ ScreenPage {
         }
     }
 
+    // Errands beside applying for a service: each starts by presenting the ID document.
+    RowLayout {
+        id: errandRow
+        objectName: "errandRow"
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.top: elderSwitch.bottom
+        anchors.topMargin: Theme.spacing
+        spacing: Theme.spacing
+        KioskButton {
+            objectName: "errand_certificate"
+            kind: "secondary"
+            text: qsTr("Print a certificate")
+            Layout.fillWidth: true
+            Layout.preferredWidth: 1
+            Accessible.name: text
+            onClicked: kiosk.chooseErrand("certificate")
+        }
+    }
+
     Flickable {
         id: flick
         objectName: "attractFlickable"
@@ -102,7 +123,7 @@ ScreenPage {
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.bottom: parent.bottom
-        anchors.top: elderSwitch.bottom
+        anchors.top: errandRow.bottom
         anchors.topMargin: Theme.spacing
         contentHeight: categoriesColumn.implicitHeight
         clip: true
