@@ -69,6 +69,12 @@ STEP_OF_STATE: dict[JourneyState, int] = {
 }
 STEP_COUNT = 8
 
+#: Errands whose indicator numbers the states their own way (no notice, form or review steps).
+STEP_OF_ERRAND_STATE: dict[Errand, dict[JourneyState, int]] = {
+    Errand.CERTIFICATE: {JourneyState.ATTRACT: 1, JourneyState.IDENTIFY: 2, JourneyState.FACE: 3,
+                         JourneyState.CERTIFICATES: 4},
+}
+
 #: How many steps each errand shows in the indicator.
 STEP_COUNT_OF_ERRAND: dict[Errand, int] = {Errand.APPLY: STEP_COUNT, Errand.PROGRESS: 3, Errand.CERTIFICATE: 4}
 
@@ -153,7 +159,7 @@ class Journey:
     @property
     def step(self) -> int:
         """The step number shown in the indicator (1-based)."""
-        return STEP_OF_STATE[self.state]
+        return STEP_OF_ERRAND_STATE.get(self.session.errand, STEP_OF_STATE).get(self.state, STEP_OF_STATE[self.state])
 
     @property
     def step_count(self) -> int:

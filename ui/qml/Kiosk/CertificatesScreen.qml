@@ -141,6 +141,13 @@ ScreenPage {
             }
         }
 
+        // Nothing above to fill the screen (none, offline, not verified): the buttons stay at
+        // the bottom, where they are on every other screen.
+        Item {
+            visible: !screen.waiting && screen.phase !== "list" && !screen.chosen
+            Layout.fillHeight: true
+        }
+
         // What the citizen can do now.
         RowLayout {
             Layout.fillWidth: true

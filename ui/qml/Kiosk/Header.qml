@@ -60,6 +60,7 @@ Rectangle {
             Layout.column: header.compact ? 2 : 0
             step: header.snapshot.step || 1
             stepCount: header.snapshot.step_count || 8
+            errand: header.snapshot.errand || "apply"
         }
         LanguageSwitch {
             Layout.row: 0

@@ -5,10 +5,12 @@ Item {
     id: indicator
     property int step: 1
     property int stepCount: 8
-    readonly property var labels: [
-        qsTr("Choose service"), qsTr("Read notice"), qsTr("Verify identity"), qsTr("Take photo"),
-        qsTr("Fill in form"), qsTr("Confirm"), qsTr("Print receipt"), qsTr("Done")
-    ]
+    // The errand the citizen came for (snapshot.errand): a certificate has steps of its own.
+    property string errand: "apply"
+    readonly property var labels: errand === "certificate"
+        ? [qsTr("Choose service"), qsTr("Verify identity"), qsTr("Take photo"), qsTr("Print certificate")]
+        : [qsTr("Choose service"), qsTr("Read notice"), qsTr("Verify identity"), qsTr("Take photo"),
+           qsTr("Fill in form"), qsTr("Confirm"), qsTr("Print receipt"), qsTr("Done")]
     implicitHeight: row.implicitHeight
 
     Row {
