@@ -26,6 +26,8 @@ from fastapi.responses import JSONResponse
 from egov_protocol.protocol import CENTRAL_HEADER, CENTRAL_HEADER_VALUE
 
 from .at_rest import AtRestKeys
+from .cases_hooks import register_on_completed, unregister_on_completed
+from .certificate_issuing import CompletionIssuer
 from .certificates import CertificateOffice
 from .files import private_dir
 from .handoff import HandoffOutbox
@@ -52,7 +54,7 @@ from .routers import (
     progress,
     submissions,
 )
-from .seal import seal_dir
+from .seal import KEY_FILE, seal_dir
 from .store import CentralStore
 from .trail import PlatformTrail
 from .worker_life import end_with_parent
@@ -95,9 +97,15 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if worker is not None:
             worker.start()
+        # With a seal, completing a case with a certificate issues it (central.certificate_issuing).
+        issuer = CompletionIssuer(app.state.certificates) if (seal_dir(data_dir) / KEY_FILE).exists() else None
+        if issuer is not None:
+            register_on_completed(issuer)
         try:
             yield
         finally:
+            if issuer is not None:
+                unregister_on_completed(issuer)
             if worker is not None:
                 worker.stop()
 
