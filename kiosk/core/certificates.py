@@ -40,7 +40,7 @@ T = TypeVar("T")
 #: Key of the visit in ``CitizenSession.extras``.
 VISIT_KEY = "certificates"
 #: How long the list waits for the face comparison to finish before sending the citizen to staff.
-VERIFICATION_WAIT_S = 20.0
+VERIFICATION_WAIT_S = 60.0
 _POLL_S = 0.25
 
 

@@ -49,6 +49,7 @@ def platform(tmp_path: Path) -> Iterator[tuple[Demo, Any]]:
 def to_certificates(kiosk: Any) -> None:
     """Attract → Print a certificate → the sample resident ID → photo → the certificates screen."""
     assert kiosk.get("errand_certificate").property("text") == "证明打印"
+    kiosk.screenshot(f"certificates_{kiosk.config.ui.orientation}_00_attract")
     kiosk.tap("errand_certificate")
     kiosk.wait_for_screen("identify")
     kiosk.tap("demoDocument_resident_id")
@@ -74,17 +75,18 @@ def pdfsig_report(pdf: Path, chain: Path, nss: Path) -> str:
     return subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True).stdout
 
 
-def test_list_preview_and_print_a_certificate(make_kiosk, platform, tmp_path) -> None:
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
+def test_list_preview_and_print_a_certificate(make_kiosk, platform, tmp_path, orientation) -> None:
     demo, issued = platform
-    kiosk = make_kiosk(demo.config.with_overrides(ui=UI), enroll=False)
+    kiosk = make_kiosk(demo.config.with_overrides(ui={**UI, "orientation": orientation}), enroll=False)
     to_certificates(kiosk)
 
-    kiosk.wait_until(lambda: phase(kiosk) == "list", 30_000)
+    kiosk.wait_until(lambda: phase(kiosk) == "list", 90_000)
     tile = kiosk.get(f"certificate_{issued.document_id}")
     assert tile.isVisible() and tile.height() >= 96  # a touch target
     [item] = kiosk.state["certificates"]["items"]
     assert item["title"] == "灵活就业人员参保证明" and item["issuer"] and item["issued"]
-    kiosk.screenshot("certificates_01_list")
+    kiosk.screenshot(f"certificates_{orientation}_01_list")
 
     kiosk.tap(f"certificate_{issued.document_id}")
     kiosk.wait_until(lambda: phase(kiosk) == "preview", 30_000)
@@ -92,7 +94,7 @@ def test_list_preview_and_print_a_certificate(make_kiosk, platform, tmp_path) ->
     kiosk.wait_until(lambda: page.property("implicitHeight") > 100, 30_000)
     # The page is taller than wide (A4), as rendered from the PDF the core holds.
     assert page.property("implicitHeight") > page.property("implicitWidth") > 50
-    kiosk.screenshot("certificates_02_preview")
+    kiosk.screenshot(f"certificates_{orientation}_02_preview")
 
     kiosk.tap("printCertificateButton")
     kiosk.wait_until(lambda: phase(kiosk) == "printed", 30_000)
@@ -101,7 +103,7 @@ def test_list_preview_and_print_a_certificate(make_kiosk, platform, tmp_path) ->
     assert printed[0].read_bytes() == issued.pdf
     report = pdfsig_report(printed[0], seal_dir(demo.central.data_dir) / CHAIN_FILE, tmp_path / "nss")
     assert "Signature is Valid" in report and "Certificate is Trusted" in report, report
-    kiosk.screenshot("certificates_03_printed")
+    kiosk.screenshot(f"certificates_{orientation}_03_printed")
 
     # Finish: the session is wiped, and the printer's copy with it.
     kiosk.tap("certificatesFinishButton")
@@ -112,13 +114,19 @@ def test_list_preview_and_print_a_certificate(make_kiosk, platform, tmp_path) ->
 
 def test_offline_the_screen_says_it_needs_the_network(make_kiosk, kiosk_config) -> None:
     kiosk = make_kiosk(kiosk_config.with_overrides(ui={"language": "en"}))
+    kiosk.tap("elderModeSwitch")  # 长辈版: everything larger, for this session
+    kiosk.wait_until(lambda: kiosk.state.get("elder_mode"))
     to_certificates_en(kiosk)
     kiosk.wait_until(lambda: phase(kiosk) == "offline", 30_000)
     banner = kiosk.get("messageBanner")
     assert "needs the network" in banner.property("text")
+    # The voice says the screen's title and what it shows.
+    spoken = kiosk.get("screen_certificates").property("spokenPrompt")
+    assert spoken.startswith("Print a certificate") and "needs the network" in spoken
+    assert kiosk.get("certificateRetryButton").height() >= 120  # elder mode's touch target
     assert kiosk.get("certificateRetryButton").isVisible()
     assert kiosk.find("printCertificateButton") is None
-    kiosk.screenshot("certificates_04_offline_en")
+    kiosk.screenshot("certificates_04_offline_en_elder")
     kiosk.tap("certificateRetryButton")
     kiosk.wait_until(lambda: phase(kiosk) == "offline", 30_000)
     kiosk.tap("certificatesFinishButton")
