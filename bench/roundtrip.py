@@ -72,6 +72,7 @@ class Driver:
             self._changed.notify_all()
 
     def wait(self, predicate: Callable[[dict[str, Any]], Any], what: str, timeout: float = 60.0) -> dict[str, Any]:
+        """Block until ``predicate(snapshot)`` holds; give up naming ``what`` after ``timeout``."""
         end = time.monotonic() + timeout
         with self._changed:
             while not predicate(self.core.snapshot()):
@@ -84,9 +85,11 @@ class Driver:
         return self.core.snapshot()
 
     def screen(self, name: str) -> dict[str, Any]:
+        """Block until the screen ``name`` is shown."""
         return self.wait(lambda s: s.get("screen") == name, f"screen {name}")
 
     def document_and_face(self) -> None:
+        """Present the sample resident ID, take the photo and use it."""
         core = self.core
         self.screen("identify")
         core.present_demo_document("resident_id")
