@@ -21,8 +21,10 @@ from central.seal import CHAIN_FILE, seal_dir
 from central.store import open_platform_store
 from drivers.idcard.simulated.samples import sample_identity
 from kiosk.config import KioskConfig
+from kiosk.core.certificate_texts import phase_text
 from kiosk.demo import Demo, start_demo
 from tests.central.test_certificates import FACTS
+from tests.ui.test_accessibility_audit import VARIANTS, Audit
 
 pytestmark = pytest.mark.e2e
 
@@ -144,3 +146,48 @@ def to_certificates_en(kiosk: Any) -> None:
     kiosk.wait_until(lambda: kiosk.state["has_photo"])
     kiosk.tap("usePhotoButton")
     kiosk.wait_for_screen("certificates")
+
+
+class CertificateAudit(Audit):
+    """The accessibility audit (tests/ui/test_accessibility_audit.py) of the certificates screen:
+    an issuer's name is the document's own data, shown as it is printed in any language."""
+
+    def data_texts(self) -> list[str]:
+        certificates = self.kiosk.state.get("certificates") or {}
+        issuers = [str(item.get("issuer") or "") for item in certificates.get("items") or []]
+        chosen = certificates.get("selected") or {}
+        return [*super().data_texts(), *issuers, str(chosen.get("issuer") or "")]
+
+    def phase(self, name: str, phase: str | None = None) -> None:
+        """Check the screen in every variant, as it is or (``phase``) as the core would show it."""
+        for language, elder in VARIANTS:
+            self.switch(language, elder, None)
+            overlay = None
+            if phase is not None:
+                shown = dict(self.kiosk.state["certificates"], phase=phase, text=phase_text(phase, language))
+                overlay = {"certificates": shown}
+            self.switch(language, elder, overlay)
+            self.check(name, language, elder)
+        self.kiosk.bridge._apply_snapshot(self.kiosk.core.snapshot())  # the real one again
+        self.kiosk.settle(0.1)
+        self.audited.append(name)
+
+
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
+def test_the_certificates_screen_passes_the_accessibility_audit(make_kiosk, platform, orientation) -> None:
+    demo, issued = platform
+    kiosk = make_kiosk(demo.config.with_overrides(ui={**UI, "orientation": orientation}), enroll=False)
+    audit = CertificateAudit(kiosk, orientation)
+    to_certificates(kiosk)
+    kiosk.wait_until(lambda: phase(kiosk) == "list", 90_000)
+    audit.phase("certificates_list")
+    for shown in ("none", "offline", "failed", "not_verified"):
+        audit.phase(f"certificates_{shown}", shown)
+    kiosk.tap(f"certificate_{issued.document_id}")
+    kiosk.wait_until(lambda: phase(kiosk) == "preview", 30_000)
+    audit.phase("certificates_preview")
+    kiosk.tap("printCertificateButton")
+    kiosk.wait_until(lambda: phase(kiosk) == "printed", 30_000)
+    audit.phase("certificates_printed")
+    audit.phase("certificates_print_failed", "print_failed")
+    assert not audit.findings, "\n".join(audit.findings)
