@@ -283,6 +283,15 @@ class CertificateStep:
             log.warning("certificate not printed: %s", type(exc).__name__)
             if self._current(visit) and visit.phase is Phase.PRINTING:
                 visit.phase = Phase.PRINT_FAILED
+                # As for a receipt: staff are alerted to the printer (paper, jam), never left unaware.
+                from drivers.common import DeviceError
+
+                from .. import events as ev
+
+                action = exc.action.value if isinstance(exc, DeviceError) else "software"
+                ctx = self._ctx
+                ctx.events.publish(ev.STAFF_CALLED, terminal_id=ctx.config.terminal.terminal_id,
+                                   screen="certificates", reason="document_printer", action=action)
             return
         visit.jobs.append(result.job_id)
         if self._current(visit) and visit.phase is Phase.PRINTING:

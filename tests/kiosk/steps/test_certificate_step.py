@@ -216,6 +216,8 @@ def test_a_failed_print_can_be_tried_again(ctx, platform, printer):
     step.print_selected()
     ctx.run()
     assert phase(step) == "print_failed" and printer.printed == []
+    alert = [e for e in ctx.seen if e.name == "staff_called"]
+    assert alert and alert[0].data["reason"] == "document_printer" and alert[0].data["screen"] == "certificates"
     printer.failure = None
     step.print_selected()
     ctx.run()
