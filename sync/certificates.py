@@ -20,14 +20,12 @@ document number, not the hash, not the PDF.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from egov_protocol.cases import PERSON_KEY_BYTES, PERSON_KEY_PATH, person_hash
+from egov_protocol.cases import PERSON_KEY_PATH, parse_person_key, person_hash
 from egov_protocol.certificates import PDF_PATH, SEARCH_PATH, STATUSES
 from egov_protocol.errors import CentralProtocolError
 from egov_protocol.protocol import API_PREFIX
@@ -115,20 +113,6 @@ def check_pdf(data: bytes, content_type: str | None = None) -> bytes:
     return data
 
 
-def parse_person_key(data: object) -> bytes:
-    """The person key from a ``GET /v1/person-cases/key`` answer (``CentralProtocolError`` else)."""
-    encoded = data.get("key_b64") if isinstance(data, dict) else None
-    if not isinstance(encoded, str):
-        raise CentralProtocolError("person key answer has no key")
-    try:
-        key = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise CentralProtocolError("person key is not base64") from None
-    if len(key) != PERSON_KEY_BYTES:
-        raise CentralProtocolError("person key has the wrong length")
-    return key
-
-
 class CertificateClient(CentralClient):
     """A :class:`~sync.client.CentralClient` that also asks for a person's certificates.
 
@@ -149,7 +133,7 @@ class CertificateClient(CentralClient):
             if self._person_key is None:
                 response = self._signed("GET", PERSON_KEY_PATH.removeprefix(API_PREFIX), None)
                 self._expect(response, {200})
-                self._person_key = parse_person_key(self._json(response))
+                self._person_key = parse_person_key(self._json(response))[1]
             return self._person_key
 
     def holder(self, document_number: str) -> str:

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import shutil
 import subprocess
@@ -30,7 +29,6 @@ from sync.certificates import (
     CertificateClient,
     check_pdf,
     parse_certificates,
-    parse_person_key,
 )
 from sync.client import CentralClient
 from sync.local_central import free_port
@@ -192,10 +190,3 @@ def test_check_pdf_passes_only_whole_pdfs(data, content_type):
     except CentralProtocolError:
         return
     assert checked.startswith(b"%PDF-") and b"%%EOF" in checked and content_type != "text/html"
-
-
-@given(json_values)
-@settings(max_examples=200, deadline=None)
-def test_any_json_gives_a_person_key_of_32_bytes_or_a_protocol_error(data):
-    with contextlib.suppress(CentralProtocolError):
-        assert len(parse_person_key(data)) == 32
