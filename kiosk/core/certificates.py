@@ -173,9 +173,13 @@ class CertificateStep:
         self._forget_visit()
 
     def stop(self) -> None:
-        """Stop the worker thread (shutdown; any thread)."""
+        """Shutdown: close the platform client (a request in flight ends with an error) and join
+        the worker thread (any thread but the worker)."""
+        close = getattr(self._source, "close", None)
+        if callable(close):
+            close()
         if self._worker is not None:
-            self._worker.stop(wait=False, cancel_pending=True)
+            self._worker.stop(wait=True, cancel_pending=True)
 
     # ---- internals (journey thread) ----------------------------------------------------------
     def _visit_or_none(self) -> CertificateVisit | None:
