@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Slot
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtQuick import QQuickImageProvider
 
@@ -68,8 +68,6 @@ def render_first_page(pdf: bytes, height: int) -> QImage:
     # Rendered pages keep an alpha channel: put the paper on white, as it prints.
     paper = QImage(image.size(), QImage.Format.Format_RGB32)
     paper.fill(Qt.GlobalColor.white)
-    from PySide6.QtGui import QPainter
-
     painter = QPainter(paper)
     painter.drawImage(0, 0, image)
     painter.end()

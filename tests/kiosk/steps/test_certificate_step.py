@@ -4,6 +4,7 @@ citizen (the PDF, the printer's copy) left after the wipe, even for answers that
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import UTC, datetime
@@ -262,3 +263,18 @@ def test_an_application_never_enters_the_step(ctx, catalog, platform):
     walk_to(ctx, catalog, "form")
     step.entered()
     assert step.view() is None and platform.asked == []
+
+
+def test_nothing_of_the_citizen_reaches_the_log(ctx, platform, printer, caplog):
+    caplog.set_level(logging.DEBUG)
+    step = at_certificates(ctx, platform, MATCHED)
+    step.select("DOC000000001")
+    ctx.run()
+    step.print_selected()
+    ctx.run()
+    platform.failure = CentralUnavailable("connection refused")
+    step.back_to_list()
+    ctx.run()
+    number = sample_identity("resident_id").document_number
+    assert phase(step) == "list" and caplog.records
+    assert number not in caplog.text and "certificate " not in caplog.text  # no PDF bytes either
