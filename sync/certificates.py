@@ -20,15 +20,24 @@ document number, not the hash, not the PDF.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import httpx
+
+from egov_protocol.auth import sign_request
 from egov_protocol.cases import PERSON_KEY_PATH, parse_person_key, person_hash
 from egov_protocol.certificates import PDF_PATH, SEARCH_PATH, STATUSES
-from egov_protocol.errors import CentralProtocolError
-from egov_protocol.protocol import API_PREFIX
+from egov_protocol.errors import (
+    CentralProtocolError,
+    CentralRejected,
+    CentralUnavailable,
+    NotCentralServer,
+)
+from egov_protocol.protocol import API_PREFIX, CENTRAL_HEADER, CENTRAL_HEADER_VALUE
 
 from .client import CentralClient
 
@@ -37,6 +46,8 @@ MAX_PDF_BYTES = 8 * 1024 * 1024
 #: The most documents one answer may list.
 MAX_ITEMS = 200
 _MAX_TEXT = 200
+#: The most the terminal reads of a refusal's body (its reason).
+_MAX_ERROR_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -150,12 +161,36 @@ class CertificateClient(CentralClient):
 
     def pdf(self, document_id: str, document_number: str) -> bytes:
         """The signed PDF of ``document_id``, checked to be a whole PDF within the size limit
-        (worker thread); ``CentralRejected(404)`` when it was not issued to that person."""
-        body = {"person_hash": self.holder(document_number)}
-        path = PDF_PATH.removeprefix(API_PREFIX).format(document_id=document_id)
-        response = self._signed("POST", path, body)
-        self._expect(response, {200})
-        declared = response.headers.get("Content-Length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_PDF_BYTES:
-            raise CentralProtocolError("the certificate PDF is larger than a certificate can be")
-        return check_pdf(response.content, response.headers.get("Content-Type"))
+        (worker thread); ``CentralRejected(404)`` when it was not issued to that person.
+
+        The answer is streamed and given up as soon as it outgrows :data:`MAX_PDF_BYTES`, so no
+        answer can fill the terminal's memory. (A replayed-request answer is not signed again here,
+        unlike the sync worker's requests: it is a ``CentralRejected``, and the citizen may choose
+        the certificate again.)"""
+        if self._signing_key is None:
+            raise CentralRejected(401, "this terminal is not enrolled (no signing key)")
+        path = PDF_PATH.format(document_id=document_id)
+        content = json.dumps({"person_hash": self.holder(document_number)}, separators=(",", ":")).encode()
+        headers = {**sign_request(self._signing_key, self.terminal_id, "POST", path, content),
+                   "Content-Type": "application/json"}
+        try:
+            with self._client().stream("POST", path, content=content, headers=headers) as response:
+                if response.headers.get(CENTRAL_HEADER) != CENTRAL_HEADER_VALUE:
+                    if response.status_code >= 500:
+                        raise CentralUnavailable(f"POST {path}: {response.status_code} from a proxy")
+                    raise NotCentralServer(f"POST {path}: answer without {CENTRAL_HEADER}")
+                limit = MAX_PDF_BYTES if response.status_code == 200 else _MAX_ERROR_BYTES
+                declared = response.headers.get("Content-Length")
+                if declared is not None and declared.isdigit() and int(declared) > limit:
+                    raise CentralProtocolError("the certificate answer is larger than a certificate can be")
+                received = bytearray()
+                for chunk in response.iter_bytes():
+                    received += chunk
+                    if len(received) > limit:
+                        raise CentralProtocolError("the certificate answer is larger than a certificate can be")
+        except httpx.TransportError as exc:
+            raise CentralUnavailable(f"POST {path}: {type(exc).__name__}") from exc
+        if response.status_code != 200:
+            self._expect(httpx.Response(response.status_code, headers=response.headers,
+                                        content=bytes(received)), {200})
+        return check_pdf(bytes(received), response.headers.get("Content-Type"))

@@ -134,6 +134,38 @@ def test_a_pdf_answer_that_is_no_whole_pdf_is_refused(body, content_type, termin
         client.pdf("AAAAAAAAAAAA", ID_NUMBER)
 
 
+def test_an_endless_pdf_answer_is_given_up_past_the_limit(terminal_keys):
+    read = []
+
+    def endless():
+        yield b"%PDF-1.7\n"
+        while True:
+            read.append(1)
+            yield b"x" * (1024 * 1024)
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        headers = {CENTRAL_HEADER: CENTRAL_HEADER_VALUE, "Content-Type": "application/pdf"}
+        if request.url.path.endswith("/person-cases/key"):
+            return httpx.Response(200, json={"key_id": "k1", "key_b64": base64.b64encode(b"k" * 32).decode()},
+                                  headers=headers)
+        return httpx.Response(200, content=endless(), headers=headers)  # chunked: no length said
+
+    with CertificateClient("http://platform.test", TERMINAL_ID, httpx.MockTransport(handle),
+                           signing_key=terminal_keys.signing_key) as client, \
+            pytest.raises(CentralProtocolError, match="larger"):
+        client.pdf("AAAAAAAAAAAA", ID_NUMBER)
+    assert len(read) <= MAX_PDF_BYTES // (1024 * 1024) + 1
+
+
+def test_a_refusal_keeps_its_reason(terminal_keys):
+    with CertificateClient("http://platform.test", TERMINAL_ID,
+                           answering(404, b'{"detail": "no such document for this person"}', "application/json"),
+                           signing_key=terminal_keys.signing_key) as client, \
+            pytest.raises(CentralRejected) as refused:
+        client.pdf("AAAAAAAAAAAA", ID_NUMBER)
+    assert refused.value.status == 404 and "no such document" in str(refused.value)
+
+
 def test_a_search_answer_that_is_nonsense_is_refused(terminal_keys):
     with CertificateClient("http://platform.test", TERMINAL_ID,
                            answering(200, b'{"items": [{"document_id": 7}]}', "application/json"),
