@@ -85,7 +85,8 @@ def test_list_preview_and_print_a_certificate(make_kiosk, platform, tmp_path, or
 
     kiosk.wait_until(lambda: phase(kiosk) == "list", 90_000)
     tile = kiosk.get(f"certificate_{issued.document_id}")
-    assert tile.isVisible() and tile.height() >= 96  # a touch target
+    # Laid out at the next frame after it appears: then a touch target at least.
+    kiosk.wait_until(lambda: tile.isVisible() and tile.height() >= 96)
     [item] = kiosk.state["certificates"]["items"]
     assert item["title"] == "灵活就业人员参保证明" and item["issuer"] and item["issued"]
     kiosk.screenshot(f"certificates_{orientation}_01_list")
