@@ -71,7 +71,7 @@ class Driver:
         with self._changed:
             self._changed.notify_all()
 
-    def wait(self, predicate: Callable[[dict[str, Any]], Any], what: str, timeout: float = 60.0) -> dict[str, Any]:
+    def wait(self, predicate: Callable[[dict[str, Any]], Any], what: str, timeout: float = 180.0) -> dict[str, Any]:
         """Block until ``predicate(snapshot)`` holds; give up naming ``what`` after ``timeout``."""
         end = time.monotonic() + timeout
         with self._changed:

@@ -55,12 +55,12 @@ def to_certificates(kiosk: Any) -> None:
     kiosk.tap("errand_certificate")
     kiosk.wait_for_screen("identify")
     kiosk.tap("demoDocument_resident_id")
-    kiosk.wait_for_screen("face")
-    kiosk.wait_until(lambda: kiosk.bridge.frameRevision > 2)
+    kiosk.wait_for_screen("face", 60_000)
+    kiosk.wait_until(lambda: kiosk.bridge.frameRevision > 2, 60_000)
     kiosk.tap("captureButton")
-    kiosk.wait_until(lambda: kiosk.state["has_photo"])
+    kiosk.wait_until(lambda: kiosk.state["has_photo"], 60_000)
     kiosk.tap("usePhotoButton")
-    kiosk.wait_for_screen("certificates")
+    kiosk.wait_for_screen("certificates", 60_000)
 
 
 def phase(kiosk: Any) -> str:
@@ -77,6 +77,7 @@ def pdfsig_report(pdf: Path, chain: Path, nss: Path) -> str:
     return subprocess.run(["pdfsig", "-nssdir", f"sql:{nss}", str(pdf)], capture_output=True, text=True).stdout
 
 
+@pytest.mark.timeout(600)  # a platform subprocess and the face match, on a loaded machine too
 @pytest.mark.parametrize("orientation", ["portrait", "landscape"])
 def test_list_preview_and_print_a_certificate(make_kiosk, platform, tmp_path, orientation) -> None:
     demo, issued = platform
@@ -92,15 +93,15 @@ def test_list_preview_and_print_a_certificate(make_kiosk, platform, tmp_path, or
     kiosk.screenshot(f"certificates_{orientation}_01_list")
 
     kiosk.tap(f"certificate_{issued.document_id}")
-    kiosk.wait_until(lambda: phase(kiosk) == "preview", 30_000)
+    kiosk.wait_until(lambda: phase(kiosk) == "preview", 90_000)
     page = kiosk.get("certificatePageImage")
-    kiosk.wait_until(lambda: page.property("implicitHeight") > 100, 30_000)
+    kiosk.wait_until(lambda: page.property("implicitHeight") > 100, 90_000)
     # The page is taller than wide (A4), as rendered from the PDF the core holds.
     assert page.property("implicitHeight") > page.property("implicitWidth") > 50
     kiosk.screenshot(f"certificates_{orientation}_02_preview")
 
     kiosk.tap("printCertificateButton")
-    kiosk.wait_until(lambda: phase(kiosk) == "printed", 30_000)
+    kiosk.wait_until(lambda: phase(kiosk) == "printed", 90_000)
     printed = sorted((demo.config.storage.resolved_data_dir() / "printed" / "documents").glob("certificate-*.pdf"))
     assert len(printed) == 1
     assert printed[0].read_bytes() == issued.pdf
@@ -120,7 +121,7 @@ def test_offline_the_screen_says_it_needs_the_network(make_kiosk, kiosk_config) 
     kiosk.tap("elderModeSwitch")  # 长辈版: everything larger, for this session
     kiosk.wait_until(lambda: kiosk.state.get("elder_mode"))
     to_certificates_en(kiosk)
-    kiosk.wait_until(lambda: phase(kiosk) == "offline", 30_000)
+    kiosk.wait_until(lambda: phase(kiosk) == "offline", 90_000)
     banner = kiosk.get("messageBanner")
     assert "needs the network" in banner.property("text")
     # The voice says the screen's title and what it shows.
@@ -131,7 +132,7 @@ def test_offline_the_screen_says_it_needs_the_network(make_kiosk, kiosk_config) 
     assert kiosk.find("printCertificateButton") is None
     kiosk.screenshot("certificates_04_offline_en_elder")
     kiosk.tap("certificateRetryButton")
-    kiosk.wait_until(lambda: phase(kiosk) == "offline", 30_000)
+    kiosk.wait_until(lambda: phase(kiosk) == "offline", 90_000)
     kiosk.tap("certificatesFinishButton")
     kiosk.wait_for_screen("attract")
 
@@ -141,12 +142,12 @@ def to_certificates_en(kiosk: Any) -> None:
     kiosk.tap("errand_certificate")
     kiosk.wait_for_screen("identify")
     kiosk.tap("demoDocument_resident_id")
-    kiosk.wait_for_screen("face")
-    kiosk.wait_until(lambda: kiosk.bridge.frameRevision > 2)
+    kiosk.wait_for_screen("face", 60_000)
+    kiosk.wait_until(lambda: kiosk.bridge.frameRevision > 2, 60_000)
     kiosk.tap("captureButton")
-    kiosk.wait_until(lambda: kiosk.state["has_photo"])
+    kiosk.wait_until(lambda: kiosk.state["has_photo"], 60_000)
     kiosk.tap("usePhotoButton")
-    kiosk.wait_for_screen("certificates")
+    kiosk.wait_for_screen("certificates", 60_000)
 
 
 class CertificateAudit(Audit):
@@ -174,6 +175,7 @@ class CertificateAudit(Audit):
         self.audited.append(name)
 
 
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("orientation", ["portrait", "landscape"])
 def test_the_certificates_screen_passes_the_accessibility_audit(make_kiosk, platform, orientation) -> None:
     demo, issued = platform
@@ -185,10 +187,10 @@ def test_the_certificates_screen_passes_the_accessibility_audit(make_kiosk, plat
     for shown in ("none", "offline", "failed", "not_verified"):
         audit.phase(f"certificates_{shown}", shown)
     kiosk.tap(f"certificate_{issued.document_id}")
-    kiosk.wait_until(lambda: phase(kiosk) == "preview", 30_000)
+    kiosk.wait_until(lambda: phase(kiosk) == "preview", 90_000)
     audit.phase("certificates_preview")
     kiosk.tap("printCertificateButton")
-    kiosk.wait_until(lambda: phase(kiosk) == "printed", 30_000)
+    kiosk.wait_until(lambda: phase(kiosk) == "printed", 90_000)
     audit.phase("certificates_printed")
     audit.phase("certificates_print_failed", "print_failed")
     assert not audit.findings, "\n".join(audit.findings)
