@@ -203,16 +203,24 @@ class CertificateOffice:
 
     def documents_of(self, person_hash: str) -> list[dict]:
         """The documents issued to the person ``person_hash`` (``AtRestKeys.person_hash`` of
-        their ID number), newest first: id, kind, title, service, receipt number, issue time
-        and status (no personal data)."""
+        their ID number), newest first: id, kind, title, issuer, service, receipt number, issue
+        time and status (no personal data)."""
         with self.db.transaction(write=False) as tx:
             rows = tx.execute(
                 select(docs.c.document_id, docs.c.kind, docs.c.service_id,
-                       docs.c.receipt_number, docs.c.issued_at, docs.c.status)
+                       docs.c.receipt_number, docs.c.issued_at, docs.c.status,
+                       docs.c.sealed_summary)
                 .where(docs.c.person_hash == person_hash)
                 .order_by(docs.c.issued_at.desc(), docs.c.document_id)).mappings().all()
-        return [{**row, "title": KIND_TITLES.get(row["kind"], (row["kind"],))[0]}
+        return [{**{k: v for k, v in row.items() if k != "sealed_summary"},
+                 "title": KIND_TITLES.get(row["kind"], (row["kind"],))[0],
+                 "title_en": KIND_TITLES.get(row["kind"], (row["kind"], row["kind"]))[1],
+                 "issuer": self._issuer(row["document_id"], bytes(row["sealed_summary"]))}
                 for row in rows]
+
+    def _issuer(self, document_id: str, sealed_summary: bytes) -> str:
+        """The organisation whose seal signed the document (printed on it: not personal)."""
+        return str(json.loads(self.keys.open(sealed_summary, f"summary:{document_id}"))["issuer"])
 
     def pdf(self, document_id: str, person_hash: str) -> bytes | None:
         """The signed PDF of ``document_id`` if it was issued to the person ``person_hash``;

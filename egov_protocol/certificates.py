@@ -6,8 +6,8 @@ platform's person key (``egov_protocol.cases.person_hash``, the key from
 ``GET /v1/person-cases/key``), so no ID number travels:
 
 - ``POST /v1/certificates/search`` with ``{"person_hash": "<hex>"}`` answers
-  ``{"items": [{"document_id", "kind", "title", "service_id", "receipt_number", "issued_at",
-  "status"}]}``, newest first (``status``: ``valid``, ``superseded`` or ``revoked``).
+  ``{"items": [{"document_id", "kind", "title", "title_en", "issuer", "service_id",
+  "receipt_number", "issued_at", "status"}]}``, newest first (``status``: ``valid``, ``superseded`` or ``revoked``).
 - ``POST /v1/certificates/<document_id>/pdf`` with ``{"person_hash": "<hex>"}`` answers the signed
   PDF (``application/pdf``), or 404 when that document was not issued to that person.
 

@@ -158,6 +158,9 @@ def create_application(
     engine.addImportPath(str(QML_DIR))
     engine.addImageProvider("camera", CameraImageProvider(core))
     engine.addImageProvider("photo", PhotoImageProvider(core))
+    from .certificates_bridge import install as install_certificates
+
+    install_certificates(engine, core)  # 证明打印: its commands and the preview image
 
     bridge = KioskBridge(core, ui_config, on_language_changed=switcher.apply, parent=engine)
     from .pdf import register as register_pdf_renderer

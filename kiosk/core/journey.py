@@ -78,8 +78,12 @@ STEP_OF_STATE: dict[JourneyState, int] = {
 }
 STEP_COUNT = 8
 
-#: The progress errand's own steps: choose it, present the document, the cases.
-_PROGRESS_STEPS = {JourneyState.ATTRACT: 1, JourneyState.IDENTIFY: 2, JourneyState.PROGRESS: 3}
+#: Errands whose indicator numbers the states their own way (no notice, form or review steps).
+STEP_OF_ERRAND_STATE: dict[Errand, dict[JourneyState, int]] = {
+    Errand.PROGRESS: {JourneyState.ATTRACT: 1, JourneyState.IDENTIFY: 2, JourneyState.PROGRESS: 3},
+    Errand.CERTIFICATE: {JourneyState.ATTRACT: 1, JourneyState.IDENTIFY: 2, JourneyState.FACE: 3,
+                         JourneyState.CERTIFICATES: 4},
+}
 
 #: How many steps each errand shows in the indicator.
 STEP_COUNT_OF_ERRAND: dict[Errand, int] = {Errand.APPLY: STEP_COUNT, Errand.PROGRESS: 3, Errand.CERTIFICATE: 4}
@@ -168,9 +172,7 @@ class Journey:
     @property
     def step(self) -> int:
         """The step number shown in the indicator (1-based), counted in the session's errand."""
-        if self.session.errand is Errand.PROGRESS:
-            return _PROGRESS_STEPS[self.state]
-        return STEP_OF_STATE[self.state]
+        return STEP_OF_ERRAND_STATE.get(self.session.errand, STEP_OF_STATE).get(self.state, STEP_OF_STATE[self.state])
 
     @property
     def step_count(self) -> int:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ..devices import DeviceManager
     from ..forms import FormSession
     from ..sync_service import SyncService
+    from .certificates import CertificateStep
     from .materials import MaterialsCommands
     from .progress import ProgressStep
 
@@ -162,6 +163,7 @@ class KioskCore:
         with contextlib.suppress(RuntimeError):  # stopped already
             runtime.thread.submit(self._wipe_for_shutdown).result()
         runtime.thread.stop(wait=True, cancel_pending=False)
+        runtime.certificates.stop()
         if runtime.sync is not None:
             runtime.sync.stop()
         if runtime.writer is not None:
@@ -217,6 +219,11 @@ class KioskCore:
     def materials(self) -> MaterialsCommands:
         """The scanning step's commands and images (any thread, never blocking)."""
         return self._runtime.materials_commands
+
+    @property
+    def certificates(self) -> CertificateStep:
+        """The certificate journey's commands (select, print, back to the list); any thread."""
+        return self._runtime.certificates
 
     @property
     def sync(self) -> SyncService | None:
@@ -302,7 +309,7 @@ class KioskCore:
 
     def accept_photo(self) -> None:
         """Use the captured photo and go on to the form."""
-        self._post(lambda: self._runtime.journey.photo_accepted())
+        self._post(self._runtime.photo_accepted)
 
     def set_field_value(self, field_id: str, value: Any) -> None:
         """The citizen changed one answer on the form."""

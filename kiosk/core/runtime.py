@@ -25,6 +25,7 @@ from .. import events as ev
 from ..face import FaceStep, face_view
 from ..preferences import SessionPreferences
 from ..restart_window import RESTART_EXIT_CODE, RestartPlanner
+from .certificates import CertificateStep
 from .face_preview import FacePreview
 from .identify import IdentifyStep
 from .journey import Journey, JourneyState, TransitionRefused, WipeReason
@@ -81,6 +82,7 @@ class JourneyRuntime:
         self.netid = NetIdStep(self)
         self.materials = MaterialsStep(self)
         self.materials_commands = MaterialsCommands(self, self.materials)
+        self.certificates = CertificateStep(self)
 
     # ---- the port: state ------------------------------------------------------------------
     @property
@@ -186,6 +188,7 @@ class JourneyRuntime:
         snapshot["progress"] = self.progress.view()
         snapshot["netid"] = self.netid.view(self.language)
         snapshot["materials"] = self.materials.view(self.language)
+        snapshot["certificates"] = self.certificates.view()
         with self._snapshot_lock:
             self._snapshot = snapshot
         self.events.publish(ev.JOURNEY_CHANGED, snapshot=snapshot)
@@ -231,6 +234,11 @@ class JourneyRuntime:
         if self.journey.form_completed() and self.journey.state is JourneyState.MATERIALS:
             self.materials.start()
 
+    def photo_accepted(self) -> None:
+        """The citizen accepted the photo: the form, or the certificates (their step starts)."""
+        self.journey.photo_accepted()
+        self.certificates.entered()
+
     def receipt_settled(self) -> None:
         """The done screen: remind to take the document back."""
         self.left_document.remind()
@@ -244,6 +252,7 @@ class JourneyRuntime:
         self.identify.forget_session()
         self.progress.forget()
         self.netid.clear()
+        self.certificates.forget()
         self.staff_called = False
         self.preferences.reset()
         self.language = self.config.ui.language

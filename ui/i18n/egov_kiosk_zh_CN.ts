@@ -47,6 +47,10 @@
         <translation>请点击您要办理的事项</translation>
     </message>
     <message>
+        <source>To print a certificate, touch Print a certificate.</source>
+        <translation>打印证明，请点击“证明打印”。</translation>
+    </message>
+    <message>
         <source>Elder mode is on: large text and buttons. Touch here to switch it off.</source>
         <translation>长辈版已开启：大字体、大按钮。点此处可关闭。</translation>
     </message>
@@ -73,6 +77,10 @@
     <message>
         <source>Check the progress of your applications</source>
         <translation>查询您申请事项的办理进度</translation>
+    </message>
+    <message>
+        <source>Print a certificate</source>
+        <translation>证明打印</translation>
     </message>
 </context>
 <context>
@@ -103,6 +111,61 @@
     <message>
         <source>Demonstration: take the document off the reader</source>
         <translation>演示模式：从模拟读卡器上取走证件</translation>
+    </message>
+</context>
+<context>
+    <name>CertificatesScreen</name>
+    <message>
+        <source>Print a certificate</source>
+        <translation>证明打印</translation>
+    </message>
+    <message>
+        <source>Certificates available: %1</source>
+        <translation>可打印的证明：%1份</translation>
+    </message>
+    <message>
+        <source>Issued by %1</source>
+        <translation>出具单位：%1</translation>
+    </message>
+    <message>
+        <source>Issued on %1</source>
+        <translation>出具日期：%1</translation>
+    </message>
+    <message>
+        <source>Case %1</source>
+        <translation>受理编号 %1</translation>
+    </message>
+    <message>
+        <source>First page of the certificate</source>
+        <translation>证明第一页</translation>
+    </message>
+    <message>
+        <source>Another certificate</source>
+        <translation>打印其他证明</translation>
+    </message>
+    <message>
+        <source>Back to the list</source>
+        <translation>返回列表</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Call staff</source>
+        <translation>呼叫工作人员</translation>
+    </message>
+    <message>
+        <source>Print again</source>
+        <translation>重新打印</translation>
+    </message>
+    <message>
+        <source>Print</source>
+        <translation>打印</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>完成</translation>
     </message>
 </context>
 <context>
@@ -1029,6 +1092,10 @@
     <message>
         <source>Take photo</source>
         <translation>人像采集</translation>
+    </message>
+    <message>
+        <source>Print certificate</source>
+        <translation>打印证明</translation>
     </message>
     <message>
         <source>Fill in form</source>

@@ -67,6 +67,7 @@ Window {
                     case "printing": return "Kiosk/BusyScreen.qml"
                     case "done": return "Kiosk/DoneScreen.qml"
                     case "progress": return "Kiosk/ProgressScreen.qml"
+                    case "certificates": return "Kiosk/CertificatesScreen.qml"
                     }
                     return "Kiosk/AttractScreen.qml"
                 }

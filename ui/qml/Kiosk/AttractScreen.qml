@@ -10,6 +10,7 @@ ScreenPage {
     subtitle: qsTr("Touch a service to begin")
     readonly property bool elder: !!kiosk.state.elder_mode
     spokenPrompt: title + " " + subtitle + " " + elderSwitch.stateText + " " + progressErrand.Accessible.name
+                  + " " + qsTr("To print a certificate, touch Print a certificate.")
     readonly property var catalog: kiosk.state.catalog || ({ categories: [], services: [] })
     readonly property int columns: width > 1400 ? 3 : 2
 
@@ -95,9 +96,11 @@ ScreenPage {
         }
     }
 
-    // Errands beside applying for a service: following the applications already submitted.
+    // Errands beside applying for a service: following the applications already submitted, and
+    // printing a certificate; each starts by presenting the ID document.
     RowLayout {
         id: errandRow
+        objectName: "errandRow"
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.top: elderSwitch.bottom
@@ -113,6 +116,16 @@ ScreenPage {
             text: qsTr("Check progress")
             Accessible.name: qsTr("Check the progress of your applications")
             onClicked: kiosk.chooseErrand("progress")
+        }
+        KioskButton {
+            objectName: "errand_certificate"
+            kind: "secondary"
+            fontSize: Theme.fontHeading
+            text: qsTr("Print a certificate")
+            Layout.fillWidth: true
+            Layout.preferredWidth: 1
+            Accessible.name: text
+            onClicked: kiosk.chooseErrand("certificate")
         }
     }
 

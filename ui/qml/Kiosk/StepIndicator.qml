@@ -5,9 +5,12 @@ Item {
     id: indicator
     property int step: 1
     property int stepCount: 8
+    // The errand the citizen came for (snapshot.errand): progress and certificates have steps of their own.
     property string errand: "apply"
     readonly property var labels: errand === "progress"
         ? [qsTr("Choose service"), qsTr("Verify identity"), qsTr("Check progress")]
+        : errand === "certificate"
+        ? [qsTr("Choose service"), qsTr("Verify identity"), qsTr("Take photo"), qsTr("Print certificate")]
         : [qsTr("Choose service"), qsTr("Read notice"), qsTr("Verify identity"), qsTr("Take photo"),
            qsTr("Fill in form"), qsTr("Confirm"), qsTr("Print receipt"), qsTr("Done")]
     implicitHeight: row.implicitHeight
