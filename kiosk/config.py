@@ -16,13 +16,13 @@ import os
 import re
 import tomllib
 import typing
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from egov_protocol.protocol import insecure_platform_url
 
+from .config_keys import between, key, matches, section
 from .restart_window import check_window
 
 DEFAULT_DATA_DIR = "~/.local/share/egov-kiosk"
@@ -35,40 +35,6 @@ class ConfigError(ValueError):
         self.source = source
         self.problems = problems
         super().__init__(f"invalid configuration in {source}:\n  " + "\n  ".join(problems))
-
-
-Check = Callable[[Any], str | None]
-
-
-def key(default: Any, description: str, *checks: Check) -> Any:
-    """Declare one configuration key: its default, its documentation and its checks."""
-    if isinstance(default, dict):
-        return field(default_factory=lambda: dict(default), metadata={"description": description, "checks": checks})
-    return field(default=default, metadata={"description": description, "checks": checks})
-
-
-def section(cls: type, description: str) -> Any:
-    """Declare a nested section (a table in TOML)."""
-    return field(default_factory=cls, metadata={"description": description, "checks": ()})
-
-
-def between(low: float, high: float | None = None, *, exclusive_low: bool = False) -> Check:
-    """The value must lie in [low, high] (or (low, high] with ``exclusive_low``)."""
-    def check(value: float) -> str | None:
-        if exclusive_low and value <= low:
-            return f"must be greater than {low:g}"
-        if not exclusive_low and value < low:
-            return f"must be at least {low:g}"
-        if high is not None and value > high:
-            return f"must be at most {high:g}"
-        return None
-    return check
-
-
-def matches(pattern: str, explanation: str) -> Check:
-    """The string must match ``pattern`` completely."""
-    compiled = re.compile(pattern)
-    return lambda value: None if compiled.fullmatch(value) else explanation
 
 
 @dataclass(frozen=True)

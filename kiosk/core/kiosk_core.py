@@ -35,6 +35,7 @@ from ..restart_window import RestartPlanner
 from .journey import Errand, Journey, JourneyState, TransitionRefused, WipeReason
 from .netid import NetIdCommands
 from .runtime import JourneyRuntime
+from .services import start_services
 
 if TYPE_CHECKING:
     from ..devices import DeviceManager
@@ -118,34 +119,7 @@ class KioskCore:
         # Recorded only now: the audit writer's first event imports the store's libraries, which
         # would compete with the GUI thread for the interpreter while it builds the first frame.
         self.audit.record("terminal.started", terminal=self.config.terminal.terminal_id)
-
-        from ..devices import DeviceManager
-        from ..enrollment import Enrollment
-        from ..receipts import report_unprinted
-        from ..submission import SubmissionWriter
-        from ..sync_service import SyncService
-
-        devices = DeviceManager(self.config.devices, self.events, self.data_dir)
-        devices.open_all()
-        enrollment = Enrollment(self.data_dir, self.config.central.platform_keys_file)
-        writer = SubmissionWriter(
-            self.data_dir / "kiosk.db",
-            enrollment,
-            self.config.terminal.site_code,
-            self.config.terminal.terminal_id,
-            self.config.storage.min_free_mb * 1024 * 1024,
-        )
-        # Once the store is open: receipts owed since the last run (it died before printing).
-        writer.start().add_done_callback(lambda _: report_unprinted(self.data_dir, self.audit))
-        sync = SyncService(
-            self.data_dir / "kiosk.db", enrollment, self.config.central, self.events,
-            status=self._fleet.heartbeat_fields,
-        )
-        runtime.attach_services(devices, writer, sync)
-        self._fleet.seed_devices(devices.statuses())
-        self._fleet.on_alert = sync.heartbeat_now
-        sync.start()
-        runtime.publish()
+        start_services(self.config, self.data_dir, self.events, self.audit, self._fleet, runtime)
 
     def screen_shown(self) -> None:
         """The UI has shown its first frame: devices, store and sync may start now (any thread)."""
