@@ -7,6 +7,7 @@ owner thread) and ``outbox`` for the submission state machine.
 from __future__ import annotations
 
 from .budget import DiskBudgetExceeded, check_budget, free_bytes
+from .case_statuses import CaseStatuses, ReceiptStatus
 from .errors import (
     DuplicateSubmission,
     InvalidTransition,
@@ -24,6 +25,7 @@ from .store import Store
 
 __all__ = [
     "TERMINAL_MIGRATIONS",
+    "CaseStatuses",
     "DiskBudgetExceeded",
     "DuplicateSubmission",
     "InvalidTransition",
@@ -31,6 +33,7 @@ __all__ = [
     "Outbox",
     "OutboxRecord",
     "Quarantined",
+    "ReceiptStatus",
     "SchemaVersionError",
     "SealedSubmission",
     "Store",

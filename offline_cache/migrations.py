@@ -201,4 +201,22 @@ TERMINAL_MIGRATIONS: tuple[Migration, ...] = (
         """,
         "CREATE INDEX audit_events_at ON audit_events (at)",
     ),
+    Migration.sql(
+        4,
+        "case statuses",
+        # The platform's latest status of each case this terminal took (offline_cache.case_statuses);
+        # cursor is the platform's order of the change, so an older change never overwrites a newer.
+        # No personal data: the case worker's note is not kept.
+        """
+        CREATE TABLE case_statuses (
+            receipt_number       TEXT PRIMARY KEY,
+            status               TEXT NOT NULL,
+            at                   TEXT NOT NULL,
+            next_step            TEXT NOT NULL,
+            correction_requested INTEGER NOT NULL CHECK (correction_requested IN (0, 1)),
+            cursor               INTEGER NOT NULL
+        )
+        """,
+        "CREATE INDEX case_statuses_at ON case_statuses (at)",
+    ),
 )

@@ -52,6 +52,7 @@ from egov_protocol.protocol import (
 )
 
 from .backoff import Backoff
+from .client_case_updates import CaseUpdatesFetching
 from .client_types import BatchResult, Enrolled, Rekeyed, SubmissionLike
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ _TRANSIENT_STATUSES = {408, 425, 429}
 _MAX_REASON = 300
 
 
-class CentralClient:
+class CentralClient(CaseUpdatesFetching):
     """HTTP client for the central platform (no I/O until the first request); with
     ``signing_key`` every request after enrollment is signed (``egov_protocol.auth``)."""
 

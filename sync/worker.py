@@ -17,15 +17,16 @@ them one by one:
 
 Small records (detached blobs up to ``inline_limit`` bytes) go through the batch endpoint with
 their blobs inline; larger ones upload their blobs resumably, then ``PUT`` alone. Each pass also
-queues a heartbeat when ``heartbeat`` is given and one is due, sends queued heartbeats, and pulls
-the platform documents when ``documents`` is given.
+queues a heartbeat when ``heartbeat`` is given and one is due, sends queued heartbeats, pulls
+the platform documents when ``documents`` is given, and pulls the statuses of this terminal's cases.
 
 ``sync_now()`` (network came back, staff pressed "sync") makes every queued record due and wakes
 the worker. Events go to ``on_event(name, data)`` on the worker thread; ``data`` holds ids,
 receipt numbers and counts, never personal data.
 
-The batch, heartbeat and document parts live in ``worker_batches``, ``worker_heartbeats`` and
-``worker_documents``, each a mixin over the worker's members.
+The batch, heartbeat, document and case-status parts live in ``worker_batches``,
+``worker_heartbeats``, ``worker_documents`` and ``worker_case_updates``, each a mixin over the
+worker's members.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from offline_cache.state import PAUSED, SyncState
 
 from .backoff import Backoff
 from .worker_batches import BatchSending, _Batch, _reason
+from .worker_case_updates import CaseUpdatesPulling
 from .worker_documents import DocumentPulling
 from .worker_heartbeats import HeartbeatSending
 
@@ -80,7 +82,7 @@ class _Pass:
         return bool(self.acked or self.quarantined or self.failed)
 
 
-class SyncWorker(BatchSending, HeartbeatSending, DocumentPulling):
+class SyncWorker(BatchSending, HeartbeatSending, DocumentPulling, CaseUpdatesPulling):
     """Drains the outbox on a dedicated thread. ``start()``, ``sync_now()``, ``stop()``."""
 
     def __init__(
@@ -234,11 +236,13 @@ class SyncWorker(BatchSending, HeartbeatSending, DocumentPulling):
         try:
             self._send_heartbeats()
             self._pull_documents()
+            self._pull_case_updates()
         except CentralRejected as exc:
             if exc.is_auth:
                 self._pause(exc)
             else:
-                log.warning("platform refused a heartbeat or document request: %s", exc.status)
+                log.warning("platform refused a heartbeat, document or case-update request: %s",
+                            exc.status)
         except CentralUnavailable as exc:
             result.aborted = True
             self._emit("sync_failed", {"reason": "unavailable", "error": str(exc)})
