@@ -157,6 +157,7 @@ class MaintenanceService:
         if event.name != ev.SYNC_PROGRESSED or self._desk.member is None:
             return
         step = str(event.data.get("step"))
-        if step in ("sync_completed", "sync_failed", "sync_paused", "document_updated", "submission_acked"):
+        if step in ("sync_completed", "sync_failed", "sync_paused", "document_updated", "submission_acked",
+                    "case_statuses_updated"):
             reason = str(event.data.get("reason", ""))
             self._desk.post(lambda: self._operations.sync_progressed(step, reason))

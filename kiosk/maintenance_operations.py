@@ -16,6 +16,7 @@ from typing import Any
 
 from . import events as ev
 from .maintenance_desk import MaintenanceDesk
+from .maintenance_receipts import platform_statuses
 from .restart_window import RESTART_EXIT_CODE
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,8 @@ class MaintenanceOperations:
                 else "", "reason": last.get("reason", "")}
 
     def queue(self) -> dict[str, Any]:
-        """Outbox figures, the sync pause and receipts owed; nothing personal."""
+        """Outbox figures, the sync pause, receipts owed and the platform statuses of recent
+        receipts; nothing personal."""
         from egov_protocol.protocol import RATING_FORM_ID
         from offline_cache import Outbox, Store, SyncState
 
@@ -82,7 +84,8 @@ class MaintenanceOperations:
         if not path.exists():
             return {"queued": 0, "sending": 0, "acked": 0, "quarantined": 0, "oldest_unsent": "",
                     "ratings_waiting": 0, "ratings_sent": 0,
-                    "paused": paused or "", "paused_action": _action(paused), "unprinted": []}
+                    "paused": paused or "", "paused_action": _action(paused), "unprinted": [],
+                    "statuses": []}
         with Store(path) as store:
             # Applications and 好差评 ratings travel in the same queue but are not the same thing.
             counts = Outbox(store).counts(other_than=RATING_FORM_ID)
@@ -90,6 +93,7 @@ class MaintenanceOperations:
             state = SyncState(store)
             oldest = state.oldest_unsent()
             paused = paused or state.paused_reason()
+            statuses = platform_statuses(store)
         return {"queued": counts.get("queued", 0) + counts.get("sealed", 0),
                 "sending": counts.get("sending", 0), "acked": counts.get("acked", 0),
                 "quarantined": counts.get("quarantined", 0),
@@ -98,7 +102,9 @@ class MaintenanceOperations:
                 "ratings_sent": ratings["acked"] + ratings["purged"],
                 "paused": paused or "", "paused_action": _action(paused),
                 # Receipts owed: stored, never printed (number, service, time; see maintenance_receipts).
-                "unprinted": self._unprinted()}
+                "unprinted": self._unprinted(),
+                # Where recent receipts' cases stand on the platform (see maintenance_receipts).
+                "statuses": statuses}
 
     def enrollment(self) -> dict[str, Any]:
         """Whether this terminal is enrolled, as whom and with which platform."""
@@ -199,11 +205,16 @@ class MaintenanceOperations:
         desk.core.events.publish(ev.RESTART_DUE, exit_code=RESTART_EXIT_CODE, reason="staff")
 
     def sync_progressed(self, step: str, reason: str) -> None:
-        """The sync worker reported ``step``: settle "sync now", load a newer catalog."""
+        """The sync worker reported ``step``: settle "sync now", load a newer catalog, show new
+        platform statuses."""
         desk = self._desk
         if step == "document_updated":
             if self._catalog_pending:
                 self._reload_catalog()
+            return
+        if step == "case_statuses_updated":  # after the pass's end: settles nothing
+            if desk.member is not None:
+                desk.view["queue"] = self.queue()
             return
         last = desk.view["results"].get("sync_now", {})
         settles = desk.view["busy"].pop("sync_now", None) or (

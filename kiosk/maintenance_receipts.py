@@ -6,6 +6,11 @@ staff see them on the queue page -- receipt number, service and time, nothing pe
 reprint each one under the reprint rules of ``kioskctl reprint``: the remembered copy without the
 applicant's name, marked 补打 (reprint).
 
+The same page shows where the recent receipts' cases stand on the platform
+(:func:`platform_statuses`): the statuses the sync worker pulls (``sync.worker_case_updates``,
+kept in ``offline_cache.case_statuses``) with their names in both languages, so the screen says
+them in the session's -- receipt number, status and time only.
+
 Part of the maintenance service's operations (:mod:`kiosk.maintenance_operations`): every method
 runs on the service's ``maintenance`` thread except the printing, which runs on the receipt
 printer's owner thread.
@@ -18,7 +23,25 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
+from offline_cache import CaseStatuses, Store
+
 from .maintenance_desk import MaintenanceDesk
+
+#: The receipts whose platform status the queue page lists, newest change first.
+STATUSES_SHOWN = 20
+
+
+def platform_statuses(store: Store, limit: int = STATUSES_SHOWN) -> list[dict[str, Any]]:
+    """The latest platform status of the ``limit`` receipts that changed last: receipt number,
+    status code, its names by language (``kiosk.case_progress``), when (terminal's local time),
+    whether corrections are asked for. Runs on the thread that owns ``store``."""
+    from .case_progress import STATUS_NAMES
+
+    return [{"receipt_number": s.receipt_number, "status": s.status,
+             "names": STATUS_NAMES.get(s.status, {"zh-CN": s.status, "en": s.status}),
+             "at": f"{s.at.astimezone():%Y-%m-%d %H:%M}",
+             "correction_requested": s.correction_requested}
+            for s in CaseStatuses(store).recent(limit)]
 
 
 class ReceiptReprints:

@@ -200,3 +200,33 @@ def test_the_queue_counts_applications_and_ratings_apart(maintenance: Maintenanc
     queue = view["queue"]
     # One application and one rating went out: the application count does not include the rating.
     assert queue["ratings_sent"] == 1 and queue["acked"] == driver.core.outbox_counts()["acked"] - 1
+
+
+def test_the_queue_page_shows_where_a_receipts_case_stands_on_the_platform(
+        maintenance: MaintenanceService, demo: Any) -> None:
+    from tests.conftest import operator_client
+
+    driver = maintenance.driver
+    driver.walk_to_form()
+    receipt = driver.submit()["receipt_number"]
+    driver.finish()
+    driver.wait_for(lambda s: driver.core.outbox_counts().get("queued", 0)
+                    + driver.core.outbox_counts().get("sending", 0) == 0)
+    worker = operator_client(demo.central, "case-worker")
+    try:
+        csrf = {"X-CSRF-Token": worker.get("/v1/session").json()["csrf"]}
+        accepted = worker.post(f"/v1/cases/{receipt}/actions", headers=csrf, json={"action": "accept"})
+        assert accepted.status_code == 200, accepted.text
+    finally:
+        worker.close()
+    sign_in(maintenance)
+    maintenance.sync_now().result()  # the worker's next pass pulls the case's new status
+
+    def mine(view: dict[str, Any]) -> dict[str, Any] | None:
+        return next((s for s in view["queue"].get("statuses", []) if s["receipt_number"] == receipt
+                     and s["status"] == "accepted"), None)
+
+    shown = mine(wait_view(maintenance, mine))
+    assert shown is not None
+    assert shown["names"] == {"zh-CN": "已受理", "en": "Accepted"} and not shown["correction_requested"]
+    assert set(shown) == {"receipt_number", "status", "names", "at", "correction_requested"}

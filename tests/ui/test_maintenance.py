@@ -1,6 +1,7 @@
 """Staff maintenance mode in the real QML, offscreen, on the real core and simulated devices:
 the hidden gesture, the PIN pad, diagnostics, a test print, sync now, sign out; a lockout; and a
-receipt that never printed, reprinted from the queue page."""
+receipt that never printed, reprinted from the queue page; the platform statuses of recent
+receipts."""
 
 from __future__ import annotations
 
@@ -212,6 +213,29 @@ def test_a_paused_queue_names_the_action_that_fixes_it(make_kiosk: Any, kiosk_co
     assert "平台管理员已停用本终端" in notice.property("text")  # not "enroll again"
     assert "重新注册" not in notice.property("text")
     kiosk.screenshot("maintenance_6_sync_paused")
+
+
+def test_the_queue_page_names_each_recent_receipts_platform_status_screenshot(
+        make_kiosk: Any, kiosk_config: Any) -> None:
+    import datetime as dt
+
+    from offline_cache import CaseStatuses, ReceiptStatus, Store
+
+    kiosk = start(make_kiosk, kiosk_config)
+    at = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+    with Store(kiosk.config.storage.resolved_data_dir() / "kiosk.db") as store:
+        CaseStatuses(store).record([
+            (1, ReceiptStatus("GZ01-T01-20260301-000001", "completed", at, "pick up", False)),
+            (2, ReceiptStatus("GZ01-T01-20260301-000002", "corrections_requested", at, "correct", True))], 2)
+    long_press_corner(kiosk)
+    type_pin(kiosk, PIN)
+    kiosk.wait_until(lambda: kiosk.find("maintenanceMain"))
+    kiosk.tap("maintenanceTab_1")
+    kiosk.wait_until(lambda: kiosk.find("status_GZ01-T01-20260301-000001") is not None)
+    assert kiosk.get("statusesTitle").property("visible")
+    assert "已办结" in kiosk.get("status_GZ01-T01-20260301-000001").property("text")
+    assert "待补正" in kiosk.get("status_GZ01-T01-20260301-000002").property("text")
+    kiosk.screenshot("maintenance_7_sync_statuses")
 
 
 def test_maintenance_shows_a_silent_voice_and_why(make_kiosk: Any, kiosk_config: Any, tmp_path: Path,

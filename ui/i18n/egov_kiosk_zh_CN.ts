@@ -723,6 +723,10 @@
         <translation>已暂停：平台拒绝了本终端（%1）。%2</translation>
     </message>
     <message>
+        <source>Platform status of recent applications:</source>
+        <translation>近期申请在平台的办理状态：</translation>
+    </message>
+    <message>
         <source>Receipts never printed (the terminal stopped after storing the application). Reprint each one for its citizen:</source>
         <translation>以下回执未打印（终端在保存申请后停止运行）。请逐一补打并交给申请人：</translation>
     </message>

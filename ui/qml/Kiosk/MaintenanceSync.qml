@@ -78,6 +78,26 @@ ColumnLayout {
         }
     }
     MaintenanceResult { Layout.fillWidth: true; action: "reprint" }
+    // Where the recent receipts' cases stand on the platform (kiosk/maintenance_receipts.py),
+    // the status named in the session's language.
+    KText {
+        objectName: "statusesTitle"
+        Layout.fillWidth: true
+        visible: (page.queue.statuses || []).length > 0
+        font.bold: true
+        text: qsTr("Platform status of recent applications:")
+    }
+    Repeater {
+        model: page.queue.statuses || []
+        delegate: KText {
+            required property var modelData
+            objectName: "status_" + modelData.receipt_number
+            Layout.fillWidth: true
+            color: modelData.correction_requested ? Theme.error : Theme.text
+            text: modelData.receipt_number + "  " + (modelData.names[kiosk.language] || modelData.names["zh-CN"])
+                  + "  " + modelData.at
+        }
+    }
     KioskButton {
         objectName: "syncNowButton"
         text: qsTr("Sync now")
