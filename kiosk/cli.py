@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from egov_protocol.protocol import RATING_FORM_ID
-from offline_cache import Outbox, Store, SyncState
+from offline_cache import CaseStatuses, Outbox, Store, SyncState
 
 from .config import ConfigError, KioskConfig, load_config
 from .enrollment import Enrollment
@@ -22,6 +22,9 @@ from .outbox_transfer import export_outbox, import_acks
 from .staff import add_staff_parser, cmd_staff
 from .sync_service import enroll_terminal, sync_once
 from .update_cli import add_update_parser, run_update
+
+#: Receipts whose platform status ``kioskctl queue`` lists, newest change first.
+STATUSES_LISTED = 20
 
 
 def _data_dir(config: KioskConfig) -> Path:
@@ -75,6 +78,7 @@ def _cmd_queue(config: KioskConfig, _args: argparse.Namespace) -> int:
         oldest = state.oldest_unsent()
         quarantined = state.quarantined()
         paused = state.paused_reason()
+        statuses = CaseStatuses(store).recent(STATUSES_LISTED)
         verdict = store.integrity_check(quick=True)
     finally:
         store.close()
@@ -99,6 +103,13 @@ def _cmd_queue(config: KioskConfig, _args: argparse.Namespace) -> int:
     if unprinted:
         print("       fix: reprint each receipt for its citizen: kioskctl reprint RECEIPT-NUMBER "
               "(or maintenance mode, Queue and sync)")
+    from .case_progress import STATUS_NAMES
+
+    if statuses:  # pulled from the platform by the sync worker: where recent cases stand
+        print(f"platform status (latest {len(statuses)})")
+    for status in statuses:
+        name = STATUS_NAMES.get(status.status, {}).get("zh-CN", "")
+        print(f"  {status.receipt_number}  {status.status} {name}  {status.at.astimezone():%Y-%m-%d %H:%M}")
     if paused:
         print(f"PAUSED: the central platform refused this terminal ({paused}).")
         print(f"       fix: {_pause_fix(config, paused)}")
@@ -247,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     audit_commands.add_parser("verify", help="check the chain; exit 3 when it was tampered with")
     audit_list = audit_commands.add_parser("list", help="print the events")
     audit_list.add_argument("--since", help="ISO time, e.g. 2026-11-26 or 2026-11-26T08:00")
-    commands.add_parser("queue", help="submissions by state")
+    commands.add_parser("queue", help="submissions by state and the platform status of recent ones")
     enroll = commands.add_parser("enroll", help="enroll this terminal with a one-time token")
     enroll.add_argument("--url", help="central platform base URL (default: central.url)")
     enroll.add_argument("--token", help="the one-time token from the platform operators")

@@ -98,7 +98,10 @@ def test_queue_details_then_sync_with_progress_drains_to_zero(
     captured = capsys.readouterr()
     assert "3/3" in captured.err and "acked        3" in captured.out
     assert main(["--config", str(path), "queue"]) == 0
-    assert "oldest unsent" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "oldest unsent" not in out
+    # The sync pulled the platform's statuses of the cases this terminal took: received, each one.
+    assert "platform status (latest 3)" in out and out.count("received 已接收") == 3
 
 
 def test_a_revoked_terminal_pauses_and_queue_tells_staff(
