@@ -10,6 +10,7 @@ import subprocess
 
 import cv2
 import pytest
+import zxingcpp
 
 from central.at_rest import AtRestKeys
 from central.certificates import CertificateOffice
@@ -44,8 +45,10 @@ def test_a_signed_certificate_prints_on_a4_through_cups(cupsd, certificate, tmp_
                             str(tmp_path / "page")], check=True)
             page = cv2.imread(str(tmp_path / "page.png"), cv2.IMREAD_GRAYSCALE)
             assert page.shape[0] > page.shape[1]  # A4 portrait
-            url, _, _ = cv2.QRCodeDetector().detectAndDecode(page)
-            assert url == verify_url
+            # zxing-cpp, the decoder the terminal's scanners use: OpenCV's own detector misses
+            # some codes at this resolution, depending on what they encode.
+            found = [code.text for code in zxingcpp.read_barcodes(page)]
+            assert verify_url in found
         finally:
             output.unlink()  # the virtual printer's paper
         assert _spooled(cupsd, result.job_id) == []

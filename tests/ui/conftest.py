@@ -231,14 +231,14 @@ class RunningKiosk:
             time.sleep(0.005)
         loop.processEvents()
 
-    def wait_until(self, predicate: Callable[[], Any], timeout_ms: int = 10_000) -> None:
+    def wait_until(self, predicate: Callable[[], Any], timeout_ms: int = 20_000) -> None:
         self.qtbot.waitUntil(lambda: bool(predicate()), timeout=timeout_ms)
 
     @property
     def state(self) -> dict[str, Any]:
         return self.bridge.state
 
-    def wait_for_screen(self, screen: str, timeout_ms: int = 10_000) -> None:
+    def wait_for_screen(self, screen: str, timeout_ms: int = 20_000) -> None:
         self.wait_until(lambda: self.state.get("screen") == screen, timeout_ms)
         self.wait_until(lambda: self.find(f"screen_{screen}") is not None, timeout_ms)
         self.settle()

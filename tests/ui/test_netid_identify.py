@@ -44,7 +44,9 @@ def netid_service() -> Iterator[str]:
 
 @pytest.fixture
 def kiosk(make_kiosk: Any, kiosk_config: Any, netid_service: str) -> Any:
-    return make_kiosk(kiosk_config.with_overrides(netid={"url": netid_service}))
+    # A generous verification time: on a loaded machine the service in its subprocess may answer
+    # late, and a late answer is "unreachable" to the terminal, not the refusal the test waits for.
+    return make_kiosk(kiosk_config.with_overrides(netid={"url": netid_service, "timeout_s": 30}))
 
 
 def to_identify(kiosk: Any, service: str) -> None:
