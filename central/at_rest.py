@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from egov_protocol.cases import person_hash
 
-from .files import write_private_file
+from .files import create_private_file_once
 
 KEY_FILE = "at-rest.key"
 #: The case handling's person key (``central.cases_intake.PERSON_KEY_FILE``): the same file.
@@ -43,7 +43,7 @@ def _derive(secret: bytes, label: bytes) -> bytes:
 
 def _secret(path: Path) -> bytes:
     if not path.exists():
-        write_private_file(path, os.urandom(32))
+        create_private_file_once(path, os.urandom(32))
     if path.stat().st_mode & 0o077:
         path.chmod(0o600)
     secret = path.read_bytes()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 _SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal", ".writer-lock")
@@ -56,12 +57,34 @@ def write_private_file(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` mode 0600 (its folder 0700), replacing it atomically: a key
     or a configuration with secrets is never readable by others, not even for a moment."""
     path = Path(path)
+    partial = _private_partial(path, data)
+    try:
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def create_private_file_once(path: str | Path, data: bytes) -> None:
+    """Create ``path`` (0600) with ``data`` unless it exists: of writers racing to create it
+    (two servers of one process starting together), the first wins and the others keep its
+    content, so a key is made once and never replaced."""
+    path = Path(path)
+    partial = _private_partial(path, data)
+    try:
+        os.link(partial, path)
+    except FileExistsError:
+        pass
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _private_partial(path: Path, data: bytes) -> Path:
+    # A name of its own for every writer: two threads writing the same file must not share one.
     private_dir(path.parent)
-    partial = path.with_name(f".{path.name}.partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # a partial file left from before may have had another mode
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.fchmod(fd, 0o600)
     with os.fdopen(fd, "wb") as file:
         file.write(data)
         file.flush()
         os.fsync(file.fileno())
-    partial.replace(path)
+    return Path(name)

@@ -26,7 +26,9 @@ def _cups_pdf_output(job: str) -> Path:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         found = list(out_dir.glob(f"*job_{number}.pdf"))
-        if found:
+        # cups-pdf writes the file as Ghostscript produces it: it is there before it is whole,
+        # and a page read then is missing most of what it shows. Whole once it ends in %%EOF.
+        if found and b"%%EOF" in found[0].read_bytes()[-1024:]:
             return found[0]
         time.sleep(0.1)
     raise AssertionError(f"cups-pdf wrote nothing for {job}")

@@ -173,6 +173,9 @@ def test_address_signature_and_rating_through_the_real_ui(make_kiosk, kiosk_conf
 def test_date_picker_sets_a_date_without_typing(make_kiosk, kiosk_config, orientation, elder) -> None:
     kiosk = make_kiosk(kiosk_config.with_overrides(ui={"orientation": orientation}))
     kiosk.bridge.setElderMode(elder)
+    # The switch goes through the core; the start screen is laid out anew (larger) when it is
+    # back, and a tap before that lands where the tile was.
+    kiosk.wait_until(lambda: bool(kiosk.state.get("elder_mode")) == elder)
     walk_to_form(kiosk, "residence_permit")
     kiosk.type_into("field_residence_since", "20230131")
     kiosk.wait_until(lambda: field(kiosk, "residence_since")["value"] == "2023-01-31")

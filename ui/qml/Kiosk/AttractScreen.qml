@@ -96,39 +96,6 @@ ScreenPage {
         }
     }
 
-    // Errands beside applying for a service: following the applications already submitted, and
-    // printing a certificate; each starts by presenting the ID document.
-    RowLayout {
-        id: errandRow
-        objectName: "errandRow"
-        anchors.left: parent.left
-        anchors.right: parent.right
-        anchors.top: elderSwitch.bottom
-        anchors.topMargin: Theme.spacing
-        spacing: Theme.spacing
-        KioskButton {
-            id: progressErrand
-            objectName: "errand_progress"
-            Layout.fillWidth: true
-            Layout.preferredWidth: 1
-            kind: "secondary"
-            fontSize: Theme.fontHeading
-            text: qsTr("Check progress")
-            Accessible.name: qsTr("Check the progress of your applications")
-            onClicked: kiosk.chooseErrand("progress")
-        }
-        KioskButton {
-            objectName: "errand_certificate"
-            kind: "secondary"
-            fontSize: Theme.fontHeading
-            text: qsTr("Print a certificate")
-            Layout.fillWidth: true
-            Layout.preferredWidth: 1
-            Accessible.name: text
-            onClicked: kiosk.chooseErrand("certificate")
-        }
-    }
-
     Flickable {
         id: flick
         objectName: "attractFlickable"
@@ -136,7 +103,7 @@ ScreenPage {
         anchors.left: parent.left
         anchors.right: parent.right
         anchors.bottom: parent.bottom
-        anchors.top: errandRow.bottom
+        anchors.top: elderSwitch.bottom
         anchors.topMargin: Theme.spacing
         contentHeight: categoriesColumn.implicitHeight
         clip: true
@@ -146,6 +113,38 @@ ScreenPage {
             id: categoriesColumn
             width: flick.width
             spacing: Theme.spacing * 2
+
+            // Errands beside applying for a service: following the applications already
+            // submitted, and printing a certificate; each starts by presenting the ID document.
+            // In the scrolling part, above the services: on a short screen (landscape, elder
+            // mode) they scroll away and leave the services the room.
+            RowLayout {
+                id: errandRow
+                objectName: "errandRow"
+                Layout.fillWidth: true
+                spacing: Theme.spacing
+                KioskButton {
+                    id: progressErrand
+                    objectName: "errand_progress"
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 1
+                    kind: "secondary"
+                    fontSize: Theme.fontHeading
+                    text: qsTr("Check progress")
+                    Accessible.name: qsTr("Check the progress of your applications")
+                    onClicked: kiosk.chooseErrand("progress")
+                }
+                KioskButton {
+                    objectName: "errand_certificate"
+                    kind: "secondary"
+                    fontSize: Theme.fontHeading
+                    text: qsTr("Print a certificate")
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 1
+                    Accessible.name: text
+                    onClicked: kiosk.chooseErrand("certificate")
+                }
+            }
 
             Repeater {
                 model: screen.catalog.categories || []
