@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -75,36 +76,17 @@ class LocalCentral:
 
     def start(self, deadline_s: float = 30.0) -> None:
         """Start the process and wait until it answers as a central server."""
-        self.process = subprocess.Popen(
+        def answers() -> bool:
+            response = httpx.get(f"{self.url}/v1/health", timeout=0.5)
+            return bool(response.headers.get(CENTRAL_HEADER) == CENTRAL_HEADER_VALUE)
+        self.process = _start_until_ready(
             [*self._command("serve"), "--host", "127.0.0.1", "--port", str(self.port),
              "--log-level", "warning", "--workers", str(self.workers), *self.serve_args],
-            stdout=self.log if self.log is not None else subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_end_with_parent,
-        )
-        end = time.monotonic() + deadline_s
-        while time.monotonic() < end:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"kiosk-central exited early with status {self.process.returncode}")
-            try:
-                response = httpx.get(f"{self.url}/v1/health", timeout=0.5)
-                if response.headers.get(CENTRAL_HEADER) == CENTRAL_HEADER_VALUE:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("kiosk-central did not become ready")
+            self.log, answers, "kiosk-central", deadline_s)
 
     def stop(self) -> None:
         """Terminate the server and wait for it (idempotent)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _stop(self.process)
         self.process = None
 
     def _command(self, name: str) -> list[str]:
@@ -167,32 +149,42 @@ class LocalNetIdService:
 
     def start(self, deadline_s: float = 30.0) -> None:
         """Start the process and wait until its health check answers."""
-        self.process = subprocess.Popen(
+        self.process = _start_until_ready(
             [sys.executable, "-m", "netid_sim", "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=self.log if self.log is not None else subprocess.DEVNULL,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_end_with_parent,
-        )
-        end = time.monotonic() + deadline_s
-        while time.monotonic() < end:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the 网证 simulator exited early with status {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=0.5).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("the 网证 simulator did not become ready")
+            self.log, lambda: httpx.get(f"{self.url}/v1/health", timeout=0.5).status_code == 200,
+            "the 网证 simulator", deadline_s)
 
     def stop(self) -> None:
         """Terminate the simulator and wait for it (idempotent)."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        _stop(self.process)
         self.process = None
+
+
+def _start_until_ready(command: list[str], log: IO[bytes] | None, ready: Callable[[], bool],
+                       name: str, deadline_s: float) -> subprocess.Popen[bytes]:
+    """Start ``command`` (ended with this process) and wait until ``ready()`` says it answers;
+    RuntimeError when it exits first or is not ready within ``deadline_s``."""
+    process = subprocess.Popen(command, stdout=log if log is not None else subprocess.DEVNULL,
+                               stderr=subprocess.STDOUT, preexec_fn=_end_with_parent)
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited early with status {process.returncode}")
+        try:
+            if ready():
+                return process
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    _stop(process)
+    raise RuntimeError(f"{name} did not become ready")
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -296,3 +296,16 @@ def operator_client(platform, role: str = "admin"):
     client = httpx.Client(base_url=platform.url, timeout=10)
     log_in(client, platform_accounts(platform), role)
     return client
+
+
+def act_on_case(platform, receipt_number: str, action: str, note: str = "") -> None:
+    """A case worker on ``platform`` (a running ``LocalCentral``) takes ``action`` on the case
+    of ``receipt_number`` (e.g. ``request_corrections`` with what to fix), as in the back office."""
+    worker = operator_client(platform, "case-worker")
+    try:
+        csrf = {"X-CSRF-Token": worker.get("/v1/session").json()["csrf"]}
+        answer = worker.post(f"/v1/cases/{receipt_number}/actions", headers=csrf,
+                             json={"action": action, "note": note})
+        assert answer.status_code == 200, answer.text
+    finally:
+        worker.close()

@@ -4,9 +4,6 @@ HTTP verifier — valid, expired, replayed, tampered, malformed and unreachable 
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,35 +14,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from netid_sim.codes import CodeBook, Holder, Refusal, Refused
+from sync.local_central import LocalNetIdService, free_port
 from sync.netid import HttpNetIdVerifier, NetIdRefused, RefusalReason, VerifiedIdentity
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def service() -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "netid_sim", "--port", str(port)], cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
+    simulator = LocalNetIdService(free_port())
+    simulator.start()
     try:
-        for _ in range(300):  # wait for the service to listen (start-up, not a timed assertion)
-            if process.poll() is not None:
-                raise RuntimeError("the 网证 simulator exited")
-            try:
-                if httpx.get(f"{url}/v1/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield url
+        yield simulator.url
     finally:
-        process.terminate()
-        process.wait(10)
+        simulator.stop()
 
 
 def _issue(url: str, **body: object) -> str:
@@ -86,7 +68,7 @@ def test_a_tampered_code_is_refused(service):
 
 
 def test_an_unreachable_service_is_a_typed_refusal():
-    verifier = HttpNetIdVerifier(f"http://127.0.0.1:{_free_port()}", timeout_s=2.0)
+    verifier = HttpNetIdVerifier(f"http://127.0.0.1:{free_port()}", timeout_s=2.0)
     assert _refusal(verifier, "NETID1.e30.AA") is RefusalReason.UNREACHABLE
 
 
@@ -147,7 +129,7 @@ def test_a_demo_code_identifies_at_its_level(service):
 
 
 def test_demo_codes_from_an_unreachable_service_are_a_typed_refusal():
-    verifier = HttpNetIdVerifier(f"http://127.0.0.1:{_free_port()}", timeout_s=2.0)
+    verifier = HttpNetIdVerifier(f"http://127.0.0.1:{free_port()}", timeout_s=2.0)
     with pytest.raises(NetIdRefused) as info:
         verifier.issue_demo_code()
     assert info.value.reason is RefusalReason.UNREACHABLE

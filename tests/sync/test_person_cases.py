@@ -28,7 +28,7 @@ from offline_cache import SealedSubmission
 from sync.client import CentralClient
 from sync.local_central import free_port
 from sync.person_cases import NotEnrolled, PersonCasesClient
-from tests.conftest import operator_client
+from tests.conftest import act_on_case
 
 TERMINAL_ID = "GZ01-T01"
 IDENTITY = sample_identity("resident_id")
@@ -66,14 +66,7 @@ def test_a_person_sees_their_cases_and_the_corrections_asked_for(central, enroll
         for n, number in ((1, IDENTITY.document_number), (2, IDENTITY.document_number), (3, OTHER_NUMBER)):
             terminal.put_submission(sealed_application(n, x25519, enrolled, number))
     first = f"{TERMINAL_ID}-20260301-000001"
-    worker = operator_client(central, "case-worker")
-    try:
-        csrf = {"X-CSRF-Token": worker.get("/v1/session").json()["csrf"]}
-        answer = worker.post(f"/v1/cases/{first}/actions", headers=csrf, json={
-            "action": "request_corrections", "note": "请重新拍摄户口簿首页"})
-        assert answer.status_code == 200, answer.text
-    finally:
-        worker.close()
+    act_on_case(central, first, "request_corrections", "请重新拍摄户口簿首页")
 
     with PersonCasesClient(central.url, TERMINAL_ID, enrolled.signing_key) as client:
         # The number as typed on a card reader's other side: spaces and a lower-case x fold away.

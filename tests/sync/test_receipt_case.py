@@ -26,7 +26,7 @@ from egov_protocol.keys import TerminalKeys
 from sync.client import CentralClient
 from sync.local_central import free_port
 from sync.person_cases import PersonCasesClient, TooManyLookups
-from tests.conftest import operator_client
+from tests.conftest import act_on_case
 from tests.sync.test_person_cases import (
     IDENTITY,
     PLATFORM,
@@ -55,13 +55,7 @@ def printed(central, session_terminal_keys) -> tuple[TerminalKeys, dict[str, str
             terminal.put_submission(sealed)
             tokens[sealed.receipt_number] = token
     first = next(iter(tokens))
-    worker = operator_client(central, "case-worker")
-    try:
-        csrf = {"X-CSRF-Token": worker.get("/v1/session").json()["csrf"]}
-        assert worker.post(f"/v1/cases/{first}/actions", headers=csrf, json={
-            "action": "request_corrections", "note": "请重新拍摄户口簿首页"}).status_code == 200
-    finally:
-        worker.close()
+    act_on_case(central, first, "request_corrections", "请重新拍摄户口簿首页")
     return keys, tokens
 
 

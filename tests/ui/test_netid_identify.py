@@ -5,15 +5,13 @@ it up to the simulated scanner, and what the citizen is told about expired, used
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+
+from sync.local_central import LocalNetIdService, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -22,24 +20,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def netid_service() -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    process = subprocess.Popen([sys.executable, "-m", "netid_sim", "--port", str(port)], cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
+    simulator = LocalNetIdService(free_port())
+    simulator.start()
     try:
-        for _ in range(300):  # wait for the service to listen (start-up, not a timed assertion)
-            if process.poll() is not None:
-                raise RuntimeError("the 网证 simulator exited")
-            try:
-                if httpx.get(f"{url}/v1/health", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        yield url
+        yield simulator.url
     finally:
-        process.terminate()
-        process.wait(10)
+        simulator.stop()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 from egov_protocol.cases import PROGRESS_TOKEN_FIELD
 from egov_protocol.keys import TerminalKeys
 from sync.client import CentralClient
-from tests.conftest import operator_client
+from tests.conftest import act_on_case
 from tests.sync.test_person_cases import TERMINAL_ID, sealed_application
 from tests.ui.test_progress_screen import IDENTITY, ProgressAudit, enrolled_kiosk
 
@@ -34,14 +34,7 @@ def receipt(central, tmp_path_factory) -> tuple[str, str]:
             terminal.put_submission(sealed_application(n, central.platform_x25519(), keys,
                                                        IDENTITY.document_number, extra=printed if n == 1 else None))
     first = f"{TERMINAL_ID}-20260301-000001"
-    worker = operator_client(central, "case-worker")
-    try:
-        csrf = {"X-CSRF-Token": worker.get("/v1/session").json()["csrf"]}
-        answer = worker.post(f"/v1/cases/{first}/actions", headers=csrf, json={
-            "action": "request_corrections", "note": "请重新拍摄户口簿首页"})
-        assert answer.status_code == 200, answer.text
-    finally:
-        worker.close()
+    act_on_case(central, first, "request_corrections", "请重新拍摄户口簿首页")
     return first, token
 
 
