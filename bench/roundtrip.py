@@ -43,6 +43,7 @@ import cv2
 import httpx
 import numpy as np
 import pyotp
+import zxingcpp
 
 from drivers.idcard.simulated.samples import sample_identity
 from drivers.printer.decode import decode_job
@@ -103,10 +104,13 @@ class Driver:
 def qr_in(image: Any) -> str:
     """The text of the QR code in ``image`` (a PIL image or a greyscale array)."""
     pixels = np.array(image.convert("L")) if hasattr(image, "convert") else image
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
-    if not text:
+    # zxing-cpp, as the terminal's scanners and a phone's reader: OpenCV's detector misses some
+    # codes, depending on what they encode.
+    found = [code.text for code in zxingcpp.read_barcodes(np.ascontiguousarray(pixels))
+             if code.format == zxingcpp.BarcodeFormat.QRCode]
+    if not found:
         raise SystemExit("no QR code found in the printed copy")
-    return str(text)
+    return str(found[0])
 
 
 def apply(driver: Driver) -> tuple[str, str]:
