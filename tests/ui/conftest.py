@@ -3,9 +3,7 @@
 Qt reads its platform, scene-graph backend and input method when the application object is
 created, so the environment is set here, before anything imports PySide6.
 
-Over 400 lines, knowingly: ``RunningKiosk`` and the helpers that walk QML items without PySide's
-stale wrappers must live where every UI test module gets them as fixtures; moving them out is a
-split of the fixtures' module, planned with the core redesign.
+The private speech-dispatcher the voice tests speak through is started by ``speech_server.py``.
 """
 
 from __future__ import annotations
@@ -43,6 +41,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtQuick import QQuickItem
 from PySide6.QtTest import QTest
+
+from tests.ui.speech_server import SpeechDispatcher, start_speech_dispatcher, stop_speech_dispatcher
 
 SCREENSHOT_DIR = Path(__file__).resolve().parents[1] / "_screenshots"
 
@@ -356,68 +356,6 @@ def make_kiosk(qtbot: Any, qt_messages: QtMessages) -> Iterator[Callable[..., Ru
 @pytest.fixture
 def kiosk(make_kiosk: Callable[..., RunningKiosk], kiosk_config: Any) -> RunningKiosk:
     return make_kiosk(kiosk_config)
-
-
-@dataclass
-class SpeechDispatcher:
-    """A private speech-dispatcher: own configuration and socket, audio to libao's null driver."""
-
-    process: Any
-    address: str
-    directory: Path
-
-
-def start_speech_dispatcher(directory: Path) -> SpeechDispatcher:
-    """Start speech-dispatcher with espeak-ng on a socket in ``directory``; audio goes nowhere.
-
-    A machine without sound (CI, the test machines) has no PulseAudio for the default output,
-    and speech-dispatcher then never answers a prompt. libao's built-in ``null`` driver plays
-    into nothing at once, so the engine runs exactly as with a loudspeaker.
-    """
-    import shutil
-    import subprocess
-
-    binary = shutil.which("speech-dispatcher")
-    if binary is None:
-        pytest.fail("speech-dispatcher is not installed: run tools/setup-system.sh as root")
-    prefix = Path(binary).resolve().parents[1]          # /usr
-    modules = prefix / "lib" / "speech-dispatcher-modules"
-    config = directory / "conf"
-    (config / "modules").mkdir(parents=True, exist_ok=True)
-    (directory / "log").mkdir(exist_ok=True)
-    (directory / "home").mkdir(exist_ok=True)
-    (directory / "home" / ".libao").write_text("default_driver=null\n")
-    (config / "modules" / "espeak-ng.conf").write_text("Debug 0\n")
-    (config / "speechd.conf").write_text(
-        f'LogDir "{directory / "log"}"\nLogLevel 3\nAudioOutputMethod "libao"\n'
-        'AddModule "espeak-ng" "sd_espeak-ng" "espeak-ng.conf"\nDefaultModule espeak-ng\nTimeout 0\n')
-    socket = directory / "speechd.sock"
-    env = dict(os.environ, HOME=str(directory / "home"))
-    process = subprocess.Popen(
-        [binary, "--run-single", "--config-dir", str(config), "--module-dir", str(modules),
-         "--communication-method", "unix_socket", "--socket-path", str(socket), "--timeout", "0"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while not socket.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            log = "\n".join(p.read_text(errors="replace")[-2000:] for p in (directory / "log").glob("*.log"))
-            pytest.fail(f"speech-dispatcher did not start:\n{log}")
-        time.sleep(0.05)
-    return SpeechDispatcher(process, f"unix_socket:{socket}", directory)
-
-
-def stop_speech_dispatcher(server: SpeechDispatcher) -> None:
-    import signal
-
-    if server.process.poll() is None:
-        server.process.send_signal(signal.SIGCONT)
-        server.process.terminate()
-        try:
-            server.process.wait(10)
-        except Exception:
-            server.process.kill()
-            server.process.wait()
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from kiosk.face import CHALLENGE_TEXT, GUIDANCE_TEXT
 from ui.app import QML_DIR
 from ui.speech import SpeechOutput
 
-from .conftest import start_speech_dispatcher, stop_speech_dispatcher
+from .speech_server import start_speech_dispatcher, stop_speech_dispatcher
 
 PROMPTS = {
     language: {texts[language] for texts in (*GUIDANCE_TEXT.values(), *CHALLENGE_TEXT.values())}
