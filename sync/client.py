@@ -364,13 +364,19 @@ class CentralClient(CaseUpdatesFetching):
 
     @staticmethod
     def _reason(response: httpx.Response) -> str:
-        try:
-            detail = response.json().get("detail")
-        except (ValueError, RecursionError, AttributeError):
-            detail = None
-        if not isinstance(detail, str):
-            detail = response.reason_phrase or "rejected"
-        return detail[:_MAX_REASON]
+        return rejection_reason(response)
+
+
+def rejection_reason(response: httpx.Response) -> str:
+    """What the platform said when it refused: its ``detail`` text, else the status phrase,
+    at most 300 characters (never the body itself: it could echo what was sent)."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, RecursionError, AttributeError):
+        detail = None
+    if not isinstance(detail, str):
+        detail = response.reason_phrase or "rejected"
+    return detail[:_MAX_REASON]
 
 
 def _offset(state: object, total: int) -> int:

@@ -66,6 +66,8 @@ from egov_protocol.protocol import (
     is_replayed_answer,
 )
 
+from .client import rejection_reason
+
 log = logging.getLogger(__name__)
 
 #: A citizen waits at the screen: a lookup gives up sooner than the sync worker's uploads.
@@ -73,7 +75,6 @@ LOOKUP_TIMEOUT = httpx.Timeout(8.0, connect=4.0)
 #: How long the person key is reused before it is fetched again.
 PERSON_KEY_TTL_S = 600.0
 _TRANSIENT = {408, 425, 429}
-_MAX_REASON = 300
 #: The largest answer read: a person's cases are a few hundred bytes each.
 _MAX_ANSWER_BYTES = 1 << 20
 
@@ -196,12 +197,4 @@ def _answer(method: str, path: str, response: httpx.Response, reason: str) -> ob
 
 
 def _reason(response: httpx.Response) -> str:
-    if response.status_code < 400:
-        return ""
-    try:
-        detail = response.json().get("detail")
-    except (ValueError, RecursionError, AttributeError):
-        detail = None
-    if not isinstance(detail, str):
-        detail = response.reason_phrase or "rejected"
-    return detail[:_MAX_REASON]
+    return "" if response.status_code < 400 else rejection_reason(response)
