@@ -305,7 +305,7 @@ class CentralClient(CaseUpdatesFetching):
             # A replay answer: something on the way sent the request twice and handed back the
             # copy's answer. Signed again (fresh nonce), an idempotent request gets the answer
             # the first copy got (a resend's receipt, say); never a pause.
-            if not is_replayed_answer(response.status_code, response.headers, self._reason(
+            if not is_replayed_answer(response.status_code, response.headers, rejection_reason(
                     response) if response.status_code == 401 else ""):
                 return response
             log.info("%s %s answered as a replay (attempt %d): signing it again", method, path,
@@ -352,7 +352,7 @@ class CentralClient(CaseUpdatesFetching):
         if status in _TRANSIENT_STATUSES or status >= 500:
             raise CentralUnavailable(f"platform answered {status}")
         if 400 <= status < 500:
-            raise CentralRejected(status, self._reason(response))
+            raise CentralRejected(status, rejection_reason(response))
         raise CentralProtocolError(f"unexpected status {status}")
 
     @staticmethod
@@ -361,10 +361,6 @@ class CentralClient(CaseUpdatesFetching):
             return response.json()
         except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError included
             raise CentralProtocolError("platform answer is not JSON") from None
-
-    @staticmethod
-    def _reason(response: httpx.Response) -> str:
-        return rejection_reason(response)
 
 
 def rejection_reason(response: httpx.Response) -> str:
