@@ -45,6 +45,8 @@ ScreenPage {
             block.input.forceActiveFocus()
         } else {
             block.forceActiveFocus()   // off any text field: the keyboard closes
+            focusedInput = null
+            focusedBlock = block
             showBlock(block, null)
         }
     }
@@ -78,11 +80,14 @@ ScreenPage {
     property Item focusedBlock: null
     // Scrolls so the whole question being answered is in view: its label, its input, its hint
     // and its error. Taller than the view (elder mode, landscape, keyboard up): the input and
-    // as much as fits above it.
+    // as much as fits above it. A choice being answered (no input of its own) is shown again
+    // too when the view changes: it may have been placed while the closing keyboard still
+    // shortened the view, its top cut off.
     function ensureFocusedVisible() {
-        if (!focusedInput || !focusedInput.activeFocus || !focusedBlock)
+        if (!focusedBlock)
             return
-        showBlock(focusedBlock, focusedInput)
+        if (focusedInput ? focusedInput.activeFocus : focusedBlock.activeFocus)
+            showBlock(focusedBlock, focusedInput)
     }
     function showBlock(block, input) {
         const pad = Theme.spacing
