@@ -98,8 +98,10 @@ class Cupsd:
         self.root, self.port = root, _free_port()
         self.server = f"127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        self.started_at = 0.0
 
     def start(self) -> None:
+        self.started_at = time.time()
         for name in ("spool", "cache", "state", "log", "ppd"):
             (self.root / name).mkdir(parents=True, exist_ok=True)
         (self.root / "tmp").mkdir(mode=0o1777, exist_ok=True)
@@ -126,6 +128,24 @@ class Cupsd:
                 return
             time.sleep(0.1)
         raise RuntimeError("cupsd did not start")
+
+    def printed(self, job: str, timeout_s: float = 20) -> Path:
+        """The PDF cups-pdf made of this cupsd's ``job``, once whole."""
+        number = job.rsplit("-", 1)[-1]
+        out_dir = Path.home() / "PDF"  # cups-pdf's "Out ${HOME}/PDF" for the submitting user
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            # Every private cupsd numbers its jobs from 1 and the folder is shared, so an
+            # earlier cupsd's "...-job_3.pdf" (a test that failed before removing its paper)
+            # would pass for this one's: only files written since this cupsd started count.
+            found = [p for p in out_dir.glob(f"*-job_{number}.pdf") if p.stat().st_mtime >= self.started_at]
+            # cups-pdf writes the file as Ghostscript produces it: it is there before it is
+            # whole, and a page read then is missing most of what it shows. Whole once it
+            # ends in %%EOF.
+            if len(found) == 1 and b"%%EOF" in found[0].read_bytes()[-1024:]:
+                return found[0]
+            time.sleep(0.1)
+        raise AssertionError(f"cups-pdf wrote nothing for {job}")
 
     def lpadmin(self, *args: str) -> None:
         subprocess.run(["lpadmin", "-h", self.server, *args], check=True, capture_output=True)

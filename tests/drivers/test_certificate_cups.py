@@ -18,7 +18,7 @@ from central.seal import make_demo_seal
 from drivers.printer import document_printer_backends
 from tests.central.platform_db import platform_db
 from tests.central.test_certificates import FACTS
-from tests.drivers.test_printer_cups import _cups_pdf_output, _spooled
+from tests.drivers.test_printer_cups import _spooled
 
 
 @pytest.fixture
@@ -33,19 +33,13 @@ def certificate(tmp_path) -> tuple[bytes, str]:
         db.close()
 
 
-# A known defect, not yet found: through CUPS' pdftopdf → pdftops → cups-pdf chain the signed
-# certificate sometimes prints as its frame only (text, QR code and seal missing; no filter
-# reports an error), about one run in two. The issued PDF itself renders whole every time
-# (pdftoppm) and validates (pdfsig). Kept running so the day it passes every time shows.
-@pytest.mark.xfail(reason="signed certificate sometimes prints blank through pdftops (under investigation)",
-                   strict=False)
 def test_a_signed_certificate_prints_on_a4_through_cups(cupsd, certificate, tmp_path):
     printer = document_printer_backends.create("cups", queue="A4", server=cupsd.server, job_timeout_s=60)
     pdf, verify_url = certificate
     printer.open()
     try:
         result = printer.print_document(pdf, "certificate-insurance_certificate")
-        output = _cups_pdf_output(result.job_id)
+        output = cupsd.printed(result.job_id)
         try:
             subprocess.run(["pdftoppm", "-r", "200", "-png", "-singlefile", str(output),
                             str(tmp_path / "page")], check=True)

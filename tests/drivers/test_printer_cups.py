@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
@@ -20,26 +19,12 @@ from drivers.printer import (
 from tests.drivers.far_ends import sample_pdf
 
 
-def _cups_pdf_output(job: str) -> Path:
-    number = job.rsplit("-", 1)[-1]
-    out_dir = Path.home() / "PDF"  # cups-pdf's "Out ${HOME}/PDF" for the submitting user
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        found = list(out_dir.glob(f"*job_{number}.pdf"))
-        # cups-pdf writes the file as Ghostscript produces it: it is there before it is whole,
-        # and a page read then is missing most of what it shows. Whole once it ends in %%EOF.
-        if found and b"%%EOF" in found[0].read_bytes()[-1024:]:
-            return found[0]
-        time.sleep(0.1)
-    raise AssertionError(f"cups-pdf wrote nothing for {job}")
-
-
 def test_a4_through_cups_pdf_lands_as_a_pdf(cupsd, tmp_path):
     printer = document_printer_backends.create("cups", queue="A4", server=cupsd.server, job_timeout_s=60)
     printer.open()
     assert printer.status().is_ready
     result = printer.print_document(sample_pdf(), "form-110105-T01")
-    output = _cups_pdf_output(result.job_id)
+    output = cupsd.printed(result.job_id)
     try:
         assert output.read_bytes().startswith(b"%PDF-")
         subprocess.run(["pdftoppm", "-r", "20", "-png", str(output), str(tmp_path / "page")], check=True)
@@ -90,7 +75,7 @@ def test_no_document_of_a_finished_job_stays_in_the_spool(cupsd):
     a4 = document_printer_backends.create("cups", queue="A4", server=cupsd.server, job_timeout_s=60)
     a4.open()
     result = a4.print_document(sample_pdf(), "form-110105-T01-20261126-0010")
-    _cups_pdf_output(result.job_id).unlink()  # the virtual printer's paper
+    cupsd.printed(result.job_id).unlink()  # the virtual printer's paper
     assert _spooled(cupsd, result.job_id) == []
     completed = subprocess.run(["lpstat", "-h", cupsd.server, "-W", "completed", "-o", "A4"],
                                capture_output=True, text=True, check=True).stdout
