@@ -15,20 +15,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..common import (
-    DeviceInfo,
-    DeviceIOError,
-    DeviceNotFound,
-    DeviceNotOpen,
-    DeviceState,
-    DeviceStatus,
-    DeviceTimeout,
-    ErrorAction,
-    FaultScript,
-)
+from ..common import DeviceInfo, DeviceIOError, DeviceNotFound, DeviceStatus
 from ..common.samples import sample_image_path
 from .base import Camera, camera_backends
 from .frame import Frame
+from .paced_frames import PacedFrames
 
 #: Fault kinds for :meth:`SimulatedCamera.script_fault`.
 FAULT_KINDS = ("no_frames", "frozen", "dark", "unplugged")
@@ -64,34 +55,27 @@ class SimulatedCamera(Camera):
         video: str = "",
         approach_s: float = 2.0,
     ) -> None:
-        if fps <= 0:
-            raise ValueError("fps must be positive")
         if width < 2 * _MARGIN or height < 2 * _MARGIN:
             raise ValueError(f"frame size {width}×{height} is too small")
         if approach_s < 0:
             raise ValueError("approach_s must not be negative")
         self._images = [str(path) for path in images or []]
         self._video = str(video or "")
-        self._fps = float(fps)
         self._width = int(width)
         self._height = int(height)
         self._approach_s = float(approach_s)
-        self._faults = FaultScript(FAULT_KINDS)
+        self._paced = PacedFrames("camera", fps, FAULT_KINDS)
         self._scenes: list[np.ndarray] = []
         self._noise: list[np.ndarray] = []
         self._capture: cv2.VideoCapture | None = None
-        self._index = 0
-        self._next_due = 0.0
         self._last_read = 0.0
         self._arrived = 0  # frame index at which the current citizen stepped up
         self._last: np.ndarray | None = None
-        self._is_open = False
-        self._unplugged = False
 
     @property
     def fault_kinds(self) -> tuple[str, ...]:
         """What :meth:`script_fault` accepts (any thread)."""
-        return self._faults.kinds
+        return self._paced.faults.kinds
 
     def script_fault(self, kind: str, count: int = 1) -> None:
         """Affect the next ``count`` frames (any thread).
@@ -101,11 +85,11 @@ class SimulatedCamera(Camera):
         picture, like a covered lens), "unplugged" (:class:`DeviceIOError`, as when the USB
         cable is pulled; the camera works again after ``count`` attempts).
         """
-        self._faults.add(kind, count)
+        self._paced.add_fault(kind, count)
 
     def clear_faults(self) -> None:
         """Drop every scripted fault (any thread)."""
-        self._faults.clear()
+        self._paced.clear_faults()
 
     def open(self) -> None:
         """Load the images or video, or compose the default scene (owner thread).
@@ -113,7 +97,7 @@ class SimulatedCamera(Camera):
         Raises :class:`DeviceNotFound` for a missing/unreadable image or video, or when nothing
         is configured and scikit-image is not installed.
         """
-        if self._is_open:
+        if self._paced.is_open:
             return
         self._noise = []
         if self._video:
@@ -126,16 +110,14 @@ class SimulatedCamera(Camera):
             rng = np.random.default_rng(7)
             shape = (self._height, self._width, 3)
             self._noise = [rng.integers(-3, 4, size=shape, dtype=np.int16) for _ in range(_NOISE_BANK)]
-        self._index = 0
         self._last = None
-        self._next_due = self._last_read = time.monotonic()
         self._arrived = 0
-        self._unplugged = False
-        self._is_open = True
+        self._paced.opened()
+        self._last_read = self._paced.next_due
 
     def close(self) -> None:
         """Release the images or video (owner thread)."""
-        self._is_open = False
+        self._paced.closed()
         self._scenes = []
         self._noise = []
         self._last = None
@@ -145,11 +127,7 @@ class SimulatedCamera(Camera):
 
     def status(self) -> DeviceStatus:
         """ONLINE when open, HARDWARE_ERROR while "unplugged", OFFLINE when closed (owner thread)."""
-        if not self._is_open:
-            return DeviceStatus(DeviceState.OFFLINE, ErrorAction.NONE, "not open")
-        if self._unplugged:
-            return DeviceStatus(DeviceState.HARDWARE_ERROR, ErrorAction.RESET, "camera disconnected")
-        return DeviceStatus(DeviceState.ONLINE)
+        return self._paced.status()
 
     def info(self) -> DeviceInfo:
         """Describes the simulator (owner thread)."""
@@ -168,41 +146,21 @@ class SimulatedCamera(Camera):
 
     def read_frame(self, timeout_s: float = 1.0) -> Frame:
         """The next frame, paced at ``fps`` (owner thread)."""
-        if not self._is_open:
-            raise DeviceNotOpen("the camera is not open")
-        fault = self._faults.take()
-        if fault == "unplugged":
-            self._unplugged = True
-            raise DeviceIOError("the camera is disconnected (scripted)")
-        self._unplugged = False
-        if fault == "no_frames":
-            time.sleep(max(timeout_s, 0))
-            raise DeviceTimeout("the camera delivered no frame in time (scripted)")
-        now = time.monotonic()
-        if now - self._last_read > _IDLE_RESTART_S:
-            self._arrived = self._index  # nobody looked for a while: the next citizen steps up
-            self._next_due = now
-        wait = self._next_due - now
-        if wait > timeout_s:
-            time.sleep(max(timeout_s, 0))
-            raise DeviceTimeout("the camera delivered no frame in time")
-        if wait > 0:
-            time.sleep(wait)
-        now = self._last_read = time.monotonic()
-        self._next_due = max(self._next_due + 1 / self._fps, now)
+        paced = self._paced
+        fault = paced.next_fault(timeout_s)
+        if time.monotonic() - self._last_read > _IDLE_RESTART_S:
+            self._arrived = paced.index  # nobody looked for a while: the next citizen steps up
+            paced.next_due = time.monotonic()
+        at = self._last_read = paced.wait_until_due(timeout_s)
         if fault == "frozen" and self._last is not None:
             pixels = self._last.copy()
         else:
             # The approach is counted in frames, not wall time: a reader slowed down by a busy
             # machine sees the same steps of it, not a citizen who has suddenly arrived.
-            pixels = self._render(self._index, (self._index - self._arrived) / self._fps)
-        if fault == "dark":
-            pixels = (pixels // 20).astype(np.uint8)
-        else:
+            pixels = self._render(paced.index, (paced.index - self._arrived) / paced.fps)
+        if fault != "dark":
             self._last = pixels
-        frame = Frame(np.ascontiguousarray(pixels), now, self._index)
-        self._index += 1
-        return frame
+        return paced.frame(pixels, at, fault)
 
     def _render(self, index: int, since_arrival: float) -> np.ndarray:
         if self._capture is not None:
@@ -211,7 +169,7 @@ class SimulatedCamera(Camera):
         if not self._noise:
             return scene.copy()
         # Slow sway of a seated person: incommensurate periods so it never visibly repeats.
-        t = index / self._fps
+        t = index / self._paced.fps
         dx = (_MARGIN - 2) * math.sin(t * 0.9)
         dy = (_MARGIN - 4) * math.sin(t * 1.3 + 0.5)
         progress = 1.0 if self._approach_s == 0 else min(1.0, since_arrival / self._approach_s)

@@ -9,21 +9,11 @@ lays the next one at once. Time is counted in frames, so a slow reader sees the 
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
 from ..camera.frame import Frame
-from ..common import (
-    DeviceInfo,
-    DeviceIOError,
-    DeviceNotOpen,
-    DeviceState,
-    DeviceStatus,
-    DeviceTimeout,
-    ErrorAction,
-    FaultScript,
-)
+from ..camera.paced_frames import PacedFrames
+from ..common import DeviceInfo, DeviceStatus
 from .base import DocumentCamera, document_camera_backends
 from .scene import VARIANTS, desk, lay_page, render_form, resting_quad
 
@@ -42,8 +32,6 @@ class SimulatedDocumentCamera(DocumentCamera):
 
     def __init__(self, fps: float = 10, width: int = 2592, height: int = 1944, pages: int = 3,
                  variants: list[str] | None = None, move_frames: int = 8, hold_frames: int = 40) -> None:
-        if fps <= 0:
-            raise ValueError("fps must be positive")
         if width < 64 or height < 64:
             raise ValueError(f"frame size {width}×{height} is too small")
         if pages < 1 or move_frames < 1 or hold_frames < 1:
@@ -54,12 +42,11 @@ class SimulatedDocumentCamera(DocumentCamera):
                 raise ValueError(f"unknown page variant {variant!r}; known: {', '.join(VARIANTS)}")
         self.variants: tuple[str, ...] = VARIANTS
         self._cycle = chosen
-        self._fps = float(fps)
         self._size = (int(width), int(height))
         self._page_count = int(pages)
         self._move_frames = int(move_frames)
         self._hold_frames = int(hold_frames)
-        self._faults = FaultScript(FAULT_KINDS)
+        self._paced = PacedFrames("document camera", fps, FAULT_KINDS)
         self._pages: list[np.ndarray] = []
         self._desk: np.ndarray | None = None
         self._resting: np.ndarray | None = None
@@ -68,20 +55,16 @@ class SimulatedDocumentCamera(DocumentCamera):
         self._sheet = 0
         self._sheet_start = 0
         self._variant = chosen[0]
-        self._index = 0
-        self._next_due = 0.0
-        self._is_open = False
-        self._unplugged = False
 
     @property
     def fault_kinds(self) -> tuple[str, ...]:
         """What :meth:`script_fault` accepts (any thread)."""
-        return self._faults.kinds
+        return self._paced.faults.kinds
 
     def script_fault(self, kind: str, count: int = 1) -> None:
         """Affect the next ``count`` frames (any thread): "no_frames" (a timeout), "unplugged"
         (:class:`DeviceIOError`), "dark" (a covered lens)."""
-        self._faults.add(kind, count)
+        self._paced.add_fault(kind, count)
 
     def present_page(self, variant: str = "clean") -> None:
         """Take the current sheet away and slide the next one in, looking like ``variant`` (any thread)."""
@@ -91,33 +74,27 @@ class SimulatedDocumentCamera(DocumentCamera):
 
     def open(self) -> None:
         """Render the pages and the desk (owner thread)."""
-        if self._is_open:
+        if self._paced.is_open:
             return
         width, height = self._size
         self._pages = [render_form(seed) for seed in range(self._page_count)]
         self._desk = desk(width, height)
         self._resting = resting_quad(width, height)
         self._still = None
-        self._sheet = self._sheet_start = self._index = 0
+        self._sheet = self._sheet_start = 0
         self._variant = self._cycle[0]
-        self._next_due = time.monotonic()
-        self._unplugged = False
-        self._is_open = True
+        self._paced.opened()
 
     def close(self) -> None:
         """Drop the rendered pages (owner thread)."""
-        self._is_open = False
+        self._paced.closed()
         self._pages = []
         self._desk = None
         self._still = None
 
     def status(self) -> DeviceStatus:
         """ONLINE when open, HARDWARE_ERROR while "unplugged", OFFLINE when closed (owner thread)."""
-        if not self._is_open:
-            return DeviceStatus(DeviceState.OFFLINE, ErrorAction.NONE, "not open")
-        if self._unplugged:
-            return DeviceStatus(DeviceState.HARDWARE_ERROR, ErrorAction.RESET, "document camera disconnected")
-        return DeviceStatus(DeviceState.ONLINE)
+        return self._paced.status()
 
     def info(self) -> DeviceInfo:
         """Describes the simulator (any thread)."""
@@ -129,38 +106,16 @@ class SimulatedDocumentCamera(DocumentCamera):
 
     def read_frame(self, timeout_s: float = 1.0) -> Frame:
         """The next frame, paced at ``fps`` (owner thread)."""
-        if not self._is_open:
-            raise DeviceNotOpen("the document camera is not open")
-        fault = self._faults.take()
-        if fault == "unplugged":
-            self._unplugged = True
-            raise DeviceIOError("the document camera is disconnected (scripted)")
-        self._unplugged = False
-        if fault == "no_frames":
-            time.sleep(max(timeout_s, 0))
-            raise DeviceTimeout("the document camera delivered no frame in time (scripted)")
-        now = time.monotonic()
-        wait = self._next_due - now
-        if wait > timeout_s:
-            time.sleep(max(timeout_s, 0))
-            raise DeviceTimeout("the document camera delivered no frame in time")
-        if wait > 0:
-            time.sleep(wait)
-        now = time.monotonic()
-        self._next_due = max(self._next_due + 1 / self._fps, now)
-        pixels = self._render()
-        if fault == "dark":
-            pixels = (pixels // 20).astype(np.uint8)
-        frame = Frame(np.ascontiguousarray(pixels), now, self._index)
-        self._index += 1
-        return frame
+        fault = self._paced.next_fault(timeout_s)
+        at = self._paced.wait_until_due(timeout_s)
+        return self._paced.frame(self._render(), at, fault)
 
     def _render(self) -> np.ndarray:
         assert self._desk is not None and self._resting is not None
         if self._requested is not None:
             self._variant, self._requested = self._requested, None
             self._next_sheet()
-        phase = self._index - self._sheet_start
+        phase = self._paced.index - self._sheet_start
         if phase >= self._move_frames + self._hold_frames + _GAP_FRAMES:
             self._variant = self._cycle[(self._sheet + 1) % len(self._cycle)]
             self._next_sheet()
@@ -180,5 +135,5 @@ class SimulatedDocumentCamera(DocumentCamera):
 
     def _next_sheet(self) -> None:
         self._sheet += 1
-        self._sheet_start = self._index
+        self._sheet_start = self._paced.index
         self._still = None
