@@ -1,9 +1,8 @@
 """The terminal's certificate requests: a person's documents, and one document's signed PDF.
 
 The wire shapes are in :mod:`egov_protocol.certificates`. The citizen is named by their
-``person_hash`` (:func:`egov_protocol.cases.person_hash`) under the platform's person key, which
-:class:`CertificateClient` fetches once, signed (``GET /v1/person-cases/key``); no ID number
-leaves the terminal. Every request is signed with the terminal's key, as the sync worker's are.
+``person_hash`` under the platform's person key (:mod:`sync.person_key`); no ID number leaves
+the terminal. Every request is signed with the terminal's key, as the sync worker's are.
 
 Errors, all from :mod:`egov_protocol.errors` (catch them in this order):
 
@@ -21,7 +20,6 @@ document number, not the hash, not the PDF.
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,7 +27,6 @@ from typing import Any
 import httpx
 
 from egov_protocol.auth import sign_request
-from egov_protocol.cases import PERSON_KEY_PATH, parse_person_key, person_hash
 from egov_protocol.certificates import PDF_PATH, SEARCH_PATH, STATUSES
 from egov_protocol.errors import (
     CentralProtocolError,
@@ -39,7 +36,7 @@ from egov_protocol.errors import (
 )
 from egov_protocol.protocol import API_PREFIX, CENTRAL_HEADER, CENTRAL_HEADER_VALUE
 
-from .client import CentralClient
+from .person_key import PersonKeyClient
 
 #: The largest certificate PDF the terminal takes (a signed one- or two-page A4 is ~100 KB).
 MAX_PDF_BYTES = 8 * 1024 * 1024
@@ -124,32 +121,12 @@ def check_pdf(data: bytes, content_type: str | None = None) -> bytes:
     return data
 
 
-class CertificateClient(CentralClient):
+class CertificateClient(PersonKeyClient):
     """A :class:`~sync.client.CentralClient` that also asks for a person's certificates.
 
     Construct it as the sync service builds its client (URL, fleet terminal id, the terminal's
-    ``signing_key``). The person key is fetched at the first request and kept for the client's
-    life (it changes only when the platform is rebuilt).
+    ``signing_key``); the person key as :class:`~sync.person_key.PersonKeyClient` keeps it.
     """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Arguments as :class:`~sync.client.CentralClient`'s."""
-        super().__init__(*args, **kwargs)
-        self._person_key: bytes | None = None
-        self._key_lock = threading.Lock()
-
-    def person_key(self) -> bytes:
-        """The platform's person key (fetched once, signed request; worker thread)."""
-        with self._key_lock:
-            if self._person_key is None:
-                response = self._signed("GET", PERSON_KEY_PATH.removeprefix(API_PREFIX), None)
-                self._expect(response, {200})
-                self._person_key = parse_person_key(self._json(response))[1]
-            return self._person_key
-
-    def holder(self, document_number: str) -> str:
-        """The ``person_hash`` naming the holder of ``document_number`` (worker thread)."""
-        return person_hash(self.person_key(), document_number)
 
     def search(self, document_number: str) -> list[Certificate]:
         """The documents issued to the holder of ``document_number``, newest first (worker

@@ -4,8 +4,7 @@ person, or the one case a receipt's QR code opens.
 :meth:`PersonCasesClient.cases_of` turns the document number read from the citizen's card into
 ``person_hash(person key, number)`` here, on the terminal, and sends only that hash in a signed
 ``POST /v1/person-cases``; the number itself never leaves the terminal and is never logged. The
-person key comes from the signed ``GET /v1/person-cases/key`` and is kept in memory for
-``key_ttl_s`` (one request fewer per citizen; a rotated key is picked up within that time).
+person key is kept as :class:`~sync.person_key.PersonKeyClient` says, for ``key_ttl_s``.
 
 :meth:`PersonCasesClient.case_by_receipt` sends the receipt number and the progress token a
 receipt's QR code carries (scanned at the terminal) in a signed ``POST /v1/case-by-receipt``
@@ -32,48 +31,31 @@ between threads.
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from egov_protocol.auth import sign_request
 from egov_protocol.cases import (
     CASE_BY_RECEIPT_PATH,
     PERSON_CASES_PATH,
     PERSON_KEY_PATH,
     CaseStatus,
     parse_case_statuses,
-    parse_person_key,
     parse_receipt_case,
-    person_hash,
 )
-from egov_protocol.errors import (
-    CentralProtocolError,
-    CentralRejected,
-    CentralUnavailable,
-    InsecurePlatformUrl,
-    NotCentralServer,
-)
-from egov_protocol.protocol import (
-    CENTRAL_HEADER,
-    CENTRAL_HEADER_VALUE,
-    insecure_platform_url,
-    is_replayed_answer,
-)
+from egov_protocol.errors import CentralProtocolError, CentralRejected, CentralUnavailable
+from egov_protocol.protocol import API_PREFIX
 
 from .client import rejection_reason
+from .person_key import PERSON_KEY_TTL_S, PersonKeyClient
 
 log = logging.getLogger(__name__)
 
 #: A citizen waits at the screen: a lookup gives up sooner than the sync worker's uploads.
 LOOKUP_TIMEOUT = httpx.Timeout(8.0, connect=4.0)
-#: How long the person key is reused before it is fetched again.
-PERSON_KEY_TTL_S = 600.0
 _TRANSIENT = {408, 425, 429}
 #: The largest answer read: a person's cases are a few hundred bytes each.
 _MAX_ANSWER_BYTES = 1 << 20
@@ -91,7 +73,7 @@ class TooManyLookups(CentralUnavailable):
     """429: too many failed lookups from this terminal or for this receipt; try again later."""
 
 
-class PersonCasesClient:
+class PersonCasesClient(PersonKeyClient):
     """Asks the platform at ``base_url`` for a person's cases, as terminal ``terminal_id``."""
 
     def __init__(self, base_url: str, terminal_id: str, signing_key: Ed25519PrivateKey | None, *,
@@ -101,23 +83,13 @@ class PersonCasesClient:
                  clock: Callable[[], float] = time.monotonic) -> None:
         """``signing_key`` None: every lookup raises :class:`NotEnrolled`. ``transport`` replaces
         the network (tests); ``InsecurePlatformUrl`` for ``http://`` off this machine."""
-        if transport is None and (problem := insecure_platform_url(base_url)) is not None:
-            raise InsecurePlatformUrl(f"platform URL {base_url} {problem}")
-        self._terminal_id = terminal_id
-        self._signing_key = signing_key
-        self._key_ttl_s = key_ttl_s
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._key: tuple[bytes, float] | None = None
-        self._http = httpx.Client(base_url=base_url.rstrip("/"), transport=transport, timeout=timeout,
-                                  follow_redirects=False,  # a redirect is a portal, never the platform
-                                  headers={"User-Agent": "egov-kiosk-terminal/0.1"})
+        super().__init__(base_url, terminal_id, transport, timeout=timeout, signing_key=signing_key,
+                         person_key_ttl_s=key_ttl_s, clock=clock)
 
     def cases_of(self, document_number: str) -> list[CaseStatus]:
         """The cases of the person with this document number, newest first (worker thread;
         blocks up to the timeout, twice at most). Raises as the module says."""
-        key = self._person_key()
-        body = {"person_hash": person_hash(key, document_number)}
+        body = {"person_hash": self.holder(document_number)}
         return parse_case_statuses(self._call("POST", PERSON_CASES_PATH, body))
 
     def case_by_receipt(self, receipt_number: str, token: str) -> CaseStatus | None:
@@ -131,50 +103,20 @@ class PersonCasesClient:
                 return None
             raise
 
-    def close(self) -> None:
-        """Close the connections (idempotent)."""
-        self._http.close()
-
     def __enter__(self) -> PersonCasesClient:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def _person_key(self) -> bytes:
-        now = self._clock()
-        with self._lock:
-            if self._key is not None and now - self._key[1] < self._key_ttl_s:
-                return self._key[0]
-        _, key = parse_person_key(self._call("GET", PERSON_KEY_PATH, None))
-        with self._lock:
-            self._key = (key, now)
-        return key
+    def _person_key_answer(self) -> object:
+        return self._call("GET", PERSON_KEY_PATH, None)
 
     def _call(self, method: str, path: str, body: dict[str, str] | None) -> object:
         if self._signing_key is None:
             raise NotEnrolled()
-        content = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
-        for attempt in (1, 2):
-            headers = sign_request(self._signing_key, self._terminal_id, method, path, content)
-            if body is not None:
-                headers["Content-Type"] = "application/json"
-            try:
-                response = self._http.request(method, path, content=content, headers=headers)
-            except httpx.TransportError as exc:
-                raise CentralUnavailable(f"{method} {path}: {type(exc).__name__}") from exc
-            if response.headers.get(CENTRAL_HEADER) != CENTRAL_HEADER_VALUE:
-                if response.status_code >= 500:
-                    raise CentralUnavailable(f"{method} {path}: {response.status_code} from a proxy")
-                raise NotCentralServer(f"{method} {path}: {response.status_code} answer without "
-                                       f"{CENTRAL_HEADER} (captive portal or wrong server)")
-            reason = _reason(response)
-            # Something on the way sent the request twice: signed again (fresh nonce), it is asked
-            # once more; a lookup changes nothing on the platform.
-            if not is_replayed_answer(response.status_code, response.headers, reason):
-                return _answer(method, path, response, reason)
-            log.info("%s %s answered as a replay (attempt %d): signing it again", method, path, attempt)
-        raise CentralUnavailable(f"{method} {path}: answered as a replayed request twice")
+        # Signed again once if something on the way answered with a replay (a lookup changes
+        # nothing on the platform): CentralClient._signed.
+        response = self._signed(method, path.removeprefix(API_PREFIX), body)
+        reason = "" if response.status_code < 400 else rejection_reason(response)
+        return _answer(method, path, response, reason)
 
 
 def _answer(method: str, path: str, response: httpx.Response, reason: str) -> object:
@@ -194,7 +136,3 @@ def _answer(method: str, path: str, response: httpx.Response, reason: str) -> ob
         return response.json()
     except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError included
         raise CentralProtocolError(f"{method} {path}: answer is not JSON") from None
-
-
-def _reason(response: httpx.Response) -> str:
-    return "" if response.status_code < 400 else rejection_reason(response)
