@@ -224,14 +224,21 @@ class CertificateStep:
         self._off_thread(ask).add_done_callback(
             lambda f: self._ctx.post(lambda: self._on_listed(visit, f), publish=True))
 
-    def _on_listed(self, visit: CertificateVisit, future: Future[list[Certificate]]) -> None:
-        if not self._current(visit) or visit.phase is not Phase.LOADING:
-            return
+    def _answered(self, visit: CertificateVisit, future: Future[T], waiting_in: Phase, what: str) -> T | None:
+        # What a request made off the journey thread brought back; None when the visit has
+        # moved on meanwhile, or when it failed (the visit then says why).
+        if not self._current(visit) or visit.phase is not waiting_in:
+            return None
         try:
-            found = future.result()
+            return future.result()
         except Exception as exc:
             visit.phase = _failure_phase(exc)
-            log.warning("certificates: search failed: %s", type(exc).__name__)
+            log.warning("certificates: %s failed: %s", what, type(exc).__name__)
+            return None
+
+    def _on_listed(self, visit: CertificateVisit, future: Future[list[Certificate]]) -> None:
+        found = self._answered(visit, future, Phase.LOADING, "search")
+        if found is None:
             return
         visit.items = [item for item in found if item.current]
         visit.phase = Phase.LIST if visit.items else Phase.NONE
@@ -254,13 +261,10 @@ class CertificateStep:
             lambda f: self._ctx.post(lambda: self._on_fetched(visit, chosen, f), publish=True))
 
     def _on_fetched(self, visit: CertificateVisit, chosen: Certificate, future: Future[bytes]) -> None:
-        if not self._current(visit) or visit.phase is not Phase.FETCHING or visit.selected is not chosen:
+        if visit.selected is not chosen:
             return
-        try:
-            pdf = future.result()
-        except Exception as exc:
-            visit.phase = _failure_phase(exc)
-            log.warning("certificates: fetching a PDF failed: %s", type(exc).__name__)
+        pdf = self._answered(visit, future, Phase.FETCHING, "fetching a PDF")
+        if pdf is None:
             return
         visit.drop_pdf()
         visit.pdf = bytearray(pdf)
