@@ -17,7 +17,7 @@ import pytest
 from egov_protocol.envelope import seal
 from egov_protocol.keys import TerminalKeys
 from offline_cache import SealedSubmission
-from sync.local_central import LocalCentral, free_port
+from sync.local_central import LocalCentral, LocalNetIdService, free_port
 
 
 @pytest.fixture(scope="module")
@@ -309,3 +309,14 @@ def act_on_case(platform, receipt_number: str, action: str, note: str = "") -> N
         assert answer.status_code == 200, answer.text
     finally:
         worker.close()
+
+
+@pytest.fixture(scope="module")
+def netid_service() -> Iterator[str]:
+    """The 网证 simulator service in a subprocess on loopback: its URL."""
+    simulator = LocalNetIdService(free_port())
+    simulator.start()
+    try:
+        yield simulator.url
+    finally:
+        simulator.stop()

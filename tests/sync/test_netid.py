@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,20 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from netid_sim.codes import CodeBook, Holder, Refusal, Refused
-from sync.local_central import LocalNetIdService, free_port
+from sync.local_central import free_port
 from sync.netid import HttpNetIdVerifier, NetIdRefused, RefusalReason, VerifiedIdentity
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def service() -> Iterator[str]:
-    simulator = LocalNetIdService(free_port())
-    simulator.start()
-    try:
-        yield simulator.url
-    finally:
-        simulator.stop()
 
 
 def _issue(url: str, **body: object) -> str:
@@ -42,24 +31,24 @@ def _refusal(verifier: HttpNetIdVerifier, code: str) -> RefusalReason:
     return info.value.reason
 
 
-def test_a_valid_code_identifies_its_holder_once(service):
-    verifier = HttpNetIdVerifier(service)
-    code = _issue(service, level=2)
+def test_a_valid_code_identifies_its_holder_once(netid_service):
+    verifier = HttpNetIdVerifier(netid_service)
+    code = _issue(netid_service, level=2)
     identity = verifier.verify(code)
     assert identity == VerifiedIdentity("张三", "110105199003071239", "netid+face", 2)
     assert "张三" not in repr(identity) and "张三" not in code  # the QR code carries no personal data
     assert _refusal(verifier, code) is RefusalReason.ALREADY_USED
 
 
-def test_an_expired_code_is_refused(service):
-    code = _issue(service, ttl_s=0.01)
+def test_an_expired_code_is_refused(netid_service):
+    code = _issue(netid_service, ttl_s=0.01)
     time.sleep(0.05)
-    assert _refusal(HttpNetIdVerifier(service), code) is RefusalReason.EXPIRED
+    assert _refusal(HttpNetIdVerifier(netid_service), code) is RefusalReason.EXPIRED
 
 
-def test_a_tampered_code_is_refused(service):
-    verifier = HttpNetIdVerifier(service)
-    prefix, payload, signature = _issue(service).split(".")
+def test_a_tampered_code_is_refused(netid_service):
+    verifier = HttpNetIdVerifier(netid_service)
+    prefix, payload, signature = _issue(netid_service).split(".")
     flipped = payload[:5] + ("A" if payload[5] != "A" else "B") + payload[6:]
     assert _refusal(verifier, f"{prefix}.{flipped}.{signature}") is RefusalReason.BAD_SIGNATURE
     forged = signature[:-3] + ("AAA" if signature[-3:] != "AAA" else "BBB")
@@ -117,13 +106,13 @@ def test_codebook_refuses_any_text_it_did_not_issue(text):
 
 @pytest.mark.parametrize(("kind", "reason"), [("expired", RefusalReason.EXPIRED),
                                               ("forged", RefusalReason.BAD_SIGNATURE)])
-def test_demo_codes_of_each_kind_are_refused_as_such(service, kind, reason):
-    verifier = HttpNetIdVerifier(service)
+def test_demo_codes_of_each_kind_are_refused_as_such(netid_service, kind, reason):
+    verifier = HttpNetIdVerifier(netid_service)
     assert _refusal(verifier, verifier.issue_demo_code(kind)) is reason
 
 
-def test_a_demo_code_identifies_at_its_level(service):
-    verifier = HttpNetIdVerifier(service)
+def test_a_demo_code_identifies_at_its_level(netid_service):
+    verifier = HttpNetIdVerifier(netid_service)
     assert verifier.verify(verifier.issue_demo_code("valid", 1)).proved_by == "netid"
     assert verifier.verify(verifier.issue_demo_code("valid", 2)).proved_by == "netid+face"
 

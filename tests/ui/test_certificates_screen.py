@@ -52,6 +52,11 @@ def to_certificates(kiosk: Any) -> None:
     """Attract → Print a certificate → the sample resident ID → photo → the certificates screen."""
     assert kiosk.get("errand_certificate").property("text") == "证明打印"
     kiosk.screenshot(f"certificates_{kiosk.config.ui.orientation}_00_attract")
+    identify_for_certificates(kiosk)
+
+
+def identify_for_certificates(kiosk: Any) -> None:
+    """From the attract screen's "Print a certificate": the sample ID card, then the photo."""
     kiosk.tap("errand_certificate")
     kiosk.wait_for_screen("identify")
     kiosk.tap("demoDocument_resident_id")
@@ -139,15 +144,7 @@ def test_offline_the_screen_says_it_needs_the_network(make_kiosk, kiosk_config) 
 
 def to_certificates_en(kiosk: Any) -> None:
     kiosk.wait_until(lambda: kiosk.get("errand_certificate").property("text") == "Print a certificate")
-    kiosk.tap("errand_certificate")
-    kiosk.wait_for_screen("identify")
-    kiosk.tap("demoDocument_resident_id")
-    kiosk.wait_for_screen("face", 60_000)
-    kiosk.wait_until(lambda: kiosk.bridge.frameRevision > 2, 60_000)
-    kiosk.tap("captureButton")
-    kiosk.wait_until(lambda: kiosk.state["has_photo"], 60_000)
-    kiosk.tap("usePhotoButton")
-    kiosk.wait_for_screen("certificates", 60_000)
+    identify_for_certificates(kiosk)
 
 
 class CertificateAudit(Audit):

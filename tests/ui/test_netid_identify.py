@@ -5,27 +5,14 @@ it up to the simulated scanner, and what the citizen is told about expired, used
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sync.local_central import LocalNetIdService, free_port
-
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def netid_service() -> Iterator[str]:
-    simulator = LocalNetIdService(free_port())
-    simulator.start()
-    try:
-        yield simulator.url
-    finally:
-        simulator.stop()
 
 
 @pytest.fixture
