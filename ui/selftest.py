@@ -2,9 +2,10 @@
 
 Meant first for the frozen bundle (``dist/kiosk/kiosk --self-test`` after ``make bundle``): the
 core on simulated devices in a throw-away data folder, the real QML window offscreen, the
-attract screen with the catalog, one service's notice screen and back, the Chinese translation,
-the CJK font, the face models, the Qt plug-ins and the lockdown. Exit status 0 when every check
-passes, 1 otherwise; one line per check on stdout. It never touches the terminal's real data.
+attract screen with the catalog, one service's notice screen and back, the on-screen keyboard
+(with its key clicks' QtMultimedia), the Chinese translation, the CJK font, the face models,
+the Qt plug-ins and the lockdown. Exit status 0 when every check passes, 1 otherwise; one line
+per check on stdout. It never touches the terminal's real data.
 """
 
 from __future__ import annotations
