@@ -220,3 +220,10 @@ def test_the_projects_modules_are_separate_files_and_libraries_stay_archived() -
     # Demo-only modules stay out (kiosk.spec DEMO_ONLY): the demo starts a platform process.
     assert not (internal / "kiosk" / "demo.pyc").exists() and not (internal / "sync" / "local_central.pyc").exists()
     assert not (internal / "httpx").exists()  # libraries stay in the executable's archive
+
+
+@pytest.mark.bundle
+def test_the_frozen_build_says_the_demo_is_not_in_it(tmp_path: Path) -> None:
+    result = subprocess.run([str(BUNDLE / "kiosk"), "--demo"], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "HOME": str(tmp_path)})
+    assert result.returncode == 2 and "--demo runs from the source tree" in result.stderr, result.stderr
