@@ -120,6 +120,16 @@ def folder_bytes(folder: Path) -> int:
     return sum(p.lstat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
+def inodes(folder: Path) -> dict[tuple[int, int], int]:
+    """Size of each distinct file under ``folder`` (hard links counted once, links not followed)."""
+    found = {}
+    for path in folder.rglob("*"):
+        status = path.lstat()
+        if path.is_file() and not path.is_symlink():
+            found[(status.st_dev, status.st_ino)] = status.st_size
+    return found
+
+
 def publish_builds(root: Path, args: argparse.Namespace) -> tuple[Path, Path, str]:
     """The platform's data folder with A (1.0) and B (1.1) published, A's folder, and what B is."""
     if args.bundle is None:
@@ -165,6 +175,8 @@ def main() -> None:
         finally:
             platform.stop()
         assert applied.outcome == "switched", applied
+        on_a, on_b = inodes(installation.release_dir("1.0")), inodes(installation.release_dir("1.1"))
+        b_disk, b_own = sum(on_b.values()), sum(size for key, size in on_b.items() if key not in on_a)
         first_start = installation.guard()  # B's first start: its self-test passes
         assert (first_start.verdict, installation.current()) == ("ok", "1.1"), first_start
         started = time.perf_counter()
@@ -175,6 +187,8 @@ def main() -> None:
     print(f"{what}, {bundle_mb:.1f} MB; A→B fetched {applied.fetched_files} file(s) "
           f"({applied.fetched_bytes} bytes of files) and linked {applied.linked_files}; "
           f"{CountingFetcher.fetched} bytes on the wire with the metadata")
+    print(f"B on the terminal: {b_disk / 1e6:.1f} MB of files (each once), {b_own / 1e6:.3f} MB of "
+          "them not shared with A")
     share = delta_mb / bundle_mb
     print(f"budget: delta <= 5% of the bundle -> {share:.2%} "
           f"{'within' if share <= 0.05 else 'OVER'}; rollback <= 60 s -> "
