@@ -4,7 +4,8 @@
 both verified with TUF) for the latest release, refuses one that is not newer than the version
 running or that was rolled back before, and builds it in ``releases/.staging-<version>/``: a
 file whose SHA-256 matches the running version's file at the same path is hard-linked from it,
-the others are downloaded to ``.part`` files (resumed with a range after an interruption,
+a second path with the same bytes in the release is a hard link to the first, the others are
+downloaded to ``.part`` files (resumed with a range after an interruption,
 verified against the signed length and hash), then renamed into place, so an interrupted run
 resumes where it stopped. The finished folder is flushed to disk, renamed to
 ``releases/<version>``, must pass its self-test, and only then does ``current`` switch
@@ -118,15 +119,22 @@ def stage(installation: Installation, source: ReleaseSource, release: Release,
             progress(done, release.bytes)
 
     note(0)
+    # The same bytes at two paths of one release (PyInstaller links each Qt library into
+    # _internal/ under its plain name too, and a release publishes links as files) are one file.
+    staged: dict[tuple[str, int], Path] = {}
     for item in sorted(release.files.values(), key=lambda f: f.path):
         destination = _inside(staging, item.path)
         done += item.length
+        twin = staged.setdefault((item.sha256, item.mode), destination)
         if destination.exists():
             if _matches(destination, item):  # finished by an interrupted run
                 continue
             destination.unlink()
         destination.parent.mkdir(parents=True, exist_ok=True)
-        if running_dir is not None and _matches(running_dir / item.path, item):
+        if twin != destination:
+            _link_or_copy(twin, destination)
+            linked += 1
+        elif running_dir is not None and _matches(running_dir / item.path, item):
             _link_or_copy(running_dir / item.path, destination)
             linked += 1
         else:

@@ -219,7 +219,14 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def _demo_config(config_path: str | None) -> tuple[Any, Callable[[], None]]:
     """``--demo``: a local central server, an enrolled terminal; returns its config and a stopper."""
     from kiosk.config import load_config
-    from kiosk.demo import start_demo
+
+    try:
+        from kiosk.demo import start_demo
+    except ModuleNotFoundError as exc:  # kiosk.spec leaves the demo out of the frozen build
+        if exc.name not in ("kiosk.demo", "sync.local_central"):
+            raise
+        print("--demo runs from the source tree (make demo); this build leaves the demo out", file=sys.stderr)
+        raise SystemExit(2) from None
 
     base = load_config(config_path) if config_path else None
     demo = start_demo(base, config_path=config_path)  # blocks about a second, before any window is shown

@@ -2,9 +2,10 @@
 
 Meant first for the frozen bundle (``dist/kiosk/kiosk --self-test`` after ``make bundle``): the
 core on simulated devices in a throw-away data folder, the real QML window offscreen, the
-attract screen with the catalog, one service's notice screen and back, the Chinese translation,
-the CJK font, the face models, the Qt plug-ins and the lockdown. Exit status 0 when every check
-passes, 1 otherwise; one line per check on stdout. It never touches the terminal's real data.
+attract screen with the catalog, one service's notice screen and back, the on-screen keyboard
+(with its key clicks' QtMultimedia), the Chinese translation, the CJK font, the face models,
+the Qt plug-ins and the lockdown. Exit status 0 when every check passes, 1 otherwise; one line
+per check on stdout. It never touches the terminal's real data.
 """
 
 from __future__ import annotations
@@ -48,11 +49,11 @@ def _wait(app: Any, predicate: Callable[[], Any], deadline: float) -> bool:
     return True
 
 
-def _find(window: Any, object_name: str) -> Any:
+def _find(window: Any, object_name: str, visible_only: bool = True) -> Any:
     stack = [window.contentItem()]
     while stack:
         item = stack.pop()
-        if item.objectName() == object_name and item.isVisible():
+        if item.objectName() == object_name and (item.isVisible() or not visible_only):
             return item
         stack.extend(item.childItems())
     return None
@@ -92,6 +93,34 @@ def run_self_test(argv0: str) -> int:
     print(f"self-test {'FAILED' if failed else 'passed'}: {len(checks) - len(failed)}/{len(checks)} checks "
           f"in {time.monotonic() - started:.2f} s", flush=True)
     return 1 if failed else 0
+
+
+def _keyboard(app: Any, engine: Any, window: Any, deadline: float) -> Any:
+    """The on-screen keyboard's QML loaded (Main.qml loads it after the first frame): Qt Virtual
+    Keyboard with its input-method plug-ins and styles; then its key-click player, which it makes
+    only when keys are first drawn, so QtMultimedia's QML is checked here too."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtQml import QQmlComponent
+
+    from kiosk.selftest import Check
+
+    def settled() -> bool:
+        loader = _find(window, "keyboardLoader", visible_only=False)
+        return loader is not None and (loader.property("item") is not None or bool(loader.property("failed")))
+
+    step = time.monotonic()
+    _wait(app, settled, deadline)
+    if _find(window, "keyboardPanel", visible_only=False) is None:
+        return Check("keyboard", False, "the keyboard's QML did not load (see the QML warnings above)",
+                     time.monotonic() - step)
+    component = QQmlComponent(engine)
+    component.setData(b"import QtQuick\nimport QtQuick.VirtualKeyboard\nMultiSoundEffect {}\n", QUrl())
+    clicks = component.create() if component.isReady() else None
+    if clicks is None:
+        return Check("keyboard", False, "key clicks: " + component.errorString().strip().replace("\n", " | "),
+                     time.monotonic() - step)
+    clicks.deleteLater()
+    return Check("keyboard", True, "virtual keyboard loaded; key clicks (QtMultimedia)", time.monotonic() - step)
 
 
 def _walk(argv0: str, data_dir: Path) -> list[Any]:
@@ -149,6 +178,7 @@ def _walk(argv0: str, data_dir: Path) -> list[Any]:
         bridge.back()
         ok = _wait(app, lambda: _find(window, "screen_attract") is not None, deadline)
         checks.append(Check("back to start", ok, "", time.monotonic() - step))
+        checks.append(_keyboard(app, engine, window, deadline))
         title = window.title()
         checks.append(Check("translation", title == EXPECTED_TITLE_ZH, f"window title {title!r}"))
         families = QFontDatabase.families()

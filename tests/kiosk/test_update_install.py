@@ -9,6 +9,7 @@ same repository from a folder (a USB stick), verified the same way.
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -220,3 +221,23 @@ def test_a_file_whose_only_change_is_its_mode_is_not_linked(tmp_path):
     new, old = installation.release_dir("1.1"), installation.release_dir("1.0")
     assert (new / "_internal" / "lib1.so").stat().st_mode & 0o777 == 0o755
     assert (old / "_internal" / "lib1.so").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_file_a_release_holds_at_two_paths_is_fetched_once_and_stored_once(tmp_path):
+    """PyInstaller links each Qt library into _internal/ under its plain name too; a release
+    publishes both paths as files, and the terminal keeps one file for both."""
+    data, keys = make_repository(tmp_path, ["1.0"])
+    build = make_build(tmp_path / "builds" / "1.1", "1.1")
+    (build / "_internal" / "Qt").mkdir()
+    library = random.Random(3).randbytes(50_000)
+    (build / "_internal" / "Qt" / "libQt6New.so.6").write_bytes(library)
+    (build / "_internal" / "libQt6New.so.6").symlink_to(Path("Qt") / "libQt6New.so.6")
+    publish_release(data, keys, build, "1.1")
+    installation = Installation(tmp_path / "opt")
+    installation.adopt(make_build(tmp_path / "build-a", "1.0"), "1.0")
+    applied = apply_update(installation, from_folder(data, installation))
+    assert applied.outcome == "switched"
+    assert (applied.fetched_files, applied.fetched_bytes) == (2, len("VERSION = '1.1'\n") + len(library))
+    new = installation.release_dir("1.1") / "_internal"
+    assert (new / "libQt6New.so.6").read_bytes() == library
+    assert (new / "libQt6New.so.6").stat().st_ino == (new / "Qt" / "libQt6New.so.6").stat().st_ino

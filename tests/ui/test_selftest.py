@@ -18,7 +18,7 @@ def test_the_self_test_walks_the_kiosk_headless_and_passes(tmp_path: Path) -> No
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     lines = result.stdout.splitlines()
     assert lines[-1].startswith("self-test passed: ")
-    for name in ("attract screen", "notice screen", "translation", "cjk font", "face detector",
+    for name in ("attract screen", "notice screen", "keyboard", "translation", "cjk font", "face detector",
                  "face matcher", "qt plug-ins", "lockdown"):
         assert any(line.startswith("ok") and name in line for line in lines), name
     assert not (tmp_path / ".local" / "share" / "egov-kiosk").exists()

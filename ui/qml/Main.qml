@@ -128,6 +128,8 @@ Window {
         Loader {
             id: keyboardLoader
             objectName: "keyboardLoader"
+            // Read by `kiosk --self-test` (ui/selftest.py): the keyboard's QML did not load.
+            readonly property bool failed: status === Loader.Error
             width: parent.width
             active: false
             source: "Kiosk/KeyboardPanel.qml"
