@@ -282,8 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.demo:
-            from .demo import DEMO_DATA_DIR, running_demo_config
-
+            try:
+                from .demo import DEMO_DATA_DIR, running_demo_config
+            except ModuleNotFoundError:  # kiosk.spec leaves the demo out of the frozen build
+                print("--demo works from the source tree (make demo); this build has no demo", file=sys.stderr)
+                return 2
             try:
                 config = running_demo_config(DEMO_DATA_DIR)
             except FileNotFoundError:
