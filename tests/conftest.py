@@ -13,11 +13,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from egov_protocol.envelope import seal
 from egov_protocol.keys import TerminalKeys
 from offline_cache import SealedSubmission
 from sync.local_central import LocalCentral, LocalNetIdService, free_port
+
+# Hypothesis' per-example deadline and its "too slow" health check are timings: on a loaded
+# 2-core CI runner any generator or example can be slow, and a test that fails for it is flaky.
+# What is slow is measured by the benchmarks; the tests check behaviour only.
+settings.register_profile("egov", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("egov")
 
 
 @pytest.fixture(scope="module")
