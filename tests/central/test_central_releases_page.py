@@ -11,9 +11,17 @@ import warnings
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from central.app import create_app
-from central.release_status import published_release
+from central.release_status import (
+    PILOT_PATTERN,
+    SITE_PATTERN,
+    RingsRefused,
+    published_release,
+    rings_from_form,
+)
 from central.releases import KEYS_ENV, ROLLOUT_TARGET, Rings, latest_targets, repository_dir
 from central.trail import PlatformTrail
 from sync.updates import parse_rollout
@@ -192,3 +200,26 @@ def test_nothing_published_says_so_and_how_to_publish(tmp_path, monkeypatch):
         assert "kiosk-central release publish dist/kiosk --version" in page.text
         refused = client.post("/releases/halt", data={"csrf": csrf(client)})
         assert refused.status_code == 409 and "no release to roll out" in refused.text
+
+
+def test_without_a_session_nothing_and_never_on_the_terminal_side(platform, repository):
+    page = platform.get("/releases", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/login"
+    for path in ("/releases/rings", "/releases/halt", "/releases/resume"):
+        assert platform.post(path, data={"percent": "5"}).status_code == 401, path
+    terminal_side = create_app(repository[0], sides=("terminal",))
+    with TestClient(terminal_side, raise_server_exceptions=False) as client:
+        assert client.get("/releases").status_code == 404
+    assert published_release(repository[0]).rings is None
+
+
+@given(st.text(max_size=30), st.text(max_size=60), st.text(max_size=60), st.booleans())
+def test_any_form_gives_rings_or_a_clear_refusal(percent, sites, pilots, halted):
+    try:
+        rings = rings_from_form(percent, sites, pilots, halted=halted)
+    except RingsRefused as exc:
+        assert str(exc).split(":")[0] in ("percent", "sites", "pilot terminals")
+        return
+    assert 0 <= rings.percent <= 100 and rings.halted is halted
+    assert all(SITE_PATTERN.fullmatch(site) for site in rings.sites)
+    assert all(PILOT_PATTERN.fullmatch(pilot) for pilot in rings.pilots)
