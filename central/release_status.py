@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tuf.api.exceptions import RepositoryError
 from tuf.api.metadata import TargetFile
 
 from egov_protocol.protocol import IDENTIFIER_PATTERN
@@ -67,7 +68,16 @@ def _stored(data_dir: str | Path, target: TargetFile) -> bytes:
 
 
 def published_release(data_dir: str | Path) -> PublishedRelease | None:
-    """The current release and its rollout, or ``None`` before the first publication."""
+    """The current release and its rollout, or ``None`` before the first publication;
+    ``ReleaseError`` when the repository cannot be read (a file missing or damaged)."""
+    try:
+        return _read_release(data_dir)
+    except (OSError, ValueError, KeyError, TypeError, RepositoryError) as exc:
+        raise ReleaseError(f"the update repository in {repository_dir(data_dir)} cannot be "
+                           f"read ({type(exc).__name__}: {str(exc)[:200]})") from None
+
+
+def _read_release(data_dir: str | Path) -> PublishedRelease | None:
     targets = latest_targets(data_dir)
     if targets is None:
         return None

@@ -22,6 +22,7 @@ from ..operators import OperatorSession
 from ..page import render
 from ..release_status import (
     CLI,
+    PublishedRelease,
     RingsRefused,
     describe_rings,
     published_release,
@@ -31,7 +32,7 @@ from ..release_status import (
     unreachable_keys,
     version_order,
 )
-from ..releases import KEYS_ENV, Rings, set_rollout
+from ..releases import KEYS_ENV, ReleaseError, Rings, set_rollout
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,9 +41,17 @@ Viewer = Annotated[OperatorSession, require("fleet")]
 ReleaseOperator = Annotated[OperatorSession, require("releases")]
 
 
+def _published(request: Request) -> tuple[PublishedRelease | None, str]:
+    """The published release, or why the repository cannot be read."""
+    try:
+        return published_release(request.app.state.data_dir), ""
+    except ReleaseError as exc:
+        return None, str(exc)
+
+
 def _page(request: Request, store: Store, operator: OperatorSession, *, message: str = "",
           error: str = "", command: str = "", status: int = 200) -> HTMLResponse:
-    release = published_release(request.app.state.data_dir)
+    release, unreadable = _published(request)
     terminals = fleet_view(store)
     counts = release_counts(terminals)
     rings = release.rings if release and release.rings else Rings()
@@ -55,7 +64,8 @@ def _page(request: Request, store: Store, operator: OperatorSession, *, message:
             request.app.state.release_keys), keys_env=KEYS_ENV, cli=CLI,
         rollout_command=rollout_command(rings), halt_command=rollout_command(
             Rings(rings.pilots, rings.sites, rings.percent, True)),
-        message=message, error=error, command=command), status_code=status)
+        message=message, error=error, command=command, unreadable=unreadable),
+        status_code=status)
 
 
 @router.get("/releases", response_class=HTMLResponse)
@@ -70,25 +80,27 @@ def _roll_out(request: Request, store: Store, operator: OperatorSession,
     what was done, or why not (with the command line that does it)."""
     data_dir, keys = request.app.state.data_dir, request.app.state.release_keys
     command = rollout_command(rings)
-    if published_release(data_dir) is None:
-        return _page(request, store, operator, error="Nothing is published yet: there is no "
-                     "release to roll out.", status=409)
+    published, unreadable = _published(request)
+    if published is None:
+        return _page(request, store, operator, error=f"Not signed: {unreadable}." if unreadable
+                     else "Nothing is published yet: there is no release to roll out.",
+                     status=409)
     problem = unreachable_keys(keys)
     if problem is not None:
         return _page(request, store, operator, error=f"Not signed: {problem}. Run this where "
                      "the release keys are:", command=command, status=409)
     try:
-        release = set_rollout(data_dir, keys, rings)
+        version = set_rollout(data_dir, keys, rings)
     except (ValueError, OSError) as exc:  # ReleaseError: a key unreadable or not Ed25519...
         return _page(request, store, operator, error=f"Not signed: {exc}. Run this where the "
                      "release keys are:", command=command, status=409)
-    recorded(request, operator, action, f"{release}: {describe_rings(rings)}")
+    recorded(request, operator, action, f"{version}: {describe_rings(rings)}")
     return _page(request, store, operator,
-                 message=f"Release {release} is now offered to {describe_rings(rings)}.")
+                 message=f"Release {version} is now offered to {describe_rings(rings)}.")
 
 
 def _current(request: Request) -> Rings:
-    release = published_release(request.app.state.data_dir)
+    release = _published(request)[0]
     return release.rings if release and release.rings else Rings()
 
 

@@ -223,3 +223,14 @@ def test_any_form_gives_rings_or_a_clear_refusal(percent, sites, pilots, halted)
     assert 0 <= rings.percent <= 100 and rings.halted is halted
     assert all(SITE_PATTERN.fullmatch(site) for site in rings.sites)
     assert all(PILOT_PATTERN.fullmatch(pilot) for pilot in rings.pilots)
+
+
+def test_a_damaged_repository_is_said_not_a_500(platform, repository):
+    log_in(platform, platform.app.state.accounts, "fleet-operator")
+    target = latest_targets(repository[0]).targets["release.json"]
+    (repository_dir(repository[0]) / "targets" / f"{target.hashes['sha256']}.release.json"
+     ).unlink()
+    page = platform.get("/releases")
+    assert page.status_code == 200 and "cannot be read (FileNotFoundError" in page.text
+    refused = platform.post("/releases/halt", data={"csrf": csrf(platform)})
+    assert refused.status_code == 409 and "Not signed: the update repository" in refused.text
