@@ -36,7 +36,7 @@ from .limits import BodyLimitMiddleware
 from .middleware import CentralHeaderMiddleware
 from .operator_auth import LoginRequired, PasswordChangeRequired, login_required_handler
 from .operators import OperatorAccounts
-from .releases import repository_dir
+from .releases import KEYS_ENV, repository_dir
 from .retention import Retention
 from .routers import (
     blobs,
@@ -51,6 +51,7 @@ from .routers import (
     operator_pages,
     operators,
     progress,
+    releases,
     submissions,
     updates,
 )
@@ -65,7 +66,7 @@ TERMINAL_ROUTERS = (enrollment.router, fleet.router, submissions.router, blobs.r
                     documents.router, certificates.router, handoff.router,
                     cases_terminal.router, progress.router, updates.router)
 OPERATOR_ROUTERS = (fleet.operator_router, operators.router, operator_pages.router,
-                    handoff.operator_router, cases.router, cases_api.router)
+                    handoff.operator_router, cases.router, cases_api.router, releases.router)
 SIDES = ("terminal", "operator")
 OPERATOR_APART_ENV = "KIOSK_CENTRAL_OPERATOR_APART"
 PUBLIC_URL_ENV = "KIOSK_CENTRAL_PUBLIC_URL"
@@ -111,6 +112,10 @@ def create_app(data_dir: str | Path, database_url: str | None = None,
     app.state.keys = PlatformKeyring(data_dir / "keys", key_grace_days)
     app.state.published = data_dir / "published"
     app.state.updates = repository_dir(data_dir)  # terminal releases (central.releases)
+    app.state.data_dir = data_dir
+    # The releases page signs rollouts with the keys the command line uses, when this process
+    # is given them (central.routers.releases); without them it shows the command instead.
+    app.state.release_keys = os.environ.get(KEYS_ENV) or None
     app.state.accounts = OperatorAccounts(store.db, data_dir / "keys")
     app.state.trail = PlatformTrail(store.db)
     app.state.certificates = CertificateOffice(

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from .cli_operators import record
 from .release_export import export_release
+from .release_status import describe_rings
 from .releases import (
+    KEYS_ENV,
     TIMESTAMP_DAYS,
     ReleaseError,
     Rings,
@@ -26,7 +28,6 @@ from .releases import (
 from .store import CentralStore
 
 COMMANDS = ("release", "export-release")
-KEYS_ENV = "KIOSK_CENTRAL_RELEASE_KEYS"
 
 EPILOG = """\
 terminal releases (TUF):
@@ -87,13 +88,6 @@ def _rings(args) -> Rings | None:
                  0.0 if args.percent is None else args.percent, args.halt)
 
 
-def _describe(rings: Rings) -> str:
-    if rings.halted:
-        return "no further terminal (halted)"
-    return (f"pilots {', '.join(rings.pilots) or 'none'}; sites {', '.join(rings.sites) or 'none'}; "
-            f"{rings.percent:g}% of all terminals")
-
-
 def run(args, store: CentralStore) -> int:
     """Carry out ``release ACTION`` or ``export-release``; 0 on success, 1 on a refusal, 2 on
     a usage error."""
@@ -138,8 +132,8 @@ def run(args, store: CentralStore) -> int:
         elif args.action == "rollout":
             rings = _rings(args) or Rings()
             release = set_rollout(args.data_dir, args.keys, rings, timestamp_days=args.days)
-            record(store, "set release rollout", f"{release}: {_describe(rings)}")
-            print(f"release {release} offered to {_describe(rings)}")
+            record(store, "set release rollout", f"{release}: {describe_rings(rings)}")
+            print(f"release {release} offered to {describe_rings(rings)}")
         else:
             expires = refresh_timestamp(args.data_dir, args.keys, days=args.days)
             print(f"timestamp valid until {expires:%Y-%m-%d %H:%M:%S} UTC")

@@ -2,9 +2,10 @@
 throttling of failed logins.
 
 Roles (``ROLES``): ``admin`` (accounts, keys), ``fleet-operator`` (tokens, terminals,
-documents), ``case-worker`` (submissions and the cases of ``central.routers.cases``) and ``auditor``
-(read-only trail and fleet). Every account has a TOTP secret and every login asks for the code:
-the roles that can reach personal data (``PERSONAL_DATA_ROLES``) could never go without it.
+documents, release rollouts), ``case-worker`` (submissions and the cases of
+``central.routers.cases``) and ``auditor`` (read-only trail and fleet, releases included).
+Every account has a TOTP secret and every login asks for the code: the roles that can reach
+personal data (``PERSONAL_DATA_ROLES``) could never go without it.
 TOTP secrets are stored encrypted (AES-256-GCM) with ``DATA_DIR/keys/operator-totp.key``, so a
 copy of the database alone yields no second factor. The
 password ``operator add`` prints is good for one login: that session can only change it.
@@ -47,6 +48,7 @@ PERMISSIONS = {
     "trail": {"admin", "auditor"},
     "accounts": {"admin"},
     "handoff": {"admin", "fleet-operator"},
+    "releases": {"admin", "fleet-operator"},
 }
 IDLE_S = 15 * 60
 MAX_AGE_S = 12 * 3600

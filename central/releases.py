@@ -46,6 +46,8 @@ from tuf.api.serialization.json import JSONSerializer
 from .files import private_dir
 
 ROLES = ("root", "targets", "snapshot", "timestamp")
+#: The folder of the release keys, for ``kiosk-central release`` and the platform's releases page.
+KEYS_ENV = "KIOSK_CENTRAL_RELEASE_KEYS"
 RELEASE_TARGET = "release.json"
 ROLLOUT_TARGET = "rollout.json"
 FILES_PREFIX = "files/"
@@ -86,7 +88,10 @@ def role_signer(keys: Path, name: str) -> CryptoSigner:
         pem = (keys / f"{name}.pem").read_bytes()
     except FileNotFoundError:
         raise ReleaseError(f"no {name} key in {keys} (kiosk-central release init-keys)") from None
-    private = serialization.load_pem_private_key(pem, password=None)
+    try:
+        private = serialization.load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError):  # not PEM, or a PEM behind a passphrase
+        raise ReleaseError(f"{keys / (name + '.pem')} is not a readable private key") from None
     if not isinstance(private, Ed25519PrivateKey):
         raise ReleaseError(f"{keys / (name + '.pem')} is not an Ed25519 key")
     return CryptoSigner(private, SSlibKey.from_crypto(private.public_key()))
@@ -155,14 +160,20 @@ def _latest(metadata_dir: Path, role: str) -> tuple[int, Metadata] | None:
     return newest, Metadata.from_bytes((metadata_dir / f"{newest}.{role}.json").read_bytes())
 
 
-def current_release(data_dir: str | Path) -> str | None:
-    """The version terminals are offered now, or ``None`` before the first publication."""
+def latest_targets(data_dir: str | Path) -> Targets | None:
+    """The newest signed targets (the current release and its rollout), or ``None`` before
+    the first publication."""
     latest = _latest(repository_dir(data_dir) / "metadata", "targets")
     if latest is None:
         return None
-    targets = latest[1].signed
-    assert isinstance(targets, Targets)
-    return str(targets.targets[RELEASE_TARGET].custom["release"])
+    assert isinstance(latest[1].signed, Targets)
+    return latest[1].signed
+
+
+def current_release(data_dir: str | Path) -> str | None:
+    """The version terminals are offered now, or ``None`` before the first publication."""
+    targets = latest_targets(data_dir)
+    return None if targets is None else str(targets.targets[RELEASE_TARGET].custom["release"])
 
 
 @contextmanager
@@ -341,7 +352,6 @@ def refresh_timestamp(data_dir: str | Path, keys: str | Path, *, days: float = T
                            repository / "metadata" / f"{latest[0]}.snapshot.json", latest[0],
                            signer, now, days)
     return _expiry(now, days)
-
 
 
 def rotate_key(data_dir: str | Path, keys: str | Path, role: str, *,
