@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 
-import pyotp
 import pytest
 
 from central.publishing import current
 from central.trail import PlatformTrail
 from egov_protocol.keys import TerminalKeys
 from sync.client import CentralClient
-from tests.central.conftest import SCREENSHOTS
+from tests.central.conftest import SCREENSHOTS, first_log_in
 from tests.conftest import platform_accounts, running_central
 
 
@@ -32,15 +31,7 @@ def test_an_operator_logs_in_sees_the_fleet_issues_a_token_publishes_and_logs_ou
     assert page.url.endswith("/login")  # no session: the login form, nothing of the fleet
     assert "Fleet" not in page.content()
 
-    page.fill("#name", "chen.jing")
-    page.fill("#password", new.password)
-    page.fill("#code", pyotp.parse_uri(new.totp_uri).now())
-    page.click("#login")
-    page.wait_for_url("**/password")  # the printed password works once: choose one's own
-    page.fill("#current", new.password)
-    page.fill("#new", "柳絮 willow catkins 2026")
-    page.fill("#repeated", "柳絮 willow catkins 2026")
-    page.click("#change")
+    first_log_in(page, "chen.jing", new.password, new.totp_uri, "柳絮 willow catkins 2026")
     page.wait_for_selector("text=Fleet 终端")
     assert "No terminal registered yet." in page.content()
 

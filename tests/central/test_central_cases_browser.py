@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyotp
 import pytest
 from sqlalchemy import select
 
@@ -29,7 +28,7 @@ from kiosk.config import load_config
 from kiosk.enrollment import Enrollment
 from kiosk.submission import Draft, SubmissionWriter
 from sync.local_central import LocalCentral, free_port
-from tests.central.conftest import SCREENSHOTS
+from tests.central.conftest import SCREENSHOTS, first_log_in
 
 IDENTITY = sample_identity("resident_id")
 REASON = "受理审核 checking the application"
@@ -91,15 +90,7 @@ def test_a_case_worker_opens_accepts_and_completes_and_the_citizen_sees_the_prog
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(platform.url + "/cases")
     assert page.url.endswith("/login")  # no session, no queue
-    page.fill("#name", "li.na")
-    page.fill("#password", new.password)
-    page.fill("#code", pyotp.parse_uri(new.totp_uri).now())
-    page.click("#login")
-    page.wait_for_url("**/password")
-    page.fill("#current", new.password)
-    page.fill("#new", "窗口 window clerk 2026")
-    page.fill("#repeated", "窗口 window clerk 2026")
-    page.click("#change")
+    first_log_in(page, "li.na", new.password, new.totp_uri, "窗口 window clerk 2026")
     page.wait_for_url(platform.url + "/")
 
     page.goto(platform.url + "/cases")

@@ -4,12 +4,11 @@ navigation, sees the published release and halts its rollout."""
 
 from __future__ import annotations
 
-import pyotp
 import pytest
 
 from central.release_status import published_release
 from central.releases import KEYS_ENV
-from tests.central.conftest import SCREENSHOTS
+from tests.central.conftest import SCREENSHOTS, first_log_in
 from tests.conftest import platform_accounts, running_central
 from tests.update_builds import make_repository
 
@@ -26,15 +25,7 @@ def test_a_fleet_operator_sees_the_release_and_halts_its_rollout(browser, platfo
     new = platform_accounts(platform).add("wang.fang", "fleet-operator")
     page = browser.new_page()
     page.goto(platform.url + "/login")
-    page.fill("#name", "wang.fang")
-    page.fill("#password", new.password)
-    page.fill("#code", pyotp.parse_uri(new.totp_uri).now())
-    page.click("#login")
-    page.wait_for_url("**/password")
-    page.fill("#current", new.password)
-    page.fill("#new", "杨柳 willow branches 2026")
-    page.fill("#repeated", "杨柳 willow branches 2026")
-    page.click("#change")
+    first_log_in(page, "wang.fang", new.password, new.totp_uri, "杨柳 willow branches 2026")
     page.wait_for_selector("text=Fleet 终端")
 
     page.click("text=Releases 版本")

@@ -18,6 +18,7 @@ from central.cli import main
 from central.seal import seal_dir
 from central.store import open_platform_store
 from sync.local_central import LocalCentral, free_port
+from tests.central.conftest import first_log_in
 from tests.central.test_certificates import FACTS, ID_NUMBER
 
 
@@ -88,8 +89,6 @@ def test_a_printed_certificates_qr_code_opens_its_verification(platform, browser
 def test_an_operator_replays_a_dead_letter_in_the_browser(platform, browser, tmp_path):
     import json
 
-    import pyotp
-
     from central.handoff import DEAD, DELIVERED, HandoffOutbox
     from central.integrations import IntegrationRegistry, add_integration
     from central.operators import OperatorAccounts
@@ -115,15 +114,7 @@ def test_an_operator_replays_a_dead_letter_in_the_browser(platform, browser, tmp
         new = OperatorAccounts(office.db, central.data_dir / "keys").add("wang.fang",
                                                                           "fleet-operator")
         page.goto(central.url + "/login")
-        page.fill("#name", "wang.fang")
-        page.fill("#password", new.password)
-        page.fill("#code", pyotp.parse_uri(new.totp_uri).now())
-        page.click("#login")
-        page.wait_for_url("**/password")
-        page.fill("#current", new.password)
-        page.fill("#new", "长江 long river 2026")
-        page.fill("#repeated", "长江 long river 2026")
-        page.click("#change")
+        first_log_in(page, "wang.fang", new.password, new.totp_uri, "长江 long river 2026")
         page.wait_for_selector("text=Fleet 终端")
         page.click("text=Hand-off")
         page.wait_for_selector("#dead-letters")
