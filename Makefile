@@ -58,7 +58,7 @@ bundle: setup $(BUNDLE_VENV)/.bundle-stamp
 	$(PY) -m pytest -m bundle -q
 	@du -sh dist/kiosk
 
-$(OPENCV_WHEEL_STAMP): tools/build-opencv-wheel.sh
+$(OPENCV_WHEEL_STAMP): tools/build-opencv-wheel.sh | $(STAMP)
 	rm -f $(OPENCV_WHEEL_DIR)/opencv_python_headless-*.whl
 	tools/build-opencv-wheel.sh $(PY) $(OPENCV_VERSION) $(OPENCV_WHEEL_DIR)
 	@touch $@

@@ -6,7 +6,7 @@
 # uses; this one is for the frozen bundle only (`make bundle`), the dev/test venv keeps PyPI's.
 #
 # Usage: tools/build-opencv-wheel.sh PYTHON VERSION OUTDIR
-# Takes ~30-60 min on two cores; the Makefile runs it only when OUTDIR has no wheel yet.
+# Took 20 min with two jobs on a shared 2-core machine; the Makefile runs it only once (a stamp).
 set -euo pipefail
 python=$1 version=$2 outdir=$3
 
