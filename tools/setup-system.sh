@@ -21,6 +21,9 @@ fi
 packages=(
   # Python toolchain for the venv (a fresh Debian has python3 but not venv or headers)
   python3 python3-venv python3-dev gcc make
+  # building the bundle's OpenCV wheel from source (tools/build-opencv-wheel.sh, `make bundle`):
+  # the C++ compiler, CMake and Ninja, nasm for libjpeg-turbo's SIMD, zlib for PNG
+  g++ cmake ninja-build nasm zlib1g-dev
   # smart cards: PC/SC daemon and headers/swig for pyscard
   pcscd libpcsclite-dev swig
   # a CJK font so no Chinese glyph renders as a box
