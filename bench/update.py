@@ -31,7 +31,7 @@ Two kinds of builds:
 
 ``bundle_mb`` is A's folder as ``du`` counts it (links not followed), in MB of 10^6 bytes.
 Last line: ``bundle_mb=<size> delta_mb=<fetched for A→B> apply_s=<download+verify+switch>
-rollback_s=<back on A after a failing B>``. Budget (issue 18): delta ≤ 5% of the bundle, rollback
+rollback_s=<back on A after a failing B>``. Budget: delta ≤ 5% of the bundle, rollback
 ≤ 60 s after the health check fails.
 """
 
