@@ -20,13 +20,13 @@ from central.store import open_platform_store
 from sync.local_central import LocalCentral, free_port
 from tests.central.conftest import first_log_in
 from tests.central.test_certificates import FACTS, ID_NUMBER
+from tests.qr import read_qr
 
 
 def scan_qr(png: Path) -> str:
-    import cv2
+    from PIL import Image
 
-    image = cv2.imread(str(png))
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
+    text = read_qr(Image.open(png).convert("L"))
     assert text, "no QR code found on the page"
     return text
 

@@ -14,9 +14,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
-
 from drivers.printer.decode import decode_job
 from drivers.printer.escpos_bytes import receipt_escpos_bytes
 from drivers.printer.simulated.escpos_device import preview_image
@@ -28,6 +25,7 @@ from kiosk.enrollment import Enrollment, PlatformKeys
 from kiosk.receipts import RecentReceipts, build_receipt
 from kiosk.submission import Draft, SubmissionWriter
 from offline_cache import Outbox, Store
+from tests.qr import read_qr
 
 NAME = "欧阳娜娜"
 PLATFORM = "https://zwfw.example.gov.cn/platform"
@@ -44,9 +42,7 @@ def test_the_default_progress_address_is_the_configured_platforms_progress_page(
 def scanned(receipt: Any, width: int) -> str:
     """The receipt as it comes out of the printer (ESC/POS decoded, drawn), its QR code read."""
     image = preview_image(decode_job(receipt_escpos_bytes(receipt, width)), width)
-    pixels = np.array(image.convert("L"))
-    text, _, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
-    return str(text)
+    return read_qr(image.convert("L"))
 
 
 def test_the_receipt_qr_carries_the_token_and_the_sealed_payload_only_its_hash(tmp_path):
