@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from .state import SyncState
 from .store import Store
 
 #: ``sync_state`` key of the platform cursor after the last change read.
@@ -41,9 +42,8 @@ class CaseStatuses:
 
     def cursor(self) -> int:
         """The platform cursor after the last change kept (0 before the first)."""
-        row = self.store.db.conn.execute(
-            "SELECT value FROM sync_state WHERE key = ?", (CURSOR_KEY,)).fetchone()
-        return int(row[0]) if row is not None else 0
+        value = SyncState(self.store).get(CURSOR_KEY)
+        return int(value) if value is not None else 0
 
     def record(self, changes: Sequence[tuple[int, ReceiptStatus]], next_cursor: int) -> None:
         """Keep each ``(cursor, status)`` change unless a newer one of its receipt is held, and
