@@ -10,6 +10,7 @@ trail; without the keys the page says so and shows the command line that does it
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Request
@@ -62,8 +63,7 @@ def _page(request: Request, store: Store, operator: OperatorSession, *, message:
                                                              reverse=True)],
         rollbacks=rollbacks(terminals), keys_problem=unreachable_keys(
             request.app.state.release_keys), keys_env=KEYS_ENV, cli=CLI,
-        rollout_command=rollout_command(rings), halt_command=rollout_command(
-            Rings(rings.pilots, rings.sites, rings.percent, True)),
+        rollout_command=rollout_command(rings), halt_command=rollout_command(replace(rings, halted=True)),
         message=message, error=error, command=command, unreadable=unreadable),
         status_code=status)
 
@@ -120,15 +120,16 @@ def change_rings(request: Request, form: CheckedForm, store: Store,
 def halt(request: Request, form: CheckedForm, store: Store,
          operator: ReleaseOperator) -> HTMLResponse:
     """Stop the release reaching any terminal that does not run it yet (rings kept)."""
-    now = _current(request)
-    return _roll_out(request, store, operator, Rings(now.pilots, now.sites, now.percent, True),
-                     "halted release rollout")
+    return _set_halted(request, store, operator, True, "halted release rollout")
 
 
 @router.post("/releases/resume", response_class=HTMLResponse)
 def resume(request: Request, form: CheckedForm, store: Store,
            operator: ReleaseOperator) -> HTMLResponse:
     """Offer the release to its rings again after a halt."""
-    now = _current(request)
-    return _roll_out(request, store, operator, Rings(now.pilots, now.sites, now.percent, False),
-                     "resumed release rollout")
+    return _set_halted(request, store, operator, False, "resumed release rollout")
+
+
+def _set_halted(request: Request, store: Store, operator: OperatorSession, halted: bool,
+                action: str) -> HTMLResponse:
+    return _roll_out(request, store, operator, replace(_current(request), halted=halted), action)
