@@ -1,4 +1,4 @@
-"""The platform's latest status of each case this terminal took, for staff and the done screen.
+"""The platform's latest status of each case this terminal took, for staff (``kioskctl queue``).
 
 The sync worker pulls the status changes of this terminal's cases (``GET /v1/case-updates``) and
 keeps here, per receipt number, the newest one: status, time, the platform's next step and

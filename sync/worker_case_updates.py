@@ -1,6 +1,6 @@
 """The case-status half of ``SyncWorker``: after heartbeats and documents, pull the status changes
 of the cases this terminal took (``GET /v1/case-updates``) and keep each receipt's latest status
-in the terminal database (``offline_cache.case_statuses``) for staff and the done screen.
+in the terminal database (``offline_cache.case_statuses``) for staff.
 Worker thread.
 
 Each pass reads from the stored cursor, page after page (at most ``PAGES_PER_PASS``), and keeps
