@@ -286,7 +286,15 @@ class RunningKiosk:
         # An item just shown (or a row just re-laid out) gets its place at the next polish; a tap
         # before that lands on whatever was there.
         self._wait_for_layout()
-        self.wait_until(lambda: item.isVisible() and item.width() > 0 and item.height() > 0)
+
+        # Found again by name: a list's rows are made anew when its model refreshes (device
+        # statuses, say), and the item found before may be gone by now.
+        def placed() -> QQuickItem | None:
+            found = self.find(object_name)
+            return found if found is not None and found.width() > 0 and found.height() > 0 else None
+        self.wait_until(lambda: placed() is not None)
+        item = placed()
+        assert item is not None
         centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2))
         point = QPoint(round(centre.x()), round(centre.y()))
         assert self.window.contentItem().childAt(point.x(), point.y()) is not None
